@@ -1,0 +1,146 @@
+/**
+ * The public elector API: everything an elector in algorithms/ may import from the lab.
+ *
+ * An elector is a definition (name, description, options schema, claims, factory). The factory
+ * builds one instance per host; that instance serves every partition the host replicates. The
+ * instance is a plain state machine driven by `start`, `onMessage`, `onTimer`, `onZk` and
+ * `onWrite`; it acts only through its HostContext and declares what it believes through the
+ * Observer. The lab judges those declarations, the messages and the coordinator's operations —
+ * never an elector's private state.
+ */
+import type { Schema } from "effect";
+import type { ZkClient, ZkEvent } from "./zookeeper-client.ts";
+
+export type * from "./zookeeper-client.ts";
+
+export type HostId = number;
+export type PartitionId = number;
+/** A handle returned by setTimer, for cancelTimer. */
+export type TimerHandle = number;
+
+/** Anything an elector sends. `type` names the message in the lab's message counts. */
+export interface Message {
+  readonly type: string;
+}
+
+/** The replica layout, read-only. Replica j of partition p is assignment[p * replicationFactor + j]. */
+export interface ClusterView {
+  readonly brokers: number;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  /** Flat replica lists in assignment order; the first replica of each is the preferred leader. */
+  readonly assignment: Int32Array;
+  replica(partition: PartitionId, index: number): HostId;
+  preferredLeader(partition: PartitionId): HostId;
+  /** Partitions that `host` replicates, ascending. */
+  partitionsOf(host: HostId): Int32Array;
+  /** ZooKeeper-style name of the partition, e.g. "t0-17": topic t0, partition 17. */
+  topicOf(partition: PartitionId): string;
+  indexInTopic(partition: PartitionId): number;
+}
+
+/**
+ * Where an elector declares what it believes. Every call is recorded with the host and the time.
+ * Epochs are whatever the design uses to order leaders: Kafka's leader epoch, Raft's term, Zab's
+ * epoch, the naive race's znode creation zxid.
+ */
+export interface Observer {
+  /** I lead `partition` in `epoch`. */
+  lead(partition: PartitionId, epoch: number): void;
+  /** I follow `leader` for `partition` (-1: I know of no leader), which leads in `epoch` (-1: unknown). */
+  follow(partition: PartitionId, leader: HostId, epoch: number): void;
+  /** I no longer lead `partition` (and know of no leader). */
+  stepDown(partition: PartitionId): void;
+  /** I acknowledged producer write `writeId` on `partition` as leader in `epoch`. */
+  acknowledged(partition: PartitionId, writeId: number, epoch: number): void;
+  /** I refused write `writeId` (not the leader, or not enough in-sync replicas). */
+  rejected(partition: PartitionId, writeId: number): void;
+  /** I made a competing attempt to lead `partition` (a create race, a vote request round). */
+  campaign(partition: PartitionId): void;
+  /** I am the cluster's controller in `epoch` (cluster-wide roles, e.g. Kafka's controller). */
+  controller(epoch: number): void;
+  /** I am no longer the controller. */
+  controllerResigned(): void;
+}
+
+/** Durable storage: values put here survive a crash and are handed to the rebuilt instance. */
+export interface DurableStore {
+  get<T>(key: string): T | undefined;
+  /** Values are kept by reference: a typed array stored once and mutated in place stays durable. */
+  set(key: string, value: unknown): void;
+}
+
+export interface HostRandom {
+  /** Uniform in [0, 1). */
+  next(): number;
+  /** Uniform integer in [lo, hi]. */
+  int(lo: number, hi: number): number;
+  /** Uniform in [lo, hi). */
+  uniform(lo: number, hi: number): number;
+}
+
+/** All an elector instance may touch. */
+export interface HostContext {
+  readonly host: HostId;
+  readonly cluster: ClusterView;
+  now(): number;
+  /** Sends a datagram to another broker: subject to the link's loss, duplication and delay. */
+  send(to: HostId, message: Message, bytes: number): void;
+  /** Sends over a TCP-like connection: FIFO, no loss or duplication; partitions still drop it. */
+  sendStream(to: HostId, message: Message, bytes: number): void;
+  /** Calls the instance's onTimer(tag) after `delayMs` (unless cancelled or the host crashed). */
+  setTimer(delayMs: number, tag: number): TimerHandle;
+  cancelTimer(handle: TimerHandle): void;
+  readonly random: HostRandom;
+  readonly durable: DurableStore;
+  /** This host's ZooKeeper client (coordinator-backed designs). */
+  readonly zk: ZkClient;
+  readonly observer: Observer;
+  /** Ends a controlled shutdown: the lab stops the host now. */
+  shutdownComplete(): void;
+}
+
+/** One elector running on one host. */
+export interface ElectorInstance {
+  /** Called once after construction, at boot or after a restart. */
+  start(): void;
+  onMessage(from: HostId, message: Message): void;
+  onTimer(tag: number): void;
+  /** ZooKeeper results, watch notifications and session state changes. */
+  onZk(event: ZkEvent): void;
+  /** A producer's write for `partition` arrived: acknowledge or reject it through the observer. */
+  onWrite(partition: PartitionId, writeId: number): void;
+  /** An operator asked for a controlled shutdown; call ctx.shutdownComplete() when done. Absent: the host stops at once. */
+  onShutdownRequest?(): void;
+}
+
+/** What a design promises; the property suite holds each elector to its own claims. */
+export interface ElectorClaims {
+  /** Never acknowledges a write from a leader after a newer leader was elected. */
+  readonly noStaleAcknowledgements: boolean;
+  /** Never two distinct leaders of one partition with the same epoch. */
+  readonly noSameEpochLeaders: boolean;
+}
+
+export interface ElectorDefinition<Options = any> {
+  /** Short, kebab-case: "raft", "naive-race". */
+  readonly name: string;
+  readonly description: string;
+  /** Decodes options from scenario input, filling defaults; each field carries a description. */
+  readonly options: Schema.Codec<Options, any>;
+  /** Claims may depend on the options (e.g. a fencing option). */
+  claims(options: Options): ElectorClaims;
+  /**
+   * How long after the last fault heals (all hosts up, network whole) every partition must have
+   * settled on exactly one leader that all replicas agree on (ms).
+   */
+  quietPeriodMs(options: Options): number;
+  /** Whether the design talks to the ZooKeeper coordinator (others get no coordinator traffic). */
+  readonly usesCoordinator: boolean;
+  create(ctx: HostContext, options: Options): ElectorInstance;
+}
+
+/** Identity helper that keeps an elector definition's option type. */
+export function defineElector<Options>(definition: ElectorDefinition<Options>): ElectorDefinition<Options> {
+  return definition;
+}

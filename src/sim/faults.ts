@@ -1,0 +1,183 @@
+/**
+ * Faults as data: one type for a timed fault schedule, shared by scenarios, property-test
+ * arbitraries and the kernel that applies them.
+ *
+ * Hosts are named by number (brokers 0..n-1) or "zk" for the coordinator.
+ */
+import type { DelayDistribution } from "./network.ts";
+import type { EventHandler, HostId, Kernel } from "./kernel.ts";
+import type { Network } from "./network.ts";
+
+export type HostRef = number | "zk";
+
+export type Fault =
+  /** The host stops: timers and in-flight deliveries die, volatile state is lost. */
+  | { readonly at: number; readonly type: "crash"; readonly host: HostRef }
+  /** A crashed host boots again from its durable state. */
+  | { readonly at: number; readonly type: "restart"; readonly host: HostRef }
+  /** Stop-the-world pause (GC, frozen VM) for `for` ms; the host does not know it was paused. */
+  | { readonly at: number; readonly type: "pause"; readonly host: HostRef; readonly for: number }
+  /** Symmetric partition into groups; hosts not named form one more group together. */
+  | { readonly at: number; readonly type: "partition"; readonly groups: readonly (readonly HostRef[])[] }
+  /** Messages from `from` to `to` are dropped (both directions with bothWays). */
+  | { readonly at: number; readonly type: "cut"; readonly from: HostRef; readonly to: HostRef; readonly bothWays?: boolean }
+  /** The host can reach nobody and nobody can reach it. */
+  | { readonly at: number; readonly type: "isolate"; readonly host: HostRef }
+  /** Removes every partition, cut and isolation. */
+  | { readonly at: number; readonly type: "heal" }
+  /** Messages from `from` to `to` are held for `for` ms, then delivered. */
+  | { readonly at: number; readonly type: "clog"; readonly from: HostRef; readonly to: HostRef; readonly for: number }
+  /** Changes link settings: one link, all links from or to a host, or every link. */
+  | {
+      readonly at: number;
+      readonly type: "link";
+      readonly from?: HostRef;
+      readonly to?: HostRef;
+      readonly loss?: number;
+      readonly duplicate?: number;
+      readonly delay?: DelayDistribution;
+    }
+  /** A controlled shutdown, as an operator asks for one: the elector decides how it goes. */
+  | { readonly at: number; readonly type: "shutdown"; readonly host: HostRef };
+
+export type FaultType = Fault["type"];
+
+/** Told about each fault as it is applied (the world records it and forwards shutdowns). */
+export interface FaultListener {
+  faultApplied(fault: Fault, index: number): void;
+  /** A controlled shutdown: the listener asks the host's elector, then stops the host. */
+  shutdownRequested(host: HostId): void;
+}
+
+/** The hosts a fault names, for timelines and herd accounting. */
+export function faultHosts(f: Fault): HostRef[] {
+  switch (f.type) {
+    case "crash":
+    case "restart":
+    case "pause":
+    case "isolate":
+    case "shutdown":
+      return [f.host];
+    case "cut":
+    case "clog":
+      return [f.from, f.to];
+    case "partition":
+      return f.groups.flat();
+    case "link":
+      return [f.from, f.to].filter((h): h is HostRef => h !== undefined);
+    case "heal":
+      return [];
+  }
+}
+
+/** One line describing a fault, for timelines. */
+export function describeFault(f: Fault): string {
+  const h = (r: HostRef): string => (r === "zk" ? "zk" : `host ${r}`);
+  switch (f.type) {
+    case "crash":
+      return `crash ${h(f.host)}`;
+    case "restart":
+      return `restart ${h(f.host)}`;
+    case "pause":
+      return `pause ${h(f.host)} for ${f.for} ms`;
+    case "partition":
+      return `partition ${f.groups.map((g) => `[${g.join(",")}]`).join(" | ")}`;
+    case "cut":
+      return `cut ${h(f.from)} ${f.bothWays ? "<->" : "->"} ${h(f.to)}`;
+    case "isolate":
+      return `isolate ${h(f.host)}`;
+    case "heal":
+      return "heal the network";
+    case "clog":
+      return `clog ${h(f.from)} -> ${h(f.to)} for ${f.for} ms`;
+    case "link": {
+      const parts = [
+        f.loss !== undefined ? `loss ${f.loss}` : "",
+        f.duplicate !== undefined ? `duplicate ${f.duplicate}` : "",
+        f.delay !== undefined ? `delay ${JSON.stringify(f.delay)}` : "",
+      ].filter((s) => s !== "");
+      return `link ${f.from === undefined ? "*" : h(f.from)} -> ${f.to === undefined ? "*" : h(f.to)}: ${parts.join(", ")}`;
+    }
+    case "shutdown":
+      return `controlled shutdown of ${h(f.host)}`;
+  }
+}
+
+/** Applies a fault schedule to the kernel's hosts and the network at the faults' times. */
+export class FaultInjector implements EventHandler {
+  private readonly kind: number;
+  private readonly resumeKind: number;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly network: Network,
+    private readonly coordinatorHost: HostId,
+    private readonly listener: FaultListener,
+  ) {
+    this.kind = kernel.registerKind("fault", this, false);
+    this.resumeKind = kernel.registerKind("resume", { handle: (host) => kernel.resume(host) }, false);
+  }
+
+  /** Schedules every fault of the schedule (sorted by time, ties in schedule order). */
+  schedule(faults: readonly Fault[]): void {
+    faults.forEach((f, i) => {
+      this.kernel.schedule(f.at, this.kind, 0, i, 0, f);
+    });
+  }
+
+  resolve(ref: HostRef): HostId {
+    return ref === "zk" ? this.coordinatorHost : ref;
+  }
+
+  handle(_target: number, index: number, _b: number, obj: unknown): void {
+    const f = obj as Fault;
+    this.apply(f);
+    this.listener.faultApplied(f, index);
+  }
+
+  private apply(f: Fault): void {
+    const k = this.kernel;
+    const net = this.network;
+    const r = (ref: HostRef): HostId => this.resolve(ref);
+    switch (f.type) {
+      case "crash":
+        k.crash(r(f.host));
+        return;
+      case "restart":
+        k.restart(r(f.host));
+        return;
+      case "pause":
+        k.pause(r(f.host));
+        k.after(f.for, this.resumeKind, r(f.host), 0, 0, undefined);
+        return;
+      case "partition":
+        net.partition(f.groups.map((g) => g.map(r)));
+        return;
+      case "cut":
+        net.cutLink(r(f.from), r(f.to));
+        if (f.bothWays === true) net.cutLink(r(f.to), r(f.from));
+        return;
+      case "isolate":
+        net.isolate(r(f.host));
+        return;
+      case "heal":
+        net.heal();
+        return;
+      case "clog":
+        net.clog(r(f.from), r(f.to), f.for);
+        return;
+      case "link": {
+        const settings = {
+          ...(f.loss !== undefined ? { loss: f.loss } : {}),
+          ...(f.duplicate !== undefined ? { duplicate: f.duplicate } : {}),
+          ...(f.delay !== undefined ? { delay: f.delay } : {}),
+        };
+        net.setLink(f.from === undefined ? undefined : r(f.from), f.to === undefined ? undefined : r(f.to), settings);
+        return;
+      }
+      case "shutdown":
+        this.listener.shutdownRequested(r(f.host));
+        return;
+    }
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * The simulation kernel: virtual time in milliseconds, one event queue ordered by (time,
+ * insertion sequence), hosts that can crash, restart and pause, and a running hash of the
+ * event trace.
+ *
+ * Events are plain numbers in typed arrays (kind, target, a, b) plus an optional payload object;
+ * each kind has one handler object registered up front, so dispatch allocates nothing and
+ * creates no closure per event. A run is a pure function of its inputs and seed: nothing here
+ * reads the wall clock or Math.random, and equal times resolve in insertion order.
+ */
+import { EventQueue } from "./event-queue.ts";
+
+export type HostId = number;
+
+/** Receives the events of one kind. `target` is a host id for host-bound kinds. */
+export interface EventHandler {
+  handle(target: number, a: number, b: number, obj: unknown): void;
+}
+
+export const HostStatus = { Up: 0, Crashed: 1, Paused: 2 } as const;
+export type HostStatus = (typeof HostStatus)[keyof typeof HostStatus];
+
+/** Told when a host changes state, so the owner can rebuild its volatile state on restart. */
+export interface HostLifecycleListener {
+  hostCrashed(host: HostId): void;
+  hostRestarted(host: HostId): void;
+  hostPaused?(host: HostId): void;
+  hostResumed?(host: HostId): void;
+}
+
+const CANCELLED = 0;
+const SLOT_SPACE = 67108864; // 2^26: handles are generation * SLOT_SPACE + slot
+
+/** Events held for a paused host, replayed in their original order when it resumes. */
+interface Deferred {
+  kinds: number[];
+  as: number[];
+  bs: number[];
+  objs: unknown[];
+}
+
+export class Kernel {
+  /** Current virtual time (ms). */
+  now = 0;
+  /** Events dispatched to a handler. */
+  eventsProcessed = 0;
+  /** Host-bound events dropped because their host crashed (or restarted) since scheduling. */
+  eventsDropped = 0;
+
+  readonly queue = new EventQueue();
+  private readonly handlers: (EventHandler | undefined)[] = [undefined];
+  private readonly kindNames: string[] = ["cancelled"];
+  private readonly hostBound: boolean[] = [false];
+
+  private readonly status: Uint8Array;
+  private readonly incarnations: Int32Array;
+  private readonly deferred: (Deferred | undefined)[];
+  private lifecycle: HostLifecycleListener | undefined;
+
+  // Two 32-bit lanes of a running trace hash.
+  private h1 = 0x9e3779b9 | 0;
+  private h2 = 0x85ebca6b | 0;
+  private readonly scratch = new Float64Array(1);
+  private readonly scratchWords = new Uint32Array(this.scratch.buffer);
+
+  constructor(readonly hostCount: number) {
+    this.status = new Uint8Array(hostCount);
+    this.incarnations = new Int32Array(hostCount);
+    this.deferred = new Array(hostCount).fill(undefined);
+  }
+
+  /**
+   * Registers an event kind. Host-bound kinds target a host: they are dropped if the host crashed
+   * since they were scheduled and held while it is paused.
+   */
+  registerKind(name: string, handler: EventHandler, hostBound: boolean): number {
+    const kind = this.handlers.length;
+    if (kind > 0xffff) throw new Error("kernel: too many event kinds");
+    this.handlers.push(handler);
+    this.kindNames.push(name);
+    this.hostBound.push(hostBound);
+    return kind;
+  }
+
+  kindName(kind: number): string {
+    return this.kindNames[kind] ?? `kind#${kind}`;
+  }
+
+  setLifecycleListener(listener: HostLifecycleListener): void {
+    this.lifecycle = listener;
+  }
+
+  /** Schedules an event at absolute time `time` (clamped to now). Returns a handle for `cancel`. */
+  schedule(time: number, kind: number, target: number, a: number, b: number, obj: unknown): number {
+    const t = time < this.now ? this.now : time;
+    const inc = this.hostBound[kind] ? this.incarnations[target] : 0;
+    const slot = this.queue.push(t, kind, target, inc, a, b, obj);
+    return this.queue.generation[slot] * SLOT_SPACE + slot;
+  }
+
+  /** Schedules an event `delay` ms from now. */
+  after(delay: number, kind: number, target: number, a: number, b: number, obj: unknown): number {
+    return this.schedule(this.now + delay, kind, target, a, b, obj);
+  }
+
+  /** Cancels a scheduled event; a handle whose event already ran is ignored. */
+  cancel(handle: number): void {
+    const slot = handle % SLOT_SPACE;
+    const generation = (handle - slot) / SLOT_SPACE;
+    if (this.queue.generation[slot] === generation) this.queue.kind[slot] = CANCELLED;
+  }
+
+  /** Runs every event with time <= `until`, then sets the clock to `until`. */
+  runUntil(until: number): void {
+    const q = this.queue;
+    while (q.peekTime() <= until) this.step();
+    if (until > this.now) this.now = until;
+  }
+
+  /** Runs events until the queue is empty or `maxEvents` ran. Returns whether the queue drained. */
+  runToQuiescence(maxEvents = Number.MAX_SAFE_INTEGER): boolean {
+    for (let i = 0; i < maxEvents; i++) if (!this.step()) return true;
+    return false;
+  }
+
+  /** Dispatches the next event. Returns false when the queue is empty. */
+  step(): boolean {
+    const q = this.queue;
+    const slot = q.pop();
+    if (slot < 0) return false;
+    const kind = q.kind[slot];
+    if (kind === CANCELLED) {
+      q.release(slot);
+      return true;
+    }
+    const time = q.time[slot];
+    const target = q.target[slot];
+    const a = q.a[slot];
+    const b = q.b[slot];
+    const obj = q.obj[slot];
+    const inc = q.incarnation[slot];
+    q.release(slot);
+    this.now = time;
+    if (this.hostBound[kind]) {
+      if (this.status[target] === HostStatus.Crashed || this.incarnations[target] !== inc) {
+        this.eventsDropped++;
+        return true;
+      }
+      if (this.status[target] === HostStatus.Paused) {
+        this.defer(target, kind, a, b, obj);
+        return true;
+      }
+    }
+    this.eventsProcessed++;
+    this.mixEvent(time, kind, target, a);
+    (this.handlers[kind] as EventHandler).handle(target, a, b, obj);
+    return true;
+  }
+
+  // ---- hosts ----
+
+  hostStatus(host: HostId): HostStatus {
+    return this.status[host] as HostStatus;
+  }
+
+  isUp(host: HostId): boolean {
+    return this.status[host] === HostStatus.Up;
+  }
+
+  incarnation(host: HostId): number {
+    return this.incarnations[host];
+  }
+
+  /** Crash: pending timers and deliveries die with the incarnation; volatile state is lost. */
+  crash(host: HostId): void {
+    if (this.status[host] === HostStatus.Crashed) return;
+    this.status[host] = HostStatus.Crashed;
+    this.incarnations[host]++;
+    this.deferred[host] = undefined;
+    this.mix(0x10000 + host);
+    this.lifecycle?.hostCrashed(host);
+  }
+
+  /** Restart a crashed host: the listener rebuilds it from durable state. */
+  restart(host: HostId): void {
+    if (this.status[host] !== HostStatus.Crashed) return;
+    this.status[host] = HostStatus.Up;
+    this.mix(0x20000 + host);
+    this.lifecycle?.hostRestarted(host);
+  }
+
+  /** Pause (stop-the-world GC, frozen VM): events for the host wait until it resumes. */
+  pause(host: HostId): void {
+    if (this.status[host] !== HostStatus.Up) return;
+    this.status[host] = HostStatus.Paused;
+    this.mix(0x30000 + host);
+    this.lifecycle?.hostPaused?.(host);
+  }
+
+  /** Resume: everything that queued during the pause is handled now, in its original order. */
+  resume(host: HostId): void {
+    if (this.status[host] !== HostStatus.Paused) return;
+    this.status[host] = HostStatus.Up;
+    this.mix(0x40000 + host);
+    const held = this.deferred[host];
+    this.deferred[host] = undefined;
+    if (held !== undefined) {
+      for (let i = 0; i < held.kinds.length; i++) {
+        this.schedule(this.now, held.kinds[i], host, held.as[i], held.bs[i], held.objs[i]);
+      }
+    }
+    this.lifecycle?.hostResumed?.(host);
+  }
+
+  private defer(host: HostId, kind: number, a: number, b: number, obj: unknown): void {
+    let held = this.deferred[host];
+    if (held === undefined) {
+      held = { kinds: [], as: [], bs: [], objs: [] };
+      this.deferred[host] = held;
+    }
+    held.kinds.push(kind);
+    held.as.push(a);
+    held.bs.push(b);
+    held.objs.push(obj);
+  }
+
+  // ---- trace hash ----
+
+  /** Feeds a number into the trace hash (other modules add what they observe). */
+  mix(value: number): void {
+    this.scratch[0] = value;
+    this.mixWord(this.scratchWords[0]);
+    this.mixWord(this.scratchWords[1]);
+  }
+
+  private mixEvent(time: number, kind: number, target: number, a: number): void {
+    this.scratch[0] = time;
+    this.mixWord(this.scratchWords[0] ^ (kind << 20));
+    this.mixWord(this.scratchWords[1] ^ target);
+    this.scratch[0] = a;
+    this.mixWord(this.scratchWords[0] ^ this.scratchWords[1]);
+  }
+
+  private mixWord(w: number): void {
+    let k = Math.imul(w, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    let h = this.h1 ^ k;
+    h = (h << 13) | (h >>> 19);
+    this.h1 = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    this.h2 = (Math.imul(this.h2 ^ w, 0x2c1b3c6d) + (this.h1 >>> 7)) | 0;
+  }
+
+  /** The running hash of every dispatched event and mixed observation, as 16 hex digits. */
+  traceHash(): string {
+    const f = (h: number): number => {
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
+      return h >>> 0;
+    };
+    return f(this.h1).toString(16).padStart(8, "0") + f(this.h2 ^ this.h1).toString(16).padStart(8, "0");
+  }
+}
