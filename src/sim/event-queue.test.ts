@@ -1,0 +1,252 @@
+import { describe, expect, it } from "vitest";
+import { EventQueue } from "./event-queue.ts";
+import { RandomStream } from "./random.ts";
+
+/** Pushes an event whose `a` field carries an id, so pops can be read back as ids. */
+function push(q: EventQueue, time: number, id: number): number {
+  return q.push(time, 1, 0, 0, id, 0, undefined);
+}
+
+/** Pops one event and returns [time, id] (or undefined when empty), releasing its slot. */
+function pop(q: EventQueue): [number, number] | undefined {
+  const slot = q.pop();
+  if (slot < 0) return undefined;
+  const out: [number, number] = [q.time[slot], q.a[slot]];
+  q.release(slot);
+  return out;
+}
+
+function drain(q: EventQueue): [number, number][] {
+  const out: [number, number][] = [];
+  for (let e = pop(q); e !== undefined; e = pop(q)) out.push(e);
+  return out;
+}
+
+describe("EventQueue", () => {
+  it("is empty at first", () => {
+    const q = new EventQueue();
+    expect(q.size).toBe(0);
+    expect(q.pop()).toBe(-1);
+    expect(q.peekTime()).toBe(Infinity);
+  });
+
+  it("orders by time, then by insertion sequence for equal times", () => {
+    const q = new EventQueue();
+    push(q, 5, 0);
+    push(q, 1.5, 1);
+    push(q, 5, 2);
+    push(q, 0, 3);
+    push(q, 1.5, 4);
+    push(q, 1.25, 5);
+    push(q, 5, 6);
+    push(q, 1.75, 7);
+    expect(q.size).toBe(8);
+    expect(q.peekTime()).toBe(0);
+    expect(drain(q)).toEqual([
+      [0, 3],
+      [1.25, 5],
+      [1.5, 1],
+      [1.5, 4],
+      [1.75, 7],
+      [5, 0],
+      [5, 2],
+      [5, 6],
+    ]);
+    expect(q.size).toBe(0);
+  });
+
+  it("keeps insertion order among many events at one time across several buckets", () => {
+    const q = new EventQueue();
+    for (let i = 0; i < 300; i++) push(q, (i % 3) * 1000 + 7, i);
+    const got = drain(q);
+    const want: [number, number][] = [];
+    for (let r = 0; r < 3; r++) for (let i = r; i < 300; i += 3) want.push([r * 1000 + 7, i]);
+    expect(got).toEqual(want);
+  });
+
+  it("handles events far beyond the 4,096 ms wheel horizon", () => {
+    const q = new EventQueue();
+    push(q, 1_000_000, 0);
+    push(q, 4096, 1);
+    push(q, 4095.5, 2);
+    push(q, 8192.25, 3);
+    push(q, 10, 4);
+    push(q, 1_000_000, 5);
+    push(q, 4096, 6);
+    push(q, 123_456.789, 7);
+    push(q, 86_400_000, 8);
+    expect(drain(q)).toEqual([
+      [10, 4],
+      [4095.5, 2],
+      [4096, 1],
+      [4096, 6],
+      [8192.25, 3],
+      [123_456.789, 7],
+      [1_000_000, 0],
+      [1_000_000, 5],
+      [86_400_000, 8],
+    ]);
+  });
+
+  it("interleaves overflow events with ones scheduled later inside the horizon", () => {
+    const q = new EventQueue();
+    push(q, 9000, 0); // overflow at cursor 0
+    push(q, 4000, 1);
+    expect(pop(q)).toEqual([4000, 1]); // cursor now at 4000; 9000 is still beyond its horizon
+    push(q, 8999.5, 2);
+    push(q, 9000, 3); // equal time, later sequence
+    push(q, 20_000, 4); // overflow again
+    expect(pop(q)).toEqual([8999.5, 2]);
+    push(q, 9000, 5);
+    expect(drain(q)).toEqual([
+      [9000, 0],
+      [9000, 3],
+      [9000, 5],
+      [20_000, 4],
+    ]);
+  });
+
+  it("delivers events scheduled at the current time while a bucket drains, after the equal-time ones already queued", () => {
+    const q = new EventQueue();
+    push(q, 3.2, 0);
+    push(q, 3.2, 1);
+    push(q, 3.7, 2);
+    push(q, 4.1, 3);
+    expect(pop(q)).toEqual([3.2, 0]);
+    // While draining bucket 3: new events at now, earlier than queued ones in the same bucket.
+    push(q, 3.2, 10);
+    push(q, 3.5, 11);
+    expect(pop(q)).toEqual([3.2, 1]);
+    expect(pop(q)).toEqual([3.2, 10]);
+    push(q, 3.2, 12);
+    expect(drain(q)).toEqual([
+      [3.2, 12],
+      [3.5, 11],
+      [3.7, 2],
+      [4.1, 3],
+    ]);
+  });
+
+  it("accepts events earlier than a bucket loaded by peekTime (clock set back to a smaller `now`)", () => {
+    const q = new EventQueue();
+    push(q, 500.5, 0);
+    expect(q.peekTime()).toBe(500.5); // cursor moves to bucket 500
+    push(q, 100, 1); // e.g. runUntil(100) then schedule at now
+    push(q, 499.9, 2);
+    push(q, 501, 3);
+    expect(drain(q)).toEqual([
+      [100, 1],
+      [499.9, 2],
+      [500.5, 0],
+      [501, 3],
+    ]);
+  });
+
+  it("skips long idle stretches and wraps the wheel many times", () => {
+    const q = new EventQueue();
+    let t = 0;
+    const want: [number, number][] = [];
+    for (let i = 0; i < 50; i++) {
+      t += 4095 + (i % 7) * 1000 + 0.5;
+      push(q, t, i);
+      want.push([t, i]);
+    }
+    expect(drain(q)).toEqual(want);
+  });
+
+  it("grows past its initial capacity and keeps every field", () => {
+    const q = new EventQueue(4);
+    const objs: object[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const o = { i };
+      objs.push(o);
+      q.push(1000 - i, i % 65536, i * 3, i * 5, i, -i, o);
+    }
+    expect(q.size).toBe(1000);
+    for (let i = 999; i >= 0; i--) {
+      const slot = q.pop();
+      expect(q.time[slot]).toBe(1000 - i);
+      expect(q.kind[slot]).toBe(i);
+      expect(q.target[slot]).toBe(i * 3);
+      expect(q.incarnation[slot]).toBe(i * 5);
+      expect(q.a[slot]).toBe(i);
+      expect(q.b[slot]).toBe(-i);
+      expect(q.obj[slot]).toBe(objs[i]);
+      q.release(slot);
+    }
+    expect(q.size).toBe(0);
+    expect(q.pop()).toBe(-1);
+  });
+
+  it("reuses released slots, with a new generation each time", () => {
+    const q = new EventQueue(2);
+    const s1 = push(q, 1, 0);
+    const g1 = q.generation[s1];
+    expect(q.pop()).toBe(s1);
+    q.release(s1);
+    expect(q.obj[s1]).toBeUndefined();
+    const s2 = push(q, 2, 1);
+    expect(s2).toBe(s1);
+    expect(q.generation[s2]).toBe(g1 + 1);
+  });
+
+  it("matches a sort-by-(time, seq) reference over 50,000 random pushes and pops", () => {
+    const rng = new RandomStream(20240611, "event-queue-crosscheck");
+    const q = new EventQueue(16);
+    // Reference: a sorted array of [time, seq, id].
+    const ref: [number, number, number][] = [];
+    const insert = (e: [number, number, number]): void => {
+      let lo = 0;
+      let hi = ref.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        const m = ref[mid];
+        if (m[0] < e[0] || (m[0] === e[0] && m[1] < e[1])) lo = mid + 1;
+        else hi = mid;
+      }
+      ref.splice(lo, 0, e);
+    };
+    let now = 0;
+    let seq = 0;
+    let pops = 0;
+    let maxSize = 0;
+    let ties = 0;
+    const seenTimes = new Set<number>();
+    for (let op = 0; op < 50_000; op++) {
+      const r = rng.next();
+      if (r < 0.55 || ref.length === 0) {
+        // Delay mixture: exactly now, quarter-ms grid (many ties), sub-ms, beyond the horizon.
+        const m = rng.next();
+        let delay: number;
+        if (m < 0.1) delay = 0;
+        else if (m < 0.5) delay = rng.int(0, 40) / 4;
+        else if (m < 0.8) delay = rng.exponential(50);
+        else if (m < 0.95) delay = rng.uniform(3000, 12_000);
+        else delay = rng.int(1, 5) * 4096;
+        const time = now + delay;
+        if (seenTimes.has(time)) ties++;
+        seenTimes.add(time);
+        const id = seq++;
+        push(q, time, id);
+        insert([time, id, id]);
+        maxSize = Math.max(maxSize, ref.length);
+      } else if (r < 0.6) {
+        expect(q.peekTime()).toBe(ref[0][0]);
+      } else {
+        const want = ref.shift() as [number, number, number];
+        const got = pop(q);
+        expect(got).toEqual([want[0], want[2]]);
+        now = want[0];
+        pops++;
+      }
+      expect(q.size).toBe(ref.length);
+    }
+    // Drain the rest.
+    const rest = drain(q);
+    expect(rest).toEqual(ref.map(([t, , id]) => [t, id]));
+    // The workload really exercised ties, growth and many pops.
+    expect(pops).toBeGreaterThan(10_000);
+    expect(maxSize).toBeGreaterThan(1000);
+    expect(ties).toBeGreaterThan(1000);
+  });
+});
