@@ -1,0 +1,86 @@
+/**
+ * Brokers, one topic's partitions and their replica lists, held flat in typed arrays so a
+ * million partitions at replication factor 3 cost a few dozen megabytes.
+ */
+import type { ClusterView, HostId, PartitionId } from "../elector/api.ts";
+import type { RandomStream } from "../sim/random.ts";
+import { assignReplicasToBrokers } from "./assignment.ts";
+
+export interface ClusterSpec {
+  readonly brokers: number;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  /** Kafka draws these at random; fixed values make a layout reproducible by hand. */
+  readonly startIndex?: number;
+  readonly nextReplicaShift?: number;
+  /** Partitions per topic (one topic "t0" by default). */
+  readonly partitionsPerTopic?: number;
+}
+
+export class ClusterModel implements ClusterView {
+  readonly brokers: number;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly assignment: Int32Array;
+  readonly startIndex: number;
+  readonly nextReplicaShift: number;
+  private readonly perTopic: number;
+  /** CSR index of partitions per broker: partitions of host h are byHost[byHostStart[h] .. byHostStart[h+1]). */
+  private readonly byHostStart: Int32Array;
+  private readonly byHost: Int32Array;
+
+  constructor(spec: ClusterSpec, random: RandomStream) {
+    this.brokers = spec.brokers;
+    this.partitions = spec.partitions;
+    this.replicationFactor = spec.replicationFactor;
+    // As AdminUtils: both drawn uniformly from [0, brokers) when not fixed.
+    this.startIndex = spec.startIndex ?? random.int(0, spec.brokers - 1);
+    this.nextReplicaShift = spec.nextReplicaShift ?? random.int(0, spec.brokers - 1);
+    this.perTopic = spec.partitionsPerTopic ?? spec.partitions;
+    this.assignment = assignReplicasToBrokers(
+      spec.brokers,
+      spec.partitions,
+      spec.replicationFactor,
+      this.startIndex,
+      this.nextReplicaShift,
+    );
+    const counts = new Int32Array(this.brokers + 1);
+    for (let i = 0; i < this.assignment.length; i++) counts[this.assignment[i] + 1]++;
+    for (let h = 0; h < this.brokers; h++) counts[h + 1] += counts[h];
+    this.byHostStart = counts;
+    this.byHost = new Int32Array(this.assignment.length);
+    const fill = counts.slice(0, this.brokers);
+    const rf = this.replicationFactor;
+    for (let p = 0; p < this.partitions; p++) {
+      for (let j = 0; j < rf; j++) this.byHost[fill[this.assignment[p * rf + j]]++] = p;
+    }
+  }
+
+  replica(partition: PartitionId, index: number): HostId {
+    return this.assignment[partition * this.replicationFactor + index];
+  }
+
+  preferredLeader(partition: PartitionId): HostId {
+    return this.assignment[partition * this.replicationFactor];
+  }
+
+  partitionsOf(host: HostId): Int32Array {
+    return this.byHost.subarray(this.byHostStart[host], this.byHostStart[host + 1]);
+  }
+
+  /** Index of `host` in partition's replica list, or -1. */
+  replicaIndex(partition: PartitionId, host: HostId): number {
+    const rf = this.replicationFactor;
+    const base = partition * rf;
+    for (let j = 0; j < rf; j++) if (this.assignment[base + j] === host) return j;
+    return -1;
+  }
+
+  topicOf(partition: PartitionId): string {
+    return `t${Math.floor(partition / this.perTopic)}`;
+  }
+
+  indexInTopic(partition: PartitionId): number {
+    return partition % this.perTopic;
+  }
+}

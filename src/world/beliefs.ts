@@ -1,0 +1,105 @@
+/**
+ * The observer an elector declares its beliefs through, and the table of current beliefs the
+ * lab keeps from those declarations (used to answer producers' metadata requests, and by the
+ * liveness check). Every declaration is also appended to the observation log and mixed into the
+ * trace hash.
+ */
+import type { HostId, Observer, PartitionId } from "../elector/api.ts";
+import type { ClusterModel } from "../cluster/cluster-model.ts";
+import type { Kernel } from "../sim/kernel.ts";
+import { Obs, type ObsKind, type ObservationLog } from "./observation-log.ts";
+
+/** Where acknowledgements and refusals go so the producer hears back. */
+export interface WriteOutcomeSink {
+  writeAnswered(host: HostId, partition: PartitionId, writeId: number, accepted: boolean): void;
+}
+
+export class BeliefTable {
+  /** Believed leader per replica slot (p * rf + j): the host itself when it leads, -1 for none. */
+  readonly leader: Int32Array;
+  /** Believed leader epoch per replica slot (-1 unknown). */
+  readonly epoch: Float64Array;
+
+  constructor(private readonly cluster: ClusterModel) {
+    this.leader = new Int32Array(cluster.assignment.length).fill(-1);
+    this.epoch = new Float64Array(cluster.assignment.length).fill(-1);
+  }
+
+  set(host: HostId, partition: PartitionId, leader: HostId, epoch: number): void {
+    const j = this.cluster.replicaIndex(partition, host);
+    if (j < 0) return; // a broker that does not replicate the partition keeps no slot
+    const slot = partition * this.cluster.replicationFactor + j;
+    this.leader[slot] = leader;
+    this.epoch[slot] = epoch;
+  }
+
+  /** A crashed host believes nothing. */
+  forget(host: HostId): void {
+    const rf = this.cluster.replicationFactor;
+    for (const p of this.cluster.partitionsOf(host)) {
+      const slot = p * rf + this.cluster.replicaIndex(p, host);
+      this.leader[slot] = -1;
+      this.epoch[slot] = -1;
+    }
+  }
+
+  leaderSeenBy(host: HostId, partition: PartitionId): HostId {
+    const j = this.cluster.replicaIndex(partition, host);
+    return j < 0 ? -1 : this.leader[partition * this.cluster.replicationFactor + j];
+  }
+}
+
+/** One host's observer: records, updates the belief table, answers producers. */
+export class HostObserver implements Observer {
+  constructor(
+    private readonly host: HostId,
+    private readonly kernel: Kernel,
+    private readonly log: ObservationLog,
+    private readonly beliefs: BeliefTable,
+    private readonly writes: WriteOutcomeSink,
+  ) {}
+
+  private record(kind: ObsKind, partition: number, a: number, b: number): void {
+    this.log.record(this.kernel.now, this.host, kind, partition, a, b);
+    this.kernel.mix(kind * 1_000_003 + this.host);
+    this.kernel.mix(partition);
+    this.kernel.mix(a);
+  }
+
+  lead(partition: PartitionId, epoch: number): void {
+    this.record(Obs.Lead, partition, epoch, 0);
+    this.beliefs.set(this.host, partition, this.host, epoch);
+  }
+
+  follow(partition: PartitionId, leader: HostId, epoch: number): void {
+    this.record(Obs.Follow, partition, leader, epoch);
+    this.beliefs.set(this.host, partition, leader, epoch);
+  }
+
+  stepDown(partition: PartitionId): void {
+    this.record(Obs.StepDown, partition, 0, 0);
+    this.beliefs.set(this.host, partition, -1, -1);
+  }
+
+  acknowledged(partition: PartitionId, writeId: number, epoch: number): void {
+    this.record(Obs.Ack, partition, epoch, writeId);
+    this.writes.writeAnswered(this.host, partition, writeId, true);
+  }
+
+  rejected(partition: PartitionId, writeId: number): void {
+    this.record(Obs.Reject, partition, 0, writeId);
+    this.writes.writeAnswered(this.host, partition, writeId, false);
+  }
+
+  campaign(partition: PartitionId): void {
+    this.record(Obs.Campaign, partition, 0, 0);
+  }
+
+  controller(epoch: number): void {
+    this.record(Obs.Controller, -1, epoch, 0);
+  }
+
+  controllerResigned(): void {
+    this.record(Obs.ControllerResigned, -1, 0, 0);
+  }
+}

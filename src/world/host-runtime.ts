@@ -1,0 +1,97 @@
+/**
+ * One broker host as an elector sees it: the HostContext (clock, messages, timers, random
+ * stream, durable storage, ZooKeeper client, observer) and the elector instance living on it.
+ * A crash drops the instance (its volatile state); a restart builds a new one from the same
+ * durable store.
+ */
+import type {
+  DurableStore,
+  ElectorDefinition,
+  ElectorInstance,
+  HostContext,
+  HostId,
+  Message,
+  TimerHandle,
+  ZkClient,
+} from "../elector/api.ts";
+import type { ClusterModel } from "../cluster/cluster-model.ts";
+import type { Kernel } from "../sim/kernel.ts";
+import type { Network } from "../sim/network.ts";
+import type { RandomStream } from "../sim/random.ts";
+import type { HostObserver } from "./beliefs.ts";
+
+class MapStore implements DurableStore {
+  private readonly values = new Map<string, unknown>();
+  get<T>(key: string): T | undefined {
+    return this.values.get(key) as T | undefined;
+  }
+  set(key: string, value: unknown): void {
+    this.values.set(key, value);
+  }
+}
+
+export interface HostServices {
+  readonly kernel: Kernel;
+  readonly network: Network;
+  readonly cluster: ClusterModel;
+  /** The kernel event kind that calls `HostRuntime.timerFired` (host-bound, a = tag). */
+  readonly timerKind: number;
+  shutdownComplete(host: HostId): void;
+}
+
+export class HostRuntime implements HostContext {
+  readonly durable: DurableStore = new MapStore();
+  instance: ElectorInstance | undefined;
+  readonly cluster: ClusterModel;
+
+  constructor(
+    readonly host: HostId,
+    private readonly services: HostServices,
+    readonly random: RandomStream,
+    readonly observer: HostObserver,
+    private readonly zkClient: () => ZkClient,
+    private readonly definition: ElectorDefinition<unknown>,
+    private readonly options: unknown,
+  ) {
+    this.cluster = services.cluster;
+  }
+
+  get zk(): ZkClient {
+    return this.zkClient();
+  }
+
+  now(): number {
+    return this.services.kernel.now;
+  }
+
+  send(to: HostId, message: Message, bytes: number): void {
+    this.services.network.send(this.host, to, message, bytes);
+  }
+
+  sendStream(to: HostId, message: Message, bytes: number): void {
+    this.services.network.sendStream(this.host, to, message, bytes);
+  }
+
+  setTimer(delayMs: number, tag: number): TimerHandle {
+    return this.services.kernel.after(delayMs, this.services.timerKind, this.host, tag, 0, undefined);
+  }
+
+  cancelTimer(handle: TimerHandle): void {
+    this.services.kernel.cancel(handle);
+  }
+
+  shutdownComplete(): void {
+    this.services.shutdownComplete(this.host);
+  }
+
+  /** Builds a fresh instance (boot or restart) and starts it. */
+  boot(): void {
+    this.instance = this.definition.create(this, this.options);
+    this.instance.start();
+  }
+
+  /** Volatile state is gone. */
+  drop(): void {
+    this.instance = undefined;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The plain, already-validated description of one run. Scenario files are decoded into this by
+ * the schema in src/scenario/ (at the edge); tests and properties build it directly.
+ */
+import type { ElectorDefinition } from "../elector/api.ts";
+import type { ClusterSpec } from "../cluster/cluster-model.ts";
+import type { Fault } from "../sim/faults.ts";
+import type { LinkSettings } from "../sim/network.ts";
+
+export interface WorkloadSpec {
+  /** Producer hosts (each a host on the network, after the brokers and the coordinator). */
+  readonly producers: number;
+  /** How many partitions receive writes (the first ones of a seeded shuffle); 0 for none. */
+  readonly partitions: number;
+  /** Writes per second to each sampled partition. */
+  readonly writesPerSecond: number;
+  /** First write time (ms), after the initial election settled. */
+  readonly startMs: number;
+  /** Kafka producer request.timeout.ms (30000): no answer by then refreshes metadata. */
+  readonly requestTimeoutMs: number;
+  /** Kafka retry.backoff.ms (100): wait before asking for metadata again. */
+  readonly retryBackoffMs: number;
+}
+
+export const DEFAULT_WORKLOAD: WorkloadSpec = {
+  producers: 1,
+  partitions: 20,
+  writesPerSecond: 50,
+  startMs: 5_000,
+  requestTimeoutMs: 30_000,
+  retryBackoffMs: 100,
+};
+
+export interface WorldConfig<Options = unknown> {
+  readonly seed: number;
+  readonly durationMs: number;
+  readonly cluster: ClusterSpec;
+  readonly network?: Partial<LinkSettings>;
+  /** ZooKeeper model settings (see src/coordinator/config.ts); defaults when absent. */
+  readonly coordinator?: Record<string, number>;
+  readonly workload?: Partial<WorkloadSpec>;
+  readonly faults: readonly Fault[];
+  readonly elector: ElectorDefinition<Options>;
+  /** Decoded elector options. */
+  readonly options: Options;
+  /** Per-host option overrides (decoded), e.g. one broker on an older version. */
+  readonly hostOptions?: Readonly<Record<number, Options>>;
+}
+
+/** Host numbering: brokers 0..B-1, then the coordinator, then the producers. */
+export function coordinatorHost(cluster: ClusterSpec): number {
+  return cluster.brokers;
+}
+
+export function producerHost(cluster: ClusterSpec, index: number): number {
+  return cluster.brokers + 1 + index;
+}

@@ -1,0 +1,184 @@
+/**
+ * The world: one simulated cluster built from a WorldConfig. It wires the kernel, the network,
+ * the ZooKeeper coordinator, the brokers' elector instances, the producers and the fault
+ * schedule, routes every delivered message to whoever should handle it, and records what the
+ * checker needs in the observation log. Nothing here judges; src/checker/ does.
+ */
+import type { ElectorDefinition, HostId, Message, ZkEvent } from "../elector/api.ts";
+import { ClusterModel } from "../cluster/cluster-model.ts";
+import { ZkClients } from "../coordinator/client.ts";
+import { ZkServer } from "../coordinator/server.ts";
+import { FaultInjector, type Fault, type FaultListener } from "../sim/faults.ts";
+import { Kernel, type EventHandler, type HostLifecycleListener } from "../sim/kernel.ts";
+import { DEFAULT_LINK, Network, type MessageSink } from "../sim/network.ts";
+import { RandomStreams } from "../sim/random.ts";
+import { BeliefTable, HostObserver, type WriteOutcomeSink } from "./beliefs.ts";
+import { HostRuntime } from "./host-runtime.ts";
+import { Obs, ObservationLog } from "./observation-log.ts";
+import { Workload, type MetadataRequest, type MetadataResponse, type ProduceRequest, type ProduceResponse } from "./workload.ts";
+import { DEFAULT_WORKLOAD, coordinatorHost, producerHost, type WorldConfig } from "./world-config.ts";
+
+const RESPONSE_BYTES = 60;
+
+export class World implements MessageSink, HostLifecycleListener, FaultListener, WriteOutcomeSink, EventHandler {
+  readonly kernel: Kernel;
+  readonly network: Network;
+  readonly cluster: ClusterModel;
+  readonly log = new ObservationLog();
+  readonly beliefs: BeliefTable;
+  readonly coordinator: ZkServer;
+  readonly zkClients: ZkClients;
+  readonly workload: Workload;
+  readonly hosts: HostRuntime[] = [];
+  readonly coordinatorHost: HostId;
+  readonly firstProducer: HostId;
+  private readonly faults: FaultInjector;
+  private readonly timerKind: number;
+
+  constructor(readonly config: WorldConfig<unknown>) {
+    const streams = new RandomStreams(config.seed);
+    const spec = config.cluster;
+    this.cluster = new ClusterModel(spec, streams.stream("cluster"));
+    const workloadSpec = { ...DEFAULT_WORKLOAD, ...config.workload };
+    this.coordinatorHost = coordinatorHost(spec);
+    this.firstProducer = producerHost(spec, 0);
+    const hostCount = spec.brokers + 1 + workloadSpec.producers;
+
+    this.kernel = new Kernel(hostCount);
+    this.kernel.setLifecycleListener(this);
+    this.network = new Network(this.kernel, streams.stream("network"), this, { ...DEFAULT_LINK, ...config.network });
+    this.beliefs = new BeliefTable(this.cluster);
+    this.coordinator = new ZkServer(this.kernel, this.network, this.coordinatorHost, config.coordinator ?? {});
+    this.zkClients = new ZkClients(this.kernel, this.network, this.coordinatorHost, this, config.coordinator ?? {});
+    this.timerKind = this.kernel.registerKind("timer", this, true);
+    this.faults = new FaultInjector(this.kernel, this.network, this.coordinatorHost, this);
+    this.workload = new Workload(
+      this.kernel,
+      this.network,
+      this.cluster,
+      this.log,
+      workloadSpec,
+      this.firstProducer,
+      streams.stream("workload"),
+    );
+
+    const services = {
+      kernel: this.kernel,
+      network: this.network,
+      cluster: this.cluster,
+      timerKind: this.timerKind,
+      shutdownComplete: (host: HostId) => this.shutdownComplete(host),
+    };
+    const definition = config.elector as ElectorDefinition<unknown>;
+    for (let h = 0; h < spec.brokers; h++) {
+      const observer = new HostObserver(h, this.kernel, this.log, this.beliefs, this);
+      const options = config.hostOptions?.[h] ?? config.options;
+      this.hosts.push(
+        new HostRuntime(h, services, streams.stream(`host:${h}`), observer, () => this.zkClients.client(h), definition, options),
+      );
+    }
+  }
+
+  /** Boots every broker, starts the producers and schedules the faults. */
+  start(): void {
+    for (const host of this.hosts) host.boot();
+    this.workload.start();
+    this.faults.schedule(this.config.faults);
+  }
+
+  /** Runs the world until `durationMs`. */
+  run(): void {
+    this.kernel.runUntil(this.config.durationMs);
+  }
+
+  // ---- timers ----
+
+  handle(host: number, tag: number): void {
+    this.hosts[host].instance?.onTimer(tag);
+  }
+
+  // ---- message routing ----
+
+  deliver(to: HostId, from: HostId, message: Message): void {
+    if (to === this.coordinatorHost) {
+      this.coordinator.deliver(from, message);
+      return;
+    }
+    if (to >= this.firstProducer) {
+      this.workload.deliver(to, from, message);
+      return;
+    }
+    const type = message.type;
+    if (type.charCodeAt(0) === 122 /* z */ && type.startsWith("zk.")) {
+      this.zkClients.deliver(to, message);
+      return;
+    }
+    const instance = this.hosts[to].instance;
+    if (instance === undefined) return;
+    if (type === "produce") {
+      const request = message as ProduceRequest;
+      instance.onWrite(request.partition, request.writeId);
+    } else if (type === "metadata") {
+      const request = message as MetadataRequest;
+      const response: MetadataResponse = {
+        type: "metadata.response",
+        partition: request.partition,
+        leader: this.beliefs.leaderSeenBy(to, request.partition),
+      };
+      this.network.sendStream(to, from, response, RESPONSE_BYTES);
+    } else {
+      instance.onMessage(from, message);
+    }
+  }
+
+  zkEvent(host: HostId, event: ZkEvent): void {
+    if (event.kind === "watch") this.log.record(this.kernel.now, host, Obs.WatchFired, -1, 0, 0);
+    this.hosts[host].instance?.onZk(event);
+  }
+
+  writeAnswered(host: HostId, partition: number, writeId: number, accepted: boolean): void {
+    const response: ProduceResponse = { type: "produce.response", partition, writeId, ok: accepted };
+    this.network.sendStream(host, this.workload.producerOf(writeId), response, RESPONSE_BYTES);
+  }
+
+  // ---- host lifecycle ----
+
+  hostCrashed(host: HostId): void {
+    this.log.record(this.kernel.now, host, Obs.Crash, -1, 0, 0);
+    if (host < this.hosts.length) {
+      this.hosts[host].drop();
+      this.beliefs.forget(host);
+      this.zkClients.hostCrashed(host);
+    }
+  }
+
+  hostRestarted(host: HostId): void {
+    this.log.record(this.kernel.now, host, Obs.Restart, -1, 0, 0);
+    if (host < this.hosts.length) this.hosts[host].boot();
+  }
+
+  hostPaused(host: HostId): void {
+    this.log.record(this.kernel.now, host, Obs.Pause, -1, 0, 0);
+  }
+
+  hostResumed(host: HostId): void {
+    this.log.record(this.kernel.now, host, Obs.Resume, -1, 0, 0);
+  }
+
+  // ---- faults ----
+
+  faultApplied(_fault: Fault, index: number): void {
+    this.log.record(this.kernel.now, -1, Obs.Fault, -1, index, 0);
+  }
+
+  shutdownRequested(host: HostId): void {
+    const instance = host < this.hosts.length ? this.hosts[host].instance : undefined;
+    if (instance?.onShutdownRequest !== undefined) instance.onShutdownRequest();
+    else this.kernel.crash(host);
+  }
+
+  private shutdownComplete(host: HostId): void {
+    this.log.record(this.kernel.now, host, Obs.ShutdownComplete, -1, 0, 0);
+    this.kernel.crash(host);
+  }
+}
