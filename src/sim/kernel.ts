@@ -176,6 +176,8 @@ export class Kernel {
     if (this.status[host] === HostStatus.Crashed) return;
     this.status[host] = HostStatus.Crashed;
     this.incarnations[host]++;
+    const held = this.deferred[host];
+    if (held !== undefined) this.eventsDropped += held.kinds.length;
     this.deferred[host] = undefined;
     this.mix(0x10000 + host);
     this.lifecycle?.hostCrashed(host);
@@ -204,12 +206,32 @@ export class Kernel {
     this.mix(0x40000 + host);
     const held = this.deferred[host];
     this.deferred[host] = undefined;
-    if (held !== undefined) {
-      for (let i = 0; i < held.kinds.length; i++) {
-        this.schedule(this.now, held.kinds[i], host, held.as[i], held.bs[i], held.objs[i]);
-      }
-    }
     this.lifecycle?.hostResumed?.(host);
+    if (held !== undefined) this.replay(host, held);
+  }
+
+  /**
+   * Dispatches a resumed host's held events at once, in their original order. Re-scheduling them
+   * at `now` would let events due at this very instant but queued earlier overtake them (a stream
+   * message arriving at the resume time would pass older ones). A replayed handler may pause or
+   * crash the host again: the rest are then held again or dropped.
+   */
+  private replay(host: HostId, held: Deferred): void {
+    const inc = this.incarnations[host];
+    for (let i = 0; i < held.kinds.length; i++) {
+      if (this.status[host] === HostStatus.Crashed || this.incarnations[host] !== inc) {
+        this.eventsDropped += held.kinds.length - i;
+        return;
+      }
+      if (this.status[host] === HostStatus.Paused) {
+        for (let j = i; j < held.kinds.length; j++) this.defer(host, held.kinds[j], held.as[j], held.bs[j], held.objs[j]);
+        return;
+      }
+      const kind = held.kinds[i];
+      this.eventsProcessed++;
+      this.mixEvent(this.now, kind, host, held.as[i]);
+      (this.handlers[kind] as EventHandler).handle(host, held.as[i], held.bs[i], held.objs[i]);
+    }
   }
 
   private defer(host: HostId, kind: number, a: number, b: number, obj: unknown): void {
