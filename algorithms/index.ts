@@ -1,0 +1,12 @@
+/**
+ * The elector registry: every elector the lab knows. Adding one is a folder in algorithms/ and
+ * one line here; every property suite, benchmark and report then covers it.
+ */
+import type { ElectorDefinition } from "../src/elector/api.ts";
+
+export const electors: readonly ElectorDefinition[] = [
+];
+
+export function findElector(name: string): ElectorDefinition | undefined {
+  return electors.find((e) => e.name === name);
+}

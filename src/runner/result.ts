@@ -1,0 +1,59 @@
+/**
+ * The results contract (docs/results.md): what one run of one scenario cell produces. Stable:
+ * reports, merges and comparisons read only this.
+ */
+import type { Fault } from "../sim/faults.ts";
+import type { CostMetrics, RunMetrics } from "../checker/metrics.ts";
+
+export interface LeadershipInterval {
+  readonly host: number;
+  readonly epoch: number;
+  readonly from: number;
+  /** End of the belief (the run's end when still held). */
+  readonly to: number;
+}
+
+export interface AcknowledgedWrite {
+  readonly writeId: number;
+  readonly host: number;
+  readonly epoch: number;
+  readonly at: number;
+  /** True when a newer leader had already been elected (a stale acknowledgement). */
+  readonly stale: boolean;
+}
+
+export interface PartitionTimeline {
+  readonly partition: number;
+  readonly replicas: readonly number[];
+  readonly intervals: readonly LeadershipInterval[];
+  readonly acks: readonly AcknowledgedWrite[];
+}
+
+export interface HostEvent {
+  readonly at: number;
+  readonly host: number | "zk";
+  readonly what: string;
+}
+
+export interface RunTimeline {
+  /** Faults and host lifecycle events (crash, restart, pause, resume) in time order. */
+  readonly events: readonly HostEvent[];
+  readonly partitions: readonly PartitionTimeline[];
+}
+
+export interface RunResult {
+  /** Scenario name and the sweep cell's coordinates. */
+  readonly scenario: string;
+  readonly elector: string;
+  readonly options: unknown;
+  readonly seed: number;
+  readonly cluster: { readonly brokers: number; readonly partitions: number; readonly replicationFactor: number };
+  readonly durationMs: number;
+  readonly faults: readonly Fault[];
+  readonly versions: { readonly electorate: string; readonly node: string };
+  readonly metrics: RunMetrics;
+  /** Machine-dependent: left out of the result hash. */
+  readonly cost: CostMetrics;
+  /** Partitions with split-brain findings always; every partition with --timeline. */
+  readonly timeline: RunTimeline;
+}
