@@ -5,7 +5,7 @@
  * Hosts are named by number (brokers 0..n-1) or "zk" for the coordinator.
  */
 import type { DelayDistribution } from "./network.ts";
-import type { EventHandler, HostId, Kernel } from "./kernel.ts";
+import { HostStatus, type EventHandler, type HostId, type Kernel } from "./kernel.ts";
 import type { Network } from "./network.ts";
 
 export type HostRef = number | "zk";
@@ -15,7 +15,7 @@ export type Fault =
   | { readonly at: number; readonly type: "crash"; readonly host: HostRef }
   /** A crashed host boots again from its durable state. */
   | { readonly at: number; readonly type: "restart"; readonly host: HostRef }
-  /** Stop-the-world pause (GC, frozen VM) for `for` ms; the host does not know it was paused. */
+  /** Stop-the-world pause (GC, frozen VM) for `for` ms; the host does not know it was paused. Overlapping pauses of a host last until the later end. */
   | { readonly at: number; readonly type: "pause"; readonly host: HostRef; readonly for: number }
   /** Symmetric partition into groups; hosts not named form one more group together. */
   | { readonly at: number; readonly type: "partition"; readonly groups: readonly (readonly HostRef[])[] }
@@ -107,6 +107,9 @@ export function describeFault(f: Fault): string {
 export class FaultInjector implements EventHandler {
   private readonly kind: number;
   private readonly resumeKind: number;
+  /** Per host: which pause is current and when it ends, so a stale or shorter resume cannot end it. */
+  private readonly pauseNumber: Float64Array;
+  private readonly pauseEnd: Float64Array;
 
   constructor(
     private readonly kernel: Kernel,
@@ -114,8 +117,18 @@ export class FaultInjector implements EventHandler {
     private readonly coordinatorHost: HostId,
     private readonly listener: FaultListener,
   ) {
+    this.pauseNumber = new Float64Array(kernel.hostCount);
+    this.pauseEnd = new Float64Array(kernel.hostCount);
     this.kind = kernel.registerKind("fault", this, false);
-    this.resumeKind = kernel.registerKind("resume", { handle: (host) => kernel.resume(host) }, false);
+    this.resumeKind = kernel.registerKind(
+      "resume",
+      {
+        handle: (host, pause) => {
+          if (pause === this.pauseNumber[host] && kernel.now >= this.pauseEnd[host]) kernel.resume(host);
+        },
+      },
+      false,
+    );
   }
 
   /** Schedules every fault of the schedule (sorted by time, ties in schedule order). */
@@ -146,10 +159,22 @@ export class FaultInjector implements EventHandler {
       case "restart":
         k.restart(r(f.host));
         return;
-      case "pause":
-        k.pause(r(f.host));
-        k.after(f.for, this.resumeKind, r(f.host), 0, 0, undefined);
+      case "pause": {
+        // A pause of a paused host extends it to the later end; a crashed host does not pause.
+        const host = r(f.host);
+        const end = k.now + f.for;
+        if (k.hostStatus(host) === HostStatus.Up) {
+          this.pauseNumber[host]++;
+          this.pauseEnd[host] = end;
+          k.pause(host);
+        } else if (k.hostStatus(host) === HostStatus.Paused) {
+          this.pauseEnd[host] = Math.max(this.pauseEnd[host], end);
+        } else {
+          return;
+        }
+        k.schedule(end, this.resumeKind, host, this.pauseNumber[host], 0, undefined);
         return;
+      }
       case "partition":
         net.partition(f.groups.map((g) => g.map(r)));
         return;
