@@ -63,7 +63,8 @@ class World {
     const r = this.hostRandom[h];
     let to = r.int(0, HOSTS - 2);
     if (to >= h) to++;
-    this.network.send(h, to, { type: "gossip", value: r.int(0, 1_000_000) }, r.int(20, 200));
+    const m: Gossip = { type: "gossip", value: r.int(0, 1_000_000) };
+    this.network.send(h, to, m, r.int(20, 200));
     this.arm(h);
   }
 
@@ -71,7 +72,8 @@ class World {
     this.sum[to] += m.value;
     this.kernel.mix(m.value);
     if (m.type === "gossip" && this.hostRandom[to].chance(0.3)) {
-      this.network.sendStream(to, from, { type: "reply", value: m.value % 977 }, 16);
+      const reply: Gossip = { type: "reply", value: m.value % 977 };
+      this.network.sendStream(to, from, reply, 16);
     }
   }
 
