@@ -3,8 +3,10 @@
  * one line here; every property suite, benchmark and report then covers it.
  */
 import type { ElectorDefinition } from "../src/elector/api.ts";
+import { naiveRace } from "./naive-race/index.ts";
 
 export const electors: readonly ElectorDefinition[] = [
+  naiveRace,
 ];
 
 export function findElector(name: string): ElectorDefinition | undefined {

@@ -28,11 +28,11 @@ export function leadershipIntervals(log: ObservationLog, cluster: ClusterModel, 
   // Raw intervals in closing order; grouped by partition afterwards.
   let n = 0;
   let cap = 1024;
-  let rp = new Int32Array(cap);
-  let rh = new Int32Array(cap);
-  let re = new Float64Array(cap);
-  let rf0 = new Float64Array(cap);
-  let rt = new Float64Array(cap);
+  let rp: Int32Array = new Int32Array(cap);
+  let rh: Int32Array = new Int32Array(cap);
+  let re: Float64Array = new Float64Array(cap);
+  let rf0: Float64Array = new Float64Array(cap);
+  let rt: Float64Array = new Float64Array(cap);
   const close = (slot: number, partition: number, host: number, to: number): void => {
     if (openFrom[slot] < 0) return;
     if (n === cap) {

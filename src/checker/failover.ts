@@ -1,0 +1,76 @@
+/**
+ * Failover: per partition, the spells without a leader that is up (not crashed, not paused).
+ * A spell that begins at or after a fault is one failover sample, measured until some live host
+ * declares leadership again (or the run ends). Unavailable partition-seconds add up every spell
+ * after the partition's first leader. Paused leaders count as absent: they cannot answer.
+ */
+import type { LeadershipIntervals, PauseIntervals } from "./leadership.ts";
+import type { FailoverMetrics } from "./metrics.ts";
+
+export function percentile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.ceil(q * sorted.length) - 1;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
+}
+
+/** Leaderless spells per partition as flat [partition, from, to] triples. */
+export function leaderlessSpells(intervals: LeadershipIntervals, pauses: PauseIntervals, partitions: number, endTime: number): number[] {
+  const out: number[] = [];
+  const { start, host, from, to } = intervals;
+  const segments: number[] = [];
+  for (let p = 0; p < partitions; p++) {
+    segments.length = 0;
+    // Each interval minus its host's pauses gives the times a live leader existed.
+    for (let k = start[p]; k < start[p + 1]; k++) {
+      let a = from[k];
+      const b = to[k];
+      const hp = pauses[host[k]] ?? [];
+      for (let i = 0; i < hp.length && a < b; i += 2) {
+        if (hp[i + 1] <= a || hp[i] >= b) continue;
+        if (hp[i] > a) segments.push(a, hp[i]);
+        a = Math.max(a, hp[i + 1]);
+      }
+      if (a < b) segments.push(a, b);
+    }
+    if (segments.length === 0) continue;
+    const pairs: [number, number][] = [];
+    for (let i = 0; i < segments.length; i += 2) pairs.push([segments[i], segments[i + 1]]);
+    pairs.sort((x, y) => x[0] - y[0]);
+    let covered = pairs[0][1];
+    for (let i = 1; i < pairs.length; i++) {
+      if (pairs[i][0] > covered) out.push(p, covered, pairs[i][0]);
+      covered = Math.max(covered, pairs[i][1]);
+    }
+    if (covered < endTime) out.push(p, covered, endTime);
+  }
+  return out;
+}
+
+export function judgeFailover(
+  intervals: LeadershipIntervals,
+  pauses: PauseIntervals,
+  partitions: number,
+  faultTimes: readonly number[],
+  endTime: number,
+): FailoverMetrics {
+  const spells = leaderlessSpells(intervals, pauses, partitions, endTime);
+  const firstFault = faultTimes.length === 0 ? Infinity : Math.min(...faultTimes);
+  const samples: number[] = [];
+  let unavailable = 0;
+  for (let i = 0; i < spells.length; i += 3) {
+    const d = spells[i + 2] - spells[i + 1];
+    unavailable += d;
+    if (spells[i + 1] >= firstFault) samples.push(d);
+  }
+  let neverLed = 0;
+  for (let p = 0; p < partitions; p++) if (intervals.start[p] === intervals.start[p + 1]) neverLed++;
+  const sorted = Float64Array.from(samples).sort();
+  return {
+    samples: sorted.length,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    maxMs: sorted.length === 0 ? 0 : sorted[sorted.length - 1],
+    unavailablePartitionSeconds: unavailable / 1000,
+    neverLed,
+  };
+}

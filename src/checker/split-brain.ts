@@ -1,0 +1,159 @@
+/**
+ * Split-brain, three grades per partition (docs/metrics.md):
+ *  - overlap: two hosts believe they lead at the same instant, whatever their epochs;
+ *  - same-epoch: two distinct hosts lead with one epoch (a safety bug in any epoch-based design);
+ *  - stale acknowledgement: a write acknowledged in an epoch older than a leader already elected
+ *    for the partition (data at risk).
+ */
+import { Obs, type ObservationLog } from "../world/observation-log.ts";
+import type { LeadershipIntervals } from "./leadership.ts";
+import type { SplitBrainFinding, SplitBrainMetrics } from "./metrics.ts";
+
+export const FINDINGS_PER_GRADE = 50;
+
+/** Lead declarations grouped by partition in time order, for "newest epoch elected by time t". */
+interface LeadIndex {
+  readonly start: Int32Array;
+  readonly time: Float64Array;
+  /** Highest epoch declared up to and including this declaration (prefix maximum). */
+  readonly maxEpoch: Float64Array;
+  readonly host: Int32Array;
+  readonly epoch: Float64Array;
+}
+
+function leadIndex(log: ObservationLog, partitions: number): LeadIndex {
+  const start = new Int32Array(partitions + 1);
+  let n = 0;
+  for (let i = 0; i < log.length; i++) {
+    if (log.kind[i] === Obs.Lead && log.partition[i] >= 0) {
+      start[log.partition[i] + 1]++;
+      n++;
+    }
+  }
+  for (let p = 0; p < partitions; p++) start[p + 1] += start[p];
+  const fill = start.slice(0, partitions);
+  const time = new Float64Array(n);
+  const maxEpoch = new Float64Array(n);
+  const host = new Int32Array(n);
+  const epoch = new Float64Array(n);
+  for (let i = 0; i < log.length; i++) {
+    if (log.kind[i] !== Obs.Lead || log.partition[i] < 0) continue;
+    const k = fill[log.partition[i]]++;
+    time[k] = log.time[i];
+    epoch[k] = log.a[i];
+    host[k] = log.host[i];
+  }
+  for (let p = 0; p < partitions; p++) {
+    let m = -Infinity;
+    for (let k = start[p]; k < start[p + 1]; k++) {
+      if (epoch[k] > m) m = epoch[k];
+      maxEpoch[k] = m;
+    }
+  }
+  return { start, time, maxEpoch, host, epoch };
+}
+
+export interface StaleAckCheck {
+  /** Whether an acknowledgement in `epoch` at `time` on `partition` was stale. */
+  isStale(partition: number, epoch: number, time: number): boolean;
+  /** The newest leader elected before `time`: index into the lead declarations, or -1. */
+  newestBefore(partition: number, time: number): number;
+  readonly leads: LeadIndex;
+}
+
+export function staleAckCheck(log: ObservationLog, partitions: number): StaleAckCheck {
+  const leads = leadIndex(log, partitions);
+  const newestBefore = (partition: number, time: number): number => {
+    // Last declaration strictly before `time` (binary search in the partition's range).
+    let lo = leads.start[partition];
+    let hi = leads.start[partition + 1];
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (leads.time[mid] < time) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1 >= leads.start[partition] ? lo - 1 : -1;
+  };
+  return {
+    leads,
+    newestBefore,
+    isStale(partition, epoch, time) {
+      const k = newestBefore(partition, time);
+      return k >= 0 && leads.maxEpoch[k] > epoch;
+    },
+  };
+}
+
+export function judgeSplitBrain(log: ObservationLog, intervals: LeadershipIntervals, partitions: number): SplitBrainMetrics {
+  const findings: SplitBrainFinding[] = [];
+  const kept = { overlap: 0, "same-epoch": 0, "stale-ack": 0 };
+  const keep = (f: SplitBrainFinding): void => {
+    if (kept[f.grade]++ < FINDINGS_PER_GRADE) findings.push(f);
+  };
+
+  let overlapCount = 0;
+  let overlapTotal = 0;
+  let overlapLongest = 0;
+  let overlapPartitions = 0;
+  let sameEpochCount = 0;
+  let sameEpochPartitions = 0;
+  const { start, host, epoch, from, to } = intervals;
+  for (let p = 0; p < partitions; p++) {
+    let overlapped = false;
+    let sameEpoch = false;
+    for (let x = start[p]; x < start[p + 1]; x++) {
+      for (let y = x + 1; y < start[p + 1]; y++) {
+        if (host[x] === host[y]) continue;
+        if (from[y] >= to[x] && epoch[x] !== epoch[y]) continue;
+        const a = Math.max(from[x], from[y]);
+        const b = Math.min(to[x], to[y]);
+        if (b > a) {
+          overlapCount++;
+          overlapTotal += b - a;
+          if (b - a > overlapLongest) overlapLongest = b - a;
+          overlapped = true;
+          keep({ grade: "overlap", partition: p, hosts: [host[x], host[y]], epochs: [epoch[x], epoch[y]], from: a, to: b });
+        }
+        if (epoch[x] === epoch[y]) {
+          sameEpochCount++;
+          sameEpoch = true;
+          keep({ grade: "same-epoch", partition: p, hosts: [host[x], host[y]], epochs: [epoch[x], epoch[y]], from: from[x], to: from[y] });
+        }
+      }
+    }
+    if (overlapped) overlapPartitions++;
+    if (sameEpoch) sameEpochPartitions++;
+  }
+
+  const stale = staleAckCheck(log, partitions);
+  let staleCount = 0;
+  const stalePartitions = new Set<number>();
+  for (let i = 0; i < log.length; i++) {
+    if (log.kind[i] !== Obs.Ack) continue;
+    const p = log.partition[i];
+    const e = log.a[i];
+    const t = log.time[i];
+    if (!stale.isStale(p, e, t)) continue;
+    staleCount++;
+    stalePartitions.add(p);
+    // Name the first leader whose epoch beat the acknowledging one.
+    let k = stale.leads.start[p];
+    while (stale.leads.epoch[k] <= e) k++;
+    keep({
+      grade: "stale-ack",
+      partition: p,
+      hosts: [log.host[i], stale.leads.host[k]],
+      epochs: [e, stale.leads.epoch[k]],
+      from: stale.leads.time[k],
+      to: t,
+      writeId: log.b[i],
+    });
+  }
+  findings.sort((f, g) => f.from - g.from || f.partition - g.partition);
+  return {
+    overlap: { count: overlapCount, totalMs: overlapTotal, longestMs: overlapLongest, partitions: overlapPartitions },
+    sameEpoch: { count: sameEpochCount, partitions: sameEpochPartitions },
+    staleAcks: { count: staleCount, partitions: stalePartitions.size },
+    findings,
+  };
+}
