@@ -1,0 +1,68 @@
+/** summary.md: a short intro, then one table per metric with the electors side by side. */
+import type { RunResult } from "../runner/result.ts";
+import { escapeMarkdown as md } from "./format.ts";
+import { buildModel, rowClusterLabel, type ReportModel } from "./model.ts";
+import { SECTIONS, cellOf, seedsSentence, type MetricTable } from "./tables.ts";
+
+function mdTable(header: readonly string[], rows: readonly (readonly string[])[], numericFrom: number): string {
+  const align = header.map((_, i) => (i >= numericFrom ? "---:" : "---"));
+  const line = (cells: readonly string[]): string => `| ${cells.join(" | ")} |`;
+  return [line(header), line(align), ...rows.map(line)].join("\n");
+}
+
+function metricTable(model: ReportModel, table: MetricTable): string {
+  const partitionsHeader = model.clusterVaries ? "Partitions (cluster)" : "Partitions";
+  const header = ["Scenario", partitionsHeader, ...model.electors.map(md)];
+  const rows = model.rows.map((row) => [
+    md(row.scenario),
+    md(rowClusterLabel(model, row)),
+    ...model.electors.map((e) => md(cellOf(model, table, row, e).text)),
+  ]);
+  return mdTable(header, rows, 1);
+}
+
+/** The anchor GitHub and most renderers give a heading. */
+function slug(title: string): string {
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, "")
+    .replace(/ /g, "-");
+}
+
+export function renderModelMarkdown(model: ReportModel): string {
+  const out: string[] = [];
+  out.push("# Electorate: leader election compared", "");
+  if (model.results.length === 0) {
+    out.push("No results to report.", "");
+    return out.join("\n");
+  }
+  const runs = model.results.length;
+  const clusters = model.clusterVaries
+    ? "clusters of several shapes"
+    : `${model.rows[0].brokers} brokers, replication factor ${model.rows[0].replicationFactor}`;
+  out.push(
+    `${runs} run${runs === 1 ? "" : "s"} of ${model.electors.length} elector${model.electors.length === 1 ? "" : "s"} ` +
+      `(${model.electors.map(md).join(", ")}) over ${model.scenarios.length} ` +
+      `scenario${model.scenarios.length === 1 ? "" : "s"} (${clusters}). ` +
+      "Rows are scenario x partitions, columns are electors; \"–\" marks a cell that was not run. " +
+      seedsSentence(model),
+    "",
+  );
+  const v = model.results[0].versions;
+  out.push(`Electorate ${md(v.electorate)}, Node ${md(v.node)}. The same data with charts and split-brain timelines: \`index.html\`; raw results: \`results.json\`.`, "");
+  out.push("## Contents", "");
+  for (const s of SECTIONS) out.push(`- [${s.title}](#${slug(s.title)})`);
+  out.push("");
+  for (const s of SECTIONS) {
+    out.push(`## ${s.title}`, "", s.intro, "");
+    for (const t of s.tables) {
+      out.push(`### ${t.title}`, "", t.note, "", metricTable(model, t), "");
+    }
+  }
+  return out.join("\n");
+}
+
+/** The Markdown summary of a set of results (pure). */
+export function renderSummaryMarkdown(results: readonly RunResult[]): string {
+  return renderModelMarkdown(buildModel(results));
+}
