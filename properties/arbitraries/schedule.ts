@@ -1,0 +1,118 @@
+/**
+ * Turning a raw generated schedule into the one a run gets: fit host ids to the cluster, then
+ * append the recovery phase (heal, restart every host that is down, links back to the run's
+ * normal) after the last fault has run its course, so liveness can be judged after the elector's
+ * quiet period.
+ */
+import type { Fault, HostRef } from "../../src/sim/faults.ts";
+import { DEFAULT_LINK, type LinkSettings } from "../../src/sim/network.ts";
+import { DEFAULT_STEP_MS } from "./time.ts";
+
+function fitHost(h: HostRef, brokers: number): HostRef {
+  return h === "zk" ? h : h % brokers;
+}
+
+/**
+ * Maps raw broker ids (0..maxBrokers-1) onto the cluster's brokers (id mod brokers): every host
+ * named is in range. Partition groups lose duplicates (a host stays in the first group naming it)
+ * and empty groups; a cut or clog of a host to itself (after fitting) is dropped.
+ */
+export function fitSchedule(faults: readonly Fault[], brokers: number): Fault[] {
+  const out: Fault[] = [];
+  for (const f of faults) {
+    switch (f.type) {
+      case "crash":
+      case "restart":
+      case "isolate":
+      case "shutdown":
+        out.push({ ...f, host: fitHost(f.host, brokers) });
+        break;
+      case "pause":
+        out.push({ ...f, host: fitHost(f.host, brokers) });
+        break;
+      case "cut":
+      case "clog": {
+        const from = fitHost(f.from, brokers);
+        const to = fitHost(f.to, brokers);
+        if (from !== to) out.push({ ...f, from, to });
+        break;
+      }
+      case "link":
+        out.push({
+          ...f,
+          ...(f.from !== undefined ? { from: fitHost(f.from, brokers) } : {}),
+          ...(f.to !== undefined ? { to: fitHost(f.to, brokers) } : {}),
+        });
+        break;
+      case "partition": {
+        const seen = new Set<HostRef>();
+        const groups: HostRef[][] = [];
+        for (const g of f.groups) {
+          const group: HostRef[] = [];
+          for (const raw of g) {
+            const h = fitHost(raw, brokers);
+            if (!seen.has(h)) {
+              seen.add(h);
+              group.push(h);
+            }
+          }
+          if (group.length > 0) groups.push(group);
+        }
+        if (groups.length > 0) out.push({ ...f, groups });
+        break;
+      }
+      case "heal":
+        out.push(f);
+        break;
+    }
+  }
+  return out;
+}
+
+/** When the last fault has run its course: the latest start, pause end or clog end. */
+export function scheduleEnd(faults: readonly Fault[]): number {
+  let end = 0;
+  for (const f of faults) {
+    const until = f.type === "pause" || f.type === "clog" ? f.at + f.for : f.at;
+    if (until > end) end = until;
+  }
+  return end;
+}
+
+/** Brokers that are down (crashed, or stopped by a controlled shutdown) once the schedule has run. */
+export function hostsDownAfter(faults: readonly Fault[]): number[] {
+  const down = new Set<number>();
+  for (const f of faults) {
+    if (f.type === "crash" || f.type === "shutdown") {
+      if (f.host !== "zk") down.add(f.host);
+    } else if (f.type === "restart" && f.host !== "zk") {
+      down.delete(f.host);
+    }
+  }
+  return [...down].sort((a, b) => a - b);
+}
+
+export interface Recovery {
+  /** When the recovery phase runs: one grid step after the last fault has run its course. */
+  readonly at: number;
+  readonly faults: readonly Fault[];
+}
+
+/**
+ * The recovery phase: heal every partition, cut and isolation; set every link back to the run's
+ * normal settings; restart every broker that is down. After it every host is up (pauses and
+ * clogs have ended by `at`) and the network is whole.
+ */
+export function recoveryPhase(
+  faults: readonly Fault[],
+  network: Partial<LinkSettings> | undefined,
+  stepMs: number = DEFAULT_STEP_MS,
+): Recovery {
+  const at = (Math.ceil(scheduleEnd(faults) / stepMs) + 1) * stepMs;
+  const normal = { ...DEFAULT_LINK, ...network };
+  const changesLinks = faults.some((f) => f.type === "link");
+  const out: Fault[] = [{ at, type: "heal" }];
+  if (changesLinks) out.push({ at, type: "link", loss: normal.loss, duplicate: normal.duplicate, delay: normal.delay });
+  for (const host of hostsDownAfter(faults)) out.push({ at, type: "restart", host });
+  return { at, faults: out };
+}
