@@ -8,6 +8,7 @@ import { describe, expect, test } from "vitest";
 import type { Fault, HostRef } from "../src/sim/faults.ts";
 import {
   clusterSpec,
+  DEFAULT_WEIGHTS,
   fitSchedule,
   hostsDownAfter,
   KAFKA_SESSION_TIMEOUT_MS,
@@ -16,6 +17,7 @@ import {
   scenario,
   scheduleEnd,
   WIDEST_CLUSTER,
+  type EpisodeKind,
   type PropertyScenario,
 } from "./arbitraries/index.ts";
 
@@ -153,11 +155,9 @@ describe("arbitraries: validity", () => {
   });
 });
 
-function onlyPauses(): Record<string, number> {
-  return {
-    crash: 0, shutdown: 0, pause: 1, partition: 0, isolate: 0, minority: 0, cut: 0, zkCut: 0,
-    zkOutage: 0, loss: 0, duplicate: 0, delay: 0, clog: 0, heal: 0,
-  };
+function onlyPauses(): Record<EpisodeKind, number> {
+  const none = Object.fromEntries(Object.keys(DEFAULT_WEIGHTS).map((k) => [k, 0])) as Record<EpisodeKind, number>;
+  return { ...none, pause: 1 };
 }
 
 /** Runs a failing predicate with fast-check and returns the shrunk counterexample. */

@@ -85,7 +85,12 @@ export const DEFAULT_FAULTS: FaultArbitraryOptions = {
   weights: DEFAULT_WEIGHTS,
 };
 
-export function faultOptions(options: Partial<FaultArbitraryOptions> = {}): FaultArbitraryOptions {
+/** Options as callers give them: any subset, weights merged with the defaults. */
+export type FaultArbitraryInput = Partial<Omit<FaultArbitraryOptions, "weights">> & {
+  readonly weights?: Partial<Record<EpisodeKind, number>>;
+};
+
+export function faultOptions(options: FaultArbitraryInput = {}): FaultArbitraryOptions {
   return { ...DEFAULT_FAULTS, ...options, weights: { ...DEFAULT_WEIGHTS, ...options.weights } };
 }
 
@@ -309,7 +314,7 @@ export function sortByTime(faults: readonly Fault[]): Fault[] {
  * A raw fault schedule: 0..maxEpisodes episodes, flattened and sorted by time. Host ids are raw
  * (0..maxBrokers-1); fit them to a cluster with fitSchedule before running.
  */
-export function rawFaultSchedule(options: Partial<FaultArbitraryOptions> = {}): fc.Arbitrary<Fault[]> {
+export function rawFaultSchedule(options: FaultArbitraryInput = {}): fc.Arbitrary<Fault[]> {
   const o = faultOptions(options);
   return fc.array(episode(o), { maxLength: o.maxEpisodes, size: "max" }).map((episodes) => sortByTime(episodes.flat()));
 }

@@ -9,7 +9,7 @@ import type { ClusterSpec } from "../../src/cluster/cluster-model.ts";
 import type { Fault } from "../../src/sim/faults.ts";
 import type { LinkSettings } from "../../src/sim/network.ts";
 import { clusterSpec, DEFAULT_CLUSTER, type ClusterArbitraryOptions } from "./cluster.ts";
-import { rawFaultSchedule, type FaultArbitraryOptions } from "./faults.ts";
+import { rawFaultSchedule, type FaultArbitraryInput } from "./faults.ts";
 import { networkSettings, type NetworkArbitraryOptions } from "./network.ts";
 import { fitSchedule } from "./schedule.ts";
 
@@ -28,7 +28,7 @@ export interface ScenarioArbitraryOptions {
   /** false: always the lab's default link. */
   readonly network?: Partial<NetworkArbitraryOptions> | false;
   /** maxBrokers is taken from the cluster options. */
-  readonly faults?: Partial<Omit<FaultArbitraryOptions, "maxBrokers">>;
+  readonly faults?: Omit<FaultArbitraryInput, "maxBrokers">;
 }
 
 /** The world's seed: any 31-bit integer, never shrunk (a different seed is a different world, not a simpler one). */
