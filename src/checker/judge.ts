@@ -49,7 +49,7 @@ export function judge(outcome: WorldOutcome): RunMetrics {
   }
   const failover = judgeFailover(intervals, pauses, cluster.partitions, faultAt, end);
 
-  const zk = world.coordinatorCounters();
+  const zk = world.coordinator.accounting;
   const brokerInbound = network.inbound.slice(0, cluster.brokers);
   const herd: FaultImpact[] = faultAt.map((at, n) => {
     const until = n + 1 < faultAt.length ? faultAt[n + 1] : end;

@@ -1,0 +1,110 @@
+import { Schema } from "effect";
+import { describe, expect, test } from "vitest";
+import { judge } from "../../src/checker/judge.ts";
+import type { Fault } from "../../src/sim/faults.ts";
+import { Obs } from "../../src/world/observation-log.ts";
+import { runWorld, type WorldOutcome } from "../../src/world/run.ts";
+import { naiveRace, type NaiveRaceOptions } from "./index.ts";
+
+const defaults = Schema.decodeUnknownSync(naiveRace.options)({});
+const cluster = { brokers: 5, partitions: 12, replicationFactor: 3 };
+
+function run(faults: Fault[], options: Partial<NaiveRaceOptions> = {}, durationMs = 80_000): WorldOutcome {
+  return runWorld({ seed: 7, durationMs, cluster, faults, elector: naiveRace, options: { ...defaults, ...options } });
+}
+
+/** Partitions each host leads at time t, from the declarations. */
+function leadersAt(out: WorldOutcome, t: number): Map<number, number> {
+  const leader = new Map<number, number>();
+  const l = out.log;
+  for (let i = 0; i < l.length && l.time[i] <= t; i++) {
+    if (l.kind[i] === Obs.Lead) leader.set(l.partition[i], l.host[i]);
+    else if ((l.kind[i] === Obs.StepDown || l.kind[i] === Obs.Follow) && leader.get(l.partition[i]) === l.host[i]) leader.delete(l.partition[i]);
+  }
+  return leader;
+}
+
+function busiestLeader(out: WorldOutcome, t: number): { host: number; partitions: number[] } {
+  const byHost = new Map<number, number[]>();
+  for (const [p, h] of leadersAt(out, t)) byHost.set(h, [...(byHost.get(h) ?? []), p]);
+  const [host, partitions] = [...byHost.entries()].sort((a, b) => b[1].length - a[1].length || a[0] - b[0])[0];
+  return { host, partitions };
+}
+
+describe("naive-race: the herd", () => {
+  test("crashing a broker that leads L partitions (RF 3) gives exactly 2L notifications and 2L creates, L of them winning", () => {
+    const calm = run([]);
+    const { host, partitions } = busiestLeader(calm, 20_000);
+    const L = partitions.length;
+    expect(L).toBeGreaterThan(1);
+    const out = run([{ at: 20_000, type: "crash", host }]);
+    const m = judge(out);
+    const impact = m.herd[0];
+    expect(impact.watchNotifications).toBe(2 * L);
+    expect(impact.campaigns).toBe(2 * L);
+    expect(impact.leadershipChanges).toBe(L);
+    expect(out.world.coordinator.accounting.losingCreates - calm.world.coordinator.accounting.losingCreates).toBe(L);
+    // Writes: the expiry deletes the L ephemeral leader znodes, then 2L creates.
+    expect(impact.coordinatorWrites).toBe(2 * L + L);
+    expect(m.splitBrain.overlap.count).toBe(0);
+    expect(m.end.partitionsWithoutLeader).toBe(0);
+    expect(m.end.disagreeingReplicas).toBe(0);
+  });
+});
+
+describe("naive-race: split-brain", () => {
+  const cutAt = 20_000;
+  const healAt = 60_000;
+
+  test("a leader cut off from ZooKeeper keeps leading and acknowledges superseded writes (defaults)", () => {
+    const calm = run([]);
+    const { host } = busiestLeader(calm, cutAt);
+    const out = run([
+      { at: cutAt, type: "cut", from: host, to: "zk", bothWays: true },
+      { at: healAt, type: "heal" },
+    ]);
+    const m = judge(out);
+    expect(m.splitBrain.overlap.count).toBeGreaterThan(0);
+    // The new leader is elected once the server expires the session (18 s, rounded to the 2 s
+    // tick); the old one learns nothing until it reaches ZooKeeper again at the heal.
+    expect(m.splitBrain.overlap.longestMs).toBeGreaterThan(healAt - cutAt - 18_000 - 4_000);
+    expect(m.splitBrain.overlap.longestMs).toBeLessThanOrEqual(healAt - cutAt - 18_000 + 1_000);
+    expect(m.splitBrain.staleAcks.count).toBeGreaterThan(0);
+    expect(m.splitBrain.sameEpoch.count).toBe(0);
+    expect(m.splitBrain.findings.find((f) => f.grade === "stale-ack")?.hosts[0]).toBe(host);
+  });
+
+  test("stepping down on Disconnected removes the stale acknowledgements for that schedule", () => {
+    const calm = run([], { onDisconnected: "step-down" });
+    const { host } = busiestLeader(calm, cutAt);
+    const out = run(
+      [
+        { at: cutAt, type: "cut", from: host, to: "zk", bothWays: true },
+        { at: healAt, type: "heal" },
+      ],
+      { onDisconnected: "step-down" },
+    );
+    const m = judge(out);
+    expect(m.splitBrain.staleAcks.count).toBe(0);
+    expect(m.splitBrain.overlap.count).toBe(0);
+    expect(m.end.partitionsWithoutLeader).toBe(0);
+  });
+
+  test("a leader paused past its session timeout resumes believing it leads: the zombie", () => {
+    const calm = run([]);
+    const { host } = busiestLeader(calm, cutAt);
+    const out = run([{ at: cutAt, type: "pause", host, for: 30_000 }]);
+    const m = judge(out);
+    expect(m.splitBrain.overlap.count).toBeGreaterThan(0);
+    expect(m.splitBrain.staleAcks.count).toBeGreaterThan(0);
+    // The stale acknowledgements come right after the resume, before the client learns Expired.
+    const stale = m.splitBrain.findings.filter((f) => f.grade === "stale-ack");
+    expect(Math.min(...stale.map((f) => f.to))).toBeGreaterThanOrEqual(cutAt + 30_000);
+  });
+
+  test("the same seed gives the same trace hash", () => {
+    const a = run([{ at: 20_000, type: "crash", host: 1 }], {}, 30_000);
+    const b = run([{ at: 20_000, type: "crash", host: 1 }], {}, 30_000);
+    expect(a.traceHash).toBe(b.traceHash);
+  });
+});
