@@ -56,4 +56,35 @@ export interface RunResult {
   readonly cost: CostMetrics;
   /** Partitions with split-brain findings always; every partition with --timeline. */
   readonly timeline: RunTimeline;
+
+  // ---- Optional extensions written by the runner (src/runner/run-cell.ts); readers may ignore them. ----
+
+  /**
+   * Where the run sits in its sweep: index in the full sweep, the cell's content key (equal keys,
+   * equal results), the sweep's id (shared by its shards) and the full sweep's size.
+   */
+  readonly cell?: { readonly index: number; readonly key: string; readonly sweep?: string; readonly total?: number };
+  /** Everything else the world was built from, so `electorate replay` can rebuild the run exactly. */
+  readonly setup?: RunSetup;
+  /** The elector's own claims this run broke ("same-epoch leaders: 2", ...); empty when none. */
+  readonly violations?: readonly string[];
+}
+
+/** The rest of the run's configuration (cluster layout, network, coordinator, workload, per-host options). */
+export interface RunSetup {
+  readonly cluster: {
+    readonly brokers: number;
+    readonly partitions: number;
+    readonly replicationFactor: number;
+    readonly startIndex?: number;
+    readonly nextReplicaShift?: number;
+    readonly partitionsPerTopic?: number;
+  };
+  readonly network?: unknown;
+  readonly coordinator?: Readonly<Record<string, number>>;
+  readonly workload?: unknown;
+  /** Per-broker option overrides as written (raw, merged over `options`). */
+  readonly hostOptions?: Readonly<Record<string, unknown>>;
+  /** Role host names resolved before the run ("faults[0]: controller at 10000 ms -> broker 2"). */
+  readonly roles?: readonly string[];
 }

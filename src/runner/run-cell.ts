@@ -1,0 +1,126 @@
+/**
+ * Runs one sweep cell: decode the elector's options, resolve role host names, build the
+ * WorldConfig, run the world, judge it, cut the timeline. Everything in the result except `cost`
+ * is a pure function of the cell; wall time and heap are measured here and only land in `cost`.
+ */
+import { getHeapStatistics } from "node:v8";
+import { Schema } from "effect";
+import { judge, timelineOf } from "../checker/judge.ts";
+import type { ElectorDefinition } from "../elector/api.ts";
+import { decodeOptions, unknownElectorMessage } from "../scenario/load.ts";
+import { BadInputError } from "../scenario/issues.ts";
+import type { ClusterSpec } from "../cluster/cluster-model.ts";
+import type { LinkSettings } from "../sim/network.ts";
+import { runWorld } from "../world/run.ts";
+import type { WorkloadSpec, WorldConfig } from "../world/world-config.ts";
+import type { Cell } from "./cell.ts";
+import { registeredElectors } from "./electors.ts";
+import type { RunResult } from "./result.ts";
+import { resolveRoles } from "./roles.ts";
+import { electorateVersion } from "./version.ts";
+import { claimViolations } from "./violations.ts";
+
+export interface BuiltCell {
+  readonly elector: ElectorDefinition;
+  readonly config: WorldConfig<unknown>;
+  /** Options as recorded in the result: the decoded options, encoded back (defaults filled in). */
+  readonly recordedOptions: unknown;
+  readonly roles: readonly string[];
+  readonly probeEvents: number;
+}
+
+export function findIn(electors: readonly ElectorDefinition[], name: string, source = "elector"): ElectorDefinition {
+  const e = electors.find((d) => d.name === name);
+  if (e === undefined) throw new BadInputError(source, [{ path: "", message: unknownElectorMessage(name, electors) }]);
+  return e;
+}
+
+/** The WorldConfig of a cell (role host names resolved by probe runs). */
+export function buildCell(cell: Cell, electors: readonly ElectorDefinition[] = registeredElectors()): BuiltCell {
+  const elector = findIn(electors, cell.elector, `cell ${cell.index}`);
+  const options = decodeOptions(elector, cell.options, `cell ${cell.index} (${cell.elector})`);
+  let hostOptions: Record<number, unknown> | undefined;
+  if (cell.hostOptions !== undefined) {
+    hostOptions = {};
+    for (const [h, raw] of Object.entries(cell.hostOptions)) {
+      hostOptions[Number(h)] = decodeOptions(elector, { ...cell.options, ...raw }, `cell ${cell.index} (${cell.elector})`, `hostOptions.${h}`);
+    }
+  }
+  const cluster: ClusterSpec = { ...cell.cluster };
+  const base: Omit<WorldConfig<unknown>, "faults"> = {
+    seed: cell.seed,
+    durationMs: cell.durationMs,
+    cluster,
+    ...(cell.network !== undefined ? { network: cell.network as Partial<LinkSettings> } : {}),
+    ...(cell.coordinator !== undefined ? { coordinator: { ...cell.coordinator } } : {}),
+    ...(cell.workload !== undefined ? { workload: cell.workload as Partial<WorkloadSpec> } : {}),
+    elector: elector as ElectorDefinition<unknown>,
+    options,
+    ...(hostOptions !== undefined ? { hostOptions } : {}),
+  };
+  const { faults, probeEvents, notes } = resolveRoles(base, cell.faults);
+  let recordedOptions: unknown = options;
+  try {
+    recordedOptions = Schema.encodeUnknownSync(elector.options as Schema.Codec<unknown, unknown>)(options);
+  } catch {
+    recordedOptions = cell.options;
+  }
+  return { elector, config: { ...base, faults }, recordedOptions, roles: notes, probeEvents };
+}
+
+function heapUsed(): number {
+  return getHeapStatistics().used_heap_size;
+}
+
+/** Runs one cell to its RunResult. */
+export function runCell(cell: Cell, electors: readonly ElectorDefinition[] = registeredElectors(), sweep?: string): RunResult {
+  const t0 = performance.now();
+  let peak = heapUsed();
+  const built = buildCell(cell, electors);
+  const { config, elector } = built;
+  const tRun = performance.now();
+  const outcome = runWorld(config);
+  const runMs = performance.now() - tRun;
+  peak = Math.max(peak, heapUsed());
+  const metrics = judge(outcome);
+  peak = Math.max(peak, heapUsed());
+  const timeline = timelineOf(outcome, cell.timeline, metrics);
+  peak = Math.max(peak, heapUsed());
+  const wallMs = performance.now() - t0;
+  const events = outcome.kernel.eventsProcessed;
+  const violations = claimViolations(elector.claims(config.options), metrics);
+  const c = config.cluster;
+  return {
+    scenario: cell.scenario,
+    elector: elector.name,
+    options: built.recordedOptions,
+    seed: cell.seed,
+    cluster: { brokers: c.brokers, partitions: c.partitions, replicationFactor: c.replicationFactor },
+    durationMs: cell.durationMs,
+    faults: config.faults,
+    versions: { electorate: electorateVersion(), node: process.version },
+    metrics,
+    cost: {
+      events,
+      wallMs: round(wallMs, 3),
+      eventsPerSecond: runMs > 0 ? Math.round((events / runMs) * 1000) : 0,
+      peakHeapBytes: peak,
+    },
+    timeline,
+    cell: { index: cell.index, key: cell.key, ...(sweep !== undefined ? { sweep } : {}) },
+    setup: {
+      cluster: { ...cell.cluster },
+      ...(cell.network !== undefined ? { network: cell.network } : {}),
+      ...(cell.coordinator !== undefined ? { coordinator: cell.coordinator } : {}),
+      ...(cell.workload !== undefined ? { workload: cell.workload } : {}),
+      ...(cell.hostOptions !== undefined ? { hostOptions: cell.hostOptions } : {}),
+      ...(built.roles.length > 0 ? { roles: built.roles } : {}),
+    },
+    violations,
+  };
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

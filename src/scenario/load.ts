@@ -1,0 +1,272 @@
+/**
+ * Reading a scenario: JSON or YAML text -> the ScenarioFile schema -> cross-field checks -> each
+ * elector's own options schema. Every problem is collected and reported at once as a
+ * BadInputError (path of the bad field + expected shape); nothing here throws anything else for
+ * bad input.
+ */
+import { readFileSync } from "node:fs";
+import { extname } from "node:path";
+import { Schema } from "effect";
+import { parse as parseYaml, YAMLParseError } from "yaml";
+import type { ElectorDefinition } from "../elector/api.ts";
+import { BadInputError, formatPath, issuesOf, show, type InputIssue } from "./issues.ts";
+import { DelayDistribution as DelaySchema, ScenarioFile, type AlgorithmEntry, type FaultSpec, type ScenarioHostRef } from "./schema.ts";
+
+type DelayDistribution = typeof DelaySchema.Type;
+
+/** An elector of a scenario with its raw (encoded) options; decoded again where the run happens. */
+export interface ScenarioAlgorithm {
+  readonly elector: string;
+  readonly options: Readonly<Record<string, unknown>>;
+  /** Raw per-broker overrides (merged over `options` before decoding), by broker number. */
+  readonly hostOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+/** A validated scenario: plain JSON data, safe to hand to a worker thread. */
+export interface Scenario {
+  readonly name: string;
+  readonly description?: string;
+  /** Where it was read from (for messages), if a file. */
+  readonly source?: string;
+  /** Undefined: every registered elector. */
+  readonly algorithms?: readonly ScenarioAlgorithm[];
+  readonly seeds: readonly number[];
+  readonly partitions: readonly number[];
+  readonly cluster: {
+    readonly brokers: number;
+    readonly replicationFactor: number;
+    readonly startIndex?: number;
+    readonly nextReplicaShift?: number;
+    readonly partitionsPerTopic?: number;
+  };
+  readonly network?: ScenarioFile["network"];
+  readonly coordinator?: Readonly<Record<string, number>>;
+  readonly workload?: ScenarioFile["workload"];
+  readonly faults: readonly FaultSpec[];
+  readonly durationMs: number;
+}
+
+const PARSE_OPTIONS = { errors: "all", onExcessProperty: "error", reportInput: true } as const;
+
+/** Parses JSON or YAML text (by extension; unknown extensions try JSON, then YAML). */
+export function parseScenarioText(text: string, source: string): unknown {
+  const ext = extname(source).toLowerCase();
+  const asJson = (): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new BadInputError(source, [{ path: "", message: `not valid JSON: ${(e as Error).message}` }]);
+    }
+  };
+  const asYaml = (): unknown => {
+    try {
+      return parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+    } catch (e) {
+      const msg = e instanceof YAMLParseError ? e.message.split("\n")[0] : (e as Error).message;
+      throw new BadInputError(source, [{ path: "", message: `not valid YAML: ${msg}` }]);
+    }
+  };
+  if (ext === ".json") return asJson();
+  if (ext === ".yaml" || ext === ".yml") return asYaml();
+  try {
+    return JSON.parse(text);
+  } catch {
+    return asYaml();
+  }
+}
+
+export function readScenarioFile(path: string, electors: readonly ElectorDefinition[]): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new BadInputError(path, [
+      { path: "", message: code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, expected a scenario file" : `cannot be read (${code ?? (e as Error).message})` },
+    ]);
+  }
+  return decodeScenario(parseScenarioText(text, path), path, electors);
+}
+
+/** Decodes and checks a parsed scenario document. Throws BadInputError listing every problem. */
+export function decodeScenario(input: unknown, source: string, electors: readonly ElectorDefinition[]): Scenario {
+  const decoded = Schema.decodeUnknownExit(ScenarioFile)(input, PARSE_OPTIONS);
+  if (decoded._tag === "Failure") {
+    throw new BadInputError(source, schemaIssues(decoded.cause));
+  }
+  const file = decoded.value;
+  const issues: InputIssue[] = [];
+  const { brokers, replicationFactor } = file.cluster;
+
+  if (replicationFactor > brokers) {
+    issues.push({
+      path: "cluster.replicationFactor",
+      message: `expected at most cluster.brokers (${brokers}), got ${replicationFactor}`,
+    });
+  }
+  if (file.cluster.startIndex !== undefined && file.cluster.startIndex >= brokers) {
+    issues.push({ path: "cluster.startIndex", message: `expected a broker number below cluster.brokers (${brokers}), got ${file.cluster.startIndex}` });
+  }
+  if (file.cluster.nextReplicaShift !== undefined && file.cluster.nextReplicaShift >= brokers) {
+    issues.push({
+      path: "cluster.nextReplicaShift",
+      message: `expected a number below cluster.brokers (${brokers}), got ${file.cluster.nextReplicaShift}`,
+    });
+  }
+  if (file.network?.delay !== undefined) checkDelay(file.network.delay, "network.delay", issues);
+
+  file.faults.forEach((f, i) => {
+    const p = `faults[${i}]`;
+    if (f.at > file.durationMs) {
+      issues.push({ path: `${p}.at`, message: `expected a time within the run (at most durationMs = ${file.durationMs}), got ${f.at}` });
+    }
+    const host = (ref: ScenarioHostRef | undefined, path: string): void => {
+      if (typeof ref === "number" && ref >= brokers) {
+        issues.push({ path, message: `expected a broker number below cluster.brokers (${brokers}) or "zk", got ${ref}` });
+      }
+    };
+    switch (f.type) {
+      case "crash":
+      case "restart":
+      case "pause":
+      case "isolate":
+      case "shutdown":
+        host(f.host, `${p}.host`);
+        break;
+      case "cut":
+      case "clog":
+        host(f.from, `${p}.from`);
+        host(f.to, `${p}.to`);
+        if (f.from === f.to) issues.push({ path: `${p}.to`, message: `expected a host other than from (${show(f.from)})` });
+        break;
+      case "link":
+        host(f.from, `${p}.from`);
+        host(f.to, `${p}.to`);
+        if (f.delay !== undefined) checkDelay(f.delay, `${p}.delay`, issues);
+        break;
+      case "partition": {
+        const seen = new Map<string, string>();
+        f.groups.forEach((g, gi) =>
+          g.forEach((h, hi) => {
+            const path = `${p}.groups[${gi}][${hi}]`;
+            host(h, path);
+            const key = String(h);
+            const earlier = seen.get(key);
+            if (earlier !== undefined) issues.push({ path, message: `expected each host in one group only, got ${show(h)} again (also at ${earlier})` });
+            else seen.set(key, path);
+          }),
+        );
+        break;
+      }
+      case "heal":
+        break;
+    }
+  });
+
+  let algorithms: ScenarioAlgorithm[] | undefined;
+  if (file.algorithm !== undefined && file.algorithms !== undefined) {
+    issues.push({ path: "algorithm", message: "expected either algorithm or algorithms, not both" });
+  } else if (file.algorithm !== undefined || file.algorithms !== undefined) {
+    const entries: readonly [AlgorithmEntry, string][] =
+      file.algorithm !== undefined ? [[file.algorithm, "algorithm"]] : file.algorithms!.map((a, i) => [a, `algorithms[${i}]`] as const);
+    algorithms = [];
+    for (const [entry, path] of entries) {
+      const algorithm = checkAlgorithm(entry, path, brokers, electors, issues);
+      if (algorithm !== undefined) algorithms.push(algorithm);
+    }
+  }
+
+  if (issues.length > 0) throw new BadInputError(source, issues);
+
+  const partitions = typeof file.cluster.partitions === "number" ? [file.cluster.partitions] : [...file.cluster.partitions];
+  const { partitions: _p, ...cluster } = file.cluster;
+  return {
+    name: file.name,
+    ...(file.description !== undefined ? { description: file.description } : {}),
+    source,
+    ...(algorithms !== undefined ? { algorithms } : {}),
+    seeds: file.seeds !== undefined ? [...file.seeds] : [file.seed],
+    partitions,
+    cluster,
+    ...(file.network !== undefined ? { network: file.network } : {}),
+    ...(file.coordinator !== undefined ? { coordinator: file.coordinator } : {}),
+    ...(file.workload !== undefined ? { workload: file.workload } : {}),
+    faults: file.faults,
+    durationMs: file.durationMs,
+  };
+}
+
+function checkDelay(d: DelayDistribution, path: string, issues: InputIssue[]): void {
+  if (d.kind === "uniform" && d.max < d.min) {
+    issues.push({ path: `${path}.max`, message: `expected a value >= min (${d.min}), got ${d.max}` });
+  }
+  if (d.kind === "exponential" && d.mean < d.min) {
+    issues.push({ path: `${path}.mean`, message: `expected a mean >= min (${d.min}), got ${d.mean}` });
+  }
+}
+
+function checkAlgorithm(
+  entry: AlgorithmEntry,
+  path: string,
+  brokers: number,
+  electors: readonly ElectorDefinition[],
+  issues: InputIssue[],
+): ScenarioAlgorithm | undefined {
+  const name = typeof entry === "string" ? entry : entry.name;
+  const namePath = typeof entry === "string" ? path : `${path}.name`;
+  const elector = electors.find((e) => e.name === name);
+  if (elector === undefined) {
+    issues.push({ path: namePath, message: unknownElectorMessage(name, electors) });
+    return undefined;
+  }
+  const options = typeof entry === "string" ? {} : (entry.options ?? {});
+  const before = issues.length;
+  decodeOptionsInto(elector, options, `${path}.options`, issues);
+  const hostOptions = typeof entry === "string" ? undefined : entry.hostOptions;
+  if (hostOptions !== undefined) {
+    for (const [key, override] of Object.entries(hostOptions)) {
+      const hostPath = formatPath([key], `${path}.hostOptions`);
+      const h = Number(key);
+      if (!/^\d+$/.test(key) || h >= brokers) {
+        issues.push({ path: hostPath, message: `expected a broker number below cluster.brokers (${brokers}) as key, got ${JSON.stringify(key)}` });
+        continue;
+      }
+      decodeOptionsInto(elector, { ...options, ...override }, hostPath, issues);
+    }
+  }
+  if (issues.length > before) return undefined;
+  return { elector: name, options, ...(hostOptions !== undefined ? { hostOptions } : {}) };
+}
+
+export function unknownElectorMessage(name: string, electors: readonly ElectorDefinition[]): string {
+  const known = electors.map((e) => e.name);
+  return `expected a registered elector (${known.length > 0 ? known.join(", ") : "none registered"}), got ${JSON.stringify(name)}`;
+}
+
+/** Decodes elector options with the elector's own schema; problems go to `issues` under `path`. */
+export function decodeOptionsInto(elector: ElectorDefinition, raw: unknown, path: string, issues: InputIssue[]): unknown {
+  const r = Schema.decodeUnknownExit(elector.options)(raw, PARSE_OPTIONS);
+  if (r._tag === "Success") return r.value;
+  issues.push(...schemaIssues(r.cause, path));
+  return undefined;
+}
+
+/** Decodes elector options or throws BadInputError. */
+export function decodeOptions(elector: ElectorDefinition, raw: unknown, source: string, path = "options"): unknown {
+  const issues: InputIssue[] = [];
+  const value = decodeOptionsInto(elector, raw, path, issues);
+  if (issues.length > 0) throw new BadInputError(source, issues);
+  return value;
+}
+
+/** The issues inside a failed decode's cause. */
+export function schemaIssues(cause: unknown, prefix = ""): InputIssue[] {
+  const reasons = (cause as { reasons?: readonly { error?: unknown; defect?: unknown }[] }).reasons ?? [];
+  const out: InputIssue[] = [];
+  for (const r of reasons) {
+    const err = r.error as { issue?: Parameters<typeof issuesOf>[0] } | undefined;
+    if (err?.issue !== undefined) out.push(...issuesOf(err.issue, prefix));
+    else out.push({ path: prefix, message: String(r.error ?? r.defect) });
+  }
+  return out.length > 0 ? out : [{ path: prefix, message: "invalid" }];
+}

@@ -1,0 +1,154 @@
+/**
+ * The scenario file format (docs/scenarios.md), as an effect Schema. Decoding validates every
+ * field and fills defaults; cross-field checks (replication factor against brokers, host numbers
+ * against brokers, fault times against the run's duration) and elector options (each elector's
+ * own schema) are checked in load.ts, after this structural pass.
+ *
+ * Hosts are named as in src/sim/faults.ts: a broker number or "zk". A scenario may also name a
+ * host by its role at the fault's time — "controller" or "leader-of-most" — which the runner
+ * resolves to a broker number before the run (src/runner/roles.ts), so results always record
+ * plain numbers.
+ */
+import { Effect, Schema } from "effect";
+
+// ---- numbers ----
+
+const Int = Schema.Int.annotate({ expected: "an integer" });
+export const NonNegativeInt = Int.check(Schema.isGreaterThanOrEqualTo(0, { expected: "an integer >= 0" }));
+export const PositiveInt = Int.check(Schema.isGreaterThanOrEqualTo(1, { expected: "an integer >= 1" }));
+/** A time or duration in virtual milliseconds. */
+export const Millis = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0, { expected: "a time in ms >= 0" }));
+export const PositiveMillis = Schema.Finite.check(Schema.isGreaterThan(0, { expected: "a duration in ms > 0" }));
+export const Probability = Schema.Finite.check(
+  Schema.isBetween({ minimum: 0, maximum: 1 }, { expected: "a probability between 0 and 1" }),
+);
+
+// ---- hosts ----
+
+/** Roles a scenario may name instead of a broker number; resolved per run before it starts. */
+export const HOST_ROLES = ["controller", "leader-of-most"] as const;
+export type HostRole = (typeof HOST_ROLES)[number];
+/** A host as a scenario names it: a broker number, "zk" (the coordinator), or a role. */
+export type ScenarioHostRef = number | "zk" | HostRole;
+
+export const HOST_REF_EXPECTED = 'a broker number or "zk" (or a role: "controller", "leader-of-most")';
+
+export const HostRef = Schema.declare(
+  (u: unknown): u is ScenarioHostRef =>
+    (typeof u === "number" && Number.isInteger(u) && u >= 0) ||
+    u === "zk" ||
+    (typeof u === "string" && (HOST_ROLES as readonly string[]).includes(u)),
+  { expected: HOST_REF_EXPECTED },
+);
+
+// ---- network ----
+
+export const DelayDistribution = Schema.Union([
+  Schema.Struct({ kind: Schema.Literal("constant"), ms: Millis }),
+  Schema.Struct({ kind: Schema.Literal("uniform"), min: Millis, max: Millis }),
+  Schema.Struct({ kind: Schema.Literal("exponential"), min: Millis, mean: Millis }),
+]).annotate({ discriminator: "kind", discriminatorValues: ["constant", "uniform", "exponential"] });
+
+/** A partial LinkSettings (src/sim/network.ts): what is absent keeps the default link. */
+export const NetworkSpec = Schema.Struct({
+  delay: Schema.optionalKey(DelayDistribution),
+  loss: Schema.optionalKey(Probability),
+  duplicate: Schema.optionalKey(Probability),
+});
+
+// ---- faults (src/sim/faults.ts, with role host names) ----
+
+const at = Millis;
+const hostFault = <T extends string>(type: T) => Schema.Struct({ at, type: Schema.Literal(type), host: HostRef });
+
+export const FAULT_TYPES = ["crash", "restart", "pause", "partition", "cut", "isolate", "heal", "clog", "link", "shutdown"] as const;
+
+export const FaultSpec = Schema.Union([
+  hostFault("crash"),
+  hostFault("restart"),
+  Schema.Struct({ at, type: Schema.Literal("pause"), host: HostRef, for: PositiveMillis }),
+  Schema.Struct({
+    at,
+    type: Schema.Literal("partition"),
+    groups: Schema.Array(Schema.Array(HostRef).check(Schema.isMinLength(1, { expected: "a non-empty group of hosts" }))).check(
+      Schema.isMinLength(1, { expected: "at least one group of hosts" }),
+    ),
+  }),
+  Schema.Struct({ at, type: Schema.Literal("cut"), from: HostRef, to: HostRef, bothWays: Schema.optionalKey(Schema.Boolean) }),
+  hostFault("isolate"),
+  Schema.Struct({ at, type: Schema.Literal("heal") }),
+  Schema.Struct({ at, type: Schema.Literal("clog"), from: HostRef, to: HostRef, for: PositiveMillis }),
+  Schema.Struct({
+    at,
+    type: Schema.Literal("link"),
+    from: Schema.optionalKey(HostRef),
+    to: Schema.optionalKey(HostRef),
+    loss: Schema.optionalKey(Probability),
+    duplicate: Schema.optionalKey(Probability),
+    delay: Schema.optionalKey(DelayDistribution),
+  }),
+  hostFault("shutdown"),
+]).annotate({ discriminator: "type", discriminatorValues: FAULT_TYPES });
+
+export type FaultSpec = typeof FaultSpec.Type;
+
+// ---- cluster, workload, algorithms ----
+
+const Partitions = Schema.Union([
+  PositiveInt,
+  Schema.Array(PositiveInt).check(Schema.isMinLength(1, { expected: "a non-empty list of partition counts" })),
+]).annotate({ expected: "a partition count (an integer >= 1) or a list of them" });
+
+export const ClusterSpecSchema = Schema.Struct({
+  brokers: PositiveInt,
+  /** One count, or several for a sweep. */
+  partitions: Partitions,
+  replicationFactor: PositiveInt.pipe(Schema.withDecodingDefaultKey(Effect.succeed(3))),
+  startIndex: Schema.optionalKey(NonNegativeInt),
+  nextReplicaShift: Schema.optionalKey(NonNegativeInt),
+  partitionsPerTopic: Schema.optionalKey(PositiveInt),
+});
+
+/** A partial WorkloadSpec (src/world/world-config.ts). */
+export const WorkloadSpecSchema = Schema.Struct({
+  producers: Schema.optionalKey(PositiveInt),
+  partitions: Schema.optionalKey(NonNegativeInt),
+  writesPerSecond: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0, { expected: "a rate >= 0" }))),
+  startMs: Schema.optionalKey(Millis),
+  requestTimeoutMs: Schema.optionalKey(PositiveMillis),
+  retryBackoffMs: Schema.optionalKey(Millis),
+});
+
+const OptionsObject = Schema.Record(Schema.String, Schema.Unknown).annotate({ expected: "an object of elector options" });
+
+export const AlgorithmEntry = Schema.Union([
+  Schema.String.annotate({ expected: "an elector name" }),
+  Schema.Struct({
+    name: Schema.String,
+    /** Elector options, decoded with the elector's own schema (defaults filled). */
+    options: Schema.optionalKey(OptionsObject),
+    /** Per-broker overrides merged over `options`, keyed by broker number. */
+    hostOptions: Schema.optionalKey(Schema.Record(Schema.String, OptionsObject)),
+  }),
+]).annotate({ expected: 'an elector name or { name, options?, hostOptions? }' });
+export type AlgorithmEntry = typeof AlgorithmEntry.Type;
+
+export const ScenarioFile = Schema.Struct({
+  name: Schema.String.check(Schema.isMinLength(1, { expected: "a non-empty name" })),
+  description: Schema.optionalKey(Schema.String),
+  /** One elector; or use `algorithms`. Neither: every registered elector. */
+  algorithm: Schema.optionalKey(AlgorithmEntry),
+  algorithms: Schema.optionalKey(Schema.Array(AlgorithmEntry).check(Schema.isMinLength(1, { expected: "a non-empty list of electors" }))),
+  seed: NonNegativeInt.pipe(Schema.withDecodingDefaultKey(Effect.succeed(1))),
+  /** Several seeds for a sweep (overrides `seed`). */
+  seeds: Schema.optionalKey(Schema.Array(NonNegativeInt).check(Schema.isMinLength(1, { expected: "a non-empty list of seeds" }))),
+  cluster: ClusterSpecSchema,
+  network: Schema.optionalKey(NetworkSpec),
+  /** ZooKeeper model settings by name (src/coordinator/config.ts). */
+  coordinator: Schema.optionalKey(Schema.Record(Schema.String, Schema.Finite)),
+  workload: Schema.optionalKey(WorkloadSpecSchema),
+  faults: Schema.Array(FaultSpec).pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
+  durationMs: PositiveMillis,
+});
+
+export type ScenarioFile = typeof ScenarioFile.Type;
