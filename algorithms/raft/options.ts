@@ -1,0 +1,55 @@
+/**
+ * Raft's options: the paper's timing (§5.2, §9.3: election timeouts of 150-300 ms with
+ * heartbeats well below) and the thesis' election extensions, each off by default as in etcd.
+ */
+import { Effect, Schema } from "effect";
+
+const positive = Schema.isGreaterThan(0);
+
+export const RaftOptions = Schema.Struct({
+  electionTimeoutMin: Schema.Number.check(positive)
+    .pipe(Schema.withDecodingDefaultKey(Effect.succeed(150)))
+    .annotate({
+      description:
+        "Lower bound of the randomized election timeout in ms (Raft paper §5.2/§9.3: 150-300 ms). Also the check-quorum window and the lease of §4.2.3.",
+    }),
+  electionTimeoutMax: Schema.Number.check(positive)
+    .pipe(Schema.withDecodingDefaultKey(Effect.succeed(300)))
+    .annotate({
+      description: "Upper bound (exclusive) of the randomized election timeout in ms; each timeout is drawn anew at every reset.",
+    }),
+  heartbeatInterval: Schema.Number.check(positive)
+    .pipe(Schema.withDecodingDefaultKey(Effect.succeed(50)))
+    .annotate({
+      description: "How often a leader heartbeats each group's followers, in ms; well below the election timeout (§5.2).",
+    }),
+  tickMs: Schema.Number.check(positive)
+    .pipe(Schema.withDecodingDefaultKey(Effect.succeed(10)))
+    .annotate({
+      description:
+        "Period of the one host-level timer that drives all of a host's groups (etcd's tick); deadlines fire on the first tick at or after them.",
+    }),
+  preVote: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(false))).annotate({
+    description:
+      "Pre-vote (thesis §9.6): ask whether an election could be won before raising the term; voters that heard from a leader within the minimum election timeout refuse.",
+  }),
+  checkQuorum: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(false))).annotate({
+    description:
+      "Check-quorum and leader stickiness (thesis §4.2.3, etcd CheckQuorum): a leader that has not heard from a majority for an election timeout steps down; a voter that heard from a leader within the minimum election timeout ignores RequestVote.",
+  }),
+  coalescedHeartbeats: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(false))).annotate({
+    description:
+      "One heartbeat message per pair of hosts per interval for all groups (CockroachDB's coalesced heartbeats) instead of one per group and follower.",
+  }),
+}).check(
+  Schema.makeFilter((o) => {
+    const issues: Schema.FilterIssue[] = [];
+    if (o.electionTimeoutMax < o.electionTimeoutMin)
+      issues.push({ path: ["electionTimeoutMax"], issue: "electionTimeoutMax must be at least electionTimeoutMin" });
+    if (o.heartbeatInterval >= o.electionTimeoutMin)
+      issues.push({ path: ["heartbeatInterval"], issue: "heartbeatInterval must be below electionTimeoutMin" });
+    return issues;
+  }),
+);
+
+export type RaftOptions = Schema.Schema.Type<typeof RaftOptions>;
