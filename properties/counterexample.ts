@@ -1,0 +1,127 @@
+/**
+ * Counterexamples as scenario files: everything a run needs (elector, options, seed, cluster,
+ * network, workload, the whole fault schedule with its recovery phase, duration) plus what was
+ * violated and how fast-check found it. Written whole (temp file, then rename) under
+ * .tmp/counterexamples/ (gitignored); `npx electorate replay FILE` runs one again.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { findElector } from "../algorithms/index.ts";
+import type { RunMetrics } from "../src/checker/metrics.ts";
+import { configOf, decodeOptions, type PlannedRun, type RunSpec } from "./plan.ts";
+import { evaluate, isPropertyName, propertyTitle, type PropertyName } from "./properties.ts";
+import { scheduleText, timelineText } from "./timeline-text.ts";
+
+export const COUNTEREXAMPLE_KIND = "electorate/counterexample";
+
+export interface CounterexampleFile extends RunSpec {
+  readonly kind: typeof COUNTEREXAMPLE_KIND;
+  readonly version: 1;
+  readonly property: PropertyName;
+  /** The violation, as the property reported it. */
+  readonly violation: string;
+  /** The trace hash of the violating run: a replay should reproduce it. */
+  readonly traceHash: string;
+  /** How fast-check found it: replay the shrunk case with fc.assert(property, { seed, path }). */
+  readonly fastCheck: { readonly seed: number; readonly path: string; readonly numShrinks: number; readonly foundAtRun: number };
+}
+
+/** The repository root (this file is in properties/). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const COUNTEREXAMPLE_DIR = join(REPO_ROOT, ".tmp", "counterexamples");
+
+/** 32-bit FNV-1a, hex: names a counterexample by its content. */
+function contentHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+
+/** Writes the file whole: to a temp file beside it, then renamed into place. Returns its absolute path. */
+export function saveCounterexample(file: CounterexampleFile, dir: string = COUNTEREXAMPLE_DIR): string {
+  const text = `${JSON.stringify(file, null, 2)}\n`;
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${file.elector}.${file.property}.${contentHash(text)}.json`);
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, text);
+  renameSync(temp, path);
+  return path;
+}
+
+/** The path as the user should type it: relative to the working directory when inside it. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : path;
+}
+
+export function replayCommand(path: string): string {
+  return `npx electorate replay ${displayPath(path)}`;
+}
+
+export function loadCounterexample(path: string): CounterexampleFile {
+  const data = JSON.parse(readFileSync(path, "utf8")) as Partial<CounterexampleFile>;
+  if (data.kind !== COUNTEREXAMPLE_KIND) throw new Error(`${path}: not a counterexample file (kind ${String(data.kind)})`);
+  if (typeof data.property !== "string" || !isPropertyName(data.property)) throw new Error(`${path}: unknown property ${String(data.property)}`);
+  return data as CounterexampleFile;
+}
+
+export interface ReplayResult {
+  readonly path: string;
+  readonly file: CounterexampleFile;
+  readonly property: PropertyName;
+  /** Whether the run still violates the property. */
+  readonly violates: boolean;
+  readonly violation?: string;
+  /** Whether the run reproduced the saved trace hash (false: the lab or the elector changed). */
+  readonly sameTrace: boolean;
+  readonly traceHash: string;
+  readonly metrics: RunMetrics;
+  readonly scheduleText: string;
+  readonly timelineText: string;
+  /** Everything above as one printable text. */
+  readonly report: string;
+}
+
+/** Runs a saved counterexample again and judges the property it violated. */
+export function replayCounterexample(path: string): ReplayResult {
+  const file = loadCounterexample(path);
+  const def = findElector(file.elector);
+  if (def === undefined) throw new Error(`${path}: no elector named ${file.elector} in the registry`);
+  const options = decodeOptions(def, file.options);
+  const spec: RunSpec = { ...file, options };
+  const plan: PlannedRun = { spec, config: configOf(def, spec) };
+  const { run, violations } = evaluate(plan, [file.property]);
+  const violation = violations[file.property];
+  const schedule = scheduleText(spec);
+  const timeline = timelineText(run.outcome, run.metrics, spec, file.property);
+  const sameTrace = run.outcome.traceHash === file.traceHash;
+  const verdict =
+    violation !== undefined
+      ? `still violates "${propertyTitle(file.property)}": ${violation}`
+      : `no longer violates "${propertyTitle(file.property)}" (saved: ${file.violation})`;
+  const report = [
+    `Replay of ${displayPath(path)}: ${file.elector} ${JSON.stringify(options)}`,
+    verdict,
+    `trace hash ${run.outcome.traceHash}${sameTrace ? " (as saved)" : ` (saved ${file.traceHash}: the lab or the elector changed)`}`,
+    "Schedule:",
+    schedule,
+    timeline,
+  ].join("\n");
+  return {
+    path,
+    file,
+    property: file.property,
+    violates: violation !== undefined,
+    ...(violation !== undefined ? { violation } : {}),
+    sameTrace,
+    traceHash: run.outcome.traceHash,
+    metrics: run.metrics,
+    scheduleText: schedule,
+    timelineText: timeline,
+    report,
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * The core properties every elector is held to (docs/properties.md), as plain checks on a judged
+ * run. Shared by the vitest suite, the hunt API (the CLI's `check`) and counterexample replay.
+ */
+import { judge } from "../src/checker/judge.ts";
+import type { RunMetrics, SplitBrainFinding } from "../src/checker/metrics.ts";
+import type { ElectorDefinition } from "../src/elector/api.ts";
+import { runWorld, type WorldOutcome } from "../src/world/run.ts";
+import type { PlannedRun } from "./plan.ts";
+
+export type PropertyName = "no-same-epoch-leaders" | "no-stale-acknowledgements" | "liveness" | "determinism";
+
+export interface PropertyInfo {
+  readonly name: PropertyName;
+  readonly title: string;
+}
+
+export const PROPERTIES: readonly PropertyInfo[] = [
+  { name: "no-same-epoch-leaders", title: "no two leaders of one partition share an epoch" },
+  { name: "no-stale-acknowledgements", title: "no write is acknowledged by a leader after a newer one was elected" },
+  { name: "liveness", title: "after recovery and the quiet period, every partition has one leader all live replicas agree on" },
+  { name: "determinism", title: "the same seed gives the same trace hash and metrics" },
+];
+
+export const PROPERTY_NAMES: readonly PropertyName[] = PROPERTIES.map((p) => p.name);
+
+export function propertyTitle(name: PropertyName): string {
+  return PROPERTIES.find((p) => p.name === name)!.title;
+}
+
+export function isPropertyName(s: string): s is PropertyName {
+  return (PROPERTY_NAMES as readonly string[]).includes(s);
+}
+
+/** Whether the elector, with these options, is held to a property; if not, why. */
+export function applicability(name: PropertyName, def: ElectorDefinition, options: unknown): { readonly applies: boolean; readonly reason?: string } {
+  const claims = def.claims(options);
+  switch (name) {
+    case "no-same-epoch-leaders":
+      return claims.noSameEpochLeaders ? { applies: true } : { applies: false, reason: `${def.name} does not claim noSameEpochLeaders with these options` };
+    case "no-stale-acknowledgements":
+      return claims.noStaleAcknowledgements
+        ? { applies: true }
+        : { applies: false, reason: `${def.name} does not claim noStaleAcknowledgements with these options` };
+    case "liveness":
+    case "determinism":
+      return { applies: true };
+  }
+}
+
+export function applicableProperties(def: ElectorDefinition, options: unknown): PropertyName[] {
+  return PROPERTY_NAMES.filter((n) => applicability(n, def, options).applies);
+}
+
+export interface JudgedRun {
+  readonly plan: PlannedRun;
+  readonly outcome: WorldOutcome;
+  readonly metrics: RunMetrics;
+  /** The second run of the same config (determinism only). */
+  readonly again?: { readonly traceHash: string; readonly metrics: RunMetrics };
+}
+
+export interface Evaluation {
+  readonly run: JudgedRun;
+  /** One line per violated property. */
+  readonly violations: Partial<Record<PropertyName, string>>;
+}
+
+const s = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
+
+export function describeFinding(f: SplitBrainFinding): string {
+  const p = `partition ${f.partition}`;
+  switch (f.grade) {
+    case "same-epoch":
+      return `${p}: hosts ${f.hosts[0]} and ${f.hosts[1]} both led in epoch ${f.epochs[0]} (declared at ${s(f.from)} and ${s(f.to)})`;
+    case "stale-ack":
+      return `${p}: host ${f.hosts[0]} acknowledged write ${f.writeId ?? "?"} in epoch ${f.epochs[0]} at ${s(f.to)}, after host ${f.hosts[1]} was elected in epoch ${f.epochs[1]} at ${s(f.from)}`;
+    case "overlap":
+      return `${p}: hosts ${f.hosts[0]} (epoch ${f.epochs[0]}) and ${f.hosts[1]} (epoch ${f.epochs[1]}) both led from ${s(f.from)} to ${s(f.to)}`;
+  }
+}
+
+/** Runs the planned world (twice when determinism is checked), judges it and checks the properties. */
+export function evaluate(plan: PlannedRun, properties: readonly PropertyName[]): Evaluation {
+  const outcome = runWorld(plan.config);
+  const metrics = judge(outcome);
+  let again: JudgedRun["again"];
+  if (properties.includes("determinism")) {
+    const second = runWorld(plan.config);
+    again = { traceHash: second.traceHash, metrics: judge(second) };
+  }
+  const run: JudgedRun = { plan, outcome, metrics, ...(again !== undefined ? { again } : {}) };
+  const violations: Partial<Record<PropertyName, string>> = {};
+  for (const name of properties) {
+    const v = violation(name, run);
+    if (v !== undefined) violations[name] = v;
+  }
+  return { run, violations };
+}
+
+/** The violation of one property by a judged run, as one line; undefined when it holds. */
+export function violation(name: PropertyName, run: JudgedRun): string | undefined {
+  const m = run.metrics;
+  switch (name) {
+    case "no-same-epoch-leaders": {
+      const c = m.splitBrain.sameEpoch;
+      if (c.count === 0) return undefined;
+      const first = m.splitBrain.findings.find((f) => f.grade === "same-epoch");
+      return `${c.count} same-epoch leader pair(s) on ${c.partitions} partition(s)${first ? `; first: ${describeFinding(first)}` : ""}`;
+    }
+    case "no-stale-acknowledgements": {
+      const c = m.splitBrain.staleAcks;
+      if (c.count === 0) return undefined;
+      const first = m.splitBrain.findings.find((f) => f.grade === "stale-ack");
+      return `${c.count} stale acknowledgement(s) on ${c.partitions} partition(s)${first ? `; first: ${describeFinding(first)}` : ""}`;
+    }
+    case "liveness": {
+      const e = m.end;
+      if (e.partitionsWithoutLeader === 0 && e.partitionsWithSeveralLeaders === 0 && e.disagreeingReplicas === 0) return undefined;
+      const { recoveryAtMs, quietPeriodMs } = run.plan.spec;
+      return (
+        `${quietPeriodMs} ms after the recovery phase (at ${s(recoveryAtMs)}): ${e.partitionsWithoutLeader} partition(s) without a leader, ` +
+        `${e.partitionsWithSeveralLeaders} with several, ${e.disagreeingReplicas} live replica(s) disagreeing with their partition's leader`
+      );
+    }
+    case "determinism": {
+      const again = run.again;
+      if (again === undefined) return undefined;
+      if (again.traceHash !== run.outcome.traceHash) return `trace hash ${run.outcome.traceHash}, then ${again.traceHash} for the same config`;
+      if (JSON.stringify(again.metrics) !== JSON.stringify(m)) return `same trace hash ${again.traceHash}, but the judged metrics differ between two runs`;
+      return undefined;
+    }
+  }
+}
