@@ -2,8 +2,10 @@
  * Resolves role host names in a fault schedule ("controller", "leader-of-most") to broker
  * numbers. Who leads what depends on the elector and the seed, so each role is found by a probe:
  * the same world (same seed, the faults before it already resolved) run up to just before the
- * fault's time, then read the beliefs the brokers declared. Runs are pure functions of their
- * config, so the probe sees exactly what the real run will see at that instant.
+ * first fault that names the role, then read the beliefs the brokers declared. Runs are pure
+ * functions of their config, so the probe sees exactly what the real run will see at that
+ * instant. A role names one broker for the whole run (a flapping link or a crash followed by a
+ * restart hits the same broker each time).
  *
  * - "leader-of-most": the broker that believes it leads the most partitions (ties: lowest id);
  * - "controller": the live broker that declared itself controller most recently (highest
@@ -48,46 +50,39 @@ export interface RoleResolution {
   readonly faults: Fault[];
   /** Simulated events spent in probes. */
   readonly probeEvents: number;
-  /** What each role became: "faults[2].host: controller -> 3". */
+  /** What each role became: "controller = broker 3 (at 10000 ms, before faults[0])". */
   readonly notes: string[];
 }
 
 /** Resolves every role in `faults` (in schedule order); plain schedules pass through unchanged. */
 export function resolveRoles(base: Omit<WorldConfig<unknown>, "faults">, faults: readonly FaultSpec[]): RoleResolution {
-  const out: Fault[] = [];
   const notes: string[] = [];
   let probeEvents = 0;
-  // Faults apply in time order (ties in schedule order); resolve in that order so a probe only
-  // needs the faults before it.
+  // Faults apply in time order (ties in schedule order). A role names one broker for the whole
+  // run, chosen just before the first fault that uses it; the probe needs only earlier faults.
   const order = faults.map((_, i) => i).sort((a, b) => faults[a].at - faults[b].at || a - b);
   const resolved: (Fault | undefined)[] = new Array(faults.length).fill(undefined);
+  const chosen = new Map<HostRole, number>();
   for (const i of order) {
     const f = faults[i];
-    const refs = faultRefs(f);
-    if (!refs.some((r) => typeof r === "string" && r !== "zk")) {
-      resolved[i] = f as Fault;
-      continue;
-    }
-    const before = order.filter((j) => resolved[j] !== undefined).map((j) => resolved[j]!);
-    const probe = new World({ ...base, faults: before, durationMs: Math.max(0, f.at - PROBE_GAP_MS) });
-    probe.start();
-    probe.run();
-    probeEvents += probe.kernel.eventsProcessed;
-    const cache = new Map<HostRole, number>();
-    const role = (r: HostRole): number => {
-      let h = cache.get(r);
-      if (h === undefined) {
-        h = r === "controller" ? currentController(probe) ?? leaderOfMost(probe) : leaderOfMost(probe);
-        cache.set(r, h);
-        notes.push(`faults[${i}]: ${r} at ${f.at} ms -> broker ${h}`);
+    const roles = faultRefs(f).filter((r): r is HostRole => r === "controller" || r === "leader-of-most");
+    const missing = [...new Set(roles)].filter((r) => !chosen.has(r));
+    if (missing.length > 0) {
+      const before = order.filter((j) => resolved[j] !== undefined).map((j) => resolved[j]!);
+      const probe = new World({ ...base, faults: before, durationMs: Math.max(0, f.at - PROBE_GAP_MS) });
+      probe.start();
+      probe.run();
+      probeEvents += probe.kernel.eventsProcessed;
+      for (const r of missing) {
+        const h = r === "controller" ? (currentController(probe) ?? leaderOfMost(probe)) : leaderOfMost(probe);
+        chosen.set(r, h);
+        notes.push(`${r} = broker ${h} (at ${f.at} ms, before faults[${i}])`);
       }
-      return h;
-    };
-    const map = (r: ScenarioHostRef): HostRef => (r === "controller" || r === "leader-of-most" ? role(r) : r);
+    }
+    const map = (r: ScenarioHostRef): HostRef => (r === "controller" || r === "leader-of-most" ? chosen.get(r)! : r);
     resolved[i] = mapHosts(f, map);
   }
-  for (const f of resolved) out.push(f!);
-  return { faults: out, probeEvents, notes };
+  return { faults: resolved.map((f) => f!), probeEvents, notes };
 }
 
 function mapHosts(f: FaultSpec, map: (r: ScenarioHostRef) => HostRef): Fault {

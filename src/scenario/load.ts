@@ -55,7 +55,7 @@ export function parseScenarioText(text: string, source: string): unknown {
     try {
       return JSON.parse(text);
     } catch (e) {
-      throw new BadInputError(source, [{ path: "", message: `not valid JSON: ${(e as Error).message}` }]);
+      throw new BadInputError(source, [{ path: "", message: `not valid JSON: ${withLineColumn((e as Error).message, text)}` }]);
     }
   };
   const asYaml = (): unknown => {
@@ -73,6 +73,17 @@ export function parseScenarioText(text: string, source: string): unknown {
   } catch {
     return asYaml();
   }
+}
+
+/** "... at position 59" -> "... at line 3, column 12". */
+function withLineColumn(message: string, text: string): string {
+  const m = /at position (\d+)/.exec(message);
+  if (m === null) return message;
+  const pos = Number(m[1]);
+  const before = text.slice(0, pos);
+  const line = before.split("\n").length;
+  const column = pos - before.lastIndexOf("\n");
+  return message.replace(/at position \d+.*$/, `at line ${line}, column ${column}`);
 }
 
 export function readScenarioFile(path: string, electors: readonly ElectorDefinition[]): Scenario {

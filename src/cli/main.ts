@@ -1,0 +1,217 @@
+/**
+ * The `electorate` command line (effect/cli). Parsing only: each command calls a plain function
+ * in commands.ts that returns the exit code — 0 ok, 1 a property was violated, 2 bad input
+ * (including a bad command line), 130 interrupted.
+ *
+ *   electorate run SCENARIO [--json] [--timeline]
+ *   electorate compare [--algorithms a,b] [--partitions 100,1000,10000] [--scenarios s,t] [--seeds N]
+ *                      [--workers N] [--shard k/n] [--out DIR] [--resume]
+ *   electorate merge DIR... [--out DIR]
+ *   electorate check --algorithm A [--runs N] [--seed S]
+ *   electorate replay FILE [--cell N]
+ *   electorate report RESULTS --out DIR
+ *   electorate list
+ */
+import { Effect, Option, Runtime } from "effect";
+import { Argument, CliError, Command, Flag } from "effect/cli";
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime";
+import * as NodeServices from "@effect/platform-node/NodeServices";
+import { electorateVersion } from "../runner/version.ts";
+import { cmdCheck, cmdCompare, cmdList, cmdMerge, cmdReplay, cmdReport, cmdRun, guard, processIo } from "./commands.ts";
+
+/** A finished command's non-zero exit code, already reported on stderr. */
+class ExitCode extends Error {
+  override readonly [Runtime.errorExitCode]: number;
+  override readonly [Runtime.errorReported] = false;
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+    this[Runtime.errorExitCode] = code;
+  }
+}
+
+/** Runs a command body (interruptible through its AbortSignal) and turns its exit code into the process's. */
+const exec = (body: (signal: AbortSignal) => Promise<number>) =>
+  Effect.promise((signal) => guard(processIo, () => body(signal))).pipe(
+    Effect.flatMap((code) => (code === 0 ? Effect.void : Effect.fail(new ExitCode(code)))),
+  );
+
+const opt = <A>(o: Option.Option<A>): A | undefined => Option.getOrUndefined(o);
+
+const json = Flag.Boolean("json").pipe(Flag.withDescription("Print the result as JSON"), Flag.withDefault(false));
+const timeline = Flag.Boolean("timeline").pipe(
+  Flag.withDescription("Keep every partition's timeline (default: partitions with split-brain findings)"),
+  Flag.withDefault(false),
+);
+const workers = Flag.Int("workers").pipe(Flag.withDescription("Worker threads (default: one per core)"), Flag.optional);
+const progress = Flag.Boolean("progress").pipe(Flag.withDescription("Show progress on stderr even when it is not a terminal"), Flag.withDefault(false));
+const electorModule = Flag.String("elector-module").pipe(
+  Flag.withDescription("Also load electors exported by these modules (comma-separated paths), besides the registry"),
+  Flag.optional,
+);
+const modules = (o: Option.Option<string>): string[] =>
+  (opt(o) ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+
+const run = Command.make(
+  "run",
+  {
+    scenario: Argument.String("scenario").pipe(Argument.withDescription("A scenario file (JSON or YAML), or a name in benchmarks/scenarios/")),
+    json,
+    timeline,
+    workers,
+    progress,
+    out: Flag.String("out").pipe(Flag.withDescription("Also write results.json, summary.md and index.html here"), Flag.optional),
+    electorModule,
+  },
+  (a) =>
+    exec((signal) =>
+      cmdRun(
+        {
+          scenario: a.scenario,
+          json: a.json,
+          timeline: a.timeline,
+          ...(opt(a.workers) !== undefined ? { workers: opt(a.workers)! } : {}),
+          progress: a.progress,
+          ...(opt(a.out) !== undefined ? { out: opt(a.out)! } : {}),
+          modules: modules(a.electorModule),
+        },
+        processIo,
+        signal,
+      ),
+    ),
+).pipe(
+  Command.withDescription("Run one scenario (every elector, partition count and seed it lists) and print what happened"),
+  Command.withExamples([
+    { command: "electorate run benchmarks/scenarios/broker-crash.yaml", description: "A table of metrics for each elector" },
+    { command: "electorate run leader-cut-from-zk --json --timeline", description: "The full result as JSON, with every partition's timeline" },
+  ]),
+);
+
+const compare = Command.make(
+  "compare",
+  {
+    algorithms: Flag.String("algorithms").pipe(Flag.withDescription("Electors to compare, comma-separated (default: every registered elector)"), Flag.optional),
+    partitions: Flag.String("partitions").pipe(Flag.withDescription("Partition counts, comma-separated (default 100,1000,10000)"), Flag.optional),
+    scenarios: Flag.String("scenarios").pipe(
+      Flag.withDescription("Scenario files or names in benchmarks/scenarios/, comma-separated (default broker-crash,leader-cut-from-zk)"),
+      Flag.optional,
+    ),
+    seeds: Flag.Int("seeds").pipe(Flag.withDescription("Run seeds 1..N (default: each scenario's seed)"), Flag.optional),
+    workers,
+    shard: Flag.String("shard").pipe(Flag.withDescription("Run only shard k of n (cells with index % n == k-1), e.g. 2/4"), Flag.optional),
+    out: Flag.String("out").pipe(Flag.withDescription("Output directory (default reports/latest)"), Flag.optional),
+    resume: Flag.Boolean("resume").pipe(Flag.withDescription("Keep finished cells from OUT/results.jsonl and run only the rest"), Flag.withDefault(false)),
+    progress,
+    timeline,
+    electorModule,
+  },
+  (a) =>
+    exec((signal) =>
+      cmdCompare(
+        {
+          ...(opt(a.algorithms) !== undefined ? { algorithms: opt(a.algorithms)! } : {}),
+          ...(opt(a.partitions) !== undefined ? { partitions: opt(a.partitions)! } : {}),
+          ...(opt(a.scenarios) !== undefined ? { scenarios: opt(a.scenarios)! } : {}),
+          ...(opt(a.seeds) !== undefined ? { seeds: opt(a.seeds)! } : {}),
+          ...(opt(a.workers) !== undefined ? { workers: opt(a.workers)! } : {}),
+          ...(opt(a.shard) !== undefined ? { shard: opt(a.shard)! } : {}),
+          ...(opt(a.out) !== undefined ? { out: opt(a.out)! } : {}),
+          resume: a.resume,
+          progress: a.progress,
+          timeline: a.timeline,
+          modules: modules(a.electorModule),
+        },
+        processIo,
+        signal,
+      ),
+    ),
+).pipe(
+  Command.withDescription("Sweep electors x partition counts x scenarios x seeds; write results.json, summary.md, index.html"),
+  Command.withExamples([
+    { command: "electorate compare", description: "The default comparison into reports/latest/" },
+    { command: "electorate compare --algorithms raft,zab --partitions 1k,100k --seeds 3", description: "A custom sweep" },
+    { command: "electorate compare --shard 1/2 --out reports/s1", description: "Half of the default sweep; merge the halves afterwards" },
+  ]),
+);
+
+const merge = Command.make(
+  "merge",
+  {
+    dirs: Argument.String("dir").pipe(Argument.withDescription("Shard output directories (or results files)"), Argument.variadic({ min: 1 })),
+    out: Flag.String("out").pipe(Flag.withDescription("Output directory (default reports/merged)"), Flag.optional),
+  },
+  (a) => exec(() => cmdMerge({ dirs: a.dirs, ...(opt(a.out) !== undefined ? { out: opt(a.out)! } : {}) })),
+).pipe(Command.withDescription("Merge shard results into the full sweep's order, with its reports"));
+
+const check = Command.make(
+  "check",
+  {
+    algorithm: Flag.String("algorithm").pipe(Flag.withDescription("The elector to hunt counterexamples for")),
+    runs: Flag.Int("runs").pipe(Flag.withDescription("Generated fault schedules to try"), Flag.optional),
+    seed: Flag.Int("seed").pipe(Flag.withDescription("fast-check seed (reproduces a hunt)"), Flag.optional),
+  },
+  (a) =>
+    exec(() =>
+      cmdCheck({
+        algorithm: a.algorithm,
+        ...(opt(a.runs) !== undefined ? { runs: opt(a.runs)! } : {}),
+        ...(opt(a.seed) !== undefined ? { seed: opt(a.seed)! } : {}),
+      }),
+    ),
+).pipe(Command.withDescription("Hunt for property violations (split-brain, stale acknowledgements, liveness) with generated fault schedules"));
+
+const replay = Command.make(
+  "replay",
+  {
+    file: Argument.String("file").pipe(Argument.withDescription("A counterexample, a run result (or results file with --cell), or a scenario")),
+    cell: Flag.Int("cell").pipe(Flag.withDescription("Which run of a results file (its cell index)"), Flag.optional),
+    json,
+    timeline,
+    electorModule,
+  },
+  (a) =>
+    exec((signal) =>
+      cmdReplay(
+        {
+          file: a.file,
+          ...(opt(a.cell) !== undefined ? { cell: opt(a.cell)! } : {}),
+          json: a.json,
+          timeline: a.timeline,
+          modules: modules(a.electorModule),
+        },
+        processIo,
+        signal,
+      ),
+    ),
+).pipe(Command.withDescription("Run a saved counterexample or result again and check it reproduces"));
+
+const report = Command.make(
+  "report",
+  {
+    results: Argument.String("results").pipe(Argument.withDescription("results.json, results.jsonl, or a directory holding one")),
+    out: Flag.String("out").pipe(Flag.withDescription("Where to write summary.md and index.html")),
+  },
+  (a) => exec(() => cmdReport({ results: a.results, out: a.out })),
+).pipe(Command.withDescription("Build summary.md and index.html from results"));
+
+const list = Command.make("list", { json, electorModule }, (a) => exec(() => cmdList({ json: a.json, modules: modules(a.electorModule) }))).pipe(
+  Command.withDescription("List the registered electors, their options and defaults, and the bundled scenarios"),
+);
+
+const electorate = Command.make("electorate").pipe(
+  Command.withDescription("A deterministic laboratory for leader election: naive ZooKeeper race, Kafka's controller, Zab and Raft under injected faults"),
+  Command.withSubcommands([run, compare, merge, check, replay, report, list]),
+);
+
+electorate.pipe(
+  Command.run({ version: electorateVersion() }),
+  // A command line the parser refuses (already explained on stderr) is bad input: exit 2.
+  Effect.catchIf(
+    (e): e is CliError.CliError => CliError.isCliError(e),
+    (e) => (e._tag === "ShowHelp" && e.errors.length === 0 ? Effect.void : Effect.fail(new ExitCode(2))),
+  ),
+  Effect.provide(NodeServices.layer),
+  NodeRuntime.runMain,
+);
