@@ -1,0 +1,98 @@
+/**
+ * Property-run throughput per elector (docs/performance.md, "Property runs").
+ *
+ *   npx tsx properties/throughput.ts [--runs N] [--seed S] [--elector NAME]
+ *
+ * Two measurements per elector, each over N generated scenarios (fast-check, fixed seed):
+ *  - "target shape": the cluster pinned to 5 brokers x 20 partitions (RF 3) and every run cut to
+ *    30 s simulated (faults after 30 s dropped) — the shape the >= 100 runs/s target is stated for;
+ *  - "suite": the suite's own scenarios (3-5 brokers, 1-20 partitions, recovery + quiet period).
+ * A property run is: build the world, run it, judge it, check the properties (one world; the
+ * determinism property's second run is not counted). Wall time splits into world and judge.
+ * Timing is measured here only; nothing that decides a run's behaviour reads the clock.
+ */
+import fc from "fast-check";
+import { electors } from "../algorithms/index.ts";
+import { judge } from "../src/checker/judge.ts";
+import type { ElectorDefinition } from "../src/elector/api.ts";
+import { runWorld } from "../src/world/run.ts";
+import { scenariosFor } from "./explore.ts";
+import { defaultOptions, planRun, type PlannedRun } from "./plan.ts";
+import { applicableProperties, violation } from "./properties.ts";
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const RUNS = Number(arg("runs") ?? 200);
+const SEED = Number(arg("seed") ?? 1);
+const ONLY = arg("elector");
+const TARGET_MS = 30_000;
+
+interface Measure {
+  runs: number;
+  wallMs: number;
+  /** CPU time of this process (less sensitive than wall time to other load on the machine). */
+  cpuMs: number;
+  worldMs: number;
+  judgeMs: number;
+  events: number;
+  simulatedMs: number;
+}
+
+function measure(def: ElectorDefinition, plans: readonly PlannedRun[]): Measure {
+  const options = plans[0]?.spec.options;
+  const props = applicableProperties(def, options).filter((p) => p !== "determinism");
+  const m: Measure = { runs: 0, wallMs: 0, cpuMs: 0, worldMs: 0, judgeMs: 0, events: 0, simulatedMs: 0 };
+  const cpu0 = process.cpuUsage();
+  for (const plan of plans) {
+    const t0 = performance.now();
+    const outcome = runWorld(plan.config);
+    const t1 = performance.now();
+    const metrics = judge(outcome);
+    for (const p of props) violation(p, { plan, outcome, metrics });
+    const t2 = performance.now();
+    m.runs++;
+    m.worldMs += t1 - t0;
+    m.judgeMs += t2 - t1;
+    m.wallMs += t2 - t0;
+    m.events += outcome.kernel.eventsProcessed;
+    m.simulatedMs += plan.spec.durationMs;
+  }
+  const cpu = process.cpuUsage(cpu0);
+  m.cpuMs = (cpu.user + cpu.system) / 1000;
+  return m;
+}
+
+function cutTo(plan: PlannedRun, ms: number): PlannedRun {
+  const faults = plan.spec.faults.filter((f) => f.at < ms);
+  const spec = { ...plan.spec, faults, durationMs: ms };
+  return { spec, config: { ...plan.config, faults, durationMs: ms } };
+}
+
+function row(name: string, shape: string, m: Measure): string {
+  const perSecond = (m.runs / m.wallMs) * 1000;
+  const perCpuSecond = (m.runs / m.cpuMs) * 1000;
+  return (
+    `| ${name} | ${shape} | ${m.runs} | ${perSecond.toFixed(0)} | ${perCpuSecond.toFixed(0)} | ${(m.wallMs / m.runs).toFixed(1)} | ` +
+    `${((100 * m.worldMs) / m.wallMs).toFixed(0)}% / ${((100 * m.judgeMs) / m.wallMs).toFixed(0)}% | ` +
+    `${(m.events / m.runs / 1000).toFixed(0)}k | ${(m.simulatedMs / m.runs / 1000).toFixed(1)} s |`
+  );
+}
+
+console.log(`node ${process.version}, ${RUNS} scenarios per row, fast-check seed ${SEED}`);
+console.log("| elector | scenarios | runs | runs/s (wall) | runs/CPU-s | ms/run (wall) | world / judge | events/run | simulated/run |");
+console.log("|---|---|---:|---:|---:|---:|---|---:|---:|");
+for (const def of electors) {
+  if (ONLY !== undefined && def.name !== ONLY) continue;
+  const options = defaultOptions(def);
+  const pinned = { minBrokers: 5, maxBrokers: 5, minPartitions: 20, maxPartitions: 20, minReplicationFactor: 3, maxReplicationFactor: 3 };
+  const target = fc
+    .sample(scenariosFor(options, { cluster: pinned }), { seed: SEED, numRuns: RUNS })
+    .map((sc) => cutTo(planRun(def, options, sc), TARGET_MS));
+  const suite = fc.sample(scenariosFor(options), { seed: SEED, numRuns: RUNS }).map((sc) => planRun(def, options, sc));
+  measure(def, target.slice(0, Math.min(20, RUNS))); // warm-up
+  console.log(row(def.name, "5 x 20, RF 3, 30 s", measure(def, target)));
+  console.log(row(def.name, "suite (3-5 x 1-20)", measure(def, suite)));
+}
