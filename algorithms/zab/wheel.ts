@@ -106,6 +106,14 @@ export class DeadlineWheel {
           i = n;
         }
       }
+      if (nowTick - this.cursor > slots && count > 1) {
+        // More than a revolution passed: slots no longer come in time order. Sort by due tick
+        // (stable: within a tick, list order).
+        const order = Array.from(this.scratch.subarray(0, count));
+        const rank = new Map<number, number>(order.map((e, k) => [e, k]));
+        order.sort((x, y) => this.due[x] - this.due[y] || (rank.get(x) as number) - (rank.get(y) as number));
+        this.scratch.set(order);
+      }
       this.cursor = nowTick;
       for (let k = 0; k < count; k++) this.unlink(this.scratch[k]);
     }
