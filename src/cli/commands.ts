@@ -18,7 +18,16 @@ import { makeProgress, noProgress } from "../runner/progress.ts";
 import type { RunResult } from "../runner/result.ts";
 import { runCell } from "../runner/run-cell.ts";
 import { cellLabel, mergeResults, parseShard, runSweep, type SweepOutcome } from "../runner/sweep.ts";
-import { buildReports, renderTable } from "../report/index.ts";
+import type { RunResult as _R } from "../runner/result.ts";
+
+/** The report module (charts, HTML) loads only when a command writes or prints a report. */
+const report = async (): Promise<typeof import("../report/index.ts")> => import("../report/index.ts");
+async function buildReports(results: readonly _R[], outDir: string): Promise<void> {
+  await (await report()).buildReports(results, outDir);
+}
+async function renderTable(results: readonly _R[]): Promise<string> {
+  return (await report()).renderTable(results);
+}
 import { electorList, runDetail, timelineText } from "./text.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -189,7 +198,7 @@ export async function cmdRun(args: RunArgs, io: Io = processIo, signal?: AbortSi
     const t = timelineText(results[0]);
     if (t !== "") io.out(`\n${t}`);
   } else {
-    io.out(renderTable(results));
+    io.out(await renderTable(results));
   }
   if (args.out !== undefined) {
     await buildReports(results, args.out);
@@ -258,7 +267,7 @@ export async function cmdCompare(args: CompareArgs, io: Io = processIo, signal?:
   const failed = reportFailures(io, outcome, outDir);
   if (failed !== 0) return failed;
   await buildReports(outcome.results, outDir);
-  io.out(renderTable(outcome.results));
+  io.out(await renderTable(outcome.results));
   const ranText = outcome.reused > 0 ? `${outcome.ran} run, ${outcome.reused} reused` : `${outcome.ran} run`;
   io.err(
     `${outcome.results.length} cells${shard !== undefined ? ` (shard ${shard.k}/${shard.n} of ${cells.length})` : ""} (${ranText}); wrote ${join(outDir, "results.json")}, summary.md, index.html\n`,
@@ -276,7 +285,7 @@ export async function cmdMerge(args: { readonly dirs: readonly string[]; readonl
     io.err(`warning: ${merged.missing.length} cells of the sweep are missing (indices ${show}${merged.missing.length > 20 ? ", ..." : ""}): a shard not run or not given?\n`);
   }
   await buildReports(merged.results, outDir);
-  io.out(renderTable(merged.results));
+  io.out(await renderTable(merged.results));
   io.err(`merged ${merged.results.length} results from ${args.dirs.length} inputs${merged.duplicates > 0 ? ` (${merged.duplicates} duplicates dropped)` : ""}; wrote ${join(outDir, "results.json")}, summary.md, index.html\n`);
   return reportViolations(io, merged.results);
 }
@@ -284,7 +293,7 @@ export async function cmdMerge(args: { readonly dirs: readonly string[]; readonl
 export async function cmdReport(args: { readonly results: string; readonly out: string }, io: Io = processIo): Promise<number> {
   const results = readResults(args.results);
   await buildReports(results, args.out);
-  io.out(renderTable(results));
+  io.out(await renderTable(results));
   io.err(`wrote ${join(args.out, "results.json")}, summary.md, index.html (${results.length} results)\n`);
   return 0;
 }

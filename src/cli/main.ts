@@ -17,7 +17,10 @@ import { Argument, CliError, Command, Flag } from "effect/cli";
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime";
 import * as NodeServices from "@effect/platform-node/NodeServices";
 import { electorateVersion } from "../runner/version.ts";
-import { cmdCheck, cmdCompare, cmdList, cmdMerge, cmdReplay, cmdReport, cmdRun, guard, processIo } from "./commands.ts";
+import type * as Commands from "./commands.ts";
+
+// The commands (and the lab behind them) load only when one runs: --help and --version stay fast.
+const commands = (): Promise<typeof Commands> => import("./commands.ts");
 
 /** A finished command's non-zero exit code, already reported on stderr. */
 class ExitCode extends Error {
@@ -30,8 +33,11 @@ class ExitCode extends Error {
 }
 
 /** Runs a command body (interruptible through its AbortSignal) and turns its exit code into the process's. */
-const exec = (body: (signal: AbortSignal) => Promise<number>) =>
-  Effect.promise((signal) => guard(processIo, () => body(signal))).pipe(
+const exec = (body: (c: typeof Commands, signal: AbortSignal) => Promise<number>) =>
+  Effect.promise(async (signal) => {
+    const c = await commands();
+    return c.guard(c.processIo, () => body(c, signal));
+  }).pipe(
     Effect.flatMap((code) => (code === 0 ? Effect.void : Effect.fail(new ExitCode(code)))),
   );
 
@@ -66,8 +72,8 @@ const run = Command.make(
     electorModule,
   },
   (a) =>
-    exec((signal) =>
-      cmdRun(
+    exec((c, signal) =>
+      c.cmdRun(
         {
           scenario: a.scenario,
           json: a.json,
@@ -77,7 +83,7 @@ const run = Command.make(
           ...(opt(a.out) !== undefined ? { out: opt(a.out)! } : {}),
           modules: modules(a.electorModule),
         },
-        processIo,
+        c.processIo,
         signal,
       ),
     ),
@@ -108,8 +114,8 @@ const compare = Command.make(
     electorModule,
   },
   (a) =>
-    exec((signal) =>
-      cmdCompare(
+    exec((c, signal) =>
+      c.cmdCompare(
         {
           ...(opt(a.algorithms) !== undefined ? { algorithms: opt(a.algorithms)! } : {}),
           ...(opt(a.partitions) !== undefined ? { partitions: opt(a.partitions)! } : {}),
@@ -123,7 +129,7 @@ const compare = Command.make(
           timeline: a.timeline,
           modules: modules(a.electorModule),
         },
-        processIo,
+        c.processIo,
         signal,
       ),
     ),
@@ -142,7 +148,7 @@ const merge = Command.make(
     dirs: Argument.String("dir").pipe(Argument.withDescription("Shard output directories (or results files)"), Argument.variadic({ min: 1 })),
     out: Flag.String("out").pipe(Flag.withDescription("Output directory (default reports/merged)"), Flag.optional),
   },
-  (a) => exec(() => cmdMerge({ dirs: a.dirs, ...(opt(a.out) !== undefined ? { out: opt(a.out)! } : {}) })),
+  (a) => exec((c) => c.cmdMerge({ dirs: a.dirs, ...(opt(a.out) !== undefined ? { out: opt(a.out)! } : {}) })),
 ).pipe(Command.withDescription("Merge shard results into the full sweep's order, with its reports"));
 
 const check = Command.make(
@@ -153,8 +159,8 @@ const check = Command.make(
     seed: Flag.Int("seed").pipe(Flag.withDescription("fast-check seed (reproduces a hunt)"), Flag.optional),
   },
   (a) =>
-    exec(() =>
-      cmdCheck({
+    exec((c) =>
+      c.cmdCheck({
         algorithm: a.algorithm,
         ...(opt(a.runs) !== undefined ? { runs: opt(a.runs)! } : {}),
         ...(opt(a.seed) !== undefined ? { seed: opt(a.seed)! } : {}),
@@ -172,8 +178,8 @@ const replay = Command.make(
     electorModule,
   },
   (a) =>
-    exec((signal) =>
-      cmdReplay(
+    exec((c, signal) =>
+      c.cmdReplay(
         {
           file: a.file,
           ...(opt(a.cell) !== undefined ? { cell: opt(a.cell)! } : {}),
@@ -181,7 +187,7 @@ const replay = Command.make(
           timeline: a.timeline,
           modules: modules(a.electorModule),
         },
-        processIo,
+        c.processIo,
         signal,
       ),
     ),
@@ -193,10 +199,10 @@ const report = Command.make(
     results: Argument.String("results").pipe(Argument.withDescription("results.json, results.jsonl, or a directory holding one")),
     out: Flag.String("out").pipe(Flag.withDescription("Where to write summary.md and index.html")),
   },
-  (a) => exec(() => cmdReport({ results: a.results, out: a.out })),
+  (a) => exec((c) => c.cmdReport({ results: a.results, out: a.out })),
 ).pipe(Command.withDescription("Build summary.md and index.html from results"));
 
-const list = Command.make("list", { json, electorModule }, (a) => exec(() => cmdList({ json: a.json, modules: modules(a.electorModule) }))).pipe(
+const list = Command.make("list", { json, electorModule }, (a) => exec((c) => c.cmdList({ json: a.json, modules: modules(a.electorModule) }))).pipe(
   Command.withDescription("List the registered electors, their options and defaults, and the bundled scenarios"),
 );
 
