@@ -251,6 +251,11 @@ export class Harness {
     }
   }
 
+  /** Cuts one direction only. */
+  cut(from: HostId, to: HostId): void {
+    this.reachable[from * this.cluster.brokers + to] = 0;
+  }
+
   isolate(h: HostId): void {
     const all = Array.from({ length: this.cluster.brokers }, (_, i) => i);
     this.setReachable([h], all, false);
