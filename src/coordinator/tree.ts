@@ -1,0 +1,286 @@
+/**
+ * The znode tree (ZooKeeper's DataTree), without watches (see watches.ts) and without timing.
+ *
+ * Layout for a million znodes: one Map from full path to a Znode of eight fields; a node's children
+ * are a Set of child names created on its first child (leaves carry null), sorted only when
+ * getChildren asks. Ephemeral paths are also indexed per owning session (DataTree.ephemerals), so
+ * closing a session does not scan the tree. Measured heap: see docs/coordinator.md.
+ *
+ * Data values are stored by reference: callers treat them as immutable, as ZooKeeper's byte arrays.
+ */
+import type { CreateMode, ZkErrorCode, ZkStat } from "../elector/zookeeper-client.ts";
+
+/**
+ * ZooKeeper's NoChildrenForEphemerals. The public ZkErrorCode union lacks it; until it is added the
+ * model returns it under this name anyway (see docs/coordinator.md).
+ */
+export const NO_CHILDREN_FOR_EPHEMERALS = "NoChildrenForEphemerals" as unknown as ZkErrorCode;
+
+export class Znode {
+  constructor(
+    public data: unknown,
+    /** zxid of the create */
+    public czxid: number,
+    /** zxid of the last setData (or the create) */
+    public mzxid: number,
+    /** zxid of the last change to the children (or the create) */
+    public pzxid: number,
+    public version: number,
+    public cversion: number,
+    /** owning session for an ephemeral, 0 for a persistent node */
+    public ephemeralOwner: number,
+    public children: Set<string> | null,
+  ) {}
+}
+
+export function parentOf(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? "/" : path.substring(0, i);
+}
+
+export function nameOf(path: string): string {
+  return path.substring(path.lastIndexOf("/") + 1);
+}
+
+/** ZooKeeper formats the sequence suffix as %010d of the parent's cversion. */
+export function sequenceSuffix(cversion: number): string {
+  const s = String(cversion);
+  return s.length >= 10 ? s : "0000000000".substring(s.length) + s;
+}
+
+/** How to undo one applied sub-operation of a multi that failed later. */
+const UNDO_CREATE = 0;
+const UNDO_DELETE = 1;
+const UNDO_SET = 2;
+
+interface Undo {
+  kind: number;
+  path: string;
+  node: Znode;
+  parent: Znode | undefined;
+  parentCversion: number;
+  parentPzxid: number;
+  data: unknown;
+  version: number;
+  mzxid: number;
+}
+
+export class ZnodeTree {
+  readonly nodes = new Map<string, Znode>();
+  /** Ephemeral paths per owning session id. */
+  private readonly ephemerals = new Map<number, Set<string>>();
+  /** Set by a successful create: the path actually created (with a sequence suffix if sequential). */
+  createdPath = "";
+  /** While recording a multi, how to roll each applied op back. */
+  private undo: Undo[] | null = null;
+
+  constructor() {
+    this.nodes.set("/", new Znode(undefined, 0, 0, 0, 0, 0, 0, null));
+  }
+
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  get(path: string): Znode | undefined {
+    return this.nodes.get(path);
+  }
+
+  stat(node: Znode): ZkStat {
+    return {
+      czxid: node.czxid,
+      mzxid: node.mzxid,
+      pzxid: node.pzxid,
+      version: node.version,
+      cversion: node.cversion,
+      ephemeralOwner: node.ephemeralOwner,
+      numChildren: node.children === null ? 0 : node.children.size,
+    };
+  }
+
+  /** Children names, sorted (ZooKeeper returns them unordered; sorting keeps runs reproducible). */
+  childrenOf(node: Znode): string[] {
+    if (node.children === null) return [];
+    return Array.from(node.children).sort();
+  }
+
+  ephemeralsOf(sessionId: number): ReadonlySet<string> | undefined {
+    return this.ephemerals.get(sessionId);
+  }
+
+  ephemeralCount(sessionId: number): number {
+    return this.ephemerals.get(sessionId)?.size ?? 0;
+  }
+
+  // ---- mutations (the caller supplies the txn's zxid) ----
+
+  /**
+   * Rules: the parent must exist (NoNode); an ephemeral parent cannot have children
+   * (NoChildrenForEphemerals); the path must be free (NodeExists). A sequential node's name gets the
+   * parent's cversion, zero-padded to 10 digits. The parent's cversion goes up by one and its pzxid
+   * becomes the txn's zxid.
+   */
+  create(path: string, data: unknown, mode: CreateMode, owner: number, zxid: number): ZkErrorCode {
+    const parentPath = parentOf(path);
+    const parent = this.nodes.get(parentPath);
+    if (parent === undefined) return "NoNode";
+    if (parent.ephemeralOwner !== 0) return NO_CHILDREN_FOR_EPHEMERALS;
+    const sequential = mode === "persistent-sequential" || mode === "ephemeral-sequential";
+    const actual = sequential ? path + sequenceSuffix(parent.cversion) : path;
+    if (this.nodes.has(actual)) return "NodeExists";
+    const ephemeral = mode === "ephemeral" || mode === "ephemeral-sequential";
+    const node = new Znode(data, zxid, zxid, zxid, 0, 0, ephemeral ? owner : 0, null);
+    if (this.undo !== null) {
+      this.undo.push({
+        kind: UNDO_CREATE, path: actual, node, parent, parentCversion: parent.cversion,
+        parentPzxid: parent.pzxid, data: undefined, version: 0, mzxid: 0,
+      });
+    }
+    this.nodes.set(actual, node);
+    if (parent.children === null) parent.children = new Set();
+    parent.children.add(nameOf(actual));
+    parent.cversion++;
+    parent.pzxid = zxid;
+    if (ephemeral) {
+      let set = this.ephemerals.get(owner);
+      if (set === undefined) {
+        set = new Set();
+        this.ephemerals.set(owner, set);
+      }
+      set.add(actual);
+    }
+    this.createdPath = actual;
+    return "ok";
+  }
+
+  /** Rules: NoNode; version -1 matches any, else BadVersion; a node with children is NotEmpty. */
+  delete(path: string, version: number, zxid: number): ZkErrorCode {
+    const node = this.nodes.get(path);
+    if (node === undefined) return "NoNode";
+    if (version !== -1 && version !== node.version) return "BadVersion";
+    if (node.children !== null && node.children.size > 0) return "NotEmpty";
+    const parent = this.nodes.get(parentOf(path)) as Znode;
+    if (this.undo !== null) {
+      this.undo.push({
+        kind: UNDO_DELETE, path, node, parent, parentCversion: parent.cversion,
+        parentPzxid: parent.pzxid, data: undefined, version: 0, mzxid: 0,
+      });
+    }
+    this.remove(path, node, parent, zxid);
+    return "ok";
+  }
+
+  /** Rules: NoNode; version -1 matches any, else BadVersion; the version goes up by one. */
+  setData(path: string, data: unknown, version: number, zxid: number): ZkErrorCode {
+    const node = this.nodes.get(path);
+    if (node === undefined) return "NoNode";
+    if (version !== -1 && version !== node.version) return "BadVersion";
+    if (this.undo !== null) {
+      this.undo.push({
+        kind: UNDO_SET, path, node, parent: undefined, parentCversion: 0, parentPzxid: 0,
+        data: node.data, version: node.version, mzxid: node.mzxid,
+      });
+    }
+    node.data = data;
+    node.version++;
+    node.mzxid = zxid;
+    return "ok";
+  }
+
+  /** Multi's check op: NoNode, or BadVersion unless the version matches (-1 matches any). */
+  check(path: string, version: number): ZkErrorCode {
+    const node = this.nodes.get(path);
+    if (node === undefined) return "NoNode";
+    if (version !== -1 && version !== node.version) return "BadVersion";
+    return "ok";
+  }
+
+  /**
+   * closeSession: deletes every ephemeral of the session in one txn (zxid). Returns the deleted
+   * paths in the order they were created.
+   */
+  killSession(sessionId: number, zxid: number): string[] {
+    const set = this.ephemerals.get(sessionId);
+    if (set === undefined) return [];
+    const paths = Array.from(set);
+    for (const path of paths) {
+      const node = this.nodes.get(path);
+      if (node === undefined) continue;
+      this.remove(path, node, this.nodes.get(parentOf(path)) as Znode, zxid);
+    }
+    this.ephemerals.delete(sessionId);
+    return paths;
+  }
+
+  // ---- multi: all or nothing ----
+
+  beginMulti(): void {
+    this.undo = [];
+  }
+
+  /** Keeps the applied ops. */
+  commitMulti(): void {
+    this.undo = null;
+  }
+
+  /** Undoes the ops applied since beginMulti, newest first. */
+  rollbackMulti(): void {
+    const log = this.undo;
+    this.undo = null;
+    if (log === null) return;
+    for (let i = log.length - 1; i >= 0; i--) {
+      const u = log[i];
+      switch (u.kind) {
+        case UNDO_CREATE: {
+          this.nodes.delete(u.path);
+          const parent = u.parent as Znode;
+          (parent.children as Set<string>).delete(nameOf(u.path));
+          if ((parent.children as Set<string>).size === 0) parent.children = null;
+          parent.cversion = u.parentCversion;
+          parent.pzxid = u.parentPzxid;
+          if (u.node.ephemeralOwner !== 0) this.dropEphemeral(u.node.ephemeralOwner, u.path);
+          break;
+        }
+        case UNDO_DELETE: {
+          this.nodes.set(u.path, u.node);
+          const parent = u.parent as Znode;
+          if (parent.children === null) parent.children = new Set();
+          parent.children.add(nameOf(u.path));
+          parent.cversion = u.parentCversion;
+          parent.pzxid = u.parentPzxid;
+          if (u.node.ephemeralOwner !== 0) {
+            let set = this.ephemerals.get(u.node.ephemeralOwner);
+            if (set === undefined) {
+              set = new Set();
+              this.ephemerals.set(u.node.ephemeralOwner, set);
+            }
+            set.add(u.path);
+          }
+          break;
+        }
+        case UNDO_SET:
+          u.node.data = u.data;
+          u.node.version = u.version;
+          u.node.mzxid = u.mzxid;
+          break;
+      }
+    }
+  }
+
+  private remove(path: string, node: Znode, parent: Znode, zxid: number): void {
+    this.nodes.delete(path);
+    const siblings = parent.children as Set<string>;
+    siblings.delete(nameOf(path));
+    if (siblings.size === 0) parent.children = null;
+    parent.cversion++;
+    parent.pzxid = zxid;
+    if (node.ephemeralOwner !== 0) this.dropEphemeral(node.ephemeralOwner, path);
+  }
+
+  private dropEphemeral(owner: number, path: string): void {
+    const set = this.ephemerals.get(owner);
+    if (set === undefined) return;
+    set.delete(path);
+    if (set.size === 0) this.ephemerals.delete(owner);
+  }
+}
