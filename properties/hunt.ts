@@ -17,10 +17,10 @@ export { PROPERTY_NAMES, type PropertyName } from "./properties.ts";
 export interface HuntOptions {
   /** Elector name in the registry (algorithms/index.ts). */
   readonly algorithm: string;
-  /** Generated scenarios. */
-  readonly runs: number;
-  /** fast-check's seed. */
-  readonly seed: number;
+  /** Generated scenarios (default 100). */
+  readonly runs?: number;
+  /** fast-check's seed (default 1; never drawn from the clock, so a hunt is reproducible). */
+  readonly seed?: number;
   /** Elector options as JSON (decoded with the elector's schema, defaults filled in); default {}. */
   readonly options?: unknown;
   /** Only these properties (default: every property the elector is held to). A named property the elector does not claim is checked anyway. */
@@ -31,7 +31,12 @@ export interface HuntOptions {
   readonly save?: boolean;
   /** Narrower or wider scenarios than the defaults (clusters, fault window, episode weights). */
   readonly scenario?: ScenarioArbitraryOptions;
+  /** Progress lines while hunting (what is being explored, which violation is being shrunk). */
+  readonly out?: (line: string) => void;
 }
+
+export const DEFAULT_HUNT_RUNS = 100;
+export const DEFAULT_HUNT_SEED = 1;
 
 export interface PropertyVerdict {
   readonly name: PropertyName;
@@ -73,7 +78,7 @@ export interface HuntReport {
   readonly violations: readonly HuntViolation[];
   readonly ok: boolean;
   /** A printable summary: one line per property, then every violation's report. */
-  readonly text: string;
+  readonly report: string;
 }
 
 function toHuntViolation(v: Violation): HuntViolation {
@@ -104,8 +109,11 @@ export function runPropertyHunt(o: HuntOptions): HuntReport {
   if (def === undefined) {
     throw new Error(`unknown algorithm "${o.algorithm}"; known: ${electors.map((e) => e.name).join(", ") || "(none registered)"}`);
   }
-  if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error(`runs must be a positive integer, got ${o.runs}`);
-  if (!Number.isInteger(o.seed)) throw new Error(`seed must be an integer, got ${o.seed}`);
+  const runs = o.runs ?? DEFAULT_HUNT_RUNS;
+  const seed = o.seed ?? DEFAULT_HUNT_SEED;
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs must be a positive integer, got ${runs}`);
+  if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
+  const say = o.out ?? ((): void => {});
   const options = decodeOptions(def, o.options ?? {});
   const verdicts0 = PROPERTY_NAMES.map((name) => {
     const a = applicability(name, def, options);
@@ -113,15 +121,18 @@ export function runPropertyHunt(o: HuntOptions): HuntReport {
     return { name, checked, reason: checked ? undefined : (a.reason ?? "not asked for") };
   });
   const properties = verdicts0.filter((v) => v.checked).map((v) => v.name);
+  say(`hunting: ${def.name}, ${runs} scenario(s), fast-check seed ${seed}; properties: ${properties.join(", ")}`);
   const ex = explore(def, options, {
-    runs: o.runs,
-    seed: o.seed,
+    runs,
+    seed,
     properties,
     ...(o.scenario !== undefined ? { scenario: o.scenario } : {}),
   });
   const violations: HuntViolation[] = [];
   for (const name of properties) {
-    if (ex.firstFailure[name] === undefined) continue;
+    const first = ex.firstFailure[name];
+    if (first === undefined) continue;
+    say(`${name} failed at run ${first.index + 1}: shrinking`);
     const v = shrinkFailure(ex, name, {
       ...(o.maxShrinkRuns !== undefined ? { maxShrinkRuns: o.maxShrinkRuns } : {}),
       ...(o.save !== undefined ? { save: o.save } : {}),
@@ -140,7 +151,7 @@ export function runPropertyHunt(o: HuntOptions): HuntReport {
       runs: v.checked ? (failure !== undefined ? failure.index + 1 : limit) : 0,
     };
   });
-  const lines = [`${def.name} ${JSON.stringify(options)}: ${o.runs} scenario(s), fast-check seed ${o.seed}`];
+  const lines = [`${def.name} ${JSON.stringify(options)}: ${runs} scenario(s), fast-check seed ${seed}`];
   for (const v of verdicts) {
     const mark = !v.checked ? "-" : v.holds ? "ok" : "FAIL";
     lines.push(`  ${mark.padEnd(4)} ${v.title}${v.checked ? ` (${v.runs} run${v.runs === 1 ? "" : "s"})` : ` (not checked: ${v.reason})`}`);
@@ -149,12 +160,12 @@ export function runPropertyHunt(o: HuntOptions): HuntReport {
   return {
     algorithm: def.name,
     options,
-    seed: o.seed,
-    runs: o.runs,
+    seed,
+    runs,
     worldsRun: ex.worldsRun,
     properties: verdicts,
     violations,
     ok: violations.length === 0,
-    text: lines.join("\n"),
+    report: lines.join("\n"),
   };
 }
