@@ -22,7 +22,14 @@ export const raft = defineElector<RaftOptions>({
   description:
     "Raft per partition group: terms, randomized election timeouts, RequestVote with the log up-to-date check, heartbeats; optional pre-vote, check-quorum and coalesced heartbeats.",
   options: RaftOptions,
-  claims: () => ({ noStaleAcknowledgements: true, noSameEpochLeaders: true }),
+  claims: (o) => ({
+    // §5.2 election safety: one leader per term, whatever the options.
+    noSameEpochLeaders: true,
+    // Raft acknowledges a committed write even if a newer leader was elected meanwhile (safe by
+    // Leader Completeness, §5.4.3, but "stale" by the lab's timing-based definition). With
+    // check-quorum the leader acknowledges only under a lease, which rules that out. README.md.
+    noStaleAcknowledgements: o.checkQuorum,
+  }),
   quietPeriodMs: (o) => {
     // Ten election rounds (split votes retry with fresh random timeouts; ten in a row is
     // vanishingly rare even over a million groups), each preceded by a pre-vote round when

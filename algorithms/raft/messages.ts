@@ -44,12 +44,16 @@ export interface Heartbeat extends Message {
   readonly p: PartitionId;
   readonly term: number;
   readonly gen: number;
+  /** The leader's clock when it sent this, echoed back (its lease, thesis §6.4.1). */
+  readonly sentAt: number;
 }
 
 export interface HeartbeatResponse extends Message {
   readonly type: typeof HEARTBEAT_RESP;
   readonly p: PartitionId;
   readonly term: number;
+  /** `sentAt` of the message answered (-1 when the responder did not accept it as from its leader). */
+  readonly echo: number;
 }
 
 /** AppendEntries with entries (§5.3). The log carries no payload: term and producer write id. */
@@ -58,6 +62,7 @@ export interface AppendEntries extends Message {
   readonly p: PartitionId;
   readonly term: number;
   readonly gen: number;
+  readonly sentAt: number;
   readonly prevIndex: number;
   readonly prevTerm: number;
   readonly terms: readonly number[];
@@ -73,6 +78,8 @@ export interface AppendEntriesResponse extends Message {
   readonly index: number;
   /** The prevIndex of the request this answers (stale rejections are ignored, as etcd's MaybeDecrTo). */
   readonly rejected: number;
+  /** `sentAt` of the request answered (-1 when the responder's term was higher). */
+  readonly echo: number;
 }
 
 /**
@@ -107,11 +114,11 @@ export type RaftMessage =
 const FRAME = 16;
 export const VOTE_BYTES = FRAME + 4 + 8 + 8 + 8;
 export const VOTE_RESP_BYTES = FRAME + 4 + 8 + 1;
-export const HEARTBEAT_BYTES = FRAME + 4 + 8 + 8 + 4; // + commit, as etcd's MsgHeartbeat
-export const HEARTBEAT_RESP_BYTES = FRAME + 4 + 8;
-export const APPEND_BYTES = FRAME + 4 + 8 + 4 + 8 + 8 + 8;
+export const HEARTBEAT_BYTES = FRAME + 4 + 8 + 8 + 4 + 8; // + commit, as etcd's MsgHeartbeat
+export const HEARTBEAT_RESP_BYTES = FRAME + 4 + 8 + 8;
+export const APPEND_BYTES = FRAME + 4 + 8 + 4 + 8 + 8 + 8 + 8;
 export const ENTRY_BYTES = 8 + 8 + 8; // term, index, write id
-export const APPEND_RESP_BYTES = FRAME + 4 + 8 + 1 + 8 + 8;
+export const APPEND_RESP_BYTES = FRAME + 4 + 8 + 1 + 8 + 8 + 8;
 export const COALESCED_BYTES = FRAME + 4;
 export const COALESCED_ENTRY_BYTES = 4 + 8;
 export const COALESCED_RESP_BYTES = FRAME + 4;

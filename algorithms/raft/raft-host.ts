@@ -63,7 +63,12 @@ interface GroupLog {
 interface Progress {
   readonly next: Int32Array;
   readonly match: Int32Array;
+  /** Latest send time of ours each follower answered as our follower (lease, check-quorum only). */
+  readonly echo: Float64Array;
+  /** Raft's commit index (§5.3). */
   commit: number;
+  /** Entries up to here were acknowledged (or are not ours to acknowledge). */
+  acked: number;
 }
 
 function durable<T>(ctx: HostContext, key: string, make: () => T): T {
@@ -136,6 +141,7 @@ export class RaftHost implements ElectorInstance {
   private readonly parkScratch: Int32Array;
   private readonly matchScratch: Float64Array;
   private nextBeatAt = 0;
+  private bootAt = 0;
 
   constructor(
     private readonly ctx: HostContext,
@@ -184,6 +190,7 @@ export class RaftHost implements ElectorInstance {
 
   start(): void {
     const now = this.ctx.now();
+    this.bootAt = now;
     // A (re)started host leads nothing: every peer's view of our leadership is out of date.
     for (let h = 0; h < this.brokers; h++) this.outGen[h]++;
     this.heardFrom.fill(now);
@@ -387,11 +394,12 @@ export class RaftHost implements ElectorInstance {
     const p = this.parts[g];
     const pr = this.progress.get(g);
     if (pr !== undefined) {
-      // Writes proposed in this term and not yet committed fail, as etcd's ErrProposalDropped /
-      // etcd server's ErrLeaderChanged: the producer hears a refusal, not silence.
+      // Writes proposed in this term and not yet acknowledged fail, as etcd's ErrProposalDropped /
+      // etcd server's ErrLeaderChanged: the producer hears a refusal, not silence. (Some may be
+      // committed nonetheless: a refusal means "not known to be written", as a timeout would.)
       const log = this.logs.get(g)!;
       const t = this.term[g];
-      for (let i = pr.commit + 1; i <= log.terms.length; i++) {
+      for (let i = pr.acked + 1; i <= log.terms.length; i++) {
         if (log.terms[i - 1] === t) this.ctx.observer.rejected(p, log.writeIds[i - 1]);
       }
       this.progress.delete(g);
@@ -565,7 +573,7 @@ export class RaftHost implements ElectorInstance {
       const t = terms[i];
       if (t < this.term[g]) {
         // §5.1: a stale leader learns our term from the reply and steps down.
-        this.replyHeartbeat(l, parts[i], this.term[g]);
+        this.replyHeartbeat(l, parts[i], this.term[g], -1);
         continue;
       }
       this.leaderContact(g, l, t, gen);
@@ -654,13 +662,17 @@ export class RaftHost implements ElectorInstance {
   private onHeartbeat(from: HostId, m: Heartbeat): void {
     const g = this.local(m.p);
     if (g < 0) return;
-    if (m.term >= this.term[g]) this.leaderContact(g, from, m.term, m.gen);
-    // §5.1: the reply carries our term, so a stale leader learns it has been superseded.
-    this.replyHeartbeat(from, m.p, this.term[g]);
+    if (m.term >= this.term[g]) {
+      this.leaderContact(g, from, m.term, m.gen);
+      this.replyHeartbeat(from, m.p, this.term[g], m.sentAt);
+    } else {
+      // §5.1: the reply carries our term, so a stale leader learns it has been superseded.
+      this.replyHeartbeat(from, m.p, this.term[g], -1);
+    }
   }
 
-  private replyHeartbeat(to: HostId, p: PartitionId, t: number): void {
-    const resp: HeartbeatResponse = { type: HEARTBEAT_RESP, p, term: t };
+  private replyHeartbeat(to: HostId, p: PartitionId, t: number, echo: number): void {
+    const resp: HeartbeatResponse = { type: HEARTBEAT_RESP, p, term: t, echo };
     this.ctx.send(to, resp, HEARTBEAT_RESP_BYTES);
   }
 
@@ -673,12 +685,24 @@ export class RaftHost implements ElectorInstance {
     }
     if (this.role[g] === LEADER && m.term === this.term[g]) {
       const j = this.replicaIndex(g, from);
-      if (j >= 0) this.votes[g] |= 1 << j;
+      if (j < 0) return;
+      this.votes[g] |= 1 << j;
+      const pr = this.progress.get(g);
+      if (pr !== undefined && m.echo > pr.echo[j]) {
+        pr.echo[j] = m.echo;
+        this.maybeAck(g, pr, this.logs.get(g)!);
+      }
     }
   }
 
   private sendHeartbeat(g: number, to: HostId): void {
-    const msg: Heartbeat = { type: HEARTBEAT, p: this.parts[g], term: this.term[g], gen: this.coalesced ? this.outGen[to] : 0 };
+    const msg: Heartbeat = {
+      type: HEARTBEAT,
+      p: this.parts[g],
+      term: this.term[g],
+      gen: this.coalesced ? this.outGen[to] : 0,
+      sentAt: this.ctx.now(),
+    };
     this.ctx.send(to, msg, HEARTBEAT_BYTES);
   }
 
@@ -687,6 +711,9 @@ export class RaftHost implements ElectorInstance {
   /** Thesis §4.2.3 / §9.6: has this replica heard from a current leader within the minimum election timeout? */
   private heardLeaderRecently(g: number, now: number): boolean {
     if (this.role[g] === LEADER) return true;
+    // After a restart we cannot know whom we heard from before the crash: with check-quorum,
+    // keep any lease we may have promised (see maybeAck) by waiting one minimum election timeout.
+    if (this.o.checkQuorum && now < this.bootAt + this.o.electionTimeoutMin) return true;
     const l = this.leader[g];
     if (l < 0) return false;
     const since = now - this.o.electionTimeoutMin;
@@ -803,6 +830,7 @@ export class RaftHost implements ElectorInstance {
     const pr = this.progress.get(g) ?? this.newProgress(g, 1);
     if (this.rf === 1) {
       this.maybeCommit(g, pr, log);
+      this.maybeAck(g, pr, log);
       return;
     }
     const base = p * this.rf;
@@ -818,7 +846,13 @@ export class RaftHost implements ElectorInstance {
   }
 
   private newProgress(g: number, next: number): Progress {
-    const pr: Progress = { next: new Int32Array(this.rf).fill(next), match: new Int32Array(this.rf), commit: 0 };
+    const pr: Progress = {
+      next: new Int32Array(this.rf).fill(next),
+      match: new Int32Array(this.rf),
+      echo: new Float64Array(this.rf).fill(-Infinity),
+      commit: 0,
+      acked: 0,
+    };
     this.progress.set(g, pr);
     return pr;
   }
@@ -836,6 +870,7 @@ export class RaftHost implements ElectorInstance {
       p: this.parts[g],
       term: this.term[g],
       gen: this.coalesced ? this.outGen[r] : 0,
+      sentAt: this.ctx.now(),
       prevIndex: prev,
       prevTerm: prev > 0 ? log.terms[prev - 1] : 0,
       terms: count > 0 ? log.terms.slice(prev, prev + count) : [],
@@ -850,7 +885,7 @@ export class RaftHost implements ElectorInstance {
     if (g < 0) return;
     if (m.term < this.term[g]) {
       // §5.1 / Figure 2: reply false if term < currentTerm (with our term, so the sender steps down).
-      this.replyAppend(from, m.p, this.term[g], false, 0, m.prevIndex);
+      this.replyAppend(from, m.p, this.term[g], false, 0, m.prevIndex, -1);
       return;
     }
     this.leaderContact(g, from, m.term, m.gen);
@@ -858,7 +893,7 @@ export class RaftHost implements ElectorInstance {
     const last = log === undefined ? 0 : log.terms.length;
     // §5.3 consistency check: our log must contain an entry at prevIndex with prevTerm.
     if (m.prevIndex > last || (m.prevIndex > 0 && log!.terms[m.prevIndex - 1] !== m.prevTerm)) {
-      this.replyAppend(from, m.p, this.term[g], false, Math.min(last, m.prevIndex - 1), m.prevIndex);
+      this.replyAppend(from, m.p, this.term[g], false, Math.min(last, m.prevIndex - 1), m.prevIndex, m.sentAt);
       return;
     }
     if (m.terms.length > 0) {
@@ -878,11 +913,11 @@ export class RaftHost implements ElectorInstance {
         log.writeIds.push(m.writeIds[k]);
       }
     }
-    this.replyAppend(from, m.p, this.term[g], true, m.prevIndex + m.terms.length, 0);
+    this.replyAppend(from, m.p, this.term[g], true, m.prevIndex + m.terms.length, 0, m.sentAt);
   }
 
-  private replyAppend(to: HostId, p: PartitionId, t: number, success: boolean, index: number, rejected: number): void {
-    const resp: AppendEntriesResponse = { type: APPEND_RESP, p, term: t, success, index, rejected };
+  private replyAppend(to: HostId, p: PartitionId, t: number, success: boolean, index: number, rejected: number, echo: number): void {
+    const resp: AppendEntriesResponse = { type: APPEND_RESP, p, term: t, success, index, rejected, echo };
     this.ctx.send(to, resp, APPEND_RESP_BYTES);
   }
 
@@ -899,12 +934,15 @@ export class RaftHost implements ElectorInstance {
     this.votes[g] |= 1 << j;
     const pr = this.progress.get(g);
     if (pr === undefined) return;
+    const log = this.logs.get(g)!;
+    if (m.echo > pr.echo[j]) pr.echo[j] = m.echo;
     if (m.success) {
       if (m.index > pr.match[j]) {
         pr.match[j] = m.index;
         if (pr.next[j] <= m.index) pr.next[j] = m.index + 1;
-        this.maybeCommit(g, pr, this.logs.get(g)!);
+        this.maybeCommit(g, pr, log);
       }
+      this.maybeAck(g, pr, log);
       return;
     }
     if (m.rejected <= pr.match[j]) return; // stale rejection
@@ -926,11 +964,33 @@ export class RaftHost implements ElectorInstance {
     const n = m[this.rf - this.majority];
     const t = this.term[g];
     if (n <= pr.commit || log.terms[n - 1] !== t) return;
+    pr.commit = n;
+  }
+
+  /**
+   * Acknowledges the committed writes of this term. With check-quorum, only while the leader
+   * holds a lease (thesis §6.4.1): a majority (counting itself) answered messages it sent less
+   * than electionTimeoutMin ago, and those followers refuse votes until then (§4.2.3), so no
+   * newer leader can have been elected yet. Without it, Raft acknowledges at commit: safe by
+   * Leader Completeness (§5.4.3) — the newer leader holds the entry — but possibly after a newer
+   * leader was elected (see README.md).
+   */
+  private maybeAck(g: number, pr: Progress, log: GroupLog): void {
+    if (pr.commit <= pr.acked) return;
+    if (this.o.checkQuorum && this.rf > 1) {
+      const e = this.matchScratch;
+      const si = this.selfIdx[g];
+      for (let j = 0; j < this.rf; j++) e[j] = j === si ? Infinity : pr.echo[j];
+      e.sort();
+      // The majority-th largest, counting ourselves as the largest.
+      if (e[this.rf - this.majority] + this.o.electionTimeoutMin <= this.ctx.now()) return;
+    }
     const p = this.parts[g];
-    for (let i = pr.commit + 1; i <= n; i++) {
+    const t = this.term[g];
+    for (let i = pr.acked + 1; i <= pr.commit; i++) {
       if (log.terms[i - 1] === t) this.ctx.observer.acknowledged(p, log.writeIds[i - 1], t);
     }
-    pr.commit = n;
+    pr.acked = pr.commit;
   }
 
   // ---- helpers ----

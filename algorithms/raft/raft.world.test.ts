@@ -10,6 +10,7 @@ import type { Fault } from "../../src/sim/faults.ts";
 import { Obs } from "../../src/world/observation-log.ts";
 import { runWorld, type WorldOutcome } from "../../src/world/run.ts";
 import { raft, type RaftOptions } from "./index.ts";
+import type { RaftHost } from "./raft-host.ts";
 
 const cluster = { brokers: 6, partitions: 60, replicationFactor: 3 };
 
@@ -79,6 +80,38 @@ describe("raft in the world", () => {
       expect(m.splitBrain.overlap.count).toBeGreaterThan(0);
       expect(m.end.partitionsWithOneLeader).toBe(60);
       expect(m.end.disagreeingReplicas).toBe(0);
+    }
+  });
+
+  it("a leader paused with acknowledgements in flight: plain Raft acknowledges after a newer leader was elected (the entry is safe); with check-quorum's lease it does not", () => {
+    // Found by the property hunt (4 brokers, 9 partitions, constant 3.8 ms links): the leader of
+    // partition 8 is paused while its followers' AppendEntries responses are on their way; a new
+    // leader is elected; on resuming, the old leader counts the responses and commits.
+    const scenario = (o: Partial<RaftOptions>): WorldOutcome =>
+      runWorld({
+        seed: 982207619,
+        durationMs: 9_000,
+        cluster: { brokers: 4, partitions: 9, replicationFactor: 3 },
+        network: { delay: { kind: "constant", ms: 3.8 }, loss: 0, duplicate: 0 },
+        workload: { partitions: 20, writesPerSecond: 10 },
+        faults: [
+          { at: 5_200, type: "pause", host: 2, for: 300 },
+          { at: 5_600, type: "heal" },
+        ],
+        elector: raft,
+        options: Schema.decodeUnknownSync(raft.options)(o),
+      });
+    const plain = scenario({});
+    const m = judge(plain);
+    expect(m.splitBrain.staleAcks.count).toBe(1);
+    const finding = m.splitBrain.findings.find((f) => f.grade === "stale-ack")!;
+    expect(finding).toMatchObject({ partition: 8, hosts: [2, 3], epochs: [1, 2], writeId: 9 });
+    // Leader Completeness (§5.4.3): the write is in the newer leader's log, and in everyone's at the end.
+    for (const h of [1, 2, 3]) expect((plain.world.hosts[h].instance as RaftHost).logOf(8)).toContain(9);
+    for (const o of [{ checkQuorum: true }, { checkQuorum: true, coalescedHeartbeats: true }]) {
+      const leased = judge(scenario(o));
+      expect(leased.splitBrain.staleAcks.count).toBe(0);
+      expect(leased.end.partitionsWithOneLeader).toBe(9);
     }
   });
 
