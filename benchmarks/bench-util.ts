@@ -1,0 +1,128 @@
+/**
+ * Shared bits of the benchmark suites: timing one cell phase by phase (role probe, world run,
+ * judge), heap sampling, flags, and a plain table. Benchmarks report; they do not assert.
+ */
+import { getHeapStatistics } from "node:v8";
+import { judge } from "../src/checker/judge.ts";
+import type { RunMetrics } from "../src/checker/metrics.ts";
+import type { ElectorDefinition } from "../src/elector/api.ts";
+import type { Cell } from "../src/runner/cell.ts";
+import { buildCell } from "../src/runner/run-cell.ts";
+import { runWorld } from "../src/world/run.ts";
+
+export interface Measured {
+  readonly cell: Cell;
+  readonly metrics: RunMetrics;
+  readonly events: number;
+  /** Role probe (finding the leader / controller to hit), world run, judging: wall ms each. */
+  readonly probeMs: number;
+  readonly runMs: number;
+  readonly judgeMs: number;
+  readonly peakHeapBytes: number;
+  readonly rssBytes: number;
+  readonly hosts: string;
+}
+
+const heap = (): number => getHeapStatistics().used_heap_size;
+
+export function measure(cell: Cell, electors: readonly ElectorDefinition[]): Measured {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  let peak = heap();
+  const t0 = performance.now();
+  const built = buildCell(cell, electors);
+  const t1 = performance.now();
+  peak = Math.max(peak, heap());
+  const outcome = runWorld(built.config);
+  const t2 = performance.now();
+  peak = Math.max(peak, heap());
+  const metrics = judge(outcome);
+  const t3 = performance.now();
+  peak = Math.max(peak, heap());
+  const hosts = built.config.faults.map((f) => ("host" in f ? `${f.type} ${String(f.host)}` : f.type)).join(", ");
+  return {
+    cell,
+    metrics,
+    events: outcome.kernel.eventsProcessed,
+    probeMs: t1 - t0,
+    runMs: t2 - t1,
+    judgeMs: t3 - t2,
+    peakHeapBytes: peak,
+    rssBytes: process.memoryUsage().rss,
+    hosts,
+  };
+}
+
+export function flag(name: string): boolean {
+  return process.argv.includes(`--${name}`);
+}
+
+export function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i >= 0) return process.argv[i + 1];
+  const eq = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return eq?.slice(name.length + 3);
+}
+
+export function countList(text: string): number[] {
+  return text.split(",").map((s) => {
+    const m = /^(\d+)(k|m)?$/i.exec(s.trim());
+    if (m === null) throw new Error(`not a count: ${s}`);
+    return Number(m[1]) * (m[2] === undefined ? 1 : m[2].toLowerCase() === "k" ? 1_000 : 1_000_000);
+  });
+}
+
+export const mib = (b: number): string => (b / (1 << 20)).toFixed(0);
+export const n0 = (x: number): string => Math.round(x).toLocaleString("en-US");
+
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: readonly string[]): string => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}
+
+export const HEADER = [
+  "elector",
+  "scenario",
+  "partitions",
+  "run ms",
+  "probe ms",
+  "judge ms",
+  "events",
+  "events/s",
+  "heap MiB",
+  "fo p50",
+  "fo p99",
+  "fo max",
+  "unavail p·s",
+  "zk writes",
+  "herd",
+  "overlaps",
+  "stale acks",
+  "messages",
+] as const;
+
+export function row(m: Measured): string[] {
+  const x = m.metrics;
+  const herd = x.herd[0];
+  return [
+    m.cell.elector,
+    m.cell.scenario,
+    n0(m.cell.cluster.partitions),
+    n0(m.runMs),
+    n0(m.probeMs),
+    n0(m.judgeMs),
+    n0(m.events),
+    n0(m.runMs > 0 ? (m.events / m.runMs) * 1000 : 0),
+    mib(m.peakHeapBytes),
+    n0(x.failover.p50Ms),
+    n0(x.failover.p99Ms),
+    n0(x.failover.maxMs),
+    n0(x.failover.unavailablePartitionSeconds),
+    n0(x.coordinator.writes),
+    herd === undefined ? "-" : n0(herd.watchNotifications + herd.campaigns),
+    n0(x.splitBrain.overlap.count),
+    n0(x.splitBrain.staleAcks.count),
+    n0(x.messages.sent),
+  ];
+}
