@@ -184,7 +184,7 @@ export class RaftHost implements ElectorInstance {
     this.hbAt = new Float64Array(this.brokers).fill(-Infinity);
 
     this.wheelScratch = new Int32Array(n);
-    this.parkScratch = new Int32Array(n);
+    this.parkScratch = new Int32Array(this.coalesced ? n : 0);
     this.matchScratch = new Float64Array(this.rf);
   }
 
