@@ -255,6 +255,12 @@ export async function cmdCompare(args: CompareArgs, io: Io = processIo, signal?:
   const { cells } = await compareCells(args);
   const outDir = args.out ?? DEFAULT_OUT;
   const mine = shard === undefined ? cells.length : cells.filter((c) => c.index % shard.n === shard.k - 1).length;
+  // The process exits soon after an interrupt: say where the finished work is right away.
+  signal?.addEventListener(
+    "abort",
+    () => io.err(`\ninterrupted: finished cells are kept in ${join(outDir, "results.jsonl")}; rerun with --resume to finish\n`),
+    { once: true },
+  );
   const outcome = await runSweep({
     cells,
     outDir,
