@@ -2,8 +2,9 @@
  * The znode tree (ZooKeeper's DataTree), without watches (see watches.ts) and without timing.
  *
  * Layout for a million znodes: one Map from full path to a Znode of eight fields; a node's children
- * are a Set of child names created on its first child (leaves carry null), sorted only when
- * getChildren asks. Ephemeral paths are also indexed per owning session (DataTree.ephemerals), so
+ * are kept by name, in a small array up to SMALL_CHILDREN names and in a Set beyond (a one-entry Set
+ * costs ~100 bytes more than a one-entry array, and most nodes have zero or one child); leaves carry
+ * null. Names are sorted only when getChildren asks. Ephemeral paths are also indexed per owning session (DataTree.ephemerals), so
  * closing a session does not scan the tree. Measured heap: see docs/coordinator.md.
  *
  * Data values are stored by reference: callers treat them as immutable, as ZooKeeper's byte arrays.
@@ -29,8 +30,42 @@ export class Znode {
     public cversion: number,
     /** owning session for an ephemeral, 0 for a persistent node */
     public ephemeralOwner: number,
-    public children: Set<string> | null,
+    public children: Children,
   ) {}
+}
+
+/** A node's child names: null (none), a small array, or a Set past SMALL_CHILDREN. */
+export type Children = string[] | Set<string> | null;
+const SMALL_CHILDREN = 16;
+
+export function childCount(node: Znode): number {
+  const c = node.children;
+  return c === null ? 0 : Array.isArray(c) ? c.length : c.size;
+}
+
+function addChild(node: Znode, name: string): void {
+  const c = node.children;
+  if (c === null) node.children = [name];
+  else if (Array.isArray(c)) {
+    if (c.length < SMALL_CHILDREN) c.push(name);
+    else {
+      const set = new Set(c);
+      set.add(name);
+      node.children = set;
+    }
+  } else c.add(name);
+}
+
+function removeChild(node: Znode, name: string): void {
+  const c = node.children as string[] | Set<string>;
+  if (Array.isArray(c)) {
+    const i = c.indexOf(name);
+    if (i >= 0) c.splice(i, 1);
+    if (c.length === 0) node.children = null;
+  } else {
+    c.delete(name);
+    if (c.size === 0) node.children = null;
+  }
 }
 
 export function parentOf(path: string): string {
@@ -94,14 +129,15 @@ export class ZnodeTree {
       version: node.version,
       cversion: node.cversion,
       ephemeralOwner: node.ephemeralOwner,
-      numChildren: node.children === null ? 0 : node.children.size,
+      numChildren: childCount(node),
     };
   }
 
   /** Children names, sorted (ZooKeeper returns them unordered; sorting keeps runs reproducible). */
   childrenOf(node: Znode): string[] {
-    if (node.children === null) return [];
-    return Array.from(node.children).sort();
+    const c = node.children;
+    if (c === null) return [];
+    return (Array.isArray(c) ? c.slice() : Array.from(c)).sort();
   }
 
   ephemeralsOf(sessionId: number): ReadonlySet<string> | undefined {
@@ -137,8 +173,7 @@ export class ZnodeTree {
       });
     }
     this.nodes.set(actual, node);
-    if (parent.children === null) parent.children = new Set();
-    parent.children.add(nameOf(actual));
+    addChild(parent, nameOf(actual));
     parent.cversion++;
     parent.pzxid = zxid;
     if (ephemeral) {
@@ -158,7 +193,7 @@ export class ZnodeTree {
     const node = this.nodes.get(path);
     if (node === undefined) return "NoNode";
     if (version !== -1 && version !== node.version) return "BadVersion";
-    if (node.children !== null && node.children.size > 0) return "NotEmpty";
+    if (node.children !== null) return "NotEmpty";
     const parent = this.nodes.get(parentOf(path)) as Znode;
     if (this.undo !== null) {
       this.undo.push({
@@ -234,8 +269,7 @@ export class ZnodeTree {
         case UNDO_CREATE: {
           this.nodes.delete(u.path);
           const parent = u.parent as Znode;
-          (parent.children as Set<string>).delete(nameOf(u.path));
-          if ((parent.children as Set<string>).size === 0) parent.children = null;
+          removeChild(parent, nameOf(u.path));
           parent.cversion = u.parentCversion;
           parent.pzxid = u.parentPzxid;
           if (u.node.ephemeralOwner !== 0) this.dropEphemeral(u.node.ephemeralOwner, u.path);
@@ -244,8 +278,7 @@ export class ZnodeTree {
         case UNDO_DELETE: {
           this.nodes.set(u.path, u.node);
           const parent = u.parent as Znode;
-          if (parent.children === null) parent.children = new Set();
-          parent.children.add(nameOf(u.path));
+          addChild(parent, nameOf(u.path));
           parent.cversion = u.parentCversion;
           parent.pzxid = u.parentPzxid;
           if (u.node.ephemeralOwner !== 0) {
@@ -269,9 +302,7 @@ export class ZnodeTree {
 
   private remove(path: string, node: Znode, parent: Znode, zxid: number): void {
     this.nodes.delete(path);
-    const siblings = parent.children as Set<string>;
-    siblings.delete(nameOf(path));
-    if (siblings.size === 0) parent.children = null;
+    removeChild(parent, nameOf(path));
     parent.cversion++;
     parent.pzxid = zxid;
     if (node.ephemeralOwner !== 0) this.dropEphemeral(node.ephemeralOwner, path);

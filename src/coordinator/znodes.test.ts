@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import { validatePath } from "./client.ts";
+import { Harness } from "./test-harness.ts";
+import { childCount, sequenceSuffix, ZnodeTree, type Znode } from "./tree.ts";
+
+describe("znodes", () => {
+  it("sequential nodes get the parent's cversion as a 10-digit zero-padded suffix", () => {
+    const h = new Harness(1);
+    h.connectAll([0]);
+    const c = h.client(0);
+    c.create("/q", null, "persistent", 1);
+    c.create("/q/n-", "a", "persistent-sequential", 2);
+    c.create("/q/n-", "b", "ephemeral-sequential", 3);
+    c.create("/q/x", "c", "persistent", 4); // cversion 2 -> 3
+    c.delete("/q/x", -1, 5); // cversion 3 -> 4
+    c.create("/q/", "d", "persistent-sequential", 6);
+    h.advance(20);
+    expect(h.result(0, 2).createdPath).toBe("/q/n-0000000000");
+    expect(h.result(0, 3).createdPath).toBe("/q/n-0000000001");
+    expect(h.result(0, 6).createdPath).toBe("/q/0000000004");
+    expect(h.server.tree.get("/q/n-0000000001")?.ephemeralOwner).toBe(c.sessionId);
+    expect(sequenceSuffix(1234567890123)).toBe("1234567890123");
+  });
+
+  it("parents must exist (NoNode) and ephemerals cannot have children", () => {
+    const h = new Harness(1);
+    h.connectAll([0]);
+    const c = h.client(0);
+    c.create("/a/b", 0, "persistent", 1);
+    c.create("/e", 0, "ephemeral", 2);
+    c.create("/e/child", 0, "persistent", 3);
+    h.advance(20);
+    expect(h.result(0, 1).err).toBe("NoNode");
+    expect(h.result(0, 2).err).toBe("ok");
+    expect(h.result(0, 3).err).toBe("NoChildrenForEphemerals");
+  });
+
+  it("create of an existing path fails with NodeExists", () => {
+    const h = new Harness(2);
+    h.connectAll([0, 1]);
+    h.client(0).create("/controller", 0, "ephemeral", 1);
+    h.client(1).create("/controller", 1, "ephemeral", 2);
+    h.advance(20);
+    expect(h.result(0, 1).err).toBe("ok");
+    expect(h.result(1, 2).err).toBe("NodeExists");
+    expect(h.result(1, 2).createdPath).toBeUndefined();
+  });
+
+  it("stat: czxid, mzxid, pzxid, version, cversion, ephemeralOwner, numChildren; one global zxid counter (failed writes take one too)", () => {
+    const h = new Harness(1);
+    h.connectAll([0]);
+    const c = h.client(0);
+    // zxid 1 was the createSession.
+    c.create("/p", "v0", "persistent", 1); // zxid 2
+    c.create("/p/c1", 0, "persistent", 2); // zxid 3
+    c.setData("/p", "v1", 0, 3); // zxid 4
+    c.create("/p", 0, "persistent", 4); // zxid 5: NodeExists, an error txn
+    c.create("/p/c2", 0, "persistent", 5); // zxid 6
+    c.delete("/p/c1", -1, 6); // zxid 7
+    c.getData("/p", false, 7);
+    h.advance(20);
+    expect(h.result(0, 1).zxid).toBe(2);
+    expect(h.result(0, 3).stat).toEqual({ czxid: 2, mzxid: 4, pzxid: 3, version: 1, cversion: 1, ephemeralOwner: 0, numChildren: 1 });
+    expect(h.result(0, 4)).toMatchObject({ err: "NodeExists", zxid: 5 });
+    const r = h.result(0, 7);
+    expect(r.data).toBe("v1");
+    expect(r.zxid).toBe(7);
+    expect(r.stat).toEqual({ czxid: 2, mzxid: 4, pzxid: 7, version: 1, cversion: 3, ephemeralOwner: 0, numChildren: 1 });
+  });
+
+  it("delete checks the version (-1 = any) and refuses a node with children (NotEmpty)", () => {
+    const h = new Harness(1);
+    h.connectAll([0]);
+    const c = h.client(0);
+    c.create("/d", 0, "persistent", 1);
+    c.create("/d/k", 0, "persistent", 2);
+    c.delete("/d", -1, 3);
+    c.setData("/d/k", 1, 0, 4); // version 0 -> 1
+    c.delete("/d/k", 0, 5);
+    c.setData("/d/k", 2, 0, 6);
+    c.delete("/d/k", 1, 7);
+    c.delete("/d/k", -1, 8);
+    c.delete("/d", -1, 9);
+    h.advance(20);
+    expect([3, 4, 5, 6, 7, 8, 9].map((t) => h.result(0, t).err)).toEqual([
+      "NotEmpty", "ok", "BadVersion", "BadVersion", "ok", "NoNode", "ok",
+    ]);
+    expect(h.server.tree.size).toBe(1);
+  });
+
+  it("getChildren returns names sorted; data is any JSON-able value", () => {
+    const h = new Harness(1);
+    h.connectAll([0]);
+    const c = h.client(0);
+    c.create("/brokers", null, "persistent", 1);
+    for (const id of [3, 10, 1, 2]) c.create(`/brokers/${id}`, { host: `b${id}`, port: 9092 }, "ephemeral", 10 + id);
+    c.getChildren("/brokers", false, 2);
+    c.getData("/brokers/10", false, 3);
+    c.getChildren("/nope", false, 4);
+    h.advance(20);
+    expect(h.result(0, 2).children).toEqual(["1", "10", "2", "3"]);
+    expect(h.result(0, 2).stat?.numChildren).toBe(4);
+    expect(h.result(0, 3).data).toEqual({ host: "b10", port: 9092 });
+    expect(h.result(0, 4).err).toBe("NoNode");
+  });
+
+  it("paths are validated at the call, as ZooKeeper's client does", () => {
+    expect(() => validatePath("a", false)).toThrow();
+    expect(() => validatePath("/a/", false)).toThrow();
+    expect(() => validatePath("/a//b", false)).toThrow();
+    expect(() => validatePath("/a/../b", false)).toThrow();
+    expect(() => validatePath("/a/", true)).not.toThrow();
+    expect(() => validatePath("/", false)).not.toThrow();
+    const h = new Harness(1);
+    expect(() => h.client(0).delete("/", -1, 1)).toThrow();
+  });
+
+  it("a large tree stays consistent (1M znodes: see tree-heap.measure.ts and docs/coordinator.md)", () => {
+    const tree = new ZnodeTree();
+    tree.create("/brokers", null, "persistent", 0, 1);
+    tree.create("/brokers/topics", null, "persistent", 0, 2);
+    let zxid = 3;
+    const topics = 100;
+    const partitions = 1000;
+    for (let t = 0; t < topics; t++) {
+      tree.create(`/brokers/topics/t${t}`, null, "persistent", 0, zxid++);
+      tree.create(`/brokers/topics/t${t}/partitions`, null, "persistent", 0, zxid++);
+      for (let p = 0; p < partitions; p++) {
+        tree.create(`/brokers/topics/t${t}/partitions/${p}`, { leader: p % 7, epoch: 0 }, "persistent", 0, zxid++);
+      }
+    }
+    expect(tree.size).toBe(1 + 2 + topics * 2 + topics * partitions);
+    expect(childCount(tree.get("/brokers/topics/t99/partitions") as Znode)).toBe(partitions);
+    expect(childCount(tree.get("/brokers/topics") as Znode)).toBe(topics);
+  });
+});
