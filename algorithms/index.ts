@@ -4,9 +4,13 @@
  */
 import type { ElectorDefinition } from "../src/elector/api.ts";
 import { naiveRace } from "./naive-race/index.ts";
+import { raft } from "./raft/index.ts";
+import { zab } from "./zab/index.ts";
 
 export const electors: readonly ElectorDefinition[] = [
   naiveRace,
+  raft,
+  zab,
 ];
 
 export function findElector(name: string): ElectorDefinition | undefined {
