@@ -1,7 +1,10 @@
 /**
  * Property-run throughput per elector (docs/performance.md, "Property runs").
  *
- *   npx tsx properties/throughput.ts [--runs N] [--seed S] [--elector NAME]
+ *   npx tsx properties/throughput.ts [--runs N] [--seed S] [--elector NAME] [--module PATH]...
+ *
+ * Electors: the registry's, plus every ElectorDefinition exported by each --module (an elector
+ * not registered yet, e.g. --module algorithms/zab/index.ts).
  *
  * Two measurements per elector, each over N generated scenarios (fast-check, fixed seed):
  *  - "target shape": the cluster pinned to 5 brokers x 20 partitions (RF 3) and every run cut to
@@ -11,6 +14,8 @@
  * determinism property's second run is not counted). Wall time splits into world and judge.
  * Timing is measured here only; nothing that decides a run's behaviour reads the clock.
  */
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import fc from "fast-check";
 import { electors } from "../algorithms/index.ts";
 import { judge } from "../src/checker/judge.ts";
@@ -19,6 +24,14 @@ import { runWorld } from "../src/world/run.ts";
 import { scenariosFor } from "./explore.ts";
 import { defaultOptions, planRun, type PlannedRun } from "./plan.ts";
 import { applicableProperties, violation } from "./properties.ts";
+
+function args(name: string): string[] {
+  const out: string[] = [];
+  process.argv.forEach((a, i) => {
+    if (a === `--${name}` && i + 1 < process.argv.length) out.push(process.argv[i + 1]);
+  });
+  return out;
+}
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -84,7 +97,17 @@ function row(name: string, shape: string, m: Measure): string {
 console.log(`node ${process.version}, ${RUNS} scenarios per row, fast-check seed ${SEED}`);
 console.log("| elector | scenarios | runs | runs/s (wall) | runs/CPU-s | ms/run (wall) | world / judge | events/run | simulated/run |");
 console.log("|---|---|---:|---:|---:|---:|---|---:|---:|");
-for (const def of electors) {
+const all: ElectorDefinition[] = [...electors];
+for (const m of args("module")) {
+  const mod = (await import(pathToFileURL(resolve(m)).href)) as Record<string, unknown>;
+  for (const v of Object.values(mod)) {
+    const d = v as Partial<ElectorDefinition>;
+    if (typeof d === "object" && d !== null && typeof d.name === "string" && typeof d.create === "function" && !all.some((e) => e.name === d.name)) {
+      all.push(d as ElectorDefinition);
+    }
+  }
+}
+for (const def of all) {
   if (ONLY !== undefined && def.name !== ONLY) continue;
   const options = defaultOptions(def);
   const pinned = { minBrokers: 5, maxBrokers: 5, minPartitions: 20, maxPartitions: 20, minReplicationFactor: 3, maxReplicationFactor: 3 };
