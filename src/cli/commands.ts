@@ -423,21 +423,14 @@ export async function cmdCheck(args: CheckArgs, io: Io = processIo): Promise<num
     throw new BadInputError("--algorithm", [{ path: "", message: unknownElectorMessage(args.algorithm, catalog) }]);
   }
   const runs = positive(args.runs, "--runs");
-  const seed = positive(args.seed, "--seed", 0);
-  const huntPath = join(REPO_ROOT, "properties", "hunt.ts");
-  if (!existsSync(huntPath)) {
-    // TODO(properties/hunt.ts): remove once runPropertyHunt lands.
-    io.err("check: the property hunt (properties/hunt.ts, runPropertyHunt) is not in this build yet\n");
-    return 2;
-  }
-  const hunt = (await import(new URL("../../properties/hunt.ts", import.meta.url).href)) as {
-    runPropertyHunt: (o: { algorithm: string; runs?: number; seed?: number; out?: (s: string) => void }) => unknown;
-  };
-  const r = await hunt.runPropertyHunt({
+  const seed = args.seed;
+  if (seed !== undefined && !Number.isInteger(seed)) throw new BadInputError("--seed", [{ path: "", message: `expected an integer, got ${seed}` }]);
+  const { runPropertyHunt } = await import("../../properties/hunt.ts");
+  const r = runPropertyHunt({
     algorithm: args.algorithm,
     ...(runs !== undefined ? { runs } : {}),
     ...(seed !== undefined ? { seed } : {}),
-    out: (s) => io.out(s.endsWith("\n") ? s : `${s}\n`),
+    out: (s) => io.err(s.endsWith("\n") ? s : `${s}\n`),
   });
   return huntExitCode(r, io);
 }
