@@ -24,7 +24,8 @@
  *
  * Durability: on a crash of the server's host the tree, the zxid counter and the logged sessions
  * survive (ZooKeeper's txn log and snapshot); the queue, the connections and the watches do not.
- * The world calls hostCrashed()/hostRestarted() for the server's host.
+ * The world should call hostCrashed()/hostRestarted() for the server's host; if it does not, the
+ * server notices the new incarnation on the first message after the restart and recovers then.
  *
  * Later, as a Zab ensemble: the pipeline's commit latency would become a real proposal/ack round
  * among server hosts, reads would be served by the server a session is connected to, and a leader
@@ -103,6 +104,10 @@ export class ZkServer implements WatchTrigger {
   private expiryTimerRunning = false;
   /** Release record being filled while a write fires watches. */
   private collecting: Release | null = null;
+  /** Sessions told of a delete through a data watch (reused). */
+  private readonly told = new Set<Session>();
+  /** The host incarnation this server's volatile state belongs to. */
+  private incarnation: number;
 
   private readonly serviceKind: number;
   private readonly releaseKind: number;
@@ -119,6 +124,7 @@ export class ZkServer implements WatchTrigger {
     const c = this.config;
     this.sessions = new SessionTracker(c.tickTimeMs, c.minSessionTimeoutTicks * c.tickTimeMs, c.maxSessionTimeoutTicks * c.tickTimeMs);
     this.accounting = new ZkAccounting(kernel.hostCount, c.queueSampleMs);
+    this.incarnation = kernel.incarnation(host);
     this.serviceKind = kernel.registerKind("zk.server.service", { handle: () => this.serviceDone() }, true);
     this.releaseKind = kernel.registerKind("zk.server.release", new ReleaseHandler(this), true);
     this.expiryKind = kernel.registerKind("zk.server.expiry", { handle: (_t, at) => this.expiryTick(at) }, true);
@@ -154,6 +160,11 @@ export class ZkServer implements WatchTrigger {
 
   /** The world calls this when a message reaches the server's host. */
   deliver(from: HostId, message: Message): void {
+    if (this.kernel.incarnation(this.host) !== this.incarnation) {
+      // Restarted without hostCrashed/hostRestarted being called: recover now.
+      this.hostCrashed();
+      this.hostRestarted();
+    }
     const m = message as Job | ZkFinMessage;
     switch (m.type) {
       case "zk.connect":
@@ -189,6 +200,7 @@ export class ZkServer implements WatchTrigger {
 
   /** Restart: logged sessions come back with a full timeout from now (SessionTrackerImpl at load). */
   hostRestarted(): void {
+    this.incarnation = this.kernel.incarnation(this.host);
     this.sessions.reload(this.kernel.now);
     this.ensureExpiryTimer();
   }
@@ -515,7 +527,8 @@ export class ZkServer implements WatchTrigger {
   }
 
   private fireDeleted(path: string): void {
-    const told = new Set<Session>();
+    const told = this.told;
+    told.clear();
     this.watches.triggerData(path, "deleted", this, told);
     this.watches.triggerChild(path, "deleted", this, told);
     this.watches.triggerChild(parentOf(path), "childrenChanged", this, null);

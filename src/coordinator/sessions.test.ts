@@ -273,4 +273,21 @@ describe("sessions", () => {
     expect(h.watches(1).map((w) => w.type)).toEqual(["deleted"]);
     expect(h.server.stats().sessionsExpired).toBe(0);
   });
+
+  it("a server restarted without its lifecycle hooks recovers on the first message (queue and connections reset)", () => {
+    const h = new Harness(1);
+    h.kernel.setLifecycleListener({ hostCrashed: () => {}, hostRestarted: () => {} });
+    h.connectAll([0]);
+    h.client(0).create("/k", 0, "ephemeral", 1);
+    h.advance(0.6); // the create is in service at the server
+    h.kernel.crash(h.zk);
+    h.run(3000);
+    h.kernel.restart(h.zk);
+    h.run(9000);
+    expect(h.client(0).state).toBe("connected");
+    h.client(0).exists("/", false, 2);
+    h.advance(10);
+    expect(h.result(0, 2).err).toBe("ok");
+    expect(h.trace(0)).toEqual(["session:connected", "result:1:ConnectionLoss", "session:disconnected", "session:connected", "result:2:ok"]);
+  });
 });
