@@ -121,6 +121,8 @@ export class ZabHost implements ElectorInstance {
   private readonly pEpoch: Int32Array;
   /** Notification timeouts so far in this election (the backoff exponent). */
   private readonly backoff: Uint8Array;
+  /** When this peer last sent its vote to all (floor ms), for answerLosingVotes. */
+  private readonly lastBroadcast: Int32Array;
   /** FLE recvset, per sender slot: votes of the current round (leader slot, zxid, peer epoch, sender state). */
   private readonly vLeader: Int8Array;
   private readonly vZxid: Float64Array;
@@ -216,6 +218,7 @@ export class ZabHost implements ElectorInstance {
     this.pZxid = new Float64Array(G);
     this.pEpoch = new Int32Array(G);
     this.backoff = new Uint8Array(G);
+    this.lastBroadcast = new Int32Array(G);
     this.vLeader = new Int8Array(G * rf).fill(-1);
     this.vZxid = new Float64Array(G * rf);
     this.vEpoch = new Int32Array(G * rf);
@@ -417,6 +420,7 @@ export class ZabHost implements ElectorInstance {
 
   /** sendNotifications: our current vote to every other peer of the group. */
   private sendNotifications(g: number): void {
+    this.lastBroadcast[g] = Math.floor(this.ctx.now());
     const me = this.mySlot[g];
     for (let j = 0; j < this.rf; j++) if (j !== me) this.sendVote(g, j, LOOKING);
   }
@@ -457,11 +461,14 @@ export class ZabHost implements ElectorInstance {
     if (nState === LOOKING) {
       this.mConn[g] &= ~sender; // a stashed FOLLOWERINFO from it is void: it is looking again
       // WorkerReceiver: answer a LOOKING peer whose round lags ours (and, as a lab deviation,
-      // one of our round whose vote loses to ours).
+      // one of our round whose vote loses to ours, unless we sent our vote to everyone within
+      // minNotificationInterval: it is on its way or it arrived before the peer's round began,
+      // and the peer's next timeout brings the question back).
       if (
         nRound < this.round[g] ||
         (this.answerLosingVotes &&
           nRound === this.round[g] &&
+          this.ctx.now() - this.lastBroadcast[g] >= this.minNotifMs &&
           !totalOrderPredicate(nLeaderHost, nZxid, nEpoch, this.hostOf(g, this.pLeader[g]), this.pZxid[g], this.pEpoch[g]) &&
           !(nLeader === this.pLeader[g] && nZxid === this.pZxid[g] && nEpoch === this.pEpoch[g]))
       ) {
