@@ -11,11 +11,8 @@
  */
 import type { CreateMode, ZkErrorCode, ZkStat } from "../elector/zookeeper-client.ts";
 
-/**
- * ZooKeeper's NoChildrenForEphemerals. The public ZkErrorCode union lacks it; until it is added the
- * model returns it under this name anyway (see docs/coordinator.md).
- */
-export const NO_CHILDREN_FOR_EPHEMERALS = "NoChildrenForEphemerals" as unknown as ZkErrorCode;
+/** ZooKeeper's NoChildrenForEphemerals: an ephemeral znode cannot have children. */
+export const NO_CHILDREN_FOR_EPHEMERALS: ZkErrorCode = "NoChildrenForEphemerals";
 
 export class Znode {
   constructor(

@@ -17,6 +17,7 @@ export type ZkErrorCode =
   | "NoNode"
   | "BadVersion"
   | "NotEmpty"
+  | "NoChildrenForEphemerals"
   | "SessionExpired"
   | "ConnectionLoss";
 

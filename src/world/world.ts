@@ -48,8 +48,10 @@ export class World implements MessageSink, HostLifecycleListener, FaultListener,
     this.kernel.setLifecycleListener(this);
     this.network = new Network(this.kernel, streams.stream("network"), this, { ...DEFAULT_LINK, ...config.network });
     this.beliefs = new BeliefTable(this.cluster);
-    this.coordinator = new ZkServer(this.kernel, this.network, this.coordinatorHost, config.coordinator ?? {});
-    this.zkClients = new ZkClients(this.kernel, this.network, this.coordinatorHost, this, config.coordinator ?? {});
+    // The reconnect back-off jitter follows the run seed unless the scenario fixes it.
+    const zkConfig = { jitterSeed: config.seed, ...config.coordinator };
+    this.coordinator = new ZkServer(this.kernel, this.network, this.coordinatorHost, zkConfig);
+    this.zkClients = new ZkClients(this.kernel, this.network, this.coordinatorHost, this, zkConfig);
     this.timerKind = this.kernel.registerKind("timer", this, true);
     this.faults = new FaultInjector(this.kernel, this.network, this.coordinatorHost, this);
     this.workload = new Workload(
@@ -149,12 +151,15 @@ export class World implements MessageSink, HostLifecycleListener, FaultListener,
       this.hosts[host].drop();
       this.beliefs.forget(host);
       this.zkClients.hostCrashed(host);
+    } else if (host === this.coordinatorHost) {
+      this.coordinator.hostCrashed();
     }
   }
 
   hostRestarted(host: HostId): void {
     this.log.record(this.kernel.now, host, Obs.Restart, -1, 0, 0);
     if (host < this.hosts.length) this.hosts[host].boot();
+    else if (host === this.coordinatorHost) this.coordinator.hostRestarted();
   }
 
   hostPaused(host: HostId): void {
