@@ -60,6 +60,11 @@ export function parseShard(text: string): Shard {
   return { k, n };
 }
 
+/** A rough cost estimate of a cell: partitions x virtual time. */
+function weight(c: Cell): number {
+  return c.cluster.partitions * c.cluster.replicationFactor * c.durationMs;
+}
+
 export function cellLabel(c: { readonly elector: string; readonly scenario: string; readonly cluster: { readonly partitions: number }; readonly seed: number }): string {
   return `${c.elector} ${c.scenario} p=${c.cluster.partitions} seed=${c.seed}`;
 }
@@ -112,7 +117,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
           await runOne(cell);
         }
       } else {
-        await Promise.all(pending.map((cell) => runOne(cell)));
+        // Biggest cells first (longest-processing-time order) so no worker ends the sweep alone
+        // on a large cell; results are ordered by index afterwards, so this changes nothing else.
+        const order = [...pending].sort((a, b) => weight(b) - weight(a) || a.index - b.index);
+        await Promise.all(order.map((cell) => runOne(cell)));
       }
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
