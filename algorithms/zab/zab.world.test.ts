@@ -153,4 +153,52 @@ describe("zab in the world", () => {
     expect(z.traceHash).not.toBe(x.traceHash);
     expect(judge(x).splitBrain.sameEpoch.count).toBe(0);
   });
+
+  it("random crash / pause / partition / cut / clog schedules: no same-epoch leaders, no stale acks, one agreed leader after the quiet period", () => {
+    const options = Schema.decodeUnknownSync(zab.options)({});
+    const quiet = zab.quietPeriodMs(options);
+    const small = { brokers: 5, partitions: 10, replicationFactor: 3 };
+    for (let seed = 1; seed <= 6; seed++) {
+      let s = seed * 2654435761;
+      const rand = (): number => {
+        s = (Math.imul(s, 1103515245) + 12345) | 0;
+        return ((s >>> 8) & 0xffffff) / 0x1000000;
+      };
+      const host = (): number => Math.floor(rand() * small.brokers);
+      const faults: Fault[] = [];
+      const down = new Set<number>();
+      for (let at = 2_000; at < 60_000; at += 500 + Math.floor(rand() * 4_000)) {
+        const r = rand();
+        const h = host();
+        if (r < 0.2) {
+          faults.push(down.has(h) ? { at, type: "restart", host: h } : { at, type: "crash", host: h });
+          if (down.has(h)) down.delete(h);
+          else down.add(h);
+        } else if (r < 0.4) faults.push({ at, type: "pause", host: h, for: 100 + Math.floor(rand() * 15_000) });
+        else if (r < 0.55) faults.push({ at, type: "partition", groups: [[h, (h + 1) % small.brokers]] });
+        else if (r < 0.65) faults.push({ at, type: "cut", from: h, to: (h + 1 + Math.floor(rand() * 4)) % small.brokers });
+        else if (r < 0.75) faults.push({ at, type: "clog", from: h, to: (h + 2) % small.brokers, for: Math.floor(rand() * 12_000) });
+        else if (r < 0.85) faults.push({ at, type: "isolate", host: h });
+        else faults.push({ at, type: "heal" });
+      }
+      const recovery = 80_000; // after every pause and clog ran out
+      faults.push({ at: recovery, type: "heal" });
+      for (const h of down) faults.push({ at: recovery, type: "restart", host: h });
+      const out = runWorld({
+        seed,
+        durationMs: recovery + quiet,
+        cluster: small,
+        faults,
+        elector: zab,
+        options,
+        workload: { partitions: 10, writesPerSecond: 20, startMs: 1_000 },
+      });
+      const m = judge(out);
+      expect(m.splitBrain.sameEpoch.count, `seed ${seed}`).toBe(0);
+      expect(m.splitBrain.staleAcks.count, `seed ${seed}`).toBe(0);
+      expect(m.end, `seed ${seed}`).toEqual({ partitionsWithOneLeader: 10, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0 });
+      expect(m.leadershipChanges, `seed ${seed}`).toBeGreaterThan(10);
+      expect(m.workload.acknowledged, `seed ${seed}`).toBeGreaterThan(1_000);
+    }
+  });
 });
