@@ -57,7 +57,7 @@ function assertValid(s: PropertyScenario): void {
     for (const h of hostsOf(f)) {
       if (h !== "zk") expect(Number.isInteger(h) && h >= 0 && h < brokers, `host ${h} of ${brokers}`).toBe(true);
     }
-    if (f.type === "crash" || f.type === "restart" || f.type === "pause" || f.type === "shutdown") expect(f.host).not.toBe("zk");
+    if (f.type === "pause" || f.type === "shutdown") expect(f.host).not.toBe("zk");
     if (f.type === "pause" || f.type === "clog") expect(f.for).toBeGreaterThan(0);
     if (f.type === "cut" || f.type === "clog") expect(f.from).not.toBe(f.to);
     if (f.type === "partition") {
@@ -70,8 +70,9 @@ function assertValid(s: PropertyScenario): void {
       if (f.duplicate !== undefined) expect(f.duplicate >= 0 && f.duplicate <= 1).toBe(true);
     }
   }
-  const recovery = recoveryPhase(s.faults, s.network);
+  const recovery = recoveryPhase(s.faults, s.network, s.recoveryAtMs);
   expect(recovery.at).toBeGreaterThan(scheduleEnd(s.faults));
+  expect(recovery.at).toBeGreaterThanOrEqual(s.recoveryAtMs);
   expect(recovery.faults[0]).toEqual({ at: recovery.at, type: "heal" });
   expect(hostsDownAfter([...s.faults, ...recovery.faults])).toEqual([]);
 }
@@ -101,6 +102,7 @@ describe("arbitraries: validity", () => {
         if (f.type === "cut" && f.to === "zk" && f.bothWays === true) seen.add("host cut off from zk");
         if (f.type === "cut" && f.bothWays !== true) seen.add("one-way cut");
         if (f.type === "isolate" && f.host === "zk") seen.add("zk unreachable");
+        if (f.type === "crash" && f.host === "zk") seen.add("zk crash");
         if (f.type === "link" && f.loss !== undefined) seen.add("loss");
         if (f.type === "link" && f.duplicate !== undefined) seen.add("duplication");
         if (f.type === "partition" && f.groups.flat().includes("zk")) seen.add("partition with zk");
@@ -108,7 +110,7 @@ describe("arbitraries: validity", () => {
     }
     for (const kind of [
       "crash", "restart", "pause", "long pause", "partition", "partition with zk", "isolate", "one-way cut",
-      "host cut off from zk", "zk unreachable", "heal", "loss", "duplication", "link", "clog", "shutdown",
+      "host cut off from zk", "zk unreachable", "zk crash", "heal", "loss", "duplication", "link", "clog", "shutdown",
     ]) {
       expect(seen, kind).toContain(kind);
     }
@@ -142,16 +144,20 @@ describe("arbitraries: validity", () => {
       { at: 2500, type: "restart", host: 1 },
       { at: 3000, type: "pause", host: 2, for: 20_000 },
       { at: 4000, type: "link", loss: 0.3 },
+      { at: 4500, type: "crash", host: "zk" },
     ];
     const r = recoveryPhase(faults, { loss: 0.001 });
     expect(r.at).toBe(23_100);
     expect(r.faults).toEqual([
       { at: 23_100, type: "heal" },
       { at: 23_100, type: "link", loss: 0.001, duplicate: 0, delay: { kind: "uniform", min: 0.2, max: 0.6 } },
+      { at: 23_100, type: "restart", host: "zk" },
       { at: 23_100, type: "restart", host: 0 },
       { at: 23_100, type: "restart", host: 2 },
     ]);
     expect(recoveryPhase([], undefined)).toEqual({ at: 100, faults: [{ at: 100, type: "heal" }] });
+    expect(recoveryPhase([{ at: 2000, type: "cut", from: 0, to: "zk", bothWays: true }], undefined, 22_100).at).toBe(22_100);
+    expect(recoveryPhase([{ at: 20_000, type: "pause", host: 1, for: 20_000 }], undefined, 22_100).at).toBe(40_100);
   });
 });
 
@@ -182,6 +188,17 @@ describe("arbitraries: shrinking", () => {
     expect(s.faults).toEqual([{ at: 2_000, type: "crash", host: 0 }]);
     expect(s.cluster).toEqual({ brokers: 3, partitions: 1, replicationFactor: 1 });
     expect(s.network).toBeUndefined();
+    expect(s.recoveryAtMs).toBe(22_100);
+  });
+
+  test("a zk cut that must last 25 s before recovery shrinks to that one cut, recovery just late enough", () => {
+    const lastsUntilRecovery = (sc: PropertyScenario): boolean => {
+      const recoveryAt = recoveryPhase(sc.faults, sc.network, sc.recoveryAtMs).at;
+      return sc.faults.some((f) => f.type === "cut" && f.to === "zk" && recoveryAt - f.at >= 25_000);
+    };
+    const s = shrunk(scenario(), lastsUntilRecovery);
+    expect(s.faults).toEqual([{ at: 2_000, type: "cut", from: 0, to: "zk", bothWays: true }]);
+    expect(s.recoveryAtMs).toBe(27_000);
   });
 
   test("a long pause shrinks to exactly the shortest failing duration, other faults dropped", () => {

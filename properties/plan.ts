@@ -66,7 +66,7 @@ export interface PlannedRun {
 
 /** The run for one scenario: recovery appended, then the quiet period, then the end. */
 export function planRun(def: ElectorDefinition, options: unknown, scenario: PropertyScenario): PlannedRun {
-  const recovery = recoveryPhase(scenario.faults, scenario.network);
+  const recovery = recoveryPhase(scenario.faults, scenario.network, scenario.recoveryAtMs);
   const quietPeriodMs = def.quietPeriodMs(options);
   const spec: RunSpec = {
     elector: def.name,

@@ -1,7 +1,7 @@
 /**
  * Property-run throughput per elector (docs/performance.md, "Property runs").
  *
- *   npx tsx properties/throughput.ts [--runs N] [--seed S] [--elector NAME] [--module PATH]...
+ *   npx tsx properties/throughput.ts [--runs N] [--seed S] [--elector NAME [--options JSON]] [--module PATH]...
  *
  * Electors: the registry's, plus every ElectorDefinition exported by each --module (an elector
  * not registered yet, e.g. --module algorithms/zab/index.ts).
@@ -22,7 +22,7 @@ import { judge } from "../src/checker/judge.ts";
 import type { ElectorDefinition } from "../src/elector/api.ts";
 import { runWorld } from "../src/world/run.ts";
 import { scenariosFor } from "./explore.ts";
-import { defaultOptions, planRun, type PlannedRun } from "./plan.ts";
+import { decodeOptions, defaultOptions, planRun, type PlannedRun } from "./plan.ts";
 import { applicableProperties, violation } from "./properties.ts";
 
 function args(name: string): string[] {
@@ -41,6 +41,8 @@ function arg(name: string): string | undefined {
 const RUNS = Number(arg("runs") ?? 200);
 const SEED = Number(arg("seed") ?? 1);
 const ONLY = arg("elector");
+/** Elector options as JSON (with --elector), e.g. --options '{"coalescedHeartbeats":true}'. */
+const OPTIONS = arg("options");
 const TARGET_MS = 30_000;
 
 interface Measure {
@@ -109,13 +111,14 @@ for (const m of args("module")) {
 }
 for (const def of all) {
   if (ONLY !== undefined && def.name !== ONLY) continue;
-  const options = defaultOptions(def);
+  const options = OPTIONS === undefined ? defaultOptions(def) : decodeOptions(def, JSON.parse(OPTIONS));
   const pinned = { minBrokers: 5, maxBrokers: 5, minPartitions: 20, maxPartitions: 20, minReplicationFactor: 3, maxReplicationFactor: 3 };
   const target = fc
     .sample(scenariosFor(options, { cluster: pinned }), { seed: SEED, numRuns: RUNS })
     .map((sc) => cutTo(planRun(def, options, sc), TARGET_MS));
   const suite = fc.sample(scenariosFor(options), { seed: SEED, numRuns: RUNS }).map((sc) => planRun(def, options, sc));
   measure(def, target.slice(0, Math.min(20, RUNS))); // warm-up
-  console.log(row(def.name, "5 x 20, RF 3, 30 s", measure(def, target)));
-  console.log(row(def.name, "suite (3-5 x 1-20)", measure(def, suite)));
+  const name = OPTIONS === undefined ? def.name : `${def.name} ${OPTIONS}`;
+  console.log(row(name, "5 x 20, RF 3, 30 s", measure(def, target)));
+  console.log(row(name, "suite (3-5 x 1-20)", measure(def, suite)));
 }

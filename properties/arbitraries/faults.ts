@@ -34,6 +34,7 @@ export type EpisodeKind =
   | "cut"
   | "zkCut"
   | "zkOutage"
+  | "zkCrash"
   | "loss"
   | "duplicate"
   | "delay"
@@ -67,6 +68,7 @@ export const DEFAULT_WEIGHTS: Readonly<Record<EpisodeKind, number>> = {
   cut: 1,
   zkCut: 3,
   zkOutage: 1,
+  zkCrash: 1,
   loss: 1,
   duplicate: 1,
   delay: 1,
@@ -123,6 +125,17 @@ export function spell(o: FaultArbitraryOptions): fc.Arbitrary<number> {
     millis(o.stepMs, 5_000, o.stepMs),
     millis(Math.floor((2 * s) / 3), s + 10_000, o.stepMs),
   );
+}
+
+/**
+ * When the recovery phase runs at the earliest: after the fault window, up to 10 s past a session
+ * timeout more, shrinking toward the window's end. It does not depend on the faults (only a pause
+ * or clog still running pushes it later), so shrinking can drop a fault without shortening what
+ * the others last: a zk cut at 2 s stays in force until recovery at 22 s on its own.
+ */
+export function recoveryTime(o: FaultArbitraryOptions): fc.Arbitrary<number> {
+  const windowEnd = o.fromMs + o.windowMs;
+  return millis(windowEnd + o.stepMs, windowEnd + o.sessionTimeoutMs + 10_000, o.stepMs);
 }
 
 /** A downtime (crash or shutdown to restart), 0.1 s up to maxDowntimeMs. */
@@ -243,6 +256,19 @@ export function zkOutageEpisode(o: FaultArbitraryOptions): fc.Arbitrary<Episode>
     ]);
 }
 
+/**
+ * The ZooKeeper server crashes and perhaps restarts: connections drop, the tree and the logged
+ * sessions survive (docs/coordinator.md); clients reconnect once it is back.
+ */
+export function zkCrashEpisode(o: FaultArbitraryOptions): fc.Arbitrary<Episode> {
+  return fc
+    .record({ at: faultTime(o), restartAfter: undoneAfter(spell(o)) })
+    .map(({ at, restartAfter }): Episode => {
+      const crash: Fault = { at, type: "crash", host: "zk" };
+      return restartAfter === undefined ? [crash] : [crash, { at: at + restartAfter, type: "restart", host: "zk" }];
+    });
+}
+
 /** Datagram loss on some links (1-50%), until the recovery phase. Streams (ZooKeeper sessions) are not lossy. */
 export function lossEpisode(o: FaultArbitraryOptions): fc.Arbitrary<Episode> {
   return fc
@@ -286,6 +312,7 @@ const EPISODES: Readonly<Record<EpisodeKind, (o: FaultArbitraryOptions) => fc.Ar
   cut: oneWayCutEpisode,
   zkCut: zkCutEpisode,
   zkOutage: zkOutageEpisode,
+  zkCrash: zkCrashEpisode,
   loss: lossEpisode,
   duplicate: duplicateEpisode,
   delay: delayEpisode,

@@ -9,7 +9,7 @@ import type { ClusterSpec } from "../../src/cluster/cluster-model.ts";
 import type { Fault } from "../../src/sim/faults.ts";
 import type { LinkSettings } from "../../src/sim/network.ts";
 import { clusterSpec, DEFAULT_CLUSTER, type ClusterArbitraryOptions } from "./cluster.ts";
-import { rawFaultSchedule, type FaultArbitraryInput } from "./faults.ts";
+import { faultOptions, recoveryTime, rawFaultSchedule, type FaultArbitraryInput } from "./faults.ts";
 import { networkSettings, type NetworkArbitraryOptions } from "./network.ts";
 import { fitSchedule } from "./schedule.ts";
 
@@ -21,6 +21,8 @@ export interface PropertyScenario {
   readonly network?: Partial<LinkSettings>;
   /** Sorted by time, hosts within the cluster; the recovery phase is not included. */
   readonly faults: readonly Fault[];
+  /** The recovery phase runs at this time, or once the last pause or clog is over if later. */
+  readonly recoveryAtMs: number;
 }
 
 export interface ScenarioArbitraryOptions {
@@ -38,6 +40,7 @@ export function worldSeed(): fc.Arbitrary<number> {
 
 export function scenario(options: ScenarioArbitraryOptions = {}): fc.Arbitrary<PropertyScenario> {
   const clusterOptions = { ...DEFAULT_CLUSTER, ...options.cluster };
+  const faultInput = { ...options.faults, maxBrokers: clusterOptions.maxBrokers };
   const network: fc.Arbitrary<Partial<LinkSettings> | undefined> =
     options.network === false ? fc.constant(undefined) : networkSettings(options.network);
   return fc
@@ -45,12 +48,14 @@ export function scenario(options: ScenarioArbitraryOptions = {}): fc.Arbitrary<P
       seed: worldSeed(),
       cluster: clusterSpec(clusterOptions),
       network,
-      faults: rawFaultSchedule({ ...options.faults, maxBrokers: clusterOptions.maxBrokers }),
+      faults: rawFaultSchedule(faultInput),
+      recoveryAtMs: recoveryTime(faultOptions(faultInput)),
     })
-    .map(({ seed, cluster, network, faults }): PropertyScenario => ({
+    .map(({ seed, cluster, network, faults, recoveryAtMs }): PropertyScenario => ({
       seed,
       cluster,
       ...(network !== undefined ? { network } : {}),
       faults: fitSchedule(faults, cluster.brokers),
+      recoveryAtMs,
     }));
 }

@@ -79,36 +79,36 @@ export function scheduleEnd(faults: readonly Fault[]): number {
   return end;
 }
 
-/** Brokers that are down (crashed, or stopped by a controlled shutdown) once the schedule has run. */
-export function hostsDownAfter(faults: readonly Fault[]): number[] {
-  const down = new Set<number>();
+/** Hosts that are down (crashed, or stopped by a controlled shutdown) once the schedule has run: zk first, then brokers. */
+export function hostsDownAfter(faults: readonly Fault[]): HostRef[] {
+  const down = new Set<HostRef>();
   for (const f of faults) {
-    if (f.type === "crash" || f.type === "shutdown") {
-      if (f.host !== "zk") down.add(f.host);
-    } else if (f.type === "restart" && f.host !== "zk") {
-      down.delete(f.host);
-    }
+    if (f.type === "crash" || f.type === "shutdown") down.add(f.host);
+    else if (f.type === "restart") down.delete(f.host);
   }
-  return [...down].sort((a, b) => a - b);
+  const brokers = [...down].filter((h): h is number => h !== "zk").sort((a, b) => a - b);
+  return down.has("zk") ? ["zk", ...brokers] : brokers;
 }
 
 export interface Recovery {
-  /** When the recovery phase runs: one grid step after the last fault has run its course. */
+  /** When the recovery phase runs: `earliestMs`, or one grid step after the last fault has run its course if later. */
   readonly at: number;
   readonly faults: readonly Fault[];
 }
 
 /**
- * The recovery phase: heal every partition, cut and isolation; set every link back to the run's
- * normal settings; restart every broker that is down. After it every host is up (pauses and
+ * The recovery phase, at `earliestMs` or once the last fault has run its course (faults that
+ * nothing undid persist until then): heal every partition, cut and isolation; set every link back to the run's
+ * normal settings; restart every host that is down (the coordinator first). After it every host is up (pauses and
  * clogs have ended by `at`) and the network is whole.
  */
 export function recoveryPhase(
   faults: readonly Fault[],
   network: Partial<LinkSettings> | undefined,
+  earliestMs = 0,
   stepMs: number = DEFAULT_STEP_MS,
 ): Recovery {
-  const at = (Math.ceil(scheduleEnd(faults) / stepMs) + 1) * stepMs;
+  const at = Math.max(earliestMs, (Math.ceil(scheduleEnd(faults) / stepMs) + 1) * stepMs);
   const normal = { ...DEFAULT_LINK, ...network };
   const changesLinks = faults.some((f) => f.type === "link");
   const out: Fault[] = [{ at, type: "heal" }];
