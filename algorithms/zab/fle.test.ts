@@ -57,3 +57,27 @@ describe("zxids and state summaries", () => {
     expect(isMoreRecentThan(1, 99, 2, 0)).toBe(false);
   });
 });
+
+describe("options", () => {
+  it("decode to ZooKeeper's defaults, and the quiet period follows from them", async () => {
+    const { Schema } = await import("effect");
+    const { zab } = await import("./index.ts");
+    const o = Schema.decodeUnknownSync(zab.options)({});
+    expect(o).toEqual({
+      tickTimeMs: 2000,
+      initLimit: 10,
+      syncLimit: 5,
+      finalizeWaitMs: 200,
+      minNotificationIntervalMs: 200,
+      maxNotificationIntervalMs: 60000,
+      staleAckGuardMs: 200,
+      answerLosingVotes: true,
+      coalesce: true,
+    });
+    // syncLimit 10 s + 1 s ping period + 2 x initLimit 40 s + 60 s + 6 x 200 ms + 200 ms + one tick 2 s
+    expect(zab.quietPeriodMs(o)).toBe(114_400);
+    expect(zab.claims(o)).toEqual({ noStaleAcknowledgements: true, noSameEpochLeaders: true });
+    expect(zab.usesCoordinator).toBe(false);
+    expect(() => Schema.decodeUnknownSync(zab.options)({ initLimit: 0 })).toThrow();
+  });
+});
