@@ -13,9 +13,9 @@ import { zab, type ZabOptions } from "./index.ts";
 
 const cluster = { brokers: 6, partitions: 60, replicationFactor: 3 };
 
-function run(faults: Fault[], o: Partial<ZabOptions> = {}, durationMs = 30_000, seed = 11): WorldOutcome {
+function run(faults: Fault[], o: Partial<ZabOptions> = {}, durationMs = 30_000, seed = 11, writesPerSecond = 50): WorldOutcome {
   const options = Schema.decodeUnknownSync(zab.options)(o);
-  return runWorld({ seed, durationMs, cluster, faults, elector: zab, options, workload: { partitions: 20, startMs: 1_000 } });
+  return runWorld({ seed, durationMs, cluster, faults, elector: zab, options, workload: { partitions: 20, writesPerSecond, startMs: 1_000 } });
 }
 
 /** Leader of each partition at time t, from the declarations. */
@@ -103,6 +103,8 @@ describe("zab in the world", () => {
       ],
       {},
       33_000 + quiet,
+      11,
+      5,
     );
     const m = judge(out);
     expect(m.splitBrain.sameEpoch.count).toBe(0);
@@ -191,14 +193,14 @@ describe("zab in the world", () => {
         faults,
         elector: zab,
         options,
-        workload: { partitions: 10, writesPerSecond: 20, startMs: 1_000 },
+        workload: { partitions: 10, writesPerSecond: 5, startMs: 1_000 },
       });
       const m = judge(out);
       expect(m.splitBrain.sameEpoch.count, `seed ${seed}`).toBe(0);
       expect(m.splitBrain.staleAcks.count, `seed ${seed}`).toBe(0);
       expect(m.end, `seed ${seed}`).toEqual({ partitionsWithOneLeader: 10, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0 });
       expect(m.leadershipChanges, `seed ${seed}`).toBeGreaterThan(10);
-      expect(m.workload.acknowledged, `seed ${seed}`).toBeGreaterThan(1_000);
+      expect(m.workload.acknowledged, `seed ${seed}`).toBeGreaterThan(500);
     }
   });
 });
