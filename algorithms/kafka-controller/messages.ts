@@ -1,0 +1,121 @@
+/**
+ * The requests brokers exchange, as plain objects of typed arrays (one message per destination
+ * broker, however many partitions it carries), with size estimates that grow with the partitions.
+ *
+ * Sizes follow the shape of Kafka's wire format (request header, a topic name and partition index
+ * per partition, int32 fields, replica lists); the per-field numbers are estimates, not measured.
+ */
+import type { HostId, Message } from "../../src/elector/api.ts";
+
+const HEADER = 40; // request header: api key, version, correlation id, client id, length prefix
+
+/** Controller -> broker: the partitions' leader, leader epoch, ISR and state znode version. */
+export interface LeaderAndIsrRequest extends Message {
+  readonly type: "kafka.LeaderAndIsr";
+  readonly controllerId: HostId;
+  readonly controllerEpoch: number;
+  readonly partitions: Int32Array;
+  readonly leaders: Int32Array;
+  readonly leaderEpochs: Int32Array;
+  /** ISR as a bit mask over the partition's replica indices (assignment order). */
+  readonly isrs: Int32Array;
+  readonly zkVersions: Int32Array;
+  /** Controller epoch recorded in each state znode (kept by the leader for its own ISR writes). */
+  readonly stateControllerEpochs: Int32Array;
+}
+
+/** Controller -> every live broker: live brokers and the partitions whose metadata changed. */
+export interface UpdateMetadataRequest extends Message {
+  readonly type: "kafka.UpdateMetadata";
+  readonly controllerId: HostId;
+  readonly controllerEpoch: number;
+  readonly liveBrokers: Uint8Array;
+  readonly partitionCount: number;
+}
+
+/** Controller -> a broker: stop fetching these partitions (deletePartition = false). */
+export interface StopReplicaRequest extends Message {
+  readonly type: "kafka.StopReplica";
+  readonly controllerId: HostId;
+  readonly controllerEpoch: number;
+  readonly partitions: Int32Array;
+}
+
+export interface ControlledShutdownRequest extends Message {
+  readonly type: "kafka.ControlledShutdown";
+  readonly brokerId: HostId;
+  readonly attempt: number;
+}
+
+export interface ControlledShutdownResponse extends Message {
+  readonly type: "kafka.ControlledShutdownResponse";
+  readonly attempt: number;
+  /** false: this broker is not the controller (NOT_CONTROLLER) or the broker is unknown. */
+  readonly ok: boolean;
+  /** Partitions the shutting-down broker still leads. */
+  readonly remaining: number;
+}
+
+/**
+ * Follower -> leader, one per (follower, leader) host pair per round. Incremental (KIP-227, Kafka
+ * 1.1): only partitions whose fetch offset changed are listed; `forget` lists partitions the
+ * follower no longer fetches from this leader. `answering` echoes the `sentAt` of the response this
+ * fetch follows (-1 for the first fetch).
+ */
+export interface FetchRequest extends Message {
+  readonly type: "kafka.Fetch";
+  readonly answering: number;
+  readonly partitions: Int32Array;
+  readonly offsets: Float64Array;
+  /** The follower's current leader epoch per listed partition (KIP-320). */
+  readonly epochs: Int32Array;
+  readonly forget: Int32Array;
+}
+
+export interface FetchResponse extends Message {
+  readonly type: "kafka.FetchResponse";
+  readonly sentAt: number;
+  readonly partitions: Int32Array;
+  /** The leader's log end offset per listed partition: the follower fetches up to it. */
+  readonly logEndOffsets: Float64Array;
+  readonly epochs: Int32Array;
+}
+
+export type KafkaMessage =
+  | LeaderAndIsrRequest
+  | UpdateMetadataRequest
+  | StopReplicaRequest
+  | ControlledShutdownRequest
+  | ControlledShutdownResponse
+  | FetchRequest
+  | FetchResponse;
+
+/** Per partition: topic-partition (~20), controller epoch, leader, leader epoch, zkVersion, ISR and replica lists. */
+export function leaderAndIsrBytes(partitions: number, rf: number): number {
+  return HEADER + 12 + partitions * (36 + 8 * (rf + 1));
+}
+
+/** Live broker endpoints (~40 each) plus one partition state per changed partition. */
+export function updateMetadataBytes(brokers: number, partitions: number, rf: number): number {
+  return HEADER + 12 + 40 * brokers + partitions * (28 + 8 * (rf + 1));
+}
+
+export function stopReplicaBytes(partitions: number): number {
+  return HEADER + 12 + 20 * partitions;
+}
+
+export const CONTROLLED_SHUTDOWN_BYTES = HEADER + 12;
+
+export function controlledShutdownResponseBytes(remaining: number): number {
+  return HEADER + 8 + 20 * remaining;
+}
+
+/** Per listed partition: topic-partition, fetch offset, log start offset, max bytes, current leader epoch. */
+export function fetchBytes(entries: number, forgotten: number): number {
+  return HEADER + 24 + 36 * entries + 20 * forgotten;
+}
+
+/** Per listed partition: header fields (~40) plus the records fetched (~100 bytes each, like a produce of one record). */
+export function fetchResponseBytes(entries: number, records: number): number {
+  return HEADER + 16 + 40 * entries + 100 * records;
+}

@@ -1,0 +1,110 @@
+/**
+ * The kafka-controller elector's options: Kafka broker configs (named in each description) plus
+ * the version switches that matter to leader election. Defaults are Kafka 2.5+'s unless stated.
+ */
+import { Effect, Schema } from "effect";
+
+const num = (value: number, description: string) =>
+  Schema.Number.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value))).annotate({ description });
+const bool = (value: boolean, description: string) =>
+  Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(value))).annotate({ description });
+
+export const KafkaControllerOptions = Schema.Struct({
+  sessionTimeoutMs: num(
+    18_000,
+    "zookeeper.session.timeout.ms: the broker's ZooKeeper session timeout (18000 since Kafka 2.5, 6000 before).",
+  ),
+  controllerEpochCheck: bool(
+    true,
+    "KAFKA-6082 (Kafka 2.1): the controller creates /controller and bumps /controller_epoch in one multi, and every " +
+      "controller write is a multi with a check op on /controller_epoch's zkVersion. false = pre-2.1: create /controller, " +
+      "then a separate conditional setData of /controller_epoch; state writes carry no epoch check.",
+  ),
+  stateWrites: Schema.Literals(["sequential", "pipelined", "multi"])
+    .pipe(Schema.withDecodingDefaultKey(Effect.succeed("pipelined" as const)))
+    .annotate({
+      description:
+        "How the controller reads and writes partition state znodes: sequential = Kafka 1.0 (one synchronous request at a " +
+        "time, and a controlled shutdown moves one partition per request batch); pipelined = Kafka 1.1+ async client " +
+        "(KAFKA-5642) with at most zkMaxInFlightRequests outstanding; multi = batched into ZooKeeper multi requests (not a " +
+        "Kafka release: the batching the seeds propose).",
+    }),
+  zkMaxInFlightRequests: num(
+    10,
+    "zookeeper.max.in.flight.requests (Kafka 1.1+): requests the broker's ZooKeeper client keeps outstanding.",
+  ),
+  multiBatchSize: num(
+    1000,
+    "Partition state writes per multi request in stateWrites=multi (a guess bounded by ZooKeeper's 1 MB jute.maxbuffer).",
+  ),
+  uncleanLeaderElectionEnable: bool(
+    false,
+    "unclean.leader.election.enable: elect a live replica outside the ISR when no ISR member is live (false since 0.11).",
+  ),
+  acks: Schema.Literals(["1", "all"])
+    .pipe(Schema.withDecodingDefaultKey(Effect.succeed("1" as const)))
+    .annotate({
+      description:
+        "Producer acks: 1 = the leader acknowledges on append (the producer default in Kafka 2.x; 3.0 made it all); " +
+        "all = after every ISR member has fetched the write.",
+    }),
+  minInsyncReplicas: num(
+    1,
+    "min.insync.replicas: with acks=all the leader refuses writes while its ISR is smaller than this (default 1).",
+  ),
+  replicaLagTimeMaxMs: num(
+    30_000,
+    "replica.lag.time.max.ms: the leader drops a follower from the ISR after it has not fetched, or not caught up, for " +
+      "this long (30000 since Kafka 2.5, 10000 before).",
+  ),
+  replicaFetchWaitMaxMs: num(
+    500,
+    "replica.fetch.wait.max.ms: the leader holds a follower's fetch this long when it has no new data.",
+  ),
+  ackLeaseMs: num(
+    500,
+    "Not a Kafka config (the lab's addition, used only with acks=all; 0 = plain Kafka): the leader acknowledges only on " +
+      "fetches that answer a fetch response it sent less than this long ago, and a follower takes over leadership of a " +
+      "partition only this long after its last fetch response from the old leader. Without it a leader can acknowledge a " +
+      "write (safely replicated) after a newer leader was elected, from a fetch that was on the wire.",
+  ),
+  replicaSocketTimeoutMs: num(
+    30_000,
+    "replica.socket.timeout.ms: a follower re-sends a fetch that got no answer for this long.",
+  ),
+  controlledShutdownMaxRetries: num(
+    3,
+    "controlled.shutdown.max.retries: attempts at a controlled shutdown before the broker stops anyway.",
+  ),
+  controlledShutdownRetryBackoffMs: num(5000, "controlled.shutdown.retry.backoff.ms: wait between attempts."),
+  requestTimeoutMs: num(
+    30_000,
+    "request.timeout.ms (broker): how long a broker waits for the controller's ControlledShutdown response.",
+  ),
+  autoLeaderRebalanceEnable: bool(
+    true,
+    "auto.leader.rebalance.enable: the controller moves leadership back to preferred replicas when a broker is imbalanced.",
+  ),
+  leaderImbalanceCheckIntervalSeconds: num(
+    300,
+    "leader.imbalance.check.interval.seconds: period of the rebalance check (the first runs 5 s after failover).",
+  ),
+  leaderImbalancePerBrokerPercentage: num(
+    10,
+    "leader.imbalance.per.broker.percentage: a broker whose preferred partitions are led elsewhere above this share gets " +
+      "preferred-replica elections.",
+  ),
+  isrConflict: Schema.Literals(["step-down", "keep-leading"])
+    .pipe(Schema.withDecodingDefaultKey(Effect.succeed("step-down" as const)))
+    .annotate({
+      description:
+        "What a leader does when its ISR update hits a zkVersion conflict: step-down = stop leading until the controller " +
+        "says otherwise; keep-leading = Kafka 2.x's Partition.updateIsr, which only logs 'Cached zkVersion not equal to " +
+        "that in zookeeper, skip updating ISR' and keeps the old ISR.",
+    }),
+});
+
+export type KafkaControllerOptions = Schema.Schema.Type<typeof KafkaControllerOptions>;
+
+/** Defaults, decoded from an empty object (for tests and benchmarks). */
+export const defaultKafkaControllerOptions: KafkaControllerOptions = Schema.decodeUnknownSync(KafkaControllerOptions)({});
