@@ -85,6 +85,8 @@ export class KafkaBroker implements ElectorInstance {
 
   // counters for tests and benchmarks
   campaigns = 0;
+  /** Watch notifications received, by path kind and event type ("controller.deleted", "brokers.childrenChanged", ...). */
+  readonly watchEvents = new Map<string, number>();
   resignations = 0;
   shutdownStartedAt = -1;
 
@@ -185,6 +187,8 @@ export class KafkaBroker implements ElectorInstance {
       return;
     }
     // Watches.
+    const key = `${event.path === CONTROLLER ? "controller" : event.path === BROKER_IDS ? "brokers" : "broker"}.${event.type}`;
+    this.watchEvents.set(key, (this.watchEvents.get(key) ?? 0) + 1);
     if (event.path === CONTROLLER) this.enqueue({ kind: "elect" });
     else if (event.path === BROKER_IDS) {
       if (event.type === "childrenChanged") this.enqueue({ kind: "brokerChange" });
