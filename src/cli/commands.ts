@@ -44,6 +44,14 @@ export interface Io {
   readonly errIsTty: boolean;
 }
 
+// A closed pipe (`electorate list | head`) ends the output quietly, as for any Unix tool.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
+}
+
 export const processIo: Io = {
   out: (t) => void process.stdout.write(t),
   err: (t) => void process.stderr.write(t),
