@@ -59,6 +59,8 @@ const OFFLINE = 3;
 export interface ControllerCounters {
   stateReads: number;
   stateWrites: number;
+  /** State writes ZooKeeper applied. */
+  stateWritesApplied: number;
   stateWriteConflicts: number;
   leaderAndIsrRequests: number;
   updateMetadataRequests: number;
@@ -90,6 +92,7 @@ export class ControllerRole {
   readonly counters: ControllerCounters = {
     stateReads: 0,
     stateWrites: 0,
+    stateWritesApplied: 0,
     stateWriteConflicts: 0,
     leaderAndIsrRequests: 0,
     updateMetadataRequests: 0,
@@ -302,6 +305,7 @@ export class ControllerRole {
   }
 
   private applyWritten(p: number): void {
+    this.counters.stateWritesApplied++;
     this.cLeader[p] = this.nLeader[p];
     this.cEpoch[p] = this.cEpoch[p] + 1;
     this.cIsr[p] = this.nIsr[p];
