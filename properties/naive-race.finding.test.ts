@@ -15,7 +15,7 @@ import { applicability, evaluate } from "./properties.ts";
 
 /** fast-check's seed for this test (fixed: the numbers below are about this seed). */
 const SEED = 42;
-/** Stated bound: the violation is found within this many generated scenarios (it is at run 28). */
+/** Stated bound: the violation is found within this many generated scenarios (it is at run 2). */
 const WITHIN_RUNS = 100;
 /** Stated bound: the shrunk schedule has at most this many faults, the recovery phase excluded. */
 const MAX_SHRUNK_FAULTS = 3;

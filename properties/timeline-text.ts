@@ -86,6 +86,8 @@ function partitionsOf(property: PropertyName | undefined, metrics: RunMetrics, o
 interface Line {
   readonly at: number;
   readonly order: number;
+  /** Within one partition at one instant: a leadership starts (0), then acknowledgements (1), then it ends (2). */
+  readonly sub?: number;
   readonly host: string;
   readonly what: string;
 }
@@ -95,7 +97,7 @@ function partitionLines(pt: PartitionTimeline, end: number, order: number): Line
   const lines: Line[] = [];
   for (const iv of pt.intervals) {
     lines.push({ at: iv.from, order, host: hostText(iv.host), what: `believes it leads partition ${p} in epoch ${iv.epoch}` });
-    if (iv.to < end) lines.push({ at: iv.to, order, host: hostText(iv.host), what: `no longer believes it leads partition ${p} (epoch ${iv.epoch})` });
+    if (iv.to < end) lines.push({ at: iv.to, order, sub: 2, host: hostText(iv.host), what: `no longer believes it leads partition ${p} (epoch ${iv.epoch})` });
   }
   // Acknowledgements: runs of consecutive acks by one host in one epoch, stale ones called out.
   let k = 0;
@@ -112,13 +114,14 @@ function partitionLines(pt: PartitionTimeline, end: number, order: number): Line
         lines.push({
           at: a.at,
           order,
+          sub: 1,
           host: hostText(a.host),
           what: `acknowledges write ${a.writeId} on partition ${p} in epoch ${a.epoch}: STALE, a newer leader was already elected${span}`,
         });
       }
       staleShown++;
     } else {
-      lines.push({ at: a.at, order, host: hostText(a.host), what: `acknowledges writes on partition ${p} in epoch ${a.epoch}${span || ` (write ${a.writeId})`}` });
+      lines.push({ at: a.at, order, sub: 1, host: hostText(a.host), what: `acknowledges writes on partition ${p} in epoch ${a.epoch}${span || ` (write ${a.writeId})`}` });
     }
     k = n;
   }
@@ -143,7 +146,7 @@ export function timelineText(outcome: WorldOutcome, metrics: RunMetrics, spec: R
   for (const pt of timeline.partitions) {
     if (wanted.includes(pt.partition)) lines.push(...partitionLines(pt, end, 2 + wanted.indexOf(pt.partition)));
   }
-  lines.sort((x, y) => x.at - y.at || x.order - y.order);
+  lines.sort((x, y) => x.at - y.at || x.order - y.order || (x.sub ?? 0) - (y.sub ?? 0));
   const replicas = timeline.partitions
     .filter((pt) => wanted.includes(pt.partition))
     .map((pt) => `partition ${pt.partition} on hosts ${pt.replicas.join(", ")} (preferred leader ${pt.replicas[0]})`);
