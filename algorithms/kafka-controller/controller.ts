@@ -40,6 +40,7 @@ import type { ZkPipelines } from "./zk-pipeline.ts";
 import {
   BROKER_IDS,
   CONTROLLER_EPOCH,
+  TOPICS,
   isrIds,
   isrMask,
   partitionPath,
@@ -214,24 +215,63 @@ export class ControllerRole {
         this.live[b] = 1;
         this.brokerEpoch[b] = epochs[i];
       });
-      const all: number[] = new Array(this.P);
-      for (let p = 0; p < this.P; p++) all[p] = p;
-      this.readStates(all, () => {
-        for (let p = 0; p < this.P; p++) {
-          if (this.cState[p] === NO_STATE) this.cState[p] = NEW;
-          else this.cState[p] = this.cLeader[p] >= 0 && this.live[this.cLeader[p]] === 1 ? ONLINE : OFFLINE;
-        }
-        this.sendUpdateMetadata(this.liveIds(), this.countWithState());
-        const batch = new RequestBatch();
-        for (let p = 0; p < this.P; p++) {
-          if (this.cState[p] === NEW) continue;
-          const a = this.assignmentOf(p);
-          for (let j = 0; j < a.length; j++) if (this.live[a[j]] === 1) batch.add(a[j], p);
-        }
-        this.sendLeaderAndIsr(batch);
-        this.triggerOnlinePartitionStateChange([], done);
+      this.existingPartitions((existing) => {
+        this.readStates(existing, () => {
+          for (let p = 0; p < this.P; p++) {
+            if (this.cState[p] === NO_STATE) this.cState[p] = NEW;
+            else this.cState[p] = this.cLeader[p] >= 0 && this.live[this.cLeader[p]] === 1 ? ONLINE : OFFLINE;
+          }
+          this.sendUpdateMetadata(this.liveIds(), this.countWithState());
+          const batch = new RequestBatch();
+          for (let p = 0; p < this.P; p++) {
+            if (this.cState[p] === NEW) continue;
+            const a = this.assignmentOf(p);
+            for (let j = 0; j < a.length; j++) if (this.live[a[j]] === 1) batch.add(a[j], p);
+          }
+          this.sendLeaderAndIsr(batch);
+          this.triggerOnlinePartitionStateChange([], done);
+        });
       });
     });
+  }
+
+  /**
+   * initializeControllerContext: the topics under /brokers/topics, then each topic's partitions;
+   * only those have state to read (a partition not there yet is new).
+   */
+  private existingPartitions(done: (parts: number[]) => void): void {
+    const c = this.ctx.cluster;
+    const topics = new Map<string, number[]>();
+    for (let p = 0; p < this.P; p++) {
+      const t = c.topicOf(p);
+      let list = topics.get(t);
+      if (list === undefined) topics.set(t, (list = []));
+      list.push(p);
+    }
+    let present: readonly string[] = [];
+    this.pipe(
+      1,
+      1,
+      (_i, tag) => this.ctx.zk.getChildren(TOPICS, false, tag),
+      (_i, r) => {
+        if (r.err === "ok" && r.children !== undefined) present = r.children;
+      },
+      () => {
+        const names = present.filter((t) => topics.has(t)).sort();
+        const existing: number[] = [];
+        this.pipe(
+          names.length,
+          this.readInFlight,
+          (i, tag) => this.ctx.zk.getChildren(partitionsPath(names[i]), false, tag),
+          (i, r) => {
+            if (r.err !== "ok" || r.children === undefined) return;
+            const have = new Set(r.children);
+            for (const p of topics.get(names[i]) as number[]) if (have.has(String(c.indexInTopic(p)))) existing.push(p);
+          },
+          () => done(existing.sort((a, b) => a - b)),
+        );
+      },
+    );
   }
 
   private countWithState(): number {
@@ -472,87 +512,66 @@ export class ControllerRole {
   /**
    * NewPartition -> OnlinePartition (initializeLeaderAndIsrForPartitions): leader = the first live
    * replica, ISR = the live replicas, leader epoch 0; creates the topic, partition and state znodes.
+   *
+   * Topic creation stands for topics that existed before the experiment: partition and state znodes
+   * are created in multis of multiBatchSize partitions whatever stateWrites says (Kafka pipelines one
+   * create per znode), so that a 100k-partition cluster is up in seconds of simulated time. A chunk
+   * that fails (a znode already there) falls back to one partition at a time.
    */
   private createPartitions(parts: readonly number[], done: () => void): void {
-    if (parts.length === 0) {
-      done();
-      return;
-    }
     const c = this.ctx.cluster;
     const zk = this.ctx.zk;
     const eligible = parts.filter((p) => this.assignmentOf(p).some((b) => this.live[b] === 1 && this.shuttingDown[b] === 0));
+    if (eligible.length === 0) {
+      done();
+      return;
+    }
     const topics = Array.from(new Set(eligible.map((p) => c.topicOf(p))));
     const paths = topics.flatMap((t) => [topicPath(t), partitionsPath(t)]);
     const ignore = (): void => {};
-    // Structural znodes first (creates that find the node are fine), in order.
-    this.pipe(paths.length, 1, (i, tag) => zk.create(paths[i], null, "persistent", tag), ignore, () => {
-      this.pipe(eligible.length, this.readInFlight, (i, tag) => zk.create(partitionPath(c, eligible[i]), null, "persistent", tag), ignore, () => {
-        const created: number[] = [];
-        const lost: number[] = [];
-        const check = this.o.controllerEpochCheck;
-        const initial = (p: number): PartitionStateData => {
-          const a = this.assignmentOf(p);
-          const live = Array.from(a).filter((b) => this.live[b] === 1 && this.shuttingDown[b] === 0);
-          this.nLeader[p] = live[0];
-          this.nIsr[p] = isrMask(c.assignment, p * this.rf, this.rf, live);
-          return { leader: live[0], leader_epoch: 0, isr: live, controller_epoch: this.epoch };
-        };
-        const onCreated = (p: number): void => {
-          this.cEpoch[p] = -1; // applyWritten adds one: epoch 0
-          this.cVersion[p] = -1; // version 0
-          this.applyWritten(p);
-          created.push(p);
-        };
-        const finish = (): void => {
-          if (this.fenced) return;
-          const batch = new RequestBatch();
-          for (const p of created) {
-            const a = this.assignmentOf(p);
-            for (let j = 0; j < a.length; j++) if (this.live[a[j]] === 1) batch.add(a[j], p);
-          }
-          this.sendLeaderAndIsr(batch);
-          this.sendUpdateMetadata(this.liveIds(), created.length);
-          // Created by someone else meanwhile: learn their state.
-          if (lost.length > 0) this.readStates(lost, done);
-          else done();
-        };
-        if (this.o.stateWrites === "multi") {
-          const size = Math.max(1, this.o.multiBatchSize);
-          const chunks = Math.ceil(eligible.length / size);
-          this.pipe(
-            chunks,
-            this.readInFlight,
-            (k, tag) => {
-              const ops: ZkOp[] = check ? [this.checkOp()] : [];
-              for (let i = k * size; i < Math.min(eligible.length, (k + 1) * size); i++) {
-                const p = eligible[i];
-                ops.push({ op: "create", path: statePath(c, p), data: initial(p), mode: "persistent" });
-              }
-              this.counters.stateWrites += ops.length - (check ? 1 : 0);
-              zk.multi(ops, tag);
-            },
-            (k, r) => {
-              const end = Math.min(eligible.length, (k + 1) * size);
-              if (r.err === "ok") for (let i = k * size; i < end; i++) onCreated(eligible[i]);
-              else if (this.epochCheckFailed(r)) this.fence();
-              else for (let i = k * size; i < end; i++) lost.push(eligible[i]);
-            },
-            finish,
-          );
-          return;
-        }
+    const check = this.o.controllerEpochCheck;
+    const created: number[] = [];
+    const lost: number[] = [];
+    const fallback: number[] = [];
+    const initial = (p: number): PartitionStateData => {
+      const live = Array.from(this.assignmentOf(p)).filter((b) => this.live[b] === 1 && this.shuttingDown[b] === 0);
+      this.nLeader[p] = live[0];
+      this.nIsr[p] = isrMask(c.assignment, p * this.rf, this.rf, live);
+      return { leader: live[0], leader_epoch: 0, isr: live, controller_epoch: this.epoch };
+    };
+    const onCreated = (p: number): void => {
+      this.cEpoch[p] = -1; // applyWritten adds one: epoch 0
+      this.cVersion[p] = -1; // version 0
+      this.applyWritten(p);
+      created.push(p);
+    };
+    const finish = (): void => {
+      if (this.fenced) return;
+      const batch = new RequestBatch();
+      for (const p of created) {
+        const a = this.assignmentOf(p);
+        for (let j = 0; j < a.length; j++) if (this.live[a[j]] === 1) batch.add(a[j], p);
+      }
+      this.sendLeaderAndIsr(batch);
+      this.sendUpdateMetadata(this.liveIds(), created.length);
+      // Created by someone else meanwhile: learn their state.
+      if (lost.length > 0) this.readStates(lost, done);
+      else done();
+    };
+    const oneByOne = (): void => {
+      this.pipe(fallback.length, this.readInFlight, (i, tag) => zk.create(partitionPath(c, fallback[i]), null, "persistent", tag), ignore, () => {
         this.pipe(
-          eligible.length,
+          fallback.length,
           this.readInFlight,
           (i, tag) => {
-            const p = eligible[i];
+            const p = fallback[i];
             const data = initial(p);
             this.counters.stateWrites++;
             if (check) zk.multi([this.checkOp(), { op: "create", path: statePath(c, p), data, mode: "persistent" }], tag);
             else zk.create(statePath(c, p), data, "persistent", tag);
           },
           (i, r) => {
-            const p = eligible[i];
+            const p = fallback[i];
             if (r.err === "ok") onCreated(p);
             else if (this.epochCheckFailed(r)) this.fence();
             else lost.push(p);
@@ -560,6 +579,36 @@ export class ControllerRole {
           finish,
         );
       });
+    };
+    // Structural znodes first (creates that find the node are fine), in order.
+    this.pipe(paths.length, 1, (i, tag) => zk.create(paths[i], null, "persistent", tag), ignore, () => {
+      const size = Math.max(1, this.o.multiBatchSize);
+      const chunks = Math.ceil(eligible.length / size);
+      this.pipe(
+        chunks,
+        Math.max(1, this.o.zkMaxInFlightRequests),
+        (k, tag) => {
+          const ops: ZkOp[] = check ? [this.checkOp()] : [];
+          for (let i = k * size; i < Math.min(eligible.length, (k + 1) * size); i++) {
+            const p = eligible[i];
+            ops.push({ op: "create", path: partitionPath(c, p), data: null, mode: "persistent" });
+            ops.push({ op: "create", path: statePath(c, p), data: initial(p), mode: "persistent" });
+          }
+          this.counters.stateWrites += (ops.length - (check ? 1 : 0)) / 2;
+          zk.multi(ops, tag);
+        },
+        (k, r) => {
+          const end = Math.min(eligible.length, (k + 1) * size);
+          if (r.err === "ok") for (let i = k * size; i < end; i++) onCreated(eligible[i]);
+          else if (this.epochCheckFailed(r)) this.fence();
+          else for (let i = k * size; i < end; i++) fallback.push(eligible[i]);
+        },
+        () => {
+          if (this.fenced) return;
+          if (fallback.length > 0) oneByOne();
+          else finish();
+        },
+      );
     });
   }
 

@@ -359,10 +359,10 @@ export class ReplicaManager {
     const hasForget = forget !== undefined && forget.length > 0;
     if (this.followCount[leader] === 0 && !hasForget) return;
     const m = changed === undefined ? 0 : changed.size;
-    const partitions = new Int32Array(m);
-    const offsets = new Float64Array(m);
-    const epochs = new Int32Array(m);
-    if (changed !== undefined) {
+    const partitions = m === 0 ? EMPTY_I32 : new Int32Array(m);
+    const offsets = m === 0 ? EMPTY_F64 : new Float64Array(m);
+    const epochs = m === 0 ? EMPTY_I32 : new Int32Array(m);
+    if (changed !== undefined && m > 0) {
       let k = 0;
       for (const i of changed) {
         partitions[k] = this.parts[i];
@@ -479,11 +479,11 @@ export class ReplicaManager {
     const d = this.dirty[follower];
     let m = 0;
     if (d !== undefined) for (const i of d) if (this.role[i] === 1) m++;
-    const partitions = new Int32Array(m);
-    const leos = new Float64Array(m);
-    const epochs = new Int32Array(m);
+    const partitions = m === 0 ? EMPTY_I32 : new Int32Array(m);
+    const leos = m === 0 ? EMPTY_F64 : new Float64Array(m);
+    const epochs = m === 0 ? EMPTY_I32 : new Int32Array(m);
     let records = 0;
-    if (d !== undefined) {
+    if (d !== undefined && d.size > 0) {
       let k = 0;
       for (const i of d) {
         if (this.role[i] !== 1) continue;
@@ -654,6 +654,7 @@ export class ReplicaManager {
 }
 
 const EMPTY_I32 = new Int32Array(0);
+const EMPTY_F64 = new Float64Array(0);
 
 export function popcount(x: number): number {
   let v = x - ((x >>> 1) & 0x55555555);

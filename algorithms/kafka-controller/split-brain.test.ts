@@ -44,14 +44,14 @@ function summary(out: WorldOutcome, leader: number): { acksAfterCut: number; ove
 
 describe("kafka-controller under the naive race's split-brain schedule", () => {
   it("acks=1: the cut-off leader keeps acknowledging after new leaders were elected", () => {
-    const s = summary(run(12, 0, { acks: "1" }), 0);
+    const s = summary(run(2, 0, { acks: "1" }), 0);
     expect(s.overlap).toBeGreaterThan(0);
     expect(s.stale).toBeGreaterThan(100);
     expect(s.judged).toBe(s.stale);
   });
 
   it("acks=all, min.insync.replicas=2: no stale acknowledgement, whichever leader is cut off", () => {
-    for (const seed of [12, 14]) {
+    for (const seed of [1, 2]) { // seeds where plain Kafka shows the in-flight race
       for (const leader of [0, 1, 2]) {
         const out = run(seed, leader, { acks: "all", minInsyncReplicas: 2 });
         const s = summary(out, leader);
@@ -65,7 +65,7 @@ describe("kafka-controller under the naive race's split-brain schedule", () => {
   });
 
   it("plain Kafka (no lease): the only stale acknowledgements come within a network delay of the election", () => {
-    const out = run(12, 2, { acks: "all", minInsyncReplicas: 2, ackLeaseMs: 0 });
+    const out = run(2, 2, { acks: "all", minInsyncReplicas: 2, ackLeaseMs: 0 });
     const m = judge(out);
     expect(m.splitBrain.staleAcks.count).toBeGreaterThan(0);
     for (const f of m.splitBrain.findings) {
