@@ -8,6 +8,7 @@ import type { RunMetrics } from "../src/checker/metrics.ts";
 import type { PartitionTimeline, RunTimeline } from "../src/runner/result.ts";
 import { describeFault } from "../src/sim/faults.ts";
 import { HostStatus } from "../src/sim/kernel.ts";
+import { Obs } from "../src/world/observation-log.ts";
 import type { WorldOutcome } from "../src/world/run.ts";
 import type { RunSpec } from "./plan.ts";
 import type { PropertyName } from "./properties.ts";
@@ -131,6 +132,49 @@ function partitionLines(pt: PartitionTimeline, end: number, order: number): Line
   return lines;
 }
 
+/**
+ * What the replicas of the wanted partitions said they followed, from the observation log: one
+ * line per change of a host's belief (repeated declarations of the same belief are left out).
+ * Leading is told by the leadership intervals.
+ */
+function followerLines(outcome: WorldOutcome, wanted: readonly number[]): Line[] {
+  const { log } = outcome;
+  const lines: Line[] = [];
+  const last = new Map<string, string>();
+  for (let i = 0; i < log.length; i++) {
+    const k = log.kind[i];
+    if (k !== Obs.Follow && k !== Obs.StepDown && k !== Obs.Lead) continue;
+    const p = log.partition[i];
+    const order = wanted.indexOf(p);
+    if (order < 0) continue;
+    const host = log.host[i];
+    const key = `${host}:${p}`;
+    let what: string;
+    if (k === Obs.Lead) {
+      last.set(key, "lead");
+      continue;
+    } else if (k === Obs.StepDown) {
+      if (last.get(key) === "lead") {
+        // The end of the leadership interval already says it.
+        last.set(key, "stepped down");
+        continue;
+      }
+      what = `steps down on partition ${p}`;
+    } else {
+      const leader = log.a[i];
+      const epoch = log.b[i];
+      what =
+        leader < 0
+          ? `knows no leader of partition ${p}`
+          : `follows host ${leader} on partition ${p}${epoch >= 0 ? ` (epoch ${epoch})` : ""}`;
+    }
+    if (last.get(key) === what) continue;
+    last.set(key, what);
+    lines.push({ at: log.time[i], order: 2 + order, sub: 2, host: hostText(host), what });
+  }
+  return lines;
+}
+
 /** The timeline of the partitions a violation is about, as text. */
 export function timelineText(outcome: WorldOutcome, metrics: RunMetrics, spec: RunSpec, property?: PropertyName): string {
   const wanted = partitionsOf(property, metrics, outcome);
@@ -146,6 +190,7 @@ export function timelineText(outcome: WorldOutcome, metrics: RunMetrics, spec: R
   for (const pt of timeline.partitions) {
     if (wanted.includes(pt.partition)) lines.push(...partitionLines(pt, end, 2 + wanted.indexOf(pt.partition)));
   }
+  lines.push(...followerLines(outcome, wanted));
   lines.sort((x, y) => x.at - y.at || x.order - y.order || (x.sub ?? 0) - (y.sub ?? 0));
   const replicas = timeline.partitions
     .filter((pt) => wanted.includes(pt.partition))
