@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { expect, test } from "vitest";
 import { findElector } from "../algorithms/index.ts";
 import { replayCounterexample } from "./counterexample.ts";
+import { runPropertyHunt } from "./hunt.ts";
 import { explore, scenariosFor, shrinkFailure } from "./explore.ts";
 import { defaultOptions, planRun } from "./plan.ts";
 import { applicability, evaluate } from "./properties.ts";
@@ -53,3 +54,18 @@ test.runIf(naive !== undefined)(
     expect(again.counterexample?.[0]).toEqual(v.scenario);
   },
 );
+
+test.runIf(naive !== undefined)("the hunt API: same arguments, same report; forced properties are checked; counterexamples saved", () => {
+  const args = { algorithm: "naive-race", runs: 10, seed: SEED, properties: ["no-stale-acknowledgements"] as const, maxShrinkRuns: 300 };
+  const a = runPropertyHunt(args);
+  const b = runPropertyHunt(args);
+  expect(a.report).toBe(b.report);
+  expect(a.ok).toBe(false);
+  expect(a.violations).toHaveLength(1);
+  const v = a.violations[0];
+  expect(v.property).toBe("no-stale-acknowledgements");
+  expect(v.foundAtRun).toBe(2);
+  expect(v.replayCommand).toBe(`npx electorate replay ${v.counterexamplePath}`);
+  expect(a.properties.find((p) => p.name === "liveness")).toMatchObject({ checked: false, holds: true, runs: 0 });
+  expect(() => runPropertyHunt({ algorithm: "no-such-elector" })).toThrow(/unknown algorithm/);
+});
