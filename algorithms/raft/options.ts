@@ -37,9 +37,11 @@ export const RaftOptions = Schema.Struct({
     description:
       "Check-quorum and leader stickiness (thesis §4.2.3, etcd CheckQuorum): a leader that has not heard from a majority for an election timeout steps down; a voter that heard from a leader within the minimum election timeout ignores RequestVote.",
   }),
-  coalescedHeartbeats: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(false))).annotate({
+  // On by default: the lab runs Raft per partition (multi-raft), and multi-raft systems coalesce
+  // (CockroachDB). etcd's single-group behaviour is `false`: one heartbeat per group and follower.
+  coalescedHeartbeats: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(true))).annotate({
     description:
-      "One heartbeat message per pair of hosts per interval for all groups (CockroachDB's coalesced heartbeats) instead of one per group and follower.",
+      "One heartbeat message per pair of hosts per interval for all groups (CockroachDB's coalesced heartbeats); false: one per group and follower, as a single etcd raft group sends.",
   }),
 }).check(
   Schema.makeFilter((o) => {

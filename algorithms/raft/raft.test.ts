@@ -51,7 +51,7 @@ describe("raft options", () => {
       tickMs: 10,
       preVote: false,
       checkQuorum: false,
-      coalescedHeartbeats: false,
+      coalescedHeartbeats: true,
     });
     expect(raft.claims(opts())).toEqual({ noStaleAcknowledgements: false, noSameEpochLeaders: true });
     expect(raft.claims(opts({ checkQuorum: true }))).toEqual({ noStaleAcknowledgements: true, noSameEpochLeaders: true });
@@ -313,7 +313,7 @@ describe("raft writes", () => {
 describe("raft coalesced heartbeats", () => {
   it("send O(host pairs) messages per interval, not O(groups)", () => {
     const window = [2000, 3000] as const;
-    const perGroup = world(5, 100, 3, {}, 8).runUntil(3000);
+    const perGroup = world(5, 100, 3, { coalescedHeartbeats: false }, 8).runUntil(3000);
     const coalesced = world(5, 100, 3, { coalescedHeartbeats: true }, 8).runUntil(3000);
     // One heartbeat per group and follower every 50 ms: 100 groups x 2 followers x 20 intervals.
     expect(perGroup.sentOfType("raft.Heartbeat", ...window)).toBe(100 * 2 * 20);
