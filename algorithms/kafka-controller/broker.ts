@@ -20,10 +20,14 @@
  * close the ZooKeeper session (its ephemerals go at once) and stop.
  */
 import type { ElectorInstance, HostContext, HostId, Message, PartitionId, ZkEvent, ZkResult } from "../../src/elector/api.ts";
+import { TIMER_CHANNEL } from "./channel.ts";
 import { ControllerRole } from "./controller.ts";
 import {
   CONTROLLED_SHUTDOWN_BYTES,
   controlledShutdownResponseBytes,
+  controlResponseBytes,
+  type ControlRequest,
+  type ControlResponse,
   type ControlledShutdownRequest,
   type ControlledShutdownResponse,
   type KafkaMessage,
@@ -114,13 +118,21 @@ export class KafkaBroker implements ElectorInstance {
         this.rm.onFetchResponse(from, m);
         return;
       case "kafka.LeaderAndIsr":
+        this.answer(from, m, "kafka.LeaderAndIsrResponse", m.partitions.length);
         this.rm.onLeaderAndIsr(m);
         return;
       case "kafka.UpdateMetadata":
+        this.answer(from, m, "kafka.UpdateMetadataResponse", 0);
         this.rm.onUpdateMetadata(m);
         return;
       case "kafka.StopReplica":
+        this.answer(from, m, "kafka.StopReplicaResponse", m.partitions.length);
         this.rm.onStopReplica(m);
+        return;
+      case "kafka.LeaderAndIsrResponse":
+      case "kafka.UpdateMetadataResponse":
+      case "kafka.StopReplicaResponse":
+        if (this.controller !== undefined && m.controllerEpoch === this.controller.epoch) this.controller.channel.onResponse(from, m);
         return;
       case "kafka.ControlledShutdown":
         this.enqueue({ kind: "shutdown", from: m.brokerId, attempt: m.attempt });
@@ -129,6 +141,17 @@ export class KafkaBroker implements ElectorInstance {
         this.onControlledShutdownResponse(m);
         return;
     }
+  }
+
+  /** Every control request is answered (STALE_CONTROLLER_EPOCH if it comes from an older controller). */
+  private answer(to: HostId, m: ControlRequest, type: ControlResponse["type"], partitions: number): void {
+    const r: ControlResponse = {
+      type,
+      correlationId: m.correlationId,
+      controllerEpoch: m.controllerEpoch,
+      stale: m.controllerEpoch < this.rm.controllerEpoch,
+    };
+    this.ctx.sendStream(to, r, controlResponseBytes(partitions));
   }
 
   onWrite(partition: PartitionId, writeId: number): void {
@@ -160,6 +183,9 @@ export class KafkaBroker implements ElectorInstance {
       case TIMER_SHUTDOWN_TIMEOUT:
         if (arg === this.shutdownAttempt) this.controlledShutdownFailed();
         return;
+      case TIMER_CHANNEL:
+        this.controller?.channel.onTimeout(arg);
+        return;
     }
   }
 
@@ -182,7 +208,7 @@ export class KafkaBroker implements ElectorInstance {
         // KafkaController's session-expiration handler: clearAndPut(Expire); then a new session.
         this.queue.length = 0;
         this.enqueue({ kind: "expire" });
-        if (!this.shuttingDown) this.ctx.zk.connect(this.o.sessionTimeoutMs);
+        this.ctx.zk.connect(this.o.sessionTimeoutMs);
       }
       return;
     }
@@ -516,6 +542,7 @@ export class KafkaBroker implements ElectorInstance {
     const c = this.controller;
     if (c === undefined) return;
     this.pipes.abortOwner(c.owner);
+    c.shutdown();
     this.controller = undefined;
     this.controllerGeneration++;
     if (this.activeControllerId === this.ctx.host) this.activeControllerId = -1;

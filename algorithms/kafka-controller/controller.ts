@@ -36,6 +36,7 @@ import {
   type UpdateMetadataRequest,
 } from "./messages.ts";
 import type { KafkaControllerOptions } from "./options.ts";
+import { ChannelManager } from "./channel.ts";
 import type { ZkPipelines } from "./zk-pipeline.ts";
 import {
   BROKER_IDS,
@@ -90,6 +91,7 @@ export class ControllerRole {
 
   private readonly readInFlight: number;
   private fenced = false;
+  readonly channel: ChannelManager;
   readonly counters: ControllerCounters = {
     stateReads: 0,
     stateWrites: 0,
@@ -129,6 +131,12 @@ export class ControllerRole {
     this.nIsr = new Int32Array(this.P);
     this.mark = new Uint8Array(this.P);
     this.readInFlight = o.stateWrites === "sequential" ? 1 : Math.max(1, o.zkMaxInFlightRequests);
+    this.channel = new ChannelManager(ctx, o.controllerSocketTimeoutMs);
+  }
+
+  /** onControllerResignation: the request queues go. */
+  shutdown(): void {
+    this.channel.shutdown();
   }
 
   // ---- helpers ----
@@ -214,6 +222,7 @@ export class ControllerRole {
       ids.forEach((b, i) => {
         this.live[b] = 1;
         this.brokerEpoch[b] = epochs[i];
+        this.channel.addBroker(b);
       });
       this.existingPartitions((existing) => {
         this.readStates(existing, () => {
@@ -651,6 +660,7 @@ export class ControllerRole {
       this.live[d] = 0;
       this.shuttingDown[d] = 0;
       this.brokerEpoch[d] = -1;
+      this.channel.removeBroker(d);
       for (const p of this.ctx.cluster.partitionsOf(d)) affected.add(p);
     }
     for (const p of affected) {
@@ -672,6 +682,7 @@ export class ControllerRole {
       this.live[b] = 1;
       this.shuttingDown[b] = 0;
       this.brokerEpoch[b] = epochs.get(b) ?? -1;
+      this.channel.addBroker(b);
     }
     this.sendUpdateMetadata(existing, 0);
     this.sendUpdateMetadata(born, this.countWithState());
@@ -748,9 +759,10 @@ export class ControllerRole {
         type: "kafka.StopReplica",
         controllerId: this.ctx.host,
         controllerEpoch: this.epoch,
+        correlationId: this.channel.nextCorrelationId(id),
         partitions: Int32Array.from(parts),
       };
-      this.ctx.sendStream(id, m, stopReplicaBytes(parts.length));
+      this.channel.send(id, m, stopReplicaBytes(parts.length));
     };
     if (this.o.stateWrites === "sequential") {
       // Kafka 1.0: one partition at a time, each with its own state change and request batch.
@@ -846,6 +858,7 @@ export class ControllerRole {
         type: "kafka.LeaderAndIsr",
         controllerId: this.ctx.host,
         controllerEpoch: this.epoch,
+        correlationId: this.channel.nextCorrelationId(broker),
         partitions: Int32Array.from(parts),
         leaders: new Int32Array(m),
         leaderEpochs: new Int32Array(m),
@@ -862,7 +875,7 @@ export class ControllerRole {
         req.stateControllerEpochs[k] = this.cCtrlEpoch[p];
       }
       this.counters.leaderAndIsrRequests++;
-      this.ctx.sendStream(broker, req, leaderAndIsrBytes(m, this.rf));
+      this.channel.send(broker, req, leaderAndIsrBytes(m, this.rf));
     }
   }
 
@@ -873,11 +886,12 @@ export class ControllerRole {
         type: "kafka.UpdateMetadata",
         controllerId: this.ctx.host,
         controllerEpoch: this.epoch,
+        correlationId: this.channel.nextCorrelationId(b),
         liveBrokers,
         partitionCount: partitions,
       };
       this.counters.updateMetadataRequests++;
-      this.ctx.sendStream(b, req, updateMetadataBytes(this.B, partitions, this.rf));
+      this.channel.send(b, req, updateMetadataBytes(this.B, partitions, this.rf));
     }
   }
 

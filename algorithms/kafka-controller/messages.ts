@@ -10,10 +10,25 @@ import type { HostId, Message } from "../../src/elector/api.ts";
 const HEADER = 40; // request header: api key, version, correlation id, client id, length prefix
 
 /** Controller -> broker: the partitions' leader, leader epoch, ISR and state znode version. */
-export interface LeaderAndIsrRequest extends Message {
-  readonly type: "kafka.LeaderAndIsr";
+/** What every controller-to-broker request carries (ControllerChannelManager). */
+export interface ControlRequest extends Message {
   readonly controllerId: HostId;
   readonly controllerEpoch: number;
+  /** Per destination broker, increasing: matches the response to the request. */
+  readonly correlationId: number;
+}
+
+/** Broker -> controller: the answer to a LeaderAndIsr, UpdateMetadata or StopReplica. */
+export interface ControlResponse extends Message {
+  readonly type: "kafka.LeaderAndIsrResponse" | "kafka.UpdateMetadataResponse" | "kafka.StopReplicaResponse";
+  readonly correlationId: number;
+  readonly controllerEpoch: number;
+  /** STALE_CONTROLLER_EPOCH. */
+  readonly stale: boolean;
+}
+
+export interface LeaderAndIsrRequest extends ControlRequest {
+  readonly type: "kafka.LeaderAndIsr";
   readonly partitions: Int32Array;
   readonly leaders: Int32Array;
   readonly leaderEpochs: Int32Array;
@@ -25,19 +40,15 @@ export interface LeaderAndIsrRequest extends Message {
 }
 
 /** Controller -> every live broker: live brokers and the partitions whose metadata changed. */
-export interface UpdateMetadataRequest extends Message {
+export interface UpdateMetadataRequest extends ControlRequest {
   readonly type: "kafka.UpdateMetadata";
-  readonly controllerId: HostId;
-  readonly controllerEpoch: number;
   readonly liveBrokers: Uint8Array;
   readonly partitionCount: number;
 }
 
 /** Controller -> a broker: stop fetching these partitions (deletePartition = false). */
-export interface StopReplicaRequest extends Message {
+export interface StopReplicaRequest extends ControlRequest {
   readonly type: "kafka.StopReplica";
-  readonly controllerId: HostId;
-  readonly controllerEpoch: number;
   readonly partitions: Int32Array;
 }
 
@@ -82,6 +93,7 @@ export interface FetchResponse extends Message {
 }
 
 export type KafkaMessage =
+  | ControlResponse
   | LeaderAndIsrRequest
   | UpdateMetadataRequest
   | StopReplicaRequest
@@ -98,6 +110,11 @@ export function leaderAndIsrBytes(partitions: number, rf: number): number {
 /** Live broker endpoints (~40 each) plus one partition state per changed partition. */
 export function updateMetadataBytes(brokers: number, partitions: number, rf: number): number {
   return HEADER + 12 + 40 * brokers + partitions * (28 + 8 * (rf + 1));
+}
+
+/** Error code per partition (LeaderAndIsr, StopReplica) or none (UpdateMetadata). */
+export function controlResponseBytes(partitions: number): number {
+  return HEADER + 8 + 24 * partitions;
 }
 
 export function stopReplicaBytes(partitions: number): number {

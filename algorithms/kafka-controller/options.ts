@@ -72,6 +72,10 @@ export const KafkaControllerOptions = Schema.Struct({
     30_000,
     "replica.socket.timeout.ms: a follower re-sends a fetch that got no answer for this long.",
   ),
+  controllerSocketTimeoutMs: num(
+    30_000,
+    "controller.socket.timeout.ms: the controller re-sends a request to a broker that has not answered it for this long.",
+  ),
   controlledShutdownMaxRetries: num(
     3,
     "controlled.shutdown.max.retries: attempts at a controlled shutdown before the broker stops anyway.",
