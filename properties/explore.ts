@@ -30,6 +30,8 @@ export interface ExploreSettings {
   /** Runs (from the first) that are run twice for the determinism property; default max(3, runs / 5). */
   readonly determinismRuns?: number;
   readonly scenario?: ScenarioArbitraryOptions;
+  /** Called after each scenario with (done, total), e.g. for a progress line. */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface FirstFailure {
@@ -69,13 +71,15 @@ export function explore(def: ElectorDefinition, options: unknown, settings: Expl
   const predicate = (sc: PropertyScenario): boolean => {
     const i = index++;
     const pending = properties.filter((p) => firstFailure[p] === undefined && (p !== "determinism" || i < determinismRuns));
-    if (pending.length === 0) return true;
-    const { violations } = evaluate(planRun(def, options, sc), pending);
-    worldsRun += pending.includes("determinism") ? 2 : 1;
-    for (const p of pending) {
-      const message = violations[p];
-      if (message !== undefined) firstFailure[p] = { index: i, message };
+    if (pending.length > 0) {
+      const { violations } = evaluate(planRun(def, options, sc), pending);
+      worldsRun += pending.includes("determinism") ? 2 : 1;
+      for (const p of pending) {
+        const message = violations[p];
+        if (message !== undefined) firstFailure[p] = { index: i, message };
+      }
     }
+    settings.onProgress?.(i + 1, settings.runs);
     return true;
   };
   const details = fc.check(fc.property(scenariosFor(options, settings.scenario), predicate), { seed: settings.seed, numRuns: settings.runs });

@@ -127,6 +127,13 @@ export function runPropertyHunt(o: HuntOptions): HuntReport {
     seed,
     properties,
     ...(o.scenario !== undefined ? { scenario: o.scenario } : {}),
+    ...(o.out !== undefined && runs >= 1000
+      ? {
+          onProgress: (done: number, total: number): void => {
+            if (done % Math.ceil(total / 10) === 0 && done < total) say(`  ${done}/${total} scenarios`);
+          },
+        }
+      : {}),
   });
   const violations: HuntViolation[] = [];
   for (const name of properties) {
