@@ -49,7 +49,7 @@ export const TIMER_FETCH_HOLD = 3;
 export const TIMER_FETCH_TIMEOUT = 4;
 export const TIMER_SPACE = 16;
 
-/** Partitions that rejected or dropped their pending writes, for tests. */
+/** Every partition this host replicates: leader and follower sides, fetches, ISR, produce. */
 export class ReplicaManager {
   private readonly me: HostId;
   private readonly rf: number;
@@ -184,13 +184,6 @@ export class ReplicaManager {
 
   isLeading(i: number): boolean {
     return this.role[i] === 1;
-  }
-
-  /** Partitions this broker leads (or is about to), for the controlled-shutdown tests. */
-  ledCount(): number {
-    let k = 0;
-    for (let i = 0; i < this.n; i++) if (this.role[i] !== 0) k++;
-    return k;
   }
 
   // ---- control requests ----
@@ -645,7 +638,7 @@ export class ReplicaManager {
     // ConnectionLoss / SessionExpired / NoNode: tried again by the next isr-expiration round.
   }
 
-  /** The host shuts down (controlled shutdown finished): nothing to release, the lab stops it. */
+  /** Partitions this broker leads now. */
   leaderPartitionCount(): number {
     let k = 0;
     for (let i = 0; i < this.n; i++) if (this.role[i] === 1) k++;
