@@ -169,7 +169,7 @@ export class KafkaBroker implements ElectorInstance {
         this.rm.onPromotionTimer();
         return;
       case TIMER_FETCH_HOLD:
-        this.rm.onFetchHoldExpired(arg);
+        this.rm.onHoldTimer();
         return;
       case TIMER_FETCH_TIMEOUT:
         this.rm.onFetchTimeout(arg);

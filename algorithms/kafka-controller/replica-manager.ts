@@ -90,7 +90,12 @@ export class ReplicaManager {
   /** Leader side: last fetch from host F, the lease it renewed, its held fetch timer, partitions with data for it. */
   private readonly lastFetchAt: Float64Array;
   private readonly leaseUntil: Float64Array;
+  /** Deadline of the follower's held fetch (-1: none held). */
   private readonly heldFetch: Float64Array;
+  /** Followers whose fetch is held, in deadline order (lazily pruned). */
+  private readonly holdQueue: number[] = [];
+  private holdHead = 0;
+  private holdTimerAt = Infinity;
   private readonly dirty: (Set<number> | undefined)[];
   /** Follower side: partitions fetched from host L, offsets to report, partitions to forget. */
   private readonly followCount: Int32Array;
@@ -447,9 +452,21 @@ export class ReplicaManager {
     }
     const d = this.dirty[follower];
     if (d !== undefined && d.size > 0) this.respond(follower);
-    else {
-      if (this.heldFetch[follower] >= 0) this.ctx.cancelTimer(this.heldFetch[follower]);
-      this.heldFetch[follower] = this.ctx.setTimer(this.o.replicaFetchWaitMaxMs, TIMER_FETCH_HOLD + TIMER_SPACE * follower);
+    else this.hold(follower);
+  }
+
+  /**
+   * Holds a fetch for replica.fetch.wait.max.ms. One host timer sweeps the held fetches in ticks of
+   * HOLD_TICK_MS (a fetch waits 500-550 ms instead of 500), not a kernel timer per follower.
+   */
+  private hold(follower: HostId): void {
+    const deadline = this.ctx.now() + this.o.replicaFetchWaitMaxMs;
+    this.heldFetch[follower] = deadline;
+    this.holdQueue.push(follower, deadline);
+    const at = Math.ceil(deadline / HOLD_TICK_MS) * HOLD_TICK_MS;
+    if (at < this.holdTimerAt) {
+      this.holdTimerAt = at;
+      this.ctx.setTimer(at - this.ctx.now(), TIMER_FETCH_HOLD);
     }
   }
 
@@ -459,16 +476,29 @@ export class ReplicaManager {
     d.add(i);
   }
 
-  onFetchHoldExpired(follower: HostId): void {
-    this.heldFetch[follower] = -1;
-    this.respond(follower);
+  onHoldTimer(): void {
+    this.holdTimerAt = Infinity;
+    const now = this.ctx.now();
+    const q = this.holdQueue;
+    while (this.holdHead < q.length && q[this.holdHead + 1] <= now) {
+      const f = q[this.holdHead];
+      const deadline = q[this.holdHead + 1];
+      this.holdHead += 2;
+      if (this.heldFetch[f] === deadline) this.respond(f); // still held, not answered meanwhile
+    }
+    if (this.holdHead > 4096 && this.holdHead * 2 > q.length) {
+      q.splice(0, this.holdHead);
+      this.holdHead = 0;
+    }
+    if (this.holdHead < q.length) {
+      const at = Math.ceil(q[this.holdHead + 1] / HOLD_TICK_MS) * HOLD_TICK_MS;
+      this.holdTimerAt = at;
+      this.ctx.setTimer(Math.max(0, at - now), TIMER_FETCH_HOLD);
+    }
   }
 
   private respond(follower: HostId): void {
-    if (this.heldFetch[follower] >= 0) {
-      this.ctx.cancelTimer(this.heldFetch[follower]);
-      this.heldFetch[follower] = -1;
-    }
+    this.heldFetch[follower] = -1;
     const d = this.dirty[follower];
     let m = 0;
     if (d !== undefined) for (const i of d) if (this.role[i] === 1) m++;
@@ -647,6 +677,8 @@ export class ReplicaManager {
 }
 
 const EMPTY_I32 = new Int32Array(0);
+/** Granularity of the sweep of held fetches (ms). */
+const HOLD_TICK_MS = 50;
 const EMPTY_F64 = new Float64Array(0);
 
 export function popcount(x: number): number {
