@@ -38,6 +38,7 @@ import {
   TIMER_FETCH_HOLD,
   TIMER_FETCH_TIMEOUT,
   TIMER_ISR,
+  TIMER_ISR_PROPAGATE,
   TIMER_PROMOTE,
   TIMER_SPACE,
 } from "./replica-manager.ts";
@@ -49,6 +50,7 @@ import {
   CONTROLLER,
   CONTROLLER_EPOCH,
   INITIAL_CONTROLLER_EPOCH,
+  ISR_CHANGE,
   TOPICS,
   type ControllerData,
   type ControllerEpochData,
@@ -61,7 +63,7 @@ const TIMER_SHUTDOWN_TIMEOUT = 7;
 /** Pipelines of the broker itself (registration, election) vs. those of a controller incarnation. */
 const OWNER_BROKER = 0;
 
-type EventKind = "register" | "elect" | "brokerChange" | "shutdown" | "rebalance" | "expire";
+type EventKind = "register" | "elect" | "brokerChange" | "isrChange" | "shutdown" | "rebalance" | "expire";
 interface ControllerEvent {
   readonly kind: EventKind;
   readonly from?: HostId;
@@ -165,6 +167,9 @@ export class KafkaBroker implements ElectorInstance {
       case TIMER_ISR:
         this.rm.onIsrTimer();
         return;
+      case TIMER_ISR_PROPAGATE:
+        this.rm.onIsrPropagationTimer();
+        return;
       case TIMER_PROMOTE:
         this.rm.onPromotionTimer();
         return;
@@ -213,11 +218,14 @@ export class KafkaBroker implements ElectorInstance {
       return;
     }
     // Watches.
-    const key = `${event.path === CONTROLLER ? "controller" : event.path === BROKER_IDS ? "brokers" : "broker"}.${event.type}`;
+    const where = event.path === CONTROLLER ? "controller" : event.path === BROKER_IDS ? "brokers" : event.path === ISR_CHANGE ? "isrChange" : "broker";
+    const key = `${where}.${event.type}`;
     this.watchEvents.set(key, (this.watchEvents.get(key) ?? 0) + 1);
     if (event.path === CONTROLLER) this.enqueue({ kind: "elect" });
     else if (event.path === BROKER_IDS) {
       if (event.type === "childrenChanged") this.enqueue({ kind: "brokerChange" });
+    } else if (event.path === ISR_CHANGE) {
+      if (event.type === "childrenChanged") this.enqueue({ kind: "isrChange" });
     } else if (event.path === brokerPath(this.ctx.host) && event.type === "deleted" && !this.registered) {
       this.enqueue({ kind: "register" });
     }
@@ -279,6 +287,10 @@ export class KafkaBroker implements ElectorInstance {
         if (c === undefined) done();
         else c.onBrokerChange(done);
         return;
+      case "isrChange":
+        if (c === undefined) done();
+        else c.onIsrChangeNotification(done);
+        return;
       case "rebalance":
         if (c === undefined || e.generation !== this.controllerGeneration || !this.o.autoLeaderRebalanceEnable) {
           done();
@@ -317,7 +329,7 @@ export class KafkaBroker implements ElectorInstance {
   /** createTopLevelPaths + registerBroker (then elect). */
   private register(done: () => void): void {
     const zk = this.ctx.zk;
-    const paths = [BROKERS, BROKER_IDS, TOPICS];
+    const paths = [BROKERS, BROKER_IDS, TOPICS, ISR_CHANGE];
     this.pipes.start(OWNER_BROKER, {
       count: paths.length,
       maxInFlight: 1,

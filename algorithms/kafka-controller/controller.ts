@@ -41,7 +41,9 @@ import type { ZkPipelines } from "./zk-pipeline.ts";
 import {
   BROKER_IDS,
   CONTROLLER_EPOCH,
+  ISR_CHANGE,
   TOPICS,
+  type IsrChangeData,
   isrIds,
   isrMask,
   partitionPath,
@@ -225,6 +227,8 @@ export class ControllerRole {
         this.channel.addBroker(b);
       });
       this.existingPartitions((existing) => {
+        // The IsrChangeNotification handler: older notifications are superseded by the full read.
+        this.drainIsrChanges(() => {});
         this.readStates(existing, () => {
           for (let p = 0; p < this.P; p++) {
             if (this.cState[p] === NO_STATE) this.cState[p] = NEW;
@@ -618,6 +622,64 @@ export class ControllerRole {
           else finish();
         },
       );
+    });
+  }
+
+  // ---- ISR change notifications ----
+
+  /**
+   * Reads (and watches) /isr_change_notification, deletes the notifications and returns the
+   * partitions they name.
+   */
+  private drainIsrChanges(done: (partitions: number[]) => void): void {
+    let names: readonly string[] = [];
+    this.pipe(
+      1,
+      1,
+      (_i, tag) => this.ctx.zk.getChildren(ISR_CHANGE, true, tag),
+      (_i, r) => {
+        if (r.err === "ok" && r.children !== undefined) names = r.children.slice().sort();
+      },
+      () => {
+        const changed = new Set<number>();
+        this.pipe(
+          names.length,
+          this.readInFlight,
+          (i, tag) => this.ctx.zk.getData(`${ISR_CHANGE}/${names[i]}`, false, tag),
+          (_i, r) => {
+            if (r.err === "ok") for (const p of (r.data as IsrChangeData).partitions) if (p >= 0 && p < this.P) changed.add(p);
+          },
+          () => {
+            const ignore = (): void => {};
+            // Deletions carry the epoch check in 2.1+ (deleteIsrChangeNotifications(epochZkVersion)).
+            this.pipe(
+              names.length,
+              this.readInFlight,
+              (i, tag) => {
+                const del: ZkOp = { op: "delete", path: `${ISR_CHANGE}/${names[i]}`, version: -1 };
+                if (this.o.controllerEpochCheck) this.ctx.zk.multi([this.checkOp(), del], tag);
+                else this.ctx.zk.delete(del.path, -1, tag);
+              },
+              ignore,
+              () => done(Array.from(changed).sort((a, b) => a - b)),
+            );
+          },
+        );
+      },
+    );
+  }
+
+  /** processIsrChangeNotification: refresh those partitions' cached state, UpdateMetadata to all. */
+  onIsrChangeNotification(done: () => void): void {
+    this.drainIsrChanges((partitions) => {
+      if (partitions.length === 0) {
+        done();
+        return;
+      }
+      this.readStates(partitions, () => {
+        this.sendUpdateMetadata(this.liveIds(), partitions.length);
+        done();
+      });
     });
   }
 

@@ -39,15 +39,21 @@ import {
   type UpdateMetadataRequest,
 } from "./messages.ts";
 import type { KafkaControllerOptions } from "./options.ts";
-import { TAG_ISR } from "./zk-pipeline.ts";
-import { isrIds, statePath, type PartitionStateData } from "./zk-paths.ts";
+import { TAG_IGNORE, TAG_ISR } from "./zk-pipeline.ts";
+import { ISR_CHANGE_PREFIX, isrIds, statePath, type IsrChangeData, type PartitionStateData } from "./zk-paths.ts";
 import type { ZkResult } from "../../src/elector/api.ts";
 
 export const TIMER_ISR = 1;
 export const TIMER_PROMOTE = 2;
 export const TIMER_FETCH_HOLD = 3;
 export const TIMER_FETCH_TIMEOUT = 4;
+export const TIMER_ISR_PROPAGATE = 9;
 export const TIMER_SPACE = 16;
+
+/** ReplicaManager.IsrChangePropagationBlackOut / IsrChangePropagationInterval (Kafka 2.x). */
+const ISR_PROPAGATION_BLACKOUT_MS = 5000;
+const ISR_PROPAGATION_INTERVAL_MS = 60_000;
+const ISR_PROPAGATION_CHECK_MS = 2500;
 
 /** Every partition this host replicates: leader and follower sides, fetches, ISR, produce. */
 export class ReplicaManager {
@@ -106,6 +112,11 @@ export class ReplicaManager {
   private readonly lastResponseAt: Float64Array;
   private readonly lastResponseSentAt: Float64Array;
 
+  /** ISR changes made by this leader, not yet propagated to the controller. */
+  private readonly isrChanged = new Set<number>();
+  private lastIsrChangeAt = -Infinity;
+  private lastIsrPropagationAt = 0;
+
   controllerEpoch = -1;
   controllerId = -1;
   liveBrokers: Uint8Array | undefined;
@@ -159,6 +170,23 @@ export class ReplicaManager {
 
   start(): void {
     this.ctx.setTimer(this.o.replicaLagTimeMaxMs / 2, TIMER_ISR);
+    this.ctx.setTimer(ISR_PROPAGATION_CHECK_MS, TIMER_ISR_PROPAGATE);
+    this.lastIsrPropagationAt = this.ctx.now();
+  }
+
+  /**
+   * maybePropagateIsrChanges: every 2.5 s, if there are ISR changes and none in the last 5 s (or the
+   * last propagation is 60 s old), write one sequential znode listing them for the controller.
+   */
+  onIsrPropagationTimer(): void {
+    this.ctx.setTimer(ISR_PROPAGATION_CHECK_MS, TIMER_ISR_PROPAGATE);
+    const now = this.ctx.now();
+    if (this.isrChanged.size === 0) return;
+    if (this.lastIsrChangeAt + ISR_PROPAGATION_BLACKOUT_MS >= now && this.lastIsrPropagationAt + ISR_PROPAGATION_INTERVAL_MS >= now) return;
+    const data: IsrChangeData = { partitions: Array.from(this.isrChanged).sort((a, b) => a - b) };
+    this.isrChanged.clear();
+    this.lastIsrPropagationAt = now;
+    this.ctx.zk.create(ISR_CHANGE_PREFIX, data, "persistent-sequential", TAG_IGNORE);
   }
 
   /** Local position of a partition, or -1 if this host does not replicate it. */
@@ -656,6 +684,8 @@ export class ReplicaManager {
     if (r.err === "ok") {
       this.isr[i] = this.isrWriteMask[i];
       this.zkVersion[i] = r.stat !== undefined ? r.stat.version : this.zkVersion[i] + 1;
+      this.isrChanged.add(this.parts[i]);
+      this.lastIsrChangeAt = this.ctx.now();
       this.tryComplete(i);
     } else if (r.err === "BadVersion") {
       this.isrConflicts++;

@@ -9,6 +9,13 @@ export const BROKER_IDS = "/brokers/ids";
 export const TOPICS = "/brokers/topics";
 export const CONTROLLER = "/controller";
 export const CONTROLLER_EPOCH = "/controller_epoch";
+/** IsrChangeNotificationZNode: leaders tell the controller about ISR changes they made. */
+export const ISR_CHANGE = "/isr_change_notification";
+export const ISR_CHANGE_PREFIX = "/isr_change_notification/isr_change_";
+
+export interface IsrChangeData {
+  readonly partitions: readonly PartitionId[];
+}
 
 /** KafkaController.InitialControllerEpoch: the value /controller_epoch is created with. */
 export const INITIAL_CONTROLLER_EPOCH = 0;
