@@ -11,7 +11,7 @@ import { findElector } from "../algorithms/index.ts";
 import type { RunMetrics } from "../src/checker/metrics.ts";
 import { configOf, decodeOptions, type PlannedRun, type RunSpec } from "./plan.ts";
 import { evaluate, isPropertyName, propertyTitle, type PropertyName } from "./properties.ts";
-import { scheduleText, timelineText } from "./timeline-text.ts";
+import { evaluationText, scheduleText, traceHashOf } from "./timeline-text.ts";
 
 export const COUNTEREXAMPLE_KIND = "electorate/counterexample";
 
@@ -79,7 +79,10 @@ export interface ReplayResult {
   /** Whether the run reproduced the saved trace hash (false: the lab or the elector changed). */
   readonly sameTrace: boolean;
   readonly traceHash: string;
-  readonly metrics: RunMetrics;
+  /** The judged metrics (absent when the run threw). */
+  readonly metrics?: RunMetrics;
+  /** The exception, when the run threw. */
+  readonly error?: string;
   readonly scheduleText: string;
   readonly timelineText: string;
   /** Everything above as one printable text. */
@@ -94,11 +97,12 @@ export function replayCounterexample(path: string): ReplayResult {
   const options = decodeOptions(def, file.options);
   const spec: RunSpec = { ...file, options };
   const plan: PlannedRun = { spec, config: configOf(def, spec) };
-  const { run, violations } = evaluate(plan, [file.property]);
-  const violation = violations[file.property];
+  const ev = evaluate(plan, [file.property]);
+  const violation = ev.violations[file.property];
   const schedule = scheduleText(spec);
-  const timeline = timelineText(run.outcome, run.metrics, spec, file.property);
-  const sameTrace = run.outcome.traceHash === file.traceHash;
+  const timeline = evaluationText(ev, spec, file.property);
+  const traceHash = traceHashOf(ev);
+  const sameTrace = traceHash === file.traceHash;
   const verdict =
     violation !== undefined
       ? `still violates "${propertyTitle(file.property)}": ${violation}`
@@ -106,7 +110,7 @@ export function replayCounterexample(path: string): ReplayResult {
   const report = [
     `Replay of ${displayPath(path)}: ${file.elector} ${JSON.stringify(options)}`,
     verdict,
-    `trace hash ${run.outcome.traceHash}${sameTrace ? " (as saved)" : ` (saved ${file.traceHash}: the lab or the elector changed)`}`,
+    `trace hash ${traceHash}${sameTrace ? " (as saved)" : ` (saved ${file.traceHash}: the lab or the elector changed)`}`,
     "Schedule:",
     schedule,
     timeline,
@@ -118,8 +122,9 @@ export function replayCounterexample(path: string): ReplayResult {
     violates: violation !== undefined,
     ...(violation !== undefined ? { violation } : {}),
     sameTrace,
-    traceHash: run.outcome.traceHash,
-    metrics: run.metrics,
+    traceHash,
+    ...(ev.run !== undefined ? { metrics: ev.run.metrics } : {}),
+    ...(ev.error !== undefined ? { error: ev.error.message } : {}),
     scheduleText: schedule,
     timelineText: timeline,
     report,

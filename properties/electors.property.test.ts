@@ -44,6 +44,7 @@ function runsFor(def: ElectorDefinition): number {
 }
 
 const TESTS: readonly { readonly property: PropertyName; readonly title: (runs: number) => string }[] = [
+  { property: "no-exceptions", title: (n) => `every run completes without an exception (${n} runs)` },
   { property: "no-same-epoch-leaders", title: (n) => `no two leaders of one partition share an epoch (${n} runs)` },
   { property: "no-stale-acknowledgements", title: (n) => `no stale acknowledgement (${n} runs)` },
   { property: "liveness", title: (n) => `after recovery and the quiet period: one leader per partition, all live replicas agree (${n} runs)` },

@@ -19,7 +19,7 @@ import { scenario, type PropertyScenario, type ScenarioArbitraryOptions } from "
 import { displayPath, replayCommand, saveCounterexample, type CounterexampleFile } from "./counterexample.ts";
 import { planRun, sessionTimeoutOf, type RunSpec } from "./plan.ts";
 import { applicableProperties, evaluate, propertyTitle, type PropertyName } from "./properties.ts";
-import { scheduleText, timelineText } from "./timeline-text.ts";
+import { evaluationText, scheduleText, traceHashOf } from "./timeline-text.ts";
 
 export interface ExploreSettings {
   readonly runs: number;
@@ -63,7 +63,9 @@ export function defaultDeterminismRuns(runs: number): number {
 
 /** Phase 1: runs `runs` generated scenarios and notes the first failure of each property. */
 export function explore(def: ElectorDefinition, options: unknown, settings: ExploreSettings): Exploration {
-  const properties = settings.properties ?? applicableProperties(def, options);
+  const asked = settings.properties ?? applicableProperties(def, options);
+  // An exception is always reported, whatever was asked.
+  const properties: PropertyName[] = asked.includes("no-exceptions") ? [...asked] : ["no-exceptions", ...asked];
   const determinismRuns = properties.includes("determinism") ? (settings.determinismRuns ?? defaultDeterminismRuns(settings.runs)) : 0;
   const firstFailure: Partial<Record<PropertyName, FirstFailure>> = {};
   let index = 0;
@@ -75,6 +77,7 @@ export function explore(def: ElectorDefinition, options: unknown, settings: Expl
       const { violations } = evaluate(planRun(def, options, sc), pending);
       worldsRun += pending.includes("determinism") ? 2 : 1;
       for (const p of pending) {
+        // After an exception only no-exceptions is judged on this run.
         const message = violations[p];
         if (message !== undefined) firstFailure[p] = { index: i, message };
       }
@@ -152,10 +155,11 @@ export function shrinkFailure(ex: Exploration, property: PropertyName, settings:
     path = String(first.index);
   }
   const plan = planRun(def, options, shrunk);
-  const { run, violations } = evaluate(plan, [property]);
-  const message = violations[property] ?? `(the shrunk case no longer fails when run again: ${first.message})`;
+  const ev = evaluate(plan, [property]);
+  const message = ev.violations[property] ?? `(the shrunk case no longer fails when run again: ${first.message})`;
   const schedule = scheduleText(plan.spec);
-  const timeline = timelineText(run.outcome, run.metrics, plan.spec, property);
+  const timeline = evaluationText(ev, plan.spec, property);
+  const traceHash = traceHashOf(ev);
   let counterexamplePath: string | undefined;
   if (settings.save !== false) {
     const file: CounterexampleFile = {
@@ -164,7 +168,7 @@ export function shrinkFailure(ex: Exploration, property: PropertyName, settings:
       ...plan.spec,
       property,
       violation: message,
-      traceHash: run.outcome.traceHash,
+      traceHash,
       fastCheck: { seed: ex.settings.seed, path, numShrinks: details.numShrinks, foundAtRun: first.index + 1 },
     };
     counterexamplePath = saveCounterexample(file);
@@ -199,7 +203,7 @@ export function shrinkFailure(ex: Exploration, property: PropertyName, settings:
     scenario: shrunk,
     faults: shrunk.faults,
     spec: plan.spec,
-    traceHash: run.outcome.traceHash,
+    traceHash,
     numShrinks: details.numShrinks,
     shrinkBudgetExhausted: exhausted,
     fastCheck,

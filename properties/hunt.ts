@@ -117,7 +117,7 @@ export function runPropertyHunt(o: HuntOptions): HuntReport {
   const options = decodeOptions(def, o.options ?? {});
   const verdicts0 = PROPERTY_NAMES.map((name) => {
     const a = applicability(name, def, options);
-    const checked = o.properties !== undefined ? o.properties.includes(name) : a.applies;
+    const checked = name === "no-exceptions" || (o.properties !== undefined ? o.properties.includes(name) : a.applies);
     return { name, checked, reason: checked ? undefined : (a.reason ?? "not asked for") };
   });
   const properties = verdicts0.filter((v) => v.checked).map((v) => v.name);

@@ -8,6 +8,7 @@
 import fc from "fast-check";
 import { expect, test } from "vitest";
 import { findElector } from "../algorithms/index.ts";
+import type { ElectorDefinition } from "../src/elector/api.ts";
 import { replayCounterexample } from "./counterexample.ts";
 import { runPropertyHunt } from "./hunt.ts";
 import { explore, scenariosFor, shrinkFailure } from "./explore.ts";
@@ -68,4 +69,35 @@ test.runIf(naive !== undefined)("the hunt API: same arguments, same report; forc
   expect(v.replayCommand).toBe(`npx electorate replay ${v.counterexamplePath}`);
   expect(a.properties.find((p) => p.name === "liveness")).toMatchObject({ checked: false, holds: true, runs: 0 });
   expect(() => runPropertyHunt({ algorithm: "no-such-elector" })).toThrow(/unknown algorithm/);
+});
+
+test.runIf(naive !== undefined)("an exception is a violation too: shrunk like any other, reported with its stack", () => {
+  const inner = naive!;
+  // The naive race, except that a host throws when it boots again after a crash.
+  const brittle: ElectorDefinition = {
+    ...inner,
+    name: "brittle-naive-race",
+    create: (ctx, o) => {
+      const i = inner.create(ctx, o);
+      return {
+        start: () => {
+          if (ctx.now() > 0) throw new Error(`host ${ctx.host} cannot boot twice`);
+          i.start();
+        },
+        onMessage: (from, m) => i.onMessage(from, m),
+        onTimer: (tag) => i.onTimer(tag),
+        onZk: (e) => i.onZk(e),
+        onWrite: (p, w) => i.onWrite(p, w),
+      };
+    },
+  };
+  const options = defaultOptions(brittle);
+  const ex = explore(brittle, options, { runs: 50, seed: SEED, properties: ["liveness"] });
+  expect(ex.firstFailure["no-exceptions"]).toBeDefined();
+  const v = shrinkFailure(ex, "no-exceptions", { save: false });
+  expect(v.faults).toEqual([{ at: 2_000, type: "crash", host: 0 }]);
+  expect(v.message).toMatch(/^Error: host 0 cannot boot twice at simulated 22\.100 s/);
+  expect(v.report).toContain("Exception:");
+  expect(v.report).toContain("restart host 0  (recovery)");
+  expect(v.report).toContain("(the timeline up to the exception, at 22.100 s)");
 });

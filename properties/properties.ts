@@ -5,10 +5,12 @@
 import { judge } from "../src/checker/judge.ts";
 import type { RunMetrics, SplitBrainFinding } from "../src/checker/metrics.ts";
 import type { ElectorDefinition } from "../src/elector/api.ts";
-import { runWorld, type WorldOutcome } from "../src/world/run.ts";
+import type { WorldOutcome } from "../src/world/run.ts";
+import { World } from "../src/world/world.ts";
+import type { WorldConfig } from "../src/world/world-config.ts";
 import type { PlannedRun } from "./plan.ts";
 
-export type PropertyName = "no-same-epoch-leaders" | "no-stale-acknowledgements" | "liveness" | "determinism";
+export type PropertyName = "no-exceptions" | "no-same-epoch-leaders" | "no-stale-acknowledgements" | "liveness" | "determinism";
 
 export interface PropertyInfo {
   readonly name: PropertyName;
@@ -16,6 +18,7 @@ export interface PropertyInfo {
 }
 
 export const PROPERTIES: readonly PropertyInfo[] = [
+  { name: "no-exceptions", title: "every run completes without an exception (elector, lab or checker)" },
   { name: "no-same-epoch-leaders", title: "no two leaders of one partition share an epoch" },
   { name: "no-stale-acknowledgements", title: "no write is acknowledged by a leader after a newer one was elected" },
   { name: "liveness", title: "after recovery and the quiet period, every partition has one leader all live replicas agree on" },
@@ -42,6 +45,7 @@ export function applicability(name: PropertyName, def: ElectorDefinition, option
       return claims.noStaleAcknowledgements
         ? { applies: true }
         : { applies: false, reason: `${def.name} does not claim noStaleAcknowledgements with these options` };
+    case "no-exceptions":
     case "liveness":
     case "determinism":
       return { applies: true };
@@ -60,8 +64,22 @@ export interface JudgedRun {
   readonly again?: { readonly traceHash: string; readonly metrics: RunMetrics };
 }
 
+/** An exception thrown while building, running or judging a world. */
+export interface RunError {
+  /** Simulated time when it was thrown (-1: before the world ran). */
+  readonly atMs: number;
+  /** "TypeError: ... (at file:line)" on one line. */
+  readonly message: string;
+  /** The first lines of the stack. */
+  readonly stack: string;
+}
+
 export interface Evaluation {
-  readonly run: JudgedRun;
+  /** Undefined only when the world could not be built or judged at all. */
+  readonly run?: JudgedRun;
+  /** The world as it stood when an exception stopped it, judged if the checker could (for a timeline). */
+  readonly partial?: { readonly outcome: WorldOutcome; readonly metrics?: RunMetrics };
+  readonly error?: RunError;
   /** One line per violated property. */
   readonly violations: Partial<Record<PropertyName, string>>;
 }
@@ -80,16 +98,72 @@ export function describeFinding(f: SplitBrainFinding): string {
   }
 }
 
-/** Runs the planned world (twice when determinism is checked), judges it and checks the properties. */
+function runError(e: unknown, atMs: number): RunError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const lines = (err.stack ?? `${err.name}: ${err.message}`).split("\n");
+  const frame = lines.find((l) => l.trim().startsWith("at "))?.trim().replace(/^at /, "");
+  const where = atMs >= 0 ? ` at simulated ${s(atMs)}` : "";
+  return {
+    atMs,
+    message: `${err.name}: ${err.message}${where}${frame !== undefined ? ` (${frame})` : ""}`,
+    stack: lines.slice(0, 12).join("\n"),
+  };
+}
+
+/** Runs a world like runWorld, but keeps the world when it throws. */
+function runCatching(config: WorldConfig<unknown>): { outcome?: WorldOutcome; metrics?: RunMetrics; error?: RunError } {
+  let world: World;
+  try {
+    world = new World(config);
+  } catch (e) {
+    return { error: runError(e, -1) };
+  }
+  let error: RunError | undefined;
+  try {
+    world.start();
+    world.run();
+  } catch (e) {
+    error = runError(e, world.kernel.now);
+  }
+  const outcome: WorldOutcome = {
+    world,
+    config,
+    log: world.log,
+    kernel: world.kernel,
+    network: world.network,
+    cluster: world.cluster,
+    traceHash: world.kernel.traceHash(),
+  };
+  try {
+    const metrics = judge(outcome);
+    return { outcome, metrics, ...(error !== undefined ? { error } : {}) };
+  } catch (e) {
+    return { outcome, error: error ?? runError(e, -1) };
+  }
+}
+
+/**
+ * Runs the planned world (twice when determinism is checked), judges it and checks the
+ * properties. An exception anywhere is the no-exceptions violation (whether or not it was asked
+ * for) and the other properties are not judged on that run.
+ */
 export function evaluate(plan: PlannedRun, properties: readonly PropertyName[]): Evaluation {
-  const outcome = runWorld(plan.config);
-  const metrics = judge(outcome);
+  const first = runCatching(plan.config);
+  if (first.error !== undefined || first.outcome === undefined || first.metrics === undefined) {
+    const error = first.error ?? runError(new Error("the run produced no outcome"), -1);
+    const partial = first.outcome !== undefined ? { outcome: first.outcome, ...(first.metrics !== undefined ? { metrics: first.metrics } : {}) } : undefined;
+    return { ...(partial !== undefined ? { partial } : {}), error, violations: { "no-exceptions": error.message } };
+  }
   let again: JudgedRun["again"];
   if (properties.includes("determinism")) {
-    const second = runWorld(plan.config);
-    again = { traceHash: second.traceHash, metrics: judge(second) };
+    const second = runCatching(plan.config);
+    if (second.error !== undefined || second.outcome === undefined || second.metrics === undefined) {
+      const error = second.error ?? runError(new Error("the second run produced no outcome"), -1);
+      return { partial: { outcome: first.outcome, metrics: first.metrics }, error, violations: { "no-exceptions": `${error.message} (in the second run of the same config only)` } };
+    }
+    again = { traceHash: second.outcome.traceHash, metrics: second.metrics };
   }
-  const run: JudgedRun = { plan, outcome, metrics, ...(again !== undefined ? { again } : {}) };
+  const run: JudgedRun = { plan, outcome: first.outcome, metrics: first.metrics, ...(again !== undefined ? { again } : {}) };
   const violations: Partial<Record<PropertyName, string>> = {};
   for (const name of properties) {
     const v = violation(name, run);
@@ -102,6 +176,8 @@ export function evaluate(plan: PlannedRun, properties: readonly PropertyName[]):
 export function violation(name: PropertyName, run: JudgedRun): string | undefined {
   const m = run.metrics;
   switch (name) {
+    case "no-exceptions":
+      return undefined; // a judged run completed; exceptions are caught by evaluate
     case "no-same-epoch-leaders": {
       const c = m.splitBrain.sameEpoch;
       if (c.count === 0) return undefined;

@@ -11,7 +11,7 @@ import { HostStatus } from "../src/sim/kernel.ts";
 import { Obs } from "../src/world/observation-log.ts";
 import type { WorldOutcome } from "../src/world/run.ts";
 import type { RunSpec } from "./plan.ts";
-import type { PropertyName } from "./properties.ts";
+import type { Evaluation, PropertyName } from "./properties.ts";
 
 /** At most this many partitions in a timeline, and individually listed stale acks per partition. */
 const MAX_PARTITIONS = 3;
@@ -203,4 +203,21 @@ export function timelineText(outcome: WorldOutcome, metrics: RunMetrics, spec: R
   for (const e of shown.slice(0, MAX_END_LINES)) out.push(`  ${e.ok ? " " : "!"} ${e.text}`);
   if (shown.length > MAX_END_LINES) out.push(`  (${shown.length - MAX_END_LINES} more partitions without exactly one agreed leader)`);
   return out.join("\n");
+}
+
+/** The timeline of an evaluation: of the run, or of the world an exception stopped, with the exception. */
+export function evaluationText(ev: Evaluation, spec: RunSpec, property: PropertyName): string {
+  const parts: string[] = [];
+  if (ev.error !== undefined) parts.push(`Exception:\n  ${ev.error.stack.split("\n").join("\n  ")}`);
+  if (ev.run !== undefined) parts.push(timelineText(ev.run.outcome, ev.run.metrics, spec, property));
+  else if (ev.partial?.metrics !== undefined) {
+    parts.push(`(the timeline up to the exception, at ${secondsText(ev.error?.atMs ?? 0)})`);
+    parts.push(timelineText(ev.partial.outcome, ev.partial.metrics, spec, property));
+  } else parts.push("(no timeline: the world could not be judged)");
+  return parts.join("\n");
+}
+
+/** The trace hash of an evaluation ("" when no world was built). */
+export function traceHashOf(ev: Evaluation): string {
+  return ev.run?.outcome.traceHash ?? ev.partial?.outcome.traceHash ?? "";
 }
