@@ -24,10 +24,10 @@ const SEED = envInt("ELECTORATE_PROPERTY_SEED") ?? 20_240_601;
  * 2 cores with 4 electors (docs/performance.md, "Property runs").
  */
 const RUNS: Readonly<Record<string, number>> = {
-  "naive-race": 300, // ~8 ms a world
-  raft: 300, // ~12 ms a world
-  zab: 100, // ~50 ms a world: its quiet period is 114 s of simulated time
-  "kafka-controller": 150,
+  "naive-race": 300, // ~10 ms a world (suite scenarios, one core)
+  raft: 300, // ~18 ms a world
+  zab: 80, // ~60 ms a world: its quiet period is 114 s of simulated time
+  "kafka-controller": 120, // ~35 ms a world: its quiet period is 51 s
 };
 const DEFAULT_RUNS = 100;
 
