@@ -170,18 +170,22 @@ function judgeEndState(outcome: WorldOutcome): EndState {
   let none = 0;
   let several = 0;
   let disagreeing = 0;
+  let noLiveReplica = 0;
   for (let p = 0; p < cluster.partitions; p++) {
     let leader = -1;
     let leaders = 0;
+    let live = 0;
     for (let j = 0; j < rf; j++) {
       const h = cluster.replica(p, j);
       if (kernel.hostStatus(h) === HostStatus.Crashed) continue;
+      live++;
       if (beliefs.leader[p * rf + j] === h) {
         leaders++;
         leader = h;
       }
     }
-    if (leaders === 0) none++;
+    if (live === 0) noLiveReplica++;
+    else if (leaders === 0) none++;
     else if (leaders > 1) several++;
     else {
       one++;
@@ -192,7 +196,13 @@ function judgeEndState(outcome: WorldOutcome): EndState {
       }
     }
   }
-  return { partitionsWithOneLeader: one, partitionsWithoutLeader: none, partitionsWithSeveralLeaders: several, disagreeingReplicas: disagreeing };
+  return {
+    partitionsWithOneLeader: one,
+    partitionsWithoutLeader: none,
+    partitionsWithSeveralLeaders: several,
+    disagreeingReplicas: disagreeing,
+    partitionsWithoutLiveReplica: noLiveReplica,
+  };
 }
 
 /**

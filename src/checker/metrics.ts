@@ -88,7 +88,10 @@ export interface BalanceMetrics {
 /** The state at the end of the run, for the liveness property. */
 export interface EndState {
   readonly partitionsWithOneLeader: number;
+  /** Partitions with a live replica but no live leader. */
   readonly partitionsWithoutLeader: number;
+  /** Partitions whose replicas are all down: nobody can lead them, and liveness does not ask it. */
+  readonly partitionsWithoutLiveReplica: number;
   readonly partitionsWithSeveralLeaders: number;
   /** Live replicas whose declared leader differs from the partition's unique live leader. */
   readonly disagreeingReplicas: number;
