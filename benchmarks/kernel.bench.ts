@@ -8,9 +8,13 @@
  *  - a bare typed-array binary heap (benchmarks/bare-heap.ts) doing the same pops and pushes.
  * Both must end on the same virtual time after the same number of events (checked).
  *
- *   npm run bench:kernel            (tsx benchmarks/kernel.bench.ts)
- *   npm run bench:kernel -- --quick (fewer, shorter rounds)
- *   npm run bench:kernel -- --sizes=100000 (only some sizes)
+ * Each round times one batch of each contestant back to back (alternating who goes first); the
+ * table shows the median rate of each and the median of the per-round ratios, which holds up
+ * better than a ratio of medians when other processes share the machine.
+ *
+ *   npm run bench:kernel                      (tsx benchmarks/kernel.bench.ts)
+ *   npm run bench:kernel -- --quick           (3 short rounds)
+ *   npm run bench:kernel -- --sizes=100000 --rounds=15 --ops=2000000 --delay-table-bits=16
  */
 import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
@@ -23,15 +27,20 @@ import { BareHeap } from "./bare-heap.ts";
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
+function option(name: string): string | undefined {
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
 const quick = process.argv.includes("--quick");
-const sizesArg = process.argv.find((a) => a.startsWith("--sizes="));
-const SIZES = sizesArg === undefined ? [1_000, 100_000, 1_000_000] : sizesArg.slice(8).split(",").map(Number);
-const ROUNDS = quick ? 3 : 7;
-const OPS_PER_ROUND = quick ? 500_000 : 2_000_000;
+const SIZES = (option("sizes") ?? "1000,100000,1000000").split(",").map(Number);
+const ROUNDS = Number(option("rounds") ?? (quick ? 3 : 9));
+const OPS_PER_ROUND = Number(option("ops") ?? (quick ? 500_000 : 2_000_000));
 const MEAN_DELAY_MS = 50;
 const HOSTS = 16;
 
-const DELAY_COUNT = 1 << 20;
+// 64Ki delays (512 KB), read cyclically: small enough that reading them does not sweep the
+// caches (a PRNG would not), large enough not to repeat within any batch's horizon of interest.
+const DELAY_BITS = Number(option("delay-table-bits") ?? 16);
+const DELAY_COUNT = 1 << DELAY_BITS;
 const DELAY_MASK = DELAY_COUNT - 1;
 const delays = new Float64Array(DELAY_COUNT);
 {
@@ -40,15 +49,15 @@ const delays = new Float64Array(DELAY_COUNT);
 }
 
 interface Contestant {
-  readonly name: string;
   prefill(n: number): void;
   run(events: number): void;
   /** Virtual time of the last event taken. */
   now(): number;
+  /** Events live in the structure. */
+  live(): number;
 }
 
 class KernelHold implements Contestant, EventHandler {
-  readonly name = "kernel";
   readonly kernel = new Kernel(HOSTS);
   private readonly kind: number;
   private k = 0;
@@ -73,10 +82,13 @@ class KernelHold implements Contestant, EventHandler {
   now(): number {
     return this.kernel.now;
   }
+
+  live(): number {
+    return this.kernel.queue.size;
+  }
 }
 
 class BareHold implements Contestant {
-  readonly name = "bare heap";
   readonly heap = new BareHeap();
   private k = 0;
 
@@ -97,12 +109,27 @@ class BareHold implements Contestant {
   now(): number {
     return this.heap.lastTime;
   }
+
+  live(): number {
+    return this.heap.size;
+  }
 }
 
-function memory(): number {
+function memoryInUse(): number {
+  gc();
   gc();
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
+}
+
+/** JS heap plus typed-array memory that building and pre-filling a contestant adds. */
+function footprint(make: () => Contestant, live: number): number {
+  const before = memoryInUse();
+  const c = make();
+  c.prefill(live);
+  const after = memoryInUse();
+  if (c.live() !== live) throw new Error("prefill failed");
+  return after - before;
 }
 
 function median(xs: number[]): number {
@@ -110,90 +137,127 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-const mb = (bytes: number): string => (bytes / 1048576).toFixed(1);
-const rate = (eps: number): string => `${(eps / 1e6).toFixed(2)} M/s`;
+function timed(c: Contestant, events: number): number {
+  const t0 = performance.now();
+  c.run(events);
+  return events / ((performance.now() - t0) / 1000);
+}
 
 interface Row {
   live: number;
   kernel: number;
   bare: number;
-  kernelMem: number;
-  bareMem: number;
-  heapUsed: number;
+  ratio: number;
+  ratioMin: number;
+  ratioMax: number;
+  kernelMb: number;
+  bareMb: number;
+  heapUsedMb: number;
 }
 
 function measure(live: number): Row {
-  const before = memory();
+  const kernelMb = footprint(() => new KernelHold(), live) / 1048576;
+  const bareMb = footprint(() => new BareHold(), live) / 1048576;
+
   const kernel = new KernelHold();
-  kernel.prefill(live);
-  const afterKernel = memory();
   const bare = new BareHold();
+  kernel.prefill(live);
   bare.prefill(live);
-  const afterBare = memory();
-  const contestants: Contestant[] = [kernel, bare];
-
-  // Warm up (JIT, and the queue's time distribution settling into its steady state).
+  // Warm up: JIT, and the queue's time distribution settling into its steady state.
   const warmup = Math.max(2 * live, 1_000_000);
-  for (const c of contestants) c.run(warmup);
+  kernel.run(warmup);
+  bare.run(warmup);
 
-  const samples = new Map<Contestant, number[]>(contestants.map((c) => [c, []]));
+  const kernelRates: number[] = [];
+  const bareRates: number[] = [];
+  const ratios: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     // Alternate who goes first, so drift in the machine's speed hits both alike.
-    const order = r % 2 === 0 ? contestants : [...contestants].reverse();
-    for (const c of order) {
-      const t0 = performance.now();
-      c.run(OPS_PER_ROUND);
-      const seconds = (performance.now() - t0) / 1000;
-      (samples.get(c) as number[]).push(OPS_PER_ROUND / seconds);
+    let k: number;
+    let b: number;
+    if (r % 2 === 0) {
+      k = timed(kernel, OPS_PER_ROUND);
+      b = timed(bare, OPS_PER_ROUND);
+    } else {
+      b = timed(bare, OPS_PER_ROUND);
+      k = timed(kernel, OPS_PER_ROUND);
     }
+    kernelRates.push(k);
+    bareRates.push(b);
+    ratios.push(k / b);
   }
   if (kernel.now() !== bare.now()) {
     throw new Error(`contestants diverged at ${live} live events: kernel ${kernel.now()} vs bare ${bare.now()}`);
   }
-  if (kernel.kernel.queue.size !== live || bare.heap.size !== live) throw new Error("live event count drifted");
-  const heapUsed = process.memoryUsage().heapUsed;
+  if (kernel.live() !== live || bare.live() !== live) throw new Error("live event count drifted");
   return {
     live,
-    kernel: median(samples.get(kernel) as number[]),
-    bare: median(samples.get(bare) as number[]),
-    kernelMem: afterKernel - before,
-    bareMem: afterBare - afterKernel,
-    heapUsed,
+    kernel: median(kernelRates),
+    bare: median(bareRates),
+    ratio: median(ratios),
+    ratioMin: Math.min(...ratios),
+    ratioMax: Math.max(...ratios),
+    kernelMb,
+    bareMb,
+    heapUsedMb: process.memoryUsage().heapUsed / 1048576,
   };
 }
 
+function table(rows: Row[]): string[] {
+  const header = [
+    "live events",
+    "kernel events/s",
+    "bare heap events/s",
+    "kernel/bare",
+    "(min-max)",
+    "kernel MB",
+    "bare heap MB",
+    "heap used MB",
+  ];
+  const cells = rows.map((r) => [
+    r.live.toLocaleString("en-US"),
+    Math.round(r.kernel).toLocaleString("en-US"),
+    Math.round(r.bare).toLocaleString("en-US"),
+    `${r.ratio.toFixed(2)}x`,
+    `${r.ratioMin.toFixed(2)}-${r.ratioMax.toFixed(2)}`,
+    r.kernelMb.toFixed(1),
+    r.bareMb.toFixed(1),
+    r.heapUsedMb.toFixed(1),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]): string => `| ${c.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`;
+  return [line(header), rule, ...cells.map(line)];
+}
+
 function main(): void {
+  const cpu = os.cpus();
   console.log(
-    `kernel hold-model benchmark: Node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ` +
-      `${ROUNDS} rounds x ${OPS_PER_ROUND.toLocaleString("en-US")} events, median; delays exponential, mean ${MEAN_DELAY_MS} ms`,
+    `kernel hold-model benchmark: Node ${process.version}, ${cpu.length} cores (${cpu[0]?.model ?? "?"}); ` +
+      `${ROUNDS} rounds x ${OPS_PER_ROUND.toLocaleString("en-US")} events per contestant and size; ` +
+      `delays exponential, mean ${MEAN_DELAY_MS} ms, table of ${DELAY_COUNT.toLocaleString("en-US")}`,
   );
+  const loadBefore = os.loadavg()[0];
   const rows: Row[] = [];
   for (const live of SIZES) {
     const row = measure(live);
     rows.push(row);
     console.log(
-      `  ${live.toLocaleString("en-US")} live: kernel ${rate(row.kernel)}, bare heap ${rate(row.bare)}, ratio ${(row.kernel / row.bare).toFixed(2)}x`,
+      `  ${live.toLocaleString("en-US")} live: kernel ${(row.kernel / 1e6).toFixed(2)} M/s, ` +
+        `bare heap ${(row.bare / 1e6).toFixed(2)} M/s, kernel/bare ${row.ratio.toFixed(2)}x`,
     );
   }
   console.log();
-  const header = ["live events", "kernel events/s", "bare heap events/s", "kernel/bare", "kernel MB", "bare heap MB", "heap used MB"];
-  const cells = rows.map((r) => [
-    r.live.toLocaleString("en-US"),
-    Math.round(r.kernel).toLocaleString("en-US"),
-    Math.round(r.bare).toLocaleString("en-US"),
-    `${(r.kernel / r.bare).toFixed(2)}x`,
-    mb(r.kernelMem),
-    mb(r.bareMem),
-    mb(r.heapUsed),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]): string => `| ${c.map((x, i) => (i === 0 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join(" | ")} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w, i) => (i === 0 ? ":" + "-".repeat(w + 1) : "-".repeat(w + 1) + ":")).join("|")}|`);
-  for (const c of cells) console.log(line(c));
+  for (const l of table(rows)) console.log(l);
   console.log();
-  console.log("kernel MB / bare heap MB: JS heap plus typed-array memory added by building and pre-filling each (after GC);");
-  console.log("heap used MB: process heapUsed at the end of that size's rounds.");
+  console.log("events/s: median over rounds; kernel/bare: median of the per-round ratios (min-max over rounds).");
+  console.log("kernel MB / bare heap MB: JS heap plus typed arrays added by building and pre-filling one (after GC).");
+  console.log("heap used MB: process heapUsed after that size's rounds (typed-array contents are not in it).");
+  const loadAfter = os.loadavg()[0];
+  console.log(`load average (1 min) before/after: ${loadBefore.toFixed(2)} / ${loadAfter.toFixed(2)} on ${cpu.length} cores`);
+  if (Math.max(loadBefore, loadAfter) > 1.2) {
+    console.log("warning: other processes were using the CPU; rates are noisy (the ratios less so).");
+  }
 }
 
 main();

@@ -7,13 +7,10 @@ function push(q: EventQueue, time: number, id: number): number {
   return q.push(time, 1, 0, 0, id, 0, undefined);
 }
 
-/** Pops one event and returns [time, id] (or undefined when empty), releasing its slot. */
+/** Pops one event and returns [time, id] (or undefined when empty). */
 function pop(q: EventQueue): [number, number] | undefined {
-  const slot = q.pop();
-  if (slot < 0) return undefined;
-  const out: [number, number] = [q.time[slot], q.a[slot]];
-  q.release(slot);
-  return out;
+  if (!q.pop()) return undefined;
+  return [q.time, q.a];
 }
 
 function drain(q: EventQueue): [number, number][] {
@@ -26,7 +23,7 @@ describe("EventQueue", () => {
   it("is empty at first", () => {
     const q = new EventQueue();
     expect(q.size).toBe(0);
-    expect(q.pop()).toBe(-1);
+    expect(q.pop()).toBe(false);
     expect(q.peekTime()).toBe(Infinity);
   });
 
@@ -164,30 +161,84 @@ describe("EventQueue", () => {
     }
     expect(q.size).toBe(1000);
     for (let i = 999; i >= 0; i--) {
-      const slot = q.pop();
-      expect(q.time[slot]).toBe(1000 - i);
-      expect(q.kind[slot]).toBe(i);
-      expect(q.target[slot]).toBe(i * 3);
-      expect(q.incarnation[slot]).toBe(i * 5);
-      expect(q.a[slot]).toBe(i);
-      expect(q.b[slot]).toBe(-i);
-      expect(q.obj[slot]).toBe(objs[i]);
-      q.release(slot);
+      expect(q.pop()).toBe(true);
+      expect(q.time).toBe(1000 - i);
+      expect(q.kind).toBe(i);
+      expect(q.target).toBe(i * 3);
+      expect(q.incarnation).toBe(i * 5);
+      expect(q.a).toBe(i);
+      expect(q.b).toBe(-i);
+      expect(q.obj).toBe(objs[i]);
     }
     expect(q.size).toBe(0);
-    expect(q.pop()).toBe(-1);
+    expect(q.pop()).toBe(false);
   });
 
-  it("reuses released slots, with a new generation each time", () => {
+  it("keeps every field of events beyond the horizon and of events pushed into the draining bucket", () => {
+    const q = new EventQueue(4);
+    const o1 = { far: true };
+    const o2 = { near: true };
+    q.push(10_000.5, 7, 2, 3, 1.25, -2.5, o1);
+    q.push(0.5, 8, 4, 5, 6, 7, o2);
+    expect(q.pop()).toBe(true);
+    expect([q.time, q.kind, q.target, q.incarnation, q.a, q.b, q.obj]).toEqual([0.5, 8, 4, 5, 6, 7, o2]);
+    expect(q.pop()).toBe(true);
+    expect([q.time, q.kind, q.target, q.incarnation, q.a, q.b]).toEqual([10_000.5, 7, 2, 3, 1.25, -2.5]);
+    expect(q.obj).toBe(o1);
+  });
+
+  it("hands out handles of (generation, slot), reusing popped slots under a new generation", () => {
     const q = new EventQueue(2);
-    const s1 = push(q, 1, 0);
-    const g1 = q.generation[s1];
-    expect(q.pop()).toBe(s1);
-    q.release(s1);
-    expect(q.obj[s1]).toBeUndefined();
-    const s2 = push(q, 2, 1);
-    expect(s2).toBe(s1);
-    expect(q.generation[s2]).toBe(g1 + 1);
+    const SLOTS = 2 ** 26;
+    const h1 = push(q, 1, 0);
+    expect(h1 % SLOTS).toBe(0);
+    expect(Math.floor(h1 / SLOTS)).toBe(0);
+    expect(q.pop()).toBe(true);
+    const h2 = push(q, 2, 1);
+    expect(h2 % SLOTS).toBe(0); // the same slot
+    expect(Math.floor(h2 / SLOTS)).toBe(1); // a new generation
+    const h3 = push(q, 3, 2);
+    expect(h3 % SLOTS).toBe(1);
+    expect(Math.floor(h3 / SLOTS)).toBe(0);
+  });
+
+  it("cancels by handle: the event pops with kind 0; stale or bogus handles are ignored", () => {
+    const q = new EventQueue(2);
+    const h1 = q.push(1, 5, 0, 0, 1, 0, undefined);
+    expect(q.cancel(h1 + 2 ** 26)).toBe(false); // right slot, wrong generation
+    expect(q.cancel(-1)).toBe(false);
+    expect(q.cancel(1_000_000)).toBe(false); // slot never used
+    expect(q.cancel(h1)).toBe(true);
+    expect(q.size).toBe(1); // cancelled events count until they surface
+    expect(q.pop()).toBe(true);
+    expect([q.time, q.kind, q.a]).toEqual([1, 0, 1]);
+    expect(q.cancel(h1)).toBe(false); // already popped
+    // The slot is reused at a new generation; the old handle no longer reaches it.
+    const h2 = q.push(2, 5, 0, 0, 2, 0, undefined);
+    expect(h2 % 2 ** 26).toBe(h1 % 2 ** 26);
+    expect(q.cancel(h1)).toBe(false);
+    expect(q.pop()).toBe(true);
+    expect([q.time, q.kind, q.a]).toEqual([2, 5, 2]);
+  });
+
+  it("cancels events beyond the horizon, also after they migrated into the wheel", () => {
+    const q = new EventQueue(4);
+    const far1 = q.push(20_000, 5, 0, 0, 1, 0, { p: 1 });
+    const far2 = q.push(20_001, 5, 0, 0, 2, 0, { p: 2 });
+    const far3 = q.push(30_000, 5, 0, 0, 3, 0, { p: 3 });
+    q.push(1, 5, 0, 0, 0, 0, undefined);
+    expect(q.cancel(far1)).toBe(true); // while in the overflow heap
+    expect(q.pop()).toBe(true);
+    expect(q.peekTime()).toBe(20_000); // far1, far2 migrated into the wheel
+    expect(q.cancel(far2)).toBe(true);
+    const got: [number, number, number, unknown][] = [];
+    while (q.pop()) got.push([q.time, q.kind, q.a, q.obj]);
+    expect(got).toEqual([
+      [20_000, 0, 1, { p: 1 }],
+      [20_001, 0, 2, { p: 2 }],
+      [30_000, 5, 3, { p: 3 }],
+    ]);
+    expect(q.cancel(far3)).toBe(false);
   });
 
   it("matches a sort-by-(time, seq) reference over 50,000 random pushes and pops", () => {

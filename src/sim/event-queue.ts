@@ -1,135 +1,193 @@
 /**
  * The kernel's event queue: events ordered by (time, insertion sequence).
  *
- * Layout: every event lives in a numbered slot of parallel typed arrays (no object per event).
  * Ordering uses a timing wheel of 1 ms buckets over a 4,096 ms horizon (O(1) insert into an
- * unsorted bucket list), a small binary heap for the bucket being drained (so events at equal or
+ * unsorted bucket), a small binary heap for the bucket being drained (so events at equal or
  * nearby times come out in exact (time, seq) order), and an overflow heap for events beyond the
  * horizon, migrated into the wheel as time approaches them. A bitmap of non-empty buckets lets
  * the queue skip idle stretches of virtual time without scanning bucket by bucket.
  *
  * Why not one binary heap: at 100k live events a heap walks ~17 levels of random memory per
- * operation; here the common case touches one bucket head and a heap of the events due within
- * the current millisecond.
+ * operation; here the common case appends to one bucket and pops from a heap of the events due
+ * within the current millisecond.
+ *
+ * Memory layout, which decides the speed once the queue outgrows the CPU caches: no object per
+ * event. An event's fields live in a 48-byte entry record (one ArrayBuffer viewed as doubles and
+ * as int32s; a payload object, if any, in a parallel array), entries come in chunks of CHUNK
+ * consecutive records, and each wheel bucket is a list of such chunks. Draining a bucket reads
+ * memory in sequence, and brings every field of its events into the cache for their pops; no
+ * pop waits for a record written thousands of events earlier at a random address. The heaps hold
+ * (time, seq, entry) in their own arrays. Each event also holds a slot, the stable identity
+ * behind its handle; popping an event touches no per-slot memory.
  */
 
-const WHEEL_BITS = 12;
-const WHEEL_SIZE = 1 << WHEEL_BITS; // buckets (1 ms each)
+/** Buckets per millisecond of virtual time (a power of two, so `time * BUCKETS_PER_MS` is exact). */
+const BUCKETS_PER_MS = 8;
+const WHEEL_BITS = 15;
+const WHEEL_SIZE = 1 << WHEEL_BITS; // buckets: a 4,096 ms horizon
 const WHEEL_MASK = WHEEL_SIZE - 1;
+/** Chunk lists besides the wheel buckets (0 .. WHEEL_SIZE - 1). */
+const CURRENT_LIST = WHEEL_SIZE;
+const OVERFLOW_LIST = WHEEL_SIZE + 1;
+const CHUNK_BITS = 4;
+const CHUNK = 1 << CHUNK_BITS; // entries per chunk
+// Entry record: 56 bytes = 7 doubles = 14 int32s.
+const F64_STRIDE = 7;
+const I32_STRIDE = 14;
+const F_TIME = 0;
+const F_SEQ = 1;
+const F_A = 2;
+const F_B = 3;
+const I_SLOT = 8; // int32 words 8..13 are bytes 32..55, after the four doubles; NIL once popped
+const I_GENERATION = 9;
+const I_KIND = 10;
+const I_TARGET = 11;
+const I_INCARNATION = 12;
+const I_HAS_OBJ = 13; // 1 when the event carries a payload object (in entryObj)
 const NIL = -1;
+// Chunk metadata: entries used, entries still queued, sealed (0/1), next chunk (of a wheel
+// bucket, newest to oldest; or of the free list).
+const META_STRIDE = 4;
+const M_FILL = 0;
+const M_LIVE = 1;
+const M_SEALED = 2;
+const M_NEXT = 3;
+/** A cancelled event pops with this kind. */
+const CANCELLED = 0;
+/** Handles are generation * SLOT_SPACE + slot: up to 2^26 live events. */
+const SLOT_SPACE = 1 << 26;
+/** Generations wrap below 2^27 so that handles stay exact doubles (below 2^53). */
+const GENERATION_MASK = (1 << 27) - 1;
 
-/** A min-heap of slot numbers keyed by (time[slot], seq[slot]) from the owning queue. */
-class SlotHeap {
-  items: Int32Array = new Int32Array(64);
+/**
+ * A 4-ary min-heap of entries keyed by (time, seq), the keys stored alongside the entry. Four
+ * children per node halve the depth of a binary heap; the children sit side by side in memory.
+ */
+class KeyedHeap {
+  time = new Float64Array(64);
+  seq = new Float64Array(64);
+  entry = new Int32Array(64);
   size = 0;
 
-  constructor(
-    private readonly owner: EventQueue,
-  ) {}
+  private grow(): void {
+    const n = this.time.length * 2;
+    const time = new Float64Array(n);
+    const seq = new Float64Array(n);
+    const entry = new Int32Array(n);
+    time.set(this.time);
+    seq.set(this.seq);
+    entry.set(this.entry);
+    this.time = time;
+    this.seq = seq;
+    this.entry = entry;
+  }
 
-  push(slot: number): void {
-    if (this.size === this.items.length) {
-      const grown = new Int32Array(this.items.length * 2);
-      grown.set(this.items);
-      this.items = grown;
-    }
-    const items = this.items;
-    const time = this.owner.time;
-    const seq = this.owner.seq;
-    const t = time[slot];
-    const s = seq[slot];
+  push(t: number, s: number, e: number): void {
+    if (this.size === this.time.length) this.grow();
+    const time = this.time;
+    const seq = this.seq;
+    const entry = this.entry;
     let i = this.size++;
     while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = items[parent];
-      const pt = time[p];
-      if (pt < t || (pt === t && seq[p] < s)) break;
-      items[i] = p;
+      const parent = (i - 1) >> 2;
+      const pt = time[parent];
+      if (pt < t || (pt === t && seq[parent] < s)) break;
+      time[i] = pt;
+      seq[i] = seq[parent];
+      entry[i] = entry[parent];
       i = parent;
     }
-    items[i] = slot;
+    time[i] = t;
+    seq[i] = s;
+    entry[i] = e;
   }
 
-  peek(): number {
-    return this.size === 0 ? NIL : this.items[0];
-  }
-
+  /** Removes the top and returns its entry (the heap must not be empty). */
   pop(): number {
-    const items = this.items;
-    const top = items[0];
-    const last = items[--this.size];
-    const n = this.size;
+    const time = this.time;
+    const seq = this.seq;
+    const entry = this.entry;
+    const top = entry[0];
+    const n = --this.size;
     if (n > 0) {
-      const time = this.owner.time;
-      const seq = this.owner.seq;
-      const t = time[last];
-      const s = seq[last];
+      const t = time[n];
+      const s = seq[n];
+      const e = entry[n];
       let i = 0;
       for (;;) {
-        let child = 2 * i + 1;
-        if (child >= n) break;
-        let c = items[child];
-        const right = child + 1;
-        if (right < n) {
-          const r = items[right];
-          if (time[r] < time[c] || (time[r] === time[c] && seq[r] < seq[c])) {
-            child = right;
-            c = r;
+        const first = 4 * i + 1;
+        if (first >= n) break;
+        // The least of up to four children.
+        let child = first;
+        let ct = time[first];
+        const last = first + 3 < n ? first + 3 : n - 1;
+        for (let c = first + 1; c <= last; c++) {
+          const tc = time[c];
+          if (tc < ct || (tc === ct && seq[c] < seq[child])) {
+            child = c;
+            ct = tc;
           }
         }
-        const ct = time[c];
-        if (t < ct || (t === ct && s < seq[c])) break;
-        items[i] = c;
+        if (t < ct || (t === ct && s < seq[child])) break;
+        time[i] = ct;
+        seq[i] = seq[child];
+        entry[i] = entry[child];
         i = child;
       }
-      items[i] = last;
+      time[i] = t;
+      seq[i] = s;
+      entry[i] = e;
     }
     return top;
   }
 }
 
 export class EventQueue {
-  // Per-slot event fields. Public for the kernel's dispatch loop (read-only outside this file).
-  time: Float64Array;
-  seq: Float64Array;
-  kind: Uint16Array;
-  target: Int32Array;
-  incarnation: Int32Array;
-  a: Float64Array;
-  b: Float64Array;
-  obj: unknown[];
-  generation: Uint32Array;
+  // ---- the last popped event (valid until the next pop) ----
+  /** Time of the popped event. */
+  time = 0;
+  /** Kind of the popped event; 0 when it was cancelled. */
+  kind = 0;
+  target = 0;
+  incarnation = 0;
+  a = 0;
+  b = 0;
+  obj: unknown = undefined;
 
-  private next: Int32Array; // bucket list links
-  private freeSlots: Int32Array;
+  // ---- entries: event records, in chunks of CHUNK consecutive entries ----
+  private f64 = new Float64Array(0);
+  private i32 = new Int32Array(0);
+  private readonly entryObj: unknown[] = []; // kept packed (grown by push), never holey
+  // Per chunk (META_STRIDE int32s side by side). A chunk is filled through one list; it is sealed
+  // when full or when its bucket is loaded into the current heap, and freed once sealed with no
+  // live entry left.
+  private chunkMeta = new Int32Array(0);
+  private chunksAllocated = 0;
+  private freeChunk = NIL;
+  /** The chunk being filled for each list: the wheel buckets, the current bucket, the overflow. */
+  private readonly listHead = new Int32Array(WHEEL_SIZE + 2).fill(NIL);
+
+  // ---- slots: the identity behind handles ----
+  /** The entry holding each slot's event (stale once popped: the entry's slot field says NIL). */
+  private slotEntry = new Int32Array(0);
+  /** Stack of free slots, with the generation each gets on its next use. */
+  private freeSlot = new Int32Array(0);
+  private freeGeneration = new Int32Array(0);
   private freeCount = 0;
-  private capacity = 0;
   private nextSeq = 0;
 
-  private readonly bucketHead = new Int32Array(WHEEL_SIZE).fill(NIL);
+  // ---- ordering ----
   private readonly occupied = new Uint32Array(WHEEL_SIZE >> 5);
   private wheelCount = 0;
-  /** Absolute bucket number (floor of ms) currently being drained into `current`. */
+  /** Absolute number of the bucket being drained into `current` (floor of time * BUCKETS_PER_MS). */
   private cursor = 0;
-  private readonly current: SlotHeap;
-  private readonly overflow: SlotHeap;
+  private readonly current = new KeyedHeap();
+  private readonly overflow = new KeyedHeap();
   private liveCount = 0;
 
   constructor(initialCapacity = 1024) {
-    this.time = new Float64Array(0);
-    this.seq = new Float64Array(0);
-    this.kind = new Uint16Array(0);
-    this.target = new Int32Array(0);
-    this.incarnation = new Int32Array(0);
-    this.a = new Float64Array(0);
-    this.b = new Float64Array(0);
-    this.obj = [];
-    this.generation = new Uint32Array(0);
-    this.next = new Int32Array(0);
-    this.freeSlots = new Int32Array(0);
-    this.current = new SlotHeap(this);
-    this.overflow = new SlotHeap(this);
-    this.grow(initialCapacity);
+    this.growSlots(Math.max(1, initialCapacity));
+    this.growChunks(Math.max(4, initialCapacity >> CHUNK_BITS));
   }
 
   /** Events scheduled and not yet popped (cancelled ones included until they surface). */
@@ -137,82 +195,225 @@ export class EventQueue {
     return this.liveCount;
   }
 
-  private grow(capacity: number): void {
-    const old = this.capacity;
-    const copy = <T extends Float64Array | Int32Array | Uint16Array | Uint32Array>(src: T, make: (n: number) => T): T => {
-      const dst = make(capacity);
-      dst.set(src as never);
-      return dst;
-    };
-    this.time = copy(this.time, (n) => new Float64Array(n));
-    this.seq = copy(this.seq, (n) => new Float64Array(n));
-    this.kind = copy(this.kind, (n) => new Uint16Array(n));
-    this.target = copy(this.target, (n) => new Int32Array(n));
-    this.incarnation = copy(this.incarnation, (n) => new Int32Array(n));
-    this.a = copy(this.a, (n) => new Float64Array(n));
-    this.b = copy(this.b, (n) => new Float64Array(n));
-    this.generation = copy(this.generation, (n) => new Uint32Array(n));
-    this.next = copy(this.next, (n) => new Int32Array(n));
-    const free = new Int32Array(capacity);
-    free.set(this.freeSlots.subarray(0, this.freeCount));
-    // New slots are handed out lowest first.
-    for (let s = capacity - 1; s >= old; s--) free[this.freeCount++] = s;
-    this.freeSlots = free;
-    this.obj.length = capacity;
-    this.capacity = capacity;
-  }
-
-  /** Stores an event and returns its slot. `time` must not be earlier than the last popped time. */
+  /**
+   * Stores an event and returns its handle, for `cancel`. `time` must not be earlier than the
+   * last popped time.
+   */
   push(time: number, kind: number, target: number, incarnation: number, a: number, b: number, obj: unknown): number {
-    if (this.freeCount === 0) this.grow(this.capacity * 2);
-    const slot = this.freeSlots[--this.freeCount];
-    this.time[slot] = time;
-    this.seq[slot] = this.nextSeq++;
-    this.kind[slot] = kind;
-    this.target[slot] = target;
-    this.incarnation[slot] = incarnation;
-    this.a[slot] = a;
-    this.b[slot] = b;
-    this.obj[slot] = obj;
+    if (this.freeCount === 0) this.growSlots(this.slotEntry.length * 2);
+    const slot = this.freeSlot[--this.freeCount];
+    const generation = this.freeGeneration[this.freeCount];
+    const seq = this.nextSeq++;
     this.liveCount++;
-    this.place(slot);
-    return slot;
-  }
-
-  private place(slot: number): void {
-    const bucket = Math.floor(this.time[slot]);
+    const bucket = Math.floor(time * BUCKETS_PER_MS);
+    let e: number;
     if (bucket <= this.cursor) {
-      this.current.push(slot);
+      e = this.append(CURRENT_LIST, time, seq, slot, generation, kind, target, incarnation, a, b, obj);
+      this.current.push(time, seq, e);
     } else if (bucket - this.cursor < WHEEL_SIZE) {
-      const i = bucket & WHEEL_MASK;
-      this.next[slot] = this.bucketHead[i];
-      this.bucketHead[i] = slot;
-      this.occupied[i >> 5] |= 1 << (i & 31);
-      this.wheelCount++;
+      e = this.appendToBucket(bucket, time, seq, slot, generation, kind, target, incarnation, a, b, obj);
     } else {
-      this.overflow.push(slot);
+      e = this.append(OVERFLOW_LIST, time, seq, slot, generation, kind, target, incarnation, a, b, obj);
+      this.overflow.push(time, seq, e);
     }
+    this.slotEntry[slot] = e;
+    return generation * SLOT_SPACE + slot;
   }
 
-  /** Removes and returns the earliest slot, or -1 when empty. The caller must `release` it. */
-  pop(): number {
-    if (this.current.size === 0 && !this.advance()) return NIL;
+  /**
+   * Cancels the event of `handle` if it is still queued: it will pop with kind 0. A handle whose
+   * event already popped is ignored (its slot may hold a newer event, under a new generation).
+   * Returns whether it cancelled.
+   */
+  cancel(handle: number): boolean {
+    const slot = handle % SLOT_SPACE;
+    if (!(slot >= 0 && slot < this.slotEntry.length)) return false;
+    const e = this.slotEntry[slot];
+    if (e === NIL) return false;
+    const w = e * I32_STRIDE;
+    const i32 = this.i32;
+    if (i32[w + I_SLOT] !== slot || i32[w + I_GENERATION] !== (handle - slot) / SLOT_SPACE) return false;
+    i32[w + I_KIND] = CANCELLED;
+    return true;
+  }
+
+  /**
+   * Removes the earliest event and exposes its fields (`time`, `kind`, `target`, `incarnation`,
+   * `a`, `b`, `obj`) until the next pop. Returns false when the queue is empty.
+   */
+  pop(): boolean {
+    if (this.current.size === 0 && !this.advance()) return false;
     this.liveCount--;
-    return this.current.pop();
+    const e = this.current.pop();
+    const f = e * F64_STRIDE;
+    const w = e * I32_STRIDE;
+    const f64 = this.f64;
+    const i32 = this.i32;
+    this.time = f64[f + F_TIME];
+    this.a = f64[f + F_A];
+    this.b = f64[f + F_B];
+    this.kind = i32[w + I_KIND];
+    this.target = i32[w + I_TARGET];
+    this.incarnation = i32[w + I_INCARNATION];
+    this.obj = i32[w + I_HAS_OBJ] === 1 ? this.takeObj(e) : undefined;
+    // Free the slot; its next event gets a new generation, so this event's handle goes stale.
+    const slot = i32[w + I_SLOT];
+    i32[w + I_SLOT] = NIL;
+    this.freeSlot[this.freeCount] = slot;
+    this.freeGeneration[this.freeCount++] = (i32[w + I_GENERATION] + 1) & GENERATION_MASK;
+    this.releaseEntry(e);
+    return true;
   }
 
   /** Time of the earliest event without removing it (Infinity when empty). */
   peekTime(): number {
     if (this.current.size === 0 && !this.advance()) return Infinity;
-    return this.time[this.current.peek()];
+    return this.current.time[0];
   }
 
-  /** Returns a popped slot to the free list; its generation changes so stale handles miss. */
-  release(slot: number): void {
-    this.obj[slot] = undefined;
-    this.generation[slot]++;
-    this.freeSlots[this.freeCount++] = slot;
+  // ---- storage ----
+
+  private growSlots(capacity: number): void {
+    const old = this.slotEntry.length;
+    const grown = (src: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+      const dst = new Int32Array(capacity);
+      dst.set(src);
+      return dst;
+    };
+    this.slotEntry = grown(this.slotEntry);
+    this.slotEntry.fill(NIL, old);
+    this.freeSlot = grown(this.freeSlot);
+    this.freeGeneration = grown(this.freeGeneration);
+    // New slots, generation 0, are handed out lowest first.
+    for (let s = capacity - 1; s >= old; s--) {
+      this.freeSlot[this.freeCount] = s;
+      this.freeGeneration[this.freeCount++] = 0;
+    }
   }
+
+  private growChunks(chunks: number): void {
+    const grown = <T extends Float64Array | Int32Array | Uint8Array>(src: T, dst: T): T => {
+      dst.set(src);
+      return dst;
+    };
+    const entries = chunks * CHUNK;
+    const records = new ArrayBuffer(entries * F64_STRIDE * Float64Array.BYTES_PER_ELEMENT);
+    this.f64 = grown(this.f64, new Float64Array(records));
+    this.i32 = new Int32Array(records);
+    while (this.entryObj.length < entries) this.entryObj.push(undefined);
+    this.chunkMeta = grown(this.chunkMeta, new Int32Array(chunks * META_STRIDE));
+  }
+
+  /** Appends an event to a list's filling chunk (a fresh one when full) and returns its entry. */
+  private append(
+    list: number,
+    time: number,
+    seq: number,
+    slot: number,
+    generation: number,
+    kind: number,
+    target: number,
+    incarnation: number,
+    a: number,
+    b: number,
+    obj: unknown,
+  ): number {
+    let c = this.listHead[list];
+    if (c === NIL || this.chunkMeta[c * META_STRIDE + M_FILL] === CHUNK) {
+      if (c !== NIL) this.seal(c);
+      const fresh = this.allocChunk(); // may grow (replace) the chunk arrays
+      // Wheel buckets are walked from the newest chunk; other lists are never walked.
+      this.chunkMeta[fresh * META_STRIDE + M_NEXT] = list < WHEEL_SIZE ? c : NIL;
+      this.listHead[list] = fresh;
+      c = fresh;
+    }
+    const meta = this.chunkMeta;
+    const m = c * META_STRIDE;
+    meta[m + M_LIVE]++;
+    const e = (c << CHUNK_BITS) + meta[m + M_FILL]++;
+    const f = e * F64_STRIDE;
+    const f64 = this.f64;
+    f64[f + F_TIME] = time;
+    f64[f + F_SEQ] = seq;
+    f64[f + F_A] = a;
+    f64[f + F_B] = b;
+    const w = e * I32_STRIDE;
+    const i32 = this.i32;
+    i32[w + I_SLOT] = slot;
+    i32[w + I_GENERATION] = generation;
+    i32[w + I_KIND] = kind;
+    i32[w + I_TARGET] = target;
+    i32[w + I_INCARNATION] = incarnation;
+    if (obj === undefined) {
+      i32[w + I_HAS_OBJ] = 0;
+    } else {
+      i32[w + I_HAS_OBJ] = 1;
+      this.entryObj[e] = obj;
+    }
+    return e;
+  }
+
+  private appendToBucket(
+    bucket: number,
+    time: number,
+    seq: number,
+    slot: number,
+    generation: number,
+    kind: number,
+    target: number,
+    incarnation: number,
+    a: number,
+    b: number,
+    obj: unknown,
+  ): number {
+    const i = bucket & WHEEL_MASK;
+    const e = this.append(i, time, seq, slot, generation, kind, target, incarnation, a, b, obj);
+    this.occupied[i >> 5] |= 1 << (i & 31);
+    this.wheelCount++;
+    return e;
+  }
+
+  private takeObj(e: number): unknown {
+    const obj = this.entryObj[e];
+    this.entryObj[e] = undefined;
+    return obj;
+  }
+
+  private allocChunk(): number {
+    let c = this.freeChunk;
+    if (c !== NIL) {
+      this.freeChunk = this.chunkMeta[c * META_STRIDE + M_NEXT];
+    } else {
+      const capacity = this.chunkMeta.length / META_STRIDE;
+      if (this.chunksAllocated === capacity) this.growChunks(capacity * 2);
+      c = this.chunksAllocated++;
+    }
+    const m = c * META_STRIDE;
+    this.chunkMeta[m + M_FILL] = 0;
+    this.chunkMeta[m + M_LIVE] = 0;
+    this.chunkMeta[m + M_SEALED] = 0;
+    return c;
+  }
+
+  private seal(c: number): void {
+    const m = c * META_STRIDE;
+    this.chunkMeta[m + M_SEALED] = 1;
+    if (this.chunkMeta[m + M_LIVE] === 0) this.freeChunkAt(c);
+  }
+
+  /** An entry's event left the queue or moved to another entry. */
+  private releaseEntry(e: number): void {
+    const c = e >> CHUNK_BITS;
+    const m = c * META_STRIDE;
+    if (--this.chunkMeta[m + M_LIVE] === 0 && this.chunkMeta[m + M_SEALED] === 1) this.freeChunkAt(c);
+  }
+
+  private freeChunkAt(c: number): void {
+    this.chunkMeta[c * META_STRIDE + M_NEXT] = this.freeChunk;
+    this.freeChunk = c;
+  }
+
+  // ---- ordering ----
 
   /** Moves the cursor to the next bucket holding events and loads them into `current`. */
   private advance(): boolean {
@@ -220,21 +421,25 @@ export class EventQueue {
       if (this.wheelCount === 0) {
         if (this.overflow.size === 0) return false;
         // Nothing in the wheel: jump straight to the overflow's earliest bucket.
-        this.cursor = Math.floor(this.time[this.overflow.peek()]) - 1;
+        this.cursor = Math.floor(this.overflow.time[0] * BUCKETS_PER_MS) - 1;
         this.migrateOverflow();
         continue;
       }
       const bucket = this.nextOccupied();
       this.cursor = bucket;
       const i = bucket & WHEEL_MASK;
-      let slot = this.bucketHead[i];
-      this.bucketHead[i] = NIL;
+      let c = this.listHead[i];
+      this.listHead[i] = NIL;
       this.occupied[i >> 5] &= ~(1 << (i & 31));
-      while (slot !== NIL) {
-        const after = this.next[slot];
-        this.current.push(slot);
-        this.wheelCount--;
-        slot = after;
+      const { f64, current } = this;
+      while (c !== NIL) {
+        const first = c << CHUNK_BITS;
+        const end = first + this.chunkMeta[c * META_STRIDE + M_FILL];
+        for (let e = first; e < end; e++) current.push(f64[e * F64_STRIDE + F_TIME], f64[e * F64_STRIDE + F_SEQ], e);
+        this.wheelCount -= end - first;
+        const older = this.chunkMeta[c * META_STRIDE + M_NEXT];
+        this.seal(c); // its entries are live: freed once all are popped
+        c = older;
       }
       this.migrateOverflow();
       if (this.current.size > 0) return true;
@@ -244,11 +449,34 @@ export class EventQueue {
   /** Moves overflow events whose bucket now falls inside the wheel's horizon. */
   private migrateOverflow(): void {
     const limit = this.cursor + WHEEL_SIZE;
-    while (this.overflow.size > 0) {
-      const top = this.overflow.peek();
-      if (Math.floor(this.time[top]) >= limit) break;
-      this.overflow.pop();
-      this.place(top);
+    const overflow = this.overflow;
+    while (overflow.size > 0) {
+      const time = overflow.time[0];
+      const bucket = Math.floor(time * BUCKETS_PER_MS);
+      if (bucket >= limit) break;
+      const seq = overflow.seq[0];
+      const e = overflow.pop();
+      const f = e * F64_STRIDE;
+      const w = e * I32_STRIDE;
+      const { f64, i32 } = this;
+      const slot = i32[w + I_SLOT];
+      // The cursor only moves forward, so the event lands in a wheel bucket after it.
+      const moved = this.appendToBucket(
+        bucket,
+        time,
+        seq,
+        slot,
+        i32[w + I_GENERATION],
+        i32[w + I_KIND],
+        i32[w + I_TARGET],
+        i32[w + I_INCARNATION],
+        f64[f + F_A],
+        f64[f + F_B],
+        i32[w + I_HAS_OBJ] === 1 ? this.takeObj(e) : undefined,
+      );
+      i32[w + I_SLOT] = NIL;
+      this.slotEntry[slot] = moved;
+      this.releaseEntry(e);
     }
   }
 

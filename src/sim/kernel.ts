@@ -29,7 +29,6 @@ export interface HostLifecycleListener {
 }
 
 const CANCELLED = 0;
-const SLOT_SPACE = 67108864; // 2^26: handles are generation * SLOT_SPACE + slot
 
 /** Events held for a paused host, replayed in their original order when it resumes. */
 interface Deferred {
@@ -94,8 +93,7 @@ export class Kernel {
   schedule(time: number, kind: number, target: number, a: number, b: number, obj: unknown): number {
     const t = time < this.now ? this.now : time;
     const inc = this.hostBound[kind] ? this.incarnations[target] : 0;
-    const slot = this.queue.push(t, kind, target, inc, a, b, obj);
-    return this.queue.generation[slot] * SLOT_SPACE + slot;
+    return this.queue.push(t, kind, target, inc, a, b, obj);
   }
 
   /** Schedules an event `delay` ms from now. */
@@ -105,9 +103,7 @@ export class Kernel {
 
   /** Cancels a scheduled event; a handle whose event already ran is ignored. */
   cancel(handle: number): void {
-    const slot = handle % SLOT_SPACE;
-    const generation = (handle - slot) / SLOT_SPACE;
-    if (this.queue.generation[slot] === generation) this.queue.kind[slot] = CANCELLED;
+    this.queue.cancel(handle);
   }
 
   /** Runs every event with time <= `until`, then sets the clock to `until`. */
@@ -126,20 +122,15 @@ export class Kernel {
   /** Dispatches the next event. Returns false when the queue is empty. */
   step(): boolean {
     const q = this.queue;
-    const slot = q.pop();
-    if (slot < 0) return false;
-    const kind = q.kind[slot];
-    if (kind === CANCELLED) {
-      q.release(slot);
-      return true;
-    }
-    const time = q.time[slot];
-    const target = q.target[slot];
-    const a = q.a[slot];
-    const b = q.b[slot];
-    const obj = q.obj[slot];
-    const inc = q.incarnation[slot];
-    q.release(slot);
+    if (!q.pop()) return false;
+    const kind = q.kind;
+    if (kind === CANCELLED) return true;
+    const time = q.time;
+    const target = q.target;
+    const a = q.a;
+    const b = q.b;
+    const obj = q.obj;
+    const inc = q.incarnation;
     this.now = time;
     if (this.hostBound[kind]) {
       if (this.status[target] === HostStatus.Crashed || this.incarnations[target] !== inc) {
