@@ -51,7 +51,9 @@ const TESTS: readonly { readonly property: PropertyName; readonly title: (runs: 
   { property: "determinism", title: (n) => `the same seed gives the same trace hash (${defaultDeterminismRuns(n)} runs, each twice)` },
 ];
 
-if (electors.length === 0) test.todo("no elector registered yet");
+test("the registry holds electors to check", () => {
+  expect(electors.length).toBeGreaterThan(0);
+});
 
 describe.each(electors.map((def) => [def.name, def] as const))("%s", (_name, def) => {
   const options = defaultOptions(def);
@@ -60,8 +62,10 @@ describe.each(electors.map((def) => [def.name, def] as const))("%s", (_name, def
   const explored = (): Exploration => (exploration ??= explore(def, options, { runs, seed: SEED }));
 
   for (const t of TESTS) {
-    const a = applicability(t.property, def, options);
-    test.skipIf(!a.applies)(t.title(runs), () => {
+    // A property the elector does not claim (e.g. no stale acknowledgements for acks=1 designs)
+    // is not held against it; `electorate check --property` can still hunt it on demand.
+    if (!applicability(t.property, def, options).applies) continue;
+    test(t.title(runs), () => {
       const ex = explored();
       if (ex.firstFailure[t.property] === undefined) return;
       const v = shrinkFailure(ex, t.property);
