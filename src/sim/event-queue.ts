@@ -45,8 +45,8 @@ const I_TARGET = 11;
 const I_INCARNATION = 12;
 const I_HAS_OBJ = 13; // 1 when the event carries a payload object (in entryObj)
 const NIL = -1;
-// Chunk metadata: entries used, entries still queued, sealed (0/1), next chunk (of a wheel
-// bucket, newest to oldest; or of the free list).
+// Chunk metadata: entries used (set when sealed), entries still queued (exact once sealed),
+// sealed (0/1), next chunk (of a wheel bucket, newest to oldest; or of the free list).
 const META_STRIDE = 4;
 const M_FILL = 0;
 const M_LIVE = 1;
@@ -58,6 +58,13 @@ const CANCELLED = 0;
 const SLOT_SPACE = 1 << 26;
 /** Generations wrap below 2^27 so that handles stay exact doubles (below 2^53). */
 const GENERATION_MASK = (1 << 27) - 1;
+
+/** Per list: [chunk being filled (NIL: none), entries used in it]. */
+function listStates(lists: number): Int32Array<ArrayBuffer> {
+  const state = new Int32Array(2 * lists);
+  for (let l = 0; l < lists; l++) state[2 * l] = NIL;
+  return state;
+}
 
 /**
  * A 4-ary min-heap of entries keyed by (time, seq), the keys stored alongside the entry. Four
@@ -164,8 +171,11 @@ export class EventQueue {
   private chunkMeta = new Int32Array(0);
   private chunksAllocated = 0;
   private freeChunk = NIL;
-  /** The chunk being filled for each list: the wheel buckets, the current bucket, the overflow. */
-  private readonly listHead = new Int32Array(WHEEL_SIZE + 2).fill(NIL);
+  /**
+   * Per list (the wheel buckets, the current bucket, the overflow), side by side: the chunk being
+   * filled and how many of its entries are used. An append touches only this pair and the entry.
+   */
+  private readonly listState = listStates(WHEEL_SIZE + 2);
 
   // ---- slots: the identity behind handles ----
   /** The entry holding each slot's event (stale once popped: the entry's slot field says NIL). */
@@ -318,19 +328,21 @@ export class EventQueue {
     b: number,
     obj: unknown,
   ): number {
-    let c = this.listHead[list];
-    if (c === NIL || this.chunkMeta[c * META_STRIDE + M_FILL] === CHUNK) {
-      if (c !== NIL) this.seal(c);
+    const state = this.listState;
+    const l = list * 2;
+    let c = state[l];
+    let fill = state[l + 1];
+    if (c === NIL || fill === CHUNK) {
+      if (c !== NIL) this.seal(c, fill);
       const fresh = this.allocChunk(); // may grow (replace) the chunk arrays
       // Wheel buckets are walked from the newest chunk; other lists are never walked.
       this.chunkMeta[fresh * META_STRIDE + M_NEXT] = list < WHEEL_SIZE ? c : NIL;
-      this.listHead[list] = fresh;
+      state[l] = fresh;
       c = fresh;
+      fill = 0;
     }
-    const meta = this.chunkMeta;
-    const m = c * META_STRIDE;
-    meta[m + M_LIVE]++;
-    const e = (c << CHUNK_BITS) + meta[m + M_FILL]++;
+    state[l + 1] = fill + 1;
+    const e = (c << CHUNK_BITS) + fill;
     const f = e * F64_STRIDE;
     const f64 = this.f64;
     f64[f + F_TIME] = time;
@@ -395,10 +407,14 @@ export class EventQueue {
     return c;
   }
 
-  private seal(c: number): void {
+  /** A chunk stops being filled, with `fill` entries used. */
+  private seal(c: number, fill: number): void {
     const m = c * META_STRIDE;
-    this.chunkMeta[m + M_SEALED] = 1;
-    if (this.chunkMeta[m + M_LIVE] === 0) this.freeChunkAt(c);
+    const meta = this.chunkMeta;
+    meta[m + M_FILL] = fill;
+    meta[m + M_LIVE] += fill; // releases before the seal counted down from 0
+    meta[m + M_SEALED] = 1;
+    if (meta[m + M_LIVE] === 0) this.freeChunkAt(c);
   }
 
   /** An entry's event left the queue or moved to another entry. */
@@ -428,18 +444,19 @@ export class EventQueue {
       const bucket = this.nextOccupied();
       this.cursor = bucket;
       const i = bucket & WHEEL_MASK;
-      let c = this.listHead[i];
-      this.listHead[i] = NIL;
+      let c = this.listState[2 * i];
+      this.seal(c, this.listState[2 * i + 1]); // older chunks were sealed when they filled up
+      this.listState[2 * i] = NIL;
+      this.listState[2 * i + 1] = 0;
       this.occupied[i >> 5] &= ~(1 << (i & 31));
-      const { f64, current } = this;
+      const { f64, current, chunkMeta } = this;
+      // Every entry is live: the chunks are freed once all their events are popped.
       while (c !== NIL) {
         const first = c << CHUNK_BITS;
-        const end = first + this.chunkMeta[c * META_STRIDE + M_FILL];
+        const end = first + chunkMeta[c * META_STRIDE + M_FILL];
         for (let e = first; e < end; e++) current.push(f64[e * F64_STRIDE + F_TIME], f64[e * F64_STRIDE + F_SEQ], e);
         this.wheelCount -= end - first;
-        const older = this.chunkMeta[c * META_STRIDE + M_NEXT];
-        this.seal(c); // its entries are live: freed once all are popped
-        c = older;
+        c = chunkMeta[c * META_STRIDE + M_NEXT];
       }
       this.migrateOverflow();
       if (this.current.size > 0) return true;

@@ -38,6 +38,21 @@ interface Deferred {
   objs: unknown[];
 }
 
+/** One step of the trace hash's first lane (murmur3's block mix). */
+function mixLane1(h1: number, w: number): number {
+  let k = Math.imul(w, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  let h = h1 ^ k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+}
+
+/** One step of the second lane, given the first lane's new value. */
+function mixLane2(h2: number, h1: number, w: number): number {
+  return (Math.imul(h2 ^ w, 0x2c1b3c6d) + (h1 >>> 7)) | 0;
+}
+
 export class Kernel {
   /** Current virtual time (ms). */
   now = 0;
@@ -246,22 +261,29 @@ export class Kernel {
     this.mixWord(this.scratchWords[1]);
   }
 
+  /** Mixes (time, kind, target, a) of a dispatched event: three words, as three `mixWord`s. */
   private mixEvent(time: number, kind: number, target: number, a: number): void {
+    const words = this.scratchWords;
     this.scratch[0] = time;
-    this.mixWord(this.scratchWords[0] ^ (kind << 20));
-    this.mixWord(this.scratchWords[1] ^ target);
+    const w1 = words[0] ^ (kind << 20);
+    const w2 = words[1] ^ target;
     this.scratch[0] = a;
-    this.mixWord(this.scratchWords[0] ^ this.scratchWords[1]);
+    const w3 = words[0] ^ words[1];
+    let h1 = this.h1;
+    let h2 = this.h2;
+    h1 = mixLane1(h1, w1);
+    h2 = mixLane2(h2, h1, w1);
+    h1 = mixLane1(h1, w2);
+    h2 = mixLane2(h2, h1, w2);
+    h1 = mixLane1(h1, w3);
+    h2 = mixLane2(h2, h1, w3);
+    this.h1 = h1;
+    this.h2 = h2;
   }
 
   private mixWord(w: number): void {
-    let k = Math.imul(w, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    let h = this.h1 ^ k;
-    h = (h << 13) | (h >>> 19);
-    this.h1 = (Math.imul(h, 5) + 0xe6546b64) | 0;
-    this.h2 = (Math.imul(this.h2 ^ w, 0x2c1b3c6d) + (this.h1 >>> 7)) | 0;
+    this.h1 = mixLane1(this.h1, w);
+    this.h2 = mixLane2(this.h2, this.h1, w);
   }
 
   /** The running hash of every dispatched event and mixed observation, as 16 hex digits. */
