@@ -241,8 +241,17 @@ describe("EventQueue", () => {
     expect(q.cancel(far3)).toBe(false);
   });
 
-  it("matches a sort-by-(time, seq) reference over 50,000 random pushes and pops", () => {
-    const rng = new RandomStream(20240611, "event-queue-crosscheck");
+  /**
+   * Random pushes (delays from `delay`), peeks and pops (pop share `popShare`), checked against a
+   * sorted-array reference at every step. Returns counts showing what the workload exercised.
+   */
+  function crossCheck(
+    seed: number,
+    ops: number,
+    popShare: number,
+    delay: (rng: RandomStream) => number,
+  ): { pops: number; maxSize: number; ties: number } {
+    const rng = new RandomStream(seed, "event-queue-crosscheck");
     const q = new EventQueue(16);
     // Reference: a sorted array of [time, seq, id].
     const ref: [number, number, number][] = [];
@@ -263,25 +272,17 @@ describe("EventQueue", () => {
     let maxSize = 0;
     let ties = 0;
     const seenTimes = new Set<number>();
-    for (let op = 0; op < 50_000; op++) {
+    for (let op = 0; op < ops; op++) {
       const r = rng.next();
-      if (r < 0.55 || ref.length === 0) {
-        // Delay mixture: exactly now, quarter-ms grid (many ties), sub-ms, beyond the horizon.
-        const m = rng.next();
-        let delay: number;
-        if (m < 0.1) delay = 0;
-        else if (m < 0.5) delay = rng.int(0, 40) / 4;
-        else if (m < 0.8) delay = rng.exponential(50);
-        else if (m < 0.95) delay = rng.uniform(3000, 12_000);
-        else delay = rng.int(1, 5) * 4096;
-        const time = now + delay;
+      if (r >= popShare + 0.05 || ref.length === 0) {
+        const time = now + delay(rng);
         if (seenTimes.has(time)) ties++;
         seenTimes.add(time);
         const id = seq++;
         push(q, time, id);
         insert([time, id, id]);
         maxSize = Math.max(maxSize, ref.length);
-      } else if (r < 0.6) {
+      } else if (r < 0.05) {
         expect(q.peekTime()).toBe(ref[0][0]);
       } else {
         const want = ref.shift() as [number, number, number];
@@ -295,9 +296,46 @@ describe("EventQueue", () => {
     // Drain the rest.
     const rest = drain(q);
     expect(rest).toEqual(ref.map(([t, , id]) => [t, id]));
+    return { pops, maxSize, ties };
+  }
+
+  it("matches a sort-by-(time, seq) reference over 50,000 random pushes and pops", () => {
+    // Delay mixture: exactly now, quarter-ms grid (many ties), sub-ms, beyond the horizon.
+    const got = crossCheck(20240611, 50_000, 0.4, (rng) => {
+      const m = rng.next();
+      if (m < 0.1) return 0;
+      if (m < 0.5) return rng.int(0, 40) / 4;
+      if (m < 0.8) return rng.exponential(50);
+      if (m < 0.95) return rng.uniform(3000, 12_000);
+      return rng.int(1, 5) * 4096;
+    });
     // The workload really exercised ties, growth and many pops.
-    expect(pops).toBeGreaterThan(10_000);
-    expect(maxSize).toBeGreaterThan(1000);
-    expect(ties).toBeGreaterThan(1000);
+    expect(got.pops).toBeGreaterThan(10_000);
+    expect(got.maxSize).toBeGreaterThan(1000);
+    expect(got.ties).toBeGreaterThan(1000);
+  });
+
+  it("matches the reference with crowded buckets (sorted runs, ties, events pushed into the drained bucket)", () => {
+    // Thousands of live events within a few ms: hundreds per 1/8 ms bucket, times on a fine grid
+    // (exact ties across chunks) or continuous (ties within 1/65536 of a bucket unlikely but near).
+    const got = crossCheck(7, 60_000, 0.45, (rng) => {
+      const m = rng.next();
+      if (m < 0.05) return 0;
+      if (m < 0.5) return rng.int(0, 48) / 64;
+      if (m < 0.9) return rng.uniform(0, 3);
+      return rng.uniform(0, 0.001);
+    });
+    expect(got.pops).toBeGreaterThan(20_000);
+    expect(got.maxSize).toBeGreaterThan(2000);
+    expect(got.ties).toBeGreaterThan(1500);
+  });
+
+  it("orders many events at one exact time by insertion, across chunks and sorts", () => {
+    const q = new EventQueue(4);
+    for (let i = 0; i < 500; i++) push(q, 10 + (i % 2) * 0.0000001, i); // two times, alternating
+    push(q, 9.99, 500);
+    const got = drain(q).map(([, id]) => id);
+    const want = [500, ...Array.from({ length: 250 }, (_, i) => 2 * i), ...Array.from({ length: 250 }, (_, i) => 2 * i + 1)];
+    expect(got).toEqual(want);
   });
 });
