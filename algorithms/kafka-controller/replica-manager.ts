@@ -191,24 +191,11 @@ export class ReplicaManager {
 
   /** Local position of a partition, or -1 if this host does not replicate it. */
   local(p: PartitionId): number {
-    const a = this.parts;
-    let lo = 0;
-    let hi = a.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const v = a[mid];
-      if (v === p) return mid;
-      if (v < p) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return this.ctx.cluster.localIndex(this.ctx.host, p);
   }
 
   private replicaIndex(i: number, host: HostId): number {
-    const a = this.ctx.cluster.assignment;
-    const base = this.parts[i] * this.rf;
-    for (let j = 0; j < this.rf; j++) if (a[base + j] === host) return j;
-    return -1;
+    return this.ctx.cluster.replicaIndex(this.parts[i], host);
   }
 
   private replicaHost(i: number, j: number): HostId {

@@ -107,16 +107,7 @@ class NaiveRaceHost implements ElectorInstance {
   }
 
   private local(p: PartitionId): number {
-    const a = this.partitions;
-    let lo = 0;
-    let hi = a.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (a[mid] === p) return mid;
-      if (a[mid] < p) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return this.ctx.cluster.localIndex(this.ctx.host, p);
   }
 
   // ---- ZooKeeper ----

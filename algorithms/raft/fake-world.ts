@@ -5,8 +5,8 @@
  * on purpose (the tests of the algorithm should not depend on the lab's internals); the
  * integration tests use the lab's runWorld.
  */
+import { ClusterModel } from "../../src/cluster/cluster-model.ts";
 import type {
-  ClusterView,
   DurableStore,
   ElectorDefinition,
   ElectorInstance,
@@ -40,48 +40,13 @@ export class TestRandom implements HostRandom {
   }
 }
 
-export class TestCluster implements ClusterView {
-  readonly partitions: number;
-  readonly assignment: Int32Array;
-  private readonly byHost: Int32Array[];
-  constructor(
-    readonly brokers: number,
-    readonly replicationFactor: number,
-    replicas: readonly (readonly number[])[],
-  ) {
-    this.partitions = replicas.length;
-    this.assignment = new Int32Array(replicas.flat());
-    this.byHost = [];
-    for (let h = 0; h < brokers; h++) {
-      const mine: number[] = [];
-      replicas.forEach((r, p) => {
-        if (r.includes(h)) mine.push(p);
-      });
-      this.byHost.push(new Int32Array(mine));
-    }
-  }
-  /** Partition p on brokers (p + j) mod brokers, j < rf: Kafka's round robin without the shift. */
-  static roundRobin(brokers: number, partitions: number, rf: number): TestCluster {
-    const replicas: number[][] = [];
-    for (let p = 0; p < partitions; p++) replicas.push(Array.from({ length: rf }, (_, j) => (p + j) % brokers));
-    return new TestCluster(brokers, rf, replicas);
-  }
-  replica(partition: PartitionId, index: number): HostId {
-    return this.assignment[partition * this.replicationFactor + index];
-  }
-  preferredLeader(partition: PartitionId): HostId {
-    return this.replica(partition, 0);
-  }
-  partitionsOf(host: HostId): Int32Array {
-    return this.byHost[host];
-  }
-  topicOf(): string {
-    return "t0";
-  }
-  indexInTopic(partition: PartitionId): number {
-    return partition;
-  }
-}
+/** Partition p on brokers (p + j) mod brokers, j < rf: Kafka's round robin without the shift. */
+export const TestCluster = {
+  roundRobin(brokers: number, partitions: number, rf: number): ClusterModel {
+    const lists = Array.from({ length: partitions }, (_, p) => Array.from({ length: rf }, (_, j) => (p + j) % brokers));
+    return ClusterModel.fromReplicaLists(brokers, lists);
+  },
+};
 
 export type ObsKind = "lead" | "follow" | "stepDown" | "ack" | "reject" | "campaign";
 export interface Obs {
@@ -153,7 +118,7 @@ export class FakeWorld<O> {
   eventsRun = 0;
 
   constructor(
-    readonly cluster: TestCluster,
+    readonly cluster: ClusterModel,
     readonly definition: ElectorDefinition<O>,
     readonly options: O,
     seed: number,

@@ -1002,23 +1002,11 @@ export class RaftHost implements ElectorInstance {
 
   /** Local group index of partition p, -1 if we do not replicate it. */
   private local(p: PartitionId): number {
-    const a = this.parts;
-    let lo = 0;
-    let hi = a.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const v = a[mid];
-      if (v === p) return mid;
-      if (v < p) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return this.ctx.cluster.localIndex(this.ctx.host, p);
   }
 
   private replicaIndex(g: number, h: HostId): number {
-    const base = this.parts[g] * this.rf;
-    for (let j = 0; j < this.rf; j++) if (this.assignment[base + j] === h) return j;
-    return -1;
+    return this.ctx.cluster.replicaIndex(this.parts[g], h);
   }
 
   private groupHas(g: number, h: HostId): boolean {

@@ -55,7 +55,7 @@ describe("raft in the world", () => {
       const m = judge(out);
       expect(m.splitBrain.sameEpoch.count).toBe(0);
       expect(m.splitBrain.staleAcks.count).toBe(0);
-      expect(m.end).toEqual({ partitionsWithOneLeader: 60, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0 });
+      expect(m.end).toEqual({ partitionsWithOneLeader: 60, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0, partitionsWithoutLiveReplica: 0 });
       // Every partition the victim led was leaderless once, for at most one election timeout
       // (300 ms) + a tick + a few election rounds; here: below a second.
       expect(m.failover.samples).toBe(led);

@@ -4,9 +4,9 @@
  * seeded delay, crash / restart (durable state kept) / pause, reachability cuts, and a hook that
  * can rewrite or drop the group messages inside a frame. Every observer call is recorded.
  */
+import { ClusterModel } from "../../src/cluster/cluster-model.ts";
 import { Schema } from "effect";
 import type {
-  ClusterView,
   ElectorInstance,
   HostContext,
   HostId,
@@ -45,42 +45,6 @@ export interface SentFrame {
  */
 export type ItemFilter = (from: HostId, to: HostId, type: string, item: readonly number[]) => boolean;
 
-class Cluster implements ClusterView {
-  readonly assignment: Int32Array;
-  private readonly byHost: Int32Array[];
-  constructor(
-    readonly brokers: number,
-    readonly partitions: number,
-    readonly replicationFactor: number,
-    replicas: (p: number) => readonly number[],
-  ) {
-    this.assignment = new Int32Array(partitions * replicationFactor);
-    for (let p = 0; p < partitions; p++) {
-      const r = replicas(p);
-      for (let j = 0; j < replicationFactor; j++) this.assignment[p * replicationFactor + j] = r[j];
-    }
-    this.byHost = Array.from({ length: brokers }, (_, h) => {
-      const ps: number[] = [];
-      for (let p = 0; p < partitions; p++) if (replicas(p).includes(h)) ps.push(p);
-      return Int32Array.from(ps);
-    });
-  }
-  replica(partition: PartitionId, index: number): HostId {
-    return this.assignment[partition * this.replicationFactor + index];
-  }
-  preferredLeader(partition: PartitionId): HostId {
-    return this.replica(partition, 0);
-  }
-  partitionsOf(host: HostId): Int32Array {
-    return this.byHost[host];
-  }
-  topicOf(): string {
-    return "t0";
-  }
-  indexInTopic(partition: PartitionId): number {
-    return partition;
-  }
-}
 
 /** xorshift32: the harness's own seeded randomness. */
 class Rng implements HostRandom {
@@ -134,7 +98,7 @@ export interface HarnessOptions {
 }
 
 export class Harness {
-  readonly cluster: Cluster;
+  readonly cluster: ClusterModel;
   readonly options: ZabOptions;
   now = 0;
   readonly declarations: Declaration[] = [];
@@ -161,7 +125,7 @@ export class Harness {
     const rf = o.replicationFactor ?? Math.min(3, n);
     const partitions = o.partitions ?? 1;
     const replicas = o.replicas ?? ((p: number) => Array.from({ length: rf }, (_, j) => (p + j) % n));
-    this.cluster = new Cluster(n, partitions, rf, replicas);
+    this.cluster = ClusterModel.fromReplicaLists(n, Array.from({ length: partitions }, (_, p) => replicas(p).slice(0, rf)));
     this.options = { ...Schema.decodeUnknownSync(zab.options)({}), ...o.options };
     this.rng = new Rng(o.seed ?? 1);
     this.delayMin = o.delayMin ?? 0.5;

@@ -1117,19 +1117,9 @@ export class ZabHost implements ElectorInstance {
   // Lookups
   // =====================================================================================
 
-  /** Local group index of a partition (binary search in this host's partitions), or -1. */
+  /** Local group index of a partition, or -1. */
   localIndex(p: PartitionId): number {
-    const a = this.parts;
-    let lo = 0;
-    let hi = a.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const v = a[mid];
-      if (v < p) lo = mid + 1;
-      else if (v > p) hi = mid - 1;
-      else return mid;
-    }
-    return -1;
+    return this.ctx.cluster.localIndex(this.ctx.host, p);
   }
 
   private hostOf(g: number, j: number): HostId {

@@ -38,7 +38,7 @@ describe("zab in the world", () => {
   it("elects every group at boot: FLE's tie-break favours the highest id", () => {
     const out = run([], {}, 3_000);
     const m = judge(out);
-    expect(m.end).toEqual({ partitionsWithOneLeader: 60, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0 });
+    expect(m.end).toEqual({ partitionsWithOneLeader: 60, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0, partitionsWithoutLiveReplica: 0 });
     // With equal epochs and zxids, each group picks its replica with the highest server id.
     const leaders = leadersAt(out, 2_900);
     for (let p = 0; p < 60; p++) {
@@ -61,7 +61,7 @@ describe("zab in the world", () => {
     expect(m.splitBrain.sameEpoch.count).toBe(0);
     expect(m.splitBrain.staleAcks.count).toBe(0);
     expect(m.splitBrain.overlap.count).toBe(0);
-    expect(m.end).toEqual({ partitionsWithOneLeader: 60, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0 });
+    expect(m.end).toEqual({ partitionsWithOneLeader: 60, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0, partitionsWithoutLiveReplica: 0 });
     // Followers notice within syncLimit x tickTime (10 s) checked every tickTime/2, then FLE
     // settles after finalizeWait (200 ms, on the 10 ms wheel) and the new epoch is established.
     expect(m.failover.samples).toBe(led);
@@ -85,7 +85,7 @@ describe("zab in the world", () => {
     expect(m.splitBrain.staleAcks.count).toBe(0);
     // It believed it led while frozen: overlap (belief-level split brain), nothing worse.
     expect(m.splitBrain.overlap.partitions).toBe(30);
-    expect(m.end).toEqual({ partitionsWithOneLeader: 60, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0 });
+    expect(m.end).toEqual({ partitionsWithOneLeader: 60, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0, partitionsWithoutLiveReplica: 0 });
     // The writes it took while frozen were refused, none acknowledged.
     const l = out.log;
     let late = 0;
@@ -118,7 +118,7 @@ describe("zab in the world", () => {
       }
     }
     expect(stepDowns).toBe(30);
-    expect(m.end).toEqual({ partitionsWithOneLeader: 60, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0 });
+    expect(m.end).toEqual({ partitionsWithOneLeader: 60, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0, partitionsWithoutLiveReplica: 0 });
   });
 
   it("coalescing packs a host pair's group messages into frames; the protocol is the same", () => {
@@ -198,7 +198,7 @@ describe("zab in the world", () => {
       const m = judge(out);
       expect(m.splitBrain.sameEpoch.count, `seed ${seed}`).toBe(0);
       expect(m.splitBrain.staleAcks.count, `seed ${seed}`).toBe(0);
-      expect(m.end, `seed ${seed}`).toEqual({ partitionsWithOneLeader: 10, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0 });
+      expect(m.end, `seed ${seed}`).toEqual({ partitionsWithOneLeader: 10, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0, partitionsWithoutLiveReplica: 0 });
       expect(m.leadershipChanges, `seed ${seed}`).toBeGreaterThan(10);
       expect(m.workload.acknowledged, `seed ${seed}`).toBeGreaterThan(500);
     }

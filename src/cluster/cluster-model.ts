@@ -29,21 +29,29 @@ export class ClusterModel implements ClusterView {
   private readonly byHostStart: Int32Array;
   private readonly byHost: Int32Array;
 
-  constructor(spec: ClusterSpec, random: RandomStream) {
+  /** Kafka's assignment from the spec; `explicit` replica lists (flat, p * rf + j) replace it. */
+  constructor(spec: ClusterSpec, random: RandomStream | undefined, explicit?: Int32Array) {
     this.brokers = spec.brokers;
     this.partitions = spec.partitions;
     this.replicationFactor = spec.replicationFactor;
-    // As AdminUtils: both drawn uniformly from [0, brokers) when not fixed.
-    this.startIndex = spec.startIndex ?? random.int(0, spec.brokers - 1);
-    this.nextReplicaShift = spec.nextReplicaShift ?? random.int(0, spec.brokers - 1);
     this.perTopic = spec.partitionsPerTopic ?? spec.partitions;
-    this.assignment = assignReplicasToBrokers(
-      spec.brokers,
-      spec.partitions,
-      spec.replicationFactor,
-      this.startIndex,
-      this.nextReplicaShift,
-    );
+    if (explicit !== undefined) {
+      this.startIndex = -1;
+      this.nextReplicaShift = -1;
+      this.assignment = explicit;
+    } else {
+      if (random === undefined) throw new Error("cluster model: a random stream is needed for Kafka's assignment");
+      // As AdminUtils: both drawn uniformly from [0, brokers) when not fixed.
+      this.startIndex = spec.startIndex ?? random.int(0, spec.brokers - 1);
+      this.nextReplicaShift = spec.nextReplicaShift ?? random.int(0, spec.brokers - 1);
+      this.assignment = assignReplicasToBrokers(
+        spec.brokers,
+        spec.partitions,
+        spec.replicationFactor,
+        this.startIndex,
+        this.nextReplicaShift,
+      );
+    }
     const counts = new Int32Array(this.brokers + 1);
     for (let i = 0; i < this.assignment.length; i++) counts[this.assignment[i] + 1]++;
     for (let h = 0; h < this.brokers; h++) counts[h + 1] += counts[h];
@@ -56,6 +64,13 @@ export class ClusterModel implements ClusterView {
     }
   }
 
+  /** A cluster laid out by hand: replica lists in assignment order, all of one length. */
+  static fromReplicaLists(brokers: number, lists: readonly (readonly HostId[])[]): ClusterModel {
+    const rf = lists[0]?.length ?? 0;
+    if (lists.some((l) => l.length !== rf)) throw new Error("cluster model: replica lists must share one length");
+    return new ClusterModel({ brokers, partitions: lists.length, replicationFactor: rf }, undefined, Int32Array.from(lists.flat()));
+  }
+
   replica(partition: PartitionId, index: number): HostId {
     return this.assignment[partition * this.replicationFactor + index];
   }
@@ -66,6 +81,21 @@ export class ClusterModel implements ClusterView {
 
   partitionsOf(host: HostId): Int32Array {
     return this.byHost.subarray(this.byHostStart[host], this.byHostStart[host + 1]);
+  }
+
+  localIndex(host: HostId, partition: PartitionId): number {
+    const a = this.byHost;
+    const start = this.byHostStart[host];
+    let lo = start;
+    let hi = this.byHostStart[host + 1] - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = a[mid];
+      if (v === partition) return mid - start;
+      if (v < partition) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
   }
 
   /** Index of `host` in partition's replica list, or -1. */

@@ -34,6 +34,10 @@ export interface ClusterView {
   preferredLeader(partition: PartitionId): HostId;
   /** Partitions that `host` replicates, ascending. */
   partitionsOf(host: HostId): Int32Array;
+  /** Position of `partition` in `partitionsOf(host)` (an elector's local index), or -1. */
+  localIndex(host: HostId, partition: PartitionId): number;
+  /** Position of `host` in the partition's replica list, or -1. */
+  replicaIndex(partition: PartitionId, host: HostId): number;
   /** ZooKeeper-style name of the partition, e.g. "t0-17": topic t0, partition 17. */
   topicOf(partition: PartitionId): string;
   indexInTopic(partition: PartitionId): number;
