@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import type { Fault, HostRef } from "../src/sim/faults.ts";
+import { faultHosts, type Fault, type HostRef } from "../src/sim/faults.ts";
 import {
   clusterSpec,
   DEFAULT_WEIGHTS,
@@ -23,25 +23,6 @@ import {
 
 const SEED = 20_240_601;
 
-function hostsOf(f: Fault): HostRef[] {
-  switch (f.type) {
-    case "crash":
-    case "restart":
-    case "pause":
-    case "isolate":
-    case "shutdown":
-      return [f.host];
-    case "cut":
-    case "clog":
-      return [f.from, f.to];
-    case "partition":
-      return f.groups.flat();
-    case "link":
-      return [f.from, f.to].filter((h): h is HostRef => h !== undefined);
-    case "heal":
-      return [];
-  }
-}
 
 function assertValid(s: PropertyScenario): void {
   const { brokers, partitions, replicationFactor } = s.cluster;
@@ -54,7 +35,7 @@ function assertValid(s: PropertyScenario): void {
     expect(Number.isInteger(f.at) && f.at >= 0).toBe(true);
     expect(f.at).toBeGreaterThanOrEqual(last);
     last = f.at;
-    for (const h of hostsOf(f)) {
+    for (const h of faultHosts(f)) {
       if (h !== "zk") expect(Number.isInteger(h) && h >= 0 && h < brokers, `host ${h} of ${brokers}`).toBe(true);
     }
     if (f.type === "pause" || f.type === "shutdown") expect(f.host).not.toBe("zk");

@@ -13,7 +13,7 @@
  *   row still crashes the busiest leader.
  * With no leader at all, broker 0.
  */
-import type { Fault, HostRef } from "../sim/faults.ts";
+import { faultHosts, type Fault, type HostRef } from "../sim/faults.ts";
 import { HostStatus } from "../sim/kernel.ts";
 import { Obs } from "../world/observation-log.ts";
 import { World } from "../world/world.ts";
@@ -24,26 +24,7 @@ import type { FaultSpec, HostRole, ScenarioHostRef } from "../scenario/schema.ts
 const PROBE_GAP_MS = 1e-6;
 
 export function hasRoles(faults: readonly FaultSpec[]): boolean {
-  return faults.some((f) => faultRefs(f).some((r) => typeof r === "string" && r !== "zk"));
-}
-
-function faultRefs(f: FaultSpec): (ScenarioHostRef | undefined)[] {
-  switch (f.type) {
-    case "crash":
-    case "restart":
-    case "pause":
-    case "isolate":
-    case "shutdown":
-      return [f.host];
-    case "cut":
-    case "clog":
-    case "link":
-      return [f.from, f.to];
-    case "partition":
-      return f.groups.flat();
-    case "heal":
-      return [];
-  }
+  return faults.some((f) => faultHosts<ScenarioHostRef>(f).some((r) => typeof r === "string" && r !== "zk"));
 }
 
 export interface RoleResolution {
@@ -65,7 +46,7 @@ export function resolveRoles(base: Omit<WorldConfig<unknown>, "faults">, faults:
   const chosen = new Map<HostRole, number>();
   for (const i of order) {
     const f = faults[i];
-    const roles = faultRefs(f).filter((r): r is HostRole => r === "controller" || r === "leader-of-most");
+    const roles = faultHosts<ScenarioHostRef>(f).filter((r): r is HostRole => r === "controller" || r === "leader-of-most");
     const missing = [...new Set(roles)].filter((r) => !chosen.has(r));
     if (missing.length > 0) {
       const before = order.filter((j) => resolved[j] !== undefined).map((j) => resolved[j]!);

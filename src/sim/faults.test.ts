@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeFault, FaultInjector, faultHosts, type Fault } from "./faults.ts";
+import { describeFault, FaultInjector, faultHosts, type Fault, type HostRef } from "./faults.ts";
 import { HostStatus, Kernel } from "./kernel.ts";
 import { Network } from "./network.ts";
 import { RandomStream } from "./random.ts";
@@ -169,8 +169,8 @@ describe("FaultInjector", () => {
 describe("fault descriptions", () => {
   it("names the hosts of each fault", () => {
     expect(faultHosts({ at: 0, type: "crash", host: 1 })).toEqual([1]);
-    expect(faultHosts({ at: 0, type: "cut", from: 1, to: "zk" })).toEqual([1, "zk"]);
-    expect(faultHosts({ at: 0, type: "partition", groups: [[0, 1], ["zk"]] })).toEqual([0, 1, "zk"]);
+    expect(faultHosts<HostRef>({ at: 0, type: "cut", from: 1, to: "zk" })).toEqual([1, "zk"]);
+    expect(faultHosts<HostRef>({ at: 0, type: "partition", groups: [[0, 1], ["zk"]] })).toEqual([0, 1, "zk"]);
     expect(faultHosts({ at: 0, type: "link", to: 2, loss: 1 })).toEqual([2]);
     expect(faultHosts({ at: 0, type: "heal" })).toEqual([]);
   });

@@ -10,35 +10,36 @@ import type { Network } from "./network.ts";
 
 export type HostRef = number | "zk";
 
-export type Fault =
+/** H: how hosts are named (scenarios may also name roles, resolved before a run). */
+export type Fault<H = HostRef> =
   /** The host stops: timers and in-flight deliveries die, volatile state is lost. */
-  | { readonly at: number; readonly type: "crash"; readonly host: HostRef }
+  | { readonly at: number; readonly type: "crash"; readonly host: H }
   /** A crashed host boots again from its durable state. */
-  | { readonly at: number; readonly type: "restart"; readonly host: HostRef }
+  | { readonly at: number; readonly type: "restart"; readonly host: H }
   /** Stop-the-world pause (GC, frozen VM) for `for` ms; the host does not know it was paused. Overlapping pauses of a host last until the later end. */
-  | { readonly at: number; readonly type: "pause"; readonly host: HostRef; readonly for: number }
+  | { readonly at: number; readonly type: "pause"; readonly host: H; readonly for: number }
   /** Symmetric partition into groups; hosts not named form one more group together. */
-  | { readonly at: number; readonly type: "partition"; readonly groups: readonly (readonly HostRef[])[] }
+  | { readonly at: number; readonly type: "partition"; readonly groups: readonly (readonly H[])[] }
   /** Messages from `from` to `to` are dropped (both directions with bothWays). */
-  | { readonly at: number; readonly type: "cut"; readonly from: HostRef; readonly to: HostRef; readonly bothWays?: boolean }
+  | { readonly at: number; readonly type: "cut"; readonly from: H; readonly to: H; readonly bothWays?: boolean }
   /** The host can reach nobody and nobody can reach it. */
-  | { readonly at: number; readonly type: "isolate"; readonly host: HostRef }
+  | { readonly at: number; readonly type: "isolate"; readonly host: H }
   /** Removes every partition, cut and isolation. */
   | { readonly at: number; readonly type: "heal" }
   /** Messages from `from` to `to` are held for `for` ms, then delivered. */
-  | { readonly at: number; readonly type: "clog"; readonly from: HostRef; readonly to: HostRef; readonly for: number }
+  | { readonly at: number; readonly type: "clog"; readonly from: H; readonly to: H; readonly for: number }
   /** Changes link settings: one link, all links from or to a host, or every link. */
   | {
       readonly at: number;
       readonly type: "link";
-      readonly from?: HostRef;
-      readonly to?: HostRef;
+      readonly from?: H;
+      readonly to?: H;
       readonly loss?: number;
       readonly duplicate?: number;
       readonly delay?: DelayDistribution;
     }
   /** A controlled shutdown, as an operator asks for one: the elector decides how it goes. */
-  | { readonly at: number; readonly type: "shutdown"; readonly host: HostRef };
+  | { readonly at: number; readonly type: "shutdown"; readonly host: H };
 
 export type FaultType = Fault["type"];
 
@@ -50,7 +51,7 @@ export interface FaultListener {
 }
 
 /** The hosts a fault names, for timelines and herd accounting. */
-export function faultHosts(f: Fault): HostRef[] {
+export function faultHosts<H>(f: Fault<H>): H[] {
   switch (f.type) {
     case "crash":
     case "restart":
@@ -64,7 +65,7 @@ export function faultHosts(f: Fault): HostRef[] {
     case "partition":
       return f.groups.flat();
     case "link":
-      return [f.from, f.to].filter((h): h is HostRef => h !== undefined);
+      return [f.from, f.to].filter((h): h is H => h !== undefined);
     case "heal":
       return [];
   }
