@@ -85,6 +85,23 @@ describe("EventQueue", () => {
     ]);
   });
 
+  it("pops events at Infinity after every finite one, even finite ones pushed later", () => {
+    const q = new EventQueue();
+    push(q, Infinity, 0);
+    push(q, 5, 1);
+    push(q, Infinity, 2);
+    expect(pop(q)).toEqual([5, 1]);
+    expect(q.peekTime()).toBe(Infinity);
+    push(q, 7, 3);
+    push(q, 1e9, 4);
+    expect(drain(q)).toEqual([
+      [7, 3],
+      [1e9, 4],
+      [Infinity, 0],
+      [Infinity, 2],
+    ]);
+  });
+
   it("interleaves overflow events with ones scheduled later inside the horizon", () => {
     const q = new EventQueue();
     push(q, 9000, 0); // overflow at cursor 0

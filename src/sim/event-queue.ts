@@ -231,6 +231,8 @@ export class EventQueue {
   private bucketChunks = new Int32Array(16);
   /** Events scheduled at or before the drained bucket after it was sorted. */
   private readonly late = new KeyedHeap();
+  /** Events at +Infinity: they run after every finite one, in insertion order. */
+  private readonly infinite = new KeyedHeap();
   private readonly overflow = new KeyedHeap();
   private liveCount = 0;
 
@@ -263,7 +265,7 @@ export class EventQueue {
       e = this.appendToBucket(bucket, time, seq, slot, generation, kind, target, incarnation, a, b, obj);
     } else {
       e = this.append(OVERFLOW_LIST, time, seq, slot, generation, kind, target, incarnation, a, b, obj);
-      this.overflow.push(time, seq, e);
+      (time === Infinity ? this.infinite : this.overflow).push(time, seq, e);
     }
     this.slotEntry[slot] = e;
     return generation * SLOT_SPACE + slot;
@@ -291,9 +293,15 @@ export class EventQueue {
    * `a`, `b`, `obj`) until the next pop. Returns false when the queue is empty.
    */
   pop(): boolean {
-    if (this.runPos === this.runLength && this.late.size === 0 && !this.advance()) return false;
+    let e: number;
+    if (this.runPos < this.runLength || this.late.size > 0 || this.advance()) {
+      e = this.takeEarliest();
+    } else if (this.infinite.size > 0) {
+      e = this.infinite.pop();
+    } else {
+      return false;
+    }
     this.liveCount--;
-    const e = this.takeEarliest();
     const f = e * F64_STRIDE;
     const w = e * I32_STRIDE;
     const f64 = this.f64;

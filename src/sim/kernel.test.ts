@@ -90,6 +90,33 @@ describe("Kernel scheduling", () => {
     expect(kernel.step()).toBe(false);
   });
 
+  it("runs events at Infinity after every finite one, and never within runUntil", () => {
+    const { kernel, log, tick } = setup();
+    kernel.schedule(Infinity, tick, 0, 1, 0, undefined);
+    kernel.after(Infinity, tick, 0, 2, 0, undefined);
+    kernel.schedule(1e12, tick, 0, 3, 0, undefined);
+    kernel.runUntil(5000);
+    expect(log).toEqual([]);
+    expect(kernel.now).toBe(5000);
+    kernel.runUntil(1e12);
+    expect(log).toEqual([[1e12, "tick", 0, 3]]);
+    kernel.runUntil(1e15);
+    expect(log.length).toBe(1);
+    kernel.schedule(2e15, tick, 0, 4, 0, undefined); // scheduled after the Infinity ones
+    expect(kernel.runToQuiescence()).toBe(true);
+    expect(log.slice(1)).toEqual([
+      [2e15, "tick", 0, 4],
+      [Infinity, "tick", 0, 1],
+      [Infinity, "tick", 0, 2],
+    ]);
+  });
+
+  it("refuses NaN times", () => {
+    const { kernel, tick } = setup();
+    expect(() => kernel.schedule(NaN, tick, 0, 0, 0, undefined)).toThrow(/NaN/);
+    expect(() => kernel.after(NaN, tick, 0, 0, 0, undefined)).toThrow(/NaN/);
+  });
+
   it("hands the payload object to the handler", () => {
     const kernel = new Kernel(1);
     const seen: unknown[] = [];

@@ -104,8 +104,12 @@ export class Kernel {
     this.lifecycle = listener;
   }
 
-  /** Schedules an event at absolute time `time` (clamped to now). Returns a handle for `cancel`. */
+  /**
+   * Schedules an event at absolute time `time` (clamped to now; Infinity runs after everything
+   * else). Returns a handle for `cancel`.
+   */
   schedule(time: number, kind: number, target: number, a: number, b: number, obj: unknown): number {
+    if (time !== time) throw new Error(`kernel: event time is NaN (${this.kindName(kind)})`);
     const t = time < this.now ? this.now : time;
     const inc = this.hostBound[kind] ? this.incarnations[target] : 0;
     return this.queue.push(t, kind, target, inc, a, b, obj);
