@@ -5,16 +5,18 @@
  * unsorted bucket) and an overflow heap for events beyond the horizon, migrated into the wheel as
  * time approaches them. A bitmap of non-empty buckets lets the queue skip idle stretches of
  * virtual time without scanning bucket by bucket. The bucket being drained is sorted once by
- * (time, seq) when it is loaded (a radix sort on the time within the bucket, then an insertion
- * pass that settles exact ties; both stable, and the bucket is read in insertion order), and
- * popped in order; events scheduled into it after that go to a small heap, merged on pop.
+ * (time, seq) when it is loaded (the bucket is read in insertion order, radix sorted on the
+ * time's position within the bucket, then an insertion pass orders the times that share a radix
+ * key; both stable, so equal times stay in insertion order) and popped in order; events scheduled
+ * into it after that go to a small heap, merged on pop. Events at +Infinity wait in a heap of
+ * their own and run after every finite one.
  *
  * Why not one binary heap: at 100k live events a heap walks ~17 levels of random memory per
  * operation, with a mispredicted branch at most of them; here the common case appends to one
  * bucket and pops the next element of a sorted array.
  *
  * Memory layout, which decides the speed once the queue outgrows the CPU caches: no object per
- * event. An event's fields live in a 48-byte entry record (one ArrayBuffer viewed as doubles and
+ * event. An event's fields live in a 56-byte entry record (one ArrayBuffer viewed as doubles and
  * as int32s; a payload object, if any, in a parallel array), entries come in chunks of CHUNK
  * consecutive records, and each wheel bucket is a list of such chunks. Draining a bucket reads
  * memory in sequence, and brings every field of its events into the cache for their pops; no
@@ -29,7 +31,7 @@ const WHEEL_BITS = 15;
 const WHEEL_SIZE = 1 << WHEEL_BITS; // buckets: a 4,096 ms horizon
 const WHEEL_MASK = WHEEL_SIZE - 1;
 /** Chunk lists besides the wheel buckets (0 .. WHEEL_SIZE - 1). */
-const CURRENT_LIST = WHEEL_SIZE;
+const LATE_LIST = WHEEL_SIZE;
 const OVERFLOW_LIST = WHEEL_SIZE + 1;
 /** Runs longer than this are radix sorted before the insertion pass. */
 const INSERTION_SORT_MAX = 24;
@@ -91,8 +93,8 @@ function listStates(lists: number): Int32Array<ArrayBuffer> {
 }
 
 /**
- * A 4-ary min-heap of entries keyed by (time, seq), the keys stored alongside the entry. Four
- * children per node halve the depth of a binary heap; the children sit side by side in memory.
+ * A 4-ary min-heap of entries keyed by (time, seq), the keys stored alongside the entry (four
+ * children per node: half the depth of a binary heap, the children side by side in memory).
  */
 class KeyedHeap {
   time = new Float64Array(64);
@@ -190,13 +192,13 @@ export class EventQueue {
   private i32 = new Int32Array(0);
   private readonly entryObj: unknown[] = []; // kept packed (grown by push), never holey
   // Per chunk (META_STRIDE int32s side by side). A chunk is filled through one list; it is sealed
-  // when full or when its bucket is loaded into the current heap, and freed once sealed with no
+  // when full or when its bucket is loaded as the run, and freed once sealed with no
   // live entry left.
   private chunkMeta = new Int32Array(0);
   private chunksAllocated = 0;
   private freeChunk = NIL;
   /**
-   * Per list (the wheel buckets, the current bucket, the overflow), side by side: the chunk being
+   * Per list (the wheel buckets, the late arrivals, the overflow), side by side: the chunk being
    * filled and how many of its entries are used. An append touches only this pair and the entry.
    */
   private readonly listState = listStates(WHEEL_SIZE + 2);
@@ -259,7 +261,7 @@ export class EventQueue {
     const bucket = Math.floor(time * BUCKETS_PER_MS);
     let e: number;
     if (bucket <= this.cursor) {
-      e = this.append(CURRENT_LIST, time, seq, slot, generation, kind, target, incarnation, a, b, obj);
+      e = this.append(LATE_LIST, time, seq, slot, generation, kind, target, incarnation, a, b, obj);
       this.late.push(time, seq, e);
     } else if (bucket - this.cursor < WHEEL_SIZE) {
       e = this.appendToBucket(bucket, time, seq, slot, generation, kind, target, incarnation, a, b, obj);
@@ -646,7 +648,7 @@ export class EventQueue {
         f64[f + F_B],
         i32[w + I_HAS_OBJ] === 1 ? this.takeObj(e) : undefined,
       );
-      i32[w + I_SLOT] = NIL;
+      this.i32[w + I_SLOT] = NIL; // (the append may have grown the arrays)
       this.slotEntry[slot] = moved;
       this.releaseEntry(e);
     }
