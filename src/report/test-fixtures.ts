@@ -60,7 +60,8 @@ export const FINDINGS: readonly SplitBrainFinding[] = [
 
 const SPLIT_TIMELINE: RunTimeline = {
   events: [
-    { at: 2000, host: 0, what: "pause host 0 for 7000 ms" },
+    // Faults carry host -1 (the judge's convention); lifecycle events name their host.
+    { at: 2000, host: -1, what: "pause host 0 for 7000 ms" },
     { at: 2000, host: 0, what: "paused" },
     { at: 9000, host: 0, what: "resumed" },
   ],
@@ -129,7 +130,7 @@ export function makeResult(spec: FixtureSpec): RunResult {
     },
     leadershipChanges: changes,
     controllerChanges: elector === "kafka-controller" ? 1 : 0,
-    end: { partitionsWithOneLeader: p, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0 },
+    end: { partitionsWithOneLeader: p, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0, partitionsWithoutLiveReplica: 0 },
     workload: { sent: 100, acknowledged: 95, rejected: 3, timedOut: 2, unsent: 0 },
     messages: {
       sent: prof.messages * p * 3,

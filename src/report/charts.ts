@@ -1,0 +1,468 @@
+/**
+ * Inline SVG charts made with Observable Plot, rendered in Node against a linkedom document (no
+ * browser, no scripts in the page). Each function returns the chart's SVG markup, with a <title>
+ * and <desc> for screen readers; text in it is escaped by the DOM serializer.
+ */
+import * as Plot from "@observablehq/plot";
+import { parseHTML } from "linkedom";
+import type { SplitBrainFinding, SplitBrainGrade } from "../checker/metrics.ts";
+import type { HostEvent, PartitionTimeline, RunResult } from "../runner/result.ts";
+import { fmt } from "./format.ts";
+import { mean, splitBrainCount, type ReportModel } from "./model.ts";
+
+/** Observable's ten categorical colours: electors take them in order. */
+export const ELECTOR_PALETTE = [
+  "#4269d0",
+  "#efb118",
+  "#ff725c",
+  "#6cc5b0",
+  "#3ca951",
+  "#ff8ab7",
+  "#a463f2",
+  "#97bbf5",
+  "#9c6b4e",
+  "#9498a0",
+] as const;
+
+/** Host colours in timelines: no red, which marks stale acknowledgements and the finding. */
+const HOST_PALETTE = ["#4269d0", "#3ca951", "#efb118", "#a463f2", "#6cc5b0", "#9c6b4e", "#97bbf5", "#ff8ab7", "#9498a0"];
+
+export const GRADES: readonly SplitBrainGrade[] = ["overlap", "same-epoch", "stale-ack"];
+export const GRADE_LABEL: Readonly<Record<SplitBrainGrade, string>> = {
+  overlap: "overlap",
+  "same-epoch": "same epoch",
+  "stale-ack": "stale acknowledgement",
+};
+export const GRADE_COLOR: Readonly<Record<SplitBrainGrade, string>> = {
+  overlap: "#f59f00",
+  "same-epoch": "#862e9c",
+  "stale-ack": "#e03131",
+};
+const STALE = "#e03131";
+
+export function electorColor(model: ReportModel, elector: string): string {
+  const i = model.electors.indexOf(elector);
+  return ELECTOR_PALETTE[(i < 0 ? 0 : i) % ELECTOR_PALETTE.length];
+}
+
+function electorScale(model: ReportModel): Plot.ScaleOptions {
+  return { domain: [...model.electors], range: model.electors.map((e) => electorColor(model, e)) };
+}
+
+/** A fresh document per render: Plot appends nothing to it, but keeps no state across reports. */
+type PlotDocument = NonNullable<Plot.PlotOptions["document"]>;
+
+function newDocument(): PlotDocument {
+  return parseHTML("<!doctype html><html><body></body></html>").document as unknown as PlotDocument;
+}
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** Renders a Plot and returns its <svg>, labelled for assistive technology. */
+function render(options: Plot.PlotOptions, title: string, description: string): string {
+  const document = newDocument();
+  // The accessible name and description come from <title> and <desc> (text content, which the
+  // serializer escapes), not from attributes.
+  const node = Plot.plot({ ...options, document });
+  const svg = node.tagName.toLowerCase() === "svg" ? node : node.querySelector("svg");
+  if (svg === null) throw new Error("Plot rendered no <svg>");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("class", `${svg.getAttribute("class") ?? ""} chart`.trim());
+  const desc = document.createElementNS(SVG_NS, "desc");
+  desc.textContent = description;
+  svg.insertBefore(desc, svg.firstChild);
+  const t = document.createElementNS(SVG_NS, "title");
+  t.textContent = title;
+  svg.insertBefore(t, svg.firstChild);
+  return svg.outerHTML;
+}
+
+interface ScalingPoint {
+  readonly elector: string;
+  readonly partitions: number;
+  readonly value: number;
+  readonly series: string;
+}
+
+export interface ScalingSeries {
+  readonly name: string;
+  /** SVG dash array; undefined for a solid line. */
+  readonly dash?: string;
+  readonly value: (r: RunResult) => number | undefined;
+}
+
+export interface ScalingChart {
+  readonly title: string;
+  readonly yLabel: string;
+  readonly unit: string;
+  readonly series: readonly ScalingSeries[];
+  /** Log y (symlog when a value is 0), for counts that grow with the partition count. */
+  readonly logY?: boolean;
+}
+
+/** Short axis labels: 0, 950, 1.5k, 20k, 1M. */
+export function short(v: number): string {
+  const a = Math.abs(v);
+  const units: [number, string][] = [
+    [1e9, "G"],
+    [1e6, "M"],
+    [1e3, "k"],
+  ];
+  for (const [n, u] of units) {
+    if (a >= n) return `${Number((v / n).toPrecision(3))}${u}`;
+  }
+  return String(Number(v.toPrecision(3)));
+}
+
+/**
+ * The y scale of a scaling chart. Log when asked and the values span more than a decade; zeros
+ * then sit on a floor one decade below the smallest positive value, labelled "0".
+ */
+function yAxis(values: readonly number[], log: boolean, label: string): { scale: Plot.ScaleOptions; floor?: number } {
+  const positive = values.filter((v) => v > 0);
+  const max = Math.max(0, ...values);
+  const minPos = positive.length === 0 ? 0 : Math.min(...positive);
+  if (!log || positive.length === 0 || max / minPos < 10) {
+    return { scale: { type: "linear", label, grid: true, zero: true, nice: true, tickFormat: short } };
+  }
+  const hasZero = positive.length < values.length;
+  const lowDecade = Math.floor(Math.log10(minPos));
+  const floor = hasZero ? 10 ** (lowDecade - 1) : undefined;
+  const lo = floor ?? 10 ** lowDecade;
+  const hi = 10 ** Math.ceil(Math.log10(max * 1.05));
+  const ticks: number[] = [];
+  for (let e = Math.round(Math.log10(lo)); e <= Math.round(Math.log10(hi)); e++) ticks.push(10 ** e);
+  return {
+    scale: {
+      type: "log",
+      label,
+      grid: true,
+      domain: [lo, hi],
+      ticks,
+      tickFormat: (v: number) => (floor !== undefined && Math.abs(v - floor) < floor / 1e6 ? "0" : short(v)),
+    },
+    ...(floor === undefined ? {} : { floor }),
+  };
+}
+
+function xDomain(values: readonly number[]): [number, number] {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return [Math.max(1, lo / 1.6), hi * 1.6];
+}
+
+/** One metric against partitions (log x) for one scenario: a line per elector and series. */
+export function scalingChart(model: ReportModel, scenario: string, spec: ScalingChart): string {
+  const data: ScalingPoint[] = [];
+  for (const row of model.rows) {
+    if (row.scenario !== scenario) continue;
+    for (const elector of model.electors) {
+      const runs = model.runs(row, elector);
+      if (runs.length === 0) continue;
+      for (const s of spec.series) {
+        const value = mean(runs, s.value);
+        if (Number.isFinite(value)) data.push({ elector, partitions: row.partitions, value, series: s.name });
+      }
+    }
+  }
+  const title = `${spec.title}: ${scenario}`;
+  const description =
+    `${spec.yLabel} against partitions (log scale) per elector in scenario ${scenario}` +
+    (spec.series.length > 1 ? `; ${spec.series.map((s) => `${s.dash === undefined ? "solid" : "dashed"} line ${s.name}`).join(", ")}.` : ".");
+  if (data.length === 0) {
+    return render({ width: 520, height: 120, marks: [Plot.frame(), Plot.text(["no data"], { frameAnchor: "middle" })] }, title, description);
+  }
+  const y = yAxis(data.map((d) => d.value), spec.logY === true, spec.yLabel);
+  const plotted = (v: number): number => (y.floor !== undefined && v <= 0 ? y.floor : v);
+  const xs = [...new Set(data.map((d) => d.partitions))].sort((a, b) => a - b);
+  const marks: Plot.Markish[] = [];
+  marks.push(Plot.ruleY([y.floor ?? 0], { stroke: "#adb5bd" }));
+  for (const s of spec.series) {
+    const points = data.filter((d) => d.series === s.name).map((d) => ({ ...d, y: plotted(d.value) }));
+    marks.push(
+      Plot.line(points, {
+        x: "partitions",
+        y: "y",
+        stroke: "elector",
+        strokeWidth: 2,
+        ...(s.dash === undefined ? {} : { strokeDasharray: s.dash }),
+        sort: "partitions",
+      }),
+      Plot.dot(points, {
+        x: "partitions",
+        y: "y",
+        stroke: "elector",
+        fill: "white",
+        r: 3.5,
+        strokeWidth: 1.5,
+        title: (d: ScalingPoint) =>
+          `${d.elector}, ${fmt(d.partitions)} partitions: ${spec.series.length > 1 ? `${d.series} ` : ""}${fmt(d.value)}${spec.unit}`,
+      }),
+    );
+  }
+  return render(
+    {
+      width: 520,
+      height: 280,
+      marginLeft: 60,
+      marginRight: 20,
+      style: { fontSize: "11px" },
+      x: { type: "log", label: "partitions", domain: xDomain(xs), ticks: xs, grid: true, tickFormat: short },
+      y: y.scale,
+      color: electorScale(model),
+      marks,
+    },
+    title,
+    description,
+  );
+}
+
+/** Split-brain findings per elector, stacked by grade (sums over rows of means over seeds). */
+export function splitBrainChart(model: ReportModel): string {
+  const data: { elector: string; grade: SplitBrainGrade; count: number }[] = [];
+  const totals: { elector: string; total: number }[] = [];
+  for (const elector of model.electors) {
+    let total = 0;
+    for (const grade of GRADES) {
+      let count = 0;
+      for (const row of model.rows) {
+        const runs = model.runs(row, elector);
+        if (runs.length === 0) continue;
+        const v = mean(runs, (r) => {
+          const s = r.metrics.splitBrain;
+          return grade === "overlap" ? s.overlap.count : grade === "same-epoch" ? s.sameEpoch.count : s.staleAcks.count;
+        });
+        if (Number.isFinite(v)) count += v;
+      }
+      total += count;
+      if (count > 0) data.push({ elector, grade, count });
+    }
+    totals.push({ elector, total });
+  }
+  const title = "Split-brain findings per elector";
+  const description =
+    "Findings per elector stacked by grade (overlap, same epoch, stale acknowledgement), summed over scenarios and partition counts. " +
+    totals.map((t) => `${t.elector}: ${fmt(t.total)}`).join("; ") +
+    ".";
+  const max = Math.max(1, ...totals.map((t) => t.total));
+  return render(
+    {
+      width: Math.max(360, Math.min(900, 140 * model.electors.length + 100)),
+      height: 260,
+      marginLeft: 50,
+      marginTop: 24,
+      style: { fontSize: "11px" },
+      x: { domain: [...model.electors], label: null, padding: 0.35 },
+      y: { label: "findings", grid: true, domain: [0, max * 1.15], tickFormat: short },
+      color: { domain: GRADES.map((g) => GRADE_LABEL[g]), range: GRADES.map((g) => GRADE_COLOR[g]) },
+      marks: [
+        Plot.barY(data, {
+          x: "elector",
+          y: "count",
+          fill: (d: (typeof data)[number]) => GRADE_LABEL[d.grade],
+          order: GRADES.map((g) => GRADE_LABEL[g]),
+          title: (d: (typeof data)[number]) => `${d.elector}: ${fmt(d.count)} ${GRADE_LABEL[d.grade]}`,
+        }),
+        Plot.text(totals, { x: "elector", y: "total", text: (d: (typeof totals)[number]) => fmt(d.total), dy: -8, fontWeight: "bold" }),
+        Plot.ruleY([0]),
+      ],
+    },
+    title,
+    description,
+  );
+}
+
+/** A finding chosen for a timeline, with its run. */
+export interface TimelineFinding {
+  readonly result: RunResult;
+  readonly finding: SplitBrainFinding;
+  /** Other findings of the same run on the same partition. */
+  readonly others: readonly SplitBrainFinding[];
+  readonly partition: PartitionTimeline | undefined;
+}
+
+export const MAX_TIMELINES = 12;
+
+/**
+ * Up to `limit` findings for timelines, varied: round-robin over (elector, grade) groups, at most
+ * one timeline per run and partition (further findings there are named in its caption).
+ */
+export function pickTimelineFindings(model: ReportModel, limit = MAX_TIMELINES): TimelineFinding[] {
+  const groups = new Map<string, { result: RunResult; finding: SplitBrainFinding }[]>();
+  const rowOrder = new Map(model.rows.map((r, i) => [r.key, i]));
+  const sorted = [...model.results]
+    .filter((r) => splitBrainCount(r) > 0 || r.metrics.splitBrain.findings.length > 0)
+    .sort(
+      (a, b) =>
+        (rowOrder.get(model.rowOf(a).key) ?? 0) - (rowOrder.get(model.rowOf(b).key) ?? 0) ||
+        model.electors.indexOf(model.labelOf(a)) - model.electors.indexOf(model.labelOf(b)) ||
+        a.seed - b.seed,
+    );
+  for (const result of sorted) {
+    for (const finding of result.metrics.splitBrain.findings) {
+      const key = `${model.labelOf(result)}\u0000${finding.grade}`;
+      const list = groups.get(key) ?? [];
+      list.push({ result, finding });
+      groups.set(key, list);
+    }
+  }
+  // Severe grades first within each round.
+  const keys = [...groups.keys()].sort((a, b) => {
+    const ga = GRADES.indexOf(a.split("\u0000")[1] as SplitBrainGrade);
+    const gb = GRADES.indexOf(b.split("\u0000")[1] as SplitBrainGrade);
+    const ea = model.electors.indexOf(a.split("\u0000")[0]);
+    const eb = model.electors.indexOf(b.split("\u0000")[0]);
+    return ea - eb || gb - ga;
+  });
+  const picked: TimelineFinding[] = [];
+  const seen = new Set<string>();
+  const cursor = new Map<string, number>();
+  let progress = true;
+  while (picked.length < limit && progress) {
+    progress = false;
+    for (const key of keys) {
+      if (picked.length >= limit) break;
+      const list = groups.get(key) ?? [];
+      let i = cursor.get(key) ?? 0;
+      while (i < list.length) {
+        const { result, finding } = list[i++];
+        const where = `${model.results.indexOf(result)}:${finding.partition}`;
+        if (seen.has(where)) continue;
+        seen.add(where);
+        picked.push({
+          result,
+          finding,
+          others: result.metrics.splitBrain.findings.filter((f) => f !== finding && f.partition === finding.partition),
+          partition: result.timeline.partitions.find((p) => p.partition === finding.partition),
+        });
+        progress = true;
+        break;
+      }
+      cursor.set(key, i);
+    }
+  }
+  return picked;
+}
+
+function hostName(h: number | "zk"): string {
+  return h === "zk" ? "zk" : `host ${h}`;
+}
+
+/** A label for a timeline event: faults (host -1) by their description, others by host. */
+export function eventLabel(e: HostEvent): string {
+  if (e.host === "zk") return `zk ${e.what}`;
+  if (typeof e.host === "number" && e.host >= 0) return `host ${e.host} ${e.what}`;
+  return e.what;
+}
+
+/** The time window a finding's timeline shows: the finding, its likely cause, and some margin. */
+export function timelineWindow(t: TimelineFinding): [number, number] {
+  const f = t.finding;
+  const span = Math.max(1, f.to - f.from);
+  const lookback = Math.max(10 * span, 10_000);
+  let start = f.from;
+  for (const e of t.result.timeline.events) {
+    if (e.at <= f.from && e.at >= f.from - lookback && e.at < start) start = e.at;
+  }
+  for (const set of [t.others]) for (const o of set) start = Math.min(start, o.from);
+  let end = Math.max(f.to, ...t.others.map((o) => o.to));
+  const pad = Math.max(0.08 * (end - start), 50);
+  start = Math.max(0, start - pad);
+  end = Math.min(t.result.durationMs, end + pad);
+  if (end <= start) end = start + 1;
+  return [start, end];
+}
+
+/**
+ * The timeline of one finding's partition: leadership intervals per host (bars coloured by host,
+ * labelled with the epoch), acknowledged writes as ticks (stale ones red), fault and host events
+ * as dashed rules with labels, and the finding's interval shaded.
+ */
+export function timelineChart(t: TimelineFinding, title: string, description: string): string {
+  const f = t.finding;
+  const p = t.partition;
+  const [x0, x1] = timelineWindow(t);
+  const hosts = new Set<number>([...f.hosts]);
+  for (const h of p?.replicas ?? []) hosts.add(h);
+  for (const iv of p?.intervals ?? []) hosts.add(iv.host);
+  const hostList = [...hosts].sort((a, b) => a - b);
+  const preferred = p?.replicas[0];
+  const label = (h: number): string => `host ${h}${h === preferred ? " (pref.)" : ""}`;
+  const yDomain = hostList.map(label);
+  const width = 960;
+  const plotWidth = width - 110 - 20;
+  const pxPerMs = plotWidth / (x1 - x0);
+  const intervals = (p?.intervals ?? [])
+    .filter((iv) => iv.to >= x0 && iv.from <= x1)
+    .map((iv) => ({ ...iv, x1: Math.max(iv.from, x0), x2: Math.min(iv.to, x1), y: label(iv.host) }));
+  const acks = (p?.acks ?? []).filter((a) => a.at >= x0 && a.at <= x1).map((a) => ({ ...a, y: label(a.host) }));
+  const events = t.result.timeline.events
+    .filter((e) => e.at >= x0 && e.at <= x1)
+    .slice(0, 12)
+    .map((e, i) => ({ at: e.at, text: eventLabel(e), level: i % 3 }));
+  const marks: Plot.Markish[] = [
+    Plot.rectX([f], { x1: (d: SplitBrainFinding) => Math.max(d.from, x0), x2: (d: SplitBrainFinding) => Math.min(Math.max(d.to, d.from + 1 / pxPerMs), x1), fill: GRADE_COLOR[f.grade], fillOpacity: 0.12 }),
+    Plot.barX(intervals, {
+      x1: "x1",
+      x2: "x2",
+      y: "y",
+      fill: "y",
+      insetTop: 8,
+      insetBottom: 8,
+      title: (d: (typeof intervals)[number]) => `${hostName(d.host)} leads in epoch ${d.epoch} from ${fmt(d.from)} to ${fmt(d.to)} ms`,
+    }),
+    Plot.text(
+      intervals.filter((d) => (d.x2 - d.x1) * pxPerMs >= 46),
+      { x: (d: (typeof intervals)[number]) => (d.x1 + d.x2) / 2, y: "y", text: (d: (typeof intervals)[number]) => `epoch ${d.epoch}`, fill: "white", fontWeight: "bold", stroke: "rgba(0,0,0,0.35)", strokeWidth: 2, paintOrder: "stroke" },
+    ),
+    Plot.tickX(acks.filter((a) => !a.stale), {
+      x: "at",
+      y: "y",
+      stroke: "#212529",
+      strokeWidth: 1.5,
+      title: (a: (typeof acks)[number]) => `write ${a.writeId} acknowledged by ${hostName(a.host)} in epoch ${a.epoch} at ${fmt(a.at)} ms`,
+    }),
+    Plot.tickX(acks.filter((a) => a.stale), {
+      x: "at",
+      y: "y",
+      stroke: STALE,
+      strokeWidth: 3.5,
+      title: (a: (typeof acks)[number]) => `STALE: write ${a.writeId} acknowledged by ${hostName(a.host)} in epoch ${a.epoch} at ${fmt(a.at)} ms`,
+    }),
+    Plot.text(acks.filter((a) => a.stale), {
+      x: "at",
+      y: "y",
+      text: (a: (typeof acks)[number]) => `stale ack w${a.writeId}`,
+      fill: STALE,
+      fontWeight: "bold",
+      textAnchor: "start",
+      dx: 5,
+      dy: -12,
+    }),
+    Plot.ruleX(events, { x: "at", stroke: "#495057", strokeDasharray: "4,3" }),
+  ];
+  for (let level = 0; level < 3; level++) {
+    marks.push(
+      Plot.text(
+        events.filter((e) => e.level === level),
+        { x: "at", text: "text", frameAnchor: "top", textAnchor: "start", dx: 3, dy: -40 + 13 * level, fill: "#343a40" },
+      ),
+    );
+  }
+  return render(
+    {
+      width,
+      height: 70 + 44 * hostList.length,
+      marginLeft: 110,
+      marginRight: 20,
+      marginTop: 46,
+      style: { fontSize: "11px" },
+      x: { domain: [x0, x1], label: "time (ms)", grid: true, tickFormat: short },
+      y: { domain: yDomain, label: null },
+      color: { domain: yDomain, range: hostList.map((_, i) => HOST_PALETTE[i % HOST_PALETTE.length]) },
+      marks,
+    },
+    title,
+    description,
+  );
+}
