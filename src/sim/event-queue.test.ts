@@ -9,8 +9,21 @@ function push(q: EventQueue, time: number, id: number): number {
 
 /** Pops one event and returns [time, id] (or undefined when empty). */
 function pop(q: EventQueue): [number, number] | undefined {
-  if (!q.pop()) return undefined;
-  return [q.time, q.a];
+  const slot = q.pop();
+  if (slot < 0) return undefined;
+  return [q.timeOf(slot), q.aOf(slot)];
+}
+
+/** Pushes a full event and returns its handle. */
+function schedule(q: EventQueue, time: number, kind: number, target: number, inc: number, a: number, b: number, obj: unknown): number {
+  return q.handleOf(q.push(time, kind, target, inc, a, b, obj));
+}
+
+/** Pops one event and returns all its fields: [time, kind, target, incarnation, a, b, obj]. */
+function popAll(q: EventQueue): [number, number, number, number, number, number, unknown] | undefined {
+  const s = q.pop();
+  if (s < 0) return undefined;
+  return [q.timeOf(s), q.kindOf(s), q.targetOf(s), q.incarnationOf(s), q.aOf(s), q.bOf(s), q.takeObjOf(s)];
 }
 
 function drain(q: EventQueue): [number, number][] {
@@ -23,7 +36,7 @@ describe("EventQueue", () => {
   it("is empty at first", () => {
     const q = new EventQueue();
     expect(q.size).toBe(0);
-    expect(q.pop()).toBe(false);
+    expect(q.pop()).toBe(-1);
     expect(q.peekTime()).toBe(Infinity);
   });
 
@@ -178,17 +191,12 @@ describe("EventQueue", () => {
     }
     expect(q.size).toBe(1000);
     for (let i = 999; i >= 0; i--) {
-      expect(q.pop()).toBe(true);
-      expect(q.time).toBe(1000 - i);
-      expect(q.kind).toBe(i);
-      expect(q.target).toBe(i * 3);
-      expect(q.incarnation).toBe(i * 5);
-      expect(q.a).toBe(i);
-      expect(q.b).toBe(-i);
-      expect(q.obj).toBe(objs[i]);
+      const got = popAll(q) ?? [];
+      expect(got).toEqual([1000 - i, i, i * 3, i * 5, i, -i, objs[i]]);
+      expect(got[6]).toBe(objs[i]);
     }
     expect(q.size).toBe(0);
-    expect(q.pop()).toBe(false);
+    expect(q.pop()).toBe(-1);
   });
 
   it("keeps every field of events beyond the horizon and of events pushed into the draining bucket", () => {
@@ -197,59 +205,60 @@ describe("EventQueue", () => {
     const o2 = { near: true };
     q.push(10_000.5, 7, 2, 3, 1.25, -2.5, o1);
     q.push(0.5, 8, 4, 5, 6, 7, o2);
-    expect(q.pop()).toBe(true);
-    expect([q.time, q.kind, q.target, q.incarnation, q.a, q.b, q.obj]).toEqual([0.5, 8, 4, 5, 6, 7, o2]);
-    expect(q.pop()).toBe(true);
-    expect([q.time, q.kind, q.target, q.incarnation, q.a, q.b]).toEqual([10_000.5, 7, 2, 3, 1.25, -2.5]);
-    expect(q.obj).toBe(o1);
+    expect(popAll(q)).toEqual([0.5, 8, 4, 5, 6, 7, o2]);
+    q.push(0.75, 9, 1, 1, 2, 3, undefined); // into the drained bucket
+    expect(popAll(q)).toEqual([0.75, 9, 1, 1, 2, 3, undefined]);
+    const far = popAll(q) ?? [];
+    expect(far).toEqual([10_000.5, 7, 2, 3, 1.25, -2.5, o1]);
+    expect(far[6]).toBe(o1);
+    expect(popAll(q)).toBeUndefined();
   });
 
   it("hands out handles of (generation, slot), reusing popped slots under a new generation", () => {
     const q = new EventQueue(2);
     const SLOTS = 2 ** 26;
-    const h1 = push(q, 1, 0);
+    const h1 = q.handleOf(push(q, 1, 0));
     expect(h1 % SLOTS).toBe(0);
     expect(Math.floor(h1 / SLOTS)).toBe(0);
-    expect(q.pop()).toBe(true);
-    const h2 = push(q, 2, 1);
+    expect(q.pop()).toBe(0);
+    const h2 = q.handleOf(push(q, 2, 1));
     expect(h2 % SLOTS).toBe(0); // the same slot
     expect(Math.floor(h2 / SLOTS)).toBe(1); // a new generation
-    const h3 = push(q, 3, 2);
+    const h3 = q.handleOf(push(q, 3, 2));
     expect(h3 % SLOTS).toBe(1);
     expect(Math.floor(h3 / SLOTS)).toBe(0);
   });
 
   it("cancels by handle: the event pops with kind 0; stale or bogus handles are ignored", () => {
     const q = new EventQueue(2);
-    const h1 = q.push(1, 5, 0, 0, 1, 0, undefined);
+    const h1 = schedule(q, 1, 5, 0, 0, 1, 0, undefined);
     expect(q.cancel(h1 + 2 ** 26)).toBe(false); // right slot, wrong generation
     expect(q.cancel(-1)).toBe(false);
     expect(q.cancel(1_000_000)).toBe(false); // slot never used
+    expect(q.cancel(1.5)).toBe(false);
     expect(q.cancel(h1)).toBe(true);
     expect(q.size).toBe(1); // cancelled events count until they surface
-    expect(q.pop()).toBe(true);
-    expect([q.time, q.kind, q.a]).toEqual([1, 0, 1]);
+    expect(popAll(q)).toEqual([1, 0, 0, 0, 1, 0, undefined]);
     expect(q.cancel(h1)).toBe(false); // already popped
     // The slot is reused at a new generation; the old handle no longer reaches it.
-    const h2 = q.push(2, 5, 0, 0, 2, 0, undefined);
+    const h2 = schedule(q, 2, 5, 0, 0, 2, 0, undefined);
     expect(h2 % 2 ** 26).toBe(h1 % 2 ** 26);
     expect(q.cancel(h1)).toBe(false);
-    expect(q.pop()).toBe(true);
-    expect([q.time, q.kind, q.a]).toEqual([2, 5, 2]);
+    expect(popAll(q)).toEqual([2, 5, 0, 0, 2, 0, undefined]);
   });
 
   it("cancels events beyond the horizon, also after they migrated into the wheel", () => {
     const q = new EventQueue(4);
-    const far1 = q.push(20_000, 5, 0, 0, 1, 0, { p: 1 });
-    const far2 = q.push(20_001, 5, 0, 0, 2, 0, { p: 2 });
-    const far3 = q.push(30_000, 5, 0, 0, 3, 0, { p: 3 });
+    const far1 = schedule(q, 20_000, 5, 0, 0, 1, 0, { p: 1 });
+    const far2 = schedule(q, 20_001, 5, 0, 0, 2, 0, { p: 2 });
+    const far3 = schedule(q, 30_000, 5, 0, 0, 3, 0, { p: 3 });
     q.push(1, 5, 0, 0, 0, 0, undefined);
     expect(q.cancel(far1)).toBe(true); // while in the overflow heap
-    expect(q.pop()).toBe(true);
+    expect(q.pop()).toBeGreaterThanOrEqual(0);
     expect(q.peekTime()).toBe(20_000); // far1, far2 migrated into the wheel
     expect(q.cancel(far2)).toBe(true);
-    const got: [number, number, number, unknown][] = [];
-    while (q.pop()) got.push([q.time, q.kind, q.a, q.obj]);
+    const got: unknown[][] = [];
+    for (let e = popAll(q); e !== undefined; e = popAll(q)) got.push([e[0], e[1], e[4], e[6]]);
     expect(got).toEqual([
       [20_000, 0, 1, { p: 1 }],
       [20_001, 0, 2, { p: 2 }],

@@ -38,21 +38,6 @@ interface Deferred {
   objs: unknown[];
 }
 
-/** One step of the trace hash's first lane (murmur3's block mix). */
-function mixLane1(h1: number, w: number): number {
-  let k = Math.imul(w, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, 0x1b873593);
-  let h = h1 ^ k;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
-
-/** One step of the second lane, given the first lane's new value. */
-function mixLane2(h2: number, h1: number, w: number): number {
-  return (Math.imul(h2 ^ w, 0x2c1b3c6d) + (h1 >>> 7)) | 0;
-}
-
 export class Kernel {
   /** Current virtual time (ms). */
   now = 0;
@@ -112,7 +97,8 @@ export class Kernel {
     if (time !== time) throw new Error(`kernel: event time is NaN (${this.kindName(kind)})`);
     const t = time < this.now ? this.now : time;
     const inc = this.hostBound[kind] ? this.incarnations[target] : 0;
-    return this.queue.push(t, kind, target, inc, a, b, obj);
+    const q = this.queue;
+    return q.handleOf(q.push(t, kind, target, inc, a, b, obj));
   }
 
   /** Schedules an event `delay` ms from now. */
@@ -141,15 +127,16 @@ export class Kernel {
   /** Dispatches the next event. Returns false when the queue is empty. */
   step(): boolean {
     const q = this.queue;
-    if (!q.pop()) return false;
-    const kind = q.kind;
+    const e = q.pop();
+    if (e < 0) return false;
+    const obj = q.takeObjOf(e);
+    const kind = q.kindOf(e);
     if (kind === CANCELLED) return true;
-    const time = q.time;
-    const target = q.target;
-    const a = q.a;
-    const b = q.b;
-    const obj = q.obj;
-    const inc = q.incarnation;
+    const time = q.timeOf(e);
+    const target = q.targetOf(e);
+    const a = q.aOf(e);
+    const b = q.bOf(e);
+    const inc = q.incarnationOf(e);
     this.now = time;
     if (this.hostBound[kind]) {
       if (this.status[target] === HostStatus.Crashed || this.incarnations[target] !== inc) {
@@ -265,29 +252,22 @@ export class Kernel {
     this.mixWord(this.scratchWords[1]);
   }
 
-  /** Mixes (time, kind, target, a) of a dispatched event: three words, as three `mixWord`s. */
   private mixEvent(time: number, kind: number, target: number, a: number): void {
-    const words = this.scratchWords;
     this.scratch[0] = time;
-    const w1 = words[0] ^ (kind << 20);
-    const w2 = words[1] ^ target;
+    this.mixWord(this.scratchWords[0] ^ (kind << 20));
+    this.mixWord(this.scratchWords[1] ^ target);
     this.scratch[0] = a;
-    const w3 = words[0] ^ words[1];
-    let h1 = this.h1;
-    let h2 = this.h2;
-    h1 = mixLane1(h1, w1);
-    h2 = mixLane2(h2, h1, w1);
-    h1 = mixLane1(h1, w2);
-    h2 = mixLane2(h2, h1, w2);
-    h1 = mixLane1(h1, w3);
-    h2 = mixLane2(h2, h1, w3);
-    this.h1 = h1;
-    this.h2 = h2;
+    this.mixWord(this.scratchWords[0] ^ this.scratchWords[1]);
   }
 
   private mixWord(w: number): void {
-    this.h1 = mixLane1(this.h1, w);
-    this.h2 = mixLane2(this.h2, this.h1, w);
+    let k = Math.imul(w, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    let h = this.h1 ^ k;
+    h = (h << 13) | (h >>> 19);
+    this.h1 = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    this.h2 = (Math.imul(this.h2 ^ w, 0x2c1b3c6d) + (this.h1 >>> 7)) | 0;
   }
 
   /** The running hash of every dispatched event and mixed observation, as 16 hex digits. */
