@@ -127,16 +127,17 @@ export class Kernel {
   /** Dispatches the next event. Returns false when the queue is empty. */
   step(): boolean {
     const q = this.queue;
-    const e = q.pop();
-    if (e < 0) return false;
-    const obj = q.takeObjOf(e);
-    const kind = q.kindOf(e);
+    const slot = q.pop();
+    if (slot < 0) return false;
+    // Read everything before any handler runs: a push may reuse the slot.
+    const obj = q.takeObjOf(slot);
+    const kind = q.kindOf(slot);
     if (kind === CANCELLED) return true;
-    const time = q.timeOf(e);
-    const target = q.targetOf(e);
-    const a = q.aOf(e);
-    const b = q.bOf(e);
-    const inc = q.incarnationOf(e);
+    const time = q.timeOf(slot);
+    const target = q.targetOf(slot);
+    const a = q.aOf(slot);
+    const b = q.bOf(slot);
+    const inc = q.incarnationOf(slot);
     this.now = time;
     if (this.hostBound[kind]) {
       if (this.status[target] === HostStatus.Crashed || this.incarnations[target] !== inc) {
