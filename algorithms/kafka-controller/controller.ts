@@ -509,13 +509,7 @@ export class ControllerRole {
           return true;
         },
         (written) => {
-          const batch = new RequestBatch();
-          for (const p of written) {
-            const a = this.assignmentOf(p);
-            for (let j = 0; j < a.length; j++) if (this.live[a[j]] === 1) batch.add(a[j], p);
-          }
-          this.sendLeaderAndIsr(batch);
-          this.sendUpdateMetadata(this.liveIds(), written.length);
+          this.announce(written);
           done();
         },
       );
@@ -560,13 +554,7 @@ export class ControllerRole {
     };
     const finish = (): void => {
       if (this.fenced) return;
-      const batch = new RequestBatch();
-      for (const p of created) {
-        const a = this.assignmentOf(p);
-        for (let j = 0; j < a.length; j++) if (this.live[a[j]] === 1) batch.add(a[j], p);
-      }
-      this.sendLeaderAndIsr(batch);
-      this.sendUpdateMetadata(this.liveIds(), created.length);
+      this.announce(created);
       // Created by someone else meanwhile: learn their state.
       if (lost.length > 0) this.readStates(lost, done);
       else done();
@@ -801,15 +789,7 @@ export class ControllerRole {
       this.nIsr[p] = isrMask(this.ctx.cluster.assignment, p * this.rf, this.rf, r.isr);
       return true;
     };
-    const sendMoved = (written: readonly number[], except: number): void => {
-      const batch = new RequestBatch();
-      for (const p of written) {
-        const a = this.assignmentOf(p);
-        for (let j = 0; j < a.length; j++) if (this.live[a[j]] === 1 && a[j] !== except) batch.add(a[j], p);
-      }
-      this.sendLeaderAndIsr(batch);
-      this.sendUpdateMetadata(this.liveIds(), written.length);
-    };
+    const sendMoved = (written: readonly number[], except: number): void => this.announce(written, except);
     const answer = (): void => {
       let remaining = 0;
       for (const p of this.ctx.cluster.partitionsOf(id)) if (this.cLeader[p] === id && this.rf > 1) remaining++;
@@ -899,19 +879,27 @@ export class ControllerRole {
         return true;
       },
       (written) => {
-        const batch = new RequestBatch();
-        for (const p of written) {
-          const a = this.assignmentOf(p);
-          for (let j = 0; j < a.length; j++) if (this.live[a[j]] === 1) batch.add(a[j], p);
-        }
-        this.sendLeaderAndIsr(batch);
-        this.sendUpdateMetadata(this.liveIds(), written.length);
+        this.announce(written);
         done();
       },
     );
   }
 
   // ---- ControllerChannelManager ----
+
+  /**
+   * Tells the brokers about partitions whose state the controller just wrote: LeaderAndIsr to
+   * their live replicas (but `except`), batched per broker, and UpdateMetadata to every live broker.
+   */
+  private announce(written: readonly number[], except = -1): void {
+    const batch = new RequestBatch();
+    for (const p of written) {
+      const a = this.assignmentOf(p);
+      for (let j = 0; j < a.length; j++) if (this.live[a[j]] === 1 && a[j] !== except) batch.add(a[j], p);
+    }
+    this.sendLeaderAndIsr(batch);
+    this.sendUpdateMetadata(this.liveIds(), written.length);
+  }
 
   private sendLeaderAndIsr(batch: RequestBatch): void {
     for (const [broker, parts] of batch.byBroker) {
