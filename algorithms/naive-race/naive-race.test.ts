@@ -1,8 +1,8 @@
 import { Schema } from "effect";
 import { describe, expect, test } from "vitest";
 import { judge } from "../../src/checker/judge.ts";
+import { busiestLeader } from "../../src/checker/leaders-at.ts";
 import type { Fault } from "../../src/sim/faults.ts";
-import { Obs } from "../../src/world/observation-log.ts";
 import { runWorld, type WorldOutcome } from "../../src/world/run.ts";
 import { naiveRace, type NaiveRaceOptions } from "./index.ts";
 
@@ -13,28 +13,10 @@ function run(faults: Fault[], options: Partial<NaiveRaceOptions> = {}, durationM
   return runWorld({ seed: 7, durationMs, cluster, faults, elector: naiveRace, options: { ...defaults, ...options } });
 }
 
-/** Partitions each host leads at time t, from the declarations. */
-function leadersAt(out: WorldOutcome, t: number): Map<number, number> {
-  const leader = new Map<number, number>();
-  const l = out.log;
-  for (let i = 0; i < l.length && l.time[i] <= t; i++) {
-    if (l.kind[i] === Obs.Lead) leader.set(l.partition[i], l.host[i]);
-    else if ((l.kind[i] === Obs.StepDown || l.kind[i] === Obs.Follow) && leader.get(l.partition[i]) === l.host[i]) leader.delete(l.partition[i]);
-  }
-  return leader;
-}
-
-function busiestLeader(out: WorldOutcome, t: number): { host: number; partitions: number[] } {
-  const byHost = new Map<number, number[]>();
-  for (const [p, h] of leadersAt(out, t)) byHost.set(h, [...(byHost.get(h) ?? []), p]);
-  const [host, partitions] = [...byHost.entries()].sort((a, b) => b[1].length - a[1].length || a[0] - b[0])[0];
-  return { host, partitions };
-}
-
 describe("naive-race: the herd", () => {
   test("crashing a broker that leads L partitions (RF 3) gives exactly 2L notifications and 2L creates, L of them winning", () => {
     const calm = run([]);
-    const { host, partitions } = busiestLeader(calm, 20_000);
+    const { host, partitions } = busiestLeader(calm.log, 20_000);
     const L = partitions.length;
     expect(L).toBeGreaterThan(1);
     const out = run([{ at: 20_000, type: "crash", host }]);
@@ -58,7 +40,7 @@ describe("naive-race: split-brain", () => {
 
   test("a leader cut off from ZooKeeper keeps leading and acknowledges superseded writes (defaults)", () => {
     const calm = run([]);
-    const { host } = busiestLeader(calm, cutAt);
+    const { host } = busiestLeader(calm.log, cutAt);
     const out = run([
       { at: cutAt, type: "cut", from: host, to: "zk", bothWays: true },
       { at: healAt, type: "heal" },
@@ -76,7 +58,7 @@ describe("naive-race: split-brain", () => {
 
   test("stepping down on Disconnected removes the stale acknowledgements for that schedule", () => {
     const calm = run([], { onDisconnected: "step-down" });
-    const { host } = busiestLeader(calm, cutAt);
+    const { host } = busiestLeader(calm.log, cutAt);
     const out = run(
       [
         { at: cutAt, type: "cut", from: host, to: "zk", bothWays: true },
@@ -92,7 +74,7 @@ describe("naive-race: split-brain", () => {
 
   test("a leader paused past its session timeout resumes believing it leads: the zombie", () => {
     const calm = run([]);
-    const { host } = busiestLeader(calm, cutAt);
+    const { host } = busiestLeader(calm.log, cutAt);
     const out = run([{ at: cutAt, type: "pause", host, for: 30_000 }]);
     const m = judge(out);
     expect(m.splitBrain.overlap.count).toBeGreaterThan(0);

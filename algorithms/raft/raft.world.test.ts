@@ -6,6 +6,7 @@
 import { Schema } from "effect";
 import { describe, expect, it } from "vitest";
 import { judge } from "../../src/checker/judge.ts";
+import { busiestLeader, leadersAt } from "../../src/checker/leaders-at.ts";
 import type { Fault } from "../../src/sim/faults.ts";
 import { Obs } from "../../src/world/observation-log.ts";
 import { runWorld, type WorldOutcome } from "../../src/world/run.ts";
@@ -19,23 +20,7 @@ function run(faults: Fault[], o: Partial<RaftOptions> = {}, durationMs = 12_000,
   return runWorld({ seed, durationMs, cluster, faults, elector: raft, options, workload: { partitions: 20, startMs: 1_000 } });
 }
 
-/** Leader of each partition at time t, from the declarations. */
-function leadersAt(out: WorldOutcome, t: number): Map<number, number> {
-  const leader = new Map<number, number>();
-  const l = out.log;
-  for (let i = 0; i < l.length && l.time[i] <= t; i++) {
-    if (l.kind[i] === Obs.Lead) leader.set(l.partition[i], l.host[i]);
-    else if ((l.kind[i] === Obs.StepDown || l.kind[i] === Obs.Follow) && leader.get(l.partition[i]) === l.host[i]) leader.delete(l.partition[i]);
-    else if (l.kind[i] === Obs.Crash) for (const [p, h] of leader) if (h === l.host[i]) leader.delete(p);
-  }
-  return leader;
-}
 
-function busiest(out: WorldOutcome, t: number): number {
-  const count = new Map<number, number>();
-  for (const h of leadersAt(out, t).values()) count.set(h, (count.get(h) ?? 0) + 1);
-  return [...count.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
-}
 
 const variants: Partial<RaftOptions>[] = [{ coalescedHeartbeats: false }, { preVote: true, checkQuorum: true }, { coalescedHeartbeats: true, preVote: true, checkQuorum: true }];
 
@@ -43,8 +28,8 @@ describe("raft in the world", () => {
   for (const v of variants) {
     it(`fails a crashed broker's partitions over within an election timeout or two, safely: ${JSON.stringify(v)}`, () => {
       const calm = run([], v, 3_000);
-      const victim = busiest(calm, 2_900);
-      const led = [...leadersAt(calm, 2_900).values()].filter((h) => h === victim).length;
+      const victim = busiestLeader(calm.log, 2_900).host;
+      const led = [...leadersAt(calm.log, 2_900).values()].filter((h) => h === victim).length;
       const out = run(
         [
           { at: 3_000, type: "crash", host: victim },
@@ -71,7 +56,7 @@ describe("raft in the world", () => {
   it("a paused leader (zombie) is deposed and never acknowledges a superseded write", () => {
     for (const v of [{}, { checkQuorum: true }]) {
       const calm = run([], v, 3_000);
-      const victim = busiest(calm, 2_900);
+      const victim = busiestLeader(calm.log, 2_900).host;
       const out = run([{ at: 3_000, type: "pause", host: victim, for: 2_000 }], v, 8_000);
       const m = judge(out);
       expect(m.splitBrain.sameEpoch.count).toBe(0);

@@ -6,6 +6,7 @@
 import { Schema } from "effect";
 import { describe, expect, it } from "vitest";
 import { judge } from "../../src/checker/judge.ts";
+import { leadersAt } from "../../src/checker/leaders-at.ts";
 import type { Fault } from "../../src/sim/faults.ts";
 import { Obs } from "../../src/world/observation-log.ts";
 import { runWorld, type WorldOutcome } from "../../src/world/run.ts";
@@ -18,20 +19,9 @@ function run(faults: Fault[], o: Partial<ZabOptions> = {}, durationMs = 30_000, 
   return runWorld({ seed, durationMs, cluster, faults, elector: zab, options, workload: { partitions: 20, writesPerSecond, startMs: 1_000 } });
 }
 
-/** Leader of each partition at time t, from the declarations. */
-function leadersAt(out: WorldOutcome, t: number): Map<number, number> {
-  const leader = new Map<number, number>();
-  const l = out.log;
-  for (let i = 0; i < l.length && l.time[i] <= t; i++) {
-    if (l.kind[i] === Obs.Lead) leader.set(l.partition[i], l.host[i]);
-    else if ((l.kind[i] === Obs.StepDown || l.kind[i] === Obs.Follow) && leader.get(l.partition[i]) === l.host[i]) leader.delete(l.partition[i]);
-    else if (l.kind[i] === Obs.Crash) for (const [p, h] of leader) if (h === l.host[i]) leader.delete(p);
-  }
-  return leader;
-}
 
 function ledBy(out: WorldOutcome, t: number, host: number): number {
-  return [...leadersAt(out, t).values()].filter((h) => h === host).length;
+  return [...leadersAt(out.log, t).values()].filter((h) => h === host).length;
 }
 
 describe("zab in the world", () => {
@@ -40,7 +30,7 @@ describe("zab in the world", () => {
     const m = judge(out);
     expect(m.end).toEqual({ partitionsWithOneLeader: 60, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0, partitionsWithoutLiveReplica: 0 });
     // With equal epochs and zxids, each group picks its replica with the highest server id.
-    const leaders = leadersAt(out, 2_900);
+    const leaders = leadersAt(out.log, 2_900);
     for (let p = 0; p < 60; p++) {
       const replicas = [0, 1, 2].map((j) => out.cluster.replica(p, j));
       expect(leaders.get(p)).toBe(Math.max(...replicas));
