@@ -15,9 +15,9 @@
  * with a mispredicted branch at most of them; here the common case links an event into a bucket
  * and later takes the next element of a sorted array.
  *
- * Memory layout: no object per event. Each event lives in a slot, a 56-byte record in one
- * ArrayBuffer viewed as doubles (time, seq, a, b) and as int32s (kind, target, incarnation,
- * generation, has-payload), plus a payload object, if any, in a parallel array. Slots are reused
+ * Memory layout: no object per event. Each event lives in a slot, a 48-byte record in one
+ * ArrayBuffer viewed as doubles (time, a, b, seq) and as int32s (kind and flags, target,
+ * incarnation, generation), plus a payload object, if any, in a parallel array. Slots are reused
  * last-freed-first, so the record a push writes is usually still in the cache from the pop before.
  * A wheel bucket is a list linked through a separate compact array of slot numbers: draining a
  * bucket follows that small array and reads each record once, with no read depending on another
@@ -39,19 +39,22 @@ const INSERTION_SORT_MAX = 24;
 const RADIX_BITS = 8;
 const RADIX = 1 << RADIX_BITS;
 const KEY_SCALE = 1 << (2 * RADIX_BITS);
-// Slot record: 56 bytes = 7 doubles = 14 int32s.
-const F64_STRIDE = 7;
-const I32_STRIDE = 14;
+// Slot record: 48 bytes = 6 doubles = 12 int32s. Time first and seq last: reading both when a
+// bucket is drained brings the whole record into the cache (a record may straddle two lines).
+const F64_STRIDE = 6;
+const I32_STRIDE = 12;
 const F_TIME = 0;
-const F_SEQ = 1;
-const F_A = 2;
-const F_B = 3;
-const I_KIND = 8; // int32 words 8..13 are bytes 32..55, after the four doubles
-const I_TARGET = 9;
-const I_INCARNATION = 10;
-const I_GENERATION = 11;
-const I_HAS_OBJ = 12; // 1 when the event carries a payload object (in `objs`)
-const I_QUEUED = 13; // 1 from push until pop
+const F_A = 1;
+const F_B = 2;
+const I_KIND = 6; // int32 words 6..9 are bytes 24..39; the kind and flags
+const I_TARGET = 7;
+const I_INCARNATION = 8;
+const I_GENERATION = 9;
+const F_SEQ = 5;
+// The kind word: the kind in its low 16 bits (kinds are below 2^16), and two flags.
+const KIND_MASK = 0xffff;
+const HAS_OBJ = 1 << 16; // the event carries a payload object (in `objs`)
+const QUEUED = 1 << 17; // from push until pop
 const NIL = -1;
 /** A cancelled event pops with this kind. */
 const CANCELLED = 0;
@@ -156,9 +159,8 @@ export class EventQueue {
   private liveCount = 0;
 
   // ---- the wheel ----
-  /** Per bucket: its newest slot and its event count; the list continues through `next`. */
+  /** Per bucket: its newest slot; the list continues through `next`. */
   private readonly bucketHead = new Int32Array(WHEEL_SIZE).fill(NIL);
-  private readonly bucketCount = new Int32Array(WHEEL_SIZE);
   private next: Int32Array;
   private readonly occupied = new Uint32Array(WHEEL_SIZE >> 5);
   private wheelCount = 0;
@@ -219,14 +221,12 @@ export class EventQueue {
     f64[f + F_B] = b;
     const w = slot * I32_STRIDE;
     const i32 = this.i32;
-    i32[w + I_KIND] = kind;
     i32[w + I_TARGET] = target;
     i32[w + I_INCARNATION] = incarnation;
-    i32[w + I_QUEUED] = 1;
     if (obj === undefined) {
-      i32[w + I_HAS_OBJ] = 0;
+      i32[w + I_KIND] = kind | QUEUED;
     } else {
-      i32[w + I_HAS_OBJ] = 1;
+      i32[w + I_KIND] = kind | QUEUED | HAS_OBJ;
       this.objs[slot] = obj;
     }
     const bucket = Math.floor(time * BUCKETS_PER_MS);
@@ -262,8 +262,9 @@ export class EventQueue {
     if (!(slot >= 0 && slot < this.capacity)) return false;
     const w = slot * I32_STRIDE;
     const i32 = this.i32;
-    if (i32[w + I_QUEUED] !== 1 || i32[w + I_GENERATION] !== (handle - slot) / SLOT_SPACE) return false;
-    i32[w + I_KIND] = CANCELLED;
+    const word = i32[w + I_KIND];
+    if ((word & QUEUED) === 0 || i32[w + I_GENERATION] !== (handle - slot) / SLOT_SPACE) return false;
+    i32[w + I_KIND] = (word & ~KIND_MASK) | CANCELLED;
     return true;
   }
 
@@ -290,7 +291,7 @@ export class EventQueue {
     // Free the slot; its next event gets a new generation, so this event's handle goes stale.
     const w = slot * I32_STRIDE;
     const i32 = this.i32;
-    i32[w + I_QUEUED] = 0;
+    i32[w + I_KIND] &= ~QUEUED;
     i32[w + I_GENERATION] = (i32[w + I_GENERATION] + 1) & GENERATION_MASK;
     this.freeSlots[this.freeCount++] = slot;
     return slot;
@@ -313,7 +314,7 @@ export class EventQueue {
 
   /** The event's kind; 0 when it was cancelled. */
   kindOf(slot: number): number {
-    return this.i32[slot * I32_STRIDE + I_KIND];
+    return this.i32[slot * I32_STRIDE + I_KIND] & KIND_MASK;
   }
 
   targetOf(slot: number): number {
@@ -334,7 +335,7 @@ export class EventQueue {
 
   /** The payload object (read it once: this also drops the queue's reference). */
   takeObjOf(slot: number): unknown {
-    if (this.i32[slot * I32_STRIDE + I_HAS_OBJ] === 0) return undefined;
+    if ((this.i32[slot * I32_STRIDE + I_KIND] & HAS_OBJ) === 0) return undefined;
     const obj = this.objs[slot];
     this.objs[slot] = undefined;
     return obj;
@@ -366,7 +367,6 @@ export class EventQueue {
     const i = bucket & WHEEL_MASK;
     this.next[slot] = this.bucketHead[i];
     this.bucketHead[i] = slot;
-    this.bucketCount[i]++;
     this.occupied[i >> 5] |= 1 << (i & 31);
     this.wheelCount++;
   }
@@ -402,19 +402,29 @@ export class EventQueue {
   private loadRun(bucket: number): void {
     const i = bucket & WHEEL_MASK;
     let slot = this.bucketHead[i];
-    const n = this.bucketCount[i];
     this.bucketHead[i] = NIL;
-    this.bucketCount[i] = 0;
     this.occupied[i >> 5] &= ~(1 << (i & 31));
+    const { f64, next } = this;
+    let n = 0;
+    for (; slot !== NIL; slot = next[slot]) {
+      if (n === this.runTime.length) this.growRun(n * 2);
+      this.runTime[n] = f64[slot * F64_STRIDE + F_TIME];
+      this.runSeq[n] = f64[slot * F64_STRIDE + F_SEQ];
+      this.runSlot[n++] = slot;
+    }
     this.wheelCount -= n;
-    if (n > this.runTime.length) this.growRun(n);
-    const { f64, next, runTime, runSeq, runSlot } = this;
-    // The list runs newest first: fill the run from its end, so it starts in insertion order.
-    for (let r = n - 1; r >= 0; r--) {
-      runTime[r] = f64[slot * F64_STRIDE + F_TIME];
-      runSeq[r] = f64[slot * F64_STRIDE + F_SEQ];
-      runSlot[r] = slot;
-      slot = next[slot];
+    // The list runs newest first: reverse it into insertion order.
+    const { runTime, runSeq, runSlot } = this;
+    for (let lo = 0, hi = n - 1; lo < hi; lo++, hi--) {
+      const t = runTime[lo];
+      runTime[lo] = runTime[hi];
+      runTime[hi] = t;
+      const s = runSeq[lo];
+      runSeq[lo] = runSeq[hi];
+      runSeq[hi] = s;
+      const v = runSlot[lo];
+      runSlot[lo] = runSlot[hi];
+      runSlot[hi] = v;
     }
     this.runLength = n;
     this.runPos = 0;
@@ -474,13 +484,17 @@ export class EventQueue {
     }
   }
 
-  private growRun(n: number): void {
-    let size = this.runTime.length;
-    while (size < n) size *= 2;
-    // Old contents are not needed: the run is reloaded right after.
-    this.runTime = new Float64Array(size);
-    this.runSeq = new Float64Array(size);
-    this.runSlot = new Int32Array(size);
+  /** Grows the run's arrays (keeping the run) and the sorting scratch. */
+  private growRun(size: number): void {
+    const runTime = new Float64Array(size);
+    const runSeq = new Float64Array(size);
+    const runSlot = new Int32Array(size);
+    runTime.set(this.runTime);
+    runSeq.set(this.runSeq);
+    runSlot.set(this.runSlot);
+    this.runTime = runTime;
+    this.runSeq = runSeq;
+    this.runSlot = runSlot;
     this.sortTime = new Float64Array(size);
     this.sortSeq = new Float64Array(size);
     this.sortSlot = new Int32Array(size);
