@@ -1,8 +1,9 @@
 /**
  * Kernel throughput in a "hold model": fill the queue with N events, then repeatedly take the
  * earliest and schedule a new one at its time plus a delay, so N events stay live. Delays come
- * from one pre-generated table (exponential, mean 50 ms), read in the same order by both
- * contestants:
+ * from one pre-generated table (exponential, mean 50 ms; or with --delays=mix, a property run's
+ * mix: 60% network hops of 0.2-0.6 ms, 30% exponential timers of mean 50 ms, 8% 50 ms heartbeats,
+ * 2% 2-10 s session timeouts), read in the same order by both contestants:
  *  - the kernel: a registered host-bound kind whose handler schedules the next event, driven by
  *    `runToQuiescence` (dispatch, host checks and trace hash included: what a run pays per event);
  *  - a bare typed-array binary heap (benchmarks/bare-heap.ts) doing the same pops and pushes.
@@ -14,7 +15,7 @@
  *
  *   npm run bench:kernel                      (tsx benchmarks/kernel.bench.ts)
  *   npm run bench:kernel -- --quick           (3 short rounds)
- *   npm run bench:kernel -- --sizes=100000 --rounds=15 --ops=2000000 --delay-table-bits=16
+ *   npm run bench:kernel -- --sizes=100000 --rounds=15 --ops=2000000 --delay-table-bits=16 --delays=mix
  */
 import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
@@ -42,10 +43,21 @@ const HOSTS = 16;
 const DELAY_BITS = Number(option("delay-table-bits") ?? 16);
 const DELAY_COUNT = 1 << DELAY_BITS;
 const DELAY_MASK = DELAY_COUNT - 1;
+const MIX = option("delays") === "mix";
 const delays = new Float64Array(DELAY_COUNT);
 {
   const rng = new RandomStream(2024, "kernel-bench-delays");
-  for (let i = 0; i < DELAY_COUNT; i++) delays[i] = rng.exponential(MEAN_DELAY_MS);
+  for (let i = 0; i < DELAY_COUNT; i++) {
+    if (!MIX) {
+      delays[i] = rng.exponential(MEAN_DELAY_MS);
+      continue;
+    }
+    const m = rng.next();
+    if (m < 0.6) delays[i] = rng.uniform(0.2, 0.6);
+    else if (m < 0.9) delays[i] = rng.exponential(MEAN_DELAY_MS);
+    else if (m < 0.98) delays[i] = 50;
+    else delays[i] = rng.uniform(2000, 10_000);
+  }
 }
 
 interface Contestant {
@@ -235,7 +247,7 @@ function main(): void {
   console.log(
     `kernel hold-model benchmark: Node ${process.version}, ${cpu.length} cores (${cpu[0]?.model ?? "?"}); ` +
       `${ROUNDS} rounds x ${OPS_PER_ROUND.toLocaleString("en-US")} events per contestant and size; ` +
-      `delays exponential, mean ${MEAN_DELAY_MS} ms, table of ${DELAY_COUNT.toLocaleString("en-US")}`,
+      `delays ${MIX ? "mixed as in property runs" : `exponential, mean ${MEAN_DELAY_MS} ms`}, table of ${DELAY_COUNT.toLocaleString("en-US")}`,
   );
   const loadBefore = os.loadavg()[0];
   const rows: Row[] = [];
