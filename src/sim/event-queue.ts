@@ -206,7 +206,7 @@ export class EventQueue {
 
   /**
    * Stores an event and returns its slot (see `handleOf`). `time` must not be earlier than the
-   * last popped time.
+   * last popped time; `kind` is below 2^16 (0 reads as cancelled).
    */
   push(time: number, kind: number, target: number, incarnation: number, a: number, b: number, obj: unknown): number {
     if (this.freeCount === 0) this.grow(this.capacity * 2);
