@@ -64,6 +64,12 @@ export function option(name: string): string | undefined {
   return eq?.slice(name.length + 3);
 }
 
+/** A numeric `--name value` / `--name=value` argument, or `fallback` when absent. */
+export function numberOption(name: string, fallback: number): number {
+  const v = option(name);
+  return v === undefined ? fallback : Number(v);
+}
+
 export function countList(text: string): number[] {
   return text.split(",").map((s) => {
     const m = /^(\d+)(k|m)?$/i.exec(s.trim());

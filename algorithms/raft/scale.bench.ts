@@ -13,6 +13,7 @@ import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Schema } from "effect";
+import { flag, numberOption } from "../../benchmarks/bench-util.ts";
 import { judge } from "../../src/checker/judge.ts";
 import { runWorld } from "../../src/world/run.ts";
 import { raft } from "./index.ts";
@@ -20,11 +21,7 @@ import { raft } from "./index.ts";
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
-const arg = (name: string, fallback: number): number => {
-  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
-  return a === undefined ? fallback : Number(a.slice(name.length + 3));
-};
-const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+const arg = numberOption;
 
 const partitions = arg("partitions", 1_000_000);
 const brokers = arg("brokers", 100);

@@ -17,6 +17,7 @@ import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Schema } from "effect";
+import { flag, numberOption } from "../../benchmarks/bench-util.ts";
 import { judge } from "../../src/checker/judge.ts";
 import { Obs } from "../../src/world/observation-log.ts";
 import { runWorld } from "../../src/world/run.ts";
@@ -26,11 +27,7 @@ import { FRAME_BYTES, ITEM_BYTES, T, TYPE_OF } from "./messages.ts";
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
-const arg = (name: string, fallback: number): number => {
-  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
-  return a === undefined ? fallback : Number(a.slice(name.length + 3));
-};
-const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+const arg = numberOption;
 
 const partitions = arg("partitions", 1_000_000);
 const brokers = arg("brokers", 100);
