@@ -11,7 +11,7 @@
  *    leadership until RECONNECTED (the `onDisconnected: "step-down"` variant); naive code keeps
  *    leading until the session is Expired (the default variant here).
  *  - Kafka's replica.lag.time.max.ms (30000 since 2.5) for "in-sync": a follower is in sync while
- *    it has fetched from its leader within that bound (its own local view, see README.md).
+ *    it has fetched from its leader within that bound (its own local view, see README.md beside this file).
  *
  * Per partition p (numbered across the cluster) the leader znode is /leaders/<p>, holding {leader: host}. Epoch = the
  * znode's creation zxid (czxid): unique per successful create, so two leaders never share one.
