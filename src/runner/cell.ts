@@ -4,6 +4,7 @@
  * index in the full sweep (so shards and resumed sweeps sort back into one order) and a key that
  * changes whenever anything that affects its result changes.
  */
+import type { ClusterSpec } from "../cluster/cluster-model.ts";
 import { createHash } from "node:crypto";
 import type { Scenario, ScenarioAlgorithm } from "../scenario/load.ts";
 import type { FaultSpec } from "../scenario/schema.ts";
@@ -19,14 +20,7 @@ export interface Cell {
   readonly options: Readonly<Record<string, unknown>>;
   readonly hostOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly seed: number;
-  readonly cluster: {
-    readonly brokers: number;
-    readonly partitions: number;
-    readonly replicationFactor: number;
-    readonly startIndex?: number;
-    readonly nextReplicaShift?: number;
-    readonly partitionsPerTopic?: number;
-  };
+  readonly cluster: ClusterSpec;
   readonly network?: Scenario["network"];
   readonly coordinator?: Readonly<Record<string, number>>;
   readonly workload?: Scenario["workload"];

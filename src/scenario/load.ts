@@ -4,6 +4,7 @@
  * BadInputError (path of the bad field + expected shape); nothing here throws anything else for
  * bad input.
  */
+import type { ClusterSpec } from "../cluster/cluster-model.ts";
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { Schema } from "effect";
@@ -32,13 +33,8 @@ export interface Scenario {
   readonly algorithms?: readonly ScenarioAlgorithm[];
   readonly seeds: readonly number[];
   readonly partitions: readonly number[];
-  readonly cluster: {
-    readonly brokers: number;
-    readonly replicationFactor: number;
-    readonly startIndex?: number;
-    readonly nextReplicaShift?: number;
-    readonly partitionsPerTopic?: number;
-  };
+  /** The cluster without its partition count (a scenario may sweep several). */
+  readonly cluster: Omit<ClusterSpec, "partitions">;
   readonly network?: ScenarioFile["network"];
   readonly coordinator?: Readonly<Record<string, number>>;
   readonly workload?: ScenarioFile["workload"];
