@@ -6,9 +6,9 @@
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import type { SplitBrainFinding, SplitBrainGrade } from "../checker/metrics.ts";
-import type { HostEvent, PartitionTimeline, RunResult } from "../runner/result.ts";
+import type { AcknowledgedWrite, HostEvent, PartitionTimeline, RunResult } from "../runner/result.ts";
 import { fmt } from "./format.ts";
-import { mean, splitBrainCount, type ReportModel } from "./model.ts";
+import { mean, type ReportModel } from "./model.ts";
 
 /** Observable's ten categorical colours: electors take them in order. */
 export const ELECTOR_PALETTE = [
@@ -177,6 +177,9 @@ export function scalingChart(model: ReportModel, scenario: string, spec: Scaling
   const xs = [...new Set(data.map((d) => d.partitions))].sort((a, b) => a - b);
   const marks: Plot.Markish[] = [];
   marks.push(Plot.ruleY([y.floor ?? 0], { stroke: "#adb5bd" }));
+  if (data.every((d) => d.value === 0)) {
+    marks.push(Plot.text(["every value is 0"], { frameAnchor: "top", dy: 12, fill: "#6c757d", fontStyle: "italic" }));
+  }
   for (const s of spec.series) {
     const points = data.filter((d) => d.series === s.name).map((d) => ({ ...d, y: plotted(d.value) }));
     marks.push(
@@ -283,66 +286,109 @@ export interface TimelineFinding {
 
 export const MAX_TIMELINES = 12;
 
+/** Grades by severity, most severe first: a safety bug, then data at risk, then overlap alone. */
+const SEVERITY: readonly SplitBrainGrade[] = ["same-epoch", "stale-ack", "overlap"];
+
 /**
- * Up to `limit` findings for timelines, varied: round-robin over (elector, grade) groups, at most
- * one timeline per run and partition (further findings there are named in its caption).
+ * Up to `limit` findings for timelines, varied: round-robin over (elector, grade) groups, most
+ * severe grade first; within a group the first finding of each run before the second of any, so
+ * partition counts and scenarios alternate. At most one timeline per run and partition (further
+ * findings there are summed up in its caption). Findings whose partition has a recorded timeline
+ * come first; the others only fill remaining places.
  */
 export function pickTimelineFindings(model: ReportModel, limit = MAX_TIMELINES): TimelineFinding[] {
-  const groups = new Map<string, { result: RunResult; finding: SplitBrainFinding }[]>();
   const rowOrder = new Map(model.rows.map((r, i) => [r.key, i]));
-  const sorted = [...model.results]
-    .filter((r) => splitBrainCount(r) > 0 || r.metrics.splitBrain.findings.length > 0)
+  const runs = model.results
+    .map((result, index) => ({ result, index }))
+    .filter(({ result }) => result.metrics.splitBrain.findings.length > 0)
     .sort(
       (a, b) =>
-        (rowOrder.get(model.rowOf(a).key) ?? 0) - (rowOrder.get(model.rowOf(b).key) ?? 0) ||
-        model.electors.indexOf(model.labelOf(a)) - model.electors.indexOf(model.labelOf(b)) ||
-        a.seed - b.seed,
+        model.electors.indexOf(model.labelOf(a.result)) - model.electors.indexOf(model.labelOf(b.result)) ||
+        (rowOrder.get(model.rowOf(a.result).key) ?? 0) - (rowOrder.get(model.rowOf(b.result).key) ?? 0) ||
+        a.result.seed - b.result.seed ||
+        a.index - b.index,
     );
-  for (const result of sorted) {
+  interface Candidate {
+    readonly result: RunResult;
+    readonly index: number;
+    readonly finding: SplitBrainFinding;
+    readonly rank: number;
+    readonly runOrder: number;
+    readonly timeline: PartitionTimeline | undefined;
+  }
+  const groups = new Map<string, Candidate[]>();
+  runs.forEach(({ result, index }, runOrder) => {
+    const timelines = new Map(result.timeline.partitions.map((p) => [p.partition, p]));
+    const rankOf = new Map<SplitBrainGrade, number>();
     for (const finding of result.metrics.splitBrain.findings) {
-      const key = `${model.labelOf(result)}\u0000${finding.grade}`;
+      const rank = rankOf.get(finding.grade) ?? 0;
+      rankOf.set(finding.grade, rank + 1);
+      const key = `${SEVERITY.indexOf(finding.grade)}\u0000${model.electors.indexOf(model.labelOf(result))}`;
       const list = groups.get(key) ?? [];
-      list.push({ result, finding });
+      list.push({ result, index, finding, rank, runOrder, timeline: timelines.get(finding.partition) });
       groups.set(key, list);
     }
-  }
-  // Severe grades first within each round.
-  const keys = [...groups.keys()].sort((a, b) => {
-    const ga = GRADES.indexOf(a.split("\u0000")[1] as SplitBrainGrade);
-    const gb = GRADES.indexOf(b.split("\u0000")[1] as SplitBrainGrade);
-    const ea = model.electors.indexOf(a.split("\u0000")[0]);
-    const eb = model.electors.indexOf(b.split("\u0000")[0]);
-    return ea - eb || gb - ga;
   });
+  // Round-robin over electors first, then grades by severity.
+  const keys = [...groups.keys()].sort((a, b) => {
+    const [ga, ea] = a.split("\u0000").map(Number);
+    const [gb, eb] = b.split("\u0000").map(Number);
+    return ga - gb || ea - eb;
+  });
+  for (const list of groups.values()) list.sort((a, b) => a.rank - b.rank || a.runOrder - b.runOrder);
+
   const picked: TimelineFinding[] = [];
   const seen = new Set<string>();
-  const cursor = new Map<string, number>();
-  let progress = true;
-  while (picked.length < limit && progress) {
-    progress = false;
-    for (const key of keys) {
-      if (picked.length >= limit) break;
-      const list = groups.get(key) ?? [];
-      let i = cursor.get(key) ?? 0;
-      while (i < list.length) {
-        const { result, finding } = list[i++];
-        const where = `${model.results.indexOf(result)}:${finding.partition}`;
-        if (seen.has(where)) continue;
-        seen.add(where);
-        picked.push({
-          result,
-          finding,
-          others: result.metrics.splitBrain.findings.filter((f) => f !== finding && f.partition === finding.partition),
-          partition: result.timeline.partitions.find((p) => p.partition === finding.partition),
-        });
-        progress = true;
-        break;
+  for (const withTimeline of [true, false]) {
+    const cursor = new Map<string, number>();
+    let progress = true;
+    while (picked.length < limit && progress) {
+      progress = false;
+      for (const key of keys) {
+        if (picked.length >= limit) break;
+        const list = groups.get(key) ?? [];
+        let i = cursor.get(key) ?? 0;
+        while (i < list.length) {
+          const c = list[i++];
+          if ((c.timeline !== undefined) !== withTimeline) continue;
+          const where = `${c.index}:${c.finding.partition}`;
+          if (seen.has(where)) continue;
+          seen.add(where);
+          picked.push({
+            result: c.result,
+            finding: c.finding,
+            others: c.result.metrics.splitBrain.findings.filter((f) => f !== c.finding && f.partition === c.finding.partition),
+            partition: c.timeline,
+          });
+          progress = true;
+          break;
+        }
+        cursor.set(key, i);
       }
-      cursor.set(key, i);
     }
   }
   return picked;
 }
+
+/** The other findings on a timeline's partition, by grade: "1 overlap (26,022–35,227 ms); 15 stale acknowledgements (…)". */
+export function summarizeOthers(others: readonly SplitBrainFinding[]): string {
+  const parts: string[] = [];
+  for (const grade of SEVERITY) {
+    const list = others.filter((o) => o.grade === grade);
+    if (list.length === 0) continue;
+    const from = Math.min(...list.map((o) => o.from));
+    const to = Math.max(...list.map((o) => o.to));
+    const name = list.length === 1 ? GRADE_LABEL[grade] : GRADE_PLURAL[grade];
+    parts.push(`${list.length} ${name} (${list.length === 1 ? "" : "within "}${fmt(from)}–${fmt(to)} ms)`);
+  }
+  return parts.join("; ");
+}
+
+const GRADE_PLURAL: Readonly<Record<SplitBrainGrade, string>> = {
+  overlap: "overlaps",
+  "same-epoch": "same-epoch pairs",
+  "stale-ack": "stale acknowledgements",
+};
 
 function hostName(h: number | "zk"): string {
   return h === "zk" ? "zk" : `host ${h}`;
@@ -355,28 +401,68 @@ export function eventLabel(e: HostEvent): string {
   return e.what;
 }
 
-/** The time window a finding's timeline shows: the finding, its likely cause, and some margin. */
+/**
+ * The time window a finding's timeline shows: the finding and the others on its partition, the
+ * latest event before them (the likely cause, looking back up to 30 s or ten times the span), and a
+ * margin.
+ */
 export function timelineWindow(t: TimelineFinding): [number, number] {
-  const f = t.finding;
-  const span = Math.max(1, f.to - f.from);
-  const lookback = Math.max(10 * span, 10_000);
-  let start = f.from;
+  const all = [t.finding, ...t.others];
+  const from = Math.min(...all.map((f) => f.from));
+  let end = Math.max(...all.map((f) => f.to));
+  const span = Math.max(1, end - from);
+  const lookback = Math.max(10 * span, 30_000);
+  let start = from;
   for (const e of t.result.timeline.events) {
-    if (e.at <= f.from && e.at >= f.from - lookback && e.at < start) start = e.at;
+    if (e.at <= from && e.at >= from - lookback && e.at < start) start = e.at;
   }
-  for (const set of [t.others]) for (const o of set) start = Math.min(start, o.from);
-  let end = Math.max(f.to, ...t.others.map((o) => o.to));
-  const pad = Math.max(0.08 * (end - start), 50);
+  const pad = Math.max(0.06 * (end - start), 50);
   start = Math.max(0, start - pad);
-  end = Math.min(t.result.durationMs, end + pad);
+  end = Math.min(Math.max(t.result.durationMs, end), end + pad);
   if (end <= start) end = start + 1;
   return [start, end];
 }
 
+interface AckMark {
+  readonly at: number;
+  readonly y: string;
+  readonly host: number;
+  readonly count: number;
+  readonly stale: number;
+  readonly first: AcknowledgedWrite;
+}
+
+/**
+ * Acknowledged writes binned per host into buckets a few pixels wide, so thousands of writes draw
+ * as a bounded number of ticks; a bucket with any stale acknowledgement is stale.
+ */
+function binAcks(acks: readonly AcknowledgedWrite[], x0: number, msPerBucket: number, label: (h: number) => string): AckMark[] {
+  const buckets = new Map<string, { host: number; bucket: number; count: number; stale: number; first: AcknowledgedWrite; firstStale?: AcknowledgedWrite }>();
+  for (const a of acks) {
+    const bucket = Math.floor((a.at - x0) / msPerBucket);
+    const key = `${a.host}:${bucket}`;
+    const b = buckets.get(key);
+    if (b === undefined) {
+      buckets.set(key, { host: a.host, bucket, count: 1, stale: a.stale ? 1 : 0, first: a, ...(a.stale ? { firstStale: a } : {}) });
+    } else {
+      b.count++;
+      if (a.stale) {
+        b.stale++;
+        b.firstStale ??= a;
+      }
+    }
+  }
+  return [...buckets.values()].map((b) => {
+    const first = b.firstStale ?? b.first;
+    return { at: b.count === 1 ? first.at : x0 + (b.bucket + 0.5) * msPerBucket, y: label(b.host), host: b.host, count: b.count, stale: b.stale, first };
+  });
+}
+
 /**
  * The timeline of one finding's partition: leadership intervals per host (bars coloured by host,
- * labelled with the epoch), acknowledged writes as ticks (stale ones red), fault and host events
- * as dashed rules with labels, and the finding's interval shaded.
+ * labelled with the epoch), acknowledged writes as ticks in a lane under each host's bar (stale
+ * ones red and taller), fault and host events as dashed rules with labels, and the finding's
+ * interval shaded.
  */
 export function timelineChart(t: TimelineFinding, title: string, description: string): string {
   const f = t.finding;
@@ -390,75 +476,112 @@ export function timelineChart(t: TimelineFinding, title: string, description: st
   const label = (h: number): string => `host ${h}${h === preferred ? " (pref.)" : ""}`;
   const yDomain = hostList.map(label);
   const width = 960;
-  const plotWidth = width - 110 - 20;
+  const marginLeft = 100;
+  const marginRight = 24;
+  const plotWidth = width - marginLeft - marginRight;
   const pxPerMs = plotWidth / (x1 - x0);
+  const band = 48;
   const intervals = (p?.intervals ?? [])
     .filter((iv) => iv.to >= x0 && iv.from <= x1)
     .map((iv) => ({ ...iv, x1: Math.max(iv.from, x0), x2: Math.min(iv.to, x1), y: label(iv.host) }));
-  const acks = (p?.acks ?? []).filter((a) => a.at >= x0 && a.at <= x1).map((a) => ({ ...a, y: label(a.host) }));
+  const inWindow = (p?.acks ?? []).filter((a) => a.at >= x0 && a.at <= x1);
+  const acks = binAcks(inWindow, x0, 3 / pxPerMs, label);
+  // One stale acknowledgement gets a label: the finding's write if it is in view, else the first.
+  const named = inWindow.find((a) => a.stale && a.writeId === f.writeId) ?? inWindow.find((a) => a.stale);
+  const staleCount = inWindow.filter((a) => a.stale).length;
   const events = t.result.timeline.events
     .filter((e) => e.at >= x0 && e.at <= x1)
     .slice(0, 12)
-    .map((e, i) => ({ at: e.at, text: eventLabel(e), level: i % 3 }));
+    .map((e, i) => ({ at: e.at, text: eventLabel(e), level: i % 3, end: (e.at - x0) * pxPerMs > plotWidth * 0.7 }));
+  const ackTitle = (a: AckMark): string =>
+    a.count === 1
+      ? `${a.stale > 0 ? "STALE: " : ""}write ${a.first.writeId} acknowledged by ${hostName(a.host)} in epoch ${a.first.epoch} at ${fmt(a.first.at)} ms`
+      : `${a.count} writes acknowledged by ${hostName(a.host)} around ${fmt(a.at)} ms${a.stale > 0 ? `, ${a.stale} stale` : ""}`;
+  const shade = { x1: Math.max(f.from, x0), x2: Math.min(Math.max(f.to, f.from + 2 / pxPerMs), x1) };
   const marks: Plot.Markish[] = [
-    Plot.rectX([f], { x1: (d: SplitBrainFinding) => Math.max(d.from, x0), x2: (d: SplitBrainFinding) => Math.min(Math.max(d.to, d.from + 1 / pxPerMs), x1), fill: GRADE_COLOR[f.grade], fillOpacity: 0.12 }),
+    Plot.rectX([shade], { x1: "x1", x2: "x2", fill: GRADE_COLOR[f.grade], fillOpacity: 0.14 }),
     Plot.barX(intervals, {
       x1: "x1",
       x2: "x2",
       y: "y",
       fill: "y",
-      insetTop: 8,
-      insetBottom: 8,
+      insetTop: 6,
+      insetBottom: 20,
       title: (d: (typeof intervals)[number]) => `${hostName(d.host)} leads in epoch ${d.epoch} from ${fmt(d.from)} to ${fmt(d.to)} ms`,
     }),
     Plot.text(
-      intervals.filter((d) => (d.x2 - d.x1) * pxPerMs >= 46),
-      { x: (d: (typeof intervals)[number]) => (d.x1 + d.x2) / 2, y: "y", text: (d: (typeof intervals)[number]) => `epoch ${d.epoch}`, fill: "white", fontWeight: "bold", stroke: "rgba(0,0,0,0.35)", strokeWidth: 2, paintOrder: "stroke" },
+      intervals.filter((d) => (d.x2 - d.x1) * pxPerMs >= 60),
+      {
+        x: (d: (typeof intervals)[number]) => (d.x1 + d.x2) / 2,
+        y: "y",
+        dy: -7,
+        text: (d: (typeof intervals)[number]) => `epoch ${d.epoch}`,
+        fill: "white",
+        fontWeight: "bold",
+        stroke: "rgba(0,0,0,0.35)",
+        strokeWidth: 2,
+        paintOrder: "stroke",
+      },
     ),
-    Plot.tickX(acks.filter((a) => !a.stale), {
+    Plot.tickX(acks.filter((a) => a.stale === 0), {
       x: "at",
       y: "y",
-      stroke: "#212529",
-      strokeWidth: 1.5,
-      title: (a: (typeof acks)[number]) => `write ${a.writeId} acknowledged by ${hostName(a.host)} in epoch ${a.epoch} at ${fmt(a.at)} ms`,
+      stroke: "#343a40",
+      strokeOpacity: 0.75,
+      strokeWidth: 1.2,
+      insetTop: band - 18,
+      insetBottom: 4,
+      title: ackTitle,
     }),
-    Plot.tickX(acks.filter((a) => a.stale), {
+    Plot.tickX(acks.filter((a) => a.stale > 0), {
       x: "at",
       y: "y",
       stroke: STALE,
-      strokeWidth: 3.5,
-      title: (a: (typeof acks)[number]) => `STALE: write ${a.writeId} acknowledged by ${hostName(a.host)} in epoch ${a.epoch} at ${fmt(a.at)} ms`,
-    }),
-    Plot.text(acks.filter((a) => a.stale), {
-      x: "at",
-      y: "y",
-      text: (a: (typeof acks)[number]) => `stale ack w${a.writeId}`,
-      fill: STALE,
-      fontWeight: "bold",
-      textAnchor: "start",
-      dx: 5,
-      dy: -12,
+      strokeWidth: 2,
+      insetTop: band - 22,
+      insetBottom: 2,
+      title: ackTitle,
     }),
     Plot.ruleX(events, { x: "at", stroke: "#495057", strokeDasharray: "4,3" }),
   ];
-  for (let level = 0; level < 3; level++) {
+  if (named !== undefined) {
     marks.push(
-      Plot.text(
-        events.filter((e) => e.level === level),
-        { x: "at", text: "text", frameAnchor: "top", textAnchor: "start", dx: 3, dy: -40 + 13 * level, fill: "#343a40" },
-      ),
+      Plot.text([named], {
+        x: "at",
+        y: (a: AcknowledgedWrite) => label(a.host),
+        text: () => `stale ack w${named.writeId}${staleCount > 1 ? ` (+${staleCount - 1} more)` : ""}`,
+        fill: STALE,
+        fontWeight: "bold",
+        textAnchor: (named.at - x0) * pxPerMs > plotWidth * 0.7 ? "end" : "start",
+        dx: (named.at - x0) * pxPerMs > plotWidth * 0.7 ? -4 : 4,
+        dy: 19,
+        stroke: "white",
+        strokeWidth: 3,
+        paintOrder: "stroke",
+      }),
     );
+  }
+  for (let level = 0; level < 3; level++) {
+    for (const end of [false, true]) {
+      marks.push(
+        Plot.text(
+          events.filter((e) => e.level === level && e.end === end),
+          { x: "at", text: "text", frameAnchor: "top", textAnchor: end ? "end" : "start", dx: end ? -3 : 3, dy: -40 + 13 * level, fill: "#343a40" },
+        ),
+      );
+    }
   }
   return render(
     {
       width,
-      height: 70 + 44 * hostList.length,
-      marginLeft: 110,
-      marginRight: 20,
+      height: 46 + 30 + band * hostList.length,
+      marginLeft,
+      marginRight,
       marginTop: 46,
+      marginBottom: 30,
       style: { fontSize: "11px" },
       x: { domain: [x0, x1], label: "time (ms)", grid: true, tickFormat: short },
-      y: { domain: yDomain, label: null },
+      y: { domain: yDomain, label: null, padding: 0 },
       color: { domain: yDomain, range: hostList.map((_, i) => HOST_PALETTE[i % HOST_PALETTE.length]) },
       marks,
     },

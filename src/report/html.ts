@@ -12,6 +12,7 @@ import {
   pickTimelineFindings,
   scalingChart,
   splitBrainChart,
+  summarizeOthers,
   timelineChart,
   type ScalingChart,
   type TimelineFinding,
@@ -250,12 +251,16 @@ function findingsTable(model: ReportModel): string {
   }
   if (total === 0) return `<p class="empty">No split-brain finding in any run.</p>`;
   const note = total > rows.length ? `The first ${rows.length} of ${total} recorded findings.` : `${total} recorded finding${total === 1 ? "" : "s"}.`;
-  return tableHtml(
-    "Findings",
-    h(note + " Each run records at most the first few findings of each grade."),
-    ["Elector", "Scenario", "Partitions", "Seed", "Grade", "Partition", "Hosts (epochs)", "Interval (ms)", "Length (ms)", "Write"],
-    rows,
-    99,
+  return (
+    `<details${total <= 12 ? " open" : ""}><summary>${h(`Every recorded finding (${total})`)}</summary>` +
+    tableHtml(
+      "Findings",
+      h(note + " Each run lists only its first findings of each grade; the counts in the tables above are complete."),
+      ["Elector", "Scenario", "Partitions", "Seed", "Grade", "Partition", "Hosts (epochs)", "Interval (ms)", "Length (ms)", "Write"],
+      rows,
+      99,
+    ) +
+    `</details>`
   );
 }
 
@@ -282,10 +287,7 @@ function timelineSection(model: ReportModel, picked: readonly TimelineFinding[])
       `${GRADE_LABEL[f.grade]} between host ${f.hosts[0]} (epoch ${f.epochs[0]}) and host ${f.hosts[1]} (epoch ${f.epochs[1]}), ` +
       `from ${fmt(f.from)} to ${fmt(f.to)} ms (${fmt(f.to - f.from)} ms)` +
       (f.writeId === undefined ? "" : `, write ${f.writeId}`);
-    const others =
-      t.others.length === 0
-        ? ""
-        : ` Also on this partition: ${t.others.map((o) => `${GRADE_LABEL[o.grade]} ${fmt(o.from)}–${fmt(o.to)} ms`).join("; ")}.`;
+    const others = t.others.length === 0 ? "" : ` Also on this partition: ${summarizeOthers(t.others)}.`;
     const where = `${model.labelOf(r)} · ${r.scenario} · ${fmt(r.cluster.partitions)} partitions · seed ${r.seed}`;
     const svg =
       t.partition === undefined

@@ -5,7 +5,7 @@
  */
 import type { RunResult } from "../runner/result.ts";
 import type { FaultImpact } from "../checker/metrics.ts";
-import { canonicalJson } from "./format.ts";
+import { canonicalJson, fmt } from "./format.ts";
 
 export interface Row {
   readonly key: string;
@@ -190,5 +190,6 @@ export function topMessageTypes(runs: readonly RunResult[], n: number): { type: 
 
 /** Row label parts: scenario, then partitions (and the cluster's shape where it varies). */
 export function rowClusterLabel(model: ReportModel, row: Row): string {
-  return model.clusterVaries ? `${row.partitions} (${row.brokers} brokers, RF ${row.replicationFactor})` : String(row.partitions);
+  const p = fmt(row.partitions);
+  return model.clusterVaries ? `${p} (${row.brokers} brokers, RF ${row.replicationFactor})` : p;
 }
