@@ -186,6 +186,7 @@ export function scalingChart(model: ReportModel, scenario: string, spec: Scaling
       Plot.line(points, {
         x: "partitions",
         y: "y",
+        z: "elector",
         stroke: "elector",
         strokeWidth: 2,
         ...(s.dash === undefined ? {} : { strokeDasharray: s.dash }),

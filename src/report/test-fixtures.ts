@@ -170,3 +170,25 @@ export function fixtureGrid(seed = 1): RunResult[] {
   }
   return out;
 }
+
+/** A result whose every input string is hostile markup: scenario, elector, options, fault text, events, message types. */
+export function evilResult(): RunResult {
+  const base = makeResult({ elector: "naive-race", scenario: "zk-session-expiry", partitions: 10 });
+  const script = "<script>alert(1)</script>";
+  const img = `"><img src=x onerror=alert(2)>`;
+  return {
+    ...base,
+    scenario: script,
+    elector: `naive|race${img}`,
+    options: { stepDownOn: img, note: script },
+    metrics: {
+      ...base.metrics,
+      herd: base.metrics.herd.map((h) => ({ ...h, description: `${h.description} ${img}` })),
+      messages: { ...base.metrics.messages, byType: { [script]: { count: 5, bytes: 5 }, [`a|b${img}`]: { count: 3, bytes: 3 } } },
+    },
+    timeline: {
+      ...base.timeline,
+      events: base.timeline.events.map((e) => ({ ...e, what: `${e.what} ${script}` })),
+    },
+  };
+}

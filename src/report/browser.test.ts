@@ -1,0 +1,134 @@
+/**
+ * The report as a person sees it: index.html opened from file:// in Debian's Chromium
+ * (/usr/bin/chromium, `apt-get install -y chromium`; never a downloaded browser build), driven by
+ * playwright-core. No console errors, no request beyond the file itself, the charts laid out, and
+ * no script runs even from hostile input. A missing Chromium fails this test; it is not skipped.
+ */
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { buildReports } from "./index.ts";
+import { evilResult, fixtureGrid } from "./test-fixtures.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+let context: BrowserContext;
+let profile: string;
+let out: string;
+
+interface Opened {
+  readonly page: Page;
+  readonly errors: string[];
+  readonly foreignRequests: string[];
+  readonly dialogs: string[];
+}
+
+async function open(file: string): Promise<Opened> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const foreignRequests: string[] = [];
+  const dialogs: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") errors.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await page.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith("file://")) return route.continue();
+    foreignRequests.push(url);
+    return route.abort();
+  });
+  await page.goto(`file://${file}`, { waitUntil: "load" });
+  return { page, errors, foreignRequests, dialogs };
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} is missing: install Debian's Chromium with "apt-get update && apt-get install -y chromium" (.ci/run does).`);
+  }
+  out = mkdtempSync(join(tmpdir(), "electorate-report-browser-"));
+  profile = mkdtempSync(join(tmpdir(), "electorate-chromium-profile-"));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1240, height: 1000 },
+  });
+}, 30_000);
+
+afterAll(async () => {
+  await context?.close();
+  if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
+  if (out !== undefined) rmSync(out, { recursive: true, force: true });
+});
+
+describe("index.html in headless Chromium", () => {
+  test("Chromium is Debian's, at /usr/bin/chromium", () => {
+    expect(existsSync(CHROMIUM), `${CHROMIUM} missing: apt-get install -y chromium`).toBe(true);
+  });
+
+  test("opens with no console errors or requests, its charts laid out and titled", async () => {
+    const dir = join(out, "fixtures");
+    await buildReports(fixtureGrid(), dir);
+    const { page, errors, foreignRequests } = await open(join(dir, "index.html"));
+    expect(errors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+    expect(await page.title()).toContain("Electorate");
+    const charts = page.locator("svg.chart");
+    expect(await charts.count()).toBe(10);
+    // every chart is drawn with a real size, and carries a title
+    const boxes = await charts.evaluateAll((svgs) =>
+      svgs.map((s) => {
+        const r = s.getBoundingClientRect();
+        return { w: r.width, h: r.height, title: s.querySelector("title")?.textContent ?? "", marks: s.querySelectorAll("path, rect, line, circle, text").length };
+      }),
+    );
+    for (const b of boxes) {
+      expect(b.w).toBeGreaterThan(200);
+      expect(b.h).toBeGreaterThan(100);
+      expect(b.title).not.toBe("");
+      expect(b.marks).toBeGreaterThan(10);
+    }
+    expect(boxes.map((b) => b.title)).toContain("Split-brain findings per elector");
+    // the timeline draws its two leadership intervals and the red stale tick
+    const timeline = page.locator("#timeline-1 svg");
+    expect(await timeline.locator("text", { hasText: "stale ack w17" }).count()).toBe(1);
+    expect(await timeline.locator("text", { hasText: /^epoch [12]$/ }).count()).toBe(2);
+    // the table of contents works from file://
+    await page.click('nav.toc a[href="#failover"]');
+    expect(await page.evaluate(() => location.hash)).toBe("#failover");
+    const shot = join(tmpdir(), "electorate-report.png");
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(statSync(shot).size).toBeGreaterThan(50_000);
+    await page.close();
+  });
+
+  test("hostile input stays text: no script, no dialog, no image request", async () => {
+    const dir = join(out, "evil");
+    await buildReports([evilResult(), ...fixtureGrid()], dir);
+    const { page, errors, foreignRequests, dialogs } = await open(join(dir, "index.html"));
+    expect(dialogs).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+    expect(await page.locator("script").count()).toBe(0);
+    expect(await page.locator("img").count()).toBe(0);
+    expect(await page.locator("body").innerText()).toContain("<script>alert(1)</script>");
+    await page.close();
+  });
+});
