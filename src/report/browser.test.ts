@@ -112,7 +112,7 @@ describe("index.html in headless Chromium", () => {
     expect(await timeline.locator("text", { hasText: /^epoch [12]$/ }).count()).toBe(2);
     // the table of contents works from file://
     await page.click('nav.toc a[href="#failover"]');
-    expect(await page.evaluate(() => location.hash)).toBe("#failover");
+    expect(new URL(page.url()).hash).toBe("#failover");
     const shot = join(tmpdir(), "electorate-report.png");
     await page.screenshot({ path: shot, fullPage: true });
     expect(statSync(shot).size).toBeGreaterThan(50_000);
