@@ -96,7 +96,7 @@ export interface ScalingChart {
   readonly yLabel: string;
   readonly unit: string;
   readonly series: readonly ScalingSeries[];
-  /** Log y (symlog when a value is 0), for counts that grow with the partition count. */
+  /** Log y when the values span more than a decade (zeros on a floor labelled 0), for counts that grow with the partition count. */
   readonly logY?: boolean;
 }
 
@@ -170,7 +170,7 @@ export function scalingChart(model: ReportModel, scenario: string, spec: Scaling
     `${spec.yLabel} against partitions (log scale) per elector in scenario ${scenario}` +
     (spec.series.length > 1 ? `; ${spec.series.map((s) => `${s.dash === undefined ? "solid" : "dashed"} line ${s.name}`).join(", ")}.` : ".");
   if (data.length === 0) {
-    return render({ width: 520, height: 120, marks: [Plot.frame(), Plot.text(["no data"], { frameAnchor: "middle" })] }, title, description);
+    return render({ width: 620, height: 120, marks: [Plot.frame(), Plot.text(["no data"], { frameAnchor: "middle" })] }, title, description);
   }
   const y = yAxis(data.map((d) => d.value), spec.logY === true, spec.yLabel);
   const plotted = (v: number): number => (y.floor !== undefined && v <= 0 ? y.floor : v);
@@ -206,7 +206,7 @@ export function scalingChart(model: ReportModel, scenario: string, spec: Scaling
   }
   return render(
     {
-      width: 520,
+      width: 620,
       height: 280,
       marginLeft: 60,
       marginRight: 20,

@@ -26,7 +26,7 @@ const CSS = `
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
 body { margin: 0; font: 15px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: var(--fg); background: #fff; }
-.page { max-width: 1140px; margin: 0 auto; padding: 28px 32px 64px; }
+.page { max-width: 1400px; margin: 0 auto; padding: 28px 32px 64px; }
 header.top { border-bottom: 3px solid var(--accent); padding-bottom: 14px; margin-bottom: 18px; }
 h1 { font-size: 28px; margin: 0 0 6px; letter-spacing: -0.01em; }
 h2 { font-size: 22px; margin: 40px 0 8px; padding-top: 8px; border-top: 1px solid var(--line); }
@@ -42,16 +42,18 @@ nav.toc ol ol { columns: 1; font-size: 13px; }
 a { color: var(--accent); text-decoration: none; }
 a:hover { text-decoration: underline; }
 .table-wrap { overflow-x: auto; margin: 6px 0 16px; }
-table { border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; min-width: 50%; }
+table { border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; }
 caption { text-align: left; font-weight: 600; padding: 4px 0 6px; }
 caption .note { font-weight: 400; color: var(--muted); margin-left: .5em; }
-th, td { border-bottom: 1px solid var(--line); padding: 5px 12px; text-align: left; vertical-align: top; }
+th, td { border-bottom: 1px solid var(--line); padding: 5px 10px; text-align: left; vertical-align: top; }
 thead th { background: var(--bg-soft); border-bottom: 2px solid var(--line); white-space: nowrap; }
 tbody tr:nth-child(even) td, tbody tr:nth-child(even) th { background: #fbfcfd; }
 tbody th { font-weight: 500; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 td.bad { color: var(--bad); background: var(--bad-bg) !important; font-weight: 600; }
-td.missing { color: #9aa4ae; }
+td.missing, td.zero { color: #9aa4ae; }
+.tables { display: flex; flex-wrap: wrap; gap: 0 28px; align-items: flex-start; }
+.tables > div { max-width: 100%; }
 .swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
 th .swatch { margin-right: 5px; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 18px; font-size: 13px; margin: 8px 0; align-items: center; }
@@ -106,7 +108,7 @@ function metricTableHtml(model: ReportModel, table: MetricTable): string {
     `<td class="num">${h(rowClusterLabel(model, row))}</td>`,
     ...model.electors.map((e) => {
       const c = cellOf(model, table, row, e);
-      const cls = c.text === "–" ? "num missing" : c.bad === true ? "num bad" : "num";
+      const cls = c.text === "–" ? "num missing" : c.bad === true ? "num bad" : /^0( \/ 0)*$/.test(c.text) ? "num zero" : "num";
       return `<td class="${cls}">${h(c.text)}</td>`;
     }),
   ]);
@@ -168,7 +170,7 @@ const MESSAGES_CHART: ScalingChart = {
 };
 
 function sectionTables(model: ReportModel, section: Section): string {
-  return section.tables.map((t) => metricTableHtml(model, t)).join("\n");
+  return `<div class="tables">${section.tables.map((t) => metricTableHtml(model, t)).join("\n")}</div>`;
 }
 
 function sectionOf(id: string): Section {
@@ -443,7 +445,7 @@ export function renderModelHtml(model: ReportModel): string {
           model,
           "chart-writes",
           WRITES_CHART,
-          h("Coordinator writes in the first fault's window against partitions; both axes logarithmic (symlog where a value is 0)."),
+          h("Coordinator writes in the first fault's window against partitions (log y when the values span more than a decade; zeros then sit on the bottom line, labelled 0)."),
         ) +
         sectionTables(model, zk),
     );
@@ -454,7 +456,7 @@ export function renderModelHtml(model: ReportModel): string {
       herd.title,
       `<p>${h(herd.intro)}</p>` +
         electorLegend(model) +
-        scalingFigures(model, "chart-herd", HERD_CHART, h("Watch notifications plus campaigns in the first fault's window against partitions.")) +
+        scalingFigures(model, "chart-herd", HERD_CHART, h("Watch notifications plus campaigns in the first fault's window against partitions (log y when the values span more than a decade).")) +
         sectionTables(model, herd) +
         herdDetails(model),
     );
@@ -465,7 +467,7 @@ export function renderModelHtml(model: ReportModel): string {
       msg.title,
       `<p>${h(msg.intro)}</p>` +
         electorLegend(model) +
-        scalingFigures(model, "chart-messages", MESSAGES_CHART, h("Messages sent over the run against partitions.")) +
+        scalingFigures(model, "chart-messages", MESSAGES_CHART, h("Messages sent over the run against partitions (log y when the values span more than a decade).")) +
         sectionTables(model, msg),
     );
 
