@@ -476,7 +476,7 @@ export function timelineChart(t: TimelineFinding, title: string, description: st
   const preferred = p?.replicas[0];
   const label = (h: number): string => `host ${h}${h === preferred ? " (pref.)" : ""}`;
   const yDomain = hostList.map(label);
-  const width = 960;
+  const width = 1180;
   const marginLeft = 100;
   const marginRight = 24;
   const plotWidth = width - marginLeft - marginRight;
@@ -583,7 +583,8 @@ export function timelineChart(t: TimelineFinding, title: string, description: st
       style: { fontSize: "11px" },
       x: { domain: [x0, x1], label: "time (ms)", grid: true, tickFormat: short },
       y: { domain: yDomain, label: null, padding: 0 },
-      color: { domain: yDomain, range: hostList.map((_, i) => HOST_PALETTE[i % HOST_PALETTE.length]) },
+      // A host keeps its colour from one timeline to the next.
+      color: { domain: yDomain, range: hostList.map((h) => HOST_PALETTE[h % HOST_PALETTE.length]) },
       marks,
     },
     title,
