@@ -42,7 +42,7 @@ export function applicability(name: PropertyName, def: ElectorDefinition, option
     case "no-same-epoch-leaders":
       return claims.noSameEpochLeaders ? { applies: true } : { applies: false, reason: `${def.name} does not claim noSameEpochLeaders with these options` };
     case "no-stale-acknowledgements":
-      return claims.noStaleAcknowledgements
+      return claims.noStaleAcknowledgements === true
         ? { applies: true }
         : { applies: false, reason: `${def.name} does not claim noStaleAcknowledgements with these options` };
     case "no-exceptions":

@@ -63,6 +63,10 @@ export const kafkaController = defineElector<KafkaControllerOptions>({
     noStaleAcknowledgements:
       o.acks === "all" && o.minInsyncReplicas >= 2 && !o.uncleanLeaderElectionEnable && o.ackLeaseMs > 0,
     noSameEpochLeaders: true,
+    // Jepsen (2013) and KIP-101: acks=all with min.insync.replicas >= 2 and no unclean election keeps acknowledged writes.
+    noLostAcknowledgedWrites: o.acks === "all" && o.minInsyncReplicas >= 2 && !o.uncleanLeaderElectionEnable,
+    noDivergence: !o.uncleanLeaderElectionEnable,
+    liveness: true,
   }),
   // A stale session expires (session timeout), its broker reconnects and re-registers, a new
   // controller loads the state and elects; the margin covers reconnect back-off and leases.

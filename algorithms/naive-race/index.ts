@@ -333,6 +333,10 @@ export const naiveRace = defineElector({
     noStaleAcknowledgements: false,
     // Epoch = czxid: one create, one zxid.
     noSameEpochLeaders: true,
+    // Two hosts can both believe they lead and acknowledge: nothing reconciles their logs.
+    noLostAcknowledgedWrites: false,
+    noDivergence: false,
+    liveness: true,
   }),
   // A lost leader is noticed when its session expires; the race then takes a few round trips.
   quietPeriodMs: (o) => Math.ceil(o.sessionTimeoutMs / 2000) * 2000 + 2000 + 3 * o.fetchIntervalMs,

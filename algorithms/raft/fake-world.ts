@@ -150,6 +150,9 @@ export class FakeWorld<O> {
       campaign: (p) => world.record(h, "campaign", p, 0, 0),
       controller: () => {},
       controllerResigned: () => {},
+      append: () => {},
+      truncate: () => {},
+      commit: () => {},
     };
     const ctx: HostContext = {
       host: h,

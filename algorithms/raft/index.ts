@@ -29,6 +29,10 @@ export const raft = defineElector<RaftOptions>({
     // Leader Completeness, §5.4.3, but "stale" by the lab's timing-based definition). With
     // check-quorum the leader acknowledges only under a lease, which rules that out. README.md.
     noStaleAcknowledgements: o.checkQuorum,
+    // Leader Completeness (§5.4) and commitment by quorum in the leader's term (§5.4.2).
+    noLostAcknowledgedWrites: true,
+    noDivergence: true,
+    liveness: true,
   }),
   quietPeriodMs: (o) => {
     // Ten election rounds (split votes retry with fresh random timeouts; ten in a row is

@@ -53,8 +53,8 @@ describe("raft options", () => {
       checkQuorum: false,
       coalescedHeartbeats: true,
     });
-    expect(raft.claims(opts())).toEqual({ noStaleAcknowledgements: false, noSameEpochLeaders: true });
-    expect(raft.claims(opts({ checkQuorum: true }))).toEqual({ noStaleAcknowledgements: true, noSameEpochLeaders: true });
+    expect(raft.claims(opts())).toMatchObject({ noStaleAcknowledgements: false, noSameEpochLeaders: true });
+    expect(raft.claims(opts({ checkQuorum: true }))).toMatchObject({ noStaleAcknowledgements: true, noSameEpochLeaders: true });
     expect(raft.usesCoordinator).toBe(false);
     expect(raft.quietPeriodMs(opts())).toBe(10 * 310 + 150 + 150);
     expect(raft.quietPeriodMs(opts({ preVote: true }))).toBe(20 * 310 + 150 + 150);

@@ -76,7 +76,7 @@ describe("options", () => {
     });
     // syncLimit 10 s + 1 s ping period + 2 x initLimit 40 s + 60 s + 6 x 200 ms + 200 ms + one tick 2 s
     expect(zab.quietPeriodMs(o)).toBe(114_400);
-    expect(zab.claims(o)).toEqual({ noStaleAcknowledgements: true, noSameEpochLeaders: true });
+    expect(zab.claims(o)).toMatchObject({ noStaleAcknowledgements: true, noSameEpochLeaders: true });
     expect(zab.usesCoordinator).toBe(false);
     expect(() => Schema.decodeUnknownSync(zab.options)({ initLimit: 0 })).toThrow();
   });

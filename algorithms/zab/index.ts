@@ -25,7 +25,7 @@ export const zab = defineElector<ZabOptions>({
   description:
     "ZooKeeper's Zab per partition: Fast Leader Election by (epoch, zxid, id), then discovery and synchronisation establish a new epoch before the leader serves quorum-acknowledged writes.",
   options: ZabOptions,
-  claims: () => ({ noStaleAcknowledgements: true, noSameEpochLeaders: true }),
+  claims: () => ({ noStaleAcknowledgements: true, noSameEpochLeaders: true, noLostAcknowledgedWrites: true, noDivergence: true, liveness: true }),
   quietPeriodMs: quietPeriodOf,
   usesCoordinator: false,
   create: (ctx, options) => new ZabHost(ctx, options),

@@ -155,6 +155,9 @@ export class Harness {
       campaign: (p) => harness.record(h, "campaign", p, 0, 0),
       controller: () => {},
       controllerResigned: () => {},
+      append: () => {},
+      truncate: () => {},
+      commit: () => {},
     };
     const ctx: HostContext = {
       host: h,

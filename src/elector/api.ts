@@ -65,6 +65,23 @@ export interface Observer {
   controller(epoch: number): void;
   /** I am no longer the controller. */
   controllerResigned(): void;
+
+  // ---- Replica state: what this host's replica of a partition holds (judged at the end) ----
+  // Positions are 0-based and dense: every entry of the replica's log is declared, in order, whatever
+  // it carries. Entries that are not producer writes (Raft's empty entry of a new leader, a Zab
+  // NEWLEADER marker) use writeId -1. A crash keeps what was declared (logs are durable); an elector
+  // that loses unflushed entries at a crash declares the truncation when it restarts.
+
+  /** My replica of `partition` appended write `writeId` (-1: not a producer write) at `position`, written by a leader in `epoch`. */
+  append(partition: PartitionId, writeId: number, position: number, epoch: number): void;
+  /** My replica of `partition` dropped every entry at `fromPosition` and after (a follower truncating to its leader). */
+  truncate(partition: PartitionId, fromPosition: number): void;
+  /**
+   * The first `count` entries of my replica of `partition` are committed (Kafka's high watermark,
+   * Raft's commit index, Zab's last committed zxid as a count of entries). Never decreases for a
+   * design that claims noDivergence; an elector declares what it believes, the judge decides.
+   */
+  commit(partition: PartitionId, count: number): void;
 }
 
 /** Durable storage: values put here survive a crash and are handed to the rebuilt instance. */
@@ -118,12 +135,38 @@ export interface ElectorInstance {
   onShutdownRequest?(): void;
 }
 
-/** What a design promises; the property suite holds each elector to its own claims. */
+/**
+ * What a design promises with given options; the property suite holds each variant to its own
+ * claims and, for a claim it does not make, shows the violation can be found.
+ */
 export interface ElectorClaims {
-  /** Never acknowledges a write from a leader after a newer leader was elected. */
-  readonly noStaleAcknowledgements: boolean;
+  /** Every write acknowledged to a client (ok) is in the partition's final committed log. */
+  readonly noLostAcknowledgedWrites: boolean;
+  /** No two replicas of a partition hold different entries at a position both have committed. */
+  readonly noDivergence: boolean;
   /** Never two distinct leaders of one partition with the same epoch. */
   readonly noSameEpochLeaders: boolean;
+  /** After every fault heals and the quiet period passes, each partition has one leader its live replicas agree on. */
+  readonly liveness: boolean;
+  /**
+   * Transitional (being replaced by the judge of lost acknowledged writes): never acknowledges a
+   * write from a leader after a newer leader was elected. Late acknowledgements are a timing
+   * observation, not a safety claim.
+   */
+  readonly noStaleAcknowledgements?: boolean;
+}
+
+/**
+ * A named option set with the real system's name ("raft:etcd", "kafka-controller:all-minisr2").
+ * Wherever an elector name is accepted, "elector:variant" is too.
+ */
+export interface ElectorVariant {
+  /** Kebab-case, unique within the elector: "etcd", "all-minisr2". */
+  readonly name: string;
+  /** One line: which real configuration this is, with the version. */
+  readonly description: string;
+  /** Options input (decoded through the elector's options schema, so unnamed fields take their defaults). */
+  readonly options: Readonly<Record<string, unknown>>;
 }
 
 export interface ElectorDefinition<Options = any> {
@@ -134,6 +177,8 @@ export interface ElectorDefinition<Options = any> {
   readonly options: Schema.Codec<Options, any>;
   /** Claims may depend on the options (e.g. a fencing option). */
   claims(options: Options): ElectorClaims;
+  /** Named option sets; the first one, if any, is what the plain name means in comparisons' variant lists. */
+  readonly variants?: readonly ElectorVariant[];
   /**
    * How long after the last fault heals (all hosts up, network whole) every partition must have
    * settled on exactly one leader that all replicas agree on (ms).

@@ -61,7 +61,7 @@ export const testPreferredLeader = defineElector<Options>({
   name: "test-preferred",
   description: "Test only: the preferred replica leads from the start; no failover.",
   options: Options,
-  claims: () => ({ noStaleAcknowledgements: false, noSameEpochLeaders: true }),
+  claims: () => ({ noStaleAcknowledgements: false, noSameEpochLeaders: true, noLostAcknowledgedWrites: false, noDivergence: false, liveness: false }),
   quietPeriodMs: () => 0,
   usesCoordinator: false,
   create: (ctx, options) => new PreferredLeader(ctx, options),

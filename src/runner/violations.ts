@@ -13,7 +13,7 @@ export function claimViolations(claims: ElectorClaims, metrics: RunMetrics): str
   if (claims.noSameEpochLeaders && sb.sameEpoch.count > 0) {
     out.push(`same-epoch leaders: ${sb.sameEpoch.count} (in ${sb.sameEpoch.partitions} partitions), but the design claims none`);
   }
-  if (claims.noStaleAcknowledgements && sb.staleAcks.count > 0) {
+  if (claims.noStaleAcknowledgements === true && sb.staleAcks.count > 0) {
     out.push(`stale acknowledgements: ${sb.staleAcks.count} (in ${sb.staleAcks.partitions} partitions), but the design claims none`);
   }
   return out;

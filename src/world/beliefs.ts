@@ -59,8 +59,8 @@ export class HostObserver implements Observer {
     private readonly writes: WriteOutcomeSink,
   ) {}
 
-  private record(kind: ObsKind, partition: number, a: number, b: number): void {
-    this.log.record(this.kernel.now, this.host, kind, partition, a, b);
+  private record(kind: ObsKind, partition: number, a: number, b: number, c = 0): void {
+    this.log.record(this.kernel.now, this.host, kind, partition, a, b, c);
     this.kernel.mix(kind * 1_000_003 + this.host);
     this.kernel.mix(partition);
     this.kernel.mix(a);
@@ -101,5 +101,18 @@ export class HostObserver implements Observer {
 
   controllerResigned(): void {
     this.record(Obs.ControllerResigned, -1, 0, 0);
+  }
+
+  append(partition: PartitionId, writeId: number, position: number, epoch: number): void {
+    this.record(Obs.Append, partition, position, writeId, epoch);
+    this.kernel.mix(writeId);
+  }
+
+  truncate(partition: PartitionId, fromPosition: number): void {
+    this.record(Obs.Truncate, partition, fromPosition, 0);
+  }
+
+  commit(partition: PartitionId, count: number): void {
+    this.record(Obs.Commit, partition, count, 0);
   }
 }

@@ -20,6 +20,9 @@ export const Obs = {
   WatchFired: 14, // a ZooKeeper watch notification reached the host
   WriteSent: 15, // host = producer, partition, a = target broker, b = writeId
   ShutdownComplete: 16,
+  Append: 17, // partition, a = position, b = writeId (-1: not a producer write), c = epoch
+  Truncate: 18, // partition, a = first position dropped
+  Commit: 19, // partition, a = count of committed entries
 } as const;
 export type ObsKind = (typeof Obs)[keyof typeof Obs];
 
@@ -35,8 +38,10 @@ export class ObservationLog {
   partition = new Int32Array(1024);
   a = new Float64Array(1024);
   b = new Float64Array(1024);
+  /** A third value, for the few kinds that need one (Append's epoch); 0 otherwise. */
+  c = new Float64Array(1024);
 
-  record(time: number, host: number, kind: ObsKind, partition: number, a: number, b: number): void {
+  record(time: number, host: number, kind: ObsKind, partition: number, a: number, b: number, c = 0): void {
     if (this.length === this.time.length) this.grow();
     const i = this.length++;
     this.time[i] = time;
@@ -45,6 +50,7 @@ export class ObservationLog {
     this.partition[i] = partition;
     this.a[i] = a;
     this.b[i] = b;
+    this.c[i] = c;
   }
 
   private grow(): void {
@@ -59,5 +65,6 @@ export class ObservationLog {
     this.partition = g(this.partition, new Int32Array(n));
     this.a = g(this.a, new Float64Array(n));
     this.b = g(this.b, new Float64Array(n));
+    this.c = g(this.c, new Float64Array(n));
   }
 }
