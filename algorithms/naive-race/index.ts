@@ -131,7 +131,8 @@ class NaiveRaceHost implements ElectorInstance {
 
   private onConnected(sessionId: number): void {
     if (sessionId === this.session) {
-      // Reconnected within the session: our znodes and watches survived. Re-assert what we lead.
+      // Reconnected within the session: our znodes survived, and so did the watches the client held
+      // (SetWatches); reads lost to ConnectionLoss were re-issued when they failed. Re-assert what we lead.
       for (let i = 0; i < this.partitions.length; i++) if (this.suspended[i] === 1) this.read(i);
       return;
     }
@@ -200,7 +201,19 @@ class NaiveRaceHost implements ElectorInstance {
     const op = r.tag - p * 8;
     const i = this.local(p);
     if (i < 0) return;
-    if (r.err === "ConnectionLoss" || r.err === "SessionExpired") return; // session events drive recovery
+    if (r.err === "ConnectionLoss") {
+      // The request may or may not have run, and a watch it asked for is not held (the client
+      // registers a watch only on a reply; the server drops the old connection's watches). Re-issue
+      // at once: ClientCnxn holds a request made while disconnected and sends it after SetWatches
+      // once reconnected, which is re-syncing on Reconnected as Curator's recipes do (Kafka's
+      // ZooKeeperClient likewise retries ConnectionLoss requests until connected). A lost create
+      // is re-read, not re-sent: getData tells whether our create landed (the znode names us and
+      // our session) and re-arms the watch either way.
+      if (op === OP_FENCE) this.ctx.zk.exists(this.path(i), false, p * 8 + OP_FENCE);
+      else this.read(i);
+      return;
+    }
+    if (r.err === "SessionExpired" && op !== OP_FENCE) return; // onExpired starts a new session and re-reads all
     switch (op) {
       case OP_CREATE:
         if (r.err === "ok") this.becomeLeader(i, r.zxid);

@@ -1,7 +1,7 @@
 import { Schema } from "effect";
 import { describe, expect, test } from "vitest";
 import { judge } from "../../src/checker/judge.ts";
-import { busiestLeader } from "../../src/checker/leaders-at.ts";
+import { busiestLeader, leadersAt } from "../../src/checker/leaders-at.ts";
 import type { Fault } from "../../src/sim/faults.ts";
 import { runWorld, type WorldOutcome } from "../../src/world/run.ts";
 import { naiveRace, type NaiveRaceOptions } from "./index.ts";
@@ -88,5 +88,36 @@ describe("naive-race: split-brain", () => {
     const a = run([{ at: 20_000, type: "crash", host: 1 }], {}, 30_000);
     const b = run([{ at: 20_000, type: "crash", host: 1 }], {}, 30_000);
     expect(a.traceHash).toBe(b.traceHash);
+  });
+});
+
+describe("naive-race: requests lost to ConnectionLoss", () => {
+  // Independent testing (issue 11): a getData(watch) in flight when the connection drops fails with
+  // ConnectionLoss and its watch is not held; unless the recipe re-issues it, the follower neither
+  // watches nor races after reconnecting. A 6 s session (Kafka's default before 2.5) makes the 5 s
+  // cut outlast the client's read timeout (2/3 of the session), so the connection really drops.
+  test("a follower whose first read was lost re-reads after reconnecting and takes over when the leader crashes", () => {
+    const small = { brokers: 2, partitions: 1, replicationFactor: 2 };
+    const options = { ...defaults, sessionTimeoutMs: 6_000 };
+    const calm = runWorld({ seed: 7, durationMs: 3_000, cluster: small, faults: [], elector: naiveRace, options });
+    const leader = leadersAt(calm.log, 2_000).get(0);
+    expect(leader).toBeDefined();
+    const follower = 1 - leader!;
+    const out = runWorld({
+      seed: 7,
+      durationMs: 60_000,
+      cluster: small,
+      elector: naiveRace,
+      options,
+      faults: [
+        { at: 3, type: "cut", from: follower, to: "zk", bothWays: true },
+        { at: 5_000, type: "heal" },
+        { at: 15_000, type: "crash", host: leader! },
+      ],
+    });
+    const lost = out.world.zkClients.stats().find((s) => s.host === follower)?.connectionLoss ?? 0;
+    expect(lost).toBeGreaterThan(0); // the schedule does lose the follower's first read
+    expect(leadersAt(out.log, 60_000).get(0)).toBe(follower);
+    expect(judge(out).end.partitionsWithoutLeader).toBe(0);
   });
 });
