@@ -8,7 +8,7 @@ import type { RunMetrics } from "../src/checker/metrics.ts";
 import type { PartitionTimeline, RunTimeline } from "../src/runner/result.ts";
 import { describeFault } from "../src/sim/faults.ts";
 import { HostStatus } from "../src/sim/kernel.ts";
-import { Obs } from "../src/world/observation-log.ts";
+import { Obs } from "../src/record/observation-log.ts";
 import type { WorldOutcome } from "../src/world/run.ts";
 import type { RunSpec } from "./plan.ts";
 import type { Evaluation, PropertyName } from "./properties.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { ClusterModel } from "../cluster/cluster-model.ts";
 import { RandomStream } from "../sim/random.ts";
-import { Obs, ObservationLog } from "../world/observation-log.ts";
+import { Obs, ObservationLog } from "../record/observation-log.ts";
 import { judgeFailover, leaderlessSpells, percentile } from "./failover.ts";
 import { leadershipIntervals, pauseIntervals } from "./leadership.ts";
 import { judgeSplitBrain } from "./split-brain.ts";

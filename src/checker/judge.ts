@@ -7,7 +7,7 @@
 import { describeFault } from "../sim/faults.ts";
 import { HostStatus } from "../sim/kernel.ts";
 import { STANDARD_WINDOWS_MS, type WindowSeries } from "../sim/window-series.ts";
-import { Obs } from "../world/observation-log.ts";
+import { Obs } from "../record/observation-log.ts";
 import type { WorldOutcome } from "../world/run.ts";
 import type { AcknowledgedWrite, HostEvent, PartitionTimeline, RunTimeline } from "../runner/result.ts";
 import { judgeFailover } from "./failover.ts";

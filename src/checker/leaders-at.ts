@@ -3,7 +3,7 @@
  * observation log (a crash ends every belief of the host; a pause does not). For tests, probes
  * and timelines that ask "who led partition p at time t?".
  */
-import { Obs, type ObservationLog } from "../world/observation-log.ts";
+import { Obs, type ObservationLog } from "../record/observation-log.ts";
 
 /** Partition -> host that believed it led it at time t (the latest such declaration). */
 export function leadersAt(log: ObservationLog, t: number): Map<number, number> {

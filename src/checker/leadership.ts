@@ -6,7 +6,7 @@
  * arrays grouped by partition (CSR layout) so a million partitions stay cheap.
  */
 import type { ClusterModel } from "../cluster/cluster-model.ts";
-import { Obs, type ObservationLog } from "../world/observation-log.ts";
+import { Obs, type ObservationLog } from "../record/observation-log.ts";
 
 export interface LeadershipIntervals {
   /** Intervals of partition p are indices start[p] .. start[p+1]-1, ordered by `from`. */

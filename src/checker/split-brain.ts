@@ -5,7 +5,7 @@
  *  - stale acknowledgement: a write acknowledged in an epoch older than a leader already elected
  *    for the partition (data at risk).
  */
-import { Obs, type ObservationLog } from "../world/observation-log.ts";
+import { Obs, type ObservationLog } from "../record/observation-log.ts";
 import type { LeadershipIntervals } from "./leadership.ts";
 import type { SplitBrainFinding, SplitBrainMetrics } from "./metrics.ts";
 

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = join(ROOT, "bin", "electorate.mjs");
-const TEST_ELECTOR = join(ROOT, "src", "runner", "test-elector.ts");
+const TEST_ELECTOR = join(ROOT, "src", "testing", "test-elector.ts");
 const dir = mkdtempSync(join(tmpdir(), "electorate-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

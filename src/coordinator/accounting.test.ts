@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LINK } from "../sim/network.ts";
-import { Harness } from "./test-harness.ts";
+import { Harness } from "../testing/coordinator-harness.ts";
 
 describe("accounting", () => {
   it("counts reads, writes (multi sub-ops, failed writes, session txns, one per ephemeral an expiry deletes), losing creates, watches, notifications, expiries; in total and per host", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LINK } from "../sim/network.ts";
-import { Harness } from "./test-harness.ts";
+import { Harness } from "../testing/coordinator-harness.ts";
 
 // The ZooKeeper paper (Hunt et al., USENIX ATC 2010, section 2.3): "a new leader that must update
 // 5000 different znodes will take 10 seconds if the requests are issued one after the other; by

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Harness } from "./test-harness.ts";
+import { Harness } from "../testing/coordinator-harness.ts";
 
 describe("operations", () => {
   it("multi is atomic: all ops under one zxid, or none; results per op", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Harness } from "./test-harness.ts";
+import { Harness } from "../testing/coordinator-harness.ts";
 
 // Timing with the constant 0.5 ms link and default config: a client connecting at t=0 sends its
 // ConnectRequest at 0; the server receives it at 0.5 (touch: expiry bucket roundToInterval(0.5 +

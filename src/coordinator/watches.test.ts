@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Harness } from "./test-harness.ts";
+import { Harness } from "../testing/coordinator-harness.ts";
 
 function world(): Harness {
   const h = new Harness(2);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { validatePath } from "./client.ts";
-import { Harness } from "./test-harness.ts";
+import { Harness } from "../testing/coordinator-harness.ts";
 import { childCount, sequenceSuffix, ZnodeTree, type Znode } from "./tree.ts";
 
 describe("znodes", () => {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildReports } from "./index.ts";
-import { evilResult, fixtureGrid } from "./test-fixtures.ts";
+import { evilResult, fixtureGrid } from "../testing/report-fixtures.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [

@@ -6,7 +6,7 @@ import { pickTimelineFindings } from "./charts.ts";
 import { escapeHtml, escapeMarkdown, fmt } from "./format.ts";
 import { buildReports, renderHtml, renderSummaryMarkdown, renderTable } from "./index.ts";
 import { buildModel } from "./model.ts";
-import { ELECTORS, evilResult, fixtureGrid, makeResult } from "./test-fixtures.ts";
+import { ELECTORS, evilResult, fixtureGrid, makeResult } from "../testing/report-fixtures.ts";
 
 const results = fixtureGrid();
 

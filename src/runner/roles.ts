@@ -15,7 +15,7 @@
  */
 import { faultHosts, type Fault, type HostRef } from "../sim/faults.ts";
 import { HostStatus } from "../sim/kernel.ts";
-import { Obs } from "../world/observation-log.ts";
+import { Obs } from "../record/observation-log.ts";
 import { World } from "../world/world.ts";
 import type { WorldConfig } from "../world/world-config.ts";
 import type { FaultSpec, HostRole, ScenarioHostRef } from "../scenario/schema.ts";

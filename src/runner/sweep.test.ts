@@ -9,10 +9,10 @@ import { readJsonLines, readResults } from "./files.ts";
 import type { RunResult } from "./result.ts";
 import { runCell } from "./run-cell.ts";
 import { mergeResults, runSweep } from "./sweep.ts";
-import { testPreferredLeader } from "./test-elector.ts";
+import { testPreferredLeader } from "../testing/test-elector.ts";
 
 const catalog = [...electors, testPreferredLeader];
-const TEST_MODULE = new URL("./test-elector.ts", import.meta.url).href;
+const TEST_MODULE = new URL("../testing/test-elector.ts", import.meta.url).href;
 const dirs: string[] = [];
 const tmp = (): string => {
   const d = mkdtempSync(join(tmpdir(), "electorate-sweep-"));

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { electors } from "../../algorithms/index.ts";
-import { testPreferredLeader } from "../runner/test-elector.ts";
+import { testPreferredLeader } from "../testing/test-elector.ts";
 import { BadInputError } from "./issues.ts";
 import { decodeScenario, parseScenarioText, readScenarioFile } from "./load.ts";
 

@@ -7,7 +7,7 @@
 import type { HostId, Observer, PartitionId } from "../elector/api.ts";
 import type { ClusterModel } from "../cluster/cluster-model.ts";
 import type { Kernel } from "../sim/kernel.ts";
-import { Obs, type ObsKind, type ObservationLog } from "./observation-log.ts";
+import { Obs, type ObsKind, type ObservationLog } from "../record/observation-log.ts";
 
 /** Where acknowledgements and refusals go so the producer hears back. */
 export interface WriteOutcomeSink {

@@ -5,7 +5,7 @@
 import type { ClusterModel } from "../cluster/cluster-model.ts";
 import type { Kernel } from "../sim/kernel.ts";
 import type { Network } from "../sim/network.ts";
-import type { ObservationLog } from "./observation-log.ts";
+import type { ObservationLog } from "../record/observation-log.ts";
 import { World } from "./world.ts";
 import type { WorldConfig } from "./world-config.ts";
 

@@ -10,7 +10,7 @@ import type { ClusterModel } from "../cluster/cluster-model.ts";
 import type { EventHandler, Kernel } from "../sim/kernel.ts";
 import type { Network } from "../sim/network.ts";
 import type { RandomStream } from "../sim/random.ts";
-import { Obs, type ObservationLog } from "./observation-log.ts";
+import { Obs, type ObservationLog } from "../record/observation-log.ts";
 import type { WorkloadSpec } from "./world-config.ts";
 
 export interface ProduceRequest extends Message {

@@ -14,7 +14,7 @@ import { DEFAULT_LINK, Network, type MessageSink } from "../sim/network.ts";
 import { RandomStreams } from "../sim/random.ts";
 import { BeliefTable, HostObserver, type WriteOutcomeSink } from "./beliefs.ts";
 import { HostRuntime } from "./host-runtime.ts";
-import { Obs, ObservationLog } from "./observation-log.ts";
+import { Obs, ObservationLog } from "../record/observation-log.ts";
 import { Workload, type MetadataRequest, type MetadataResponse, type ProduceRequest, type ProduceResponse } from "./workload.ts";
 import { DEFAULT_WORKLOAD, coordinatorHost, producerHost, type WorldConfig } from "./world-config.ts";
 

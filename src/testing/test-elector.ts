@@ -3,7 +3,7 @@
  * each partition declares itself leader at start and the other replicas follow it; no failover.
  * Brokers also gossip at random intervals over the network so runs draw on the random streams
  * (a determinism test needs something to vary with the seed). Loaded with
- * `--elector-module src/runner/test-elector.ts`, it also shows that an elector plugs in without
+ * `--elector-module src/testing/test-elector.ts`, it also shows that an elector plugs in without
  * touching the runner.
  */
 import { Effect, Schema } from "effect";

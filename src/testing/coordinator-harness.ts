@@ -7,9 +7,9 @@ import type { ZkClient, ZkEvent, ZkResult, ZkSessionState, ZkWatchEvent } from "
 import { Kernel } from "../sim/kernel.ts";
 import { Network, type LinkSettings, type Message } from "../sim/network.ts";
 import { RandomStream } from "../sim/random.ts";
-import { ZkClients } from "./client.ts";
-import type { ZkConfig } from "./config.ts";
-import { ZkServer } from "./server.ts";
+import { ZkClients } from "../coordinator/client.ts";
+import type { ZkConfig } from "../coordinator/config.ts";
+import { ZkServer } from "../coordinator/server.ts";
 
 export interface Recorded {
   readonly t: number;

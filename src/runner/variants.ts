@@ -1,0 +1,50 @@
+/**
+ * Named variants: "elector:variant" wherever an elector name is accepted. A variant is a named
+ * option set an elector declares (ElectorDefinition.variants); its options are input to the
+ * elector's options schema, so unnamed fields take their defaults, and explicit options given
+ * beside a variant name override the variant's.
+ */
+import { Schema } from "effect";
+import type { ElectorDefinition, ElectorVariant } from "../elector/api.ts";
+
+/** "raft:etcd" -> { elector: "raft", variant: "etcd" }; "raft" -> { elector: "raft", variant: undefined }. */
+export function splitElectorName(name: string): { readonly elector: string; readonly variant: string | undefined } {
+  const i = name.indexOf(":");
+  return i < 0 ? { elector: name, variant: undefined } : { elector: name.slice(0, i), variant: name.slice(i + 1) };
+}
+
+/** The variant named `variant` of `definition`, or an Error naming the variants there are. */
+export function findVariant(definition: ElectorDefinition, variant: string): ElectorVariant | Error {
+  const found = definition.variants?.find((v) => v.name === variant);
+  if (found !== undefined) return found;
+  const known = (definition.variants ?? []).map((v) => `${definition.name}:${v.name}`);
+  return new Error(
+    `elector "${definition.name}" has no variant "${variant}"; ${known.length === 0 ? "it declares none" : `expected one of ${known.join(", ")}`}`,
+  );
+}
+
+/** Option input for a variant (none: {}) with `overrides` merged over it, not yet decoded. */
+export function variantInput(
+  definition: ElectorDefinition,
+  variant: string | undefined,
+  overrides: Readonly<Record<string, unknown>> = {},
+): Record<string, unknown> {
+  if (variant === undefined) return { ...overrides };
+  const v = findVariant(definition, variant);
+  if (v instanceof Error) throw v;
+  return { ...v.options, ...overrides };
+}
+
+/** Decoded options of a variant (or the defaults) with `overrides` over it; throws on a bad option. */
+export function decodeVariantOptions<O>(
+  definition: ElectorDefinition<O>,
+  variant?: string,
+  overrides: Readonly<Record<string, unknown>> = {},
+): O {
+  return Schema.decodeUnknownSync(definition.options)(variantInput(definition as ElectorDefinition, variant, overrides));
+}
+
+/** Every name a definition answers to: the plain name (default options), then each "name:variant". */
+export function variantNames(definition: ElectorDefinition): string[] {
+  return [definition.name, ...(definition.variants ?? []).map((v) => `${definition.name}:${v.name}`)];
+}
