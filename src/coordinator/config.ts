@@ -2,8 +2,9 @@
  * Defaults of the ZooKeeper model, each with where it comes from. Numbers marked "guess" are ours
  * (see docs/coordinator.md); the rest are ZooKeeper's own defaults or published measurements.
  */
+import { ZOOKEEPER_PAPER_PROFILE, type ZkCostProfile } from "./profiles.ts";
 
-export interface ZkConfig {
+export interface ZkConfig extends ZkCostProfile {
   /** zoo.cfg tickTime: the unit of session timeouts and of the expiry buckets. zoo_sample.cfg ships 2000 ms. */
   readonly tickTimeMs: number;
   /** minSessionTimeout = 2 x tickTime (ZooKeeper's default bound, Administrator's Guide). */
@@ -11,25 +12,8 @@ export interface ZkConfig {
   /** maxSessionTimeout = 20 x tickTime (ZooKeeper's default bound, Administrator's Guide). */
   readonly maxSessionTimeoutTicks: number;
 
-  /**
-   * Time a write occupies the server before the next request can start: 1/21000 s, the saturated
-   * write throughput of a 3-server ensemble in the ZooKeeper paper (Hunt et al., USENIX ATC 2010).
-   */
-  readonly writeServiceMs: number;
-  /** Time a read (getData/exists/getChildren, setWatches) occupies the server. A guess (~83k reads/s). */
-  readonly readServiceMs: number;
-  /** Extra server time per additional op in one multi / per extra ephemeral in one closeSession. A guess. */
-  readonly multiOpServiceMs: number;
-  /** Time a ping occupies the server. A guess: pings go through the pipeline but touch no data. */
-  readonly pingServiceMs: number;
-  /**
-   * The quorum round between proposing a write and committing it (replies and watch events of a
-   * write leave after it). 1.15 ms so that a write spends ~1.2 ms in the server (service + commit),
-   * the paper's average request latency; with the default link's ~0.8 ms round trip a client waits
-   * ~2 ms per write, which is the paper's "5000 updates one after the other take 10 seconds".
-   */
-  readonly commitLatencyMs: number;
-
+  // The server's cost per operation (a ZkCostProfile, profiles.ts) is spread into this config so a
+  // scenario can override one figure by name; `coordinator: { profile }` picks the whole set.
   /** ClientCnxn.MAX_SEND_PING_INTERVAL: a connected client pings at least this often. */
   readonly maxPingIntervalMs: number;
   /**
@@ -57,11 +41,7 @@ export const DEFAULT_ZK_CONFIG: ZkConfig = {
   tickTimeMs: 2000,
   minSessionTimeoutTicks: 2,
   maxSessionTimeoutTicks: 20,
-  writeServiceMs: 1000 / 21000,
-  readServiceMs: 0.012,
-  multiOpServiceMs: 0.012,
-  pingServiceMs: 0,
-  commitLatencyMs: 1.15,
+  ...ZOOKEEPER_PAPER_PROFILE.costs,
   maxPingIntervalMs: 10000,
   reconnectJitterMs: 1000,
   jitterSeed: 0,
@@ -73,4 +53,9 @@ export const DEFAULT_ZK_CONFIG: ZkConfig = {
 
 export function zkConfig(overrides: Partial<ZkConfig> = {}): ZkConfig {
   return { ...DEFAULT_ZK_CONFIG, ...overrides };
+}
+
+/** The time a write's reply waits after its service: the log write (fsync) and the quorum round. */
+export function commitLatencyMs(c: ZkCostProfile): number {
+  return c.logWriteMs + c.quorumRoundMs;
 }

@@ -4,12 +4,13 @@
  *
  * Pipeline (ZooKeeper's PrepRequestProcessor -> proposal/commit -> FinalRequestProcessor):
  *  1. Requests from all sessions wait in one FIFO queue. The server takes them one at a time; each
- *     occupies it for its service time (a write ~1/21000 s, a read much less). A herd turns into
- *     queueing delay here.
+ *     occupies it for its service time from the cost profile (profiles.ts: per operation type,
+ *     failed writes, multi sub-ops, ephemerals deleted at a session's end, each watch notification
+ *     sent). A herd turns into queueing delay here.
  *  2. At the end of its service a request is executed: a write gets the next zxid (failed writes
  *     too: ZooKeeper proposes error txns) and is applied to the tree; a read reads it.
  *  3. Its reply, and the watch events a write fired, leave in the order the requests were taken:
- *     a write's after the commit latency (the quorum round), a read's as soon as every earlier
+ *     a write's after the commit latency (log write + quorum round), a read's as soon as every earlier
  *     output has left (ZooKeeper 3.4's CommitProcessor holds later requests behind an uncommitted
  *     write). So each session's replies are FIFO, and a watch event always leaves before the reply
  *     to any read that was taken after the change ("a client sees a watch event before it sees the
@@ -35,7 +36,7 @@ import type { ZkErrorCode, ZkOp, ZkStat, ZkWatchType } from "../elector/zookeepe
 import type { EventHandler, HostId, Kernel } from "../sim/kernel.ts";
 import type { Message, Network } from "../sim/network.ts";
 import type { WindowSeries } from "../sim/window-series.ts";
-import { zkConfig, type ZkConfig } from "./config.ts";
+import { commitLatencyMs, zkConfig, type ZkConfig } from "./config.ts";
 import { Fifo } from "./fifo.ts";
 import {
   replyBytes,
@@ -99,6 +100,10 @@ export class ZkServer implements WatchTrigger {
   private readonly jobs = new Fifo<Job>();
   private readonly jobSessions = new Fifo<Session>();
   private busy = false;
+  /** The server is sending watch notifications until then (notificationMs each). */
+  private busyUntil = 0;
+  /** Watch notifications queued so far (to charge notificationMs for each). */
+  private notesQueued = 0;
   /** Time the last scheduled output leaves; outputs leave in order. */
   private lastRelease = 0;
   private expiryTimerRunning = false;
@@ -109,6 +114,8 @@ export class ZkServer implements WatchTrigger {
   /** The host incarnation this server's volatile state belongs to. */
   private incarnation: number;
 
+  /** A write's reply waits for the log write and the quorum round (commitLatencyMs in config.ts). */
+  private readonly commitLatency: number;
   private readonly serviceKind: number;
   private readonly releaseKind: number;
   private readonly expiryKind: number;
@@ -122,6 +129,7 @@ export class ZkServer implements WatchTrigger {
   ) {
     this.config = zkConfig(config);
     const c = this.config;
+    this.commitLatency = commitLatencyMs(c);
     this.sessions = new SessionTracker(c.tickTimeMs, c.minSessionTimeoutTicks * c.tickTimeMs, c.maxSessionTimeoutTicks * c.tickTimeMs);
     this.accounting = new ZkAccounting(kernel.hostCount, c.queueSampleMs);
     this.incarnation = kernel.incarnation(host);
@@ -187,6 +195,7 @@ export class ZkServer implements WatchTrigger {
     this.jobs.clear();
     this.jobSessions.clear();
     this.busy = false;
+    this.busyUntil = 0;
     this.lastRelease = 0;
     this.expiryTimerRunning = false;
     this.collecting = null;
@@ -279,33 +288,45 @@ export class ZkServer implements WatchTrigger {
       return;
     }
     this.busy = true;
-    this.kernel.after(this.serviceTime(job, this.jobSessions.peek() as Session), this.serviceKind, this.host, 0, 0, undefined);
+    const start = Math.max(this.kernel.now, this.busyUntil);
+    this.kernel.schedule(start + this.serviceTime(job, this.jobSessions.peek() as Session), this.serviceKind, this.host, 0, 0, undefined);
   }
 
+  /** The request's cost from the profile (profiles.ts); a write that will fail costs failedWriteMs. */
   private serviceTime(job: Job, s: Session): number {
     const c = this.config;
     switch (job.type) {
       case "zk.ping":
-        return c.pingServiceMs;
+        return c.pingMs;
       case "zk.getData":
       case "zk.exists":
       case "zk.getChildren":
       case "zk.setWatches":
-        return c.readServiceMs;
+        return c.readMs;
+      case "zk.connect":
+        return c.sessionConnectMs;
       case "zk.multi":
-        return c.writeServiceMs + Math.max(0, (job.ops as readonly ZkOp[]).length - 1) * c.multiOpServiceMs;
+        return c.setDataMs + Math.max(0, (job.ops as readonly ZkOp[]).length - 1) * c.multiSubOpMs;
       case "zk.closeSession":
       case "zk.expire":
-        return c.writeServiceMs + Math.max(0, this.tree.ephemeralCount(s.id) - 1) * c.multiOpServiceMs;
-      default:
-        return c.writeServiceMs; // create, delete, setData, createSession
+        return c.sessionCloseMs + this.tree.ephemeralCount(s.id) * c.ephemeralDeleteMs;
+      case "zk.create":
+        return this.tree.createWouldFail(job.path, job.mode === "persistent-sequential" || job.mode === "ephemeral-sequential") ? c.failedWriteMs : c.createMs;
+      case "zk.setData":
+        return this.tree.check(job.path, job.version) !== "ok" ? c.failedWriteMs : c.setDataMs;
+      case "zk.delete":
+        return this.tree.deleteWouldFail(job.path, job.version) ? c.failedWriteMs : c.deleteMs;
     }
   }
 
   private serviceDone(): void {
     const job = this.jobs.shift() as Job;
     const s = this.jobSessions.shift() as Session;
+    const notesBefore = this.notesQueued;
     this.execute(job, s);
+    // Sending the watch notifications a request fired holds the server before its next request.
+    const notes = this.notesQueued - notesBefore;
+    if (notes > 0) this.busyUntil = this.kernel.now + notes * this.config.notificationMs;
     this.accounting.queue(this.kernel.now, this.jobs.length);
     this.startNext();
   }
@@ -543,6 +564,7 @@ export class ZkServer implements WatchTrigger {
       rec.noteSessions = [];
     }
     rec.notes.push({ type: "zk.watch", conn: s.conn, event: type, path });
+    this.notesQueued++;
     (rec.noteSessions as Session[]).push(s);
   }
 
@@ -600,7 +622,7 @@ export class ZkServer implements WatchTrigger {
   /** Schedules an output: a write's after the commit latency, any output after every earlier one. */
   private output(rec: Release, write: boolean): void {
     const now = this.kernel.now;
-    let at = write ? now + this.config.commitLatencyMs : now;
+    let at = write ? now + this.commitLatency : now;
     if (at < this.lastRelease) at = this.lastRelease;
     this.lastRelease = at;
     this.kernel.schedule(at, this.releaseKind, this.host, 0, 0, rec);

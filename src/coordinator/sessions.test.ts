@@ -6,7 +6,7 @@ import { Harness } from "../testing/coordinator-harness.ts";
 // 6000) = 8000), commits createSession after 0.0476 + 1.15 ms and the client is connected at
 // 2.1976 ms (lastHeard). readTimeout = 4000, ping interval = 2000.
 const WRITE = 1000 / 21000;
-const EXTRA_OP = 0.012; // each further ephemeral of one closeSession txn
+const EPHEMERAL = 0.012; // each ephemeral one closeSession txn deletes (profiles.ts)
 const CONNECTED_AT = 0.5 + WRITE + 1.15 + 0.5;
 
 function cutFromZk(h: Harness, host: number): void {
@@ -84,7 +84,7 @@ describe("sessions", () => {
     expect(h.server.stats().sessionsExpired).toBe(0);
     h.run(8000);
     expect(h.server.stats().sessionsExpired).toBe(1);
-    h.run(8000 + WRITE + EXTRA_OP);
+    h.run(8000 + WRITE + 2 * EPHEMERAL);
     expect(h.server.tree.get("/a")).toBeUndefined();
     expect(h.server.tree.get("/b")).toBeUndefined();
     // One txn: one zxid for both deletes; counted as one write per ephemeral.
@@ -93,7 +93,7 @@ describe("sessions", () => {
     h.run(8010);
     const w = h.watches(1);
     expect(w.map((e) => `${e.type}:${e.path}`)).toEqual(["deleted:/a", "deleted:/b"]);
-    expect(w[0].t).toBeCloseTo(8000 + WRITE + EXTRA_OP + 1.15 + 0.5, 9);
+    expect(w[0].t).toBeCloseTo(8000 + WRITE + 2 * EPHEMERAL + 1.15 + 0.5, 9);
   });
 
   it("client learns Expired only when it reaches the server again; requests queued meanwhile fail with SessionExpired; an expired session never comes back", () => {
@@ -206,7 +206,7 @@ describe("sessions", () => {
     h.client(0).exists("/", false, 3);
     h.advance(10);
     expect(h.server.tree.get("/e")).toBeUndefined();
-    expect(h.watches(1)).toEqual([{ kind: "watch", type: "deleted", path: "/e", t: t + 0.5 + WRITE + 1.15 + 0.5 }]);
+    expect(h.watches(1)).toEqual([{ kind: "watch", type: "deleted", path: "/e", t: t + 0.5 + WRITE + EPHEMERAL + 1.15 + 0.5 }]);
     expect(h.result(0, 3).err).toBe("SessionExpired");
     expect(h.server.stats().sessionsClosed).toBe(1);
     expect(h.server.stats().liveSessions).toBe(1);
@@ -229,7 +229,7 @@ describe("sessions", () => {
     // The old session still owns the node: the new session loses the race.
     expect(h.trace(0)).toEqual(["session:connected", "result:1:ok", "session:connected", "result:3:NodeExists"]);
     // The old session was last touched by the requests at ~10.5 ms: it expires at 8000.
-    h.run(8000 + WRITE);
+    h.run(8000 + WRITE + EPHEMERAL);
     expect(h.server.tree.get("/leader")).toBeUndefined();
     expect(h.server.stats().sessionsExpired).toBe(1);
     expect(h.client(0).state).toBe("connected");

@@ -227,6 +227,18 @@ export class ZnodeTree {
     return "ok";
   }
 
+  /** Whether a create of `path` would fail now: no parent, an ephemeral parent, or (not sequential) taken. */
+  createWouldFail(path: string, sequential: boolean): boolean {
+    const parent = this.nodes.get(parentOf(path));
+    return parent === undefined || parent.ephemeralOwner !== 0 || (!sequential && this.nodes.has(path));
+  }
+
+  /** Whether delete(path, version) would fail now (NoNode, BadVersion, NotEmpty). */
+  deleteWouldFail(path: string, version: number): boolean {
+    const node = this.nodes.get(path);
+    return node === undefined || (version !== -1 && version !== node.version) || node.children !== null;
+  }
+
   /**
    * closeSession: deletes every ephemeral of the session in one txn (zxid). Returns the deleted
    * paths in the order they were created.

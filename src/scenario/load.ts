@@ -10,6 +10,7 @@ import { extname } from "node:path";
 import { Schema } from "effect";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { ElectorDefinition } from "../elector/api.ts";
+import { resolveCoordinator } from "../coordinator/profile-file.ts";
 import { BadInputError, formatPath, issuesOf, show, type InputIssue } from "./issues.ts";
 import { DelayDistribution as DelaySchema, ScenarioFile, type AlgorithmEntry, type FaultSpec, type ScenarioHostRef } from "./schema.ts";
 
@@ -183,6 +184,8 @@ export function decodeScenario(input: unknown, source: string, electors: readonl
     }
   }
 
+  const coordinator = file.coordinator !== undefined ? resolveCoordinator(file.coordinator, source, issues) : undefined;
+
   if (issues.length > 0) throw new BadInputError(source, issues);
 
   const partitions = typeof file.cluster.partitions === "number" ? [file.cluster.partitions] : [...file.cluster.partitions];
@@ -196,7 +199,7 @@ export function decodeScenario(input: unknown, source: string, electors: readonl
     partitions,
     cluster,
     ...(file.network !== undefined ? { network: file.network } : {}),
-    ...(file.coordinator !== undefined ? { coordinator: file.coordinator } : {}),
+    ...(coordinator !== undefined ? { coordinator } : {}),
     ...(file.workload !== undefined ? { workload: file.workload } : {}),
     faults: file.faults,
     durationMs: file.durationMs,

@@ -144,8 +144,12 @@ export const ScenarioFile = Schema.Struct({
   seeds: Schema.optionalKey(Schema.Array(NonNegativeInt).check(Schema.isMinLength(1, { expected: "a non-empty list of seeds" }))),
   cluster: ClusterSpecSchema,
   network: Schema.optionalKey(NetworkSpec),
-  /** ZooKeeper model settings by name (src/coordinator/config.ts). */
-  coordinator: Schema.optionalKey(Schema.Record(Schema.String, Schema.Finite)),
+  /** ZooKeeper model: `profile` (a cost profile's name or .json file) and settings by name (src/coordinator/config.ts). */
+  coordinator: Schema.optionalKey(
+    Schema.Record(Schema.String, Schema.Union([Schema.Finite, Schema.String])).annotate({
+      expected: "an object of ZooKeeper model settings (numbers) and an optional profile (a name or a .json file)",
+    }),
+  ),
   workload: Schema.optionalKey(WorkloadSpecSchema),
   faults: Schema.Array(FaultSpec).pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
   durationMs: PositiveMillis,
