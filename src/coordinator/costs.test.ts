@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ZK_CONFIG, type ZkConfig } from "./config.ts";
 import { builtinProfile, profileProblems, ZOOKEEPER_PAPER_PROFILE } from "./profiles.ts";
-import { Harness } from "./test-harness.ts";
+import { Harness } from "../testing/coordinator-harness.ts";
 
 // Distinct, round costs so each rule shows in the reply times (constant 0.5 ms link).
 const COSTS: Partial<ZkConfig> = {
