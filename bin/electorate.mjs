@@ -1,7 +1,29 @@
 #!/usr/bin/env node
-// `npx electorate ...`: registers tsx's loader in this process, then starts the TypeScript CLI
-// (no build step, no second process).
-import { register } from "tsx/esm/api";
+// `npx electorate ...`: runs the compiled CLI (dist/, built by `npm run build`, which `npm ci`
+// runs) when it is at least as new as every TypeScript source; otherwise registers tsx's loader in
+// this process and starts the TypeScript CLI, so an edited source is never shadowed by a stale build.
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-register();
-await import("../src/cli/main.ts");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const stamp = join(root, "dist", "BUILD-STAMP");
+
+function buildIsFresh() {
+  if (!existsSync(stamp)) return false;
+  const built = statSync(stamp).mtimeMs;
+  for (const folder of ["src", "algorithms", "properties"]) {
+    for (const name of readdirSync(join(root, folder), { recursive: true })) {
+      if (typeof name === "string" && name.endsWith(".ts") && statSync(join(root, folder, name)).mtimeMs > built) return false;
+    }
+  }
+  return true;
+}
+
+if (process.env.ELECTORATE_FROM_SOURCE !== "1" && buildIsFresh()) {
+  await import(pathToFileURL(join(root, "dist", "src", "cli", "main.js")).href);
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import(pathToFileURL(join(root, "src", "cli", "main.ts")).href);
+}

@@ -5,8 +5,8 @@
  * 130 interrupted. main.ts only parses the command line and calls these.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, extname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { extname, join } from "node:path";
+import { PACKAGE_ROOT } from "../runner/package-root.ts";
 import type { ElectorDefinition } from "../elector/api.ts";
 import { BadInputError, isBadInput } from "../scenario/issues.ts";
 import { decodeScenario, parseScenarioText, readScenarioFile, unknownElectorMessage, type Scenario, type ScenarioAlgorithm } from "../scenario/load.ts";
@@ -30,7 +30,7 @@ async function renderTable(results: readonly _R[]): Promise<string> {
 }
 import { electorList, runDetail, timelineText } from "./text.ts";
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const REPO_ROOT = PACKAGE_ROOT;
 export const SCENARIO_DIR = join(REPO_ROOT, "benchmarks", "scenarios");
 /** The default comparison: every registered elector x these partition counts x these scenarios. */
 export const DEFAULT_PARTITIONS = [100, 1_000, 10_000] as const;

@@ -12,12 +12,28 @@
  *   electorate report RESULTS --out DIR
  *   electorate list
  */
-import { Effect, Option, Runtime } from "effect";
+import { Effect, Layer, Option, Runtime } from "effect";
 import { Argument, CliError, Command, Flag } from "effect/cli";
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime";
-import * as NodeServices from "@effect/platform-node/NodeServices";
+import * as NodeChildProcessSpawner from "@effect/platform-node-shared/NodeChildProcessSpawner";
+import * as NodeFileSystem from "@effect/platform-node-shared/NodeFileSystem";
+import * as NodePath from "@effect/platform-node-shared/NodePath";
+import * as NodeRuntime from "@effect/platform-node-shared/NodeRuntime";
+import * as NodeStdio from "@effect/platform-node-shared/NodeStdio";
+import * as NodeTerminal from "@effect/platform-node-shared/NodeTerminal";
 import { electorateVersion } from "../runner/version.ts";
 import type * as Commands from "./commands.ts";
+
+/**
+ * What effect's CLI needs from the platform, from @effect/platform-node-shared 4.0.6 (Node >= 18):
+ * @effect/platform-node's ready-made layer pulls in undici 8, which requires Node 22.
+ */
+const NodeServices = Layer.mergeAll(
+  NodeChildProcessSpawner.layer.pipe(Layer.provide(Layer.mergeAll(NodeFileSystem.layer, NodePath.layer))),
+  NodeFileSystem.layer,
+  NodePath.layer,
+  NodeStdio.layer,
+  NodeTerminal.layer,
+);
 
 // The commands (and the lab behind them) load only when one runs: --help and --version stay fast.
 const commands = (): Promise<typeof Commands> => import("./commands.ts");
@@ -218,6 +234,6 @@ electorate.pipe(
     (e): e is CliError.CliError => CliError.isCliError(e),
     (e) => (e._tag === "ShowHelp" && e.errors.length === 0 ? Effect.void : Effect.fail(new ExitCode(2))),
   ),
-  Effect.provide(NodeServices.layer),
+  Effect.provide(NodeServices),
   NodeRuntime.runMain,
 );

@@ -23,11 +23,27 @@ export function moduleUrl(spec: string): string {
 
 const loaded = new Map<string, readonly ElectorDefinition[]>();
 
+/**
+ * Imports a module. Running compiled (dist/), this file is .js and Node cannot load a user's .ts
+ * elector by itself: register tsx's loader for the process first. (Not tsx's namespaced tsImport:
+ * that would load a second copy of `effect`, whose schemas this copy cannot decode.)
+ */
+let tsxRegistered = false;
+async function importModule(url: string): Promise<unknown> {
+  const compiled = import.meta.url.endsWith(".js");
+  if (compiled && !tsxRegistered && /\.[cm]?tsx?$/i.test(new URL(url).pathname)) {
+    const { register } = await import("tsx/esm/api");
+    register();
+    tsxRegistered = true;
+  }
+  return import(url);
+}
+
 /** The electors one module exports. */
 export async function loadElectorModule(url: string): Promise<readonly ElectorDefinition[]> {
   const cached = loaded.get(url);
   if (cached !== undefined) return cached;
-  const mod = (await import(url)) as Record<string, unknown>;
+  const mod = (await importModule(url)) as Record<string, unknown>;
   const found: ElectorDefinition[] = [];
   for (const value of Object.values(mod)) {
     if (isElectorDefinition(value)) found.push(value);
