@@ -13,7 +13,7 @@
  *   electorate list
  */
 import { Effect, Layer, Option, Runtime } from "effect";
-import { Argument, CliError, Command, Flag } from "effect/cli";
+import { Argument, CliError, CliOutput, Command, Flag } from "effect/cli";
 import * as NodeChildProcessSpawner from "@effect/platform-node-shared/NodeChildProcessSpawner";
 import * as NodeFileSystem from "@effect/platform-node-shared/NodeFileSystem";
 import * as NodePath from "@effect/platform-node-shared/NodePath";
@@ -22,6 +22,7 @@ import * as NodeStdio from "@effect/platform-node-shared/NodeStdio";
 import * as NodeTerminal from "@effect/platform-node-shared/NodeTerminal";
 import { electorateVersion } from "../runner/version.ts";
 import type * as Commands from "./commands.ts";
+import { presenter } from "./presenter.ts";
 
 /**
  * What effect's CLI needs from the platform, from @effect/platform-node-shared 4.0.6 (Node >= 18):
@@ -234,6 +235,7 @@ electorate.pipe(
     (e): e is CliError.CliError => CliError.isCliError(e),
     (e) => (e._tag === "ShowHelp" && e.errors.length === 0 ? Effect.void : Effect.fail(new ExitCode(2))),
   ),
+  Effect.provide(CliOutput.layerPresenter(presenter())),
   Effect.provide(NodeServices),
   NodeRuntime.runMain,
 );
