@@ -173,7 +173,7 @@ export function row(m: Measured): string[] {
     n0(x.coordinator.writes),
     herd === undefined ? "-" : n0(herd.watchNotifications + herd.campaigns),
     n0(x.splitBrain.overlap.count),
-    n0(x.splitBrain.staleAcks.count),
+    n0(x.splitBrain.lateAcks.count),
     n0(x.messages.sent),
   ];
 }
