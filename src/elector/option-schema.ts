@@ -69,7 +69,7 @@ export function num(spec: NumSpec) {
 /** A boolean switch with a default. */
 export function flag(spec: { readonly default: boolean; readonly description: string }) {
   if (spec.description.trim() === "") throw new Error("flag(): an option needs a description");
-  return Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(spec.default))).annotate({ description: spec.description });
+  return Schema.Boolean.annotate({ description: spec.description }).pipe(Schema.withDecodingDefaultKey(Effect.succeed(spec.default)));
 }
 
 /** One of a fixed set of names, with a default. */
@@ -79,7 +79,6 @@ export function oneOf<const L extends readonly [string, ...string[]]>(
 ) {
   if (spec.description.trim() === "") throw new Error("oneOf(): an option needs a description");
   if (!literals.includes(spec.default)) throw new Error(`oneOf(): default ${spec.default} is not one of ${literals.join(", ")}`);
-  return Schema.Literals(literals)
-    .pipe(Schema.withDecodingDefaultKey(Effect.succeed(spec.default)))
-    .annotate({ description: spec.description });
+  const schema: Schema.Literals<L> = Schema.Literals(literals).annotate({ description: spec.description });
+  return Schema.withDecodingDefaultKey<Schema.Literals<L>>(Effect.succeed(spec.default))(schema);
 }
