@@ -36,28 +36,8 @@ export const SECTIONS: readonly Section[] = [
     id: "split-brain",
     title: "Split-brain",
     intro:
-      "Per partition: acknowledged writes missing from the final committed log (lost: data loss), replicas whose committed prefixes disagree (divergence), two hosts leading at the same instant (overlap), two leaders sharing an epoch (same-epoch), and writes acknowledged after a newer leader was declared (late acknowledgement: a timing observation, not a loss). n/a: the elector declares no replica state.",
+      "Three grades per partition: two hosts leading at the same instant (overlap), two leaders sharing an epoch (same-epoch), and a write acknowledged by a leader after a newer one was elected (stale acknowledgement: data at risk).",
     tables: [
-      {
-        id: "lost-writes",
-        title: "Lost acknowledged writes",
-        note: "Writes the client got an ok for, absent from the partition's final committed log.",
-        cell: (runs) => {
-          if (runs.some((r) => r.metrics.data === undefined || r.metrics.data.lostWrites.count === null)) return { text: "n/a", bad: false };
-          const count = m(runs, (r) => r.metrics.data.lostWrites.count ?? 0);
-          return { text: fmt(count), bad: count > 0 };
-        },
-      },
-      {
-        id: "divergence",
-        title: "Divergent replicas",
-        note: "Pairs of replicas whose committed prefixes disagree.",
-        cell: (runs) => {
-          if (runs.some((r) => r.metrics.data === undefined || r.metrics.data.divergence.count === null)) return { text: "n/a", bad: false };
-          const count = m(runs, (r) => r.metrics.data.divergence.count ?? 0);
-          return { text: fmt(count), bad: count > 0 };
-        },
-      },
       {
         id: "overlap",
         title: "Overlapping leaders",
@@ -77,12 +57,12 @@ export const SECTIONS: readonly Section[] = [
         },
       },
       {
-        id: "late-acks",
-        title: "Late acknowledgements",
-        note: "Writes acknowledged after a newer leader was declared (an observation; see lost writes for loss).",
+        id: "stale-acks",
+        title: "Stale acknowledgements",
+        note: "Writes acknowledged by a deposed leader.",
         cell: (runs) => {
-          const count = m(runs, (r) => r.metrics.splitBrain.lateAcks.count);
-          return { text: fmt(count), bad: false };
+          const count = m(runs, (r) => r.metrics.splitBrain.staleAcks.count);
+          return { text: fmt(count), bad: count > 0 };
         },
       },
     ],
