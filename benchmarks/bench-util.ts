@@ -7,6 +7,7 @@ import { judge } from "../src/checker/judge.ts";
 import type { RunMetrics } from "../src/checker/metrics.ts";
 import type { ElectorDefinition } from "../src/elector/api.ts";
 import type { Cell } from "../src/runner/cell.ts";
+import { leadersAt } from "../src/checker/leaders-at.ts";
 import { buildCell } from "../src/runner/run-cell.ts";
 import { runWorld } from "../src/world/run.ts";
 
@@ -20,7 +21,37 @@ export interface Measured {
   readonly judgeMs: number;
   readonly peakHeapBytes: number;
   readonly rssBytes: number;
+  /** The process's peak resident set so far (cells run smallest first, so in practice this cell's). */
+  readonly maxRssBytes: number;
+  /** The whole cell: probe + run + judge. */
+  readonly wallMs: number;
+  /** Whether the first fault hit a settled cluster; undefined when the cell has no fault. */
+  readonly settled?: Settled;
   readonly hosts: string;
+}
+
+/**
+ * A cluster is settled at a fault when every partition has a leader and no leadership was
+ * declared in the second before it: a fault earlier than that measures start-up, not failover.
+ */
+export interface Settled {
+  readonly at: number;
+  readonly led: number;
+  readonly partitions: number;
+  /** The last leadership declaration before the fault (ms), -1 if none. */
+  readonly lastLeadAt: number;
+  readonly ok: boolean;
+}
+
+export const SETTLE_QUIET_MS = 1_000;
+
+function settledAt(log: Parameters<typeof leadersAt>[0], at: number, partitions: number): Settled {
+  // Just before the fault: a crash at `at` is in the log at `at` and would end its host's leaderships.
+  const before = at - 1e-6;
+  const led = leadersAt(log, before).size;
+  let lastLeadAt = -1;
+  for (let i = 0; i < log.length && log.time[i] <= before; i++) if (log.kind[i] === 1 /* Obs.Lead */) lastLeadAt = log.time[i];
+  return { at, led, partitions, lastLeadAt, ok: led === partitions && lastLeadAt <= at - SETTLE_QUIET_MS };
 }
 
 const heap = (): number => getHeapStatistics().used_heap_size;
@@ -40,6 +71,8 @@ export function measure(cell: Cell, electors: readonly ElectorDefinition[]): Mea
   const t3 = performance.now();
   peak = Math.max(peak, heap());
   const hosts = built.config.faults.map((f) => ("host" in f ? `${f.type} ${String(f.host)}` : f.type)).join(", ");
+  const first = built.config.faults[0];
+  const settled = first !== undefined && typeof first.at === "number" ? settledAt(outcome.log, first.at, cell.cluster.partitions) : undefined;
   return {
     cell,
     metrics,
@@ -49,6 +82,9 @@ export function measure(cell: Cell, electors: readonly ElectorDefinition[]): Mea
     judgeMs: t3 - t2,
     peakHeapBytes: peak,
     rssBytes: process.memoryUsage().rss,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    wallMs: t3 - t0,
+    ...(settled !== undefined ? { settled } : {}),
     hosts,
   };
 }
@@ -91,12 +127,16 @@ export const HEADER = [
   "elector",
   "scenario",
   "partitions",
+  "settled",
+  "cell ms",
   "run ms",
   "probe ms",
   "judge ms",
   "events",
   "events/s",
   "heap MiB",
+  "RSS MiB",
+  "fo n",
   "fo p50",
   "fo p99",
   "fo max",
@@ -115,20 +155,47 @@ export function row(m: Measured): string[] {
     m.cell.elector,
     m.cell.scenario,
     n0(m.cell.cluster.partitions),
+    settledText(m.settled),
+    n0(m.wallMs),
     n0(m.runMs),
     n0(m.probeMs),
     n0(m.judgeMs),
     n0(m.events),
     n0(m.runMs > 0 ? (m.events / m.runMs) * 1000 : 0),
     mib(m.peakHeapBytes),
-    n0(x.failover.p50Ms),
-    n0(x.failover.p99Ms),
-    n0(x.failover.maxMs),
+    mib(m.maxRssBytes),
+    n0(x.failover.samples),
+    // No spell, no failover time: "-" (not measured), never 0.
+    x.failover.samples > 0 ? n0(x.failover.p50Ms) : "-",
+    x.failover.samples > 0 ? n0(x.failover.p99Ms) : "-",
+    x.failover.samples > 0 ? n0(x.failover.maxMs) : "-",
     n0(x.failover.unavailablePartitionSeconds),
     n0(x.coordinator.writes),
     herd === undefined ? "-" : n0(herd.watchNotifications + herd.campaigns),
     n0(x.splitBrain.overlap.count),
-    n0(x.splitBrain.staleAcks.count),
+    n0(x.splitBrain.lateAcks.count),
     n0(x.messages.sent),
   ];
+}
+
+export function settledText(s: Settled | undefined): string {
+  if (s === undefined) return "no fault";
+  if (s.ok) return "yes";
+  if (s.led < s.partitions) return `no: ${n0(s.led)} led`;
+  return `no: lead at ${n0(s.lastLeadAt)} ms`;
+}
+
+/**
+ * Whether a failover target can be judged on this cell at all: the fault hit a settled cluster
+ * and at least one failover was measured. Otherwise the reason, printed instead of met/MISSED.
+ */
+export function unjudgeable(m: Measured): string | undefined {
+  if (m.settled === undefined) return "no fault in the cell";
+  if (!m.settled.ok) {
+    return m.settled.led < m.settled.partitions
+      ? `the fault at ${n0(m.settled.at)} ms hit a cluster still starting up (${n0(m.settled.led)} of ${n0(m.settled.partitions)} partitions led)`
+      : `the fault at ${n0(m.settled.at)} ms hit a cluster still electing (a leader declared at ${n0(m.settled.lastLeadAt)} ms)`;
+  }
+  if (m.metrics.failover.samples === 0) return "no failover was measured (no partition lost its leader after the fault)";
+  return undefined;
 }

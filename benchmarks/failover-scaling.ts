@@ -3,8 +3,10 @@
  * partition counts: 10 partitions per broker at least... up to 100 brokers), replication factor
  * 3, partitions 100 / 1k / 10k / 100k (and 1M with --big). Two faults, each in its own run:
  * crash the broker leading the most partitions; crash the controller (designs without one: the
- * busiest leader again). Prints wall time (world run; the role probe and judging apart), events
- * per second, heap, and the failover, coordinator and herd figures.
+ * busiest leader again). Prints whole-cell wall time (role probe + world run + judging, each also
+ * apart), events per second, heap, peak RSS, whether the fault hit a settled cluster, and the
+ * failover, coordinator and herd figures. A target is called met or MISSED only for a failover
+ * measured on a settled cluster; otherwise the line says why it was not judged.
  *
  *   npm run bench:scaling                  # 100 .. 100k
  *   npm run bench:scaling -- --big         # and 1M (give Node 8 GiB: the script does)
@@ -17,7 +19,7 @@ import { writeFileSync } from "node:fs";
 import { electors as registry } from "../algorithms/index.ts";
 import { makeCell, type Cell } from "../src/runner/cell.ts";
 import { electorCatalog, moduleUrl } from "../src/runner/electors.ts";
-import { HEADER, countList, flag, measure, mib, n0, option, row, table, type Measured } from "./bench-util.ts";
+import { HEADER, countList, flag, measure, mib, n0, option, row, table, unjudgeable, type Measured } from "./bench-util.ts";
 
 const FAULT_AT = 10_000;
 /** Session expiry (18 s) plus the time to settle after it. */
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
     const m = measure(cell, catalog);
     measured.push(m);
     process.stderr.write(
-      `  ${cell.elector} ${cell.scenario} ${n0(cell.cluster.partitions)} partitions (${cell.cluster.brokers} brokers; ${m.hosts}): run ${n0(m.runMs)} ms, ${n0(m.events)} events, heap ${mib(m.peakHeapBytes)} MiB\n`,
+      `  ${cell.elector} ${cell.scenario} ${n0(cell.cluster.partitions)} partitions (${cell.cluster.brokers} brokers; ${m.hosts}): cell ${n0(m.wallMs)} ms (probe ${n0(m.probeMs)}, run ${n0(m.runMs)}, judge ${n0(m.judgeMs)}), ${n0(m.events)} events, heap ${mib(m.peakHeapBytes)} MiB, peak RSS ${mib(m.maxRssBytes)} MiB\n`,
     );
   }
   process.stdout.write(`${table(HEADER, measured.map(row))}\n\n`);
@@ -79,18 +81,25 @@ async function main(): Promise<void> {
     const at = (p: number): Measured | undefined => mine.find((m) => m.cell.cluster.partitions === p);
     const ten = at(10_000);
     const million = at(1_000_000);
-    const perPartition = mine.map((m) => `${n0(m.cell.cluster.partitions)}: ${((m.runMs * 1000) / m.cell.cluster.partitions).toFixed(1)} µs`);
-    lines.push(`${name}: run time per partition ${perPartition.join(", ")}`);
+    const perPartition = mine.map((m) => `${n0(m.cell.cluster.partitions)}: ${((m.wallMs * 1000) / m.cell.cluster.partitions).toFixed(1)} µs`);
+    lines.push(`${name}: whole-cell time per partition ${perPartition.join(", ")}`);
     const marginal = mine.slice(1).map((m, i) => {
       const prev = mine[i];
       const dp = m.cell.cluster.partitions - prev.cell.cluster.partitions;
-      return `${n0(prev.cell.cluster.partitions)}->${n0(m.cell.cluster.partitions)}: ${(((m.runMs - prev.runMs) * 1000) / dp).toFixed(1)} µs`;
+      return `${n0(prev.cell.cluster.partitions)}->${n0(m.cell.cluster.partitions)}: ${(((m.wallMs - prev.wallMs) * 1000) / dp).toFixed(1)} µs`;
     });
-    if (marginal.length > 0) lines.push(`  marginal run time per added partition ${marginal.join(", ")}`);
-    if (ten !== undefined) lines.push(`  10k partitions: ${n0(ten.runMs)} ms (target < 1000 ms: ${ten.runMs < 1000 ? "met" : "MISSED"})`);
+    if (marginal.length > 0) lines.push(`  marginal whole-cell time per added partition ${marginal.join(", ")}`);
+    // A target is judged only on a failover measured on a settled cluster (bench-util's unjudgeable).
+    if (ten !== undefined) {
+      const why = unjudgeable(ten);
+      lines.push(`  10k partitions: cell ${n0(ten.wallMs)} ms (target < 1000 ms: ${why !== undefined ? `NOT JUDGED: ${why}` : ten.wallMs < 1000 ? "met" : "MISSED"})`);
+    }
     if (million !== undefined) {
-      const ok = million.runMs < 60_000 && million.peakHeapBytes < 8 * 2 ** 30;
-      lines.push(`  1M partitions: ${n0(million.runMs)} ms, heap ${mib(million.peakHeapBytes)} MiB (target < 60 s and < 8 GiB: ${ok ? "met" : "MISSED"})`);
+      const why = unjudgeable(million);
+      const ok = million.wallMs < 60_000 && million.maxRssBytes < 8 * 2 ** 30;
+      lines.push(
+        `  1M partitions: cell ${n0(million.wallMs)} ms, peak RSS ${mib(million.maxRssBytes)} MiB (target < 60 s and < 8 GiB: ${why !== undefined ? `NOT JUDGED: ${why}` : ok ? "met" : "MISSED"})`,
+      );
     }
   }
   process.stdout.write(`${lines.join("\n")}\n`);
@@ -107,6 +116,9 @@ async function main(): Promise<void> {
           faults: m.hosts,
           runMs: m.runMs,
           probeMs: m.probeMs,
+          wallMs: m.wallMs,
+          maxRssBytes: m.maxRssBytes,
+          settled: m.settled ?? null,
           judgeMs: m.judgeMs,
           events: m.events,
           peakHeapBytes: m.peakHeapBytes,

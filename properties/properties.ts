@@ -5,7 +5,7 @@
 import { judge } from "../src/checker/judge.ts";
 import type { RunMetrics, SplitBrainFinding } from "../src/checker/metrics.ts";
 import type { ElectorDefinition } from "../src/elector/api.ts";
-import type { WorldOutcome } from "../src/world/run.ts";
+import { outcomeOf, type WorldOutcome } from "../src/world/run.ts";
 import { World } from "../src/world/world.ts";
 import type { WorldConfig } from "../src/world/world-config.ts";
 import type { PlannedRun } from "./plan.ts";
@@ -91,7 +91,7 @@ export function describeFinding(f: SplitBrainFinding): string {
   switch (f.grade) {
     case "same-epoch":
       return `${p}: hosts ${f.hosts[0]} and ${f.hosts[1]} both led in epoch ${f.epochs[0]} (declared at ${s(f.from)} and ${s(f.to)})`;
-    case "stale-ack":
+    case "late-ack":
       return `${p}: host ${f.hosts[0]} acknowledged write ${f.writeId ?? "?"} in epoch ${f.epochs[0]} at ${s(f.to)}, after host ${f.hosts[1]} was elected in epoch ${f.epochs[1]} at ${s(f.from)}`;
     case "overlap":
       return `${p}: hosts ${f.hosts[0]} (epoch ${f.epochs[0]}) and ${f.hosts[1]} (epoch ${f.epochs[1]}) both led from ${s(f.from)} to ${s(f.to)}`;
@@ -125,15 +125,7 @@ function runCatching(config: WorldConfig<unknown>): { outcome?: WorldOutcome; me
   } catch (e) {
     error = runError(e, world.kernel.now);
   }
-  const outcome: WorldOutcome = {
-    world,
-    config,
-    log: world.log,
-    kernel: world.kernel,
-    network: world.network,
-    cluster: world.cluster,
-    traceHash: world.kernel.traceHash(),
-  };
+  const outcome: WorldOutcome = outcomeOf(world);
   try {
     const metrics = judge(outcome);
     return { outcome, metrics, ...(error !== undefined ? { error } : {}) };
@@ -185,9 +177,9 @@ export function violation(name: PropertyName, run: JudgedRun): string | undefine
       return `${c.count} same-epoch leader pair(s) on ${c.partitions} partition(s)${first ? `; first: ${describeFinding(first)}` : ""}`;
     }
     case "no-stale-acknowledgements": {
-      const c = m.splitBrain.staleAcks;
+      const c = m.splitBrain.lateAcks;
       if (c.count === 0) return undefined;
-      const first = m.splitBrain.findings.find((f) => f.grade === "stale-ack");
+      const first = m.splitBrain.findings.find((f) => f.grade === "late-ack");
       return `${c.count} stale acknowledgement(s) on ${c.partitions} partition(s)${first ? `; first: ${describeFinding(first)}` : ""}`;
     }
     case "liveness": {

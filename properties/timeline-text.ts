@@ -3,7 +3,7 @@
  * host, what happened, who believed it led what) of the partitions that matter, then the state at
  * the end. Built from the checker's timelineOf (src/checker/judge.ts) and describeFault.
  */
-import { timelineOf } from "../src/checker/judge.ts";
+import { timelineOf } from "../src/runner/timeline.ts";
 import type { RunMetrics } from "../src/checker/metrics.ts";
 import type { PartitionTimeline, RunTimeline } from "../src/runner/result.ts";
 import { describeFault } from "../src/sim/faults.ts";
@@ -73,7 +73,7 @@ function endStates(outcome: WorldOutcome): { partition: number; ok: boolean; tex
 
 /** The partitions a violation is about. */
 function partitionsOf(property: PropertyName | undefined, metrics: RunMetrics, outcome: WorldOutcome): number[] {
-  const grade = property === "no-same-epoch-leaders" ? "same-epoch" : property === "no-stale-acknowledgements" ? "stale-ack" : undefined;
+  const grade = property === "no-same-epoch-leaders" ? "same-epoch" : property === "no-stale-acknowledgements" ? "late-ack" : undefined;
   const findings = metrics.splitBrain.findings.filter((f) => grade === undefined || f.grade === grade);
   let chosen = [...new Set(findings.map((f) => f.partition))];
   if (property === "liveness" || chosen.length === 0) {
@@ -106,11 +106,11 @@ function partitionLines(pt: PartitionTimeline, end: number, order: number): Line
   while (k < pt.acks.length) {
     const a = pt.acks[k];
     let n = k + 1;
-    while (n < pt.acks.length && pt.acks[n].host === a.host && pt.acks[n].epoch === a.epoch && pt.acks[n].stale === a.stale) n++;
+    while (n < pt.acks.length && pt.acks[n].host === a.host && pt.acks[n].epoch === a.epoch && pt.acks[n].late === a.late) n++;
     const count = n - k;
     const last = pt.acks[n - 1];
     const span = count > 1 ? ` (${count} writes, until ${secondsText(last.at)})` : "";
-    if (a.stale) {
+    if (a.late) {
       if (staleShown < MAX_STALE_LINES) {
         lines.push({
           at: a.at,

@@ -39,7 +39,7 @@ function summary(out: WorldOutcome, leader: number): { acksAfterCut: number; ove
   let acksAfterCut = 0;
   for (let i = 0; i < l.length; i++) if (l.kind[i] === Obs.Ack && l.host[i] === leader && l.time[i] > CUT_AT) acksAfterCut++;
   const m = judge(out);
-  return { acksAfterCut, overlap: m.splitBrain.overlap.count, stale: staleAcks(out.world), judged: m.splitBrain.staleAcks.count };
+  return { acksAfterCut, overlap: m.splitBrain.overlap.count, stale: staleAcks(out.world), judged: m.splitBrain.lateAcks.count };
 }
 
 describe("kafka-controller under the naive race's split-brain schedule", () => {
@@ -71,7 +71,7 @@ describe("kafka-controller under the naive race's split-brain schedule", () => {
       for (let leader = 0; leader < 3 && found === 0; leader++) {
         const m = judge(run(seed, leader, { acks: "all", minInsyncReplicas: 2, ackLeaseMs: 0 }));
         for (const f of m.splitBrain.findings) {
-          if (f.grade !== "stale-ack") continue;
+          if (f.grade !== "late-ack") continue;
           found++;
           expect(f.to - f.from).toBeLessThan(1); // ms: a fetch that was on the wire
         }

@@ -51,9 +51,9 @@ describe("naive-race: split-brain", () => {
     // tick); the old one learns nothing until it reaches ZooKeeper again at the heal.
     expect(m.splitBrain.overlap.longestMs).toBeGreaterThan(healAt - cutAt - 18_000 - 4_000);
     expect(m.splitBrain.overlap.longestMs).toBeLessThanOrEqual(healAt - cutAt - 18_000 + 1_000);
-    expect(m.splitBrain.staleAcks.count).toBeGreaterThan(0);
+    expect(m.splitBrain.lateAcks.count).toBeGreaterThan(0);
     expect(m.splitBrain.sameEpoch.count).toBe(0);
-    expect(m.splitBrain.findings.find((f) => f.grade === "stale-ack")?.hosts[0]).toBe(host);
+    expect(m.splitBrain.findings.find((f) => f.grade === "late-ack")?.hosts[0]).toBe(host);
   });
 
   test("stepping down on Disconnected removes the stale acknowledgements for that schedule", () => {
@@ -67,7 +67,7 @@ describe("naive-race: split-brain", () => {
       { onDisconnected: "step-down" },
     );
     const m = judge(out);
-    expect(m.splitBrain.staleAcks.count).toBe(0);
+    expect(m.splitBrain.lateAcks.count).toBe(0);
     expect(m.splitBrain.overlap.count).toBe(0);
     expect(m.end.partitionsWithoutLeader).toBe(0);
   });
@@ -78,9 +78,9 @@ describe("naive-race: split-brain", () => {
     const out = run([{ at: cutAt, type: "pause", host, for: 30_000 }]);
     const m = judge(out);
     expect(m.splitBrain.overlap.count).toBeGreaterThan(0);
-    expect(m.splitBrain.staleAcks.count).toBeGreaterThan(0);
+    expect(m.splitBrain.lateAcks.count).toBeGreaterThan(0);
     // The stale acknowledgements come right after the resume, before the client learns Expired.
-    const stale = m.splitBrain.findings.filter((f) => f.grade === "stale-ack");
+    const stale = m.splitBrain.findings.filter((f) => f.grade === "late-ack");
     expect(Math.min(...stale.map((f) => f.to))).toBeGreaterThanOrEqual(cutAt + 30_000);
   });
 

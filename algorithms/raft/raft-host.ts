@@ -8,7 +8,7 @@
  * README.md for the design (deadline wheel, coalesced heartbeats) and what is simplified.
  */
 import type { ElectorInstance, HostContext, HostId, Message, PartitionId, ZkEvent } from "../../src/elector/api.ts";
-import { GroupLists, NOWHERE } from "./group-lists.ts";
+import { DeadlineWheel, NOWHERE } from "../../src/elector/deadline-wheel.ts";
 import {
   APPEND,
   APPEND_BYTES,
@@ -122,7 +122,7 @@ export class RaftHost implements ElectorInstance {
   private readonly deadline: Float64Array;
   /** Candidate: replicas that granted the vote. Leader: replicas that answered in this term. Bit = replica index. */
   private readonly votes: Int32Array;
-  private readonly lists: GroupLists;
+  private readonly wheel: DeadlineWheel;
   private readonly progress = new Map<number, Progress>();
 
   // ---- volatile, per peer host ----
@@ -174,7 +174,13 @@ export class RaftHost implements ElectorInstance {
     this.deadline = new Float64Array(n);
     this.votes = new Int32Array(n);
     const width = Math.ceil((o.electionTimeoutMax + o.heartbeatInterval) / o.tickMs) + 2;
-    this.lists = new GroupLists(n, this.brokers, width, o.tickMs, ctx.now());
+    this.wheel = new DeadlineWheel({
+      entries: n,
+      resolutionMs: o.tickMs,
+      slots: width,
+      firstTick: Math.floor(ctx.now() / o.tickMs),
+      holdingLists: this.brokers, // groups parked on the host they follow (coalesced heartbeats)
+    });
 
     this.heardFrom = new Float64Array(this.brokers);
     this.silent = new Uint8Array(this.brokers);
@@ -197,7 +203,7 @@ export class RaftHost implements ElectorInstance {
     for (let g = 0; g < this.n; g++) {
       this.timeout[g] = this.drawTimeout();
       this.deadline[g] = now + this.timeout[g];
-      this.lists.linkWheel(g, this.deadline[g]);
+      this.wheel.visitBy(g, this.deadline[g]);
     }
     this.nextBeatAt = now + this.o.heartbeatInterval;
     this.ctx.setTimer(this.o.tickMs, TICK);
@@ -225,7 +231,7 @@ export class RaftHost implements ElectorInstance {
         this.silent[h] = 1;
         if (this.o.checkQuorum) this.checkQuorumWith(h);
       }
-      if (this.coalesced && this.lists.parkCount[h] > 0 && now - this.hbAt[h] >= min) this.wakeParked(h);
+      if (this.coalesced && this.wheel.heldCount[h] > 0 && now - this.hbAt[h] >= min) this.wakeParked(h);
     }
     if (this.coalesced && now >= this.nextBeatAt) {
       this.sendCoalesced();
@@ -236,21 +242,18 @@ export class RaftHost implements ElectorInstance {
 
   /** Visits only the groups whose wheel bucket came due. */
   private wheelTick(now: number): void {
-    const lists = this.lists;
-    const cur = lists.slotOf(now);
-    let from = lists.doneSlot + 1;
-    if (cur - from >= lists.span) from = cur - lists.span + 1; // a paused host: every bucket once
+    const wheel = this.wheel;
+    const cur = wheel.tickOf(now);
+    wheel.catchUp(cur); // a paused host: every slot once
     const scratch = this.wheelScratch;
-    for (let s = from; s <= cur; s++) {
-      const count = lists.drainBucket(s, scratch);
-      lists.doneSlot = s;
+    while (wheel.doneTick < cur) {
+      const count = wheel.drainNextSlot(scratch);
       for (let i = 0; i < count; i++) {
         const g = scratch[i];
         if (this.deadline[g] <= now) this.fire(g, now);
-        else lists.linkWheel(g, this.deadline[g]);
+        else wheel.visitBy(g, this.deadline[g]);
       }
     }
-    if (cur > lists.doneSlot) lists.doneSlot = cur;
   }
 
   private fire(g: number, now: number): void {
@@ -264,13 +267,13 @@ export class RaftHost implements ElectorInstance {
       const l = this.leader[g];
       if (l >= 0 && this.leaderGen[g] === this.inGen[l]) {
         if (this.hbAt[l] + this.o.electionTimeoutMin > now) {
-          this.lists.park(g, l);
+          this.wheel.hold(g, l);
           return;
         }
         const heard = this.hbAt[l] + this.timeout[g];
         if (heard > now) {
           this.deadline[g] = heard;
-          this.lists.linkWheel(g, heard);
+          this.wheel.visitBy(g, heard);
           return;
         }
       }
@@ -301,12 +304,12 @@ export class RaftHost implements ElectorInstance {
     if (old !== l || termChanged) {
       this.leader[g] = l;
       if (this.coalesced) this.leaderGen[g] = NO_GEN;
-      if (this.lists.where[g] <= -2) this.lists.unlink(g);
+      if (this.wheel.heldIn(g) >= 0) this.wheel.unlink(g);
       if (l >= 0) this.ctx.observer.follow(this.parts[g], l, t);
       else if (old >= 0) this.ctx.observer.follow(this.parts[g], -1, -1);
     }
     this.deadline[g] = now + this.timeout[g];
-    if (this.lists.where[g] > -2) this.lists.ensureBy(g, this.deadline[g]);
+    if (this.wheel.heldIn(g) < 0) this.wheel.ensureBy(g, this.deadline[g]);
   }
 
   private clearLeader(g: number): void {
@@ -314,7 +317,7 @@ export class RaftHost implements ElectorInstance {
     if (old < 0) return;
     this.leader[g] = -1;
     if (this.coalesced) this.leaderGen[g] = NO_GEN;
-    if (this.lists.where[g] <= -2) this.lists.unlink(g);
+    if (this.wheel.heldIn(g) >= 0) this.wheel.unlink(g);
     if (old !== this.self) this.ctx.observer.follow(this.parts[g], -1, -1);
   }
 
@@ -350,7 +353,7 @@ export class RaftHost implements ElectorInstance {
   private resetRound(g: number, now: number): void {
     this.timeout[g] = this.drawTimeout();
     this.deadline[g] = now + this.timeout[g];
-    this.lists.ensureBy(g, this.deadline[g]);
+    this.wheel.ensureBy(g, this.deadline[g]);
   }
 
   private requestVotes(g: number, type: typeof RV | typeof PRE_VOTE, t: number): void {
@@ -386,7 +389,7 @@ export class RaftHost implements ElectorInstance {
       else this.sendHeartbeat(g, r);
     }
     this.deadline[g] = now + this.o.heartbeatInterval;
-    this.lists.ensureBy(g, this.deadline[g]);
+    this.wheel.ensureBy(g, this.deadline[g]);
   }
 
   /** A leader reverts to follower (higher term seen, or check-quorum). */
@@ -442,7 +445,7 @@ export class RaftHost implements ElectorInstance {
     }
     if (!this.coalesced || pending) {
       this.deadline[g] = now + this.o.heartbeatInterval;
-      this.lists.linkWheel(g, this.deadline[g]);
+      this.wheel.visitBy(g, this.deadline[g]);
     }
   }
 
@@ -484,7 +487,7 @@ export class RaftHost implements ElectorInstance {
       const lagging = pr !== undefined && pr.match[j] < this.logs.get(g)!.terms.length;
       if (lagging || (this.votes[g] & (1 << j)) === 0) {
         this.deadline[g] = now;
-        this.lists.ensureBy(g, now);
+        this.wheel.ensureBy(g, now);
       }
     }
   }
@@ -579,27 +582,27 @@ export class RaftHost implements ElectorInstance {
       this.leaderContact(g, l, t, gen);
     }
     // Groups parked on `l` that it no longer leads lose their leader and wait out a timeout.
-    const count = this.lists.drainParked(l, this.parkScratch);
+    const count = this.wheel.drainHeld(l, this.parkScratch);
     const now = this.ctx.now();
     for (let i = 0; i < count; i++) {
       const g = this.parkScratch[i];
       if (this.leader[g] === l && this.leaderGen[g] === gen) {
-        this.lists.park(g, l);
+        this.wheel.hold(g, l);
         continue;
       }
       this.clearLeader(g);
       this.deadline[g] = now + this.timeout[g];
-      this.lists.linkWheel(g, this.deadline[g]);
+      this.wheel.visitBy(g, this.deadline[g]);
     }
   }
 
   private wakeParked(h: HostId): void {
-    const count = this.lists.drainParked(h, this.parkScratch);
+    const count = this.wheel.drainHeld(h, this.parkScratch);
     for (let i = 0; i < count; i++) {
       const g = this.parkScratch[i];
       const heard = this.hbAt[h] + this.timeout[g];
       if (heard > this.deadline[g]) this.deadline[g] = heard;
-      this.lists.linkWheel(g, this.deadline[g]);
+      this.wheel.visitBy(g, this.deadline[g]);
     }
   }
 
@@ -656,7 +659,7 @@ export class RaftHost implements ElectorInstance {
     }
     if (this.coalesced && gen > this.leaderGen[g]) this.leaderGen[g] = gen;
     this.deadline[g] = this.ctx.now() + this.timeout[g];
-    if (this.lists.where[g] === NOWHERE) this.lists.linkWheel(g, this.deadline[g]);
+    if (this.wheel.where[g] === NOWHERE) this.wheel.visitBy(g, this.deadline[g]);
   }
 
   private onHeartbeat(from: HostId, m: Heartbeat): void {
@@ -763,7 +766,7 @@ export class RaftHost implements ElectorInstance {
     if (grant) {
       this.votedFor[g] = from; // durable before the reply leaves
       this.deadline[g] = now + this.timeout[g]; // §5.2: granting a vote resets the election timer
-      if (this.lists.where[g] > -2) this.lists.ensureBy(g, this.deadline[g]);
+      if (this.wheel.heldIn(g) < 0) this.wheel.ensureBy(g, this.deadline[g]);
     }
     this.replyVote(from, RV_RESP, m.p, this.term[g], grant);
     if (!grant) this.answerAsLeader(g, from);
@@ -839,9 +842,9 @@ export class RaftHost implements ElectorInstance {
       if (r === this.self || (this.coalesced && this.silent[r] === 1)) continue;
       this.sendAppend(g, j, pr.next[j]);
     }
-    if (this.coalesced && this.lists.where[g] === NOWHERE) {
+    if (this.coalesced && this.wheel.where[g] === NOWHERE) {
       this.deadline[g] = this.ctx.now() + this.o.heartbeatInterval;
-      this.lists.linkWheel(g, this.deadline[g]);
+      this.wheel.visitBy(g, this.deadline[g]);
     }
   }
 

@@ -39,7 +39,7 @@ describe("raft in the world", () => {
       );
       const m = judge(out);
       expect(m.splitBrain.sameEpoch.count).toBe(0);
-      expect(m.splitBrain.staleAcks.count).toBe(0);
+      expect(m.splitBrain.lateAcks.count).toBe(0);
       expect(m.end).toEqual({ partitionsWithOneLeader: 60, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0, partitionsWithoutLiveReplica: 0 });
       // Every partition the victim led was leaderless once, for at most one election timeout
       // (300 ms) + a tick + a few election rounds; here: below a second.
@@ -60,7 +60,7 @@ describe("raft in the world", () => {
       const out = run([{ at: 3_000, type: "pause", host: victim, for: 2_000 }], v, 8_000);
       const m = judge(out);
       expect(m.splitBrain.sameEpoch.count).toBe(0);
-      expect(m.splitBrain.staleAcks.count).toBe(0);
+      expect(m.splitBrain.lateAcks.count).toBe(0);
       // The zombie believes it leads while paused: overlap, but no two leaders of one term.
       expect(m.splitBrain.overlap.count).toBeGreaterThan(0);
       expect(m.end.partitionsWithOneLeader).toBe(60);
@@ -88,14 +88,14 @@ describe("raft in the world", () => {
       });
     const plain = scenario({});
     const m = judge(plain);
-    expect(m.splitBrain.staleAcks.count).toBe(1);
-    const finding = m.splitBrain.findings.find((f) => f.grade === "stale-ack")!;
+    expect(m.splitBrain.lateAcks.count).toBe(1);
+    const finding = m.splitBrain.findings.find((f) => f.grade === "late-ack")!;
     expect(finding).toMatchObject({ partition: 8, hosts: [2, 3], epochs: [1, 2], writeId: 9 });
     // Leader Completeness (§5.4.3): the write is in the newer leader's log, and in everyone's at the end.
     for (const h of [1, 2, 3]) expect((plain.world.hosts[h].instance as RaftHost).logOf(8)).toContain(9);
     for (const o of [{ checkQuorum: true }, { checkQuorum: true, coalescedHeartbeats: true }]) {
       const leased = judge(scenario(o));
-      expect(leased.splitBrain.staleAcks.count).toBe(0);
+      expect(leased.splitBrain.lateAcks.count).toBe(0);
       expect(leased.end.partitionsWithOneLeader).toBe(9);
     }
   });
@@ -110,7 +110,7 @@ describe("raft in the world", () => {
     );
     const m = judge(out);
     expect(m.splitBrain.sameEpoch.count).toBe(0);
-    expect(m.splitBrain.staleAcks.count).toBe(0);
+    expect(m.splitBrain.lateAcks.count).toBe(0);
     expect(m.end.partitionsWithOneLeader).toBe(60);
     expect(m.end.disagreeingReplicas).toBe(0);
     // While partitioned, a group elects on a side only where it has a majority of its replicas.

@@ -49,7 +49,7 @@ describe("zab in the world", () => {
     ]);
     const m = judge(out);
     expect(m.splitBrain.sameEpoch.count).toBe(0);
-    expect(m.splitBrain.staleAcks.count).toBe(0);
+    expect(m.splitBrain.lateAcks.count).toBe(0);
     expect(m.splitBrain.overlap.count).toBe(0);
     expect(m.end).toEqual({ partitionsWithOneLeader: 60, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0, partitionsWithoutLiveReplica: 0 });
     // Followers notice within syncLimit x tickTime (10 s) checked every tickTime/2, then FLE
@@ -72,7 +72,7 @@ describe("zab in the world", () => {
     const out = run([{ at: 3_000, type: "pause", host: victim, for: 15_000 }]);
     const m = judge(out);
     expect(m.splitBrain.sameEpoch.count).toBe(0);
-    expect(m.splitBrain.staleAcks.count).toBe(0);
+    expect(m.splitBrain.lateAcks.count).toBe(0);
     // It believed it led while frozen: overlap (belief-level split brain), nothing worse.
     expect(m.splitBrain.overlap.partitions).toBe(30);
     expect(m.end).toEqual({ partitionsWithOneLeader: 60, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0, partitionsWithoutLiveReplica: 0 });
@@ -98,7 +98,7 @@ describe("zab in the world", () => {
     );
     const m = judge(out);
     expect(m.splitBrain.sameEpoch.count).toBe(0);
-    expect(m.splitBrain.staleAcks.count).toBe(0);
+    expect(m.splitBrain.lateAcks.count).toBe(0);
     // Cut off, it lost its quorum within syncLimit ticks (plus a ping period) and stepped down.
     let stepDowns = 0;
     for (let i = 0; i < out.log.length; i++) {
@@ -187,7 +187,7 @@ describe("zab in the world", () => {
       });
       const m = judge(out);
       expect(m.splitBrain.sameEpoch.count, `seed ${seed}`).toBe(0);
-      expect(m.splitBrain.staleAcks.count, `seed ${seed}`).toBe(0);
+      expect(m.splitBrain.lateAcks.count, `seed ${seed}`).toBe(0);
       expect(m.end, `seed ${seed}`).toEqual({ partitionsWithOneLeader: 10, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0, partitionsWithoutLiveReplica: 0 });
       expect(m.leadershipChanges, `seed ${seed}`).toBeGreaterThan(10);
       expect(m.workload.acknowledged, `seed ${seed}`).toBeGreaterThan(500);

@@ -62,13 +62,13 @@ describe("split-brain grades", () => {
       [0, 0, Obs.Lead, 0, 1],
       [5, 0, Obs.Ack, 0, 1, 100], // fine
       [10, 1, Obs.Lead, 0, 2],
-      [10, 0, Obs.Ack, 0, 1, 101], // same instant as the election: not yet stale
-      [11, 0, Obs.Ack, 0, 1, 102], // stale
+      [10, 0, Obs.Ack, 0, 1, 101], // same instant as the election: not yet late
+      [11, 0, Obs.Ack, 0, 1, 102], // late
       [12, 1, Obs.Ack, 0, 2, 103], // fine
     ]);
     const m = judgeSplitBrain(l, leadershipIntervals(l, cluster, 100), 2);
-    expect(m.staleAcks).toEqual({ count: 1, partitions: 1 });
-    const f = m.findings.find((x) => x.grade === "stale-ack");
+    expect(m.lateAcks).toEqual({ count: 1, partitions: 1 });
+    const f = m.findings.find((x) => x.grade === "late-ack");
     expect(f).toMatchObject({ partition: 0, hosts: [0, 1], epochs: [1, 2], from: 10, to: 11, writeId: 102 });
   });
 });

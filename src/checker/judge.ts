@@ -1,19 +1,29 @@
 /**
- * The checker: turns one finished world into RunMetrics. It stands apart from the simulator and
- * reads only what the lab observed — declared beliefs and acknowledgements (the observation
- * log), message counts (the network), coordinator operations (the ZooKeeper model's counters)
- * and host status at the end. It never reads an elector's private state.
+ * The checker: turns one run record (src/record/run-record.ts) into RunMetrics. It stands apart
+ * from the simulator and reads only what the lab recorded — declared beliefs, acknowledgements
+ * and replica state (the observation log), what the clients were told (the history), counter
+ * snapshots of the network and the coordinator, and each broker's status at the end. It imports
+ * neither the world nor the runner, and never reads an elector's private state.
  */
-import { describeFault } from "../sim/faults.ts";
-import { HostStatus } from "../sim/kernel.ts";
-import { STANDARD_WINDOWS_MS, type WindowSeries } from "../sim/window-series.ts";
 import { Obs } from "../record/observation-log.ts";
-import type { WorldOutcome } from "../world/run.ts";
-import type { AcknowledgedWrite, HostEvent, PartitionTimeline, RunTimeline } from "../runner/result.ts";
+import { FinalStatus, type RunRecord, type SafetyRecord } from "../record/run-record.ts";
+import { STANDARD_WINDOWS_MS, type WindowSeries } from "../sim/window-series.ts";
+import { judgeClientAvailability } from "./client-availability.ts";
 import { judgeFailover } from "./failover.ts";
 import { leadershipIntervals, pauseIntervals, type LeadershipIntervals } from "./leadership.ts";
-import type { BalanceMetrics, CoordinatorMetrics, EndState, FaultImpact, RunMetrics, WindowPeaks } from "./metrics.ts";
-import { judgeSplitBrain, staleAckCheck } from "./split-brain.ts";
+import type {
+  BalanceMetrics,
+  ClientAvailabilityMetrics,
+  CoordinatorMetrics,
+  DataMetrics,
+  EndState,
+  FaultImpact,
+  RunMetrics,
+  SplitBrainMetrics,
+  WindowPeaks,
+} from "./metrics.ts";
+import { judgeData } from "./replicas.ts";
+import { judgeSplitBrain } from "./split-brain.ts";
 
 /** Peak rates (per second) of a 1 ms series over the standard 10 ms / 100 ms / 1 s windows. */
 export function peaks(series: WindowSeries, from?: number, to?: number): WindowPeaks {
@@ -31,12 +41,31 @@ function maxPeaks(all: readonly WindowSeries[], from: number, to: number): Windo
   return best;
 }
 
-export function judge(outcome: WorldOutcome): RunMetrics {
-  const { log, cluster, network, config, world } = outcome;
-  const end = config.durationMs;
+/** The safety grades and client-side availability: what needs only declarations, the history and final status (a testbed can supply that). */
+export interface SafetyVerdict {
+  readonly splitBrain: SplitBrainMetrics;
+  readonly data: DataMetrics;
+  readonly clientAvailability: ClientAvailabilityMetrics;
+  readonly end: EndState;
+}
+
+export function judgeSafety(record: SafetyRecord, intervals?: LeadershipIntervals): SafetyVerdict {
+  const { log, cluster } = record;
+  const leadership = intervals ?? leadershipIntervals(log, cluster, record.durationMs);
+  return {
+    splitBrain: judgeSplitBrain(log, leadership, cluster.partitions),
+    data: judgeData(record),
+    clientAvailability: judgeClientAvailability(record.history, cluster.partitions, record.durationMs),
+    end: judgeEndState(record),
+  };
+}
+
+export function judge(record: RunRecord): RunMetrics {
+  const { log, cluster, counters } = record;
+  const end = record.durationMs;
   const intervals = leadershipIntervals(log, cluster, end);
   const pauses = pauseIntervals(log, cluster.brokers, end);
-  const splitBrain = judgeSplitBrain(log, intervals, cluster.partitions);
+  const safety = judgeSafety(record, intervals);
 
   // Faults in the order they were applied, with the window each one owns.
   const faultAt: number[] = [];
@@ -49,8 +78,9 @@ export function judge(outcome: WorldOutcome): RunMetrics {
   }
   const failover = judgeFailover(intervals, pauses, cluster.partitions, faultAt, end);
 
-  const zk = world.coordinator.accounting;
-  const brokerInbound = network.inbound.slice(0, cluster.brokers);
+  const zk = counters.coordinator;
+  const net = counters.messages;
+  const brokerInbound = net.inboundPerBroker;
   const herd: FaultImpact[] = faultAt.map((at, n) => {
     const until = n + 1 < faultAt.length ? faultAt[n + 1] : end;
     const woken = new Set<number>();
@@ -67,10 +97,9 @@ export function judge(outcome: WorldOutcome): RunMetrics {
       else if (k !== Obs.Follow && k !== Obs.StepDown) continue;
       woken.add(log.host[i]);
     }
-    const f = config.faults[faultIndex[n]];
     return {
       fault: faultIndex[n],
-      description: describeFault(f),
+      description: record.faultDescriptions[faultIndex[n]] ?? `fault ${faultIndex[n]}`,
       at,
       until,
       hostsWoken: woken.size,
@@ -79,7 +108,7 @@ export function judge(outcome: WorldOutcome): RunMetrics {
       leadershipChanges: changes,
       coordinatorWrites: zk.writeSeries.sum(at, until),
       coordinatorReads: zk.readSeries.sum(at, until),
-      messages: network.all.sum(at, until),
+      messages: net.all.sum(at, until),
       coordinatorPeakPerSecond: peaks(zk.requestSeries, at, until),
       hostPeakPerSecond: maxPeaks(brokerInbound, at, until),
     };
@@ -103,53 +132,47 @@ export function judge(outcome: WorldOutcome): RunMetrics {
     peakRequestsPerSecond: peaks(zk.requestSeries),
   };
 
-  const counts = network.counts();
-  const w = world.workload;
   return {
-    splitBrain,
+    splitBrain: safety.splitBrain,
+    data: safety.data,
+    clientAvailability: safety.clientAvailability,
     herd,
     coordinator,
     failover,
-    balance: judgeBalance(outcome, intervals),
+    balance: judgeBalance(record, intervals),
     leadershipChanges,
     controllerChanges,
-    end: judgeEndState(outcome),
-    workload: {
-      sent: w.writesSent,
-      acknowledged: w.writesAcknowledged,
-      rejected: w.writesRejected,
-      timedOut: w.writesTimedOut,
-      unsent: w.writesUnsent,
-    },
+    end: safety.end,
+    workload: { ...counters.workload },
     messages: {
-      sent: counts.sent,
-      delivered: counts.delivered,
-      dropped: counts.dropped,
-      bytes: counts.bytes,
-      peakPerSecond: peaks(network.all),
-      byType: counts.byType,
+      sent: net.sent,
+      delivered: net.delivered,
+      dropped: net.dropped,
+      bytes: net.bytes,
+      peakPerSecond: peaks(net.all),
+      byType: net.byType,
     },
-    traceHash: outcome.traceHash,
+    traceHash: record.traceHash,
   };
 }
 
 /** Leaders at the end of the run (live hosts only) per broker, and the preferred-leader share. */
-function judgeBalance(outcome: WorldOutcome, intervals: LeadershipIntervals): BalanceMetrics {
-  const { cluster, kernel, config } = outcome;
+function judgeBalance(record: RunRecord, intervals: LeadershipIntervals): BalanceMetrics {
+  const { cluster, finalStatus } = record;
   const perBroker = new Float64Array(cluster.brokers);
   let led = 0;
   let preferred = 0;
   for (let p = 0; p < cluster.partitions; p++) {
     let leader = -1;
     for (let k = intervals.start[p]; k < intervals.start[p + 1]; k++) {
-      if (intervals.to[k] === config.durationMs && kernel.hostStatus(intervals.host[k]) === HostStatus.Up) leader = intervals.host[k];
+      if (intervals.to[k] === record.durationMs && finalStatus[intervals.host[k]] === FinalStatus.Up) leader = intervals.host[k];
     }
     if (leader < 0) continue;
     led++;
     perBroker[leader]++;
     if (cluster.preferredLeader(p) === leader) preferred++;
   }
-  const live = Array.from(perBroker).filter((_, h) => kernel.hostStatus(h) !== HostStatus.Crashed);
+  const live = Array.from(perBroker).filter((_, h) => finalStatus[h] !== FinalStatus.Crashed);
   const mean = live.length === 0 ? 0 : led / live.length;
   return {
     leadersPerBrokerMax: Math.max(0, ...perBroker),
@@ -159,13 +182,36 @@ function judgeBalance(outcome: WorldOutcome, intervals: LeadershipIntervals): Ba
 }
 
 /**
- * For liveness: does each partition end with exactly one live leader that every live replica
- * names? Read from the belief table (built only from declarations) and host status.
+ * Each live replica's last declared belief per replica slot (p * rf + j): the leader it names (itself
+ * when leading), -1 for none; a crash forgets everything the host believed.
  */
-function judgeEndState(outcome: WorldOutcome): EndState {
-  const { cluster, kernel, world } = outcome;
+function finalBeliefs(record: SafetyRecord): Int32Array {
+  const { log, cluster } = record;
   const rf = cluster.replicationFactor;
-  const beliefs = world.beliefs;
+  const leader = new Int32Array(cluster.assignment.length).fill(-1);
+  for (let i = 0; i < log.length; i++) {
+    const k = log.kind[i];
+    const h = log.host[i];
+    if (k === Obs.Lead || k === Obs.Follow || k === Obs.StepDown) {
+      const p = log.partition[i];
+      const j = cluster.replicaIndex(p, h);
+      if (j < 0) continue;
+      leader[p * rf + j] = k === Obs.Lead ? h : k === Obs.Follow ? log.a[i] : -1;
+    } else if (k === Obs.Crash && h >= 0 && h < cluster.brokers) {
+      for (const p of cluster.partitionsOf(h)) leader[p * rf + cluster.replicaIndex(p, h)] = -1;
+    }
+  }
+  return leader;
+}
+
+/**
+ * For liveness: does each partition end with exactly one live leader that every live replica
+ * names? Replayed from the declarations and the brokers' final status.
+ */
+function judgeEndState(record: SafetyRecord): EndState {
+  const { cluster, finalStatus } = record;
+  const rf = cluster.replicationFactor;
+  const beliefs = finalBeliefs(record);
   let one = 0;
   let none = 0;
   let several = 0;
@@ -177,9 +223,9 @@ function judgeEndState(outcome: WorldOutcome): EndState {
     let live = 0;
     for (let j = 0; j < rf; j++) {
       const h = cluster.replica(p, j);
-      if (kernel.hostStatus(h) === HostStatus.Crashed) continue;
+      if (finalStatus[h] === FinalStatus.Crashed) continue;
       live++;
-      if (beliefs.leader[p * rf + j] === h) {
+      if (beliefs[p * rf + j] === h) {
         leaders++;
         leader = h;
       }
@@ -191,8 +237,8 @@ function judgeEndState(outcome: WorldOutcome): EndState {
       one++;
       for (let j = 0; j < rf; j++) {
         const h = cluster.replica(p, j);
-        if (kernel.hostStatus(h) === HostStatus.Crashed) continue;
-        if (beliefs.leader[p * rf + j] !== leader) disagreeing++;
+        if (finalStatus[h] === FinalStatus.Crashed) continue;
+        if (beliefs[p * rf + j] !== leader) disagreeing++;
       }
     }
   }
@@ -203,56 +249,4 @@ function judgeEndState(outcome: WorldOutcome): EndState {
     disagreeingReplicas: disagreeing,
     partitionsWithoutLiveReplica: noLiveReplica,
   };
-}
-
-/**
- * The readable story of a run: faults and host events, and per partition the leadership
- * intervals and acknowledged writes. `which`: the partitions named by split-brain findings (and
- * at most `limit` of them), or every partition.
- */
-export function timelineOf(outcome: WorldOutcome, which: "findings" | "all", metrics?: RunMetrics, limit = 12): RunTimeline {
-  const { log, cluster, config } = outcome;
-  const end = config.durationMs;
-  const intervals = leadershipIntervals(log, cluster, end);
-  let partitions: number[];
-  if (which === "all") {
-    partitions = Array.from({ length: cluster.partitions }, (_, p) => p);
-  } else {
-    const m = metrics ?? judge(outcome);
-    partitions = [...new Set(m.splitBrain.findings.map((f) => f.partition))].slice(0, limit);
-  }
-  const wanted = new Set(partitions);
-  const stale = staleAckCheck(log, cluster.partitions);
-  const acks = new Map<number, AcknowledgedWrite[]>();
-  const events: HostEvent[] = [];
-  const zkHost = outcome.world.coordinatorHost;
-  const name = (h: number): number | "zk" => (h === zkHost ? "zk" : h);
-  for (let i = 0; i < log.length; i++) {
-    const k = log.kind[i];
-    const t = log.time[i];
-    if (k === Obs.Ack && wanted.has(log.partition[i])) {
-      const p = log.partition[i];
-      const list = acks.get(p) ?? [];
-      list.push({ writeId: log.b[i], host: log.host[i], epoch: log.a[i], at: t, stale: stale.isStale(p, log.a[i], t) });
-      acks.set(p, list);
-    } else if (k === Obs.Fault) {
-      events.push({ at: t, host: -1, what: describeFault(config.faults[log.a[i]]) });
-    } else if (k === Obs.Crash || k === Obs.Restart || k === Obs.Pause || k === Obs.Resume || k === Obs.ShutdownComplete) {
-      const what = k === Obs.Crash ? "crashed" : k === Obs.Restart ? "restarted" : k === Obs.Pause ? "paused" : k === Obs.Resume ? "resumed" : "shut down";
-      events.push({ at: t, host: name(log.host[i]), what });
-    } else if (k === Obs.Controller) {
-      events.push({ at: t, host: log.host[i], what: `became controller (epoch ${log.a[i]})` });
-    } else if (k === Obs.ControllerResigned) {
-      events.push({ at: t, host: log.host[i], what: "resigned as controller" });
-    }
-  }
-  const timelines: PartitionTimeline[] = partitions.map((p) => {
-    const list = [];
-    for (let k = intervals.start[p]; k < intervals.start[p + 1]; k++) {
-      list.push({ host: intervals.host[k], epoch: intervals.epoch[k], from: intervals.from[k], to: intervals.to[k] });
-    }
-    const replicas = Array.from({ length: cluster.replicationFactor }, (_, j) => cluster.replica(p, j));
-    return { partition: p, replicas, intervals: list, acks: acks.get(p) ?? [] };
-  });
-  return { events, partitions: timelines };
 }

@@ -5,7 +5,7 @@
  * a paused host still believes it leads, which is exactly the zombie leader. Kept in typed
  * arrays grouped by partition (CSR layout) so a million partitions stay cheap.
  */
-import type { ClusterModel } from "../cluster/cluster-model.ts";
+import type { ClusterView } from "../elector/api.ts";
 import { Obs, type ObservationLog } from "../record/observation-log.ts";
 
 export interface LeadershipIntervals {
@@ -21,7 +21,7 @@ export interface LeadershipIntervals {
 /** Pause intervals per host: [from, to) pairs flattened, in time order. */
 export type PauseIntervals = number[][];
 
-export function leadershipIntervals(log: ObservationLog, cluster: ClusterModel, endTime: number): LeadershipIntervals {
+export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, endTime: number): LeadershipIntervals {
   const rf = cluster.replicationFactor;
   const openFrom = new Float64Array(cluster.assignment.length).fill(-1);
   const openEpoch = new Float64Array(cluster.assignment.length);

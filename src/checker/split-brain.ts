@@ -2,8 +2,9 @@
  * Split-brain, three grades per partition (docs/metrics.md):
  *  - overlap: two hosts believe they lead at the same instant, whatever their epochs;
  *  - same-epoch: two distinct hosts lead with one epoch (a safety bug in any epoch-based design);
- *  - stale acknowledgement: a write acknowledged in an epoch older than a leader already elected
- *    for the partition (data at risk).
+ *  - late acknowledgement: a write acknowledged in an epoch older than a leader already declared
+ *    for the partition. A timing observation, never a loss by itself: whether the write survived
+ *    is judged from the final replica state (replicas.ts).
  */
 import { Obs, type ObservationLog } from "../record/observation-log.ts";
 import type { LeadershipIntervals } from "./leadership.ts";
@@ -53,15 +54,15 @@ function leadIndex(log: ObservationLog, partitions: number): LeadIndex {
   return { start, time, maxEpoch, host, epoch };
 }
 
-export interface StaleAckCheck {
-  /** Whether an acknowledgement in `epoch` at `time` on `partition` was stale. */
-  isStale(partition: number, epoch: number, time: number): boolean;
+export interface LateAckCheck {
+  /** Whether an acknowledgement in `epoch` at `time` on `partition` came after a newer leader was declared. */
+  isLate(partition: number, epoch: number, time: number): boolean;
   /** The newest leader elected before `time`: index into the lead declarations, or -1. */
   newestBefore(partition: number, time: number): number;
   readonly leads: LeadIndex;
 }
 
-export function staleAckCheck(log: ObservationLog, partitions: number): StaleAckCheck {
+export function lateAckCheck(log: ObservationLog, partitions: number): LateAckCheck {
   const leads = leadIndex(log, partitions);
   const newestBefore = (partition: number, time: number): number => {
     // Last declaration strictly before `time` (binary search in the partition's range).
@@ -77,7 +78,7 @@ export function staleAckCheck(log: ObservationLog, partitions: number): StaleAck
   return {
     leads,
     newestBefore,
-    isStale(partition, epoch, time) {
+    isLate(partition, epoch, time) {
       const k = newestBefore(partition, time);
       return k >= 0 && leads.maxEpoch[k] > epoch;
     },
@@ -86,7 +87,7 @@ export function staleAckCheck(log: ObservationLog, partitions: number): StaleAck
 
 export function judgeSplitBrain(log: ObservationLog, intervals: LeadershipIntervals, partitions: number): SplitBrainMetrics {
   const findings: SplitBrainFinding[] = [];
-  const kept = { overlap: 0, "same-epoch": 0, "stale-ack": 0 };
+  const kept = { overlap: 0, "same-epoch": 0, "late-ack": 0 };
   const keep = (f: SplitBrainFinding): void => {
     if (kept[f.grade]++ < FINDINGS_PER_GRADE) findings.push(f);
   };
@@ -125,26 +126,26 @@ export function judgeSplitBrain(log: ObservationLog, intervals: LeadershipInterv
     if (sameEpoch) sameEpochPartitions++;
   }
 
-  const stale = staleAckCheck(log, partitions);
-  let staleCount = 0;
-  const stalePartitions = new Set<number>();
+  const late = lateAckCheck(log, partitions);
+  let lateCount = 0;
+  const latePartitions = new Set<number>();
   for (let i = 0; i < log.length; i++) {
     if (log.kind[i] !== Obs.Ack) continue;
     const p = log.partition[i];
     const e = log.a[i];
     const t = log.time[i];
-    if (!stale.isStale(p, e, t)) continue;
-    staleCount++;
-    stalePartitions.add(p);
+    if (!late.isLate(p, e, t)) continue;
+    lateCount++;
+    latePartitions.add(p);
     // Name the first leader whose epoch beat the acknowledging one.
-    let k = stale.leads.start[p];
-    while (stale.leads.epoch[k] <= e) k++;
+    let k = late.leads.start[p];
+    while (late.leads.epoch[k] <= e) k++;
     keep({
-      grade: "stale-ack",
+      grade: "late-ack",
       partition: p,
-      hosts: [log.host[i], stale.leads.host[k]],
-      epochs: [e, stale.leads.epoch[k]],
-      from: stale.leads.time[k],
+      hosts: [log.host[i], late.leads.host[k]],
+      epochs: [e, late.leads.epoch[k]],
+      from: late.leads.time[k],
       to: t,
       writeId: log.b[i],
     });
@@ -153,7 +154,7 @@ export function judgeSplitBrain(log: ObservationLog, intervals: LeadershipInterv
   return {
     overlap: { count: overlapCount, totalMs: overlapTotal, longestMs: overlapLongest, partitions: overlapPartitions },
     sameEpoch: { count: sameEpochCount, partitions: sameEpochPartitions },
-    staleAcks: { count: staleCount, partitions: stalePartitions.size },
+    lateAcks: { count: lateCount, partitions: latePartitions.size },
     findings,
   };
 }

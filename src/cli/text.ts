@@ -59,7 +59,7 @@ export function runDetail(r: RunResult): string {
   row(
     "split-brain",
     `overlap ${num(sb.overlap.count)} (in ${num(sb.overlap.partitions)} partitions, ${ms(sb.overlap.totalMs)} total, longest ${ms(sb.overlap.longestMs)}); ` +
-      `same-epoch ${num(sb.sameEpoch.count)}; stale acks ${num(sb.staleAcks.count)}`,
+      `same-epoch ${num(sb.sameEpoch.count)}; late acks ${num(sb.lateAcks.count)}`,
   );
   const f = m.failover;
   row(
@@ -131,9 +131,9 @@ export function timelineText(r: RunResult, maxPartitions = 50): string {
     for (const p of t.partitions.slice(0, maxPartitions)) {
       out.push(`  partition ${p.partition} (replicas ${p.replicas.join(", ")}):`);
       for (const i of p.intervals) out.push(`    host ${i.host} leads in epoch ${i.epoch}: ${ms(i.from)} – ${ms(i.to)}`);
-      const stale = p.acks.filter((a) => a.stale);
+      const stale = p.acks.filter((a) => a.late);
       if (p.acks.length > 0) {
-        out.push(`    ${p.acks.length} writes acknowledged${stale.length > 0 ? `, ${stale.length} stale:` : ""}`);
+        out.push(`    ${p.acks.length} writes acknowledged${stale.length > 0 ? `, ${stale.length} late:` : ""}`);
         for (const a of stale.slice(0, 5)) out.push(`      write ${a.writeId} by host ${a.host} (epoch ${a.epoch}) at ${ms(a.at)}`);
       }
     }

@@ -109,9 +109,9 @@ describe("index.html in headless Chromium", () => {
       expect(b.marks).toBeGreaterThan(10);
     }
     expect(boxes.map((b) => b.title)).toContain("Split-brain findings per elector");
-    // the timeline draws its two leadership intervals and the red stale tick
+    // the timeline draws its two leadership intervals and the red late tick
     const timeline = page.locator("#timeline-1 svg");
-    expect(await timeline.locator("text", { hasText: "stale ack w17" }).count()).toBe(1);
+    expect(await timeline.locator("text", { hasText: "late ack w17" }).count()).toBe(1);
     expect(await timeline.locator("text", { hasText: /^epoch [12]$/ }).count()).toBe(2);
     // the table of contents works from file://
     await page.click('nav.toc a[href="#failover"]');

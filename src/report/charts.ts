@@ -27,16 +27,16 @@ export const ELECTOR_PALETTE = [
 /** Host colours in timelines: no red, which marks stale acknowledgements and the finding. */
 const HOST_PALETTE = ["#4269d0", "#3ca951", "#efb118", "#a463f2", "#6cc5b0", "#9c6b4e", "#97bbf5", "#ff8ab7", "#9498a0"];
 
-export const GRADES: readonly SplitBrainGrade[] = ["overlap", "same-epoch", "stale-ack"];
+export const GRADES: readonly SplitBrainGrade[] = ["overlap", "same-epoch", "late-ack"];
 export const GRADE_LABEL: Readonly<Record<SplitBrainGrade, string>> = {
   overlap: "overlap",
   "same-epoch": "same epoch",
-  "stale-ack": "stale acknowledgement",
+  "late-ack": "late acknowledgement",
 };
 export const GRADE_COLOR: Readonly<Record<SplitBrainGrade, string>> = {
   overlap: "#f59f00",
   "same-epoch": "#862e9c",
-  "stale-ack": "#e03131",
+  "late-ack": "#e03131",
 };
 const STALE = "#e03131";
 
@@ -234,7 +234,7 @@ export function splitBrainChart(model: ReportModel): string {
         if (runs.length === 0) continue;
         const v = mean(runs, (r) => {
           const s = r.metrics.splitBrain;
-          return grade === "overlap" ? s.overlap.count : grade === "same-epoch" ? s.sameEpoch.count : s.staleAcks.count;
+          return grade === "overlap" ? s.overlap.count : grade === "same-epoch" ? s.sameEpoch.count : s.lateAcks.count;
         });
         if (Number.isFinite(v)) count += v;
       }
@@ -245,7 +245,7 @@ export function splitBrainChart(model: ReportModel): string {
   }
   const title = "Split-brain findings per elector";
   const description =
-    "Findings per elector stacked by grade (overlap, same epoch, stale acknowledgement), summed over scenarios and partition counts. " +
+    "Findings per elector stacked by grade (overlap, same epoch, late acknowledgement), summed over scenarios and partition counts. " +
     totals.map((t) => `${t.elector}: ${fmt(t.total)}`).join("; ") +
     ".";
   const max = Math.max(1, ...totals.map((t) => t.total));
@@ -288,7 +288,7 @@ export interface TimelineFinding {
 export const MAX_TIMELINES = 12;
 
 /** Grades by severity, most severe first: a safety bug, then data at risk, then overlap alone. */
-const SEVERITY: readonly SplitBrainGrade[] = ["same-epoch", "stale-ack", "overlap"];
+const SEVERITY: readonly SplitBrainGrade[] = ["same-epoch", "late-ack", "overlap"];
 
 /**
  * Up to `limit` findings for timelines, varied: round-robin over (elector, grade) groups, most
@@ -388,7 +388,7 @@ export function summarizeOthers(others: readonly SplitBrainFinding[]): string {
 const GRADE_PLURAL: Readonly<Record<SplitBrainGrade, string>> = {
   overlap: "overlaps",
   "same-epoch": "same-epoch pairs",
-  "stale-ack": "stale acknowledgements",
+  "late-ack": "late acknowledgements",
 };
 
 function hostName(h: number | "zk"): string {
@@ -444,10 +444,10 @@ function binAcks(acks: readonly AcknowledgedWrite[], x0: number, msPerBucket: nu
     const key = `${a.host}:${bucket}`;
     const b = buckets.get(key);
     if (b === undefined) {
-      buckets.set(key, { host: a.host, bucket, count: 1, stale: a.stale ? 1 : 0, first: a, ...(a.stale ? { firstStale: a } : {}) });
+      buckets.set(key, { host: a.host, bucket, count: 1, stale: a.late ? 1 : 0, first: a, ...(a.late ? { firstStale: a } : {}) });
     } else {
       b.count++;
-      if (a.stale) {
+      if (a.late) {
         b.stale++;
         b.firstStale ??= a;
       }
@@ -488,16 +488,16 @@ export function timelineChart(t: TimelineFinding, title: string, description: st
   const inWindow = (p?.acks ?? []).filter((a) => a.at >= x0 && a.at <= x1);
   const acks = binAcks(inWindow, x0, 3 / pxPerMs, label);
   // One stale acknowledgement gets a label: the finding's write if it is in view, else the first.
-  const named = inWindow.find((a) => a.stale && a.writeId === f.writeId) ?? inWindow.find((a) => a.stale);
-  const staleCount = inWindow.filter((a) => a.stale).length;
+  const named = inWindow.find((a) => a.late && a.writeId === f.writeId) ?? inWindow.find((a) => a.late);
+  const staleCount = inWindow.filter((a) => a.late).length;
   const events = t.result.timeline.events
     .filter((e) => e.at >= x0 && e.at <= x1)
     .slice(0, 12)
     .map((e, i) => ({ at: e.at, text: eventLabel(e), level: i % 3, end: (e.at - x0) * pxPerMs > plotWidth * 0.7 }));
   const ackTitle = (a: AckMark): string =>
     a.count === 1
-      ? `${a.stale > 0 ? "STALE: " : ""}write ${a.first.writeId} acknowledged by ${hostName(a.host)} in epoch ${a.first.epoch} at ${fmt(a.first.at)} ms`
-      : `${a.count} writes acknowledged by ${hostName(a.host)} around ${fmt(a.at)} ms${a.stale > 0 ? `, ${a.stale} stale` : ""}`;
+      ? `${a.stale > 0 ? "LATE: " : ""}write ${a.first.writeId} acknowledged by ${hostName(a.host)} in epoch ${a.first.epoch} at ${fmt(a.first.at)} ms`
+      : `${a.count} writes acknowledged by ${hostName(a.host)} around ${fmt(a.at)} ms${a.stale > 0 ? `, ${a.stale} late` : ""}`;
   const shade = { x1: Math.max(f.from, x0), x2: Math.min(Math.max(f.to, f.from + 2 / pxPerMs), x1) };
   const marks: Plot.Markish[] = [
     Plot.rectX([shade], { x1: "x1", x2: "x2", fill: GRADE_COLOR[f.grade], fillOpacity: 0.14 }),
@@ -550,7 +550,7 @@ export function timelineChart(t: TimelineFinding, title: string, description: st
       Plot.text([named], {
         x: "at",
         y: (a: AcknowledgedWrite) => label(a.host),
-        text: () => `stale ack w${named.writeId}${staleCount > 1 ? ` (+${staleCount - 1} more)` : ""}`,
+        text: () => `late ack w${named.writeId}${staleCount > 1 ? ` (+${staleCount - 1} more)` : ""}`,
         fill: STALE,
         fontWeight: "bold",
         textAnchor: (named.at - x0) * pxPerMs > plotWidth * 0.7 ? "end" : "start",

@@ -185,7 +185,7 @@ function glance(model: ReportModel): string {
     "Runs",
     "Overlaps",
     "Same-epoch",
-    "Stale acks",
+    "Late acks",
     "Worst failover p99 (ms)",
     "Most coordinator writes per failover",
     "Largest herd",
@@ -203,7 +203,7 @@ function glance(model: ReportModel): string {
       runs += rs.length;
       sums[0] += mean(rs, (r) => r.metrics.splitBrain.overlap.count);
       sums[1] += mean(rs, (r) => r.metrics.splitBrain.sameEpoch.count);
-      sums[2] += mean(rs, (r) => r.metrics.splitBrain.staleAcks.count);
+      sums[2] += mean(rs, (r) => r.metrics.splitBrain.lateAcks.count);
       p99 = max(p99, mean(rs, (r) => r.metrics.failover.p99Ms));
       writes = max(writes, mean(rs, (r) => firstFault(r)?.coordinatorWrites));
       herd = max(herd, mean(rs, herdSize));
@@ -277,7 +277,7 @@ function timelineSection(model: ReportModel, picked: readonly TimelineFinding[])
     `<div class="legend" aria-hidden="true">` +
     `<span><span class="swatch" style="background:#4269d0"></span>leadership interval (colour per host, epoch inside)</span>` +
     `<span><span class="tick"></span>acknowledged write</span>` +
-    `<span><span class="tick stale"></span>stale acknowledgement</span>` +
+    `<span><span class="tick stale"></span>late acknowledgement</span>` +
     `<span><span class="rule"></span>fault or host event</span>` +
     `<span><span class="shade"></span>the finding's interval</span>` +
     `</div>`;

@@ -173,7 +173,7 @@ export function herdSize(r: RunResult): number | undefined {
 /** Split-brain findings of every grade. */
 export function splitBrainCount(r: RunResult): number {
   const s = r.metrics.splitBrain;
-  return s.overlap.count + s.sameEpoch.count + s.staleAcks.count;
+  return s.overlap.count + s.sameEpoch.count + s.lateAcks.count;
 }
 
 /** Message types by mean count over the runs, largest first. */

@@ -45,7 +45,7 @@ describe("summary.md", () => {
     for (const title of [
       "Overlapping leaders",
       "Same-epoch leaders",
-      "Stale acknowledgements",
+      "Late acknowledgements",
       "Failover time",
       "Unavailable partition-seconds",
       "Coordinator writes",
@@ -66,9 +66,9 @@ describe("summary.md", () => {
 
   test("split-brain: the one finding sits in its cell, every other cell is zero", () => {
     expect(cell(md, "Overlapping leaders", "zk-session-expiry", "10", "naive-race")).toBe("1 / 1,500");
-    expect(cell(md, "Stale acknowledgements", "zk-session-expiry", "10", "naive-race")).toBe("1");
+    expect(cell(md, "Late acknowledgements", "zk-session-expiry", "10", "naive-race")).toBe("1");
     expect(cell(md, "Overlapping leaders", "zk-session-expiry", "1,000", "naive-race")).toBe("0 / 0");
-    expect(cell(md, "Stale acknowledgements", "broker-crash", "10", "raft")).toBe("0");
+    expect(cell(md, "Late acknowledgements", "broker-crash", "10", "raft")).toBe("0");
     expect(cell(md, "Same-epoch leaders", "zk-session-expiry", "10", "naive-race")).toBe("0");
   });
 
@@ -96,7 +96,7 @@ describe("summary.md", () => {
     // seeds shift p50 by 10 ms: 7000 and 7010 average to 7005.
     expect(cell(md2, "Failover time", "broker-crash", "1,000", "naive-race")).toBe("7,005 / 14,010 / 14,110");
     // the finding is in seed 1 and seed 2 alike: the mean stays 1.
-    expect(cell(md2, "Stale acknowledgements", "zk-session-expiry", "10", "naive-race")).toBe("1");
+    expect(cell(md2, "Late acknowledgements", "zk-session-expiry", "10", "naive-race")).toBe("1");
   });
 
   test("a cell that was not run shows a dash", () => {
@@ -178,22 +178,22 @@ describe("index.html", () => {
       "Herd size: zk-session-expiry",
       "Messages: broker-crash",
       "Split-brain findings per elector",
-      "stale acknowledgement on partition 3: naive-race, zk-session-expiry",
+      "late acknowledgement on partition 3: naive-race, zk-session-expiry",
     ]) {
       expect(html).toContain(`<title>${title}</title>`);
     }
     expect((html.match(/<desc>/g) ?? []).length).toBe(charts.length);
   });
 
-  test("the timeline shows the finding: both leaders' epochs, the stale write, the fault", () => {
+  test("the timeline shows the finding: both leaders' epochs, the late write, the fault", () => {
     const start = html.indexOf('id="timeline-1"');
     const fig = html.slice(start, html.indexOf("</figure>", start));
     expect(fig).toContain(">epoch 1<");
     expect(fig).toContain(">epoch 2<");
-    expect(fig).toContain(">stale ack w17<");
+    expect(fig).toContain(">late ack w17<");
     expect(fig).toContain(">pause host 0 for 7000 ms<");
     expect(fig).toContain(">host 0 resumed<");
-    expect(fig).toContain("STALE: write 17 acknowledged by host 0 in epoch 1 at 9,100 ms");
+    expect(fig).toContain("LATE: write 17 acknowledged by host 0 in epoch 1 at 9,100 ms");
     expect(fig).toContain("Also on this partition: 1 overlap (8,000–9,500 ms)");
   });
 
@@ -214,8 +214,8 @@ describe("timeline choice", () => {
     expect(picked).toHaveLength(12);
     expect(picked.every((t) => t.partition !== undefined)).toBe(true);
     expect(new Set(picked.map((t) => t.result.seed)).size).toBe(12);
-    // the stale acknowledgement is chosen over the overlap on the same partition
-    expect(picked[0].finding.grade).toBe("stale-ack");
+    // the late acknowledgement is chosen over the overlap on the same partition
+    expect(picked[0].finding.grade).toBe("late-ack");
     expect(picked[0].others.map((o) => o.grade)).toEqual(["overlap"]);
   });
 });
@@ -231,7 +231,7 @@ describe("text table", () => {
       "seeds",
       "overlaps",
       "overlap ms",
-      "stale acks",
+      "late acks",
       "same-epoch",
       "fo p50",
       "fo p99",

@@ -36,8 +36,28 @@ export const SECTIONS: readonly Section[] = [
     id: "split-brain",
     title: "Split-brain",
     intro:
-      "Three grades per partition: two hosts leading at the same instant (overlap), two leaders sharing an epoch (same-epoch), and a write acknowledged by a leader after a newer one was elected (stale acknowledgement: data at risk).",
+      "Per partition: acknowledged writes missing from the final committed log (lost: data loss), replicas whose committed prefixes disagree (divergence), two hosts leading at the same instant (overlap), two leaders sharing an epoch (same-epoch), and writes acknowledged after a newer leader was declared (late acknowledgement: a timing observation, not a loss). n/a: the elector declares no replica state.",
     tables: [
+      {
+        id: "lost-writes",
+        title: "Lost acknowledged writes",
+        note: "Writes the client got an ok for, absent from the partition's final committed log.",
+        cell: (runs) => {
+          if (runs.some((r) => r.metrics.data === undefined || r.metrics.data.lostWrites.count === null)) return { text: "n/a", bad: false };
+          const count = m(runs, (r) => r.metrics.data.lostWrites.count ?? 0);
+          return { text: fmt(count), bad: count > 0 };
+        },
+      },
+      {
+        id: "divergence",
+        title: "Divergent replicas",
+        note: "Pairs of replicas whose committed prefixes disagree.",
+        cell: (runs) => {
+          if (runs.some((r) => r.metrics.data === undefined || r.metrics.data.divergence.count === null)) return { text: "n/a", bad: false };
+          const count = m(runs, (r) => r.metrics.data.divergence.count ?? 0);
+          return { text: fmt(count), bad: count > 0 };
+        },
+      },
       {
         id: "overlap",
         title: "Overlapping leaders",
@@ -57,12 +77,12 @@ export const SECTIONS: readonly Section[] = [
         },
       },
       {
-        id: "stale-acks",
-        title: "Stale acknowledgements",
-        note: "Writes acknowledged by a deposed leader.",
+        id: "late-acks",
+        title: "Late acknowledgements",
+        note: "Writes acknowledged after a newer leader was declared (an observation; see lost writes for loss).",
         cell: (runs) => {
-          const count = m(runs, (r) => r.metrics.splitBrain.staleAcks.count);
-          return { text: fmt(count), bad: count > 0 };
+          const count = m(runs, (r) => r.metrics.splitBrain.lateAcks.count);
+          return { text: fmt(count), bad: false };
         },
       },
     ],

@@ -18,8 +18,8 @@ export interface AcknowledgedWrite {
   readonly host: number;
   readonly epoch: number;
   readonly at: number;
-  /** True when a newer leader had already been elected (a stale acknowledgement). */
-  readonly stale: boolean;
+  /** True when a newer leader had already been declared (a late acknowledgement: timing, not loss). */
+  readonly late: boolean;
 }
 
 export interface PartitionTimeline {

@@ -5,7 +5,8 @@
  */
 import { getHeapStatistics } from "node:v8";
 import { Schema } from "effect";
-import { judge, timelineOf } from "../checker/judge.ts";
+import { judge } from "../checker/judge.ts";
+import { timelineOf } from "./timeline.ts";
 import type { ElectorDefinition } from "../elector/api.ts";
 import { decodeOptions, unknownElectorMessage } from "../scenario/load.ts";
 import { BadInputError } from "../scenario/issues.ts";

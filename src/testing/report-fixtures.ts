@@ -55,7 +55,7 @@ function impact(f: Fault, index: number, until: number, p: number, prof: (typeof
 /** The one split-brain finding of the fixtures: a paused naive-race leader keeps acknowledging. */
 export const FINDINGS: readonly SplitBrainFinding[] = [
   { grade: "overlap", partition: 3, hosts: [0, 1], epochs: [1, 2], from: 8000, to: 9500 },
-  { grade: "stale-ack", partition: 3, hosts: [0, 1], epochs: [1, 2], from: 8000, to: 9100, writeId: 17 },
+  { grade: "late-ack", partition: 3, hosts: [0, 1], epochs: [1, 2], from: 8000, to: 9100, writeId: 17 },
 ];
 
 const SPLIT_TIMELINE: RunTimeline = {
@@ -74,11 +74,11 @@ const SPLIT_TIMELINE: RunTimeline = {
         { host: 1, epoch: 2, from: 8000, to: 30000 },
       ],
       acks: [
-        { writeId: 5, host: 0, epoch: 1, at: 1000, stale: false },
-        { writeId: 9, host: 0, epoch: 1, at: 1500, stale: false },
-        { writeId: 17, host: 0, epoch: 1, at: 9100, stale: true },
-        { writeId: 18, host: 1, epoch: 2, at: 9800, stale: false },
-        { writeId: 21, host: 1, epoch: 2, at: 12000, stale: false },
+        { writeId: 5, host: 0, epoch: 1, at: 1000, late: false },
+        { writeId: 9, host: 0, epoch: 1, at: 1500, late: false },
+        { writeId: 17, host: 0, epoch: 1, at: 9100, late: true },
+        { writeId: 18, host: 1, epoch: 2, at: 9800, late: false },
+        { writeId: 21, host: 1, epoch: 2, at: 12000, late: false },
       ],
     },
   ],
@@ -100,8 +100,39 @@ export function makeResult(spec: FixtureSpec): RunResult {
     splitBrain: {
       overlap: { count: split ? 1 : 0, totalMs: split ? 1500 : 0, longestMs: split ? 1500 : 0, partitions: split ? 1 : 0 },
       sameEpoch: { count: 0, partitions: 0 },
-      staleAcks: { count: split ? 1 : 0, partitions: split ? 1 : 0 },
+      lateAcks: { count: split ? 1 : 0, partitions: split ? 1 : 0 },
       findings,
+    },
+    data: {
+      measured: true,
+      acknowledged: 100,
+      lostWrites: { count: split ? 2 : 0, partitions: split ? 1 : 0 },
+      divergence: { count: 0, partitions: 0 },
+      unjudgedPartitions: 0,
+      findings: split
+        ? [17, 21].map((writeId) => ({
+            grade: "lost-write" as const,
+            partition: 3,
+            writeId,
+            acknowledgedBy: 0,
+            epoch: 1,
+            invokedAt: 9000,
+            acknowledgedAt: 9100,
+            finalLog: { host: 1, length: 40 },
+            heldUncommittedBy: [],
+          }))
+        : [],
+    },
+    clientAvailability: {
+      partitionsWritten: 20,
+      samples: faults.length,
+      p50Ms: faults.length === 0 ? null : p50 + 200,
+      p99Ms: faults.length === 0 ? null : p50 + 400,
+      maxMs: faults.length === 0 ? null : p50 + 400,
+      openAtEnd: 0,
+      unavailablePartitionSeconds: (faults.length * (p50 + 200)) / 1000,
+      failed: faults.length * 3,
+      unanswered: faults.length,
     },
     herd: faults.map((f, i) => impact(f, i, faults[i + 1]?.at ?? durationMs, p, prof)),
     coordinator: {

@@ -218,6 +218,21 @@ describe("Testbed", () => {
     expect(bed.recorder.replica(1, 0)).toEqual({ writes: [], epochs: [], committed: 0 });
   });
 
+  it("judges the run with the real checker", () => {
+    const bed = new Testbed({ elector: pingElector, hosts: 3 });
+    bed.runFor(5);
+    [1, 2, 3].forEach((w) => bed.write(0, 0, w));
+    let verdict = bed.judge();
+    expect(verdict.data).toMatchObject({ measured: true, acknowledged: 2, lostWrites: { count: 0 } });
+    expect(verdict.end.partitionsWithOneLeader).toBe(1);
+    // Only host 0 holds the log; once it is down, what it acknowledged is in no live replica.
+    bed.crash(0);
+    verdict = bed.judge();
+    expect(verdict.data.lostWrites.count).toBe(2);
+    expect(verdict.data.findings.map((f) => (f.grade === "lost-write" ? f.writeId : -1))).toEqual([1, 3]);
+    expect(verdict.end.partitionsWithoutLeader).toBe(1);
+  });
+
   it("refuses an unknown variant and says which there are", () => {
     expect(() => new Testbed({ elector: pingElector, variant: "nope" })).toThrow(/ping:streamed/);
   });

@@ -24,8 +24,11 @@ import type {
   TimerHandle,
   ZkClient,
 } from "../elector/api.ts";
+import { judgeSafety, type SafetyVerdict } from "../checker/judge.ts";
 import { ClusterModel } from "../cluster/cluster-model.ts";
+import { History } from "../record/history.ts";
 import { Obs } from "../record/observation-log.ts";
+import { FinalStatus } from "../record/run-record.ts";
 import { decodeVariantOptions } from "../runner/variants.ts";
 import { RandomStream } from "../sim/random.ts";
 import { Recorder } from "./recorder.ts";
@@ -139,6 +142,8 @@ export class Testbed {
   readonly recorder: Recorder;
   readonly sent: SentRecord[] = [];
   readonly writes: TestWrite[] = [];
+  /** The same writes as the lab's typed client history (what the checker reads). */
+  readonly history = new History();
   /** Messages stay in flight until delivered by hand (timers still fire in runUntil). */
   hold = false;
   /** Probability that a datagram (send, not sendStream) is lost. */
@@ -515,6 +520,7 @@ export class Testbed {
     this.writes.push(w);
     this.writeIndex.set(writeId, w);
     this.recorder.event(-1, Obs.WriteSent, partition, h, writeId);
+    this.history.invoke(this.now, -1, partition, writeId, h);
     const inst = this.instances[h];
     if (inst !== undefined && this.paused[h] === 0) inst.onWrite(partition, writeId);
     return writeId;
@@ -526,6 +532,22 @@ export class Testbed {
     w.outcome = ok ? 1 : 0;
     w.answeredAt = this.now;
     w.answeredBy = host;
+    if (ok) this.history.ok(this.now, writeId, host);
+    else this.history.fail(this.now, writeId, host);
+  }
+
+  // ---- the real checker ----
+
+  /**
+   * The checker's safety grades over this run so far, as if it ended now: split-brain (overlap,
+   * same-epoch, late acknowledgements), lost acknowledged writes and divergence from the declared
+   * replica state, client-side availability and the end state (one agreed leader per partition).
+   */
+  judge(): SafetyVerdict {
+    const finalStatus = Uint8Array.from({ length: this.n }, (_, h) =>
+      !this.isUp(h) ? FinalStatus.Crashed : this.paused[h] === 1 ? FinalStatus.Paused : FinalStatus.Up,
+    );
+    return judgeSafety({ cluster: this.cluster, durationMs: this.now, log: this.recorder.log, history: this.history, finalStatus });
   }
 
   // ---- beliefs ----

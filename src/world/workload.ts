@@ -10,6 +10,7 @@ import type { ClusterModel } from "../cluster/cluster-model.ts";
 import type { EventHandler, Kernel } from "../sim/kernel.ts";
 import type { Network } from "../sim/network.ts";
 import type { RandomStream } from "../sim/random.ts";
+import type { History } from "../record/history.ts";
 import { Obs, type ObservationLog } from "../record/observation-log.ts";
 import type { WorkloadSpec } from "./world-config.ts";
 
@@ -82,6 +83,7 @@ export class Workload implements EventHandler {
     private readonly network: Network,
     private readonly cluster: ClusterModel,
     private readonly log: ObservationLog,
+    private readonly history: History,
     private readonly spec: WorkloadSpec,
     private readonly firstProducerHost: HostId,
     random: RandomStream,
@@ -135,6 +137,7 @@ export class Workload implements EventHandler {
       if (this.answered[b] === 0) {
         this.answered[b] = 2;
         this.writesTimedOut++;
+        this.history.timedOut(this.kernel.now, b);
         const local = this.localIndex.get(this.partitionOfWrite.get(b) ?? -1);
         if (local !== undefined && producer.refreshing[local] === 0) this.requestMetadata(host, producer, local);
       }
@@ -151,6 +154,7 @@ export class Workload implements EventHandler {
     const leader = producer.leader[i];
     if (leader < 0) {
       this.writesUnsent++;
+      this.history.notSent(this.kernel.now, host, partition);
       if (producer.refreshing[i] === 0) this.requestMetadata(host, producer, i);
       return;
     }
@@ -159,6 +163,7 @@ export class Workload implements EventHandler {
     this.partitionOfWrite.set(writeId, partition);
     this.writesSent++;
     this.log.record(this.kernel.now, host, Obs.WriteSent, partition, leader, writeId);
+    this.history.invoke(this.kernel.now, host, partition, writeId, leader);
     const request: ProduceRequest = { type: "produce", partition, writeId };
     this.network.sendStream(host, leader, request, PRODUCE_BYTES);
     this.kernel.after(this.spec.requestTimeoutMs, this.kind, host, TIMEOUT, writeId, undefined);
@@ -214,8 +219,10 @@ export class Workload implements EventHandler {
       this.partitionOfWrite.delete(r.writeId);
       if (r.ok) {
         this.writesAcknowledged++;
+        this.history.ok(this.kernel.now, r.writeId, from);
       } else {
         this.writesRejected++;
+        this.history.fail(this.kernel.now, r.writeId, from);
         const local = this.localIndex.get(r.partition);
         if (local !== undefined && producer.leader[local] === from) {
           producer.leader[local] = -1; // NotLeader: forget and refresh after retry.backoff.ms

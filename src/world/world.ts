@@ -14,6 +14,7 @@ import { DEFAULT_LINK, Network, type MessageSink } from "../sim/network.ts";
 import { RandomStreams } from "../sim/random.ts";
 import { BeliefTable, HostObserver, type WriteOutcomeSink } from "./beliefs.ts";
 import { HostRuntime } from "./host-runtime.ts";
+import { History } from "../record/history.ts";
 import { Obs, ObservationLog } from "../record/observation-log.ts";
 import { Workload, type MetadataRequest, type MetadataResponse, type ProduceRequest, type ProduceResponse } from "./workload.ts";
 import { DEFAULT_WORKLOAD, coordinatorHost, producerHost, type WorldConfig } from "./world-config.ts";
@@ -25,6 +26,8 @@ export class World implements MessageSink, HostLifecycleListener, FaultListener,
   readonly network: Network;
   readonly cluster: ClusterModel;
   readonly log = new ObservationLog();
+  /** Every producer operation (invoke, ok, fail, info): the client's side of the run. */
+  readonly history = new History();
   readonly beliefs: BeliefTable;
   readonly coordinator: ZkServer;
   readonly zkClients: ZkClients;
@@ -59,6 +62,7 @@ export class World implements MessageSink, HostLifecycleListener, FaultListener,
       this.network,
       this.cluster,
       this.log,
+      this.history,
       workloadSpec,
       this.firstProducer,
       streams.stream("workload"),

@@ -2,9 +2,9 @@
  * Zab at scale: 1,000,000 partitions x RF 3 on 100 brokers (30,000 groups per broker) through
  * the lab's runWorld, with a broker crash. Not a test.
  *
- *   npx tsx algorithms/zab/scale.bench.ts                       (defaults: 1M partitions, 14 s, crash of broker 99 at 2 s)
- *   npx tsx algorithms/zab/scale.bench.ts --no-coalesce         (one frame per group message)
- *   npx tsx algorithms/zab/scale.bench.ts --partitions=100000 --duration=14000 --crash-at=2000 --judge
+ *   npm run bench:zab --                       (defaults: 1M partitions, 14 s, crash of broker 99 at 2 s)
+ *   npm run bench:zab -- --no-coalesce         (one frame per group message)
+ *   npm run bench:zab -- --partitions=100000 --duration=14000 --crash-at=2000 --judge
  *
  * The crashed broker is the highest id by default: with equal epochs and zxids at boot, FLE's
  * tie-break (the higher server id) makes it the leader of every group it replicates (30,000 at
@@ -17,12 +17,12 @@ import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Schema } from "effect";
-import { flag, numberOption } from "../../benchmarks/bench-util.ts";
-import { judge } from "../../src/checker/judge.ts";
-import { Obs } from "../../src/world/observation-log.ts";
-import { runWorld } from "../../src/world/run.ts";
-import { zab } from "./index.ts";
-import { FRAME_BYTES, ITEM_BYTES, T, TYPE_OF } from "./messages.ts";
+import { flag, numberOption } from "./bench-util.ts";
+import { judge } from "../src/checker/judge.ts";
+import { Obs } from "../src/world/observation-log.ts";
+import { runWorld } from "../src/world/run.ts";
+import { zab } from "../algorithms/zab/index.ts";
+import { FRAME_BYTES, ITEM_BYTES, T, TYPE_OF } from "../algorithms/zab/messages.ts";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -103,7 +103,7 @@ if (flag("judge")) {
   const t1 = performance.now();
   const m = judge(out);
   console.log(
-    `judge (${((performance.now() - t1) / 1000).toFixed(1)} s): same-epoch ${m.splitBrain.sameEpoch.count}, stale acks ${m.splitBrain.staleAcks.count}, ` +
+    `judge (${((performance.now() - t1) / 1000).toFixed(1)} s): same-epoch ${m.splitBrain.sameEpoch.count}, stale acks ${m.splitBrain.lateAcks.count}, ` +
       `failover p50 ${m.failover.p50Ms.toFixed(0)} ms p99 ${m.failover.p99Ms.toFixed(0)} ms max ${m.failover.maxMs.toFixed(0)} ms (${n(m.failover.samples)} spells), ` +
       `end ${JSON.stringify(m.end)}, writes ${JSON.stringify(m.workload)}`,
   );

@@ -1,0 +1,40 @@
+/**
+ * What a Zab peer keeps across a crash (QuorumPeer's acceptedEpoch and currentEpoch files, and
+ * its transaction log, of which the lab keeps the last zxid). Typed arrays are stored once in
+ * the host's durable store and mutated in place: a write to them is the persistence request,
+ * done before the message that depends on it is sent, as ZooKeeper writes its epoch files
+ * before it answers.
+ */
+import type { DurableStore } from "../../src/elector/api.ts";
+
+export interface ZabDurable {
+  /** Zab's acceptedEpoch per group: the last epoch this peer accepted in LEADERINFO (or proposed). */
+  readonly acceptedEpoch: Int32Array;
+  /** Zab's currentEpoch per group: the last epoch whose NEWLEADER this peer acknowledged. */
+  readonly currentEpoch: Int32Array;
+  /** Last zxid in the group's log. */
+  readonly lastZxid: Float64Array;
+  /** [0]: boot count (names connections). */
+  readonly incarnation: Int32Array;
+  /** [0]: time of this host's last proposal ACK in any group (the stale-ack guard's boot guard). */
+  readonly lastAckAny: Float64Array;
+}
+
+/** The durable arrays of a host with `groups` groups: found in the store, or created there. */
+export function loadDurable(store: DurableStore, groups: number): ZabDurable {
+  const durableArray = <A>(key: string, make: () => A): A => {
+    let a = store.get<A>(key);
+    if (a === undefined) {
+      a = make();
+      store.set(key, a);
+    }
+    return a;
+  };
+  return {
+    acceptedEpoch: durableArray("zab.acceptedEpoch", () => new Int32Array(groups)),
+    currentEpoch: durableArray("zab.currentEpoch", () => new Int32Array(groups)),
+    lastZxid: durableArray("zab.lastZxid", () => new Float64Array(groups)),
+    incarnation: durableArray("zab.incarnation", () => new Int32Array(1)),
+    lastAckAny: durableArray("zab.lastAckAny", () => new Float64Array(1).fill(-Infinity)),
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * The learner's side of discovery, synchronisation and broadcast (Learner.registerWithLeader,
+ * syncWithLeader, Follower.followLeader / processPacket): FOLLOWERINFO with acceptedEpoch; on
+ * LEADERINFO accept a higher epoch (durable) and answer ACKEPOCH; on NEWLEADER take the leader's
+ * history, set currentEpoch (durable) and ACK; on UPTODATE follow; log and ACK each PROPOSAL.
+ * Each wait lasts at most initLimit ticks (the core's deadline).
+ */
+import type { CorePort } from "./core-port.ts";
+import type { ZabDurable } from "./durable-state.ts";
+import { epochOfZxid, makeZxid } from "./fle.ts";
+import {
+  F_DECLARED_FOLLOW,
+  S_F_BROADCAST,
+  S_F_DISCOVERY,
+  S_F_SYNC,
+  S_F_SYNC_GUARD,
+  S_F_SYNCED,
+  isFollowing,
+  type GroupTable,
+} from "./group-table.ts";
+import { T } from "./messages.ts";
+import type { StaleAckGuard } from "./stale-ack-guard.ts";
+import type { Transitions } from "./transitions.ts";
+
+export class LearnerRole {
+  constructor(
+    private readonly t: GroupTable,
+    private readonly d: ZabDurable,
+    private readonly port: CorePort,
+    private readonly roles: Transitions,
+    private readonly guard: StaleAckGuard,
+    private readonly initLimitMs: number,
+  ) {}
+
+  /** registerWithLeader: connect to the leader in replica slot `leader`, send FOLLOWERINFO. */
+  become(g: number, leader: number): void {
+    const t = this.t;
+    t.st[g] = S_F_DISCOVERY;
+    t.flags[g] = 0;
+    t.mConn[g] = 0;
+    t.maxAccepted[g] = -1;
+    this.port.relationUp(t.hostOf(g, leader));
+    this.port.emit2(t.hostOf(g, leader), T.FollowerInfo, t.parts[g], this.d.acceptedEpoch[g]);
+    this.port.schedule(g, this.port.now() + this.initLimitMs);
+  }
+
+  /** Leaving FOLLOWING: the relation to the leader ends, the follow is withdrawn. */
+  leave(g: number): void {
+    const t = this.t;
+    this.port.relationDown(t.hostOf(g, t.pLeader[g]));
+    if ((t.flags[g] & F_DECLARED_FOLLOW) !== 0) this.port.observer.follow(t.parts[g], -1, -1);
+  }
+
+  private fromLeader(g: number, j: number): boolean {
+    return isFollowing(this.t.st[g]) && this.t.pLeader[g] === j;
+  }
+
+  /** LEADERINFO: accept a higher epoch, ack an equal one without being counted, give up on a lower one. */
+  onLeaderInfo(g: number, j: number, newEpoch: number): void {
+    const t = this.t;
+    if (!this.fromLeader(g, j) || t.st[g] !== S_F_DISCOVERY) return;
+    const accepted = this.d.acceptedEpoch[g];
+    let reported: number;
+    if (newEpoch > accepted) {
+      reported = this.d.currentEpoch[g];
+      this.d.acceptedEpoch[g] = newEpoch; // setAcceptedEpoch: durable
+    } else if (newEpoch === accepted) {
+      reported = -1; // already accepted this epoch: ack, but do not count again
+    } else {
+      this.roles.startLooking(g); // "Leaders epoch is less than accepted epoch"
+      return;
+    }
+    this.port.emit3(t.hostOf(g, j), T.AckEpoch, t.parts[g], reported, this.d.lastZxid[g]);
+    t.st[g] = S_F_SYNC;
+    this.port.schedule(g, this.port.now() + this.initLimitMs);
+  }
+
+  /** NEWLEADER: synchronise to the leader's history, set currentEpoch, ACK (after the guard). */
+  onNewLeader(g: number, j: number, epoch: number, leaderZxid: number): void {
+    const t = this.t;
+    if (!this.fromLeader(g, j) || t.st[g] !== S_F_SYNC) return;
+    if (epoch !== this.d.acceptedEpoch[g]) {
+      this.roles.startLooking(g);
+      return;
+    }
+    // Synchronisation (DIFF / TRUNC / SNAP collapsed): our log now ends where the leader's does.
+    this.d.lastZxid[g] = leaderZxid;
+    this.d.currentEpoch[g] = epoch; // setCurrentEpoch: durable
+    const now = this.port.now();
+    const guard = this.guard.until(g);
+    if (now >= guard) {
+      this.ackNewLeader(g);
+    } else {
+      t.st[g] = S_F_SYNC_GUARD;
+      this.port.schedule(g, guard);
+    }
+  }
+
+  private ackNewLeader(g: number): void {
+    const t = this.t;
+    this.port.emit2(t.hostOf(g, t.pLeader[g]), T.Ack, t.parts[g], makeZxid(this.d.currentEpoch[g], 0));
+    t.st[g] = S_F_SYNCED;
+    this.port.schedule(g, this.port.now() + this.initLimitMs);
+  }
+
+  /** UPTODATE: synchronisation is over; follow. */
+  onUpToDate(g: number, j: number, epoch: number): void {
+    const t = this.t;
+    if (!this.fromLeader(g, j) || t.st[g] !== S_F_SYNCED || epoch !== this.d.currentEpoch[g]) return;
+    t.st[g] = S_F_BROADCAST;
+    this.port.cancel(g);
+    t.flags[g] |= F_DECLARED_FOLLOW;
+    this.port.observer.follow(t.parts[g], t.hostOf(g, j), epoch);
+  }
+
+  /** PROPOSAL: log it and ACK (held back while our NEWLEADER ACK waits for the guard). */
+  onProposal(g: number, j: number, zxid: number): void {
+    const t = this.t;
+    if (!this.fromLeader(g, j)) return;
+    const s = t.st[g];
+    if (epochOfZxid(zxid) !== this.d.currentEpoch[g]) return;
+    if (s === S_F_SYNC_GUARD) {
+      if (zxid > this.d.lastZxid[g]) this.d.lastZxid[g] = zxid; // logged; ACKs wait for NEWLEADER's
+      return;
+    }
+    if (s !== S_F_SYNCED && s !== S_F_BROADCAST) return;
+    if (zxid > this.d.lastZxid[g]) this.d.lastZxid[g] = zxid;
+    this.guard.noteAck(g, this.port.now());
+    this.port.emit2(t.hostOf(g, j), T.Ack, t.parts[g], zxid);
+  }
+
+  /** The deadline of a learner's wait: initLimit passed (or, in S_F_SYNC_GUARD, the guard ended). */
+  onDeadline(g: number): void {
+    if (this.t.st[g] === S_F_SYNC_GUARD) this.ackNewLeader(g);
+    else this.roles.startLooking(g); // initLimit passed without progress
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The stale-acknowledgement guard: a lab addition, not in ZooKeeper (see options.ts). A leader
+ * acknowledges a write only if a quorum ACKed it within `guardMs` of proposing, and a peer ACKs
+ * NEWLEADER (a leader counts itself) only `guardMs` after its last proposal ACK in that group,
+ * or after boot if it ACKed anything before a crash. Any newer leader's quorum shares a peer with
+ * the old quorum, so every acknowledgement then precedes every newer election in time.
+ */
+import type { ZabDurable } from "./durable-state.ts";
+
+const NO_TIME = -2147483648;
+
+export class StaleAckGuard {
+  /** Time (ceil ms) of this peer's last proposal ACK in the group, this incarnation. */
+  private readonly lastAck: Int32Array;
+  /** The last proposal ACK in any group before this boot (durable). */
+  private readonly bootGuardFrom: number;
+
+  constructor(
+    groups: number,
+    private readonly durable: ZabDurable,
+    readonly guardMs: number,
+  ) {
+    this.lastAck = new Int32Array(groups).fill(NO_TIME);
+    this.bootGuardFrom = durable.lastAckAny[0];
+  }
+
+  /** This peer ACKed a proposal of group g (a leader counts its own). */
+  noteAck(g: number, now: number): void {
+    this.lastAck[g] = Math.ceil(now);
+    this.durable.lastAckAny[0] = now;
+  }
+
+  /** The earliest time this peer may acknowledge NEWLEADER in group g. */
+  until(g: number): number {
+    const last = this.lastAck[g] > this.bootGuardFrom ? this.lastAck[g] : this.bootGuardFrom;
+    return last + this.guardMs;
+  }
+
+  /** Whether a write proposed at `proposedAt` may still be acknowledged at `now`. */
+  inTime(proposedAt: number, now: number): boolean {
+    return now - proposedAt < this.guardMs;
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * Lost acknowledged writes and divergence, judged from the client history and the replica state
+ * electors declared (Observer.append / truncate / commit), as Jepsen's checkers judge a final read
+ * (docs/metrics.md):
+ *  - a replica's *final log* replays its appends and truncations; its *committed prefix* is the
+ *    first min(last declared commit count, final log length) entries;
+ *  - a partition's *final committed log* is the longest committed prefix among the replicas that
+ *    are not crashed at the end (ties: the first in replica order); no live replica: not judged;
+ *  - *lost acknowledged write*: a write the client got an ok for whose id is not in its partition's
+ *    final committed log;
+ *  - *divergence*: two replicas (crashed ones too: logs are durable) whose committed prefixes hold
+ *    different entries (write id or epoch) at some position both have committed.
+ * Log entries are grouped by partition first (counting sort over the log), so a million
+ * partitions cost a few typed arrays and one replay buffer per replica.
+ */
+import { Outcome, type History } from "../record/history.ts";
+import { Obs, type ObservationLog } from "../record/observation-log.ts";
+import { FinalStatus, type SafetyRecord } from "../record/run-record.ts";
+import { FINDINGS_PER_GRADE } from "./split-brain.ts";
+import type { DataFinding, DataMetrics, DivergenceFinding, LostWriteFinding } from "./metrics.ts";
+
+/** Indices of log entries of `kinds`, grouped by partition (CSR: partition p owns idx[start[p] .. start[p+1]-1], in log order). */
+function groupByPartition(log: ObservationLog, partitions: number, wanted: (kind: number) => boolean): { start: Int32Array; idx: Int32Array } {
+  const start = new Int32Array(partitions + 1);
+  for (let i = 0; i < log.length; i++) {
+    const p = log.partition[i];
+    if (p >= 0 && p < partitions && wanted(log.kind[i])) start[p + 1]++;
+  }
+  for (let p = 0; p < partitions; p++) start[p + 1] += start[p];
+  const fill = start.slice(0, partitions);
+  const idx = new Int32Array(start[partitions]);
+  for (let i = 0; i < log.length; i++) {
+    const p = log.partition[i];
+    if (p >= 0 && p < partitions && wanted(log.kind[i])) idx[fill[p]++] = i;
+  }
+  return { start, idx };
+}
+
+/** Rows of the history grouped by partition (CSR, in invocation order). */
+export function historyByPartition(history: History, partitions: number): { start: Int32Array; rows: Int32Array } {
+  const start = new Int32Array(partitions + 1);
+  for (let r = 0; r < history.length; r++) start[history.partition[r] + 1]++;
+  for (let p = 0; p < partitions; p++) start[p + 1] += start[p];
+  const fill = start.slice(0, partitions);
+  const rows = new Int32Array(history.length);
+  for (let r = 0; r < history.length; r++) rows[fill[history.partition[r]]++] = r;
+  return { start, rows };
+}
+
+const isReplicaState = (k: number): boolean => k === Obs.Append || k === Obs.Truncate || k === Obs.Commit;
+
+/** One replica's replayed log, reused across partitions. */
+class ReplicaLog {
+  writes: number[] = [];
+  epochs: number[] = [];
+  commit = 0;
+  declared = false;
+  reset(): void {
+    this.writes.length = 0;
+    this.epochs.length = 0;
+    this.commit = 0;
+    this.declared = false;
+  }
+  get committed(): number {
+    return Math.min(this.commit, this.writes.length);
+  }
+}
+
+export function judgeData(record: SafetyRecord): DataMetrics {
+  const { log, history, cluster, finalStatus } = record;
+  const partitions = cluster.partitions;
+  const rf = cluster.replicationFactor;
+  let measured = false;
+  for (let i = 0; i < log.length && !measured; i++) measured = log.kind[i] === Obs.Append || log.kind[i] === Obs.Commit;
+  let acknowledged = 0;
+  for (let r = 0; r < history.length; r++) if (history.outcome[r] === Outcome.Ok) acknowledged++;
+  if (!measured) {
+    return {
+      measured: false,
+      acknowledged,
+      lostWrites: { count: null, partitions: null },
+      divergence: { count: null, partitions: null },
+      unjudgedPartitions: null,
+      findings: [],
+    };
+  }
+
+  const state = groupByPartition(log, partitions, isReplicaState);
+  const writes = historyByPartition(history, partitions);
+  const replicas = Array.from({ length: rf }, () => new ReplicaLog());
+  const lost: LostWriteFinding[] = [];
+  const diverged: DivergenceFinding[] = [];
+  let lostCount = 0;
+  let lostPartitions = 0;
+  let divergenceCount = 0;
+  let divergencePartitions = 0;
+  let unjudged = 0;
+
+  for (let p = 0; p < partitions; p++) {
+    let hasOk = false;
+    for (let k = writes.start[p]; k < writes.start[p + 1] && !hasOk; k++) hasOk = history.outcome[writes.rows[k]] === Outcome.Ok;
+    if (!hasOk && state.start[p] === state.start[p + 1]) continue;
+
+    for (const r of replicas) r.reset();
+    for (let k = state.start[p]; k < state.start[p + 1]; k++) {
+      const i = state.idx[k];
+      const j = cluster.replicaIndex(p, log.host[i]);
+      if (j < 0) continue; // a host that does not replicate p holds no replica of it
+      const r = replicas[j];
+      r.declared = true;
+      const kind = log.kind[i];
+      if (kind === Obs.Append) {
+        const at = log.a[i];
+        r.writes.length = Math.min(r.writes.length, at);
+        r.epochs.length = r.writes.length;
+        r.writes[at] = log.b[i];
+        r.epochs[at] = log.c[i];
+      } else if (kind === Obs.Truncate) {
+        r.writes.length = Math.min(r.writes.length, log.a[i]);
+        r.epochs.length = r.writes.length;
+      } else {
+        r.commit = log.a[i];
+      }
+    }
+
+    // Divergence: every pair of replicas that declared state.
+    let partitionDiverged = false;
+    for (let x = 0; x < rf; x++) {
+      for (let y = x + 1; y < rf; y++) {
+        const a = replicas[x];
+        const b = replicas[y];
+        if (!a.declared || !b.declared) continue;
+        const n = Math.min(a.committed, b.committed);
+        for (let pos = 0; pos < n; pos++) {
+          if (a.writes[pos] === b.writes[pos] && a.epochs[pos] === b.epochs[pos]) continue;
+          divergenceCount++;
+          partitionDiverged = true;
+          if (diverged.length < FINDINGS_PER_GRADE) {
+            diverged.push({
+              grade: "divergence",
+              partition: p,
+              hosts: [cluster.replica(p, x), cluster.replica(p, y)],
+              position: pos,
+              writeIds: [a.writes[pos] ?? -1, b.writes[pos] ?? -1],
+              epochs: [a.epochs[pos] ?? -1, b.epochs[pos] ?? -1],
+              committed: [a.committed, b.committed],
+            });
+          }
+          break;
+        }
+      }
+    }
+    if (partitionDiverged) divergencePartitions++;
+    if (!hasOk) continue;
+
+    // The final committed log: the longest committed prefix of a replica that is not crashed.
+    let holder = -1;
+    let live = 0;
+    for (let j = 0; j < rf; j++) {
+      if (finalStatus[cluster.replica(p, j)] === FinalStatus.Crashed) continue;
+      live++;
+      if (replicas[j].declared && (holder < 0 || replicas[j].committed > replicas[holder].committed)) holder = j;
+    }
+    if (live === 0) {
+      unjudged++;
+      continue;
+    }
+    const finalLog = new Set<number>();
+    if (holder >= 0) {
+      const h = replicas[holder];
+      for (let pos = 0; pos < h.committed; pos++) finalLog.add(h.writes[pos]);
+    }
+    let partitionLost = false;
+    for (let k = writes.start[p]; k < writes.start[p + 1]; k++) {
+      const row = writes.rows[k];
+      if (history.outcome[row] !== Outcome.Ok || finalLog.has(history.writeId[row])) continue;
+      lostCount++;
+      partitionLost = true;
+      if (lost.length >= FINDINGS_PER_GRADE) continue;
+      const w = history.writeId[row];
+      const heldUncommittedBy: number[] = [];
+      for (let j = 0; j < rf; j++) {
+        const r = replicas[j];
+        if (r.writes.indexOf(w, r.committed) >= 0) heldUncommittedBy.push(cluster.replica(p, j));
+      }
+      lost.push({
+        grade: "lost-write",
+        partition: p,
+        writeId: w,
+        acknowledgedBy: history.answeredBy[row],
+        epoch: -1,
+        invokedAt: history.invokeAt[row],
+        acknowledgedAt: history.completeAt[row],
+        finalLog: holder < 0 ? { host: -1, length: 0 } : { host: cluster.replica(p, holder), length: replicas[holder].committed },
+        heldUncommittedBy,
+      });
+    }
+    if (partitionLost) lostPartitions++;
+  }
+
+  // The epoch each reported lost write was acknowledged in, from the acknowledging host's declaration.
+  if (lost.length > 0) {
+    const wanted = new Map<number, number>(lost.map((f, i) => [f.writeId, i]));
+    const found: LostWriteFinding[] = lost.slice();
+    for (let i = 0; i < log.length; i++) {
+      if (log.kind[i] !== Obs.Ack) continue;
+      const n = wanted.get(log.b[i]);
+      if (n === undefined || log.host[i] !== lost[n].acknowledgedBy || found[n].epoch !== -1) continue;
+      found[n] = { ...found[n], epoch: log.a[i] };
+    }
+    lost.splice(0, lost.length, ...found);
+  }
+
+  const findings: DataFinding[] = [...lost.sort((f, g) => f.acknowledgedAt - g.acknowledgedAt), ...diverged];
+  return {
+    measured: true,
+    acknowledged,
+    lostWrites: { count: lostCount, partitions: lostPartitions },
+    divergence: { count: divergenceCount, partitions: divergencePartitions },
+    unjudgedPartitions: unjudged,
+    findings,
+  };
+}
