@@ -20,6 +20,7 @@ import {
 import { canonicalJson, escapeHtml as h, fmt } from "./format.ts";
 import { buildModel, firstFault, herdSize, mean, rowClusterLabel, type ReportModel } from "./model.ts";
 import { SECTIONS, cellOf, seedsSentence, type MetricTable, type Section } from "./tables.ts";
+import { verdictHtml } from "./verdict-html.ts";
 
 const CSS = `
 :root { --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg-soft: #f6f8fa; --accent: #4269d0; --bad: #c92a2a; --bad-bg: #fff0f0; }
@@ -52,6 +53,10 @@ tbody th { font-weight: 500; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 td.bad { color: var(--bad); background: var(--bad-bg) !important; font-weight: 600; }
 td.missing, td.zero { color: #9aa4ae; }
+table.verdict td { font-size: 13px; vertical-align: top; }
+table.verdict td.why { color: var(--muted); max-width: 28em; }
+ol.rankings { font-size: 14px; }
+ol.rankings .note { color: var(--muted); }
 .tables { display: flex; flex-wrap: wrap; gap: 0 28px; align-items: flex-start; }
 .tables > div { max-width: 100%; }
 .swatch { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin-right: 6px; vertical-align: -1px; }
@@ -383,6 +388,7 @@ export function renderModelHtml(model: ReportModel): string {
   if (model.results.length === 0) {
     section("overview", "No results", `<p class="empty">There are no results to report.</p>`);
   } else {
+    section("verdict", "Verdict", verdictHtml(model));
     const clusters = model.clusterVaries
       ? "clusters of several shapes"
       : `${model.rows[0].brokers} brokers, replication factor ${model.rows[0].replicationFactor}`;

@@ -3,6 +3,7 @@ import type { RunResult } from "../runner/result.ts";
 import { escapeMarkdown as md } from "./format.ts";
 import { buildModel, rowClusterLabel, type ReportModel } from "./model.ts";
 import { SECTIONS, cellOf, seedsSentence, type MetricTable } from "./tables.ts";
+import { buildVerdict, rankingText } from "./verdict.ts";
 
 function mdTable(header: readonly string[], rows: readonly (readonly string[])[], numericFrom: number): string {
   const align = header.map((_, i) => (i >= numericFrom ? "---:" : "---"));
@@ -50,8 +51,9 @@ export function renderModelMarkdown(model: ReportModel): string {
   );
   const v = model.results[0].versions;
   out.push(`Electorate ${md(v.electorate)}, Node ${md(v.node)}. The same data with charts and split-brain timelines: \`index.html\`; raw results: \`results.json\`.`, "");
-  out.push("## Contents", "");
+  out.push("## Contents", "", "- [Verdict](#verdict)");
   for (const s of SECTIONS) out.push(`- [${s.title}](#${slug(s.title)})`);
+  out.push("", ...verdictMarkdown(model));
   out.push("");
   for (const s of SECTIONS) {
     out.push(`## ${s.title}`, "", s.intro, "");
@@ -60,6 +62,24 @@ export function renderModelMarkdown(model: ReportModel): string {
     }
   }
   return out.join("\n");
+}
+
+/** The verdict: per scenario, one line per elector, the rankings and the why. */
+function verdictMarkdown(model: ReportModel): string[] {
+  const out: string[] = ["## Verdict", ""];
+  out.push("Per scenario, the worst value over its partition counts (means over seeds). Bold marks lost acknowledged data.", "");
+  for (const v of buildVerdict(model)) {
+    out.push(`### ${md(v.scenario)} (${v.partitions.map((p) => p.toLocaleString("en-US")).join(", ")} partitions)`, "");
+    for (const l of v.lines) {
+      const safety = (l.safety.lost ?? 0) > 0 ? `**${md(l.safety.text)}**` : md(l.safety.text);
+      out.push(`- **${md(l.elector)}**: ${safety}; ${md(l.availability.text)}; ${md(l.coordinator.text)}; ${md(l.herd.text)}; ${md(l.messages.text)}.`);
+      if (l.why !== "") out.push(`  Why: ${md(l.why)}.`);
+    }
+    out.push("");
+    for (const r of v.rankings) out.push(`- ${md(r.question)}: ${md(rankingText(r))}`);
+    out.push("");
+  }
+  return out;
 }
 
 /** The Markdown summary of a set of results (pure). */
