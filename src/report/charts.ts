@@ -10,22 +10,22 @@ import type { AcknowledgedWrite, HostEvent, PartitionTimeline, RunResult } from 
 import { fmt } from "./format.ts";
 import { mean, type ReportModel } from "./model.ts";
 
-/** Observable's ten categorical colours: electors take them in order. */
-export const ELECTOR_PALETTE = [
-  "#4269d0",
-  "#efb118",
-  "#ff725c",
-  "#6cc5b0",
-  "#3ca951",
-  "#ff8ab7",
-  "#a463f2",
-  "#97bbf5",
-  "#9c6b4e",
-  "#9498a0",
-] as const;
+/**
+ * Elector colours, by name, the same in every report whatever the order of `--algorithms`: the
+ * registry's electors have their own; a variant ("raft:etcd", "raft (checkQuorum=true)") takes a
+ * shade of its elector's colour; any other name a colour from the rest of the palette by a hash
+ * of the name. None is red, orange or purple: those mark findings.
+ */
+export const ELECTOR_COLORS: Readonly<Record<string, string>> = {
+  "naive-race": "#ff8ab7",
+  "kafka-controller": "#efb118",
+  raft: "#4269d0",
+  zab: "#3ca951",
+};
+export const ELECTOR_PALETTE = ["#6cc5b0", "#9c6b4e", "#97bbf5", "#9498a0", "#1b7f79", "#8c8c2e"] as const;
 
-/** Host colours in timelines: no red, which marks stale acknowledgements and the finding. */
-const HOST_PALETTE = ["#4269d0", "#3ca951", "#efb118", "#a463f2", "#6cc5b0", "#9c6b4e", "#97bbf5", "#ff8ab7", "#9498a0"];
+/** Host colours in timelines: slates and earths, disjoint from every elector and finding colour. */
+export const HOST_PALETTE = ["#1e3a5f", "#5b7083", "#2d6a4f", "#8d99ae", "#495057", "#b08968", "#3a5a40", "#7f8c8d", "#343a40"] as const;
 
 export const GRADES: readonly SplitBrainGrade[] = ["overlap", "same-epoch", "late-ack"];
 export const GRADE_LABEL: Readonly<Record<SplitBrainGrade, string>> = {
@@ -40,9 +40,36 @@ export const GRADE_COLOR: Readonly<Record<SplitBrainGrade, string>> = {
 };
 const STALE = "#e03131";
 
-export function electorColor(model: ReportModel, elector: string): string {
-  const i = model.electors.indexOf(elector);
-  return ELECTOR_PALETTE[(i < 0 ? 0 : i) % ELECTOR_PALETTE.length];
+/** FNV-1a: a stable small hash of a name. */
+function nameHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+/** Mixes a #rrggbb colour towards white (t > 0) or black (t < 0). */
+function shade(hex: string, t: number): string {
+  const c = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  const m = c.map((v) => Math.round(t >= 0 ? v + (255 - v) * t : v * (1 + t)));
+  return `#${m.map((v) => v.toString(16).padStart(2, "0")).join("")}`;
+}
+
+/** An elector's colour from its label alone (the model is not consulted: colours never depend on order). */
+export function colorOfElector(label: string): string {
+  const fixed = ELECTOR_COLORS[label];
+  if (fixed !== undefined) return fixed;
+  const base = /^[a-z0-9-]+/i.exec(label)?.[0] ?? label;
+  const baseColor = ELECTOR_COLORS[base];
+  if (baseColor !== undefined) {
+    // A variant: one of six shades, lighter or darker, by the variant's name.
+    const steps = [-0.45, 0.45, -0.25, 0.25, -0.6, 0.6];
+    return shade(baseColor, steps[nameHash(label) % steps.length]);
+  }
+  return ELECTOR_PALETTE[nameHash(label) % ELECTOR_PALETTE.length];
+}
+
+export function electorColor(_model: ReportModel, elector: string): string {
+  return colorOfElector(elector);
 }
 
 function electorScale(model: ReportModel): Plot.ScaleOptions {

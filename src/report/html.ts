@@ -8,6 +8,7 @@ import {
   GRADE_COLOR,
   GRADE_LABEL,
   GRADES,
+  HOST_PALETTE,
   electorColor,
   pickTimelineFindings,
   scalingChart,
@@ -280,7 +281,7 @@ function timelineSection(model: ReportModel, picked: readonly TimelineFinding[])
   if (picked.length === 0) return `<p class="empty">No split-brain finding to draw.</p>`;
   const legend =
     `<div class="legend" aria-hidden="true">` +
-    `<span><span class="swatch" style="background:#4269d0"></span>leadership interval (colour per host, epoch inside)</span>` +
+    `<span><span class="swatch" style="background:${HOST_PALETTE[0]}"></span>leadership interval (colour per host, epoch inside)</span>` +
     `<span><span class="tick"></span>acknowledged write</span>` +
     `<span><span class="tick stale"></span>late acknowledgement</span>` +
     `<span><span class="rule"></span>fault or host event</span>` +
