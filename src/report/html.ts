@@ -20,7 +20,7 @@ import {
 } from "./charts.ts";
 import { canonicalJson, escapeHtml as h, fmt } from "./format.ts";
 import { buildModel, firstFault, herdSize, mean, rowClusterLabel, type ReportModel } from "./model.ts";
-import { SECTIONS, cellOf, seedsSentence, type MetricTable, type Section } from "./tables.ts";
+import { SECTIONS, cellOf, seedsSentence, workloadSentence, type MetricTable, type Section } from "./tables.ts";
 import { verdictHtml } from "./verdict-html.ts";
 
 const CSS = `
@@ -441,6 +441,9 @@ export function renderModelHtml(model: ReportModel): string {
         scalingFigures(model, "chart-failover", FAILOVER_CHART, h("Failover time against partitions (log scale): solid p50, dashed p99.")) +
         sectionTables(model, fo),
     );
+
+    const clients = sectionOf("clients");
+    section(clients.id, clients.title, `<p>${h(`${clients.intro} ${workloadSentence(model)}`)}</p>` + sectionTables(model, clients));
 
     const zk = sectionOf("coordinator");
     section(

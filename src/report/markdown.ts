@@ -2,7 +2,7 @@
 import type { RunResult } from "../runner/result.ts";
 import { escapeMarkdown as md } from "./format.ts";
 import { buildModel, rowClusterLabel, type ReportModel } from "./model.ts";
-import { SECTIONS, cellOf, seedsSentence, type MetricTable } from "./tables.ts";
+import { SECTIONS, cellOf, seedsSentence, workloadSentence, type MetricTable } from "./tables.ts";
 import { buildVerdict, rankingText } from "./verdict.ts";
 
 function mdTable(header: readonly string[], rows: readonly (readonly string[])[], numericFrom: number): string {
@@ -56,7 +56,7 @@ export function renderModelMarkdown(model: ReportModel): string {
   out.push("", ...verdictMarkdown(model));
   out.push("");
   for (const s of SECTIONS) {
-    out.push(`## ${s.title}`, "", s.intro, "");
+    out.push(`## ${s.title}`, "", s.id === "clients" ? `${s.intro} ${workloadSentence(model)}` : s.intro, "");
     for (const t of s.tables) {
       out.push(`### ${t.title}`, "", t.note, "", metricTable(model, t), "");
     }

@@ -74,8 +74,8 @@ describe("summary.md", () => {
 
   test("failover, coordinator, herd, messages, balance and cost carry the fixture's numbers", () => {
     // naive-race: p50 = 6000 + partitions, p99 = 2 x p50, max = p99 + 100.
-    expect(cell(md, "Failover time", "broker-crash", "1,000", "naive-race")).toBe("7,000 / 14,000 / 14,100");
-    expect(cell(md, "Failover time", "broker-crash", "10", "raft")).toBe("300 / 600 / 700");
+    expect(cell(md, "Failover time", "broker-crash", "1,000", "naive-race")).toBe("7,000 / 14,000 / 14,100 n=1,000");
+    expect(cell(md, "Failover time", "broker-crash", "10", "raft")).toBe("300 / 600 / 700 n=10");
     expect(cell(md, "Unavailable partition-seconds", "broker-crash", "10", "kafka-controller")).toBe("65.1");
     expect(cell(md, "Coordinator writes", "broker-crash", "1,000", "naive-race")).toBe("6,000");
     expect(cell(md, "Coordinator writes per leadership change", "broker-crash", "1,000", "kafka-controller")).toBe("4");
@@ -94,7 +94,7 @@ describe("summary.md", () => {
     const md2 = renderSummaryMarkdown(two);
     expect(md2).toContain("mean over its seeds (up to 2 per cell; seeds 1, 2)");
     // seeds shift p50 by 10 ms: 7000 and 7010 average to 7005.
-    expect(cell(md2, "Failover time", "broker-crash", "1,000", "naive-race")).toBe("7,005 / 14,010 / 14,110");
+    expect(cell(md2, "Failover time", "broker-crash", "1,000", "naive-race")).toBe("7,005 / 14,010 / 14,110 (14,000–14,020) n=1,000");
     // the finding is in seed 1 and seed 2 alike: the mean stays 1.
     expect(cell(md2, "Late acknowledgements", "zk-session-expiry", "10", "naive-race")).toBe("1");
   });
@@ -199,7 +199,7 @@ describe("index.html", () => {
 
   test("the tables hold the same numbers as summary.md, split-brain cells flagged", () => {
     expect(html).toContain('<td class="num bad">1 / 1,500</td>');
-    expect(html).toContain('<td class="num">7,000 / 14,000 / 14,100</td>');
+    expect(html).toContain('<td class="num">7,000 / 14,000 / 14,100 n=1,000</td>');
   });
 
   test("is deterministic", () => {

@@ -31,6 +31,61 @@ export interface Section {
 const m = mean;
 const slash = (...xs: number[]): string => xs.map(fmt).join(" / ");
 
+/** The range over seeds, " (min–max)", when a cell has several runs that differ; "" otherwise. */
+export function spread(runs: readonly RunResult[], f: (r: RunResult) => number | null | undefined): string {
+  const vs = runs.map(f).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  if (vs.length < 2) return "";
+  const lo = Math.min(...vs);
+  const hi = Math.max(...vs);
+  return lo === hi ? "" : ` (${fmt(lo)}–${fmt(hi)})`;
+}
+
+/** Whether every fault of the run only touches the coordinator and the design never talks to it. */
+export function faultMissesDesign(r: RunResult): boolean {
+  const faults = r.faults.filter((f) => f.type !== "heal");
+  const zkOnly =
+    faults.length > 0 &&
+    faults.every((f) => {
+      const x = f as { from?: unknown; to?: unknown };
+      return f.type === "cut" && (x.from === "zk" || x.to === "zk");
+    });
+  return zkOnly && r.metrics.coordinator.reads + r.metrics.coordinator.writes === 0;
+}
+
+/**
+ * Failover p50 / p99 / max over the spells that ended, with their count; a spell still open at the
+ * end is censored (the partition never recovered), shown as ">= max"; a design the fault cannot
+ * reach is n/a, not 0.
+ */
+function failoverCell(runs: readonly RunResult[]): Cell {
+  if (runs.every(faultMissesDesign)) return { text: "n/a: the fault does not reach this design" };
+  const samples = m(runs, (r) => r.metrics.failover.samples);
+  const never = m(runs, (r) => r.metrics.end.partitionsWithoutLeader);
+  if (!(samples > 0)) return { text: never > 0 ? `none recovered (${fmt(never)} leaderless at the end)` : "no failover (no partition lost its leader)" };
+  const text = slash(
+    m(runs, (r) => r.metrics.failover.p50Ms),
+    m(runs, (r) => r.metrics.failover.p99Ms),
+    m(runs, (r) => r.metrics.failover.maxMs),
+  );
+  const censored = never > 0 ? ` (>= max: ${fmt(never)} never recovered)` : "";
+  return { text: `${text}${spread(runs, (r) => r.metrics.failover.p99Ms)} n=${fmt(samples)}${censored}`, bad: never > 0 };
+}
+
+/** The client-visible outage: p50 / p99 of the windows that closed, their count, and those still open. */
+function clientOutageCell(runs: readonly RunResult[]): Cell {
+  if (runs.every(faultMissesDesign)) return { text: "n/a: the fault does not reach this design" };
+  const ca = (r: RunResult) => r.metrics.clientAvailability;
+  if (runs.some((r) => ca(r) === undefined)) return { text: "not measured" };
+  const samples = m(runs, (r) => ca(r).samples);
+  const open = m(runs, (r) => ca(r).openAtEnd);
+  const openText = open > 0 ? `; ${fmt(open)} still open at the end` : "";
+  if (!(samples > 0)) return { text: open > 0 ? `none closed${openText}` : "no outage seen by clients", bad: open > 0 };
+  return {
+    text: `${slash(m(runs, (r) => ca(r).p50Ms ?? undefined), m(runs, (r) => ca(r).p99Ms ?? undefined))}${spread(runs, (r) => ca(r).p99Ms)} n=${fmt(samples)}${openText}`,
+    bad: open > 0,
+  };
+}
+
 export const SECTIONS: readonly Section[] = [
   {
     id: "split-brain",
@@ -96,20 +151,41 @@ export const SECTIONS: readonly Section[] = [
       {
         id: "failover-time",
         title: "Failover time",
-        note: "p50 / p99 / max, ms.",
-        cell: (runs) => ({
-          text: slash(
-            m(runs, (r) => r.metrics.failover.p50Ms),
-            m(runs, (r) => r.metrics.failover.p99Ms),
-            m(runs, (r) => r.metrics.failover.maxMs),
-          ),
-        }),
+        note: "p50 / p99 / max, ms, over leaderless spells that ended (p99's range over seeds in brackets; n = spells); partitions still leaderless at the end are counted apart.",
+        cell: failoverCell,
       },
       {
         id: "unavailable",
         title: "Unavailable partition-seconds",
         note: "Partition-seconds without a live leader after each partition's first leader.",
         cell: (runs) => ({ text: fmt(m(runs, (r) => r.metrics.failover.unavailablePartitionSeconds)) }),
+      },
+    ],
+  },
+  {
+    id: "clients",
+    title: "Clients",
+    intro:
+      "What the producers saw, as Jepsen records it: every write invoked, then ok (acknowledged), fail (definitely not written: refused, or not sent for want of a leader) or unknown (timed out or unanswered at the end: it may or may not have been written).",
+    tables: [
+      {
+        id: "client-writes",
+        title: "Writes: invoked / ok / fail / unknown",
+        note: "Means over seeds.",
+        cell: (runs) => ({
+          text: slash(
+            m(runs, (r) => r.metrics.workload.sent + r.metrics.workload.unsent),
+            m(runs, (r) => r.metrics.workload.acknowledged),
+            m(runs, (r) => r.metrics.clientAvailability?.failed),
+            m(runs, (r) => r.metrics.clientAvailability?.unanswered),
+          ),
+        }),
+      },
+      {
+        id: "client-outage",
+        title: "Client-visible outage",
+        note: "p50 / p99 ms per written partition, from the first failed or unanswered write to the next ok (n = windows that closed).",
+        cell: clientOutageCell,
       },
     ],
   },
@@ -236,4 +312,29 @@ export function seedsSentence(model: ReportModel): string {
   const list = s.length <= 8 ? s.join(", ") : `${s.length} seeds, ${s[0]} to ${s[s.length - 1]}`;
   if (n <= 1) return `Each cell is one run (seed${s.length > 1 ? "s" : ""} ${list}).`;
   return `Each cell is the mean over its seeds (up to ${n} per cell; seeds ${list}).`;
+}
+
+/**
+ * The workload behind the client figures, from the runs' setup over the lab's defaults
+ * (src/world/world-config.ts: 1 producer, 20 partitions, 50 writes/s each from 5 s, 30 s timeout).
+ */
+export function workloadSentence(model: ReportModel): string {
+  const texts = new Set<string>();
+  for (const r of model.results) {
+    const w = { producers: 1, partitions: 20, writesPerSecond: 50, startMs: 5000, requestTimeoutMs: 30_000, ...(r.setup?.workload as object | undefined) } as {
+      producers: number;
+      partitions: number;
+      writesPerSecond: number;
+      startMs: number;
+      requestTimeoutMs: number;
+    };
+    const parts = Math.min(w.partitions, r.cluster.partitions);
+    texts.add(
+      `${w.producers} producer${w.producers === 1 ? "" : "s"} writing to ${fmt(parts)} sampled partition${parts === 1 ? "" : "s"} at ${fmt(w.writesPerSecond)} writes/s each from ${fmt(w.startMs / 1000)} s, ` +
+        `a write unanswered after ${fmt(w.requestTimeoutMs / 1000)} s (request.timeout.ms) counting as unknown`,
+    );
+  }
+  const list = [...texts];
+  if (list.length === 0) return "";
+  return list.length === 1 ? `Workload: ${list[0]}.` : `Workloads differ between runs: ${list.slice(0, 3).join("; ")}${list.length > 3 ? "; ..." : ""}.`;
 }
