@@ -1,17 +1,20 @@
 /**
  * `npm run results:docs`: runs the default comparison (`electorate compare`: every registered
  * elector x 100 / 1k / 10k partitions x broker-crash and leader-cut-from-zk) into
- * reports/latest/, then rewrites the figures section of docs/results.md — the text between
+ * reports/results-docs/, then rewrites the figures section of docs/results.md — the text between
  * `<!-- results:begin -->` and `<!-- results:end -->` — from the results. Everything else in
  * the page is left as written.
  *
  *   npm run results:docs                 # run the comparison, then rewrite the figures
- *   npm run results:docs -- --from reports/latest   # rewrite from existing results only
+ *   npm run results:docs -- --from reports/results-docs   # rewrite from existing results only
  */
 import { readFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { join } from "node:path";
-import { compareCells, DEFAULT_OUT, REPO_ROOT } from "../src/cli/commands.ts";
+import { compareCells, REPO_ROOT } from "../src/cli/commands.ts";
+
+/** Where the sweep behind docs/results.md is kept (its own folder: never a run of the run store). */
+const DOCS_OUT = join("reports", "results-docs");
 import { writeFileAtomic, readResults } from "../src/runner/files.ts";
 import { defaultWorkers } from "../src/runner/pool.ts";
 import { makeProgress } from "../src/runner/progress.ts";
@@ -67,11 +70,11 @@ async function main(): Promise<void> {
   } else {
     const { cells } = await compareCells({ resume: false, progress: true, timeline: false });
     const t0 = performance.now();
-    const outcome = await runSweep({ cells, outDir: DEFAULT_OUT, workers: defaultWorkers(cells.length), progress: makeProgress() });
+    const outcome = await runSweep({ cells, outDir: DOCS_OUT, workers: defaultWorkers(cells.length), progress: makeProgress() });
     wall = (performance.now() - t0) / 1000;
     if (outcome.failures.length > 0) throw new Error(`${outcome.failures.length} cells failed: ${outcome.failures.map((f) => f.error.message).join("; ")}`);
     results = outcome.results;
-    await buildReports(results, DEFAULT_OUT);
+    await buildReports(results, DOCS_OUT);
   }
   const doc = readFileSync(DOC, "utf8");
   writeFileAtomic(DOC, rewrite(doc, figuresMarkdown(results, wall)));

@@ -4,13 +4,14 @@
  * a cell failed), 2 bad input (one paragraph on stderr, no stack trace, nothing written),
  * 130 interrupted. main.ts only parses the command line and calls these.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { extname, join } from "node:path";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { basename, dirname, extname, join } from "node:path";
 import { PACKAGE_ROOT } from "../runner/package-root.ts";
 import type { ElectorDefinition } from "../elector/api.ts";
 import { BadInputError, isBadInput } from "../scenario/issues.ts";
 import { decodeScenario, parseScenarioText, readScenarioFile, unknownElectorMessage, type Scenario, type ScenarioAlgorithm } from "../scenario/load.ts";
-import { expandSweep, makeCell, type Cell } from "../runner/cell.ts";
+import { expandSweep, makeCell, sweepId, type Cell } from "../runner/cell.ts";
+import { latestRunDir, newRunDir, pointLatest, writeRunsIndex } from "../runner/run-store.ts";
 import { electorCatalog, moduleUrl } from "../runner/electors.ts";
 import { checkResults, readResults } from "../runner/files.ts";
 import { defaultWorkers } from "../runner/pool.ts";
@@ -35,7 +36,6 @@ export const SCENARIO_DIR = join(REPO_ROOT, "benchmarks", "scenarios");
 /** The default comparison: every registered elector x these partition counts x these scenarios. */
 export const DEFAULT_PARTITIONS = [100, 1_000, 10_000] as const;
 export const DEFAULT_SCENARIOS = ["broker-crash", "leader-cut-from-zk"] as const;
-export const DEFAULT_OUT = join("reports", "latest");
 
 export interface Io {
   out(text: string): void;
@@ -261,7 +261,9 @@ export async function cmdCompare(args: CompareArgs, io: Io = processIo, signal?:
   const shard = args.shard !== undefined ? parseShard(args.shard) : undefined;
   const workersArg = positive(args.workers, "--workers");
   const { cells } = await compareCells(args);
-  const outDir = args.out ?? DEFAULT_OUT;
+  // No --out: a new folder in the run store (reports/<time>-<sweep>/; --resume continues reports/latest).
+  const stored = args.out === undefined;
+  const outDir = args.out ?? (args.resume ? (latestRunDir() ?? newRunDir(sweepId(cells))) : newRunDir(sweepId(cells)));
   const mine = shard === undefined ? cells.length : cells.filter((c) => c.index % shard.n === shard.k - 1).length;
   // The process exits soon after an interrupt: say where the finished work is right away.
   signal?.addEventListener(
@@ -281,6 +283,11 @@ export async function cmdCompare(args: CompareArgs, io: Io = processIo, signal?:
   const failed = reportFailures(io, outcome, outDir);
   if (failed !== 0) return failed;
   await buildReports(outcome.results, outDir);
+  if (stored) {
+    const notice = pointLatest(basename(realpathSync(outDir)));
+    if (notice !== undefined) io.err(`${notice}\n`);
+    writeRunsIndex();
+  }
   io.out(await renderTable(outcome.results));
   const ranText = outcome.reused > 0 ? `${outcome.ran} run, ${outcome.reused} reused` : `${outcome.ran} run`;
   io.err(
@@ -304,11 +311,13 @@ export async function cmdMerge(args: { readonly dirs: readonly string[]; readonl
   return reportViolations(io, merged.results);
 }
 
-export async function cmdReport(args: { readonly results: string; readonly out: string }, io: Io = processIo): Promise<number> {
+export async function cmdReport(args: { readonly results: string; readonly out?: string }, io: Io = processIo): Promise<number> {
   const results = readResults(args.results);
-  await buildReports(results, args.out);
+  // No --out: beside the results (their folder, or the folder holding the results file).
+  const out = args.out ?? (existsSync(args.results) && statSync(args.results).isDirectory() ? args.results : dirname(args.results));
+  await buildReports(results, out);
   io.out(await renderTable(results));
-  io.err(`wrote ${join(args.out, "results.json")}, summary.md, index.html (${results.length} results)\n`);
+  io.err(`wrote ${join(out, "results.json")}, summary.md, index.html (${results.length} results)\n`);
   return 0;
 }
 

@@ -124,7 +124,7 @@ const compare = Command.make(
     seeds: Flag.Int("seeds").pipe(Flag.withDescription("Run seeds 1..N (default: each scenario's seed)"), Flag.optional),
     workers,
     shard: Flag.String("shard").pipe(Flag.withDescription("Run only shard k of n (cells with index % n == k-1), e.g. 2/4"), Flag.optional),
-    out: Flag.String("out").pipe(Flag.withDescription("Output directory (default reports/latest)"), Flag.optional),
+    out: Flag.String("out").pipe(Flag.withDescription("Output directory (default: a new reports/<time>-<sweep>/, and reports/latest points at it)"), Flag.optional),
     resume: Flag.Boolean("resume").pipe(Flag.withDescription("Keep finished cells from OUT/results.jsonl and run only the rest"), Flag.withDefault(false)),
     progress,
     timeline,
@@ -153,7 +153,7 @@ const compare = Command.make(
 ).pipe(
   Command.withDescription("Sweep electors x partition counts x scenarios x seeds; write results.json, summary.md, index.html"),
   Command.withExamples([
-    { command: "electorate compare", description: "The default comparison into reports/latest/" },
+    { command: "electorate compare", description: "The default comparison into a new reports/<time>-<sweep>/ (reports/latest links to it)" },
     { command: "electorate compare --algorithms raft,zab --partitions 1k,100k --seeds 3", description: "A custom sweep" },
     { command: "electorate compare --shard 1/2 --out reports/s1", description: "Half of the default sweep; merge the halves afterwards" },
   ]),
@@ -214,9 +214,9 @@ const report = Command.make(
   "report",
   {
     results: Argument.String("results").pipe(Argument.withDescription("results.json, results.jsonl, or a directory holding one")),
-    out: Flag.String("out").pipe(Flag.withDescription("Where to write summary.md and index.html")),
+    out: Flag.String("out").pipe(Flag.withDescription("Where to write summary.md and index.html (default: beside the results)"), Flag.optional),
   },
-  (a) => exec((c) => c.cmdReport({ results: a.results, out: a.out })),
+  (a) => exec((c) => c.cmdReport({ results: a.results, ...(opt(a.out) !== undefined ? { out: opt(a.out)! } : {}) })),
 ).pipe(Command.withDescription("Build summary.md and index.html from results"));
 
 const list = Command.make("list", { json, electorModule }, (a) => exec((c) => c.cmdList({ json: a.json, modules: modules(a.electorModule) }))).pipe(
