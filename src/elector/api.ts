@@ -104,16 +104,30 @@ export interface HostRandom {
 export interface HostContext {
   readonly host: HostId;
   readonly cluster: ClusterView;
+  /**
+   * This host's clock in ms. It may be offset from other hosts' clocks, drift, and jump (clock
+   * faults); timers run on it too. The lab judges on true time, which no elector can read.
+   */
   now(): number;
   /** Sends a datagram to another broker: subject to the link's loss, duplication and delay. */
   send(to: HostId, message: Message, bytes: number): void;
   /** Sends over a TCP-like connection: FIFO, no loss or duplication; partitions still drop it. */
   sendStream(to: HostId, message: Message, bytes: number): void;
-  /** Calls the instance's onTimer(tag) after `delayMs` (unless cancelled or the host crashed). */
+  /** Calls the instance's onTimer(tag) after `delayMs` of this host's clock (unless cancelled or the host crashed). */
   setTimer(delayMs: number, tag: number): TimerHandle;
   cancelTimer(handle: TimerHandle): void;
   readonly random: HostRandom;
   readonly durable: DurableStore;
+  /**
+   * Makes what this host wrote to `durable` so far durable (an fsync), then calls the instance's
+   * `onPersisted(tag)` after the host's fsync latency. Completions come in request order (FIFO
+   * per host). A crash before then loses the completion (onPersisted never comes, so a reply
+   * waiting for it is never sent); `durable` itself is not rolled back (the disk may have
+   * written it). Persist before replying, as Raft (term, vote, log) and Zab (epoch, proposals) do.
+   * Always present in the lab's worlds; optional only so that hand-made test contexts written
+   * before it still compile.
+   */
+  persist?(tag: number): void;
   /** This host's ZooKeeper client (coordinator-backed designs). */
   readonly zk: ZkClient;
   readonly observer: Observer;
@@ -131,6 +145,8 @@ export interface ElectorInstance {
   onZk(event: ZkEvent): void;
   /** A producer's write for `partition` arrived: acknowledge or reject it through the observer. */
   onWrite(partition: PartitionId, writeId: number): void;
+  /** The fsync asked for by `ctx.persist(tag)` completed. Required by electors that call persist. */
+  onPersisted?(tag: number): void;
   /** An operator asked for a controlled shutdown; call ctx.shutdownComplete() when done. Absent: the host stops at once. */
   onShutdownRequest?(): void;
 }

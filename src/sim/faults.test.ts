@@ -102,6 +102,37 @@ describe("FaultInjector", () => {
     expect(s.applied).toEqual(faults.map((f, i) => `${i}:${f.type}@${f.at}`));
   });
 
+  it("hands clock and disk faults to the host target, with the coordinator resolved", () => {
+    const calls: string[] = [];
+    const kernel = new Kernel(4);
+    const net = new Network(kernel, new RandomStream(1, "network"), { deliver: () => {} }, { delay: { kind: "constant", ms: 1 }, loss: 0, duplicate: 0 });
+    const injector = new FaultInjector(
+      kernel,
+      net,
+      ZK,
+      { faultApplied: () => {}, shutdownRequested: () => {} },
+      {
+        clockJump: (h, by) => calls.push(`jump ${h} ${by} @${kernel.now}`),
+        clockDrift: (h, ppm, ms) => calls.push(`drift ${h} ${ppm} ${ms} @${kernel.now}`),
+        slowDisk: (h, f, ms) => calls.push(`slow ${h} ${f} ${ms} @${kernel.now}`),
+      },
+    );
+    const faults: Fault[] = [
+      { at: 5, type: "clockJump", host: 1, byMs: -300 },
+      { at: 6, type: "clockDrift", host: 2, ppm: 250, forMs: 1000 },
+      { at: 7, type: "slowDisk", host: "zk", factor: 20, forMs: 50 },
+    ];
+    injector.schedule(faults);
+    kernel.runUntil(10);
+    expect(calls).toEqual(["jump 1 -300 @5", "drift 2 250 1000 @6", `slow ${ZK} 20 50 @7`]);
+    expect(faults.map(describeFault)).toEqual([
+      "clock of host 1 jumps -300 ms",
+      "clock of host 2 drifts +250 ppm for 1000 ms",
+      "disk of zk 20x slower for 50 ms",
+    ]);
+    expect(faults.map((f) => faultHosts(f))).toEqual([[1], [2], ["zk"]]);
+  });
+
   it("applies faults at equal times in schedule order, and clamps past times to now", () => {
     const s = setup();
     s.kernel.runUntil(5);

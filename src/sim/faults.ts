@@ -39,9 +39,22 @@ export type Fault<H = HostRef> =
       readonly delay?: DelayDistribution;
     }
   /** A controlled shutdown, as an operator asks for one: the elector decides how it goes. */
-  | { readonly at: number; readonly type: "shutdown"; readonly host: H };
+  | { readonly at: number; readonly type: "shutdown"; readonly host: H }
+  /** The host's clock steps by `byMs` (negative: backward), as an NTP step or a VM clock catching up would (src/sim/clocks.ts). */
+  | { readonly at: number; readonly type: "clockJump"; readonly host: H; readonly byMs: number }
+  /** The host's clock runs `ppm` fast (negative: slow) for `forMs`, then at its base rate again. */
+  | { readonly at: number; readonly type: "clockDrift"; readonly host: H; readonly ppm: number; readonly forMs: number }
+  /** The host's fsyncs issued in the next `forMs` take `factor` times as long (src/sim/storage.ts). */
+  | { readonly at: number; readonly type: "slowDisk"; readonly host: H; readonly factor: number; readonly forMs: number };
 
 export type FaultType = Fault["type"];
+
+/** Where clock and disk faults land: the world's per-host clocks and disks. */
+export interface HostFaultTarget {
+  clockJump(host: HostId, byMs: number): void;
+  clockDrift(host: HostId, ppm: number, forMs: number): void;
+  slowDisk(host: HostId, factor: number, forMs: number): void;
+}
 
 /** Told about each fault as it is applied (the world records it and forwards shutdowns). */
 export interface FaultListener {
@@ -58,6 +71,9 @@ export function faultHosts<H>(f: Fault<H>): H[] {
     case "pause":
     case "isolate":
     case "shutdown":
+    case "clockJump":
+    case "clockDrift":
+    case "slowDisk":
       return [f.host];
     case "cut":
     case "clog":
@@ -101,6 +117,12 @@ export function describeFault(f: Fault): string {
     }
     case "shutdown":
       return `controlled shutdown of ${h(f.host)}`;
+    case "clockJump":
+      return `clock of ${h(f.host)} jumps ${f.byMs >= 0 ? "+" : ""}${f.byMs} ms`;
+    case "clockDrift":
+      return `clock of ${h(f.host)} drifts ${f.ppm >= 0 ? "+" : ""}${f.ppm} ppm for ${f.forMs} ms`;
+    case "slowDisk":
+      return `disk of ${h(f.host)} ${f.factor}x slower for ${f.forMs} ms`;
   }
 }
 
@@ -117,6 +139,7 @@ export class FaultInjector implements EventHandler {
     private readonly network: Network,
     private readonly coordinatorHost: HostId,
     private readonly listener: FaultListener,
+    private readonly hostTarget?: HostFaultTarget,
   ) {
     this.pauseNumber = new Float64Array(kernel.hostCount);
     this.pauseEnd = new Float64Array(kernel.hostCount);
@@ -203,6 +226,15 @@ export class FaultInjector implements EventHandler {
       }
       case "shutdown":
         this.listener.shutdownRequested(r(f.host));
+        return;
+      case "clockJump":
+        this.hostTarget?.clockJump(r(f.host), f.byMs);
+        return;
+      case "clockDrift":
+        this.hostTarget?.clockDrift(r(f.host), f.ppm, f.forMs);
+        return;
+      case "slowDisk":
+        this.hostTarget?.slowDisk(r(f.host), f.factor, f.forMs);
         return;
     }
   }

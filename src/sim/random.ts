@@ -72,3 +72,13 @@ export class RandomStreams {
     return new RandomStream(this.seed, concern);
   }
 }
+
+/** A number fixed in a scenario, or drawn per seed from a range: `{ between: [a, b] }`. */
+export type NumberOrRange = number | { readonly between: readonly [number, number] };
+
+/** The number itself, or a uniform draw in [a, b] from `stream` (a fixed number draws nothing). */
+export function valueOf(v: NumberOrRange, stream: RandomStream): number {
+  if (typeof v === "number") return v;
+  const [a, b] = v.between;
+  return a === b ? a : stream.uniform(a, b);
+}

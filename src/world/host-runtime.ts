@@ -1,6 +1,6 @@
 /**
- * One broker host as an elector sees it: the HostContext (clock, messages, timers, random
- * stream, durable storage, ZooKeeper client, observer) and the elector instance living on it.
+ * One broker host as an elector sees it: the HostContext (its own clock, messages, timers, random
+ * stream, durable storage and its fsync, ZooKeeper client, observer) and the elector instance living on it.
  * A crash drops the instance (its volatile state); a restart builds a new one from the same
  * durable store.
  */
@@ -15,9 +15,11 @@ import type {
   ZkClient,
 } from "../elector/api.ts";
 import type { ClusterModel } from "../cluster/cluster-model.ts";
+import type { HostClocks } from "../sim/clocks.ts";
 import type { Kernel } from "../sim/kernel.ts";
 import type { Network } from "../sim/network.ts";
 import type { RandomStream } from "../sim/random.ts";
+import type { HostStorage } from "../sim/storage.ts";
 import type { HostObserver } from "./beliefs.ts";
 
 class MapStore implements DurableStore {
@@ -34,6 +36,10 @@ export interface HostServices {
   readonly kernel: Kernel;
   readonly network: Network;
   readonly cluster: ClusterModel;
+  /** Per-host clocks: now() and timers run on the host's own clock. */
+  readonly clocks: HostClocks;
+  /** Per-host disks: persist() waits for the host's fsync. */
+  readonly storage: HostStorage;
   /** The kernel event kind that calls `HostRuntime.timerFired` (host-bound, a = tag). */
   readonly timerKind: number;
   shutdownComplete(host: HostId): void;
@@ -60,8 +66,9 @@ export class HostRuntime implements HostContext {
     return this.zkClient();
   }
 
+  /** The host's own clock (true time unless the scenario or a fault skews it). */
   now(): number {
-    return this.services.kernel.now;
+    return this.services.clocks.now(this.host);
   }
 
   send(to: HostId, message: Message, bytes: number): void {
@@ -72,8 +79,14 @@ export class HostRuntime implements HostContext {
     this.services.network.sendStream(this.host, to, message, bytes);
   }
 
+  /** `delayMs` of the host's clock: as many true ms as its clock takes to advance that much. */
   setTimer(delayMs: number, tag: number): TimerHandle {
-    return this.services.kernel.after(delayMs, this.services.timerKind, this.host, tag, 0, undefined);
+    const s = this.services;
+    return s.kernel.after(s.clocks.trueDelay(this.host, delayMs), s.timerKind, this.host, tag, 0, undefined);
+  }
+
+  persist(tag: number): void {
+    this.services.storage.persist(this.host, tag);
   }
 
   cancelTimer(handle: TimerHandle): void {

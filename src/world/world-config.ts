@@ -4,7 +4,9 @@
  */
 import type { ElectorDefinition } from "../elector/api.ts";
 import type { ClusterSpec } from "../cluster/cluster-model.ts";
+import type { ClockSpec } from "../sim/clocks.ts";
 import type { Fault } from "../sim/faults.ts";
+import type { StorageSpec } from "../sim/storage.ts";
 import type { LinkSettings } from "../sim/network.ts";
 
 export interface WorkloadSpec {
@@ -39,6 +41,10 @@ export interface WorldConfig<Options = unknown> {
   /** ZooKeeper model settings (see src/coordinator/config.ts); defaults when absent. */
   readonly coordinator?: Record<string, number>;
   readonly workload?: Partial<WorkloadSpec>;
+  /** Brokers' clocks (src/sim/clocks.ts); absent: every clock reads true time. */
+  readonly clocks?: ClockSpec;
+  /** Brokers' fsync latency (src/sim/storage.ts); absent: DEFAULT_FSYNC everywhere. */
+  readonly storage?: StorageSpec;
   readonly faults: readonly Fault[];
   readonly elector: ElectorDefinition<Options>;
   /** Decoded elector options. */

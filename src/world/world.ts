@@ -8,10 +8,12 @@ import type { ElectorDefinition, HostId, Message, ZkEvent } from "../elector/api
 import { ClusterModel } from "../cluster/cluster-model.ts";
 import { ZkClients } from "../coordinator/client.ts";
 import { ZkServer } from "../coordinator/server.ts";
-import { FaultInjector, type Fault, type FaultListener } from "../sim/faults.ts";
+import { applyClockSpec, HostClocks } from "../sim/clocks.ts";
+import { FaultInjector, type Fault, type FaultListener, type HostFaultTarget } from "../sim/faults.ts";
 import { Kernel, type EventHandler, type HostLifecycleListener } from "../sim/kernel.ts";
 import { DEFAULT_LINK, Network, type MessageSink } from "../sim/network.ts";
 import { RandomStreams } from "../sim/random.ts";
+import { fsyncLatencies, HostStorage, type PersistListener } from "../sim/storage.ts";
 import { BeliefTable, HostObserver, type WriteOutcomeSink } from "./beliefs.ts";
 import { HostRuntime } from "./host-runtime.ts";
 import { History } from "../record/history.ts";
@@ -21,7 +23,9 @@ import { DEFAULT_WORKLOAD, coordinatorHost, producerHost, type WorldConfig } fro
 
 const RESPONSE_BYTES = 60;
 
-export class World implements MessageSink, HostLifecycleListener, FaultListener, WriteOutcomeSink, EventHandler {
+export class World
+  implements MessageSink, HostLifecycleListener, FaultListener, HostFaultTarget, PersistListener, WriteOutcomeSink, EventHandler
+{
   readonly kernel: Kernel;
   readonly network: Network;
   readonly cluster: ClusterModel;
@@ -35,6 +39,10 @@ export class World implements MessageSink, HostLifecycleListener, FaultListener,
   readonly hosts: HostRuntime[] = [];
   readonly coordinatorHost: HostId;
   readonly firstProducer: HostId;
+  /** Each host's clock; the kernel (and the checker) keep true time. */
+  readonly clocks: HostClocks;
+  /** Each host's fsync latency. */
+  readonly storage: HostStorage;
   private readonly faults: FaultInjector;
   private readonly timerKind: number;
 
@@ -49,6 +57,9 @@ export class World implements MessageSink, HostLifecycleListener, FaultListener,
 
     this.kernel = new Kernel(hostCount);
     this.kernel.setLifecycleListener(this);
+    this.clocks = new HostClocks(this.kernel, hostCount);
+    // Its own stream: drawing clocks reshuffles nothing else.
+    if (config.clocks !== undefined) applyClockSpec(this.clocks, config.clocks, spec.brokers, streams.stream("clocks"));
     this.network = new Network(this.kernel, streams.stream("network"), this, { ...DEFAULT_LINK, ...config.network });
     this.beliefs = new BeliefTable(this.cluster);
     // The reconnect back-off jitter follows the run seed unless the scenario fixes it.
@@ -56,7 +67,7 @@ export class World implements MessageSink, HostLifecycleListener, FaultListener,
     this.coordinator = new ZkServer(this.kernel, this.network, this.coordinatorHost, zkConfig);
     this.zkClients = new ZkClients(this.kernel, this.network, this.coordinatorHost, this, zkConfig);
     this.timerKind = this.kernel.registerKind("timer", this, true);
-    this.faults = new FaultInjector(this.kernel, this.network, this.coordinatorHost, this);
+    this.faults = new FaultInjector(this.kernel, this.network, this.coordinatorHost, this, this);
     this.workload = new Workload(
       this.kernel,
       this.network,
@@ -68,8 +79,12 @@ export class World implements MessageSink, HostLifecycleListener, FaultListener,
       streams.stream("workload"),
     );
 
+    // Registered after every other event kind, so the kinds of older runs keep their numbers (trace hashes).
+    this.storage = new HostStorage(this.kernel, config.seed, fsyncLatencies(config.storage, hostCount), this);
     const services = {
       kernel: this.kernel,
+      clocks: this.clocks,
+      storage: this.storage,
       network: this.network,
       cluster: this.cluster,
       timerKind: this.timerKind,
@@ -101,6 +116,12 @@ export class World implements MessageSink, HostLifecycleListener, FaultListener,
 
   handle(host: number, tag: number): void {
     this.hosts[host].instance?.onTimer(tag);
+  }
+
+  // ---- disks ----
+
+  persisted(host: HostId, tag: number): void {
+    this.hosts[host].instance?.onPersisted?.(tag);
   }
 
   // ---- message routing ----
@@ -178,6 +199,18 @@ export class World implements MessageSink, HostLifecycleListener, FaultListener,
 
   faultApplied(_fault: Fault, index: number): void {
     this.log.record(this.kernel.now, -1, Obs.Fault, -1, index, 0);
+  }
+
+  clockJump(host: HostId, byMs: number): void {
+    this.clocks.jump(host, byMs);
+  }
+
+  clockDrift(host: HostId, ppm: number, forMs: number): void {
+    this.clocks.drift(host, ppm, forMs);
+  }
+
+  slowDisk(host: HostId, factor: number, forMs: number): void {
+    this.storage.slow(host, factor, forMs);
   }
 
   shutdownRequested(host: HostId): void {
