@@ -352,6 +352,8 @@ export function cellOfResult(r: RunResult, timeline: "findings" | "all", modules
     ...(setup?.network !== undefined ? { network: setup.network as Cell["network"] } : {}),
     ...(setup?.coordinator !== undefined ? { coordinator: setup.coordinator } : {}),
     ...(setup?.workload !== undefined ? { workload: setup.workload as Cell["workload"] } : {}),
+    ...(setup?.clocks !== undefined ? { clocks: setup.clocks as Cell["clocks"] } : {}),
+    ...(setup?.storage !== undefined ? { storage: setup.storage as Cell["storage"] } : {}),
     faults: r.faults,
     durationMs: r.durationMs,
     timeline,

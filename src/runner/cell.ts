@@ -24,6 +24,8 @@ export interface Cell {
   readonly network?: Scenario["network"];
   readonly coordinator?: Readonly<Record<string, number>>;
   readonly workload?: Scenario["workload"];
+  readonly clocks?: Scenario["clocks"];
+  readonly storage?: Scenario["storage"];
   /** Faults as written (hosts may name roles; resolved when the cell runs). */
   readonly faults: readonly FaultSpec[];
   readonly durationMs: number;
@@ -111,6 +113,8 @@ export function expandSweep(scenarios: readonly Scenario[], axes: SweepAxes, all
               ...(s.network !== undefined ? { network: s.network } : {}),
               ...(s.coordinator !== undefined ? { coordinator: s.coordinator } : {}),
               ...(s.workload !== undefined ? { workload: s.workload } : {}),
+              ...(s.clocks !== undefined ? { clocks: s.clocks } : {}),
+              ...(s.storage !== undefined ? { storage: s.storage } : {}),
               faults: s.faults,
               durationMs: s.durationMs,
               timeline: axes.timeline ?? "findings",

@@ -83,6 +83,9 @@ export interface RunSetup {
   readonly network?: unknown;
   readonly coordinator?: Readonly<Record<string, number>>;
   readonly workload?: unknown;
+  /** Brokers' clocks and fsync latency as written (ranges are drawn again from the seed on replay). */
+  readonly clocks?: unknown;
+  readonly storage?: unknown;
   /** Per-broker option overrides as written (raw, merged over `options`). */
   readonly hostOptions?: Readonly<Record<string, unknown>>;
   /** Role host names resolved before the run ("faults[0]: controller at 10000 ms -> broker 2"). */

@@ -73,6 +73,10 @@ function mapHosts(f: FaultSpec, map: (r: ScenarioHostRef) => HostRef): Fault {
     case "isolate":
     case "shutdown":
       return { ...f, host: map(f.host) };
+    case "clockJump":
+    case "clockDrift":
+    case "slowDisk":
+      return { ...f, host: map(f.host) };
     case "pause":
       return { ...f, host: map(f.host) };
     case "cut":

@@ -11,7 +11,9 @@ import type { ElectorDefinition } from "../elector/api.ts";
 import { decodeOptions, unknownElectorMessage } from "../scenario/load.ts";
 import { BadInputError } from "../scenario/issues.ts";
 import type { ClusterSpec } from "../cluster/cluster-model.ts";
+import type { ClockSpec } from "../sim/clocks.ts";
 import type { LinkSettings } from "../sim/network.ts";
+import type { StorageSpec } from "../sim/storage.ts";
 import { runWorld } from "../world/run.ts";
 import type { WorkloadSpec, WorldConfig } from "../world/world-config.ts";
 import type { Cell } from "./cell.ts";
@@ -55,6 +57,8 @@ export function buildCell(cell: Cell, electors: readonly ElectorDefinition[] = r
     ...(cell.network !== undefined ? { network: cell.network as Partial<LinkSettings> } : {}),
     ...(cell.coordinator !== undefined ? { coordinator: { ...cell.coordinator } } : {}),
     ...(cell.workload !== undefined ? { workload: cell.workload as Partial<WorkloadSpec> } : {}),
+    ...(cell.clocks !== undefined ? { clocks: cell.clocks as ClockSpec } : {}),
+    ...(cell.storage !== undefined ? { storage: cell.storage as StorageSpec } : {}),
     elector: elector as ElectorDefinition<unknown>,
     options,
     ...(hostOptions !== undefined ? { hostOptions } : {}),
@@ -114,6 +118,8 @@ export function runCell(cell: Cell, electors: readonly ElectorDefinition[] = reg
       ...(cell.network !== undefined ? { network: cell.network } : {}),
       ...(cell.coordinator !== undefined ? { coordinator: cell.coordinator } : {}),
       ...(cell.workload !== undefined ? { workload: cell.workload } : {}),
+      ...(cell.clocks !== undefined ? { clocks: cell.clocks } : {}),
+      ...(cell.storage !== undefined ? { storage: cell.storage } : {}),
       ...(cell.hostOptions !== undefined ? { hostOptions: cell.hostOptions } : {}),
       ...(built.roles.length > 0 ? { roles: built.roles } : {}),
     },

@@ -39,6 +39,8 @@ export interface Scenario {
   readonly network?: ScenarioFile["network"];
   readonly coordinator?: Readonly<Record<string, number>>;
   readonly workload?: ScenarioFile["workload"];
+  readonly clocks?: ScenarioFile["clocks"];
+  readonly storage?: ScenarioFile["storage"];
   readonly faults: readonly FaultSpec[];
   readonly durationMs: number;
 }
@@ -166,10 +168,17 @@ export function decodeScenario(input: unknown, source: string, electors: readonl
         );
         break;
       }
+      case "clockJump":
+      case "clockDrift":
+      case "slowDisk":
+        host(f.host, `${p}.host`);
+        if (f.host === "zk") issues.push({ path: `${p}.host`, message: `expected a broker number or a role (the coordinator's clock and disk are not modelled), got "zk"` });
+        break;
       case "heal":
         break;
     }
   });
+  checkClocksAndStorage(file, brokers, issues);
 
   let algorithms: ScenarioAlgorithm[] | undefined;
   if (file.algorithm !== undefined && file.algorithms !== undefined) {
@@ -201,9 +210,47 @@ export function decodeScenario(input: unknown, source: string, electors: readonl
     ...(file.network !== undefined ? { network: file.network } : {}),
     ...(coordinator !== undefined ? { coordinator } : {}),
     ...(file.workload !== undefined ? { workload: file.workload } : {}),
+    ...(file.clocks !== undefined ? { clocks: file.clocks } : {}),
+    ...(file.storage !== undefined ? { storage: file.storage } : {}),
     faults: file.faults,
     durationMs: file.durationMs,
   };
+}
+
+type Range = { readonly between: readonly [number, number] };
+
+function checkRange(v: number | Range | undefined, path: string, issues: InputIssue[]): void {
+  if (v === undefined || typeof v === "number") return;
+  const [a, b] = v.between;
+  if (b < a) issues.push({ path: `${path}.between[1]`, message: `expected a value >= ${a} (the range's start), got ${b}` });
+}
+
+/** Per-broker keys below `brokers`, ranges ordered, fsync distributions well formed. */
+function checkClocksAndStorage(file: ScenarioFile, brokers: number, issues: InputIssue[]): void {
+  const brokerKey = (key: string, path: string): boolean => {
+    if (/^\d+$/.test(key) && Number(key) < brokers) return true;
+    issues.push({ path, message: `expected a broker number below cluster.brokers (${brokers}) as key, got ${JSON.stringify(key)}` });
+    return false;
+  };
+  const c = file.clocks;
+  if (c !== undefined) {
+    checkRange(c.offsetMs, "clocks.offsetMs", issues);
+    checkRange(c.driftPpm, "clocks.driftPpm", issues);
+    for (const [key, own] of Object.entries(c.hosts ?? {})) {
+      const path = formatPath([key], "clocks.hosts");
+      if (!brokerKey(key, path)) continue;
+      checkRange(own.offsetMs, `${path}.offsetMs`, issues);
+      checkRange(own.driftPpm, `${path}.driftPpm`, issues);
+    }
+  }
+  const st = file.storage;
+  if (st !== undefined) {
+    if (st.fsync !== undefined) checkDelay(st.fsync, "storage.fsync", issues);
+    for (const [key, own] of Object.entries(st.hosts ?? {})) {
+      const path = formatPath([key], "storage.hosts");
+      if (brokerKey(key, path) && own.fsync !== undefined) checkDelay(own.fsync, `${path}.fsync`, issues);
+    }
+  }
 }
 
 function checkDelay(d: DelayDistribution, path: string, issues: InputIssue[]): void {

@@ -56,12 +56,58 @@ export const NetworkSpec = Schema.Struct({
   duplicate: Schema.optionalKey(Probability),
 });
 
+// ---- clocks and disks (src/sim/clocks.ts, src/sim/storage.ts) ----
+
+/** Drift in parts per million, ±999999 (a clock must keep running forward). */
+export const DriftPpm = Schema.Finite.check(
+  Schema.isBetween({ minimum: -999_999, maximum: 999_999 }, { expected: "a drift in ppm between -999999 and 999999" }),
+);
+
+/** `{ between: [a, b] }`: drawn per seed, uniformly, from [a, b] (a <= b is checked in load.ts). */
+const between = <S extends Schema.Top>(value: S) =>
+  Schema.Struct({ between: Schema.Tuple([value, value]) }).annotate({ expected: "{ between: [a, b] }" });
+
+const numberOrRange = <S extends Schema.Top>(value: S, expected: string) =>
+  Schema.Union([value, between(value)]).annotate({ expected: `${expected}, or { between: [a, b] } drawn per seed` });
+
+const HostClock = Schema.Struct({
+  offsetMs: Schema.optionalKey(numberOrRange(Schema.Finite, "an offset in ms")),
+  driftPpm: Schema.optionalKey(numberOrRange(DriftPpm, "a drift in ppm")),
+});
+
+/** Brokers' clocks: offset and drift for all, overridden per broker number. */
+export const ClocksSpec = Schema.Struct({
+  offsetMs: Schema.optionalKey(numberOrRange(Schema.Finite, "an offset in ms")),
+  driftPpm: Schema.optionalKey(numberOrRange(DriftPpm, "a drift in ppm")),
+  hosts: Schema.optionalKey(Schema.Record(Schema.String, HostClock)),
+});
+
+/** Brokers' fsync latency for all, overridden per broker number. */
+export const StorageSpec = Schema.Struct({
+  fsync: Schema.optionalKey(DelayDistribution),
+  hosts: Schema.optionalKey(Schema.Record(Schema.String, Schema.Struct({ fsync: Schema.optionalKey(DelayDistribution) }))),
+});
+
 // ---- faults (src/sim/faults.ts, with role host names) ----
 
 const at = Millis;
 const hostFault = <T extends string>(type: T) => Schema.Struct({ at, type: Schema.Literal(type), host: HostRef });
 
-export const FAULT_TYPES = ["crash", "restart", "pause", "partition", "cut", "isolate", "heal", "clog", "link", "shutdown"] as const;
+export const FAULT_TYPES = [
+  "crash",
+  "restart",
+  "pause",
+  "partition",
+  "cut",
+  "isolate",
+  "heal",
+  "clog",
+  "link",
+  "shutdown",
+  "clockJump",
+  "clockDrift",
+  "slowDisk",
+] as const;
 
 export const FaultSpec = Schema.Union([
   hostFault("crash"),
@@ -88,6 +134,15 @@ export const FaultSpec = Schema.Union([
     delay: Schema.optionalKey(DelayDistribution),
   }),
   hostFault("shutdown"),
+  Schema.Struct({ at, type: Schema.Literal("clockJump"), host: HostRef, byMs: Schema.Finite }),
+  Schema.Struct({ at, type: Schema.Literal("clockDrift"), host: HostRef, ppm: DriftPpm, forMs: PositiveMillis }),
+  Schema.Struct({
+    at,
+    type: Schema.Literal("slowDisk"),
+    host: HostRef,
+    factor: Schema.Finite.check(Schema.isGreaterThanOrEqualTo(1, { expected: "a slow-down factor >= 1" })),
+    forMs: PositiveMillis,
+  }),
 ]).annotate({ discriminator: "type", discriminatorValues: FAULT_TYPES });
 
 export type FaultSpec = typeof FaultSpec.Type;
@@ -151,6 +206,10 @@ export const ScenarioFile = Schema.Struct({
     }),
   ),
   workload: Schema.optionalKey(WorkloadSpecSchema),
+  /** Brokers' clocks (default: all read true time). */
+  clocks: Schema.optionalKey(ClocksSpec),
+  /** Brokers' fsync latency (default: src/sim/storage.ts DEFAULT_FSYNC). */
+  storage: Schema.optionalKey(StorageSpec),
   faults: Schema.Array(FaultSpec).pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
   durationMs: PositiveMillis,
 });
