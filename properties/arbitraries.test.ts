@@ -46,6 +46,10 @@ function assertValid(s: PropertyScenario): void {
       expect(new Set(named).size).toBe(named.length);
       for (const g of f.groups) expect(g.length).toBeGreaterThan(0);
     }
+    if (f.type === "clockJump") expect(f.byMs !== 0 && Math.abs(f.byMs) <= 2_000).toBe(true);
+    if (f.type === "clockDrift") expect(Number.isInteger(f.ppm) && Math.abs(f.ppm) <= 500 && f.forMs > 0).toBe(true);
+    if (f.type === "slowDisk") expect(f.factor >= 2 && f.forMs > 0).toBe(true);
+    if (f.type === "clockJump" || f.type === "clockDrift" || f.type === "slowDisk") expect(f.host).not.toBe("zk");
     if (f.type === "link") {
       if (f.loss !== undefined) expect(f.loss >= 0 && f.loss <= 1).toBe(true);
       if (f.duplicate !== undefined) expect(f.duplicate >= 0 && f.duplicate <= 1).toBe(true);
@@ -87,11 +91,14 @@ describe("arbitraries: validity", () => {
         if (f.type === "link" && f.loss !== undefined) seen.add("loss");
         if (f.type === "link" && f.duplicate !== undefined) seen.add("duplication");
         if (f.type === "partition" && f.groups.flat().includes("zk")) seen.add("partition with zk");
+        if (f.type === "clockJump" && f.byMs < 0) seen.add("backward clock jump");
+        if (f.type === "clockDrift" && f.ppm < 0) seen.add("slow clock");
       }
     }
     for (const kind of [
       "crash", "restart", "pause", "long pause", "partition", "partition with zk", "isolate", "one-way cut",
       "host cut off from zk", "zk unreachable", "zk crash", "heal", "loss", "duplication", "link", "clog", "shutdown",
+      "clockJump", "backward clock jump", "clockDrift", "slow clock", "slowDisk",
     ]) {
       expect(seen, kind).toContain(kind);
     }
@@ -202,6 +209,22 @@ describe("arbitraries: shrinking", () => {
     const s = shrunk(scenario(), (sc) => sc.faults.some((f) => f.type === "partition" && f.groups.flat().includes("zk")));
     expect(s.faults).toHaveLength(1);
     expect(s.faults[0]).toMatchObject({ type: "partition", groups: [["zk"]] });
+  });
+
+  test("a clock fault shrinks to one small step of broker 0's clock at the window's start, nothing else", () => {
+    const s = shrunk(scenario(), (sc) => sc.faults.some((f) => f.type === "clockJump" && f.byMs <= -500));
+    expect(s.faults).toEqual([{ at: 2_000, type: "clockJump", host: 0, byMs: -500 }]);
+    const d = shrunk(scenario(), (sc) => sc.faults.some((f) => f.type === "clockDrift" && f.ppm <= -300));
+    expect(d.faults).toEqual([{ at: 2_000, type: "clockDrift", host: 0, ppm: -300, forMs: 100 }]);
+  });
+
+  test("turning clock and disk faults off leaves every other generated value as it was", () => {
+    const off = { faults: { maxHostEpisodes: 0 } };
+    const a = fc.sample(scenario(), { seed: SEED, numRuns: 100 });
+    const b = fc.sample(scenario(off), { seed: SEED, numRuns: 100 });
+    const hostKinds = new Set(["clockJump", "clockDrift", "slowDisk"]);
+    expect(a.map((s) => ({ ...s, faults: s.faults.filter((f) => !hostKinds.has(f.type)) }))).toEqual(b);
+    expect(a.some((s) => s.faults.some((f) => hostKinds.has(f.type)))).toBe(true);
   });
 
   test("raw schedules shrink by dropping whole episodes", () => {

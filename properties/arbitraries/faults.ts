@@ -41,6 +41,9 @@ export type EpisodeKind =
   | "clog"
   | "heal";
 
+/** Episodes that touch one host's clock or disk, generated as a list of their own (hostFaultSchedule). */
+export type HostEpisodeKind = "clockJump" | "clockDrift" | "slowDisk";
+
 export interface FaultArbitraryOptions {
   /** Broker ids are drawn from 0..maxBrokers-1, then fitted to the cluster (fitSchedule). */
   readonly maxBrokers: number;
@@ -55,10 +58,20 @@ export interface FaultArbitraryOptions {
   /** At most this many episodes (each one or two faults). */
   readonly maxEpisodes: number;
   /** Relative frequency of each kind of episode (0 leaves a kind out). */
-  readonly weights: Readonly<Record<EpisodeKind, number>>;
+  readonly weights: Readonly<Record<EpisodeKind | HostEpisodeKind, number>>;
+  /** At most this many clock and disk episodes (besides maxEpisodes). */
+  readonly maxHostEpisodes: number;
+  /** Largest clock step, either way (ms). */
+  readonly maxJumpMs: number;
+  /** Whether clocks may step backward (an NTP step); forward steps are always generated. */
+  readonly backwardJumps: boolean;
+  /** Largest drift a clockDrift episode sets, either way (ppm). */
+  readonly maxDriftPpm: number;
+  /** Largest slow-down factor of a slowDisk episode. */
+  readonly maxDiskFactor: number;
 }
 
-export const DEFAULT_WEIGHTS: Readonly<Record<EpisodeKind, number>> = {
+export const DEFAULT_WEIGHTS: Readonly<Record<EpisodeKind | HostEpisodeKind, number>> = {
   crash: 3,
   shutdown: 1,
   pause: 3,
@@ -74,6 +87,9 @@ export const DEFAULT_WEIGHTS: Readonly<Record<EpisodeKind, number>> = {
   delay: 1,
   clog: 1,
   heal: 1,
+  clockJump: 1,
+  clockDrift: 1,
+  slowDisk: 1,
 };
 
 export const DEFAULT_FAULTS: FaultArbitraryOptions = {
@@ -85,11 +101,16 @@ export const DEFAULT_FAULTS: FaultArbitraryOptions = {
   maxDowntimeMs: 25_000,
   maxEpisodes: 5,
   weights: DEFAULT_WEIGHTS,
+  maxHostEpisodes: 2,
+  maxJumpMs: 2_000,
+  backwardJumps: true,
+  maxDriftPpm: 500,
+  maxDiskFactor: 100,
 };
 
 /** Options as callers give them: any subset, weights merged with the defaults. */
 export type FaultArbitraryInput = Partial<Omit<FaultArbitraryOptions, "weights">> & {
-  readonly weights?: Partial<Record<EpisodeKind, number>>;
+  readonly weights?: Partial<Record<EpisodeKind | HostEpisodeKind, number>>;
 };
 
 export function faultOptions(options: FaultArbitraryInput = {}): FaultArbitraryOptions {
@@ -327,6 +348,51 @@ export function episode(o: FaultArbitraryOptions): fc.Arbitrary<Episode> {
     .map((k) => ({ arbitrary: EPISODES[k](o), weight: o.weights[k] }));
   if (arms.length === 0) throw new Error("every episode kind has weight 0");
   return fc.oneof(...arms);
+}
+
+/**
+ * A host's clock steps, forward or (if allowed) backward, by up to maxJumpMs on the grid. Shrinks
+ * toward a forward step of one grid step.
+ */
+export function clockJumpEpisode(o: FaultArbitraryOptions): fc.Arbitrary<Episode> {
+  const backward = o.backwardJumps ? fc.boolean() : fc.constant(false);
+  return fc
+    .record({ at: faultTime(o), host: broker(o), by: millis(o.stepMs, o.maxJumpMs, o.stepMs), backward })
+    .map(({ at, host, by, backward }): Episode => [{ at, type: "clockJump", host, byMs: backward ? -by : by }]);
+}
+
+/** A host's clock runs fast or slow (whole ppm, shrinking toward 0) for a while. */
+export function clockDriftEpisode(o: FaultArbitraryOptions): fc.Arbitrary<Episode> {
+  return fc
+    .record({ at: faultTime(o), host: broker(o), ppm: fc.integer({ min: -o.maxDriftPpm, max: o.maxDriftPpm }), forMs: spell(o) })
+    .map(({ at, host, ppm, forMs }): Episode => [{ at, type: "clockDrift", host, ppm, forMs }]);
+}
+
+/** A host's fsyncs take 2..maxDiskFactor times as long for a while (shrinking toward 2x). */
+export function slowDiskEpisode(o: FaultArbitraryOptions): fc.Arbitrary<Episode> {
+  return fc
+    .record({ at: faultTime(o), host: broker(o), factor: fc.integer({ min: 2, max: Math.max(2, o.maxDiskFactor) }), forMs: spell(o) })
+    .map(({ at, host, factor, forMs }): Episode => [{ at, type: "slowDisk", host, factor, forMs }]);
+}
+
+const HOST_EPISODES: Readonly<Record<HostEpisodeKind, (o: FaultArbitraryOptions) => fc.Arbitrary<Episode>>> = {
+  clockJump: clockJumpEpisode,
+  clockDrift: clockDriftEpisode,
+  slowDisk: slowDiskEpisode,
+};
+
+/**
+ * Clock and disk faults: 0..maxHostEpisodes episodes, sorted by time (raw host ids, like
+ * rawFaultSchedule). A list of its own, drawn after everything else in a scenario, so adding these
+ * kinds left every other generated value as it was; it shrinks to none on its own.
+ */
+export function hostFaultSchedule(options: FaultArbitraryInput = {}): fc.Arbitrary<Fault[]> {
+  const o = faultOptions(options);
+  const arms = (Object.keys(HOST_EPISODES) as HostEpisodeKind[])
+    .filter((k) => o.weights[k] > 0)
+    .map((k) => ({ arbitrary: HOST_EPISODES[k](o), weight: o.weights[k] }));
+  if (arms.length === 0 || o.maxHostEpisodes <= 0) return fc.constant([]);
+  return fc.array(fc.oneof(...arms), { maxLength: o.maxHostEpisodes, size: "max" }).map((episodes) => sortByTime(episodes.flat()));
 }
 
 /** Stable sort by time: faults at the same time keep their schedule order. */

@@ -9,7 +9,7 @@ import type { ClusterSpec } from "../../src/cluster/cluster-model.ts";
 import type { Fault } from "../../src/sim/faults.ts";
 import type { LinkSettings } from "../../src/sim/network.ts";
 import { clusterSpec, DEFAULT_CLUSTER, type ClusterArbitraryOptions } from "./cluster.ts";
-import { faultOptions, recoveryTime, rawFaultSchedule, type FaultArbitraryInput } from "./faults.ts";
+import { faultOptions, hostFaultSchedule, recoveryTime, rawFaultSchedule, sortByTime, type FaultArbitraryInput } from "./faults.ts";
 import { networkSettings, type NetworkArbitraryOptions } from "./network.ts";
 import { fitSchedule } from "./schedule.ts";
 
@@ -50,12 +50,15 @@ export function scenario(options: ScenarioArbitraryOptions = {}): fc.Arbitrary<P
       network,
       faults: rawFaultSchedule(faultInput),
       recoveryAtMs: recoveryTime(faultOptions(faultInput)),
+      // Last: drawn after everything else, so the values above are what they were before clock
+      // and disk faults existed.
+      hostFaults: hostFaultSchedule(faultInput),
     })
-    .map(({ seed, cluster, network, faults, recoveryAtMs }): PropertyScenario => ({
+    .map(({ seed, cluster, network, faults, recoveryAtMs, hostFaults }): PropertyScenario => ({
       seed,
       cluster,
       ...(network !== undefined ? { network } : {}),
-      faults: fitSchedule(faults, cluster.brokers),
+      faults: fitSchedule(hostFaults.length === 0 ? faults : sortByTime([...faults, ...hostFaults]), cluster.brokers),
       recoveryAtMs,
     }));
 }

@@ -28,6 +28,9 @@ export function fitSchedule(faults: readonly Fault[], brokers: number): Fault[] 
         out.push({ ...f, host: fitHost(f.host, brokers) });
         break;
       case "pause":
+      case "clockJump":
+      case "clockDrift":
+      case "slowDisk":
         out.push({ ...f, host: fitHost(f.host, brokers) });
         break;
       case "cut":
@@ -69,11 +72,12 @@ export function fitSchedule(faults: readonly Fault[], brokers: number): Fault[] 
   return out;
 }
 
-/** When the last fault has run its course: the latest start, pause end or clog end. */
+/** When the last fault has run its course: the latest start, pause or clog end, clock drift or slow disk end. */
 export function scheduleEnd(faults: readonly Fault[]): number {
   let end = 0;
   for (const f of faults) {
-    const until = f.type === "pause" || f.type === "clog" ? f.at + f.for : f.at;
+    const until =
+      f.type === "pause" || f.type === "clog" ? f.at + f.for : f.type === "clockDrift" || f.type === "slowDisk" ? f.at + f.forMs : f.at;
     if (until > end) end = until;
   }
   return end;
@@ -100,7 +104,8 @@ export interface Recovery {
  * The recovery phase, at `earliestMs` or once the last fault has run its course (faults that
  * nothing undid persist until then): heal every partition, cut and isolation; set every link back to the run's
  * normal settings; restart every host that is down (the coordinator first). After it every host is up (pauses and
- * clogs have ended by `at`) and the network is whole.
+ * clogs, clock drifts and slow disks have ended by `at`) and the network is whole. A clock jump
+ * is not undone: a clock that was stepped stays stepped.
  */
 export function recoveryPhase(
   faults: readonly Fault[],
