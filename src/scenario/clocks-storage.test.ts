@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { electors } from "../../algorithms/index.ts";
 import { makeCell } from "../runner/cell.ts";
 import { buildCell, runCell } from "../runner/run-cell.ts";
-import { testPreferredLeader } from "../runner/test-elector.ts";
+import { testPreferredLeader } from "../testing/test-elector.ts";
 import { cellOfResult } from "../cli/commands.ts";
 import { BadInputError } from "./issues.ts";
 import { decodeScenario } from "./load.ts";
