@@ -18,13 +18,14 @@ import { HostStatus } from "../sim/kernel.ts";
 import { Obs } from "../record/observation-log.ts";
 import { World } from "../world/world.ts";
 import type { WorldConfig } from "../world/world-config.ts";
-import type { FaultSpec, HostRole, ScenarioHostRef } from "../scenario/schema.ts";
+import type { FaultSpec, HostRole, ScenarioHostRef, TimedFaultSpec } from "../scenario/schema.ts";
 
 /** Just before the fault: the probe stops here so the fault's own instant is not half-run. */
 const PROBE_GAP_MS = 1e-6;
 
 export function hasRoles(faults: readonly FaultSpec[]): boolean {
-  return faults.some((f) => faultHosts<ScenarioHostRef>(f).some((r) => typeof r === "string" && r !== "zk"));
+  // faultHosts reads only the host fields, so a ranged time does not matter here.
+  return faults.some((f) => faultHosts<ScenarioHostRef>(f as unknown as Fault<ScenarioHostRef>).some((r) => typeof r === "string" && r !== "zk"));
 }
 
 export interface RoleResolution {
@@ -36,7 +37,7 @@ export interface RoleResolution {
 }
 
 /** Resolves every role in `faults` (in schedule order); plain schedules pass through unchanged. */
-export function resolveRoles(base: Omit<WorldConfig<unknown>, "faults">, faults: readonly FaultSpec[]): RoleResolution {
+export function resolveRoles(base: Omit<WorldConfig<unknown>, "faults">, faults: readonly TimedFaultSpec[]): RoleResolution {
   const notes: string[] = [];
   let probeEvents = 0;
   // Faults apply in time order (ties in schedule order). A role names one broker for the whole
@@ -66,7 +67,7 @@ export function resolveRoles(base: Omit<WorldConfig<unknown>, "faults">, faults:
   return { faults: resolved.map((f) => f!), probeEvents, notes };
 }
 
-function mapHosts(f: FaultSpec, map: (r: ScenarioHostRef) => HostRef): Fault {
+function mapHosts(f: TimedFaultSpec, map: (r: ScenarioHostRef) => HostRef): Fault {
   switch (f.type) {
     case "crash":
     case "restart":

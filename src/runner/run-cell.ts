@@ -12,6 +12,7 @@ import { decodeOptions, unknownElectorMessage } from "../scenario/load.ts";
 import { BadInputError } from "../scenario/issues.ts";
 import type { ClusterSpec } from "../cluster/cluster-model.ts";
 import type { ClockSpec } from "../sim/clocks.ts";
+import { drawFaultTimes } from "../sim/fault-times.ts";
 import type { LinkSettings } from "../sim/network.ts";
 import type { StorageSpec } from "../sim/storage.ts";
 import { runWorld } from "../world/run.ts";
@@ -63,7 +64,8 @@ export function buildCell(cell: Cell, electors: readonly ElectorDefinition[] = r
     options,
     ...(hostOptions !== undefined ? { hostOptions } : {}),
   };
-  const { faults, probeEvents, notes } = resolveRoles(base, cell.faults);
+  // Ranged fault times first (their own stream), then roles: a role is chosen just before its fault.
+  const { faults, probeEvents, notes } = resolveRoles(base, drawFaultTimes(cell.faults, cell.seed));
   let recordedOptions: unknown = options;
   try {
     recordedOptions = Schema.encodeUnknownSync(elector.options as Schema.Codec<unknown, unknown>)(options);

@@ -11,6 +11,7 @@ import { Schema } from "effect";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { ElectorDefinition } from "../elector/api.ts";
 import { resolveCoordinator } from "../coordinator/profile-file.ts";
+import { latestTime } from "../sim/fault-times.ts";
 import { BadInputError, formatPath, issuesOf, show, type InputIssue } from "./issues.ts";
 import { DelayDistribution as DelaySchema, ScenarioFile, type AlgorithmEntry, type FaultSpec, type ScenarioHostRef } from "./schema.ts";
 
@@ -127,8 +128,10 @@ export function decodeScenario(input: unknown, source: string, electors: readonl
 
   file.faults.forEach((f, i) => {
     const p = `faults[${i}]`;
-    if (f.at > file.durationMs) {
-      issues.push({ path: `${p}.at`, message: `expected a time within the run (at most durationMs = ${file.durationMs}), got ${f.at}` });
+    if (typeof f.at !== "number") checkRange(f.at, `${p}.at`, issues);
+    if (latestTime(f.at) > file.durationMs) {
+      const path = typeof f.at === "number" ? `${p}.at` : `${p}.at.between[1]`;
+      issues.push({ path, message: `expected a time within the run (at most durationMs = ${file.durationMs}), got ${latestTime(f.at)}` });
     }
     const host = (ref: ScenarioHostRef | undefined, path: string): void => {
       if (typeof ref === "number" && ref >= brokers) {

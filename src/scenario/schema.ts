@@ -10,6 +10,7 @@
  * plain numbers.
  */
 import { Effect, Schema } from "effect";
+import type { Timed } from "../sim/fault-times.ts";
 
 // ---- numbers ----
 
@@ -90,7 +91,8 @@ export const StorageSpec = Schema.Struct({
 
 // ---- faults (src/sim/faults.ts, with role host names) ----
 
-const at = Millis;
+/** When a fault happens: a time in ms, or `{ between: [a, b] }` drawn per seed (src/sim/fault-times.ts). */
+const at = Schema.Union([Millis, between(Millis)]).annotate({ expected: "a time in ms >= 0, or { between: [a, b] } drawn per seed" });
 const hostFault = <T extends string>(type: T) => Schema.Struct({ at, type: Schema.Literal(type), host: HostRef });
 
 export const FAULT_TYPES = [
@@ -146,6 +148,8 @@ export const FaultSpec = Schema.Union([
 ]).annotate({ discriminator: "type", discriminatorValues: FAULT_TYPES });
 
 export type FaultSpec = typeof FaultSpec.Type;
+/** A fault as written, its time drawn (a number). */
+export type TimedFaultSpec = Timed<FaultSpec>;
 
 // ---- cluster, workload, algorithms ----
 
