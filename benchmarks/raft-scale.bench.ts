@@ -2,9 +2,9 @@
  * Raft at scale: 1,000,000 partitions x RF 3 on 100 brokers (30,000 groups per broker) for a few
  * seconds of simulated time, with a broker crash, through the lab's runWorld. Not a test.
  *
- *   npx tsx algorithms/raft/scale.bench.ts                      (coalesced heartbeats, the default here)
- *   npx tsx algorithms/raft/scale.bench.ts --per-group          (one heartbeat per group and follower)
- *   npx tsx algorithms/raft/scale.bench.ts --partitions=100000 --duration=5000 --crash-at=2500 --judge
+ *   npx tsx benchmarks/raft-scale.bench.ts                      (coalesced heartbeats, the default here)
+ *   npx tsx benchmarks/raft-scale.bench.ts --per-group          (one heartbeat per group and follower)
+ *   npx tsx benchmarks/raft-scale.bench.ts --partitions=100000 --duration=5000 --crash-at=2500 --judge
  *
  * Prints wall time, simulated events and events per second, heap (process.memoryUsage), message
  * counts by type, and with --judge the checker's verdict (split-brain, failover, end state).
@@ -13,10 +13,10 @@ import { performance } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Schema } from "effect";
-import { flag, numberOption } from "../../benchmarks/bench-util.ts";
-import { judge } from "../../src/checker/judge.ts";
-import { runWorld } from "../../src/world/run.ts";
-import { raft } from "./index.ts";
+import { flag, numberOption } from "./bench-util.ts";
+import { judge } from "../src/checker/judge.ts";
+import { runWorld } from "../src/world/run.ts";
+import { raft } from "../algorithms/raft/index.ts";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;

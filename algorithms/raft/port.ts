@@ -1,0 +1,40 @@
+/**
+ * What the Raft core needs from the host layer around it — and nothing else. The core never
+ * touches the kernel, timers or the network: it emits messages and declarations here, and tells
+ * the host when a group's deadline moved. The host delivers each output as it is produced, so the
+ * order of messages and declarations is the order in which the rules produced them.
+ *
+ * Everything about coalesced heartbeats (generations, host-level liveness, parked groups) is the
+ * host's; the core sees it only through the questions below.
+ */
+import type { HostId, HostRandom, Message, Observer } from "../../src/elector/api.ts";
+
+export interface RaftPort {
+  now(): number;
+  readonly random: HostRandom;
+  /** Declarations: lead / follow / step down, acknowledgements, replica state. */
+  readonly observer: Observer;
+  send(to: HostId, message: Message, bytes: number): void;
+
+  /** Group g's deadline may have moved earlier: make sure it is visited by then (unless parked). */
+  deadlineEarlier(g: number): void;
+  /** Group g got a deadline: if it waits nowhere, link it (a deadline that moved later needs nothing). */
+  deadlineSet(g: number): void;
+  /** Group g waits in no list (a coalesced leader with nothing to send). */
+  waitsNowhere(g: number): boolean;
+
+  /** Group g's known leader changed: whatever the host knew of the old leader's assertions no longer applies. */
+  leaderChanged(g: number): void;
+  /** The leader of group g asserted its leadership in a message stamped with generation `gen` (coalesced). */
+  leaderAsserted(g: number, gen: number): void;
+
+  /** The leadership generation this host stamps on leader messages to host h (coalesced; 0 otherwise). */
+  generationTowards(h: HostId): number;
+  /** Host h has been silent for a minimum election timeout (host-level activity, check-quorum). */
+  peerSilent(h: HostId): boolean;
+  /** Coalesced: host l's host-level heartbeat, at the generation group g holds for it, arrived after `since`. */
+  leaderHostHeardSince(g: number, l: HostId, since: number): boolean;
+  /** This host started (or stopped) leading group g: its peers' view of our leadership changes. */
+  leadershipStarted(g: number): void;
+  leadershipEnded(g: number): void;
+}

@@ -1,0 +1,527 @@
+/**
+ * The Raft rules for every group one host serves, as a pure state machine in the shape of
+ * etcd-io/raft's raft.go: `step` on a message, `onDeadline` when a group's election timeout or
+ * heartbeat interval ran out (etcd's tick), `become*` for role changes, outputs through the
+ * RaftPort (port.ts). Per-group state lives in typed arrays indexed by the local group index.
+ *
+ * "§" numbers refer to the Raft paper (Ongaro and Ousterhout, 2014) unless marked "thesis"
+ * (Ongaro's dissertation, 2014). Log replication and commitment are in replication.ts; ticks,
+ * the deadline wheel and coalesced heartbeats in the host layer (raft-host.ts).
+ */
+import type { DurableStore, HostId, PartitionId } from "../../src/elector/api.ts";
+import { CANDIDATE, FOLLOWER, LEADER, PRE_CANDIDATE, popcount, type GroupLayout } from "./layout.ts";
+import {
+  APPEND,
+  APPEND_RESP,
+  HEARTBEAT,
+  HEARTBEAT_BYTES,
+  HEARTBEAT_RESP,
+  HEARTBEAT_RESP_BYTES,
+  PRE_VOTE,
+  PRE_VOTE_RESP,
+  RV,
+  RV_RESP,
+  VOTE_BYTES,
+  VOTE_RESP_BYTES,
+  type AppendEntries,
+  type AppendEntriesResponse,
+  type Heartbeat,
+  type HeartbeatResponse,
+  type RaftMessage,
+  type VoteRequest,
+  type VoteResponse,
+} from "./messages.ts";
+import type { RaftOptions } from "./options.ts";
+import type { RaftPort } from "./port.ts";
+import { Replication } from "./replication.ts";
+
+function durable<T>(store: DurableStore, key: string, make: () => T): T {
+  let value = store.get<T>(key);
+  if (value === undefined) {
+    value = make();
+    store.set(key, value);
+  }
+  return value;
+}
+
+export class RaftCore {
+  private readonly self: HostId;
+  private readonly coalesced: boolean;
+  readonly replication: Replication;
+
+  // ---- durable (Figure 2 "persistent state on all servers"): survive crash and restart ----
+  /** currentTerm per group. */
+  readonly term: Int32Array;
+  /** Host voted for in the current term, -1 none. */
+  readonly votedFor: Int32Array;
+
+  // ---- volatile, per group ----
+  readonly role: Uint8Array;
+  /** Known leader of the current term (self when leading), -1 none. */
+  readonly leader: Int32Array;
+  /** Randomized election timeout, drawn anew at every reset (§5.2). */
+  readonly timeout: Float32Array;
+  /**
+   * Follower: last leader contact (or vote granted) + timeout. Candidate: end of the round.
+   * Leader: next heartbeat / retransmission. The host layer may move a follower's deadline later
+   * when its leader's host heartbeats keep it alive (coalesced heartbeats).
+   */
+  readonly deadline: Float64Array;
+  /** (Pre-)candidate: replicas that granted the vote. Bit = replica index. */
+  readonly votes: Int32Array;
+  /** Leader: replicas that answered this leader in its term (coalesced: announcement done). */
+  readonly answered: Int32Array;
+  /** When this instance started (a restart forgets whom it heard from). */
+  private bootAt = 0;
+
+  constructor(
+    private readonly layout: GroupLayout,
+    private readonly port: RaftPort,
+    private readonly o: RaftOptions,
+    store: DurableStore,
+  ) {
+    const n = layout.n;
+    this.self = layout.self;
+    this.coalesced = o.coalescedHeartbeats;
+    this.term = durable(store, "raft.term", () => new Int32Array(n));
+    this.votedFor = durable(store, "raft.votedFor", () => new Int32Array(n).fill(-1));
+    this.replication = new Replication(layout, this.term, port, o, store);
+    this.role = new Uint8Array(n);
+    this.leader = new Int32Array(n).fill(-1);
+    this.timeout = new Float32Array(n);
+    this.deadline = new Float64Array(n);
+    this.votes = new Int32Array(n);
+    this.answered = new Int32Array(n);
+  }
+
+  /** Every group starts as a follower with a fresh randomized timeout (§5.2). */
+  start(now: number): void {
+    this.bootAt = now;
+    for (let g = 0; g < this.layout.n; g++) {
+      this.timeout[g] = this.drawTimeout();
+      this.deadline[g] = now + this.timeout[g];
+      this.port.deadlineSet(g);
+    }
+  }
+
+  // ======================================================================================
+  // Time (etcd's tick): a group's deadline ran out
+  // ======================================================================================
+
+  onDeadline(g: number, now: number): void {
+    if (this.role[g] === LEADER) {
+      this.heartbeatDue(g, now);
+      return;
+    }
+    // §5.2: election timeout elapsed without hearing from a leader (or granting a vote): campaign.
+    // A candidate whose round timed out starts a new one (split vote).
+    if (this.o.preVote) this.becomePreCandidate(g, now);
+    else this.becomeCandidate(g, now);
+  }
+
+  private heartbeatDue(g: number, now: number): void {
+    const { rf } = this.layout;
+    const rep = this.replication;
+    let pending = false;
+    for (let j = 0; j < rf; j++) {
+      const r = this.layout.replica(g, j);
+      if (r === this.self) continue;
+      const lagging = rep.lagging(g, j);
+      if (!this.coalesced) {
+        // §5.2: heartbeats (empty AppendEntries) to every follower every interval; §5.3: retry lagging ones.
+        if (lagging) rep.retransmit(g, j);
+        else this.sendHeartbeat(g, r);
+        continue;
+      }
+      // Coalesced: the host-level heartbeat keeps followers quiet; per group we only announce a new
+      // leadership until each follower answered, and retransmit entries to live lagging followers.
+      if (!lagging && (this.answered[g] & (1 << j)) !== 0) continue;
+      if (this.port.peerSilent(r)) continue; // resumed when the host is heard from again
+      pending = true;
+      if (lagging) rep.retransmit(g, j);
+      else this.sendHeartbeat(g, r);
+    }
+    if (!this.coalesced || pending) {
+      this.deadline[g] = now + this.o.heartbeatInterval;
+      this.port.deadlineSet(g);
+    }
+  }
+
+  // ======================================================================================
+  // Roles (etcd's become*)
+  // ======================================================================================
+
+  /** §5.1: on a higher term (or a leader of our term) revert to follower; `l` is the leader if known. */
+  becomeFollower(g: number, t: number, l: HostId): void {
+    const now = this.port.now();
+    if (this.role[g] === LEADER) this.leaderStepDown(g);
+    const termChanged = t > this.term[g];
+    if (termChanged) {
+      this.term[g] = t;
+      this.votedFor[g] = -1;
+    }
+    this.role[g] = FOLLOWER;
+    this.votes[g] = 0;
+    this.answered[g] = 0;
+    this.timeout[g] = this.drawTimeout();
+    const old = this.leader[g];
+    if (old !== l || termChanged) {
+      this.leader[g] = l;
+      this.port.leaderChanged(g);
+      const p = this.layout.parts[g];
+      if (l >= 0) this.port.observer.follow(p, l, t);
+      else if (old >= 0) this.port.observer.follow(p, -1, -1);
+    }
+    this.deadline[g] = now + this.timeout[g];
+    this.port.deadlineEarlier(g);
+  }
+
+  /** Forget the leader of the current term (a campaign starts, or its host stopped asserting it). */
+  clearLeader(g: number): void {
+    const old = this.leader[g];
+    if (old < 0) return;
+    this.leader[g] = -1;
+    this.port.leaderChanged(g);
+    if (old !== this.self) this.port.observer.follow(this.layout.parts[g], -1, -1);
+  }
+
+  /** The leader's host no longer asserts leadership of g: forget it and wait out a full timeout. */
+  leaderGone(g: number, now: number): void {
+    this.clearLeader(g);
+    this.deadline[g] = now + this.timeout[g];
+    this.port.deadlineSet(g);
+  }
+
+  /** Thesis §9.6 pre-vote: ask for votes for term+1 without raising our term. */
+  private becomePreCandidate(g: number, now: number): void {
+    this.role[g] = PRE_CANDIDATE;
+    this.votes[g] = 1 << this.layout.selfIdx[g];
+    this.clearLeader(g);
+    this.resetRound(g, now);
+    if (popcount(this.votes[g]) >= this.layout.majority) {
+      this.becomeCandidate(g, now);
+      return;
+    }
+    this.requestVotes(g, PRE_VOTE, this.term[g] + 1);
+  }
+
+  /** §5.2: increment currentTerm, vote for self, reset the election timer, send RequestVote. */
+  private becomeCandidate(g: number, now: number): void {
+    this.term[g]++;
+    this.votedFor[g] = this.self;
+    this.role[g] = CANDIDATE;
+    this.votes[g] = 1 << this.layout.selfIdx[g];
+    this.clearLeader(g);
+    this.port.observer.campaign(this.layout.parts[g]);
+    this.resetRound(g, now);
+    if (popcount(this.votes[g]) >= this.layout.majority) {
+      this.becomeLeader(g, now);
+      return;
+    }
+    this.requestVotes(g, RV, this.term[g]);
+  }
+
+  private resetRound(g: number, now: number): void {
+    this.timeout[g] = this.drawTimeout();
+    this.deadline[g] = now + this.timeout[g];
+    this.port.deadlineEarlier(g);
+  }
+
+  private requestVotes(g: number, type: typeof RV | typeof PRE_VOTE, t: number): void {
+    const p = this.layout.parts[g];
+    const rep = this.replication;
+    const msg: VoteRequest = { type, p, term: t, lastIndex: rep.lastIndex(g), lastTerm: rep.lastTerm(g) };
+    for (let j = 0; j < this.layout.rf; j++) {
+      const r = this.layout.replica(g, j);
+      if (r !== this.self) this.port.send(r, msg, VOTE_BYTES);
+    }
+  }
+
+  /** §5.2: a candidate with votes from a majority becomes leader and heartbeats at once. */
+  private becomeLeader(g: number, now: number): void {
+    this.role[g] = LEADER;
+    this.leader[g] = this.self;
+    this.answered[g] = 1 << this.layout.selfIdx[g];
+    this.port.observer.lead(this.layout.parts[g], this.term[g]);
+    const pr = this.replication.startLeading(g);
+    this.port.leadershipStarted(g);
+    for (let j = 0; j < this.layout.rf; j++) {
+      const r = this.layout.replica(g, j);
+      if (r === this.self) continue;
+      if (pr !== undefined) this.replication.sendAppend(g, j, pr.next[j]);
+      else this.sendHeartbeat(g, r);
+    }
+    this.deadline[g] = now + this.o.heartbeatInterval;
+    this.port.deadlineEarlier(g);
+  }
+
+  /** A leader reverts to follower (higher term seen, or check-quorum). */
+  private leaderStepDown(g: number): void {
+    this.replication.stopLeading(g);
+    this.role[g] = FOLLOWER;
+    this.leader[g] = -1;
+    this.port.leadershipEnded(g);
+    this.port.observer.stepDown(this.layout.parts[g]);
+  }
+
+  /**
+   * Check-quorum (thesis §6.2 / §4.2.3, etcd CheckQuorum): a leader that no longer hears from a
+   * majority of its group steps down. Activity is the host layer's (per peer host).
+   */
+  checkQuorum(g: number): void {
+    if (this.role[g] !== LEADER) return;
+    let active = 0;
+    for (let j = 0; j < this.layout.rf; j++) {
+      const r = this.layout.replica(g, j);
+      if (r === this.self || !this.port.peerSilent(r)) active++;
+    }
+    if (active < this.layout.majority) this.becomeFollower(g, this.term[g], -1);
+  }
+
+  // ======================================================================================
+  // Messages (etcd's Step)
+  // ======================================================================================
+
+  step(from: HostId, m: RaftMessage): void {
+    switch (m.type) {
+      case HEARTBEAT:
+        this.onHeartbeat(from, m);
+        break;
+      case HEARTBEAT_RESP:
+        this.onHeartbeatResponse(from, m);
+        break;
+      case APPEND:
+        this.onAppend(from, m);
+        break;
+      case APPEND_RESP:
+        this.onAppendResponse(from, m);
+        break;
+      case RV:
+      case PRE_VOTE:
+        this.onVoteRequest(from, m);
+        break;
+      case RV_RESP:
+      case PRE_VOTE_RESP:
+        this.onVoteResponse(from, m);
+        break;
+    }
+  }
+
+  /** A leader of term `t` (>= ours) asserted leadership of group g: follow it and reset the election timer. */
+  leaderContact(g: number, l: HostId, t: number, gen: number): void {
+    if (t > this.term[g] || this.role[g] !== FOLLOWER || this.leader[g] !== l) {
+      if (this.role[g] === LEADER && t === this.term[g]) {
+        throw new Error(`raft: two leaders for partition ${this.layout.parts[g]} in term ${t} (hosts ${this.self} and ${l})`);
+      }
+      // §5.2: a candidate that hears from a leader of its term (or newer) returns to follower.
+      this.becomeFollower(g, t, l);
+    }
+    this.port.leaderAsserted(g, gen);
+    this.deadline[g] = this.port.now() + this.timeout[g];
+    this.port.deadlineSet(g);
+  }
+
+  // ---- heartbeats (§5.2: empty AppendEntries) ----
+
+  private onHeartbeat(from: HostId, m: Heartbeat): void {
+    const g = this.layout.local(m.p);
+    if (g < 0) return;
+    if (m.term >= this.term[g]) {
+      this.leaderContact(g, from, m.term, m.gen);
+      this.replyHeartbeat(from, m.p, this.term[g], m.sentAt);
+    } else {
+      // §5.1: the reply carries our term, so a stale leader learns it has been superseded.
+      this.replyHeartbeat(from, m.p, this.term[g], -1);
+    }
+  }
+
+  replyHeartbeat(to: HostId, p: PartitionId, t: number, echo: number): void {
+    const resp: HeartbeatResponse = { type: HEARTBEAT_RESP, p, term: t, echo };
+    this.port.send(to, resp, HEARTBEAT_RESP_BYTES);
+  }
+
+  private onHeartbeatResponse(from: HostId, m: HeartbeatResponse): void {
+    const g = this.layout.local(m.p);
+    if (g < 0) return;
+    if (m.term > this.term[g]) {
+      this.becomeFollower(g, m.term, -1);
+      return;
+    }
+    if (this.role[g] === LEADER && m.term === this.term[g]) {
+      const j = this.layout.replicaIndex(g, from);
+      if (j < 0) return;
+      this.answered[g] |= 1 << j;
+      this.replication.onHeartbeatEcho(g, j, m.echo);
+    }
+  }
+
+  private sendHeartbeat(g: number, to: HostId): void {
+    const msg: Heartbeat = {
+      type: HEARTBEAT,
+      p: this.layout.parts[g],
+      term: this.term[g],
+      gen: this.port.generationTowards(to),
+      sentAt: this.port.now(),
+    };
+    this.port.send(to, msg, HEARTBEAT_BYTES);
+  }
+
+  // ---- log replication (§5.3), the role checks around replication.ts ----
+
+  /** A producer's write: only a leader takes it (§5.3); anyone else refuses (etcd's ErrProposalDropped). */
+  write(p: PartitionId, writeId: number): void {
+    const g = this.layout.local(p);
+    if (g < 0 || this.role[g] !== LEADER) {
+      this.port.observer.rejected(p, writeId);
+      return;
+    }
+    this.replication.propose(g, writeId, this.coalesced);
+    if (this.layout.rf > 1 && this.coalesced && this.port.waitsNowhere(g)) {
+      // An idle coalesced leader: retransmit on the heartbeat interval until every follower has it.
+      this.deadline[g] = this.port.now() + this.o.heartbeatInterval;
+      this.port.deadlineSet(g);
+    }
+  }
+
+  private onAppend(from: HostId, m: AppendEntries): void {
+    const g = this.layout.local(m.p);
+    if (g < 0) return;
+    if (m.term < this.term[g]) {
+      this.replication.refuseStale(g, from, m);
+      return;
+    }
+    this.leaderContact(g, from, m.term, m.gen);
+    this.replication.onAppend(g, from, m);
+  }
+
+  private onAppendResponse(from: HostId, m: AppendEntriesResponse): void {
+    const g = this.layout.local(m.p);
+    if (g < 0) return;
+    if (m.term > this.term[g]) {
+      this.becomeFollower(g, m.term, -1);
+      return;
+    }
+    if (this.role[g] !== LEADER || m.term !== this.term[g]) return;
+    const j = this.layout.replicaIndex(g, from);
+    if (j < 0) return;
+    this.answered[g] |= 1 << j;
+    this.replication.onAppendResponse(g, j, m);
+  }
+
+  // ---- elections (§5.2, §5.4.1, thesis §4.2.3 and §9.6) ----
+
+  /** Thesis §4.2.3 / §9.6: has this replica heard from a current leader within the minimum election timeout? */
+  private heardLeaderRecently(g: number, now: number): boolean {
+    if (this.role[g] === LEADER) return true;
+    // After a restart we cannot know whom we heard from before the crash: with check-quorum,
+    // keep any lease we may have promised (see Replication.maybeAck) by waiting one minimum election timeout.
+    if (this.o.checkQuorum && now < this.bootAt + this.o.electionTimeoutMin) return true;
+    const l = this.leader[g];
+    if (l < 0) return false;
+    const since = now - this.o.electionTimeoutMin;
+    if (this.deadline[g] - this.timeout[g] > since) return true;
+    return this.port.leaderHostHeardSince(g, l, since);
+  }
+
+  private onVoteRequest(from: HostId, m: VoteRequest): void {
+    const g = this.layout.local(m.p);
+    if (g < 0 || this.layout.replicaIndex(g, from) < 0) return;
+    const now = this.port.now();
+    const rep = this.replication;
+    if (m.type === PRE_VOTE) {
+      // Thesis §9.6: grant a pre-vote iff we would grant the vote at that term, and we have not
+      // heard from a leader recently. Our own term and vote are untouched.
+      const t = this.term[g];
+      const couldVote = m.term > t || (m.term === t && (this.votedFor[g] === -1 || this.votedFor[g] === from));
+      const grant = couldVote && rep.upToDate(g, m.lastTerm, m.lastIndex) && !this.heardLeaderRecently(g, now);
+      this.replyVote(from, PRE_VOTE_RESP, m.p, grant ? m.term : t, grant);
+      if (!grant) this.answerAsLeader(g, from);
+      return;
+    }
+    if (m.term > this.term[g]) {
+      if (this.o.checkQuorum && this.heardLeaderRecently(g, now)) {
+        // Thesis §4.2.3: within the minimum election timeout of hearing from a current leader,
+        // neither update the term nor grant the vote (etcd: "lease is not expired").
+        this.answerAsLeader(g, from);
+        return;
+      }
+      this.becomeFollower(g, m.term, -1); // §5.1
+    }
+    if (m.term < this.term[g]) {
+      this.replyVote(from, RV_RESP, m.p, this.term[g], false);
+      this.answerAsLeader(g, from);
+      return;
+    }
+    // §5.2: at most one vote per term, first come first served; §5.4.1: only to an up-to-date log.
+    const voted = this.votedFor[g];
+    const grant = (voted === -1 || voted === from) && rep.upToDate(g, m.lastTerm, m.lastIndex);
+    if (grant) {
+      this.votedFor[g] = from; // durable before the reply leaves
+      this.deadline[g] = now + this.timeout[g]; // §5.2: granting a vote resets the election timer
+      this.port.deadlineEarlier(g);
+    }
+    this.replyVote(from, RV_RESP, m.p, this.term[g], grant);
+    if (!grant) this.answerAsLeader(g, from);
+  }
+
+  /**
+   * Coalesced: there is no per-group heartbeat that would tell a campaigning replica who leads,
+   * so a leader that refuses its (pre-)vote sends one heartbeat — what it would have received
+   * anyway without coalescing.
+   */
+  private answerAsLeader(g: number, to: HostId): void {
+    if (this.coalesced && this.role[g] === LEADER) this.sendHeartbeat(g, to);
+  }
+
+  private replyVote(to: HostId, type: typeof RV_RESP | typeof PRE_VOTE_RESP, p: PartitionId, t: number, granted: boolean): void {
+    const resp: VoteResponse = { type, p, term: t, granted };
+    this.port.send(to, resp, VOTE_RESP_BYTES);
+  }
+
+  private onVoteResponse(from: HostId, m: VoteResponse): void {
+    const g = this.layout.local(m.p);
+    if (g < 0) return;
+    const j = this.layout.replicaIndex(g, from);
+    if (j < 0) return;
+    const now = this.port.now();
+    const majority = this.layout.majority;
+    if (m.type === RV_RESP) {
+      if (m.term > this.term[g]) {
+        this.becomeFollower(g, m.term, -1);
+        return;
+      }
+      if (this.role[g] === CANDIDATE && m.term === this.term[g] && m.granted) {
+        this.votes[g] |= 1 << j;
+        // §5.2: votes from a majority of the group win the election.
+        if (popcount(this.votes[g]) >= majority) this.becomeLeader(g, now);
+      }
+      return;
+    }
+    if (m.granted) {
+      if (this.role[g] === PRE_CANDIDATE && m.term === this.term[g] + 1) {
+        this.votes[g] |= 1 << j;
+        if (popcount(this.votes[g]) >= majority) this.becomeCandidate(g, now);
+      }
+    } else if (m.term > this.term[g]) {
+      this.becomeFollower(g, m.term, -1);
+    }
+  }
+
+  // ---- helpers ----
+
+  private drawTimeout(): number {
+    const { electionTimeoutMin: min, electionTimeoutMax: max } = this.o;
+    return max > min ? this.port.random.uniform(min, max) : min;
+  }
+
+  /** Role, term, vote, known leader and last log index of group g (for tests). */
+  inspect(g: number): { role: number; term: number; votedFor: number; leader: number; lastIndex: number } {
+    return {
+      role: this.role[g],
+      term: this.term[g],
+      votedFor: this.votedFor[g],
+      leader: this.leader[g],
+      lastIndex: this.replication.lastIndex(g),
+    };
+  }
+}
