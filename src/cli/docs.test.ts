@@ -1,0 +1,55 @@
+/**
+ * The documentation's runnable shell blocks, run as a newcomer would: every fenced block whose info
+ * string is `sh runnable` in README.md and docs/*.md runs as one bash script (set -e), in a fresh
+ * folder where `benchmarks/` is the repository's and `npx electorate` is this checkout's CLI, and
+ * must exit 0. A block that stops working fails here, naming the file and line.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { PACKAGE_ROOT } from "../runner/package-root.ts";
+
+interface Block {
+  readonly file: string;
+  readonly line: number;
+  readonly script: string;
+}
+
+function runnableBlocks(file: string): Block[] {
+  const lines = readFileSync(join(PACKAGE_ROOT, file), "utf8").split("\n");
+  const out: Block[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].trim() !== "```sh runnable") continue;
+    const start = i + 1;
+    let j = start;
+    while (j < lines.length && lines[j].trim() !== "```") j++;
+    out.push({ file, line: start + 1, script: lines.slice(start, j).join("\n") });
+    i = j;
+  }
+  return out;
+}
+
+const files = ["README.md", ...readdirSync(join(PACKAGE_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const blocks = files.flatMap(runnableBlocks);
+const work = mkdtempSync(join(tmpdir(), "electorate-docs-"));
+symlinkSync(join(PACKAGE_ROOT, "benchmarks"), join(work, "benchmarks"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** `npx electorate ...` is this checkout's CLI; anything else npx would fetch is refused. */
+const PRELUDE = `set -euo pipefail
+npx() { if [ "$1" = electorate ]; then shift; node ${JSON.stringify(join(PACKAGE_ROOT, "bin", "electorate.mjs"))} "$@"; else echo "docs test: npx $1 is not allowed here" >&2; return 1; fi; }
+`;
+
+describe("documentation that runs", () => {
+  test("the docs mark runnable blocks", () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(4);
+  });
+
+  test.each(blocks.map((b) => [`${b.file}:${b.line}`, b] as const))("%s", { timeout: 180_000 }, (_where, b) => {
+    const r = spawnSync("bash", ["-c", PRELUDE + b.script], { cwd: work, encoding: "utf8", timeout: 120_000 });
+    expect(r.status, `${b.file}:${b.line} exited ${r.status}\n${r.stderr.slice(-2000)}`).toBe(0);
+    expect(r.stderr).not.toMatch(/unexpected failure|at .*\.ts:\d+/);
+  });
+});
