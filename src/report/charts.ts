@@ -399,11 +399,19 @@ export function pickTimelineFindings(model: ReportModel, limit = MAX_TIMELINES):
 }
 
 /** The other findings on a timeline's partition, by grade: "1 overlap (26,022–35,227 ms); 15 stale acknowledgements (…)". */
-export function summarizeOthers(others: readonly SplitBrainFinding[]): string {
+export function summarizeOthers(others: readonly SplitBrainFinding[], exactCount: Partial<Record<SplitBrainGrade, number>> = {}): string {
   const parts: string[] = [];
   for (const grade of SEVERITY) {
     const list = others.filter((o) => o.grade === grade);
     if (list.length === 0) continue;
+    // The run keeps only the first findings of each grade; where the partition's own record has
+    // the true count (late acknowledgements are in its acks), say that count.
+    const exact = exactCount[grade];
+    if (exact !== undefined && exact > list.length) {
+      const from = Math.min(...list.map((o) => o.from));
+      parts.push(`${exact} ${exact === 1 ? GRADE_LABEL[grade] : GRADE_PLURAL[grade]} (the first from ${fmt(from)} ms)`);
+      continue;
+    }
     const from = Math.min(...list.map((o) => o.from));
     const to = Math.max(...list.map((o) => o.to));
     const name = list.length === 1 ? GRADE_LABEL[grade] : GRADE_PLURAL[grade];
@@ -444,12 +452,52 @@ export function timelineWindow(t: TimelineFinding): [number, number] {
   for (const e of t.result.timeline.events) {
     if (e.at <= from && e.at >= from - lookback && e.at < start) start = e.at;
   }
+  // Until the problem resolves: the first fault or host event after the finding (a heal, a resume,
+  // a restart) is in view, as long as it is within the run.
+  const after = t.result.timeline.events.find((e) => e.at > end && e.at <= t.result.durationMs);
+  if (after !== undefined && after.at - end <= Math.max(10 * span, 30_000)) end = after.at;
   const pad = Math.max(0.06 * (end - start), 50);
   start = Math.max(0, start - pad);
   end = Math.min(Math.max(t.result.durationMs, end), end + pad);
   if (end <= start) end = start + 1;
   return [start, end];
 }
+
+/** A host that could not act for a while: crashed until restarted, or paused until resumed. */
+export interface OffPeriod {
+  readonly host: number;
+  readonly from: number;
+  readonly to: number;
+  readonly what: "down" | "paused";
+}
+
+/** Crash-to-restart and pause-to-resume periods of each host, from a run's host events (open ones end at the run's end). */
+export function offPeriods(result: RunResult): OffPeriod[] {
+  const open = new Map<string, number>();
+  const out: OffPeriod[] = [];
+  for (const e of result.timeline.events) {
+    if (typeof e.host !== "number" || e.host < 0) continue;
+    const start = e.what === "crashed" ? "down" : e.what === "paused" ? "paused" : undefined;
+    const stop = e.what === "restarted" ? "down" : e.what === "resumed" ? "paused" : undefined;
+    if (start !== undefined) open.set(`${e.host}:${start}`, e.at);
+    if (stop !== undefined) {
+      const from = open.get(`${e.host}:${stop}`);
+      if (from !== undefined) out.push({ host: e.host, from, to: e.at, what: stop });
+      open.delete(`${e.host}:${stop}`);
+    }
+  }
+  for (const [key, from] of open) {
+    const [host, what] = key.split(":");
+    out.push({ host: Number(host), from, to: result.durationMs, what: what as OffPeriod["what"] });
+  }
+  return out.sort((a, b) => a.from - b.from || a.host - b.host);
+}
+
+/** The hatch pattern off periods are drawn with (defined inside each timeline's SVG). */
+const HATCH_ID = "electorate-hatch";
+const HATCH_DEFS =
+  `<defs><pattern id="${HATCH_ID}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">` +
+  `<rect width="6" height="6" fill="#f1f3f5"></rect><line x1="0" y1="0" x2="0" y2="6" stroke="#868e96" stroke-width="2"></line></pattern></defs>`;
 
 interface AckMark {
   readonly at: number;
@@ -526,6 +574,10 @@ export function timelineChart(t: TimelineFinding, title: string, description: st
       ? `${a.stale > 0 ? "LATE: " : ""}write ${a.first.writeId} acknowledged by ${hostName(a.host)} in epoch ${a.first.epoch} at ${fmt(a.first.at)} ms`
       : `${a.count} writes acknowledged by ${hostName(a.host)} around ${fmt(a.at)} ms${a.stale > 0 ? `, ${a.stale} late` : ""}`;
   const shade = { x1: Math.max(f.from, x0), x2: Math.min(Math.max(f.to, f.from + 2 / pxPerMs), x1) };
+  // Crashed or paused: hatched across the host's band, so a paused leader's bar is not read as leading.
+  const off = offPeriods(t.result)
+    .filter((o) => hosts.has(o.host) && o.to >= x0 && o.from <= x1)
+    .map((o) => ({ ...o, x1: Math.max(o.from, x0), x2: Math.min(o.to, x1), y: label(o.host) }));
   const marks: Plot.Markish[] = [
     Plot.rectX([shade], { x1: "x1", x2: "x2", fill: GRADE_COLOR[f.grade], fillOpacity: 0.14 }),
     Plot.barX(intervals, {
@@ -537,6 +589,20 @@ export function timelineChart(t: TimelineFinding, title: string, description: st
       insetBottom: 20,
       title: (d: (typeof intervals)[number]) => `${hostName(d.host)} leads in epoch ${d.epoch} from ${fmt(d.from)} to ${fmt(d.to)} ms`,
     }),
+    Plot.barX(off, {
+      x1: "x1",
+      x2: "x2",
+      y: "y",
+      fill: `url(#${HATCH_ID})`,
+      fillOpacity: 0.85,
+      insetTop: 2,
+      insetBottom: 2,
+      title: (d: (typeof off)[number]) => `${hostName(d.host)} ${d.what === "down" ? "crashed (down)" : "paused"} from ${fmt(d.from)} to ${fmt(d.to)} ms`,
+    }),
+    Plot.text(
+      off.filter((d) => (d.x2 - d.x1) * pxPerMs >= 50),
+      { x: (d: (typeof off)[number]) => (d.x1 + d.x2) / 2, y: "y", dy: 12, text: "what", fill: "#343a40", stroke: "white", strokeWidth: 3, paintOrder: "stroke" },
+    ),
     Plot.text(
       intervals.filter((d) => (d.x2 - d.x1) * pxPerMs >= 60),
       {
@@ -599,7 +665,7 @@ export function timelineChart(t: TimelineFinding, title: string, description: st
       );
     }
   }
-  return render(
+  return withHatch(render(
     {
       width,
       height: 46 + 30 + band * hostList.length,
@@ -616,5 +682,11 @@ export function timelineChart(t: TimelineFinding, title: string, description: st
     },
     title,
     description,
-  );
+  ));
+}
+
+/** Puts the hatch pattern's definition inside a rendered SVG (right after its opening tag). */
+function withHatch(svg: string): string {
+  const i = svg.indexOf(">", svg.indexOf("<svg"));
+  return i < 0 ? svg : svg.slice(0, i + 1) + HATCH_DEFS + svg.slice(i + 1);
 }

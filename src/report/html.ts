@@ -54,6 +54,7 @@ tbody th { font-weight: 500; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 td.bad { color: var(--bad); background: var(--bad-bg) !important; font-weight: 600; }
 td.missing, td.zero { color: #9aa4ae; }
+.swatch.hatch { background: repeating-linear-gradient(45deg, #868e96 0 2px, #f1f3f5 2px 5px); }
 table.verdict td { font-size: 13px; vertical-align: top; }
 table.verdict td.why { color: var(--muted); max-width: 28em; }
 ol.rankings { font-size: 14px; }
@@ -286,6 +287,7 @@ function timelineSection(model: ReportModel, picked: readonly TimelineFinding[])
     `<span><span class="tick stale"></span>late acknowledgement</span>` +
     `<span><span class="rule"></span>fault or host event</span>` +
     `<span><span class="shade"></span>the finding's interval</span>` +
+    `<span><span class="swatch hatch"></span>host crashed or paused</span>` +
     `</div>`;
   const figs = picked.map((t, i) => {
     const f = t.finding;
@@ -295,7 +297,11 @@ function timelineSection(model: ReportModel, picked: readonly TimelineFinding[])
       `${GRADE_LABEL[f.grade]} between host ${f.hosts[0]} (epoch ${f.epochs[0]}) and host ${f.hosts[1]} (epoch ${f.epochs[1]}), ` +
       `from ${fmt(f.from)} to ${fmt(f.to)} ms (${fmt(f.to - f.from)} ms)` +
       (f.writeId === undefined ? "" : `, write ${f.writeId}`);
-    const others = t.others.length === 0 ? "" : ` Also on this partition: ${summarizeOthers(t.others)}.`;
+    // Every late acknowledgement on the partition is in its recorded acks, not only the listed findings.
+    const lateHere = (t.partition?.acks ?? []).filter((a) => a.late).length - (f.grade === "late-ack" ? 1 : 0);
+    const others = t.others.length === 0 ? "" : ` Also on this partition: ${summarizeOthers(t.others, { "late-ack": lateHere })}.`;
+    const sb = r.metrics.splitBrain;
+    const totals = ` In the whole run: ${fmt(sb.overlap.count)} overlaps, ${fmt(sb.sameEpoch.count)} same-epoch pairs, ${fmt(sb.lateAcks.count)} late acknowledgements.`;
     const where = `${model.labelOf(r)} · ${r.scenario} · ${fmt(r.cluster.partitions)} partitions · seed ${r.seed}`;
     const svg =
       t.partition === undefined
@@ -306,7 +312,7 @@ function timelineSection(model: ReportModel, picked: readonly TimelineFinding[])
       `<h4 class="finding-title"><span class="badge" style="background:${GRADE_COLOR[f.grade]}">${h(GRADE_LABEL[f.grade])}</span>` +
       `<span>${h(`Partition ${f.partition}`)}</span><span class="meta">${h(where)}</span></h4>` +
       svg +
-      `<figcaption>${h(`${what}.${others}`)}</figcaption></figure>`
+      `<figcaption>${h(`${what}.${others}${totals}`)}</figcaption></figure>`
     );
   });
   return legend + figs.join("\n");
