@@ -2,6 +2,8 @@
  * Zab's broadcast phase on the leader (Leader.propose, processAck, tryToCommit): a proposal gets
  * zxid = epoch << 32 | counter, is logged by the leader (its own first ACK) and sent to the synced
  * learners; a quorum of ACKs commits it, in zxid order; the client is answered and COMMIT goes out.
+ * A leader that stops leading leaves its pending clients unanswered (ZooKeeper's clients see the
+ * connection close: the outcome is unknown, and the write may yet be committed by the next leader).
  */
 import type { ZabDurable } from "./durable-state.ts";
 import { ZXID_EPOCH, counterOfZxid, epochOfZxid, makeZxid } from "./fle.ts";
@@ -15,6 +17,8 @@ interface PendingWrite {
   readonly g: number;
   readonly writeId: number;
   readonly zxid: number;
+  /** Its position in the leader's log. */
+  readonly position: number;
   readonly epoch: number;
   readonly proposedAt: number;
   mask: number;
@@ -41,14 +45,17 @@ export class Broadcast {
     const epoch = this.d.currentEpoch[g];
     const last = this.d.lastZxid[g];
     const zxid = epochOfZxid(last) === epoch ? last + 1 : makeZxid(epoch, 1);
-    this.d.lastZxid[g] = zxid; // the leader logs its own proposal (and counts as its first ACK)
+    // The leader logs its own proposal (and counts as its first ACK).
+    const position = this.d.log.length[g];
+    this.d.log.append(g, zxid, writeId, t.parts[g], this.port.observer);
+    this.d.lastZxid[g] = zxid;
     this.guard.noteAck(g, this.port.now());
     const me = t.mySlot[g];
-    const w: PendingWrite = { g, writeId, zxid, epoch, proposedAt: this.port.now(), mask: 1 << me };
+    const w: PendingWrite = { g, writeId, zxid, position, epoch, proposedAt: this.port.now(), mask: 1 << me };
     this.pending.set(this.key(g, zxid), w);
     const targets = t.mSynced[g] & t.mConn[g];
     for (let j = 0; j < t.rf; j++) {
-      if (j !== me && (targets & (1 << j)) !== 0) this.port.emit2(t.hostOf(g, j), T.Proposal, t.parts[g], zxid);
+      if (j !== me && (targets & (1 << j)) !== 0) this.port.emit3(t.hostOf(g, j), T.Proposal, t.parts[g], zxid, writeId);
     }
     this.tryCommit(w);
   }
@@ -71,8 +78,9 @@ export class Broadcast {
       this.pending.delete(key);
       const g = w.g;
       const p = t.parts[g];
+      this.d.log.commit(g, w.position + 1, p, this.port.observer);
+      // With the stale-ack guard (a lab addition) on, a quorum that came too late gets no answer.
       if (this.guard.inTime(w.proposedAt, this.port.now())) this.port.observer.acknowledged(p, w.writeId, w.epoch);
-      else this.port.observer.rejected(p, w.writeId); // too late to answer safely (the stale-ack guard)
       const me = t.mySlot[g];
       const targets = t.mSynced[g] & t.mConn[g];
       for (let j = 0; j < t.rf; j++) {
@@ -82,24 +90,16 @@ export class Broadcast {
     }
   }
 
-  /** The leader of group g stepped down: its clients' requests fail. */
-  failPending(g: number): void {
+  /** The leader of group g stopped leading: its pending proposals are forgotten, their clients left without an answer. */
+  forgetPending(g: number): void {
     if (this.pending.size === 0) return;
-    for (const [key, w] of this.pending) {
-      if (w.g !== g) continue;
-      this.pending.delete(key);
-      this.port.observer.rejected(this.t.parts[g], w.writeId);
-    }
+    for (const [key, w] of this.pending) if (w.g === g) this.pending.delete(key);
   }
 
-  /** Writes whose quorum did not come within the stale-ack guard will not be acknowledged: refuse them. */
+  /** With the stale-ack guard on: proposals past the guard will never be answered; forget them. */
   expireLate(): void {
-    if (this.pending.size === 0) return;
+    if (this.pending.size === 0 || !this.guard.enabled) return;
     const now = this.port.now();
-    for (const [key, w] of this.pending) {
-      if (this.guard.inTime(w.proposedAt, now)) continue;
-      this.pending.delete(key);
-      this.port.observer.rejected(this.t.parts[w.g], w.writeId);
-    }
+    for (const [key, w] of this.pending) if (!this.guard.inTime(w.proposedAt, now)) this.pending.delete(key);
   }
 }

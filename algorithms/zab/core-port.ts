@@ -12,6 +12,7 @@ export interface CorePort {
   /** Queues a group message of `type` (messages.ts) to host `to`: partition first, then fields. */
   emit2(to: HostId, type: number, p: number, a: number): void;
   emit3(to: HostId, type: number, p: number, a: number, b: number): void;
+  emit4(to: HostId, type: number, p: number, a: number, b: number, c: number): void;
   emit6(to: HostId, type: number, p: number, a: number, b: number, c: number, d: number, e: number): void;
   /** Sets group g's one deadline (replacing any other); the core's onDeadline(g) runs at or after it. */
   schedule(g: number, atMs: number): void;

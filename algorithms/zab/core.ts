@@ -100,10 +100,17 @@ export class ZabCore implements Transitions {
         this.learner.onUpToDate(g, j, items[i + 1]);
         break;
       case T.Proposal:
-        this.learner.onProposal(g, j, items[i + 1]);
+        this.learner.onProposal(g, j, items[i + 1], items[i + 2]);
         break;
       case T.Commit:
-        break; // the write is already acknowledged by the leader; followers keep no commit point here
+        this.learner.onCommit(g, j, items[i + 1]);
+        break;
+      case T.Trunc:
+        this.learner.onTrunc(g, j, items[i + 1]);
+        break;
+      case T.Diff:
+        this.learner.onDiff(g, j, items[i + 1], items[i + 2], items[i + 3]);
+        break;
     }
   }
 

@@ -1,19 +1,22 @@
 /**
  * What a Zab peer keeps across a crash (QuorumPeer's acceptedEpoch and currentEpoch files, and
- * its transaction log, of which the lab keeps the last zxid). Typed arrays are stored once in
+ * its transaction log). Typed arrays are stored once in
  * the host's durable store and mutated in place: a write to them is the persistence request,
  * done before the message that depends on it is sent, as ZooKeeper writes its epoch files
  * before it answers.
  */
 import type { DurableStore } from "../../src/elector/api.ts";
+import { TxnLog } from "./txn-log.ts";
 
 export interface ZabDurable {
   /** Zab's acceptedEpoch per group: the last epoch this peer accepted in LEADERINFO (or proposed). */
   readonly acceptedEpoch: Int32Array;
   /** Zab's currentEpoch per group: the last epoch whose NEWLEADER this peer acknowledged. */
   readonly currentEpoch: Int32Array;
-  /** Last zxid in the group's log. */
+  /** Last zxid in the group's log (lastLoggedZxid: what FLE votes and ACKEPOCH report). */
   readonly lastZxid: Float64Array;
+  /** The proposals logged per group. */
+  readonly log: TxnLog;
   /** [0]: boot count (names connections). */
   readonly incarnation: Int32Array;
   /** [0]: time of this host's last proposal ACK in any group (the stale-ack guard's boot guard). */
@@ -34,6 +37,7 @@ export function loadDurable(store: DurableStore, groups: number): ZabDurable {
     acceptedEpoch: durableArray("zab.acceptedEpoch", () => new Int32Array(groups)),
     currentEpoch: durableArray("zab.currentEpoch", () => new Int32Array(groups)),
     lastZxid: durableArray("zab.lastZxid", () => new Float64Array(groups)),
+    log: durableArray("zab.log", () => new TxnLog(groups)),
     incarnation: durableArray("zab.incarnation", () => new Int32Array(1)),
     lastAckAny: durableArray("zab.lastAckAny", () => new Float64Array(1).fill(-Infinity)),
   };

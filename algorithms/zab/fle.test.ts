@@ -59,7 +59,7 @@ describe("zxids and state summaries", () => {
 });
 
 describe("options", () => {
-  it("decode to ZooKeeper's defaults, and the quiet period follows from them", async () => {
+  it("decode to ZooKeeper 3.8's defaults (lab additions off), the zookeeper variant names them, and the quiet period follows from them", async () => {
     const { Schema } = await import("effect");
     const { zab } = await import("./index.ts");
     const o = Schema.decodeUnknownSync(zab.options)({});
@@ -70,13 +70,16 @@ describe("options", () => {
       finalizeWaitMs: 200,
       minNotificationIntervalMs: 200,
       maxNotificationIntervalMs: 60000,
-      staleAckGuardMs: 200,
-      answerLosingVotes: true,
+      staleAckGuardMs: 0,
+      answerLosingVotes: false,
       coalesce: true,
     });
-    // syncLimit 10 s + 1 s ping period + 2 x initLimit 40 s + 60 s + 6 x 200 ms + 200 ms + one tick 2 s
-    expect(zab.quietPeriodMs(o)).toBe(114_400);
-    expect(zab.claims(o)).toMatchObject({ noStaleAcknowledgements: true, noSameEpochLeaders: true });
+    expect(Schema.decodeUnknownSync(zab.options)(zab.variants?.find((v) => v.name === "zookeeper")?.options)).toEqual(o);
+    // syncLimit 10 s + 1 s ping period + 2 x initLimit 40 s + 60 s + 6 x 200 ms + one tick 2 s, and
+    // without answerLosingVotes one more 60 s and initLimit (20 s)
+    expect(zab.quietPeriodMs(o)).toBe(194_200);
+    expect(zab.quietPeriodMs({ ...o, answerLosingVotes: true, staleAckGuardMs: 200 })).toBe(114_400);
+    expect(zab.claims(o)).toEqual({ noLostAcknowledgedWrites: true, noDivergence: true, noSameEpochLeaders: true, liveness: true });
     expect(zab.usesCoordinator).toBe(false);
     expect(() => Schema.decodeUnknownSync(zab.options)({ initLimit: 0 })).toThrow();
   });

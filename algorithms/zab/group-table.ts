@@ -93,6 +93,8 @@ export class GroupTable {
   /** Leader: learners sent NEWLEADER (they get proposals), and those that ACKed it. */
   readonly mSynced: Uint8Array;
   readonly mAcked: Uint8Array;
+  /** Leader: each learner's last zxid, from its ACKEPOCH (where its synchronisation starts). */
+  readonly peerZxid: Float64Array;
   /** Leader in discovery: max acceptedEpoch seen (getEpochToPropose). */
   readonly maxAccepted: Int32Array;
 
@@ -135,6 +137,7 @@ export class GroupTable {
     this.mSynced = new Uint8Array(G);
     this.mAcked = new Uint8Array(G);
     this.maxAccepted = new Int32Array(G).fill(-1);
+    this.peerZxid = new Float64Array(G * rf);
   }
 
   /** Local group index of a partition, or -1. */

@@ -25,7 +25,25 @@ export const zab = defineElector<ZabOptions>({
   description:
     "ZooKeeper's Zab per partition: Fast Leader Election by (epoch, zxid, id), then discovery and synchronisation establish a new epoch before the leader serves quorum-acknowledged writes.",
   options: ZabOptions,
-  claims: () => ({ noStaleAcknowledgements: true, noSameEpochLeaders: true, noLostAcknowledgedWrites: true, noDivergence: true, liveness: true }),
+  // The Zab paper's guarantees (primary order, integrity, agreement) whatever the options: no write
+  // acknowledged by a quorum is lost, committed histories never diverge, one leader per epoch.
+  claims: () => ({ noLostAcknowledgedWrites: true, noDivergence: true, noSameEpochLeaders: true, liveness: true }),
+  variants: [
+    {
+      name: "zookeeper",
+      description: "ZooKeeper 3.8 as shipped (release-3.8.6): tickTime 2000, initLimit 10, syncLimit 5, FLE finalizeWait 200 ms, notifications 200 ms .. 60 s; no lab additions.",
+      options: {
+        tickTimeMs: 2000,
+        initLimit: 10,
+        syncLimit: 5,
+        finalizeWaitMs: 200,
+        minNotificationIntervalMs: 200,
+        maxNotificationIntervalMs: 60000,
+        staleAckGuardMs: 0,
+        answerLosingVotes: false,
+      },
+    },
+  ],
   quietPeriodMs: quietPeriodOf,
   usesCoordinator: false,
   create: (ctx, options) => new ZabHost(ctx, options),

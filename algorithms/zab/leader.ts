@@ -3,7 +3,9 @@
  *  1. getEpochToPropose: a quorum of FOLLOWERINFO (the leader counts itself) gives the new epoch,
  *     max(acceptedEpoch) + 1, which the leader accepts (durable) and sends in LEADERINFO;
  *  2. waitForEpochAck: a quorum of ACKEPOCH, refusing a follower more recent than the leader;
- *     then currentEpoch is set (durable) and NEWLEADER goes to the learners;
+ *     then currentEpoch is set (durable), and each learner is synchronised
+ *     (LearnerHandler.syncFollower: TRUNC and/or DIFF from the last zxid its ACKEPOCH reported)
+ *     and sent NEWLEADER;
  *  3. waitForNewLeaderAck: a quorum ACKs NEWLEADER; only then does the leader lead, and UPTODATE
  *     lets the learners follow. Each wait lasts at most initLimit ticks (the core's deadline).
  * A learner lost while leading ends the leadership when fewer than a quorum remain
@@ -61,7 +63,7 @@ export class LeaderRole {
     const me = t.mySlot[g];
     for (let j = 0; j < t.rf; j++) if (j !== me) this.port.relationDown(t.hostOf(g, j));
     if ((t.flags[g] & F_DECLARED_LEAD) !== 0) this.port.observer.stepDown(t.parts[g]);
-    this.broadcast.failPending(g);
+    this.broadcast.forgetPending(g);
   }
 
   /** getEpochToPropose: once a quorum (with us) connected, epoch = max(acceptedEpoch) + 1. */
@@ -112,7 +114,34 @@ export class LeaderRole {
   private sendNewLeader(g: number, j: number): void {
     const t = this.t;
     t.mSynced[g] |= 1 << j;
+    this.syncFollower(g, j);
     this.port.emit3(t.hostOf(g, j), T.NewLeader, t.parts[g], this.d.currentEpoch[g], this.d.lastZxid[g]);
+  }
+
+  /**
+   * LearnerHandler.syncFollower, from the learner's last zxid (its ACKEPOCH): nothing if it ends
+   * where we do; TRUNC to our last zxid if it is ahead; otherwise TRUNC to the last zxid we share
+   * when its last one is not in our log, then DIFF: every entry of ours after it (with its COMMIT
+   * when we committed it). The leader keeps
+   * its whole log, so SNAP is never needed.
+   */
+  private syncFollower(g: number, j: number): void {
+    const t = this.t;
+    const log = this.d.log;
+    const to = t.hostOf(g, j);
+    const p = t.parts[g];
+    const peer = t.peerZxid[g * t.rf + j];
+    const last = this.d.lastZxid[g];
+    if (peer === last) return;
+    if (peer > last) {
+      this.port.emit2(to, T.Trunc, p, last);
+      return;
+    }
+    const from = log.countUpTo(g, peer);
+    if (from === 0 ? peer !== 0 : log.zxidAt(g, from - 1) !== peer) this.port.emit2(to, T.Trunc, p, from === 0 ? 0 : log.zxidAt(g, from - 1));
+    const n = log.length[g];
+    const committed = log.committed[g];
+    for (let i = from; i < n; i++) this.port.emit4(to, T.Diff, p, log.zxidAt(g, i), log.writeAt(g, i), i < committed ? 1 : 0);
   }
 
   /** waitForNewLeaderAck done: a quorum acknowledged NEWLEADER. Only now does the leader lead. */
@@ -124,6 +153,8 @@ export class LeaderRole {
     t.flags[g] |= F_DECLARED_LEAD;
     const epoch = this.d.currentEpoch[g];
     this.port.observer.lead(t.parts[g], epoch);
+    // The new epoch's initial history (our whole log) is committed once a quorum holds it.
+    this.d.log.commit(g, this.d.log.length[g], t.parts[g], this.port.observer);
     const me = t.mySlot[g];
     const targets = t.mAcked[g] & t.mConn[g];
     for (let j = 0; j < t.rf; j++) {
@@ -176,6 +207,7 @@ export class LeaderRole {
     const bit = 1 << j;
     if (s < S_L_EPOCHACK || s > S_L_BROADCAST || (t.mConn[g] & bit) === 0) return;
     t.mEpochReplied[g] |= bit;
+    t.peerZxid[g * t.rf + j] = zxid; // where its log ends: the start of its synchronisation
     if (s === S_L_EPOCHACK) {
       if (epoch !== -1) {
         // waitForEpochAck: a follower more recent than the leader is refused (its LearnerHandler

@@ -1,8 +1,9 @@
 /**
  * The learner's side of discovery, synchronisation and broadcast (Learner.registerWithLeader,
  * syncWithLeader, Follower.followLeader / processPacket): FOLLOWERINFO with acceptedEpoch; on
- * LEADERINFO accept a higher epoch (durable) and answer ACKEPOCH; on NEWLEADER take the leader's
- * history, set currentEpoch (durable) and ACK; on UPTODATE follow; log and ACK each PROPOSAL.
+ * LEADERINFO accept a higher epoch (durable) and answer ACKEPOCH; apply the leader's TRUNC and
+ * DIFF to the log; on NEWLEADER set currentEpoch (durable) and ACK; on UPTODATE commit the
+ * synchronised history and follow; log and ACK each PROPOSAL; commit on each COMMIT.
  * Each wait lasts at most initLimit ticks (the core's deadline).
  */
 import type { CorePort } from "./core-port.ts";
@@ -83,7 +84,7 @@ export class LearnerRole {
       this.roles.startLooking(g);
       return;
     }
-    // Synchronisation (DIFF / TRUNC / SNAP collapsed): our log now ends where the leader's does.
+    // The TRUNC / DIFF before it made our log end where the leader's does.
     this.d.lastZxid[g] = leaderZxid;
     this.d.currentEpoch[g] = epoch; // setCurrentEpoch: durable
     const now = this.port.now();
@@ -111,20 +112,50 @@ export class LearnerRole {
     this.port.cancel(g);
     t.flags[g] |= F_DECLARED_FOLLOW;
     this.port.observer.follow(t.parts[g], t.hostOf(g, j), epoch);
+    // The history synchronised before NEWLEADER (every entry of an older epoch) is committed.
+    this.d.log.commit(g, this.d.log.countUpTo(g, makeZxid(epoch, 0)), t.parts[g], this.port.observer);
+  }
+
+  /** TRUNC during synchronisation: drop every entry above `zxid`. */
+  onTrunc(g: number, j: number, zxid: number): void {
+    const t = this.t;
+    if (!this.fromLeader(g, j) || t.st[g] !== S_F_SYNC) return;
+    this.d.log.truncateAbove(g, zxid, t.parts[g], this.port.observer);
+    this.d.lastZxid[g] = zxid;
+  }
+
+  /** One entry of a DIFF during synchronisation: log it unless we have it; commit it with the leader's COMMIT. */
+  onDiff(g: number, j: number, zxid: number, writeId: number, committed: number): void {
+    const t = this.t;
+    if (!this.fromLeader(g, j) || t.st[g] !== S_F_SYNC) return;
+    const log = this.d.log;
+    const n = log.length[g];
+    if (n === 0 || log.zxidAt(g, n - 1) < zxid) {
+      log.append(g, zxid, writeId, t.parts[g], this.port.observer);
+      this.d.lastZxid[g] = zxid;
+    }
+    if (committed === 1) log.commit(g, log.countUpTo(g, zxid), t.parts[g], this.port.observer);
+  }
+
+  /** COMMIT from our leader: everything up to `zxid` is committed. */
+  onCommit(g: number, j: number, zxid: number): void {
+    const t = this.t;
+    if (!this.fromLeader(g, j) || t.st[g] < S_F_SYNC_GUARD || epochOfZxid(zxid) !== this.d.currentEpoch[g]) return;
+    this.d.log.commit(g, this.d.log.countUpTo(g, zxid), t.parts[g], this.port.observer);
   }
 
   /** PROPOSAL: log it and ACK (held back while our NEWLEADER ACK waits for the guard). */
-  onProposal(g: number, j: number, zxid: number): void {
+  onProposal(g: number, j: number, zxid: number, writeId: number): void {
     const t = this.t;
     if (!this.fromLeader(g, j)) return;
     const s = t.st[g];
     if (epochOfZxid(zxid) !== this.d.currentEpoch[g]) return;
-    if (s === S_F_SYNC_GUARD) {
-      if (zxid > this.d.lastZxid[g]) this.d.lastZxid[g] = zxid; // logged; ACKs wait for NEWLEADER's
-      return;
+    if (s !== S_F_SYNC_GUARD && s !== S_F_SYNCED && s !== S_F_BROADCAST) return;
+    if (zxid > this.d.lastZxid[g]) {
+      this.d.log.append(g, zxid, writeId, t.parts[g], this.port.observer);
+      this.d.lastZxid[g] = zxid;
     }
-    if (s !== S_F_SYNCED && s !== S_F_BROADCAST) return;
-    if (zxid > this.d.lastZxid[g]) this.d.lastZxid[g] = zxid;
+    if (s === S_F_SYNC_GUARD) return; // logged; ACKs wait for NEWLEADER's
     this.guard.noteAck(g, this.port.now());
     this.port.emit2(t.hostOf(g, j), T.Ack, t.parts[g], zxid);
   }

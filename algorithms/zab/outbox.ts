@@ -80,6 +80,12 @@ export class Outbox {
     if (!this.coalesce) this.sendOpen(to);
   }
 
+  emit4(to: HostId, type: number, p: number, a: number, b: number, c: number): void {
+    const items = this.open(to, type);
+    items.push(p, a, b, c);
+    if (!this.coalesce) this.sendOpen(to);
+  }
+
   emit6(to: HostId, type: number, p: number, a: number, b: number, c: number, d: number, e: number): void {
     const items = this.open(to, type);
     items.push(p, a, b, c, d, e);

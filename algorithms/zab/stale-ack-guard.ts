@@ -1,6 +1,7 @@
 /**
- * The stale-acknowledgement guard: a lab addition, not in ZooKeeper (see options.ts). A leader
- * acknowledges a write only if a quorum ACKed it within `guardMs` of proposing, and a peer ACKs
+ * The stale-acknowledgement guard: a lab addition, not in ZooKeeper, off by default (guardMs 0;
+ * see options.ts). On, a leader answers a write only if a quorum ACKed it within `guardMs` of
+ * proposing (a later quorum leaves the client without an answer), and a peer ACKs
  * NEWLEADER (a leader counts itself) only `guardMs` after its last proposal ACK in that group,
  * or after boot if it ACKed anything before a crash. Any newer leader's quorum shares a peer with
  * the old quorum, so every acknowledgement then precedes every newer election in time.
@@ -14,12 +15,14 @@ export class StaleAckGuard {
   private readonly lastAck: Int32Array;
   /** The last proposal ACK in any group before this boot (durable). */
   private readonly bootGuardFrom: number;
+  readonly enabled: boolean;
 
   constructor(
     groups: number,
     private readonly durable: ZabDurable,
     readonly guardMs: number,
   ) {
+    this.enabled = guardMs > 0;
     this.lastAck = new Int32Array(groups).fill(NO_TIME);
     this.bootGuardFrom = durable.lastAckAny[0];
   }
@@ -32,12 +35,13 @@ export class StaleAckGuard {
 
   /** The earliest time this peer may acknowledge NEWLEADER in group g. */
   until(g: number): number {
+    if (!this.enabled) return -Infinity;
     const last = this.lastAck[g] > this.bootGuardFrom ? this.lastAck[g] : this.bootGuardFrom;
     return last + this.guardMs;
   }
 
   /** Whether a write proposed at `proposedAt` may still be acknowledged at `now`. */
   inTime(proposedAt: number, now: number): boolean {
-    return now - proposedAt < this.guardMs;
+    return !this.enabled || now - proposedAt < this.guardMs;
   }
 }

@@ -6,6 +6,7 @@
  * frame into group messages for the core and delivers the core's outputs through the HostContext.
  */
 import type { ElectorInstance, HostContext, HostId, Message, Observer, PartitionId, ZkEvent } from "../../src/elector/api.ts";
+import { DeadlineWheel } from "../../src/elector/deadline-wheel.ts";
 import { Connections } from "./connections.ts";
 import { ZabCore } from "./core.ts";
 import type { CorePort } from "./core-port.ts";
@@ -14,7 +15,6 @@ import { GroupTable } from "./group-table.ts";
 import { TYPE_OF, WIDTH, type ZabFrame } from "./messages.ts";
 import type { ZabOptions } from "./options.ts";
 import { Outbox } from "./outbox.ts";
-import { DeadlineWheel } from "./wheel.ts";
 
 // ---- host timers ----
 const TAG_WHEEL = 1;
@@ -44,7 +44,12 @@ export class ZabHost implements ElectorInstance, CorePort {
     const durable = loadDurable(ctx.durable, this.table.groups);
     this.incarnation = durable.incarnation;
     this.pingIntervalMs = o.tickTimeMs / 2;
-    this.wheel = new DeadlineWheel(this.table.groups, WHEEL_RESOLUTION_MS, ctx.now());
+    this.wheel = new DeadlineWheel({
+      entries: this.table.groups,
+      resolutionMs: WHEEL_RESOLUTION_MS,
+      slots: 4096,
+      firstTick: Math.floor(ctx.now() / WHEEL_RESOLUTION_MS) + 1,
+    });
     this.outbox = new Outbox(ctx, ctx.cluster.brokers, o.coalesce);
     this.core = new ZabCore(this.table, durable, this, o);
     this.connections = new Connections(ctx.cluster, ctx.host, this.table.parts, this.core, this.outbox, o.syncLimit * o.tickTimeMs);
@@ -112,6 +117,10 @@ export class ZabHost implements ElectorInstance, CorePort {
 
   emit3(to: HostId, type: number, p: number, a: number, b: number): void {
     this.outbox.emit3(to, type, p, a, b);
+  }
+
+  emit4(to: HostId, type: number, p: number, a: number, b: number, c: number): void {
+    this.outbox.emit4(to, type, p, a, b, c);
   }
 
   emit6(to: HostId, type: number, p: number, a: number, b: number, c: number, d: number, e: number): void {

@@ -1,7 +1,9 @@
 /**
  * Zab in the lab's world (runWorld + the checker): a broker crash and restart with producers
  * writing, a paused (zombie) leader, a partition that heals, coalesced frames against one frame
- * per group message, and determinism of the trace.
+ * per group message, determinism of the trace, and the known result (issue 11): at ZooKeeper's
+ * defaults Zab loses no acknowledged write and never diverges; late acknowledgements may appear
+ * and are reported as an observation.
  */
 import { Schema } from "effect";
 import { describe, expect, it } from "vitest";
@@ -19,6 +21,14 @@ function run(faults: Fault[], o: Partial<ZabOptions> = {}, durationMs = 30_000, 
   return runWorld({ seed, durationMs, cluster, faults, elector: zab, options, workload: { partitions: 20, writesPerSecond, startMs: 1_000 } });
 }
 
+/** The checker's data grades: every acknowledged write kept, committed prefixes agree. */
+function expectNoDataLoss(m: ReturnType<typeof judge>, label = ""): void {
+  expect(m.data.measured, label).toBe(true);
+  expect(m.data.lostWrites.count, label).toBe(0);
+  expect(m.data.divergence.count, label).toBe(0);
+  expect(m.data.unjudgedPartitions, label).toBe(0);
+  expect(m.data.acknowledged, label).toBeGreaterThan(0);
+}
 
 function ledBy(out: WorldOutcome, t: number, host: number): number {
   return [...leadersAt(out.log, t).values()].filter((h) => h === host).length;
@@ -28,6 +38,7 @@ describe("zab in the world", () => {
   it("elects every group at boot: FLE's tie-break favours the highest id", () => {
     const out = run([], {}, 3_000);
     const m = judge(out);
+    expectNoDataLoss(m);
     expect(m.end).toEqual({ partitionsWithOneLeader: 60, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0, partitionsWithoutLiveReplica: 0 });
     // With equal epochs and zxids, each group picks its replica with the highest server id.
     const leaders = leadersAt(out.log, 2_900);
@@ -48,6 +59,7 @@ describe("zab in the world", () => {
       { at: 20_000, type: "restart", host: victim },
     ]);
     const m = judge(out);
+    expectNoDataLoss(m);
     expect(m.splitBrain.sameEpoch.count).toBe(0);
     expect(m.splitBrain.lateAcks.count).toBe(0);
     expect(m.splitBrain.overlap.count).toBe(0);
@@ -71,6 +83,7 @@ describe("zab in the world", () => {
     const victim = 5;
     const out = run([{ at: 3_000, type: "pause", host: victim, for: 15_000 }]);
     const m = judge(out);
+    expectNoDataLoss(m);
     expect(m.splitBrain.sameEpoch.count).toBe(0);
     expect(m.splitBrain.lateAcks.count).toBe(0);
     // It believed it led while frozen: overlap (belief-level split brain), nothing worse.
@@ -97,6 +110,7 @@ describe("zab in the world", () => {
       5,
     );
     const m = judge(out);
+    expectNoDataLoss(m);
     expect(m.splitBrain.sameEpoch.count).toBe(0);
     expect(m.splitBrain.lateAcks.count).toBe(0);
     // Cut off, it lost its quorum within syncLimit ticks (plus a ping period) and stepped down.
@@ -186,11 +200,54 @@ describe("zab in the world", () => {
         workload: { partitions: 10, writesPerSecond: 5, startMs: 1_000 },
       });
       const m = judge(out);
+      expectNoDataLoss(m, `seed ${seed}`);
       expect(m.splitBrain.sameEpoch.count, `seed ${seed}`).toBe(0);
       expect(m.splitBrain.lateAcks.count, `seed ${seed}`).toBe(0);
       expect(m.end, `seed ${seed}`).toEqual({ partitionsWithOneLeader: 10, partitionsWithoutLeader: 0, partitionsWithSeveralLeaders: 0, disagreeingReplicas: 0, partitionsWithoutLiveReplica: 0 });
       expect(m.leadershipChanges, `seed ${seed}`).toBeGreaterThan(10);
       expect(m.workload.acknowledged, `seed ${seed}`).toBeGreaterThan(500);
     }
+  });
+});
+
+/**
+ * Late acknowledgements (a leader acknowledging after a newer one was elected) do occur at these
+ * defaults — zab.test.ts shows one deterministically on the testing kit — and the checker reports
+ * them as an observation; here the grades that matter are asserted.
+ */
+describe("zab: the known result (issue 11 item 5c) — no acknowledged write lost, no divergence", () => {
+  const small = { brokers: 5, partitions: 20, replicationFactor: 3 };
+  const options = Schema.decodeUnknownSync(zab.options)({}); // ZooKeeper 3.8 as shipped
+  const world = (faults: Fault[], durationMs: number, writesPerSecond = 10) =>
+    judge(runWorld({ seed: 3, durationMs, cluster: small, faults, elector: zab, options, workload: { partitions: 20, writesPerSecond, startMs: 500 } }));
+
+  const scenarios: [string, Fault[], number][] = [
+    ["leaders crash one after another, then come back", [
+      { at: 2_000, type: "crash", host: 4 },
+      { at: 16_000, type: "crash", host: 3 },
+      { at: 30_000, type: "restart", host: 4 },
+      { at: 32_000, type: "restart", host: 3 },
+    ], 50_000],
+    ["a minority side with leaders is cut off, then healed", [
+      { at: 2_000, type: "partition", groups: [[3, 4], [0, 1, 2]] },
+      { at: 25_000, type: "heal" },
+    ], 45_000],
+    ["the busiest leader pauses past syncLimit mid-traffic (a zombie), then resumes", [
+      { at: 2_000, type: "pause", host: 4, for: 14_000 },
+    ], 30_000],
+    ["a follower is cut one way, a leader crashes while another pauses", [
+      { at: 2_000, type: "cut", from: 4, to: 2 },
+      { at: 5_000, type: "crash", host: 3 },
+      { at: 6_000, type: "pause", host: 1, for: 8_000 },
+      { at: 20_000, type: "heal" },
+      { at: 22_000, type: "restart", host: 3 },
+    ], 45_000],
+  ];
+
+  it.each(scenarios)("%s", (_name, faults, durationMs) => {
+    const m = world(faults, durationMs);
+    expectNoDataLoss(m);
+    expect(m.splitBrain.sameEpoch.count).toBe(0);
+    expect(m.leadershipChanges).toBeGreaterThan(0);
   });
 });
