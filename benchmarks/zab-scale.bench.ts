@@ -103,7 +103,7 @@ if (flag("judge")) {
   const t1 = performance.now();
   const m = judge(out);
   console.log(
-    `judge (${((performance.now() - t1) / 1000).toFixed(1)} s): same-epoch ${m.splitBrain.sameEpoch.count}, stale acks ${m.splitBrain.lateAcks.count}, ` +
+    `judge (${((performance.now() - t1) / 1000).toFixed(1)} s): same-epoch ${m.splitBrain.sameEpoch.count}, late acks ${m.splitBrain.lateAcks.count}, lost acknowledged writes ${m.data.lostWrites.count ?? "n/a"}, divergences ${m.data.divergence.count ?? "n/a"}, ` +
       `failover p50 ${m.failover.p50Ms.toFixed(0)} ms p99 ${m.failover.p99Ms.toFixed(0)} ms max ${m.failover.maxMs.toFixed(0)} ms (${n(m.failover.samples)} spells), ` +
       `end ${JSON.stringify(m.end)}, writes ${JSON.stringify(m.workload)}`,
   );
