@@ -1,26 +1,21 @@
 /**
- * One Kafka broker (KafkaServer + KafkaController's event thread + ReplicaManager) as an elector
- * instance.
+ * One Kafka broker (KafkaServer) as an elector instance: its ZooKeeper session, the controller's
+ * event queue every broker runs (controller-event-manager.ts), registration and the /controller race
+ * (controller-election.ts), the active controller when it wins (controller.ts), its partitions
+ * (replica-manager.ts), and the broker's side of a controlled shutdown.
  *
- * ZooKeeper session (KafkaZkClient, 2.x): the broker opens a session (zookeeper.session.timeout.ms),
- * creates the top-level paths, registers the ephemeral /brokers/ids/N and watches /controller. Every
- * broker runs the controller's event queue (ControllerEventManager): events are handled one at a
- * time, each possibly many ZooKeeper round trips. On Expired the broker opens a new session; like
- * Kafka 2.x it queues Expire (clearing the queue, resigning if active) and re-registers and re-elects
- * once connected, while the event in progress carries on over the new session (the reason for
- * KAFKA-6082's epoch check).
- *
- * Controller election (KafkaController.elect / KafkaZkClient.registerControllerAndIncrementControllerEpoch):
- * read /controller (watched) and /controller_epoch; if there is no controller, try to create the
- * ephemeral /controller and bump /controller_epoch — in one multi with a version check (2.1+) or as a
- * create followed by a conditional setData (before 2.1). Every attempt is a `campaign(-1)`.
+ * ZooKeeper session (KafkaZkClient, 2.x): the broker opens a session (zookeeper.session.timeout.ms).
+ * On Expired it opens a new session; like Kafka 2.x it queues Expire (clearing the queue, resigning if
+ * active) and re-registers and re-elects once connected, while the event in progress carries on over
+ * the new session (the reason for KAFKA-6082's epoch check).
  *
  * Controlled shutdown (KafkaServer.controlledShutdown): ask the controller, retry
  * controlled.shutdown.max.retries times with controlled.shutdown.retry.backoff.ms between, then
  * close the ZooKeeper session (its ephemerals go at once) and stop.
  */
 import type { ElectorInstance, HostContext, HostId, Message, PartitionId, ZkEvent, ZkResult } from "../../src/elector/api.ts";
-import { TIMER_CHANNEL } from "./channel.ts";
+import { ControllerElection } from "./controller-election.ts";
+import { ControllerEventManager, type ControllerEvent } from "./controller-event-manager.ts";
 import { ControllerRole } from "./controller.ts";
 import {
   CONTROLLED_SHUTDOWN_BYTES,
@@ -33,43 +28,21 @@ import {
   type KafkaMessage,
 } from "./messages.ts";
 import type { KafkaControllerOptions } from "./options.ts";
+import { ReplicaManager } from "./replica-manager.ts";
 import {
-  ReplicaManager,
+  TIMER_CHANNEL,
   TIMER_FETCH_HOLD,
   TIMER_FETCH_TIMEOUT,
   TIMER_ISR,
   TIMER_ISR_PROPAGATE,
   TIMER_PROMOTE,
+  TIMER_REBALANCE,
+  TIMER_SHUTDOWN_RETRY,
+  TIMER_SHUTDOWN_TIMEOUT,
   TIMER_SPACE,
-} from "./replica-manager.ts";
-import { TAG_IGNORE, TAG_ISR, ZkPipelines } from "./zk-pipeline.ts";
-import {
-  BROKER_IDS,
-  BROKERS,
-  brokerPath,
-  CONTROLLER,
-  CONTROLLER_EPOCH,
-  INITIAL_CONTROLLER_EPOCH,
-  ISR_CHANGE,
-  TOPICS,
-  type ControllerData,
-  type ControllerEpochData,
-} from "./zk-paths.ts";
-
-const TIMER_REBALANCE = 5;
-const TIMER_SHUTDOWN_RETRY = 6;
-const TIMER_SHUTDOWN_TIMEOUT = 7;
-
-/** Pipelines of the broker itself (registration, election) vs. those of a controller incarnation. */
-const OWNER_BROKER = 0;
-
-type EventKind = "register" | "elect" | "brokerChange" | "isrChange" | "shutdown" | "rebalance" | "expire";
-interface ControllerEvent {
-  readonly kind: EventKind;
-  readonly from?: HostId;
-  readonly attempt?: number;
-  readonly generation?: number;
-}
+} from "./timers.ts";
+import { TAG_ISR, ZkPipelines } from "./zk-pipeline.ts";
+import { BROKER_IDS, brokerPath, CONTROLLER, ISR_CHANGE } from "./zk-paths.ts";
 
 export class KafkaBroker implements ElectorInstance {
   readonly rm: ReplicaManager;
@@ -77,12 +50,9 @@ export class KafkaBroker implements ElectorInstance {
   controller: ControllerRole | undefined;
   activeControllerId = -1;
   private session = 0;
-  private registered = false;
   private controllerGeneration = 0;
-
-  private readonly queue: ControllerEvent[] = [];
-  private busy = false;
-  private eventSeq = 0;
+  private readonly events = new ControllerEventManager((e, done) => this.handle(e, done));
+  private readonly election: ControllerElection;
 
   // controlled shutdown (broker side)
   private shutdownAttempt = 0;
@@ -90,7 +60,6 @@ export class KafkaBroker implements ElectorInstance {
   private shuttingDown = false;
 
   // counters for tests and benchmarks
-  campaigns = 0;
   /** Watch notifications received, by path kind and event type ("controller.deleted", "brokers.childrenChanged", ...). */
   readonly watchEvents = new Map<string, number>();
   resignations = 0;
@@ -101,6 +70,22 @@ export class KafkaBroker implements ElectorInstance {
     private readonly o: KafkaControllerOptions,
   ) {
     this.rm = new ReplicaManager(ctx, o);
+    this.election = new ControllerElection(ctx, o, this.pipes, {
+      learnController: (id) => this.learnController(id),
+      noController: () => {
+        if (this.controller !== undefined) this.learnController(-1);
+      },
+      becomeController: (epoch, epochZkVersion, done) => this.becomeController(epoch, epochZkVersion, done),
+      controllerMoved: () => {
+        this.activeControllerId = -1;
+      },
+      registerFirst: () => this.events.putFirst({ kind: "register" }),
+    });
+  }
+
+  /** /controller create attempts this broker made. */
+  get campaigns(): number {
+    return this.election.campaigns;
   }
 
   start(): void {
@@ -209,10 +194,9 @@ export class KafkaBroker implements ElectorInstance {
         if (fresh) this.enqueue({ kind: "register" });
       } else if (event.state === "expired") {
         this.pipes.sessionUsable = false;
-        this.registered = false;
+        this.election.registered = false;
         // KafkaController's session-expiration handler: clearAndPut(Expire); then a new session.
-        this.queue.length = 0;
-        this.enqueue({ kind: "expire" });
+        this.events.clearAndPut({ kind: "expire" });
         this.ctx.zk.connect(this.o.sessionTimeoutMs);
       }
       return;
@@ -226,7 +210,7 @@ export class KafkaBroker implements ElectorInstance {
       if (event.type === "childrenChanged") this.enqueue({ kind: "brokerChange" });
     } else if (event.path === ISR_CHANGE) {
       if (event.type === "childrenChanged") this.enqueue({ kind: "isrChange" });
-    } else if (event.path === brokerPath(this.ctx.host) && event.type === "deleted" && !this.registered) {
+    } else if (event.path === brokerPath(this.ctx.host) && event.type === "deleted" && !this.election.registered) {
       this.enqueue({ kind: "register" });
     }
   }
@@ -241,42 +225,17 @@ export class KafkaBroker implements ElectorInstance {
   // ---- the controller event queue ----
 
   private enqueue(e: ControllerEvent): void {
-    this.queue.push(e);
-    this.processNext();
-  }
-
-  private processNext(): void {
-    while (!this.busy && this.queue.length > 0) {
-      const e = this.queue.shift() as ControllerEvent;
-      const seq = ++this.eventSeq;
-      this.busy = true;
-      let sync = true;
-      let finished = false;
-      const done = (): void => {
-        if (seq !== this.eventSeq || finished) return;
-        finished = true;
-        this.busy = false;
-        if (!sync) this.processNext();
-      };
-      this.handle(e, done);
-      sync = false;
-    }
-  }
-
-  /** Ends the event in progress without waiting for it (the controller was fenced). */
-  private abandonEvent(): void {
-    this.eventSeq++;
-    this.busy = false;
+    this.events.put(e);
   }
 
   private handle(e: ControllerEvent, done: () => void): void {
     const c = this.controller;
     switch (e.kind) {
       case "register":
-        this.register(done);
+        this.election.register(done);
         return;
       case "elect":
-        this.elect(done);
+        this.election.elect(done);
         return;
       case "expire":
         this.activeControllerId = -1;
@@ -324,208 +283,10 @@ export class KafkaBroker implements ElectorInstance {
     }
   }
 
-  // ---- registration ----
-
-  /** createTopLevelPaths + registerBroker (then elect). */
-  private register(done: () => void): void {
-    const zk = this.ctx.zk;
-    const paths = [BROKERS, BROKER_IDS, TOPICS, ISR_CHANGE];
-    this.pipes.start(OWNER_BROKER, {
-      count: paths.length,
-      maxInFlight: 1,
-      issue: (i, tag) => zk.create(paths[i], null, "persistent", tag),
-      result: () => {},
-      done: () => {
-        let err = "";
-        this.pipes.start(OWNER_BROKER, {
-          count: 1,
-          maxInFlight: 1,
-          issue: (_i, tag) => zk.create(brokerPath(this.ctx.host), { host: this.ctx.host }, "ephemeral", tag),
-          result: (_i, r) => {
-            err = r.err;
-          },
-          done: () => {
-            if (err === "ok") {
-              this.registered = true;
-              this.elect(done);
-              return;
-            }
-            // The registration of an earlier incarnation is still there: wait for it to expire.
-            this.pipes.start(OWNER_BROKER, {
-              count: 1,
-              maxInFlight: 1,
-              issue: (_i, tag) => zk.exists(brokerPath(this.ctx.host), true, tag),
-              result: (_i, r) => {
-                if (r.err === "NoNode" || (r.err === "ok" && r.stat === undefined)) this.queue.unshift({ kind: "register" });
-              },
-              done,
-            });
-          },
-        });
-      },
-    });
-  }
-
-  // ---- controller election ----
-
-  /** Reelect: maybeResign, then elect(). */
-  private elect(done: () => void): void {
-    if (!this.registered) {
-      done();
-      return;
-    }
-    const zk = this.ctx.zk;
-    let controllerId = -1;
-    let epoch = -1;
-    let epochVersion = -1;
-    this.pipes.start(OWNER_BROKER, {
-      count: 3,
-      maxInFlight: 3,
-      issue: (i, tag) => {
-        if (i === 0) zk.exists(CONTROLLER, true, tag);
-        else if (i === 1) zk.getData(CONTROLLER, false, tag);
-        else zk.getData(CONTROLLER_EPOCH, false, tag);
-      },
-      result: (i, r) => {
-        if (i === 1 && r.err === "ok") controllerId = (r.data as ControllerData).brokerid;
-        if (i === 2 && r.err === "ok" && r.stat !== undefined) {
-          epoch = (r.data as ControllerEpochData).epoch;
-          epochVersion = r.stat.version;
-        }
-      },
-      done: () => {
-        if (controllerId >= 0) {
-          this.learnController(controllerId);
-          done();
-          return;
-        }
-        if (this.controller !== undefined) this.learnController(-1);
-        if (epoch < 0) this.createControllerEpoch(done);
-        else this.tryBecomeController(epoch, epochVersion, done);
-      },
-    });
-  }
-
   /** maybeResign: someone else is (or nobody is) the controller now. */
   private learnController(id: HostId): void {
     this.activeControllerId = id;
     if (id !== this.ctx.host && this.controller !== undefined) this.resign();
-  }
-
-  /** maybeCreateControllerEpochZNode. */
-  private createControllerEpoch(done: () => void): void {
-    const data: ControllerEpochData = { epoch: INITIAL_CONTROLLER_EPOCH };
-    let err = "";
-    this.pipes.start(OWNER_BROKER, {
-      count: 1,
-      maxInFlight: 1,
-      issue: (_i, tag) => this.ctx.zk.create(CONTROLLER_EPOCH, data, "persistent", tag),
-      result: (_i, r) => {
-        err = r.err;
-      },
-      done: () => {
-        if (err === "ok") this.tryBecomeController(INITIAL_CONTROLLER_EPOCH, 0, done);
-        else this.elect(done); // created by another broker: read it
-      },
-    });
-  }
-
-  private tryBecomeController(epoch: number, epochVersion: number, done: () => void): void {
-    const zk = this.ctx.zk;
-    const me: ControllerData = { brokerid: this.ctx.host };
-    const next: ControllerEpochData = { epoch: epoch + 1 };
-    this.campaigns++;
-    this.ctx.observer.campaign(-1);
-    if (this.o.controllerEpochCheck) {
-      // 2.1+: create /controller and bump /controller_epoch atomically.
-      let err = "";
-      this.pipes.start(OWNER_BROKER, {
-        count: 1,
-        maxInFlight: 1,
-        issue: (_i, tag) =>
-          zk.multi(
-            [
-              { op: "create", path: CONTROLLER, data: me, mode: "ephemeral" },
-              { op: "setData", path: CONTROLLER_EPOCH, data: next, version: epochVersion },
-            ],
-            tag,
-          ),
-        result: (_i, r) => {
-          err = r.err;
-        },
-        done: () => {
-          if (err === "ok") this.becomeController(epoch + 1, epochVersion + 1, done);
-          else this.readControllerAfterLoss(done);
-        },
-      });
-      return;
-    }
-    // Before 2.1: create /controller, then read and conditionally bump /controller_epoch.
-    let err = "";
-    this.pipes.start(OWNER_BROKER, {
-      count: 1,
-      maxInFlight: 1,
-      issue: (_i, tag) => zk.create(CONTROLLER, me, "ephemeral", tag),
-      result: (_i, r) => {
-        err = r.err;
-      },
-      done: () => {
-        if (err !== "ok") {
-          this.readControllerAfterLoss(done);
-          return;
-        }
-        let current = -1;
-        let version = -1;
-        this.pipes.start(OWNER_BROKER, {
-          count: 1,
-          maxInFlight: 1,
-          issue: (_i, tag) => zk.getData(CONTROLLER_EPOCH, false, tag),
-          result: (_i, r) => {
-            if (r.err === "ok" && r.stat !== undefined) {
-              current = (r.data as ControllerEpochData).epoch;
-              version = r.stat.version;
-            }
-          },
-          done: () => {
-            let setErr = "";
-            this.pipes.start(OWNER_BROKER, {
-              count: 1,
-              maxInFlight: 1,
-              issue: (_i, tag) => zk.setData(CONTROLLER_EPOCH, { epoch: current + 1 }, version, tag),
-              result: (_i, r) => {
-                setErr = r.err;
-              },
-              done: () => {
-                if (setErr === "ok") this.becomeController(current + 1, version + 1, done);
-                else {
-                  // ControllerMovedException: give /controller up (triggerControllerMove).
-                  zk.delete(CONTROLLER, -1, TAG_IGNORE);
-                  this.activeControllerId = -1;
-                  done();
-                }
-              },
-            });
-          },
-        });
-      },
-    });
-  }
-
-  /** Lost the race (NodeExists / BadVersion): learn who won; the exists watch is already set. */
-  private readControllerAfterLoss(done: () => void): void {
-    let id = -1;
-    this.pipes.start(OWNER_BROKER, {
-      count: 1,
-      maxInFlight: 1,
-      issue: (_i, tag) => this.ctx.zk.getData(CONTROLLER, false, tag),
-      result: (_i, r) => {
-        if (r.err === "ok") id = (r.data as ControllerData).brokerid;
-      },
-      done: () => {
-        this.learnController(id);
-        done();
-      },
-    });
   }
 
   private becomeController(epoch: number, epochZkVersion: number, done: () => void): void {
@@ -546,7 +307,7 @@ export class KafkaBroker implements ElectorInstance {
   private onFenced(role: ControllerRole): void {
     if (this.controller !== role) return;
     this.resign();
-    this.abandonEvent();
+    this.events.abandonCurrent();
     this.enqueue({ kind: "elect" });
   }
 

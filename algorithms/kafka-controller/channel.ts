@@ -7,9 +7,7 @@
  */
 import type { HostContext, HostId } from "../../src/elector/api.ts";
 import type { ControlRequest, ControlResponse } from "./messages.ts";
-
-export const TIMER_CHANNEL = 8;
-const TIMER_SPACE = 16;
+import { TIMER_CHANNEL, TIMER_SPACE } from "./timers.ts";
 
 interface Queued {
   readonly request: ControlRequest;

@@ -1,7 +1,7 @@
 /**
  * The controlled-shutdown experiment behind Kafka 1.1's published improvement (Jun Rao, "Apache
  * Kafka Supports 200K Partitions Per Cluster": 10k partitions per broker, controlled shutdown from
- * 6.5 minutes in 1.0 to 3 seconds in 1.1), shared by shutdown.test.ts and shutdown.bench.ts.
+ * 6.5 minutes in 1.0 to 3 seconds in 1.1), shared by shutdown.test.ts and benchmarks/controlled-shutdown.bench.ts.
  *
  * A cluster of `brokers` brokers at replication factor 2 where every broker hosts
  * `partitionsPerBroker` replicas (and is the preferred leader of half of them). Once the cluster has

@@ -1,7 +1,7 @@
 /**
  * Kafka 1.1's controlled-shutdown improvement (KAFKA-5642, async pipelined ZooKeeper writes and
  * batched LeaderAndIsr) against Kafka 1.0's one-at-a-time state changes, at 1000 partitions per
- * broker (shutdown.bench.ts runs the published 10k).
+ * broker (benchmarks/controlled-shutdown.bench.ts runs the published 10k).
  */
 import { describe, expect, it } from "vitest";
 import { controlledShutdown } from "./shutdown-scenario.ts";

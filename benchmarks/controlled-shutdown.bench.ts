@@ -1,10 +1,10 @@
 /**
  * Controlled shutdown of one broker at 10k partitions per broker (5 brokers, replication factor 2,
  * 25 000 partitions; the broker leads 5000 of them), by state-write mode:
- *   npx tsx algorithms/kafka-controller/shutdown.bench.ts [partitionsPerBroker]
+ *   npm run bench:shutdown -- [partitionsPerBroker]   (npx tsx benchmarks/controlled-shutdown.bench.ts)
  * Published (Jun Rao, Confluent blog 2018): 6.5 minutes with Kafka 1.0, 3 seconds with 1.1.
  */
-import { controlledShutdown } from "./shutdown-scenario.ts";
+import { controlledShutdown } from "../algorithms/kafka-controller/shutdown-scenario.ts";
 
 const perBroker = Number(process.argv[2] ?? 10_000);
 const label = { sequential: "Kafka 1.0 (one at a time)", pipelined: "Kafka 1.1+ (pipelined, 10 in flight)", multi: "multi-batched (not a release)" };

@@ -1,0 +1,130 @@
+/**
+ * The leader side of a follower's fetch (Kafka 2.x ReplicaManager.fetchMessages and the
+ * DelayedFetch purgatory): answered at once when the leader has data for that follower, otherwise
+ * held for replica.fetch.wait.max.ms. One host timer sweeps the held fetches in ticks of
+ * HOLD_TICK_MS (a fetch waits 500-550 ms instead of 500), not a kernel timer per follower.
+ *
+ * Also kept per follower host: when it last fetched (ISR maintenance) and, for the lab's
+ * acknowledgement lease, until when its fetches may count towards acknowledgements.
+ */
+import type { HostContext, HostId } from "../../src/elector/api.ts";
+import { LEADING, type LocalReplicas } from "./local-replicas.ts";
+import { fetchResponseBytes, type FetchResponse } from "./messages.ts";
+import type { KafkaControllerOptions } from "./options.ts";
+import { TIMER_FETCH_HOLD } from "./timers.ts";
+
+const EMPTY_I32 = new Int32Array(0);
+const EMPTY_F64 = new Float64Array(0);
+/** Granularity of the sweep of held fetches (ms). */
+const HOLD_TICK_MS = 50;
+
+export class DelayedFetches {
+  /** Last fetch from host F. */
+  readonly lastFetchAt: Float64Array;
+  /** The lease F's fetches renewed (ackLeaseMs). */
+  readonly leaseUntil: Float64Array;
+  /** Deadline of the follower's held fetch (-1: none held). */
+  private readonly heldFetch: Float64Array;
+  /** Followers whose fetch is held, with deadlines, in deadline order (lazily pruned). */
+  private readonly holdQueue: number[] = [];
+  private holdHead = 0;
+  private holdTimerAt = Infinity;
+  /** Partitions with data for follower F. */
+  private readonly dirty: (Set<number> | undefined)[];
+
+  constructor(
+    private readonly ctx: HostContext,
+    private readonly o: KafkaControllerOptions,
+    private readonly r: LocalReplicas,
+  ) {
+    const b = ctx.cluster.brokers;
+    this.lastFetchAt = new Float64Array(b).fill(-Infinity);
+    this.leaseUntil = new Float64Array(b).fill(-Infinity);
+    this.heldFetch = new Float64Array(b).fill(-1);
+    this.dirty = new Array(b).fill(undefined);
+  }
+
+  /** A fetch from `follower` arrived, answering the response the leader sent at `answering`. */
+  fetched(follower: HostId, answering: number, lease: number): void {
+    this.lastFetchAt[follower] = this.ctx.now();
+    if (answering >= 0 && answering + lease > this.leaseUntil[follower]) this.leaseUntil[follower] = answering + lease;
+  }
+
+  /** Partition i has data for `follower`. */
+  markDirty(follower: HostId, i: number): void {
+    let d = this.dirty[follower];
+    if (d === undefined) this.dirty[follower] = d = new Set();
+    d.add(i);
+  }
+
+  /** After a fetch was handled: answer it now if there is data, else hold it. */
+  answerOrHold(follower: HostId): void {
+    const d = this.dirty[follower];
+    if (d !== undefined && d.size > 0) this.respond(follower);
+    else this.hold(follower);
+  }
+
+  /** New data: answer the follower's held fetch, if any. */
+  wake(follower: HostId): void {
+    if (this.heldFetch[follower] >= 0) this.respond(follower);
+  }
+
+  private hold(follower: HostId): void {
+    const deadline = this.ctx.now() + this.o.replicaFetchWaitMaxMs;
+    this.heldFetch[follower] = deadline;
+    this.holdQueue.push(follower, deadline);
+    const at = Math.ceil(deadline / HOLD_TICK_MS) * HOLD_TICK_MS;
+    if (at < this.holdTimerAt) {
+      this.holdTimerAt = at;
+      this.ctx.setTimer(at - this.ctx.now(), TIMER_FETCH_HOLD);
+    }
+  }
+
+  onHoldTimer(): void {
+    this.holdTimerAt = Infinity;
+    const now = this.ctx.now();
+    const q = this.holdQueue;
+    while (this.holdHead < q.length && q[this.holdHead + 1] <= now) {
+      const f = q[this.holdHead];
+      const deadline = q[this.holdHead + 1];
+      this.holdHead += 2;
+      if (this.heldFetch[f] === deadline) this.respond(f); // still held, not answered meanwhile
+    }
+    if (this.holdHead > 4096 && this.holdHead * 2 > q.length) {
+      q.splice(0, this.holdHead);
+      this.holdHead = 0;
+    }
+    if (this.holdHead < q.length) {
+      const at = Math.ceil(q[this.holdHead + 1] / HOLD_TICK_MS) * HOLD_TICK_MS;
+      this.holdTimerAt = at;
+      this.ctx.setTimer(Math.max(0, at - now), TIMER_FETCH_HOLD);
+    }
+  }
+
+  private respond(follower: HostId): void {
+    const r = this.r;
+    this.heldFetch[follower] = -1;
+    const d = this.dirty[follower];
+    let m = 0;
+    if (d !== undefined) for (const i of d) if (r.role[i] === LEADING) m++;
+    const partitions = m === 0 ? EMPTY_I32 : new Int32Array(m);
+    const leos = m === 0 ? EMPTY_F64 : new Float64Array(m);
+    const epochs = m === 0 ? EMPTY_I32 : new Int32Array(m);
+    let records = 0;
+    if (d !== undefined && d.size > 0) {
+      let k = 0;
+      for (const i of d) {
+        if (r.role[i] !== LEADING) continue;
+        partitions[k] = r.parts[i];
+        leos[k] = r.leo[i];
+        epochs[k] = r.leaderEpoch[i];
+        const j = r.replicaIndex(i, follower);
+        records += Math.max(0, r.leo[i] - Math.max(0, j >= 0 ? r.followerLeo[i * r.rf + j] : 0));
+        k++;
+      }
+      d.clear();
+    }
+    const res: FetchResponse = { type: "kafka.FetchResponse", sentAt: this.ctx.now(), partitions, logEndOffsets: leos, epochs };
+    this.ctx.sendStream(follower, res, fetchResponseBytes(m, records));
+  }
+}
