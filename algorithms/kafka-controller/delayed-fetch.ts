@@ -8,8 +8,8 @@
  * acknowledgement lease, until when its fetches may count towards acknowledgements.
  */
 import type { HostContext, HostId } from "../../src/elector/api.ts";
-import { LEADING, type LocalReplicas } from "./local-replicas.ts";
-import { fetchResponseBytes, type FetchResponse } from "./messages.ts";
+import { LEADING, NO_QUERY, type LocalReplicas } from "./local-replicas.ts";
+import { EPOCH_ANSWER, fetchResponseBytes, RELIST, type FetchResponse } from "./messages.ts";
 import type { KafkaControllerOptions } from "./options.ts";
 import { TIMER_FETCH_HOLD } from "./timers.ts";
 
@@ -31,6 +31,9 @@ export class DelayedFetches {
   private holdTimerAt = Infinity;
   /** Partitions with data for follower F. */
   private readonly dirty: (Set<number> | undefined)[];
+  /** Partitions whose high watermark moved: sent with F's next answer, without answering early. */
+  private readonly hwChanged: (Set<number> | undefined)[];
+  private readonly scratch: number[] = [];
 
   constructor(
     private readonly ctx: HostContext,
@@ -42,6 +45,7 @@ export class DelayedFetches {
     this.leaseUntil = new Float64Array(b).fill(-Infinity);
     this.heldFetch = new Float64Array(b).fill(-1);
     this.dirty = new Array(b).fill(undefined);
+    this.hwChanged = new Array(b).fill(undefined);
   }
 
   /** A fetch from `follower` arrived, answering the response the leader sent at `answering`. */
@@ -55,6 +59,13 @@ export class DelayedFetches {
     let d = this.dirty[follower];
     if (d === undefined) this.dirty[follower] = d = new Set();
     d.add(i);
+  }
+
+  /** Partition i's high watermark moved: `follower` learns it with its next answer. */
+  markHwChanged(follower: HostId, i: number): void {
+    let h = this.hwChanged[follower];
+    if (h === undefined) this.hwChanged[follower] = h = new Set();
+    h.add(i);
   }
 
   /** After a fetch was handled: answer it now if there is data, else hold it. */
@@ -101,30 +112,75 @@ export class DelayedFetches {
     }
   }
 
+  /**
+   * Answers the follower's fetch: for each partition with news for it, the records from its fetch
+   * offset to the log end, or the answer to its epoch question (KIP-101/279), and the high watermark.
+   */
   private respond(follower: HostId): void {
     const r = this.r;
     this.heldFetch[follower] = -1;
+    const list = this.scratch;
+    list.length = 0;
     const d = this.dirty[follower];
-    let m = 0;
-    if (d !== undefined) for (const i of d) if (r.role[i] === LEADING) m++;
+    const h = this.hwChanged[follower];
+    if (d !== undefined) for (const i of d) if (r.role[i] === LEADING) list.push(i);
+    if (h !== undefined) for (const i of h) if (r.role[i] === LEADING && (d === undefined || !d.has(i))) list.push(i);
+    d?.clear();
+    h?.clear();
+    const m = list.length;
     const partitions = m === 0 ? EMPTY_I32 : new Int32Array(m);
     const leos = m === 0 ? EMPTY_F64 : new Float64Array(m);
     const epochs = m === 0 ? EMPTY_I32 : new Int32Array(m);
+    const hws = m === 0 ? EMPTY_F64 : new Float64Array(m);
+    const starts = m === 0 ? EMPTY_F64 : new Float64Array(m);
+    const answerEpochs = m === 0 ? EMPTY_I32 : new Int32Array(m);
+    const answerOffsets = m === 0 ? EMPTY_F64 : new Float64Array(m);
     let records = 0;
-    if (d !== undefined && d.size > 0) {
-      let k = 0;
-      for (const i of d) {
-        if (r.role[i] !== LEADING) continue;
-        partitions[k] = r.parts[i];
-        leos[k] = r.leo[i];
-        epochs[k] = r.leaderEpoch[i];
-        const j = r.replicaIndex(i, follower);
-        records += Math.max(0, r.leo[i] - Math.max(0, j >= 0 ? r.followerLeo[i * r.rf + j] : 0));
-        k++;
-      }
-      d.clear();
+    for (let k = 0; k < m; k++) {
+      const i = list[k];
+      const leo = r.leo[i];
+      partitions[k] = r.parts[i];
+      leos[k] = leo;
+      epochs[k] = r.leaderEpoch[i];
+      hws[k] = r.log.hw(i);
+      const j = r.replicaIndex(i, follower);
+      const slot = i * r.rf + j;
+      const offset = j >= 0 ? r.followerLeo[slot] : -1;
+      if (offset >= 0) {
+        starts[k] = Math.min(offset, leo);
+        records += leo - starts[k];
+      } else if (j >= 0 && r.followerEpochQuery[slot] !== NO_QUERY) {
+        starts[k] = EPOCH_ANSWER;
+        const end = r.log.endOffsetFor(i, r.followerEpochQuery[slot]);
+        answerOffsets[k] = end;
+        answerEpochs[k] = end > 0 ? r.log.epochAt(i, end - 1) : -1;
+      } else starts[k] = RELIST;
     }
-    const res: FetchResponse = { type: "kafka.FetchResponse", sentAt: this.ctx.now(), partitions, logEndOffsets: leos, epochs };
+    const recordWrites = records === 0 ? EMPTY_F64 : new Float64Array(records);
+    const recordEpochs = records === 0 ? EMPTY_I32 : new Int32Array(records);
+    let c = 0;
+    for (let k = 0; k < m; k++) {
+      if (starts[k] < 0) continue;
+      const i = list[k];
+      for (let pos = starts[k]; pos < leos[k]; pos++) {
+        recordWrites[c] = r.log.writeAt(i, pos);
+        recordEpochs[c] = r.log.epochAt(i, pos);
+        c++;
+      }
+    }
+    const res: FetchResponse = {
+      type: "kafka.FetchResponse",
+      sentAt: this.ctx.now(),
+      partitions,
+      logEndOffsets: leos,
+      epochs,
+      highWatermarks: hws,
+      starts,
+      answerEpochs,
+      answerOffsets,
+      recordWrites,
+      recordEpochs,
+    };
     this.ctx.sendStream(follower, res, fetchResponseBytes(m, records));
   }
 }

@@ -10,10 +10,11 @@
  *    follow epoch 2 refuse to act on (STALE_CONTROLLER_EPOCH).
  */
 import { describe, expect, it } from "vitest";
-import { Obs } from "../../src/world/observation-log.ts";
+import { Obs } from "../../src/record/observation-log.ts";
 import type { World } from "../../src/world/world.ts";
 import { CONTROLLER_EPOCH, statePath, type ControllerEpochData, type PartitionStateData } from "./zk-paths.ts";
-import { broker, countObs, currentController, kafkaWorld, leadersNow } from "./test-util.ts";
+import { countObs, currentController, leadersNow } from "../../src/testing/world-bench.ts";
+import { broker, kafkaWorld } from "./test-util.ts";
 
 const cluster = { brokers: 3, partitions: 3000, replicationFactor: 3 };
 const SEED = 5;

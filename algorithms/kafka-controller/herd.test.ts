@@ -5,19 +5,10 @@
  * LeaderAndIsr per live broker; the /controller race happens once per cluster.
  */
 import { describe, expect, it } from "vitest";
-import { Obs } from "../../src/world/observation-log.ts";
+import { Obs } from "../../src/record/observation-log.ts";
 import type { World } from "../../src/world/world.ts";
-import {
-  broker,
-  countObs,
-  currentController,
-  hostsOf,
-  kafkaWorld,
-  leadersNow,
-  messages,
-  zkWrites,
-  type KafkaWorldSpec,
-} from "./test-util.ts";
+import { countObs, currentController, hostsOf, leadersNow, messagesOfType as messages, zkWritesBy as zkWrites } from "../../src/testing/world-bench.ts";
+import { broker, kafkaWorld, type KafkaWorldSpec } from "./test-util.ts";
 
 const cluster = { brokers: 5, partitions: 200, replicationFactor: 3 };
 const CRASH_AT = 10_000;

@@ -72,16 +72,28 @@ export interface ControlledShutdownResponse extends Message {
  * 1.1): only partitions whose fetch offset changed are listed; `forget` lists partitions the
  * follower no longer fetches from this leader. `answering` echoes the `sentAt` of the response this
  * fetch follows (-1 for the first fetch).
+ *
+ * A follower that has just changed leader does not know where its log diverges from the new
+ * leader's: it lists the partition with offset -1 and its last entry's epoch (KIP-101's
+ * OffsetsForLeaderEpoch request, riding on the fetch here), and truncates on the answer.
  */
 export interface FetchRequest extends Message {
   readonly type: "kafka.Fetch";
   readonly answering: number;
   readonly partitions: Int32Array;
+  /** Fetch offset per listed partition (-1: asking for the end offset of `lastEpochs[k]`). */
   readonly offsets: Float64Array;
   /** The follower's current leader epoch per listed partition (KIP-320). */
   readonly epochs: Int32Array;
+  /** With offset -1: the epoch of the follower's last log entry (-1: empty log). */
+  readonly lastEpochs: Int32Array;
   readonly forget: Int32Array;
 }
+
+/** `starts[k]` of a FetchResponse entry that answers an epoch query (no records). */
+export const EPOCH_ANSWER = -1;
+/** `starts[k]` of an entry telling the follower to list the partition again (no records). */
+export const RELIST = -2;
 
 export interface FetchResponse extends Message {
   readonly type: "kafka.FetchResponse";
@@ -90,6 +102,16 @@ export interface FetchResponse extends Message {
   /** The leader's log end offset per listed partition: the follower fetches up to it. */
   readonly logEndOffsets: Float64Array;
   readonly epochs: Int32Array;
+  /** The leader's high watermark per listed partition. */
+  readonly highWatermarks: Float64Array;
+  /** Position of the first record sent for the partition (records run to its log end), or EPOCH_ANSWER / RELIST. */
+  readonly starts: Float64Array;
+  /** EPOCH_ANSWER: the largest epoch <= the one asked about in the leader's log, and its end offset (KIP-279). */
+  readonly answerEpochs: Int32Array;
+  readonly answerOffsets: Float64Array;
+  /** The records of every listed partition, concatenated in listing order: write id and leader epoch. */
+  readonly recordWrites: Float64Array;
+  readonly recordEpochs: Int32Array;
 }
 
 export type KafkaMessage =

@@ -1,6 +1,8 @@
 /**
- * The kafka-controller elector's options: Kafka broker configs (named in each description) plus
- * the version switches that matter to leader election. Defaults are Kafka 2.5+'s unless stated.
+ * The kafka-controller elector's options: Kafka broker and producer configs (named in each
+ * description) plus the version switches that matter to leader election, and two lab additions
+ * (off by default). Defaults are Kafka 2.6's — the last release whose leaders write their ISR to
+ * ZooKeeper themselves (2.7 moved that to the controller: KIP-497 AlterIsr) — unless stated.
  */
 import { Effect, Schema } from "effect";
 
@@ -45,8 +47,8 @@ export const KafkaControllerOptions = Schema.Struct({
     .pipe(Schema.withDecodingDefaultKey(Effect.succeed("1" as const)))
     .annotate({
       description:
-        "Producer acks: 1 = the leader acknowledges on append (the producer default in Kafka 2.x; 3.0 made it all); " +
-        "all = after every ISR member has fetched the write.",
+        "Producer acks: 1 = the leader acknowledges on append (the producer default up to Kafka 2.8, so 2.6's; 3.0 made " +
+        "it all, KIP-679); all = after every ISR member has fetched the write (the high watermark passed it).",
     }),
   minInsyncReplicas: num(
     1,
@@ -62,8 +64,8 @@ export const KafkaControllerOptions = Schema.Struct({
     "replica.fetch.wait.max.ms: the leader holds a follower's fetch this long when it has no new data.",
   ),
   ackLeaseMs: num(
-    500,
-    "Not a Kafka config (the lab's addition, used only with acks=all; 0 = plain Kafka): the leader acknowledges only on " +
+    0,
+    "Lab addition, not in Kafka (default 0 = off = Kafka; used only with acks=all), in ms: the leader acknowledges only on " +
       "fetches that answer a fetch response it sent less than this long ago, and a follower takes over leadership of a " +
       "partition only this long after its last fetch response from the old leader. Without it a leader can acknowledge a " +
       "write (safely replicated) after a newer leader was elected, from a fetch that was on the wire.",
@@ -98,13 +100,13 @@ export const KafkaControllerOptions = Schema.Struct({
     "leader.imbalance.per.broker.percentage: a broker whose preferred partitions are led elsewhere above this share gets " +
       "preferred-replica elections.",
   ),
-  isrConflict: Schema.Literals(["step-down", "keep-leading"])
-    .pipe(Schema.withDecodingDefaultKey(Effect.succeed("step-down" as const)))
+  isrConflict: Schema.Literals(["keep-leading", "step-down"])
+    .pipe(Schema.withDecodingDefaultKey(Effect.succeed("keep-leading" as const)))
     .annotate({
       description:
-        "What a leader does when its ISR update hits a zkVersion conflict: step-down = stop leading until the controller " +
-        "says otherwise; keep-leading = Kafka 2.x's Partition.updateIsr, which only logs 'Cached zkVersion not equal to " +
-        "that in zookeeper, skip updating ISR' and keeps the old ISR.",
+        "What a leader does when its ISR update hits a zkVersion conflict: keep-leading (default) = Kafka 2.x's " +
+        "Partition.updateIsr, which only logs 'Cached zkVersion not equal to that in zookeeper, skip updating ISR' and " +
+        "keeps the old ISR; step-down = lab addition, not in Kafka: stop leading until the controller says otherwise.",
     }),
 });
 
@@ -112,3 +114,8 @@ export type KafkaControllerOptions = Schema.Schema.Type<typeof KafkaControllerOp
 
 /** Defaults, decoded from an empty object (for tests and benchmarks). */
 export const defaultKafkaControllerOptions: KafkaControllerOptions = Schema.decodeUnknownSync(KafkaControllerOptions)({});
+
+/** Decodes option input (unnamed fields take their defaults). */
+export function decodeOptions(input: Partial<KafkaControllerOptions> = {}): KafkaControllerOptions {
+  return Schema.decodeUnknownSync(KafkaControllerOptions)(input);
+}

@@ -5,7 +5,8 @@
  * preferred partitions again. With auto.leader.rebalance.enable=false it stays a follower.
  */
 import { describe, expect, it } from "vitest";
-import { kafkaWorld, leadersNow } from "./test-util.ts";
+import { leadersNow } from "../../src/testing/world-bench.ts";
+import { kafkaWorld } from "./test-util.ts";
 
 const cluster = { brokers: 3, partitions: 30, replicationFactor: 3, startIndex: 0, nextReplicaShift: 0 };
 const faults = [

@@ -4,10 +4,18 @@
  * (KIP-227: only partitions whose offset changed, plus the ones to forget), carrying the follower's
  * leader epoch (KIP-320). A fetch unanswered for replica.fetch.wait.max.ms +
  * replica.socket.timeout.ms is sent again as a full fetch.
+ *
+ * Truncation by leader epoch (Kafka 0.11+, KIP-101 with KIP-279's fix in 2.0): after a leader
+ * change the follower asks the new leader for the end offset of its last entry's epoch E; the
+ * leader answers with the largest epoch E' <= E in its log and the end offset of E'; the follower
+ * truncates to min(that offset, its own end offset for E') and then fetches from there. Kafka asks
+ * with a separate OffsetsForLeaderEpoch request; here the question rides on the fetch (one round
+ * trip either way). Records fetched are appended (declared) one by one, and the follower's high
+ * watermark follows the leader's (min(leader HW, own log end)).
  */
 import type { HostContext, HostId } from "../../src/elector/api.ts";
 import type { LocalReplicas } from "./local-replicas.ts";
-import { fetchBytes, type FetchRequest, type FetchResponse } from "./messages.ts";
+import { EPOCH_ANSWER, fetchBytes, RELIST, type FetchRequest, type FetchResponse } from "./messages.ts";
 import type { KafkaControllerOptions } from "./options.ts";
 import { TIMER_FETCH_TIMEOUT, TIMER_SPACE } from "./timers.ts";
 
@@ -88,12 +96,15 @@ export class ReplicaFetcher {
     const partitions = m === 0 ? EMPTY_I32 : new Int32Array(m);
     const offsets = m === 0 ? EMPTY_F64 : new Float64Array(m);
     const epochs = m === 0 ? EMPTY_I32 : new Int32Array(m);
+    const lastEpochs = m === 0 ? EMPTY_I32 : new Int32Array(m);
     if (changed !== undefined && m > 0) {
       let k = 0;
       for (const i of changed) {
         partitions[k] = r.parts[i];
-        offsets[k] = r.leo[i];
+        const truncating = r.truncating[i] === 1;
+        offsets[k] = truncating ? -1 : r.leo[i];
         epochs[k] = r.leaderEpoch[i];
+        lastEpochs[k] = truncating ? r.log.lastEpoch(i) : -1;
         k++;
       }
       changed.clear();
@@ -106,6 +117,7 @@ export class ReplicaFetcher {
       partitions,
       offsets,
       epochs,
+      lastEpochs,
       forget: forgotten,
     };
     this.outstanding[leader] = 1;
@@ -122,16 +134,47 @@ export class ReplicaFetcher {
     this.fetchTimeout[leader] = -1;
     this.lastResponseAt[leader] = this.ctx.now();
     this.lastResponseSentAt[leader] = res.sentAt;
-    const { partitions, logEndOffsets, epochs } = res;
+    const { partitions, logEndOffsets, epochs, starts } = res;
+    let cursor = 0;
     for (let k = 0; k < partitions.length; k++) {
+      const start = starts[k];
+      const base = cursor - start; // record of position pos: base + pos
+      if (start >= 0) cursor += logEndOffsets[k] - start;
       const i = r.local(partitions[k]);
       if (i < 0 || r.fetchFrom[i] !== leader || r.leaderEpoch[i] !== epochs[k]) continue;
-      if (r.leo[i] !== logEndOffsets[k]) {
-        r.leo[i] = logEndOffsets[k];
-        this.noteChanged(leader, i);
-      }
+      if (start === RELIST) this.noteChanged(leader, i);
+      else if (start === EPOCH_ANSWER) this.truncate(leader, i, res.answerEpochs[k], res.answerOffsets[k]);
+      else if (r.truncating[i] === 0) this.appendRecords(leader, i, res, k, base);
     }
     this.sendFetch(leader);
+  }
+
+  /** KIP-279: truncate to min(the leader's end offset for E', ours for E'), then fetch from there. */
+  private truncate(leader: HostId, i: number, answerEpoch: number, answerOffset: number): void {
+    const r = this.r;
+    if (r.truncating[i] === 0) return; // answered already
+    r.log.truncate(i, Math.min(answerOffset, r.log.endOffsetFor(i, answerEpoch)));
+    r.leo[i] = r.log.length(i);
+    r.truncating[i] = 0;
+    this.noteChanged(leader, i);
+  }
+
+  /** The records from our log end to the leader's, then the high watermark. */
+  private appendRecords(leader: HostId, i: number, res: FetchResponse, k: number, base: number): void {
+    const r = this.r;
+    const start = res.starts[k];
+    const end = res.logEndOffsets[k];
+    const mine = r.leo[i];
+    if (start > mine) {
+      this.noteChanged(leader, i); // records past a gap (an old fetch's answer): say where we are
+      return;
+    }
+    for (let pos = mine; pos < end; pos++) r.log.append(i, res.recordWrites[base + pos], res.recordEpochs[base + pos]);
+    if (end > mine) {
+      r.leo[i] = end;
+      this.noteChanged(leader, i);
+    }
+    r.log.commit(i, Math.min(res.highWatermarks[k], r.leo[i]));
   }
 
   /** replica.socket.timeout.ms: no answer; start over with a full fetch. */

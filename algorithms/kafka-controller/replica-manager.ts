@@ -28,10 +28,11 @@
 import type { HostContext, HostId, PartitionId, ZkResult } from "../../src/elector/api.ts";
 import { DelayedFetches } from "./delayed-fetch.ts";
 import { IsrChangePropagation } from "./isr-change-notification.ts";
-import { LEADING, NOT_LEADING, PROMOTING, type LocalReplicas } from "./local-replicas.ts";
+import { LEADING, NO_QUERY, NOT_LEADING, PROMOTING, type LocalReplicas } from "./local-replicas.ts";
 import type { FetchRequest, FetchResponse, LeaderAndIsrRequest, StopReplicaRequest, UpdateMetadataRequest } from "./messages.ts";
 import type { KafkaControllerOptions } from "./options.ts";
 import { ReplicaFetcher } from "./replica-fetcher.ts";
+import { ReplicaLogs } from "./replica-log.ts";
 import { TIMER_ISR, TIMER_PROMOTE, TIMER_SPACE } from "./timers.ts";
 import { TAG_ISR } from "./zk-pipeline.ts";
 import { isrIds, statePath, type PartitionStateData } from "./zk-paths.ts";
@@ -54,6 +55,8 @@ export class ReplicaManager implements LocalReplicas {
   readonly zkVersion: Int32Array;
   private readonly stateCtrlEpoch: Int32Array;
   readonly leo: Float64Array;
+  readonly log: ReplicaLogs;
+  readonly truncating: Uint8Array;
   readonly fetchFrom: Int32Array;
   readonly promiseUntil: Float64Array;
   private readonly isrWriteInFlight: Uint8Array;
@@ -62,6 +65,7 @@ export class ReplicaManager implements LocalReplicas {
 
   // ---- per local partition x replica index (leader side) ----
   readonly followerLeo: Float64Array;
+  readonly followerEpochQuery: Int32Array;
   private readonly lastCaughtUp: Float64Array;
 
   /** acks=all writes waiting for the ISR: flat (writeId, offset, time) triples per local partition. */
@@ -101,13 +105,17 @@ export class ReplicaManager implements LocalReplicas {
     this.isr = new Int32Array(n);
     this.zkVersion = new Int32Array(n).fill(-1);
     this.stateCtrlEpoch = new Int32Array(n);
+    this.log = new ReplicaLogs(ctx, this.parts);
     this.leo = new Float64Array(n);
+    for (let i = 0; i < n; i++) this.leo[i] = this.log.length(i); // a restarted broker keeps its logs
+    this.truncating = new Uint8Array(n);
     this.fetchFrom = new Int32Array(n).fill(-1);
     this.promiseUntil = new Float64Array(n);
     this.isrWriteInFlight = new Uint8Array(n);
     this.isrWriteMask = new Int32Array(n);
     this.isrWriteEpoch = new Int32Array(n);
     this.followerLeo = new Float64Array(n * this.rf).fill(-1);
+    this.followerEpochQuery = new Int32Array(n * this.rf).fill(NO_QUERY);
     this.lastCaughtUp = new Float64Array(n * this.rf);
     this.fetcher = new ReplicaFetcher(ctx, o, this, this.lease);
     this.fetches = new DelayedFetches(ctx, o, this);
@@ -221,13 +229,16 @@ export class ReplicaManager implements LocalReplicas {
 
   private takeLeadership(i: number): void {
     this.role[i] = LEADING;
+    this.truncating[i] = 0; // a leader's log is the reference: nothing to truncate
     const now = this.ctx.now();
     const base = i * this.rf;
     for (let j = 0; j < this.rf; j++) {
       this.followerLeo[base + j] = -1;
+      this.followerEpochQuery[base + j] = NO_QUERY;
       this.lastCaughtUp[base + j] = now;
     }
     this.ctx.observer.lead(this.parts[i], this.leaderEpoch[i]);
+    this.tryComplete(i); // an ISR of one commits its whole log at once
   }
 
   private armPromotion(at: number): void {
@@ -262,7 +273,7 @@ export class ReplicaManager implements LocalReplicas {
     if (leader !== this.leader[i] || this.fetchFrom[i] !== leader) {
       this.fetcher.stopFetching(i);
       this.leader[i] = leader;
-      this.leo[i] = -1; // truncate: offsets of another leader's log mean nothing here
+      this.truncating[i] = 1; // truncate by leader epoch before fetching (KIP-101)
       if (leader >= 0 && leader !== this.me) this.fetcher.startFetching(i, leader);
     } else if (leader >= 0) {
       this.fetcher.noteChanged(leader, i); // report our offset under the new epoch
@@ -292,7 +303,9 @@ export class ReplicaManager implements LocalReplicas {
       const i = this.local(req.forget[k]);
       if (i < 0) continue;
       const j = this.replicaIndex(i, follower);
-      if (j >= 0) this.followerLeo[i * rf + j] = -1;
+      if (j < 0) continue;
+      this.followerLeo[i * rf + j] = -1;
+      this.followerEpochQuery[i * rf + j] = NO_QUERY;
     }
     const { partitions, offsets, epochs } = req;
     for (let k = 0; k < partitions.length; k++) {
@@ -304,10 +317,18 @@ export class ReplicaManager implements LocalReplicas {
       const slot = i * rf + j;
       const offset = offsets[k];
       this.followerLeo[slot] = offset;
+      if (offset < 0) {
+        // Its epoch question (KIP-101): answered with the next response.
+        this.followerEpochQuery[slot] = req.lastEpochs[k];
+        this.fetches.markDirty(follower, i);
+        continue;
+      }
+      this.followerEpochQuery[slot] = NO_QUERY;
       if (offset >= this.leo[i]) {
         this.lastCaughtUp[slot] = now;
         if ((this.isr[i] & (1 << j)) === 0) this.maybeExpandIsr(i, j);
       } else this.fetches.markDirty(follower, i);
+      this.tryComplete(i);
     }
     if (this.pending.size > 0) {
       for (const i of Array.from(this.pending.keys())) if (this.replicaIndex(i, follower) >= 0) this.tryComplete(i);
@@ -329,13 +350,14 @@ export class ReplicaManager implements LocalReplicas {
       return;
     }
     const offset = this.leo[i];
-    // Followers caught up until now stop being caught up from now on.
+    // Followers caught up until now stop being caught up from now on (before the append).
     const base = i * this.rf;
     for (let j = 0; j < this.rf; j++) {
       const h = this.replicaHost(i, j);
       if (h === this.me) continue;
       if (this.followerLeo[base + j] >= offset) this.lastCaughtUp[base + j] = Math.max(this.lastCaughtUp[base + j], this.fetches.lastFetchAt[h]);
     }
+    this.log.append(i, writeId, this.leaderEpoch[i]);
     this.leo[i] = offset + 1;
     for (let j = 0; j < this.rf; j++) {
       const h = this.replicaHost(i, j);
@@ -345,6 +367,7 @@ export class ReplicaManager implements LocalReplicas {
     }
     if (!this.acksAll) {
       obs.acknowledged(p, writeId, this.leaderEpoch[i]);
+      this.tryComplete(i); // the high watermark
       return;
     }
     let list = this.pending.get(i);
@@ -353,26 +376,42 @@ export class ReplicaManager implements LocalReplicas {
     this.tryComplete(i);
   }
 
-  /** Acknowledges the writes below the high watermark (every ISR member fetched them). */
+  /**
+   * Partition.maybeIncrementLeaderHW and the produce purgatory: the high watermark is the smallest
+   * log end among the ISR (never moving back), declared as the commit and sent to the followers;
+   * acks=all writes below it are acknowledged (refused if the ISR is now below min.insync.replicas:
+   * NOT_ENOUGH_REPLICAS_AFTER_APPEND). With the lab's lease, only fresh followers' offsets count for
+   * acknowledgements.
+   */
   private tryComplete(i: number): void {
-    const list = this.pending.get(i);
-    if (list === undefined || this.role[i] !== LEADING) return;
+    if (this.role[i] !== LEADING) return;
     const now = this.ctx.now();
     let hw = this.leo[i];
+    let ackHw = hw;
     const mask = this.isr[i];
     const base = i * this.rf;
     for (let j = 0; j < this.rf; j++) {
       if ((mask & (1 << j)) === 0) continue;
       const h = this.replicaHost(i, j);
       if (h === this.me) continue;
-      const fresh = this.lease === 0 || this.fetches.leaseUntil[h] > now;
-      const v = fresh ? this.followerLeo[base + j] : -1;
+      const v = this.followerLeo[base + j];
       if (v < hw) hw = v;
+      const fresh = this.lease === 0 || this.fetches.leaseUntil[h] > now;
+      if ((fresh ? v : -1) < ackHw) ackHw = fresh ? v : -1;
     }
+    if (hw > this.log.hw(i)) {
+      this.log.commit(i, hw);
+      for (let j = 0; j < this.rf; j++) {
+        const h = this.replicaHost(i, j);
+        if (h !== this.me) this.fetches.markHwChanged(h, i);
+      }
+    }
+    const list = this.pending.get(i);
+    if (list === undefined) return;
     let k = 0;
     const p = this.parts[i];
     const enough = popcount(mask) >= this.o.minInsyncReplicas;
-    while (k < list.length && list[k + 1] < hw) {
+    while (k < list.length && list[k + 1] < ackHw) {
       if (enough) this.ctx.observer.acknowledged(p, list[k], this.leaderEpoch[i]);
       else this.ctx.observer.rejected(p, list[k]); // NOT_ENOUGH_REPLICAS_AFTER_APPEND
       k += 3;

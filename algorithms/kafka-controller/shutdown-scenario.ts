@@ -9,9 +9,10 @@
  * time from the request: until the last of its partitions has a new leader, and until the broker
  * stops (clean or after its retries ran out).
  */
-import { Obs } from "../../src/world/observation-log.ts";
+import { Obs } from "../../src/record/observation-log.ts";
 import type { KafkaControllerOptions } from "./options.ts";
-import { broker, currentController, kafkaWorld } from "./test-util.ts";
+import { currentController } from "../../src/testing/world-bench.ts";
+import { broker, kafkaWorld } from "./test-util.ts";
 
 export interface ShutdownResult {
   readonly stateWrites: KafkaControllerOptions["stateWrites"];

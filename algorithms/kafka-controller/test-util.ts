@@ -1,117 +1,103 @@
 /**
- * Helpers for this folder's tests and benchmarks: build a world with the kafka-controller elector,
- * run it in steps, and read counters at a given time.
+ * What this folder's tests need beyond the lab's testing kit (src/testing/world-bench.ts): the
+ * kafka-controller world, and — until the checker's lost-acknowledged-write grade is on main — the
+ * same judgement made from the declared replica state and the acknowledgements:
+ *  - a replica's final log replays its Append and Truncate declarations; its committed prefix is
+ *    the first min(last Commit count, log length) entries;
+ *  - a partition's final committed log is the longest committed prefix among the replicas whose
+ *    hosts are up at the end;
+ *  - a write is lost when it was acknowledged (Ack) and is not in its partition's final committed log.
  */
-import { Schema } from "effect";
-import type { ClusterSpec } from "../../src/cluster/cluster-model.ts";
-import type { Fault } from "../../src/sim/faults.ts";
-import { Obs } from "../../src/world/observation-log.ts";
-import { World } from "../../src/world/world.ts";
-import type { WorkloadSpec, WorldConfig } from "../../src/world/world-config.ts";
+import { Obs } from "../../src/record/observation-log.ts";
+import { startWorld, type WorldBenchSpec } from "../../src/testing/world-bench.ts";
+import type { World } from "../../src/world/world.ts";
 import type { KafkaBroker } from "./broker.ts";
 import { kafkaController } from "./index.ts";
-import type { KafkaControllerOptions } from "./options.ts";
 
-export interface KafkaWorldSpec {
-  readonly seed?: number;
-  readonly durationMs: number;
-  readonly cluster: ClusterSpec;
-  readonly faults?: readonly Fault[];
-  readonly options?: Partial<KafkaControllerOptions>;
-  readonly hostOptions?: Readonly<Record<number, Partial<KafkaControllerOptions>>>;
-  readonly workload?: Partial<WorkloadSpec>;
-  readonly network?: WorldConfig["network"];
-}
-
-export function decodeOptions(o: Partial<KafkaControllerOptions> = {}): KafkaControllerOptions {
-  return Schema.decodeUnknownSync(kafkaController.options)(o);
-}
+export type KafkaWorldSpec = Omit<WorldBenchSpec, "elector">;
 
 export function kafkaWorld(spec: KafkaWorldSpec): World {
-  const hostOptions: Record<number, KafkaControllerOptions> = {};
-  for (const [h, o] of Object.entries(spec.hostOptions ?? {})) hostOptions[Number(h)] = decodeOptions({ ...spec.options, ...o });
-  const config: WorldConfig<KafkaControllerOptions> = {
-    seed: spec.seed ?? 1,
-    durationMs: spec.durationMs,
-    cluster: spec.cluster,
-    faults: spec.faults ?? [],
-    elector: kafkaController,
-    options: decodeOptions(spec.options),
-    hostOptions,
-    workload: spec.workload ?? { partitions: 0 },
-    ...(spec.network !== undefined ? { network: spec.network } : {}),
-  };
-  const world = new World(config as WorldConfig<unknown>);
-  world.start();
-  return world;
+  return startWorld({ ...spec, elector: kafkaController });
 }
 
 export function broker(world: World, host: number): KafkaBroker | undefined {
   return world.hosts[host].instance as KafkaBroker | undefined;
 }
 
-/** The host that declared itself controller last (and has not resigned since), or -1. */
-export function currentController(world: World): number {
-  const l = world.log;
-  let c = -1;
-  for (let i = 0; i < l.length; i++) {
-    if (l.kind[i] === Obs.Controller) c = l.host[i];
-    else if ((l.kind[i] === Obs.ControllerResigned || l.kind[i] === Obs.Crash) && l.host[i] === c) c = -1;
-  }
-  return c;
+interface ReplicaLog {
+  writes: number[];
+  commit: number;
 }
 
-/** Observations of `kind` in [from, to), optionally from one host. */
-export function countObs(world: World, kind: number, from: number, to = Infinity, host?: number): number {
+/** Each (partition, host)'s final log (write ids) and committed count, keyed partition * brokers + host. */
+function finalLogs(world: World): Map<number, ReplicaLog> {
+  const l = world.log;
+  const B = world.cluster.brokers;
+  const logs = new Map<number, ReplicaLog>();
+  for (let i = 0; i < l.length; i++) {
+    const k = l.kind[i];
+    if (k !== Obs.Append && k !== Obs.Truncate && k !== Obs.Commit) continue;
+    const key = l.partition[i] * B + l.host[i];
+    let r = logs.get(key);
+    if (r === undefined) logs.set(key, (r = { writes: [], commit: 0 }));
+    if (k === Obs.Append) {
+      r.writes.length = Math.min(r.writes.length, l.a[i]);
+      r.writes[l.a[i]] = l.b[i];
+    } else if (k === Obs.Truncate) r.writes.length = Math.min(r.writes.length, l.a[i]);
+    else r.commit = l.a[i];
+  }
+  return logs;
+}
+
+/** Per partition: the acknowledged write ids missing from its final committed log, in acknowledgement order. */
+export function lostAcknowledgedWrites(world: World): number[][] {
+  const B = world.cluster.brokers;
+  const P = world.cluster.partitions;
+  const committed: number[][] = Array.from({ length: P }, () => []);
+  for (const [key, r] of finalLogs(world)) {
+    const p = Math.floor(key / B);
+    if (world.hosts[key - p * B].instance === undefined) continue; // crashed at the end
+    const c = Math.min(r.commit, r.writes.length);
+    if (c > committed[p].length) committed[p] = r.writes.slice(0, c);
+  }
+  const have = committed.map((c) => new Set(c));
+  const l = world.log;
+  const lost: number[][] = Array.from({ length: P }, () => []);
+  for (let i = 0; i < l.length; i++) if (l.kind[i] === Obs.Ack && !have[l.partition[i]].has(l.b[i])) lost[l.partition[i]].push(l.b[i]);
+  return lost;
+}
+
+/** Replica state: how many entries `host` holds of `partition` at the end, and how many it committed. */
+export function replicaOf(world: World, partition: number, host: number): { length: number; committed: number } {
+  const r = finalLogs(world).get(partition * world.cluster.brokers + host);
+  return { length: r?.writes.length ?? 0, committed: r?.commit ?? 0 };
+}
+
+/** Observations of `kind` on `partition` in [from, to). */
+export function countOn(world: World, kind: number, partition: number, from = -Infinity, to = Infinity): number {
   const l = world.log;
   let k = 0;
-  for (let i = 0; i < l.length; i++) {
-    if (l.kind[i] === kind && l.time[i] >= from && l.time[i] < to && (host === undefined || l.host[i] === host)) k++;
-  }
+  for (let i = 0; i < l.length; i++) if (l.kind[i] === kind && l.partition[i] === partition && l.time[i] >= from && l.time[i] < to) k++;
   return k;
 }
 
-export function hostsOf(world: World, kind: number, from: number, to = Infinity): number[] {
-  const l = world.log;
-  const out: number[] = [];
-  for (let i = 0; i < l.length; i++) if (l.kind[i] === kind && l.time[i] >= from && l.time[i] < to) out.push(l.host[i]);
-  return out;
-}
-
-export function messages(world: World, type: string): number {
-  return world.network.counts().byType[type]?.count ?? 0;
-}
-
-export function zkWrites(world: World, host: number): number {
-  return world.coordinator.stats().perHost.find((h) => h.host === host)?.writes ?? 0;
-}
-
-/** Leader of each partition at the end, from the declarations (-1 none). */
-export function leadersNow(world: World): Int32Array {
-  const leader = new Int32Array(world.cluster.partitions).fill(-1);
-  const l = world.log;
-  for (let i = 0; i < l.length; i++) {
-    const k = l.kind[i];
-    if (k === Obs.Lead) leader[l.partition[i]] = l.host[i];
-    else if ((k === Obs.StepDown || k === Obs.Follow) && leader[l.partition[i]] === l.host[i]) leader[l.partition[i]] = -1;
-    else if (k === Obs.Crash) for (let p = 0; p < leader.length; p++) if (leader[p] === l.host[i]) leader[p] = -1;
-  }
-  return leader;
-}
-
 /**
- * Stale acknowledgements, the brief's way: an Ack from a host whose epoch is older than a Lead
- * already declared for that partition at that time.
+ * Late acknowledgements: an Ack from a leader in an older epoch than a Lead already declared for the
+ * partition (a timing observation, not loss). `afterMs`: how long after that newer Lead.
  */
-export function staleAcks(world: World): number {
+export function lateAcks(world: World): { partition: number; writeId: number; afterMs: number }[] {
   const l = world.log;
   const newest = new Float64Array(world.cluster.partitions).fill(-Infinity);
-  let stale = 0;
+  const since = new Float64Array(world.cluster.partitions);
+  const out: { partition: number; writeId: number; afterMs: number }[] = [];
   for (let i = 0; i < l.length; i++) {
     const p = l.partition[i];
     if (l.kind[i] === Obs.Lead) {
-      if (l.a[i] > newest[p]) newest[p] = l.a[i];
-    } else if (l.kind[i] === Obs.Ack && l.a[i] < newest[p]) stale++;
+      if (l.a[i] > newest[p]) {
+        newest[p] = l.a[i];
+        since[p] = l.time[i];
+      }
+    } else if (l.kind[i] === Obs.Ack && l.a[i] < newest[p]) out.push({ partition: p, writeId: l.b[i], afterMs: l.time[i] - since[p] });
   }
-  return stale;
+  return out;
 }
