@@ -20,20 +20,22 @@
  *    directly, conditional on the zkVersion the leader knows; on a version conflict Kafka 2.x skips
  *    the update ("Cached zkVersion ... not equal to that in zookeeper") — the lab's default also
  *    stops leading (isrConflict).
- *  - The lab's acknowledgement lease (ackLeaseMs, acks=all only; not Kafka): see options.ts.
+ *  - The lab's acknowledgement lease (ackLeaseMs, acks=all only; not Kafka, off by default):
+ *    ack-lease.ts and tryComplete.
  *
  * Log offsets count writes: a follower at offset X holds the leader's writes [0, X). A follower
  * that changes leader truncates to "unknown" and catches up in one fetch (no byte-level model).
  */
 import type { HostContext, HostId, PartitionId, ZkResult } from "../../src/elector/api.ts";
+import { LeaseWait } from "./ack-lease.ts";
 import { DelayedFetches } from "./delayed-fetch.ts";
 import { IsrChangePropagation } from "./isr-change-notification.ts";
-import { LEADING, NO_QUERY, NOT_LEADING, PROMOTING, type LocalReplicas } from "./local-replicas.ts";
+import { LEADING, NO_QUERY, NOT_LEADING, type LocalReplicas } from "./local-replicas.ts";
 import type { FetchRequest, FetchResponse, LeaderAndIsrRequest, StopReplicaRequest, UpdateMetadataRequest } from "./messages.ts";
 import type { KafkaControllerOptions } from "./options.ts";
 import { ReplicaFetcher } from "./replica-fetcher.ts";
 import { ReplicaLogs } from "./replica-log.ts";
-import { TIMER_ISR, TIMER_PROMOTE, TIMER_SPACE } from "./timers.ts";
+import { TIMER_ISR, TIMER_SPACE } from "./timers.ts";
 import { TAG_ISR } from "./zk-pipeline.ts";
 import { isrIds, statePath, type PartitionStateData } from "./zk-paths.ts";
 
@@ -70,17 +72,15 @@ export class ReplicaManager implements LocalReplicas {
 
   /** acks=all writes waiting for the ISR: flat (writeId, offset, time) triples per local partition. */
   private readonly pending = new Map<number, number[]>();
-  private readonly promoting: number[] = [];
-  private promoteTimerAt = Infinity;
 
   private readonly fetcher: ReplicaFetcher;
   private readonly fetches: DelayedFetches;
   private readonly isrPropagation: IsrChangePropagation;
+  private readonly leaseWait: LeaseWait;
 
   controllerEpoch = -1;
   controllerId = -1;
   liveBrokers: Uint8Array | undefined;
-  private readonly bootAt: number;
 
   // counters
   staleControllerRequests = 0;
@@ -120,7 +120,7 @@ export class ReplicaManager implements LocalReplicas {
     this.fetcher = new ReplicaFetcher(ctx, o, this, this.lease);
     this.fetches = new DelayedFetches(ctx, o, this);
     this.isrPropagation = new IsrChangePropagation(ctx);
-    this.bootAt = ctx.now();
+    this.leaseWait = new LeaseWait(ctx, this, this.lease);
   }
 
   start(): void {
@@ -216,15 +216,9 @@ export class ReplicaManager implements LocalReplicas {
     }
     this.fetcher.stopFetching(i);
     this.leader[i] = this.me;
-    const at = this.lease > 0 ? Math.max(this.promiseUntil[i], this.bootAt + this.lease) : -Infinity;
-    if (at <= this.ctx.now()) {
-      this.takeLeadership(i);
-      return;
-    }
-    // The lease promise: an old leader may still acknowledge on our fetches until `at`.
-    this.role[i] = PROMOTING;
-    this.promoting.push(i);
-    this.armPromotion(at);
+    // The lab's lease (opt-in): an old leader may still acknowledge on our fetches until then.
+    if (this.leaseWait.readyAt(i) <= this.ctx.now()) this.takeLeadership(i);
+    else this.leaseWait.wait(i);
   }
 
   private takeLeadership(i: number): void {
@@ -241,29 +235,8 @@ export class ReplicaManager implements LocalReplicas {
     this.tryComplete(i); // an ISR of one commits its whole log at once
   }
 
-  private armPromotion(at: number): void {
-    if (at >= this.promoteTimerAt) return;
-    this.promoteTimerAt = at;
-    this.ctx.setTimer(at - this.ctx.now(), TIMER_PROMOTE);
-  }
-
   onPromotionTimer(): void {
-    this.promoteTimerAt = Infinity;
-    const now = this.ctx.now();
-    let next = Infinity;
-    let w = 0;
-    for (let k = 0; k < this.promoting.length; k++) {
-      const i = this.promoting[k];
-      if (this.role[i] !== PROMOTING) continue;
-      const at = Math.max(this.promiseUntil[i], this.bootAt + this.lease);
-      if (at <= now) this.takeLeadership(i);
-      else {
-        this.promoting[w++] = i;
-        if (at < next) next = at;
-      }
-    }
-    this.promoting.length = w;
-    if (next < Infinity) this.armPromotion(next);
+    this.leaseWait.onTimer((i) => this.takeLeadership(i));
   }
 
   private makeFollower(i: number, leader: HostId, epoch: number): void {
