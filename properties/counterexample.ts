@@ -9,6 +9,8 @@ import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findElector } from "../algorithms/index.ts";
 import type { RunMetrics } from "../src/checker/metrics.ts";
+import { writeFileAtomic } from "../src/runner/files.ts";
+import { diagramOf } from "./diagram.ts";
 import { configOf, decodeOptions, type PlannedRun, type RunSpec } from "./plan.ts";
 import { evaluate, isPropertyName, propertyTitle, type PropertyName } from "./properties.ts";
 import { evaluationText, scheduleText, traceHashOf } from "./timeline-text.ts";
@@ -87,6 +89,8 @@ export interface ReplayResult {
   readonly timelineText: string;
   /** Everything above as one printable text. */
   readonly report: string;
+  /** The message diagram written beside the counterexample (SVG). */
+  readonly diagramPath?: string;
 }
 
 /** Runs a saved counterexample again and judges the property it violated. */
@@ -103,6 +107,15 @@ export function replayCounterexample(path: string): ReplayResult {
   const timeline = evaluationText(ev, spec, file.property);
   const traceHash = traceHashOf(ev);
   const sameTrace = traceHash === file.traceHash;
+  // The message diagram beside the file (the same run again, with the message trace on).
+  let diagramPath: string | undefined;
+  if (ev.run !== undefined) {
+    const diagram = diagramOf(plan.config, ev.run.metrics, `${file.elector} violates ${file.property}`);
+    if (diagram.traceHash === traceHash) {
+      diagramPath = path.replace(/\.json$/i, "") + ".svg";
+      writeFileAtomic(diagramPath, diagram.svg);
+    }
+  }
   const verdict =
     violation !== undefined
       ? `still violates "${propertyTitle(file.property)}": ${violation}`
@@ -114,9 +127,11 @@ export function replayCounterexample(path: string): ReplayResult {
     "Schedule:",
     schedule,
     timeline,
+    ...(diagramPath !== undefined ? [`Message diagram: ${displayPath(diagramPath)} (open it in a browser)`] : []),
   ].join("\n");
   return {
     path,
+    ...(diagramPath !== undefined ? { diagramPath } : {}),
     file,
     property: file.property,
     violates: violation !== undefined,

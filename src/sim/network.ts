@@ -12,6 +12,7 @@
  * sender and receiver, with its estimated size; inbound messages per host and all messages are
  * also kept as 1 ms series for sliding-window peak rates.
  */
+import { DropReason, type MessageTrace } from "./message-trace.ts";
 import type { EventHandler, HostId, Kernel } from "./kernel.ts";
 import type { RandomStream } from "./random.ts";
 import { WindowSeries } from "./window-series.ts";
@@ -70,6 +71,8 @@ export class Network implements EventHandler {
   sent = 0;
   delivered = 0;
   dropped = 0;
+  /** Every message's send and arrival, when a world asks for it (WorldConfig.traceMessages). */
+  trace: MessageTrace | undefined;
   bytes = 0;
   readonly sentBy: Float64Array;
   readonly receivedBy: Float64Array;
@@ -115,22 +118,26 @@ export class Network implements EventHandler {
   private transmit(from: HostId, to: HostId, message: Message, bytes: number, stream: boolean): void {
     const now = this.kernel.now;
     this.count(from, message, bytes, now);
+    const traced = this.trace === undefined ? -1 : this.trace.sent(from, to, message, now);
     if (!this.canReach(from, to)) {
       this.dropped++;
+      this.trace?.drop(traced, DropReason.Unreachable);
       return;
     }
     const link = this.links[from * this.hostCount + to];
     if (!stream && this.random.chance(link.loss)) {
       this.dropped++;
+      this.trace?.drop(traced, DropReason.Lost);
       return;
     }
-    this.schedule(from, to, message, now + this.drawDelay(link.delay), stream);
+    this.schedule(from, to, message, now + this.drawDelay(link.delay), stream, traced);
     if (!stream && this.random.chance(link.duplicate)) {
-      this.schedule(from, to, message, now + this.drawDelay(link.delay), false);
+      const copy = this.trace === undefined ? -1 : this.trace.sent(from, to, message, now);
+      this.schedule(from, to, message, now + this.drawDelay(link.delay), false, copy);
     }
   }
 
-  private schedule(from: HostId, to: HostId, message: Message, arrival: number, ordered: boolean): void {
+  private schedule(from: HostId, to: HostId, message: Message, arrival: number, ordered: boolean, traced = -1): void {
     const l = from * this.hostCount + to;
     let t = arrival;
     const clog = this.clogUntil[l];
@@ -139,7 +146,8 @@ export class Network implements EventHandler {
       if (this.lastArrival[l] > t) t = this.lastArrival[l];
       this.lastArrival[l] = t;
     }
-    this.kernel.schedule(t, this.deliverKind, to, from, 0, message);
+    // b carries the trace index (+1, so 0 stays "not traced"); nothing decides on it.
+    this.kernel.schedule(t, this.deliverKind, to, from, traced + 1, message);
   }
 
   private drawDelay(d: DelayDistribution): number {
@@ -154,8 +162,9 @@ export class Network implements EventHandler {
   }
 
   /** Kernel callback: a message arrives at a host that is up. */
-  handle(to: number, from: number, _b: number, obj: unknown): void {
+  handle(to: number, from: number, b: number, obj: unknown): void {
     this.delivered++;
+    if (b > 0) this.trace?.delivered(b - 1, this.kernel.now);
     this.receivedBy[to]++;
     this.inbound[to].add(this.kernel.now);
     this.sink.deliver(to, from, obj as Message);

@@ -46,6 +46,8 @@ export interface WorldConfig<Options = unknown> {
   /** Brokers' fsync latency (src/sim/storage.ts); absent: DEFAULT_FSYNC everywhere. */
   readonly storage?: StorageSpec;
   readonly faults: readonly Fault[];
+  /** Record up to this many messages for a message diagram (src/sim/message-trace.ts); absent or 0: none. */
+  readonly traceMessages?: number;
   readonly elector: ElectorDefinition<Options>;
   /** Decoded elector options. */
   readonly options: Options;

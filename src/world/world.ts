@@ -11,6 +11,7 @@ import { ZkServer } from "../coordinator/server.ts";
 import { applyClockSpec, HostClocks } from "../sim/clocks.ts";
 import { FaultInjector, type Fault, type FaultListener, type HostFaultTarget } from "../sim/faults.ts";
 import { Kernel, type EventHandler, type HostLifecycleListener } from "../sim/kernel.ts";
+import { MessageTrace } from "../sim/message-trace.ts";
 import { DEFAULT_LINK, Network, type MessageSink } from "../sim/network.ts";
 import { RandomStreams } from "../sim/random.ts";
 import { fsyncLatencies, HostStorage, type PersistListener } from "../sim/storage.ts";
@@ -61,6 +62,7 @@ export class World
     // Its own stream: drawing clocks reshuffles nothing else.
     if (config.clocks !== undefined) applyClockSpec(this.clocks, config.clocks, spec.brokers, streams.stream("clocks"));
     this.network = new Network(this.kernel, streams.stream("network"), this, { ...DEFAULT_LINK, ...config.network });
+    if (config.traceMessages !== undefined && config.traceMessages > 0) this.network.trace = new MessageTrace(config.traceMessages);
     this.beliefs = new BeliefTable(this.cluster);
     // The reconnect back-off jitter follows the run seed unless the scenario fixes it.
     const zkConfig = { jitterSeed: config.seed, ...config.coordinator };
