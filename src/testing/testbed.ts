@@ -54,6 +54,8 @@ export interface TestbedSpec {
   readonly delay?: { readonly min: number; readonly max: number };
   /** Hosts that do not boot at time 0 (start them with `restart`). */
   readonly down?: readonly HostId[];
+  /** Every host's fsync latency for ctx.persist, in ms (default 1: exact times; completions FIFO). */
+  readonly fsyncMs?: number;
 }
 
 /** One message in flight. */
@@ -102,11 +104,13 @@ export interface TestWrite {
 
 const TIMER = 0;
 const MESSAGE = 1;
+/** ctx.persist's completion (tag = the persist's tag); dropped at a crash, held by a pause. */
+const PERSISTED = 2;
 
 interface Event {
   time: number;
   seq: number;
-  kind: typeof TIMER | typeof MESSAGE;
+  kind: typeof TIMER | typeof MESSAGE | typeof PERSISTED;
   host: HostId;
   incarnation: number;
   /** Timer: its tag. */
@@ -165,6 +169,7 @@ export class Testbed {
   private readonly lastArrival: Float64Array;
   private readonly delayMin: number;
   private readonly delayMax: number;
+  private readonly fsyncMs: number;
   private heap: Event[] = [];
   private readonly timers = new Map<TimerHandle, Event>();
   private readonly inFlight = new Map<number, Event>();
@@ -197,6 +202,7 @@ export class Testbed {
     this.lastArrival = new Float64Array(n * n);
     this.delayMin = spec.delay?.min ?? 0.5;
     this.delayMax = spec.delay?.max ?? this.delayMin;
+    this.fsyncMs = spec.fsyncMs ?? 1;
     const down = new Set(spec.down ?? []);
     for (let h = 0; h < n; h++) if (!down.has(h)) this.boot(h);
   }
@@ -233,6 +239,8 @@ export class Testbed {
       cancelTimer: (handle) => bed.cancelTimer(handle),
       random: this.randoms[h],
       durable: this.stores[h],
+      // A constant latency and (time, seq) order keep completions FIFO per host.
+      persist: (tag) => void bed.push(bed.now + bed.fsyncMs, PERSISTED, h, tag, bed.nextId++, undefined),
       zk: NO_COORDINATOR,
       observer: this.recorder.observerFor(h),
       shutdownComplete: () => bed.crash(h),
@@ -508,6 +516,7 @@ export class Testbed {
     this.eventsRun++;
     const inst = this.instances[ev.host]!;
     if (ev.kind === TIMER) inst.onTimer(ev.tag);
+    else if (ev.kind === PERSISTED) inst.onPersisted?.(ev.tag);
     else inst.onMessage(ev.envelope!.from, ev.envelope!.message);
   }
 
