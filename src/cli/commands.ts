@@ -35,7 +35,8 @@ export const REPO_ROOT = PACKAGE_ROOT;
 export const SCENARIO_DIR = join(REPO_ROOT, "benchmarks", "scenarios");
 /** The default comparison: every registered elector x these partition counts x these scenarios. */
 export const DEFAULT_PARTITIONS = [100, 1_000, 10_000] as const;
-export const DEFAULT_SCENARIOS = ["broker-crash", "leader-cut-from-zk"] as const;
+/** The default comparison: a crash, the seeds' zombie (cut from ZooKeeper), a leader paused past every timeout, a minority partition (the last two stress Raft and Zab too). */
+export const DEFAULT_SCENARIOS = ["broker-crash", "leader-cut-from-zk", "leader-paused-past-session", "minority-partition"] as const;
 
 export interface Io {
   out(text: string): void;

@@ -106,13 +106,14 @@ function availabilityOf(rows: readonly (readonly RunResult[])[], notApplicable: 
   const samples = all.reduce((n, r) => n + (r.metrics.clientAvailability?.samples ?? 0), 0);
   const openAtEnd = all.reduce((n, r) => n + (r.metrics.clientAvailability?.openAtEnd ?? 0), 0);
   const p99 = worst(rows, (r) => r.metrics.clientAvailability?.p99Ms);
-  const share = sent > 0 ? ` (${fmt((100 * (unanswered + failed)) / sent)} % of writes failed or unanswered)` : "";
-  if (openAtEnd > 0) {
-    // Ranked after every finite outage, longer-open ones later.
-    return { value: 1e15 + openAtEnd, text: `${openAtEnd} partition window${openAtEnd === 1 ? "" : "s"} never recovered by the end${share}` };
+  const share = sent > 0 ? `${fmt((100 * (unanswered + failed)) / sent)} % of writes failed or unanswered` : "no writes";
+  // A window still open at the end may only be a write in flight when the run stopped: said, not ranked on.
+  const open = openAtEnd > 0 ? `; ${openAtEnd} outage window${openAtEnd === 1 ? "" : "s"} still open when the run ended` : "";
+  if (p99 === null || samples === 0) {
+    // Nothing closed: either no outage at all, or every one was still open at the end (not a win).
+    return openAtEnd > 0 ? { value: null, text: `no outage window closed (${share}${open})` } : { value: 0, text: `no client-visible outage (${share})` };
   }
-  if (p99 === null || samples === 0) return { value: 0, text: `no client-visible outage${share}` };
-  return { value: p99, text: `clients without service p99 ${ms(p99)} (${samples} window${samples === 1 ? "" : "s"})${share}` };
+  return { value: p99, text: `clients without service p99 ${ms(p99)} (${samples} window${samples === 1 ? "" : "s"}; ${share}${open})` };
 }
 
 function coordinatorOf(rows: readonly (readonly RunResult[])[]): Figure {
