@@ -151,9 +151,9 @@ export class DelayedFetches {
         records += leo - starts[k];
       } else if (j >= 0 && r.followerEpochQuery[slot] !== NO_QUERY) {
         starts[k] = EPOCH_ANSWER;
-        const end = r.log.endOffsetFor(i, r.followerEpochQuery[slot]);
-        answerOffsets[k] = end;
-        answerEpochs[k] = end > 0 ? r.log.epochAt(i, end - 1) : -1;
+        const answer = r.log.epochAnswer(i, r.followerEpochQuery[slot]);
+        answerOffsets[k] = answer.endOffset;
+        answerEpochs[k] = answer.epoch;
       } else starts[k] = RELIST;
     }
     const recordWrites = records === 0 ? EMPTY_F64 : new Float64Array(records);

@@ -153,7 +153,7 @@ export class ReplicaFetcher {
   private truncate(leader: HostId, i: number, answerEpoch: number, answerOffset: number): void {
     const r = this.r;
     if (r.truncating[i] === 0) return; // answered already
-    r.log.truncate(i, Math.min(answerOffset, r.log.endOffsetFor(i, answerEpoch)));
+    r.log.truncate(i, r.log.truncationPoint(i, answerEpoch, answerOffset));
     r.leo[i] = r.log.length(i);
     r.truncating[i] = 0;
     this.noteChanged(leader, i);

@@ -77,6 +77,20 @@ export class ReplicaLogs {
     return lo;
   }
 
+  /**
+   * The leader's answer to a follower whose last entry has `epoch` (OffsetsForLeaderEpoch, KIP-279):
+   * the largest epoch <= `epoch` in this log (-1: none) and its end offset.
+   */
+  epochAnswer(i: number, epoch: number): { epoch: number; endOffset: number } {
+    const end = this.endOffsetFor(i, epoch);
+    return { epoch: end > 0 ? this.epochAt(i, end - 1) : -1, endOffset: end };
+  }
+
+  /** The follower's truncation point for the leader's answer: min(its end offset, ours for its epoch) (KIP-279). */
+  truncationPoint(i: number, answerEpoch: number, answerOffset: number): number {
+    return Math.min(answerOffset, this.endOffsetFor(i, answerEpoch));
+  }
+
   /** Appends an entry at the log end; returns its position. */
   append(i: number, writeId: number, epoch: number): number {
     let w = this.d.writes[i];
