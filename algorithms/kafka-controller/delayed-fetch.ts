@@ -61,7 +61,7 @@ export class DelayedFetches {
     d.add(i);
   }
 
-  /** Partition i's high watermark moved: `follower` learns it with its next answer. */
+  /** News for `follower` that need no early answer (partition i's high watermark moved, or a new leader's relist): sent with its next answer. */
   markHwChanged(follower: HostId, i: number): void {
     let h = this.hwChanged[follower];
     if (h === undefined) this.hwChanged[follower] = h = new Set();

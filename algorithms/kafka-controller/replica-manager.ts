@@ -232,6 +232,13 @@ export class ReplicaManager implements LocalReplicas {
       this.lastCaughtUp[base + j] = now;
     }
     this.ctx.observer.lead(this.parts[i], this.leaderEpoch[i]);
+    // A follower's fetch that reached us before we took over was ignored (another epoch, KIP-320):
+    // our next answer to each follower asks it to list the partition again (like Kafka's
+    // UNKNOWN_LEADER_EPOCH, retried), or it would never report its offset and leave the ISR.
+    for (let j = 0; j < this.rf; j++) {
+      const h = this.replicaHost(i, j);
+      if (h !== this.me) this.fetches.markHwChanged(h, i);
+    }
     this.tryComplete(i); // an ISR of one commits its whole log at once
   }
 
