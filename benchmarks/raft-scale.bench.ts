@@ -4,7 +4,8 @@
  *
  *   npx tsx benchmarks/raft-scale.bench.ts                      (coalesced heartbeats, the default here)
  *   npx tsx benchmarks/raft-scale.bench.ts --per-group          (one heartbeat per group and follower)
- *   npx tsx benchmarks/raft-scale.bench.ts --partitions=100000 --duration=5000 --crash-at=2500 --judge
+ *   npx tsx benchmarks/raft-scale.bench.ts --paper                  (the paper variant: 150-300 ms, no pre-vote, no check-quorum)
+ *   npx tsx benchmarks/raft-scale.bench.ts --partitions=100000 --duration=8000 --crash-at=4000 --judge
  *
  * Prints wall time, simulated events and events per second, heap (process.memoryUsage), message
  * counts by type, and with --judge the checker's verdict (split-brain, failover, end state).
@@ -25,13 +26,13 @@ const arg = numberOption;
 
 const partitions = arg("partitions", 1_000_000);
 const brokers = arg("brokers", 100);
-const durationMs = arg("duration", 4_000);
-const crashAt = arg("crash-at", 2_000);
+const durationMs = arg("duration", 8_000);
+const crashAt = arg("crash-at", 4_000);
 const seed = arg("seed", 1);
+// Defaults: raft's (etcd v3.5's server); --paper: the paper variant (150-300 ms, no pre-vote or check-quorum).
 const options = Schema.decodeUnknownSync(raft.options)({
+  ...(flag("paper") ? raft.variants!.find((v) => v.name === "paper")!.options : {}),
   coalescedHeartbeats: !flag("per-group"),
-  preVote: flag("pre-vote"),
-  checkQuorum: flag("check-quorum"),
 });
 
 const mb = (bytes: number): string => `${(bytes / 1048576).toFixed(0)} MB`;

@@ -9,7 +9,14 @@
  *    leadership of the group at the generation the follower holds for it;
  *  - while the follower has not acknowledged the leader's generation, the heartbeat lists every
  *    (partition, term) the leader leads with it; groups *parked* on the leader (asleep in the
- *    deadline wheel's holding list of that host) and missing from the list lose their leader.
+ *    deadline wheel's holding list of that host) and missing from the list lose their leader;
+ *  - a heartbeat the follower answers carries no per-group term, so a deposed leader would never
+ *    hear that a group's term moved on (nothing else may reach it: with check-quorum it ignores
+ *    vote requests, and its host stays "active" for as long as it exchanges heartbeats). So the
+ *    follower remembers, per group, the host whose leadership it last accepted; when the group's
+ *    term rises past that host's, the next heartbeat response to it lists (partition, term) —
+ *    what an etcd follower answers a stale heartbeat with (an MsgAppResp with its term), sent
+ *    once per change instead of once per interval.
  *
  * Per-group rules stay in the core; this class decides only who is kept alive by whom.
  */
@@ -44,6 +51,10 @@ export class CoalescedHeartbeats {
   readonly hbAt: Float64Array;
   /** Per group: the leader's generation towards us when it last asserted leadership of the group. */
   private readonly leaderGen: Int32Array;
+  /** Per group: the host whose leadership we last accepted (-1 none). */
+  private readonly claimant: Int32Array;
+  /** Per peer host: partitions whose term rose past that host's leadership, to tell it. */
+  private readonly superseded: number[][];
   private readonly parkScratch: Int32Array;
   private nextBeatAt = 0;
 
@@ -68,6 +79,8 @@ export class CoalescedHeartbeats {
     this.hbAt = new Float64Array(brokers).fill(-Infinity);
     const n = o.coalescedHeartbeats ? layout.n : 0;
     this.leaderGen = new Int32Array(n).fill(NO_GEN);
+    this.claimant = new Int32Array(n).fill(-1);
+    this.superseded = Array.from({ length: o.coalescedHeartbeats ? brokers : 0 }, () => []);
     this.parkScratch = new Int32Array(n);
   }
 
@@ -102,7 +115,18 @@ export class CoalescedHeartbeats {
   }
 
   leaderAsserted(g: number, gen: number): void {
-    if (this.o.coalescedHeartbeats && gen > this.leaderGen[g]) this.leaderGen[g] = gen;
+    if (!this.o.coalescedHeartbeats) return;
+    if (gen > this.leaderGen[g]) this.leaderGen[g] = gen;
+    this.claimant[g] = this.core.leader[g];
+  }
+
+  /** Group g's term rose: if another host's leadership of it was accepted here, that host must learn it. */
+  termRaised(g: number): void {
+    if (!this.o.coalescedHeartbeats) return;
+    const c = this.claimant[g];
+    if (c < 0 || c === this.core.leader[g]) return;
+    this.claimant[g] = -1;
+    if (c !== this.layout.self) this.superseded[c].push(this.layout.parts[g]);
   }
 
   /** Host l's heartbeat, at the generation group g holds for it, arrived after `since`. */
@@ -222,12 +246,27 @@ export class CoalescedHeartbeats {
     } else if (m.gen === this.inGen[from]) {
       this.hbAt[from] = now;
     }
-    const resp: CoalescedHeartbeatResponse = { type: COALESCED_RESP, gen: this.inGen[from] };
-    this.port.send(from, resp, COALESCED_RESP_BYTES);
+    const stale = this.superseded[from];
+    let parts: Int32Array | null = null;
+    let terms: Int32Array | null = null;
+    if (stale.length > 0) {
+      parts = Int32Array.from(stale);
+      terms = new Int32Array(stale.length);
+      for (let i = 0; i < stale.length; i++) terms[i] = this.core.term[this.layout.local(stale[i])];
+      stale.length = 0;
+    }
+    const resp: CoalescedHeartbeatResponse = { type: COALESCED_RESP, gen: this.inGen[from], parts, terms };
+    this.port.send(from, resp, COALESCED_RESP_BYTES + (parts === null ? 0 : parts.length * COALESCED_ENTRY_BYTES));
   }
 
   onResponse(from: HostId, m: CoalescedHeartbeatResponse): void {
     this.ackedGen[from] = m.gen;
+    if (m.parts === null || m.terms === null) return;
+    for (let i = 0; i < m.parts.length; i++) {
+      const g = this.layout.local(m.parts[i]);
+      // §5.1: a higher term in a reply turns us into a follower (a deposed leader steps down).
+      if (g >= 0 && m.terms[i] > this.core.term[g]) this.core.becomeFollower(g, m.terms[i], -1);
+    }
   }
 
   /** `l` leads exactly these groups with us at generation `gen`: a heartbeat for each, and no more for the rest. */

@@ -46,6 +46,8 @@ export interface Heartbeat extends Message {
   readonly gen: number;
   /** The leader's clock when it sent this, echoed back (its lease, thesis §6.4.1). */
   readonly sentAt: number;
+  /** min(the receiver's matchIndex, the leader's commit index), as etcd's MsgHeartbeat. */
+  readonly commit: number;
 }
 
 export interface HeartbeatResponse extends Message {
@@ -67,6 +69,8 @@ export interface AppendEntries extends Message {
   readonly prevTerm: number;
   readonly terms: readonly number[];
   readonly writeIds: readonly number[];
+  /** The leader's commit index (Figure 2 leaderCommit). */
+  readonly commit: number;
 }
 
 export interface AppendEntriesResponse extends Message {
@@ -99,6 +103,13 @@ export interface CoalescedHeartbeatResponse extends Message {
   readonly type: typeof COALESCED_RESP;
   /** The generation the responder holds for the sender (-1: none, e.g. after a restart). */
   readonly gen: number;
+  /**
+   * Groups the sender had led with the responder whose term the responder has since raised
+   * past it, with the responder's current term (§5.1: a reply carries the term, so a deposed
+   * leader learns it was superseded); null when there are none.
+   */
+  readonly parts: Int32Array | null;
+  readonly terms: Int32Array | null;
 }
 
 export type RaftMessage =
@@ -116,7 +127,7 @@ export const VOTE_BYTES = FRAME + 4 + 8 + 8 + 8;
 export const VOTE_RESP_BYTES = FRAME + 4 + 8 + 1;
 export const HEARTBEAT_BYTES = FRAME + 4 + 8 + 8 + 4 + 8; // + commit, as etcd's MsgHeartbeat
 export const HEARTBEAT_RESP_BYTES = FRAME + 4 + 8 + 8;
-export const APPEND_BYTES = FRAME + 4 + 8 + 4 + 8 + 8 + 8 + 8;
+export const APPEND_BYTES = FRAME + 4 + 8 + 4 + 8 + 8 + 8 + 8; // + commit
 export const ENTRY_BYTES = 8 + 8 + 8; // term, index, write id
 export const APPEND_RESP_BYTES = FRAME + 4 + 8 + 1 + 8 + 8 + 8;
 export const COALESCED_BYTES = FRAME + 4;

@@ -1,46 +1,50 @@
 /**
- * Raft's options: the paper's timing (§5.2, §9.3: election timeouts of 150-300 ms with
- * heartbeats well below) and the thesis' election extensions, each off by default as in etcd.
+ * Raft's options. Defaults are etcd v3.5's server (etcd runs etcd-io/raft with CheckQuorum
+ * always on; --pre-vote defaults to true since v3.5, false in v3.4; --heartbeat-interval 100 ms,
+ * --election-timeout 1000 ms, which etcd-io/raft randomizes in [election, 2 x election)). The
+ * Raft paper's timing (§9.3: 150-300 ms, no pre-vote, no check-quorum) is the `paper` variant
+ * (index.ts). Options marked "lab addition" are not in etcd or the paper.
  */
 import { Schema } from "effect";
 import { flag, num } from "../../src/elector/option-schema.ts";
 
 export const RaftOptions = Schema.Struct({
   electionTimeoutMin: num({
-    default: 150,
+    default: 1000,
     unit: "ms",
     above: 0,
     description:
-      "Lower bound of the randomized election timeout (Raft paper §5.2/§9.3: 150-300 ms). Also the check-quorum window and the lease of §4.2.3.",
+      "Lower bound of the randomized election timeout (etcd --election-timeout, default 1000; the Raft paper §9.3 uses 150). Also the check-quorum window and the vote lease of thesis §4.2.3.",
   }),
   electionTimeoutMax: num({
-    default: 300,
+    default: 2000,
     unit: "ms",
     above: 0,
-    description: "Upper bound (exclusive) of the randomized election timeout; each timeout is drawn anew at every reset.",
+    description:
+      "Upper bound (exclusive) of the randomized election timeout, drawn anew at every reset (etcd-io/raft: 2 x election timeout; the paper: 300).",
   }),
   heartbeatInterval: num({
-    default: 50,
+    default: 100,
     unit: "ms",
     above: 0,
-    description: "How often a leader heartbeats each group's followers; well below the election timeout (§5.2).",
+    description: "How often a leader heartbeats each group's followers (etcd --heartbeat-interval, default 100); well below the election timeout (§5.2).",
   }),
   tickMs: num({
-    default: 10,
+    default: 100,
     unit: "ms",
     above: 0,
     description:
-      "Period of the one host-level timer that drives all of a host's groups (etcd's tick); deadlines fire on the first tick at or after them.",
+      "Period of the one host-level timer that drives all of a host's groups (etcd's tick: etcd-io/raft's Config.ElectionTick and HeartbeatTick count it, and etcd's server ticks every --heartbeat-interval, 100 ms); deadlines fire on the first tick at or after them.",
   }),
   preVote: flag({
-    default: false,
+    default: true,
     description:
-      "Pre-vote (thesis §9.6): ask whether an election could be won before raising the term; voters that heard from a leader within the minimum election timeout refuse.",
+      "Pre-vote (thesis §9.6, etcd --pre-vote: default true since v3.5, false in v3.4): ask whether an election could be won before raising the term; voters that heard from a leader within the minimum election timeout refuse.",
   }),
   checkQuorum: flag({
-    default: false,
+    default: true,
     description:
-      "Check-quorum and leader stickiness (thesis §4.2.3, etcd CheckQuorum): a leader that has not heard from a majority for an election timeout steps down; a voter that heard from a leader within the minimum election timeout ignores RequestVote.",
+      "Check-quorum and leader stickiness (thesis §6.2 / §4.2.3; etcd's server always sets CheckQuorum): a leader that has not heard from a majority for an election timeout steps down; a voter that knows a leader and heard from it within the minimum election timeout ignores RequestVote for a higher term (etcd's 'lease is not expired').",
   }),
   // On by default: the lab runs Raft per partition (multi-raft), and multi-raft systems coalesce
   // (CockroachDB). etcd's single-group behaviour is `false`: one heartbeat per group and follower.
@@ -49,6 +53,11 @@ export const RaftOptions = Schema.Struct({
     description:
       "One heartbeat message per pair of hosts per interval for all groups (CockroachDB's coalesced heartbeats); false: one per group and follower, as a single etcd raft group sends.",
   }),
+  ackLease: flag({
+    default: false,
+    description:
+      "Lab addition (not etcd, not the paper; needs checkQuorum): acknowledge a committed write only while the leader holds a lease (thesis §6.4.1: a majority answered messages it sent less than electionTimeoutMin ago), and a restarted host refuses votes for electionTimeoutMin. Rules out late acknowledgements while clocks do not drift; without it a write may be acknowledged after a newer leader was elected (safe: that leader holds it).",
+  }),
 }).check(
   Schema.makeFilter((o) => {
     const issues: Schema.FilterIssue[] = [];
@@ -56,6 +65,7 @@ export const RaftOptions = Schema.Struct({
       issues.push({ path: ["electionTimeoutMax"], issue: "electionTimeoutMax must be at least electionTimeoutMin" });
     if (o.heartbeatInterval >= o.electionTimeoutMin)
       issues.push({ path: ["heartbeatInterval"], issue: "heartbeatInterval must be below electionTimeoutMin" });
+    if (o.ackLease && !o.checkQuorum) issues.push({ path: ["ackLease"], issue: "ackLease needs checkQuorum (its followers' vote lease)" });
     return issues;
   }),
 );

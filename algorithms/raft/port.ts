@@ -34,6 +34,8 @@ export interface RaftPort {
   peerSilent(h: HostId): boolean;
   /** Coalesced: host l's host-level heartbeat, at the generation group g holds for it, arrived after `since`. */
   leaderHostHeardSince(g: number, l: HostId, since: number): boolean;
+  /** Group g's currentTerm rose (a deposed leader of g may need to hear of it, coalesced). */
+  termRaised(g: number): void;
   /** This host started (or stopped) leading group g: its peers' view of our leadership changes. */
   leadershipStarted(g: number): void;
   leadershipEnded(g: number): void;

@@ -1,49 +1,60 @@
 /**
- * A leader's view of its followers in one group (etcd's Progress; Figure 2 "volatile state on
- * leaders"): nextIndex and matchIndex per replica, the commit index, how far it acknowledged, and
- * for the lease the latest send time of ours each follower answered. Indexed by replica index;
- * created when a leader's log becomes non-empty, dropped when it stops leading.
+ * Leaders' view of their followers (etcd's Progress; Figure 2 "volatile state on leaders"), for
+ * every group of one host in typed arrays indexed by g * rf + replica index: nextIndex,
+ * matchIndex, and (lease) the latest send time of ours each follower answered. Reset when a
+ * replica becomes leader; meaningless otherwise. No object per group: a million groups each have
+ * a leader.
  */
-export interface Progress {
+export class ProgressTable {
   readonly next: Int32Array;
   readonly match: Int32Array;
-  /** Latest send time of ours each follower answered as our follower (lease, check-quorum only). */
+  /** Latest send time of ours each follower answered as our follower (lease; empty without it). */
   readonly echo: Float64Array;
-  /** Raft's commit index (§5.3). */
-  commit: number;
   /** Entries up to here were acknowledged (or are not ours to acknowledge). */
-  acked: number;
-}
+  readonly acked: Int32Array;
 
-export function newProgress(rf: number, next: number): Progress {
-  return {
-    next: new Int32Array(rf).fill(next),
-    match: new Int32Array(rf),
-    echo: new Float64Array(rf).fill(-Infinity),
-    commit: 0,
-    acked: 0,
-  };
-}
+  constructor(
+    groups: number,
+    private readonly rf: number,
+    withLease: boolean,
+  ) {
+    this.next = new Int32Array(groups * rf);
+    this.match = new Int32Array(groups * rf);
+    this.echo = new Float64Array(withLease ? groups * rf : 0);
+    this.acked = new Int32Array(groups);
+  }
 
-/**
- * The highest index a majority of the group stores (§5.3: matchIndex of a majority), counting
- * ourselves as holding `last`. `scratch` has rf slots.
- */
-export function quorumMatch(pr: Progress, selfIdx: number, last: number, majority: number, scratch: Float64Array): number {
-  const rf = scratch.length;
-  for (let j = 0; j < rf; j++) scratch[j] = j === selfIdx ? last : pr.match[j];
-  scratch.sort();
-  return scratch[rf - majority];
-}
+  /** A new leader: next = last + 1 for everyone (optimistic, as etcd), nothing matched, nothing answered. */
+  reset(g: number, last: number, acked: number): void {
+    const base = g * this.rf;
+    for (let j = 0; j < this.rf; j++) {
+      this.next[base + j] = last + 1;
+      this.match[base + j] = 0;
+      if (this.echo.length > 0) this.echo[base + j] = -Infinity;
+    }
+    this.acked[g] = acked;
+  }
 
-/**
- * Thesis §6.4.1: the leader holds a lease while a majority (counting itself) answered messages it
- * sent less than `leaseMs` ago. Returns whether the lease holds at `now`.
- */
-export function leaseHolds(pr: Progress, selfIdx: number, majority: number, leaseMs: number, now: number, scratch: Float64Array): boolean {
-  const rf = scratch.length;
-  for (let j = 0; j < rf; j++) scratch[j] = j === selfIdx ? Infinity : pr.echo[j];
-  scratch.sort();
-  // The majority-th largest, counting ourselves as the largest.
-  return scratch[rf - majority] + leaseMs > now;
+  /**
+   * The highest index a majority of the group stores (§5.3: matchIndex of a majority), counting
+   * ourselves as holding `last`. `scratch` has rf slots.
+   */
+  quorumMatch(g: number, selfIdx: number, last: number, majority: number, scratch: Float64Array): number {
+    const base = g * this.rf;
+    for (let j = 0; j < this.rf; j++) scratch[j] = j === selfIdx ? last : this.match[base + j];
+    scratch.sort();
+    return scratch[this.rf - majority];
+  }
+
+  /**
+   * Thesis §6.4.1: the leader holds a lease while a majority (counting itself) answered messages it
+   * sent less than `leaseMs` ago.
+   */
+  leaseHolds(g: number, selfIdx: number, majority: number, leaseMs: number, now: number, scratch: Float64Array): boolean {
+    const base = g * this.rf;
+    for (let j = 0; j < this.rf; j++) scratch[j] = j === selfIdx ? Infinity : this.echo[base + j];
+    scratch.sort();
+    // The majority-th largest, counting ourselves as the largest.
+    return scratch[this.rf - majority] + leaseMs > now;
+  }
 }

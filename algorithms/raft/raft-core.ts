@@ -73,6 +73,8 @@ export class RaftCore {
   readonly answered: Int32Array;
   /** When this instance started (a restart forgets whom it heard from). */
   private bootAt = 0;
+  /** Whether durable state from an earlier run of this host existed (a restart, not the first boot). */
+  private readonly restarted: boolean;
 
   constructor(
     private readonly layout: GroupLayout,
@@ -83,6 +85,7 @@ export class RaftCore {
     const n = layout.n;
     this.self = layout.self;
     this.coalesced = o.coalescedHeartbeats;
+    this.restarted = store.get("raft.term") !== undefined;
     this.term = durable(store, "raft.term", () => new Int32Array(n));
     this.votedFor = durable(store, "raft.votedFor", () => new Int32Array(n).fill(-1));
     this.replication = new Replication(layout, this.term, port, o, store);
@@ -130,7 +133,7 @@ export class RaftCore {
       if (!this.coalesced) {
         // §5.2: heartbeats (empty AppendEntries) to every follower every interval; §5.3: retry lagging ones.
         if (lagging) rep.retransmit(g, j);
-        else this.sendHeartbeat(g, r);
+        else this.sendHeartbeat(g, j);
         continue;
       }
       // Coalesced: the host-level heartbeat keeps followers quiet; per group we only announce a new
@@ -139,7 +142,7 @@ export class RaftCore {
       if (this.port.peerSilent(r)) continue; // resumed when the host is heard from again
       pending = true;
       if (lagging) rep.retransmit(g, j);
-      else this.sendHeartbeat(g, r);
+      else this.sendHeartbeat(g, j);
     }
     if (!this.coalesced || pending) {
       this.deadline[g] = now + this.o.heartbeatInterval;
@@ -172,6 +175,7 @@ export class RaftCore {
       if (l >= 0) this.port.observer.follow(p, l, t);
       else if (old >= 0) this.port.observer.follow(p, -1, -1);
     }
+    if (termChanged) this.port.termRaised(g);
     this.deadline[g] = now + this.timeout[g];
     this.port.deadlineEarlier(g);
   }
@@ -212,6 +216,7 @@ export class RaftCore {
     this.role[g] = CANDIDATE;
     this.votes[g] = 1 << this.layout.selfIdx[g];
     this.clearLeader(g);
+    this.port.termRaised(g);
     this.port.observer.campaign(this.layout.parts[g]);
     this.resetRound(g, now);
     if (popcount(this.votes[g]) >= this.layout.majority) {
@@ -237,19 +242,20 @@ export class RaftCore {
     }
   }
 
-  /** §5.2: a candidate with votes from a majority becomes leader and heartbeats at once. */
+  /**
+   * §5.2: a candidate with votes from a majority becomes leader; it appends an empty entry of its
+   * term (thesis §6.4, etcd's becomeLeader) and sends it to every follower at once.
+   */
   private becomeLeader(g: number, now: number): void {
     this.role[g] = LEADER;
     this.leader[g] = this.self;
     this.answered[g] = 1 << this.layout.selfIdx[g];
     this.port.observer.lead(this.layout.parts[g], this.term[g]);
-    const pr = this.replication.startLeading(g);
+    const rep = this.replication;
+    rep.startLeading(g);
     this.port.leadershipStarted(g);
     for (let j = 0; j < this.layout.rf; j++) {
-      const r = this.layout.replica(g, j);
-      if (r === this.self) continue;
-      if (pr !== undefined) this.replication.sendAppend(g, j, pr.next[j]);
-      else this.sendHeartbeat(g, r);
+      if (this.layout.replica(g, j) !== this.self) rep.sendAppend(g, j, rep.nextFor(g, j));
     }
     this.deadline[g] = now + this.o.heartbeatInterval;
     this.port.deadlineEarlier(g);
@@ -328,6 +334,7 @@ export class RaftCore {
     if (g < 0) return;
     if (m.term >= this.term[g]) {
       this.leaderContact(g, from, m.term, m.gen);
+      this.replication.followCommit(g, m.commit);
       this.replyHeartbeat(from, m.p, this.term[g], m.sentAt);
     } else {
       // §5.1: the reply carries our term, so a stale leader learns it has been superseded.
@@ -355,13 +362,16 @@ export class RaftCore {
     }
   }
 
-  private sendHeartbeat(g: number, to: HostId): void {
+  /** §5.2: an empty AppendEntries to replica j, with what it may learn is committed. */
+  private sendHeartbeat(g: number, j: number): void {
+    const to = this.layout.replica(g, j);
     const msg: Heartbeat = {
       type: HEARTBEAT,
       p: this.layout.parts[g],
       term: this.term[g],
       gen: this.port.generationTowards(to),
       sentAt: this.port.now(),
+      commit: this.replication.commitFor(g, j),
     };
     this.port.send(to, msg, HEARTBEAT_BYTES);
   }
@@ -410,12 +420,16 @@ export class RaftCore {
 
   // ---- elections (§5.2, §5.4.1, thesis §4.2.3 and §9.6) ----
 
-  /** Thesis §4.2.3 / §9.6: has this replica heard from a current leader within the minimum election timeout? */
+  /**
+   * Thesis §4.2.3 / §9.6, etcd's `inLease`: a leader is known and was heard from within the
+   * minimum election timeout (etcd: r.lead != None && electionElapsed < electionTimeout; a
+   * leader is always in its own lease). At first boot, or with no leader known, nobody is.
+   */
   private heardLeaderRecently(g: number, now: number): boolean {
     if (this.role[g] === LEADER) return true;
-    // After a restart we cannot know whom we heard from before the crash: with check-quorum,
-    // keep any lease we may have promised (see Replication.maybeAck) by waiting one minimum election timeout.
-    if (this.o.checkQuorum && now < this.bootAt + this.o.electionTimeoutMin) return true;
+    // Lab addition (ackLease): a restarted host cannot know whom it promised a lease before the
+    // crash; it keeps any such promise (see Replication.maybeAck) by waiting one minimum timeout.
+    if (this.o.ackLease && this.restarted && now < this.bootAt + this.o.electionTimeoutMin) return true;
     const l = this.leader[g];
     if (l < 0) return false;
     const since = now - this.o.electionTimeoutMin;
@@ -470,7 +484,7 @@ export class RaftCore {
    * anyway without coalescing.
    */
   private answerAsLeader(g: number, to: HostId): void {
-    if (this.coalesced && this.role[g] === LEADER) this.sendHeartbeat(g, to);
+    if (this.coalesced && this.role[g] === LEADER) this.sendHeartbeat(g, this.layout.replicaIndex(g, to));
   }
 
   private replyVote(to: HostId, type: typeof RV_RESP | typeof PRE_VOTE_RESP, p: PartitionId, t: number, granted: boolean): void {

@@ -203,6 +203,10 @@ export class RaftHost implements ElectorInstance, RaftPort {
     return this.coalesced.heardSince(g, l, since);
   }
 
+  termRaised(g: number): void {
+    this.coalesced.termRaised(g);
+  }
+
   leadershipStarted(g: number): void {
     this.coalesced.leadershipStarted(g);
   }

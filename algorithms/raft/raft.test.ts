@@ -1,32 +1,33 @@
 import { Schema } from "effect";
 import { describe, expect, it } from "vitest";
 import type { HostId } from "../../src/elector/api.ts";
-import { FakeWorld, TestCluster } from "./fake-world.ts";
+import { Testbed } from "../../src/testing/testbed.ts";
 import { raft, type RaftOptions } from "./index.ts";
 import { RV, RV_RESP, type VoteResponse } from "./messages.ts";
 import { CANDIDATE, FOLLOWER, LEADER, type RaftHost } from "./raft-host.ts";
 
 const opts = (o: Partial<RaftOptions> = {}): RaftOptions => Schema.decodeUnknownSync(raft.options)(o);
 
-function world(brokers: number, partitions: number, rf: number, o: Partial<RaftOptions> = {}, seed = 1): FakeWorld<RaftOptions> {
-  return new FakeWorld(TestCluster.roundRobin(brokers, partitions, rf), raft, opts(o), seed).start();
+/** The paper's timing (variant `paper`: 150-300 ms, 50 ms heartbeats, no pre-vote or check-quorum) unless overridden. */
+function world(brokers: number, partitions: number, rf: number, o: Partial<RaftOptions> = {}, seed = 1): Testbed {
+  return new Testbed({ elector: raft, variant: "paper", options: o, hosts: brokers, partitions, replicationFactor: rf, seed, delay: { min: 0.2, max: 0.6 } });
 }
 
-function host(w: FakeWorld<RaftOptions>, h: HostId): RaftHost {
-  return w.instances[h] as RaftHost;
+function host(w: Testbed, h: HostId): RaftHost {
+  return w.instance<RaftHost>(h)!;
 }
 
 /** Election safety (§5.2): at most one host declared lead(p, term) for every p and term. */
-function expectElectionSafety(w: FakeWorld<RaftOptions>): void {
-  for (const [key, hosts] of w.leadersByTerm()) expect([key, [...hosts]]).toEqual([key, [...hosts].slice(0, 1)]);
+function expectElectionSafety(w: Testbed): void {
+  for (const [key, hosts] of w.recorder.leadersByEpoch()) expect([key, [...hosts]]).toEqual([key, [...hosts].slice(0, 1)]);
 }
 
 /** The one leader all live replicas of p agree on (and that believes it leads), or undefined. */
-function agreedLeader(w: FakeWorld<RaftOptions>, p: number): { leader: HostId; term: number } | undefined {
+function agreedLeader(w: Testbed, p: number): { leader: HostId; term: number } | undefined {
   const live: HostId[] = [];
   for (let j = 0; j < w.cluster.replicationFactor; j++) {
     const h = w.cluster.replica(p, j);
-    if (w.instances[h] !== undefined) live.push(h);
+    if (w.isUp(h)) live.push(h);
   }
   const views = live.map((h) => host(w, h).inspect(p)!);
   const l = views[0].leader;
@@ -37,32 +38,45 @@ function agreedLeader(w: FakeWorld<RaftOptions>, p: number): { leader: HostId; t
   const b = w.beliefs(p);
   for (const h of live) {
     const belief = b.get(h);
-    if (belief === undefined || belief.leader !== l || belief.term !== term.term) return undefined;
+    if (belief === undefined || belief.leader !== l || belief.epoch !== term.term) return undefined;
   }
   return { leader: l, term: term.term };
 }
 
 describe("raft options", () => {
-  it("decodes the documented defaults", () => {
+  it("decodes etcd v3.5's server defaults; the paper's timing is a variant; every variant claims safety", () => {
     expect(opts()).toEqual({
+      electionTimeoutMin: 1000,
+      electionTimeoutMax: 2000,
+      heartbeatInterval: 100,
+      tickMs: 100,
+      preVote: true,
+      checkQuorum: true,
+      coalescedHeartbeats: true,
+      ackLease: false,
+    });
+    expect(raft.variants!.map((v) => v.name)).toEqual(["etcd", "paper"]);
+    for (const v of raft.variants!) {
+      const o = opts(v.options as Partial<RaftOptions>);
+      expect(raft.claims(o)).toEqual({ noLostAcknowledgedWrites: true, noDivergence: true, noSameEpochLeaders: true, liveness: true });
+    }
+    expect(opts(raft.variants![0].options as Partial<RaftOptions>)).toEqual(opts());
+    expect(opts(raft.variants![1].options as Partial<RaftOptions>)).toMatchObject({
       electionTimeoutMin: 150,
       electionTimeoutMax: 300,
       heartbeatInterval: 50,
-      tickMs: 10,
       preVote: false,
       checkQuorum: false,
-      coalescedHeartbeats: true,
     });
-    expect(raft.claims(opts())).toMatchObject({ noStaleAcknowledgements: false, noSameEpochLeaders: true });
-    expect(raft.claims(opts({ checkQuorum: true }))).toMatchObject({ noStaleAcknowledgements: true, noSameEpochLeaders: true });
     expect(raft.usesCoordinator).toBe(false);
-    expect(raft.quietPeriodMs(opts())).toBe(10 * 310 + 150 + 150);
-    expect(raft.quietPeriodMs(opts({ preVote: true }))).toBe(20 * 310 + 150 + 150);
+    expect(raft.quietPeriodMs(opts())).toBe(6 * 2100 + 1000 + 300);
+    expect(raft.quietPeriodMs(opts(raft.variants![1].options as Partial<RaftOptions>))).toBe(5 * 310 + 150 + 150);
   });
 
-  it("refuses inconsistent timings", () => {
+  it("refuses inconsistent timings, and the ack lease without check-quorum", () => {
     expect(() => opts({ electionTimeoutMin: 300, electionTimeoutMax: 150 })).toThrow(/electionTimeoutMax/);
-    expect(() => opts({ heartbeatInterval: 200 })).toThrow(/heartbeatInterval/);
+    expect(() => opts({ heartbeatInterval: 1000 })).toThrow(/heartbeatInterval/);
+    expect(() => opts({ ackLease: true, checkQuorum: false })).toThrow(/ackLease/);
   });
 });
 
@@ -70,13 +84,13 @@ describe("raft elections", () => {
   it("a single-node group leads on its first timeout, in term 1", () => {
     for (const preVote of [false, true]) {
       const w = world(1, 3, 1, { preVote }).runUntil(400);
-      const leads = w.obs.filter((o) => o.kind === "lead").map((o) => [o.p, o.a]);
+      const leads = w.recorder.declarations.filter((o) => o.kind === "lead").map((o) => [o.partition, o.a]);
       expect(leads.sort((x, y) => x[0] - y[0])).toEqual([
         [0, 1],
         [1, 1],
         [2, 1],
       ]);
-      expect(w.count("campaign")).toBe(3);
+      expect(w.recorder.count("campaign")).toBe(3);
       for (let p = 0; p < 3; p++) expect(host(w, 0).inspect(p)).toMatchObject({ role: LEADER, term: 1, votedFor: 0 });
     }
   });
@@ -87,8 +101,8 @@ describe("raft elections", () => {
     const agreed = agreedLeader(w, 0);
     expect(agreed).toBeDefined();
     expect(agreed!.term).toBe(1);
-    expect(w.count("lead")).toBe(1);
-    expect(w.count("follow")).toBe(2);
+    expect(w.recorder.count("lead")).toBe(1);
+    expect(w.recorder.count("follow")).toBe(2);
   });
 
   it("three nodes with one down elect a leader; with two down they never do", () => {
@@ -96,15 +110,15 @@ describe("raft elections", () => {
     one.crash(2);
     one.runUntil(2000);
     expect(agreedLeader(one, 0)).toBeDefined();
-    expect(one.count("lead")).toBe(1);
+    expect(one.recorder.count("lead")).toBe(1);
 
     const two = world(3, 1, 3);
     two.crash(1);
     two.crash(2);
     two.runUntil(5000);
-    expect(two.count("lead")).toBe(0);
+    expect(two.recorder.count("lead")).toBe(0);
     // It keeps campaigning, one term per election timeout (150-300 ms, quantized to 10 ms ticks).
-    const campaigns = two.count("campaign");
+    const campaigns = two.recorder.count("campaign");
     expect(campaigns).toBeGreaterThanOrEqual(Math.floor(5000 / 310));
     expect(campaigns).toBeLessThanOrEqual(Math.ceil(5000 / 150));
     expect(host(two, 0).inspect(0)).toMatchObject({ role: CANDIDATE, term: campaigns, votedFor: 0, leader: -1 });
@@ -115,7 +129,7 @@ describe("raft elections", () => {
     w.crash(1);
     w.crash(2);
     w.runUntil(3000);
-    expect(w.count("campaign")).toBe(0);
+    expect(w.recorder.count("campaign")).toBe(0);
     expect(host(w, 0).inspect(0)).toMatchObject({ term: 0, votedFor: -1, leader: -1 });
   });
 
@@ -147,9 +161,9 @@ describe("raft elections", () => {
       w.isolate(2);
       w.runUntil(4000);
       expectElectionSafety(w);
-      const firstLead = w.obs.findIndex((o) => o.kind === "lead");
+      const firstLead = w.recorder.declarations.findIndex((o) => o.kind === "lead");
       expect(firstLead).toBeGreaterThanOrEqual(0);
-      const before = w.obs.slice(0, firstLead).filter((o) => o.kind === "campaign" && o.host !== 2);
+      const before = w.recorder.declarations.slice(0, firstLead).filter((o) => o.kind === "campaign" && o.host !== 2);
       if (before.length >= 2) duels++;
       const leaders = [0, 1].filter((h) => host(w, h).inspect(0)!.role === LEADER);
       expect(leaders.length).toBe(1);
@@ -172,7 +186,7 @@ describe("raft pre-vote and check-quorum", () => {
     w.heal();
     w.runUntil(5000);
     expectElectionSafety(w);
-    return { before, after: agreedLeader(w, 0), isolatedTerm, leads: w.count("lead") };
+    return { before, after: agreedLeader(w, 0), isolatedTerm, leads: w.recorder.count("lead") };
   }
 
   it("with pre-vote, a node rejoining after isolation does not depose a stable leader", () => {
@@ -203,7 +217,7 @@ describe("raft pre-vote and check-quorum", () => {
       w.isolate(old.leader);
       w.runUntil(3000);
       expectElectionSafety(w);
-      const stepDowns = w.obs.filter((o) => o.kind === "stepDown" && o.host === old.leader);
+      const stepDowns = w.recorder.declarations.filter((o) => o.kind === "stepDown" && o.host === old.leader);
       const others = [0, 1, 2].filter((h) => h !== old.leader);
       const newLeader = others.find((h) => host(w, h).inspect(0)!.role === LEADER);
       expect(newLeader).toBeDefined();
@@ -211,10 +225,10 @@ describe("raft pre-vote and check-quorum", () => {
       if (checkQuorum) {
         expect(stepDowns.length).toBe(1);
         // Silent for electionTimeoutMin (150 ms) since the last answer, noticed on the next 10 ms tick.
-        expect(stepDowns[0].t).toBeGreaterThan(1000);
-        expect(stepDowns[0].t).toBeLessThanOrEqual(1000 + 150 + 10);
+        expect(stepDowns[0].time).toBeGreaterThan(1000);
+        expect(stepDowns[0].time).toBeLessThanOrEqual(1000 + 150 + 10);
         // Stepped down in its own term; alone, it then campaigns in vain.
-        expect(w.obs.find((o) => o.host === old.leader && o.kind === "campaign" && o.t > 1000)!.t).toBeGreaterThanOrEqual(stepDowns[0].t);
+        expect(w.recorder.declarations.find((o) => o.host === old.leader && o.kind === "campaign" && o.time > 1000)!.time).toBeGreaterThanOrEqual(stepDowns[0].time);
         expect(host(w, old.leader).inspect(0)!.role).not.toBe(LEADER);
       } else {
         expect(stepDowns.length).toBe(0);
@@ -229,7 +243,8 @@ describe("raft pre-vote and check-quorum", () => {
       const l = agreedLeader(w, 0)!;
       const [f, other] = [0, 1, 2].filter((h) => h !== l.leader);
       const sentBefore = w.sent.length;
-      host(w, f).onMessage(other, { type: RV, p: 0, term: l.term + 5, lastIndex: 0, lastTerm: 0 } as never);
+      // The candidate's log is up to date (§5.4.1): only check-quorum can make f refuse.
+      host(w, f).onMessage(other, { type: RV, p: 0, term: l.term + 5, lastIndex: 10, lastTerm: l.term } as never);
       const replies = w.sent.slice(sentBefore).filter((s) => s.type === RV_RESP);
       if (checkQuorum) {
         expect(replies.length).toBe(0);
@@ -248,37 +263,38 @@ describe("raft writes", () => {
     const l = agreedLeader(w, 0)!;
     const [f1, f2] = [0, 1, 2].filter((h) => h !== l.leader);
     w.write(f1, 0, 100);
-    expect(w.obs.at(-1)).toMatchObject({ kind: "reject", host: f1, b: 100 });
+    expect(w.recorder.declarations.at(-1)).toMatchObject({ kind: "reject", host: f1, b: 100 });
 
     w.write(l.leader, 0, 1);
     w.runUntil(1100);
-    const ack1 = w.obs.filter((o) => o.kind === "ack");
+    const ack1 = w.recorder.declarations.filter((o) => o.kind === "ack");
     expect(ack1.map((o) => [o.host, o.a, o.b])).toEqual([[l.leader, l.term, 1]]);
     // Not before a round trip: the follower's AppendEntriesResponse is what makes the majority.
-    expect(ack1[0].t).toBeGreaterThanOrEqual(1000 + 2 * 0.2);
+    expect(ack1[0].time).toBeGreaterThanOrEqual(1000 + 2 * 0.2);
 
     w.crash(f1);
     w.crash(f2);
     w.write(l.leader, 0, 2);
     w.runUntil(3000);
-    expect(w.count("ack")).toBe(1);
-    expect(host(w, l.leader).inspect(0)!.lastIndex).toBe(2);
+    expect(w.recorder.count("ack")).toBe(1);
+    // The leader's empty entry of its term, then writes 1 and 2.
+    expect(host(w, l.leader).logOf(0)).toEqual([-1, 1, 2]);
 
     w.restart(f2);
     w.runUntil(3500);
-    const acks = w.obs.filter((o) => o.kind === "ack");
+    const acks = w.recorder.declarations.filter((o) => o.kind === "ack");
     expect(acks.map((o) => [o.host, o.a, o.b])).toEqual([
       [l.leader, l.term, 1],
       [l.leader, l.term, 2],
     ]);
-    expect(acks[1].t).toBeGreaterThan(3000);
-    expect(host(w, f2).inspect(0)!.lastIndex).toBe(2);
+    expect(acks[1].time).toBeGreaterThan(3000);
+    expect(host(w, f2).inspect(0)!.lastIndex).toBe(3);
   });
 
   it("a single-replica group acknowledges at once", () => {
     const w = world(1, 1, 1).runUntil(400);
     w.write(0, 0, 7);
-    expect(w.obs.at(-1)).toMatchObject({ kind: "ack", host: 0, p: 0, a: 1, b: 7, t: 400 });
+    expect(w.recorder.declarations.at(-1)).toMatchObject({ kind: "ack", host: 0, partition: 0, a: 1, b: 7, time: 400 });
   });
 
   it("a deposed leader's uncommitted entries are refused, never acknowledged, and truncated (§5.3)", () => {
@@ -296,17 +312,20 @@ describe("raft writes", () => {
     const l2 = others.find((h) => host(w, h).inspect(0)!.role === LEADER)!;
     w.write(l2, 0, 4);
     w.runUntil(2100);
-    expect(host(w, old.leader).inspect(0)!.lastIndex).toBe(3);
+    expect(host(w, old.leader).logOf(0)).toEqual([-1, 1, 2, 3]);
     w.heal();
     w.runUntil(3000);
     expectElectionSafety(w);
     const agreed = agreedLeader(w, 0)!;
     expect(agreed.leader).toBe(l2);
-    expect(w.obs.filter((o) => o.kind === "ack").map((o) => o.b)).toEqual([1, 4]);
-    expect(w.obs.filter((o) => o.kind === "reject" && o.host === old.leader).map((o) => o.b)).toEqual([2, 3]);
-    // The old leader's entries 2 and 3 (its old term) were replaced by the new leader's entry.
-    expect(host(w, old.leader).inspect(0)!.lastIndex).toBe(2);
-    expect(host(w, l2).inspect(0)!.lastIndex).toBe(2);
+    expect(w.recorder.declarations.filter((o) => o.kind === "ack").map((o) => o.b)).toEqual([1, 4]);
+    expect(w.recorder.declarations.filter((o) => o.kind === "reject" && o.host === old.leader).map((o) => o.b)).toEqual([2, 3]);
+    // The old leader's entries 2 and 3 (its old term) were replaced by the new leader's empty entry and write 4.
+    expect(host(w, old.leader).logOf(0)).toEqual([-1, 1, -1, 4]);
+    expect(host(w, l2).logOf(0)).toEqual([-1, 1, -1, 4]);
+    // ... and declared so: truncated from position 2, then appended.
+    expect(w.recorder.replica(old.leader, 0).writes).toEqual([-1, 1, -1, 4]);
+    expect(w.recorder.of("truncate", 0, old.leader).map((d) => d.a)).toEqual([2]);
   });
 });
 
@@ -322,7 +341,7 @@ describe("raft coalesced heartbeats", () => {
     expect(coalesced.sentOfType("raft.Heartbeat", ...window)).toBe(0);
     expect(coalesced.sentOfType("raft.CoalescedHeartbeat", ...window)).toBe(5 * 4 * 20);
     expect(coalesced.sentOfType("raft.CoalescedHeartbeatResponse", ...window)).toBe(5 * 4 * 20);
-    expect(coalesced.sent.filter((s) => s.t >= window[0] && s.t < window[1]).length).toBe(5 * 4 * 20 * 2);
+    expect(coalesced.sent.filter((s) => s.time >= window[0] && s.time < window[1]).length).toBe(5 * 4 * 20 * 2);
     for (let p = 0; p < 100; p++) expect(agreedLeader(coalesced, p)).toBeDefined();
   });
 
@@ -340,10 +359,10 @@ describe("raft coalesced heartbeats", () => {
         expect(a!.leader).not.toBe(victim);
       }
       const restartAt = w.now;
-      const campaignsBefore = w.count("campaign");
+      const campaignsBefore = w.recorder.count("campaign");
       w.restart(victim);
       w.runUntil(restartAt + 1000);
-      expect(w.count("campaign")).toBe(campaignsBefore);
+      expect(w.recorder.count("campaign")).toBe(campaignsBefore);
       for (let p = 0; p < 30; p++) expect(agreedLeader(w, p)).toBeDefined();
       expectElectionSafety(w);
     }

@@ -1,14 +1,16 @@
 /**
  * Log replication (§5.3), commitment (§5.4.2) and acknowledgement for every group of one host:
- * the leader's side (append a proposal, send AppendEntries, count matches, commit, acknowledge)
- * and the follower's (consistency check, truncate a conflicting suffix, append, reply).
+ * the leader's side (a new term's empty entry, append a proposal, send AppendEntries, count
+ * matches, commit, acknowledge) and the follower's (consistency check, truncate a conflicting
+ * suffix, append, follow the leader's commit index). Every change to a replica's log and commit
+ * index is declared through the Observer (append / truncate / commit), for the judge.
  *
  * Part of the pure core: the role checks (is this from our leader, is our term current) are the
- * caller's (raft-core.ts); this file owns the logs and the leaders' Progress.
+ * caller's (raft-core.ts); this file owns the logs, the commit indexes and the leaders' progress.
  */
 import type { DurableStore, HostId } from "../../src/elector/api.ts";
 import type { GroupLayout } from "./layout.ts";
-import { lastIndexOf, lastTermOf, type GroupLog } from "./log.ts";
+import { LogStore } from "./log.ts";
 import {
   APPEND,
   APPEND_BYTES,
@@ -20,17 +22,33 @@ import {
 } from "./messages.ts";
 import type { RaftOptions } from "./options.ts";
 import type { RaftPort } from "./port.ts";
-import { leaseHolds, newProgress, quorumMatch, type Progress } from "./progress.ts";
+import { ProgressTable } from "./progress.ts";
 
 /** Entries per AppendEntries (etcd's MaxSizePerMsg, in entries). */
 const MAX_ENTRIES = 64;
+/** writeId of an entry that is not a producer write (a new leader's empty entry). */
+export const NO_WRITE = -1;
+
+function durable<T>(store: DurableStore, key: string, make: () => T): T {
+  let value = store.get<T>(key);
+  if (value === undefined) {
+    value = make();
+    store.set(key, value);
+  }
+  return value;
+}
 
 export class Replication {
-  /** Durable logs, by local group index (absent: empty). */
-  private readonly logs: Map<number, GroupLog>;
-  /** Leaders' progress, by local group index; exists once a leader's log is non-empty. */
-  private readonly progress = new Map<number, Progress>();
+  /** Every group's log (durable). */
+  readonly log: LogStore;
+  /**
+   * Commit index per group (§5.3), kept durable as etcd's HardState.Commit, so that a restarted
+   * replica never declares a smaller one.
+   */
+  readonly commit: Int32Array;
+  private readonly progress: ProgressTable;
   private readonly scratch: Float64Array;
+  private readonly rf: number;
 
   constructor(
     private readonly layout: GroupLayout,
@@ -38,39 +56,51 @@ export class Replication {
     private readonly term: Int32Array,
     private readonly port: RaftPort,
     private readonly o: RaftOptions,
-    durable: DurableStore,
+    store: DurableStore,
   ) {
-    let logs = durable.get<Map<number, GroupLog>>("raft.log");
-    if (logs === undefined) {
-      logs = new Map();
-      durable.set("raft.log", logs);
-    }
-    this.logs = logs;
+    this.rf = layout.rf;
+    this.log = durable(store, "raft.log", () => new LogStore(layout.n));
+    this.commit = durable(store, "raft.commit", () => new Int32Array(layout.n));
+    this.progress = new ProgressTable(layout.n, layout.rf, o.ackLease);
     this.scratch = new Float64Array(layout.rf);
   }
 
   lastIndex(g: number): number {
-    return lastIndexOf(this.logs.get(g));
+    return this.log.lastIndex(g);
   }
 
   lastTerm(g: number): number {
-    return lastTermOf(this.logs.get(g));
+    return this.log.lastTerm(g);
   }
 
   /** §5.4.1 election restriction: a candidate's log is at least as up-to-date as ours (last term, then index). */
   upToDate(g: number, lastTerm: number, lastIndex: number): boolean {
-    const log = this.logs.get(g);
-    const myIndex = lastIndexOf(log);
-    const myTerm = lastTermOf(log);
+    const myIndex = this.log.lastIndex(g);
+    const myTerm = this.log.lastTerm(g);
     return lastTerm > myTerm || (lastTerm === myTerm && lastIndex >= myIndex);
+  }
+
+  /** Next index to send to replica j (a leader's). */
+  nextFor(g: number, j: number): number {
+    return this.progress.next[g * this.rf + j];
+  }
+
+  /** What a heartbeat to replica j may tell it is committed: min(matchIndex, commitIndex), as etcd. */
+  commitFor(g: number, j: number): number {
+    return Math.min(this.progress.match[g * this.rf + j], this.commit[g]);
   }
 
   // ---- leader ----
 
-  /** A new leader's progress (next = last + 1, optimistic as etcd), or undefined while its log is empty. */
-  startLeading(g: number): Progress | undefined {
-    const last = this.lastIndex(g);
-    return last > 0 ? this.createProgress(g, last + 1) : undefined;
+  /**
+   * A new leader (thesis §6.4 / etcd's becomeLeader): progress reset (next = last + 1, nothing
+   * matched), then an empty entry of its own term, so that earlier entries become committed
+   * (§5.4.2) without waiting for a producer's write.
+   */
+  startLeading(g: number): void {
+    const last = this.log.lastIndex(g);
+    this.progress.reset(g, last, last);
+    this.appendOwn(g, NO_WRITE);
   }
 
   /**
@@ -80,57 +110,54 @@ export class Replication {
    * timeout would.)
    */
   stopLeading(g: number): void {
-    const pr = this.progress.get(g);
-    if (pr === undefined) return;
-    const log = this.logs.get(g)!;
     const p = this.layout.parts[g];
     const t = this.term[g];
-    for (let i = pr.acked + 1; i <= log.terms.length; i++) {
-      if (log.terms[i - 1] === t) this.port.observer.rejected(p, log.writeIds[i - 1]);
+    const last = this.log.lastIndex(g);
+    for (let i = this.progress.acked[g] + 1; i <= last; i++) {
+      if (this.log.termAt(g, i) !== t) continue;
+      const w = this.log.writeIdAt(g, i);
+      if (w !== NO_WRITE) this.port.observer.rejected(p, w);
     }
-    this.progress.delete(g);
+    this.progress.acked[g] = last;
   }
 
   /** §5.3: the leader appends the command to its log as a new entry, then replicates it. */
   propose(g: number, writeId: number, coalesced: boolean): void {
-    let log = this.logs.get(g);
-    if (log === undefined) {
-      log = { terms: [], writeIds: [] };
-      this.logs.set(g, log);
-    }
-    log.terms.push(this.term[g]);
-    log.writeIds.push(writeId);
-    const pr = this.progress.get(g) ?? this.createProgress(g, 1);
+    this.appendOwn(g, writeId);
     const { rf, self } = this.layout;
-    if (rf === 1) {
-      this.maybeCommit(g, pr, log);
-      this.maybeAck(g, pr, log);
-      return;
-    }
     for (let j = 0; j < rf; j++) {
       const r = this.layout.replica(g, j);
       // Coalesced: a silent host gets the entries once it is heard from again (host-level liveness).
       if (r === self || (coalesced && this.port.peerSilent(r))) continue;
-      this.sendAppend(g, j, pr.next[j]);
+      this.sendAppend(g, j, this.progress.next[g * rf + j]);
     }
   }
 
-  /** Replica j has entries we hold and it does not (a leader with a non-empty log). */
+  /** Appends an entry of the leader's term to its own log (declared); a group of one commits it at once. */
+  private appendOwn(g: number, writeId: number): void {
+    const t = this.term[g];
+    const index = this.log.append(g, t, writeId);
+    this.port.observer.append(this.layout.parts[g], writeId, index - 1, t);
+    if (this.rf === 1) {
+      this.maybeCommit(g);
+      this.maybeAck(g);
+    }
+  }
+
+  /** Replica j lacks entries we hold (a leader's question). */
   lagging(g: number, j: number): boolean {
-    const pr = this.progress.get(g);
-    return pr !== undefined && pr.match[j] < this.logs.get(g)!.terms.length;
+    return this.progress.match[g * this.rf + j] < this.log.lastIndex(g);
   }
 
   /** §5.3: retransmit to a lagging follower from the entry after its last known match. */
   retransmit(g: number, j: number): void {
-    this.sendAppend(g, j, this.progress.get(g)!.match[j] + 1);
+    this.sendAppend(g, j, this.progress.match[g * this.rf + j] + 1);
   }
 
   /** Sends entries from index `from` on to replica j (optimistically advancing next, as etcd's replicate state). */
   sendAppend(g: number, j: number, from: number): void {
-    const pr = this.progress.get(g)!;
-    const log = this.logs.get(g)!;
-    const last = log.terms.length;
+    const log = this.log;
+    const last = log.lastIndex(g);
     const prev = from - 1;
     const count = Math.min(last - prev, MAX_ENTRIES);
     const r = this.layout.replica(g, j);
@@ -141,115 +168,122 @@ export class Replication {
       gen: this.port.generationTowards(r),
       sentAt: this.port.now(),
       prevIndex: prev,
-      prevTerm: prev > 0 ? log.terms[prev - 1] : 0,
-      terms: count > 0 ? log.terms.slice(prev, prev + count) : [],
-      writeIds: count > 0 ? log.writeIds.slice(prev, prev + count) : [],
+      prevTerm: log.termAt(g, prev),
+      terms: count > 0 ? log.terms(g, from, count) : [],
+      writeIds: count > 0 ? log.writeIds(g, from, count) : [],
+      commit: this.commit[g],
     };
-    if (count > 0) pr.next[j] = prev + count + 1;
+    if (count > 0) this.progress.next[g * this.rf + j] = prev + count + 1;
     this.port.send(r, msg, APPEND_BYTES + count * ENTRY_BYTES);
   }
 
   /** An AppendEntriesResponse of our current term from replica j (the caller checked role and term). */
   onAppendResponse(g: number, j: number, m: AppendEntriesResponse): void {
-    const pr = this.progress.get(g);
-    if (pr === undefined) return;
-    const log = this.logs.get(g)!;
-    if (m.echo > pr.echo[j]) pr.echo[j] = m.echo;
+    const pr = this.progress;
+    const k = g * this.rf + j;
+    if (pr.echo.length > 0 && m.echo > pr.echo[k]) pr.echo[k] = m.echo;
     if (m.success) {
-      if (m.index > pr.match[j]) {
-        pr.match[j] = m.index;
-        if (pr.next[j] <= m.index) pr.next[j] = m.index + 1;
-        this.maybeCommit(g, pr, log);
+      if (m.index > pr.match[k]) {
+        pr.match[k] = m.index;
+        if (pr.next[k] <= m.index) pr.next[k] = m.index + 1;
+        this.maybeCommit(g);
       }
-      this.maybeAck(g, pr, log);
+      this.maybeAck(g);
       return;
     }
-    if (m.rejected <= pr.match[j]) return; // stale rejection (etcd's MaybeDecrTo)
+    if (m.rejected <= pr.match[k]) return; // stale rejection (etcd's MaybeDecrTo)
     // §5.3: after a rejection, decrement nextIndex (to the follower's hint) and retry.
-    const next = Math.max(pr.match[j] + 1, Math.min(m.index + 1, m.rejected));
+    const next = Math.max(pr.match[k] + 1, Math.min(m.index + 1, m.rejected));
     this.sendAppend(g, j, next);
   }
 
-  /** A heartbeat answered by replica j echoing our send time `echo` (the lease, check-quorum). */
+  /** A heartbeat answered by replica j echoing our send time `echo` (the ack lease). */
   onHeartbeatEcho(g: number, j: number, echo: number): void {
-    const pr = this.progress.get(g);
-    if (pr !== undefined && echo > pr.echo[j]) {
-      pr.echo[j] = echo;
-      this.maybeAck(g, pr, this.logs.get(g)!);
+    const pr = this.progress;
+    const k = g * this.rf + j;
+    if (pr.echo.length > 0 && echo > pr.echo[k]) {
+      pr.echo[k] = echo;
+      this.maybeAck(g);
     }
   }
 
   /**
    * §5.3/§5.4.2: an entry of the leader's current term is committed once a majority stores it
-   * (and with it every earlier entry); only then is the producer's write acknowledged.
+   * (and with it every earlier entry).
    */
-  private maybeCommit(g: number, pr: Progress, log: GroupLog): void {
-    const n = quorumMatch(pr, this.layout.selfIdx[g], log.terms.length, this.layout.majority, this.scratch);
-    if (n <= pr.commit || log.terms[n - 1] !== this.term[g]) return;
-    pr.commit = n;
+  private maybeCommit(g: number): void {
+    const n = this.progress.quorumMatch(g, this.layout.selfIdx[g], this.log.lastIndex(g), this.layout.majority, this.scratch);
+    if (n <= this.commit[g] || this.log.termAt(g, n) !== this.term[g]) return;
+    this.commit[g] = n;
+    this.port.observer.commit(this.layout.parts[g], n);
   }
 
   /**
-   * Acknowledges the committed writes of this term. With check-quorum, only while the leader
-   * holds a lease (thesis §6.4.1): a majority (counting itself) answered messages it sent less
-   * than electionTimeoutMin ago, and those followers refuse votes until then (§4.2.3), so no
-   * newer leader can have been elected yet. Without it, Raft acknowledges at commit: safe by
-   * Leader Completeness (§5.4.3) — the newer leader holds the entry — but possibly after a newer
-   * leader was elected (see README.md).
+   * Acknowledges the committed writes of this term (etcd answers a proposal once its entry is
+   * committed and applied). With the lab's `ackLease` addition, only while the leader holds a
+   * lease (thesis §6.4.1): a majority (counting itself) answered messages it sent less than
+   * electionTimeoutMin ago, and with check-quorum those followers refuse votes until then
+   * (§4.2.3), so no newer leader can have been elected yet. Without it a write may be
+   * acknowledged after a newer leader was elected (a late acknowledgement): safe by Leader
+   * Completeness (§5.4.3), the newer leader holds the entry.
    */
-  private maybeAck(g: number, pr: Progress, log: GroupLog): void {
-    if (pr.commit <= pr.acked) return;
+  private maybeAck(g: number): void {
+    const commit = this.commit[g];
+    const acked = this.progress.acked[g];
+    if (commit <= acked) return;
     const { rf, majority, selfIdx } = this.layout;
-    if (this.o.checkQuorum && rf > 1) {
-      if (!leaseHolds(pr, selfIdx[g], majority, this.o.electionTimeoutMin, this.port.now(), this.scratch)) return;
+    if (this.o.ackLease && rf > 1) {
+      if (!this.progress.leaseHolds(g, selfIdx[g], majority, this.o.electionTimeoutMin, this.port.now(), this.scratch)) return;
     }
     const p = this.layout.parts[g];
     const t = this.term[g];
-    for (let i = pr.acked + 1; i <= pr.commit; i++) {
-      if (log.terms[i - 1] === t) this.port.observer.acknowledged(p, log.writeIds[i - 1], t);
+    for (let i = acked + 1; i <= commit; i++) {
+      if (this.log.termAt(g, i) !== t) continue;
+      const w = this.log.writeIdAt(g, i);
+      if (w !== NO_WRITE) this.port.observer.acknowledged(p, w, t);
     }
-    pr.acked = pr.commit;
-  }
-
-  private createProgress(g: number, next: number): Progress {
-    const pr = newProgress(this.layout.rf, next);
-    this.progress.set(g, pr);
-    return pr;
+    this.progress.acked[g] = commit;
   }
 
   // ---- follower ----
 
   /**
    * AppendEntries from our leader of term >= ours (the caller checked the term and reset the
-   * election timer): the §5.3 consistency check, then append, replacing a conflicting suffix.
+   * election timer): the §5.3 consistency check, then append, replacing a conflicting suffix,
+   * then follow the leader's commit index.
    */
   onAppend(g: number, from: HostId, m: AppendEntries): void {
-    let log = this.logs.get(g);
-    const last = lastIndexOf(log);
+    const log = this.log;
+    const last = log.lastIndex(g);
     const t = this.term[g];
     // §5.3 consistency check: our log must contain an entry at prevIndex with prevTerm.
-    if (m.prevIndex > last || (m.prevIndex > 0 && log!.terms[m.prevIndex - 1] !== m.prevTerm)) {
+    if (m.prevIndex > last || (m.prevIndex > 0 && log.termAt(g, m.prevIndex) !== m.prevTerm)) {
       this.replyAppend(from, m.p, t, false, Math.min(last, m.prevIndex - 1), m.prevIndex, m.sentAt);
       return;
     }
-    if (m.terms.length > 0) {
-      if (log === undefined) {
-        log = { terms: [], writeIds: [] };
-        this.logs.set(g, log);
+    const p = m.p;
+    for (let k = 0; k < m.terms.length; k++) {
+      const idx = m.prevIndex + 1 + k;
+      if (idx <= log.lastIndex(g)) {
+        if (log.termAt(g, idx) === m.terms[k]) continue; // already there (a duplicate or reordered message)
+        // §5.3: an existing entry conflicts with a new one: delete it and all that follow.
+        log.truncateAfter(g, idx - 1);
+        this.port.observer.truncate(p, idx - 1);
       }
-      for (let k = 0; k < m.terms.length; k++) {
-        const idx = m.prevIndex + 1 + k;
-        if (idx <= log.terms.length) {
-          if (log.terms[idx - 1] === m.terms[k]) continue; // already there (a duplicate or reordered message)
-          // §5.3: an existing entry conflicts with a new one: delete it and all that follow.
-          log.terms.length = idx - 1;
-          log.writeIds.length = idx - 1;
-        }
-        log.terms.push(m.terms[k]);
-        log.writeIds.push(m.writeIds[k]);
-      }
+      log.append(g, m.terms[k], m.writeIds[k]);
+      this.port.observer.append(p, m.writeIds[k], idx - 1, m.terms[k]);
     }
-    this.replyAppend(from, m.p, t, true, m.prevIndex + m.terms.length, 0, m.sentAt);
+    // Figure 2: if leaderCommit > commitIndex, commitIndex = min(leaderCommit, index of last new entry).
+    this.followCommit(g, Math.min(m.commit, m.prevIndex + m.terms.length));
+    this.replyAppend(from, p, t, true, m.prevIndex + m.terms.length, 0, m.sentAt);
+  }
+
+  /** Our leader says entries up to `index` are committed, and our log matches its up to there. */
+  followCommit(g: number, leaderCommit: number): void {
+    const index = Math.min(leaderCommit, this.log.lastIndex(g));
+    if (index <= this.commit[g]) return;
+    this.commit[g] = index;
+    this.port.observer.commit(this.layout.parts[g], index);
   }
 
   /** §5.1 / Figure 2: reply false if term < currentTerm (with our term, so the sender steps down). */
@@ -264,7 +298,7 @@ export class Replication {
 
   // ---- introspection for tests ----
 
-  writeIdsOf(g: number): readonly number[] {
-    return this.logs.get(g)?.writeIds ?? [];
+  writeIdsOf(g: number): number[] {
+    return this.log.writeIds(g, 1, this.log.lastIndex(g));
   }
 }

@@ -33,6 +33,7 @@ const RAFT_WITH_LEASE = {
   tickMs: 10,
   preVote: false,
   checkQuorum: true,
+  ackLease: true, // the lease on acknowledgements is an opt-in lab addition since raft took etcd's defaults
   coalescedHeartbeats: false,
 };
 
