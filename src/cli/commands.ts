@@ -13,7 +13,11 @@ import { decodeScenario, parseScenarioText, readScenarioFile, unknownElectorMess
 import { expandSweep, makeCell, sweepId, type Cell } from "../runner/cell.ts";
 import { latestRunDir, newRunDir, pointLatest, writeRunsIndex } from "../runner/run-store.ts";
 import { electorCatalog, moduleUrl } from "../runner/electors.ts";
-import { checkResults, readResults } from "../runner/files.ts";
+import { checkOutputDir, checkResults, isIoError, makeDir, readRegularFile, readResults, SCENARIO_MAX_BYTES, RESULTS_MAX_BYTES } from "../runner/files.ts";
+import { checkEstimates } from "../runner/estimate.ts";
+import { acquireOutputLock } from "../runner/lock.ts";
+import { defaultLimits, isCellStopped, type Limits } from "../runner/watchdog.ts";
+import { BOUNDS, describeBound, withinBound, type Bound } from "../scenario/bounds.ts";
 import { defaultWorkers } from "../runner/pool.ts";
 import { makeProgress, noProgress } from "../runner/progress.ts";
 import type { RunResult } from "../runner/result.ts";
@@ -59,13 +63,25 @@ export const processIo: Io = {
   errIsTty: process.stderr.isTTY === true,
 };
 
-/** Runs a command body; bad input becomes exit code 2 with its message, anything else 1 with a stack. */
-export async function guard(io: Io, body: () => Promise<number>): Promise<number> {
+/**
+ * Runs a command body; bad input (and an I/O error: disk full, permission denied) becomes exit
+ * code 2 with its message and no stack trace (`verbose` adds the cause's stack, e.g. an elector
+ * module's); anything else is a bug: exit 1 with the stack.
+ */
+export async function guard(io: Io, body: () => Promise<number>, verbose = false): Promise<number> {
   try {
     return await body();
   } catch (e) {
     if (isBadInput(e)) {
       io.err(`error: ${(e as Error).message}\n`);
+      const detail = (e as BadInputError).detail;
+      if (verbose && detail !== undefined) io.err(`${detail}\n`);
+      return 2;
+    }
+    if (isIoError(e)) {
+      const err = e as NodeJS.ErrnoException;
+      io.err(`error: ${err.path ?? "a file"}: cannot ${err.syscall ?? "access it"}: ${err.code}\n`);
+      if (verbose && err.stack !== undefined) io.err(`${err.stack}\n`);
       return 2;
     }
     const err = e instanceof Error ? e : new Error(String(e));
@@ -93,7 +109,13 @@ export function parseCounts(text: string, flag: string): number[] {
       { path: "", message: `expected comma-separated integers >= 1 (e.g. 100,1000,10k), got ${JSON.stringify(bad ?? text)}` },
     ]);
   }
-  return items.map(parseCount);
+  if (items.length > 100) throw new BadInputError(flag, [{ path: "", message: `expected at most 100 counts, got ${items.length}` }]);
+  const counts = items.map(parseCount);
+  const big = counts.findIndex((n) => !withinBound(BOUNDS.flagPartitions, n));
+  if (big >= 0) {
+    throw new BadInputError(flag, [{ path: "", message: `expected ${describeBound(BOUNDS.flagPartitions, true)} each (${BOUNDS.flagPartitions.why}), got ${JSON.stringify(items[big])} = ${counts[big]}` }]);
+  }
+  return counts;
 }
 
 function parseCount(s: string): number {
@@ -103,14 +125,41 @@ function parseCount(s: string): number {
   return m[2] === undefined ? base : base * (m[2].toLowerCase() === "k" ? 1_000 : 1_000_000);
 }
 
-function positive(n: number | undefined, flag: string, min = 1): number | undefined {
+/** An integer flag within its bound (bounds.ts), or a refusal naming the range, the unit and why. */
+export function boundedFlag(n: number | undefined, flag: string, bound: Bound): number | undefined {
   if (n === undefined) return undefined;
-  if (!Number.isInteger(n) || n < min) throw new BadInputError(flag, [{ path: "", message: `expected an integer >= ${min}, got ${n}` }]);
+  if (!Number.isInteger(n) || !withinBound(bound, n)) {
+    throw new BadInputError(flag, [{ path: "", message: `expected ${describeBound(bound, true)}: ${bound.why}; got ${n}` }]);
+  }
   return n;
+}
+
+/** The watchdog's budget from --max-events and --max-memory (MiB), defaults otherwise. */
+export function limitsFrom(args: { readonly maxEvents?: number; readonly maxMemoryMiB?: number }): Limits {
+  const d = defaultLimits();
+  const events = boundedFlag(args.maxEvents, "--max-events", BOUNDS.flagMaxEvents);
+  const mib = boundedFlag(args.maxMemoryMiB, "--max-memory", BOUNDS.flagMaxMemory);
+  return { maxEvents: events ?? d.maxEvents, maxMemoryBytes: mib !== undefined ? mib * 2 ** 20 : d.maxMemoryBytes };
+}
+
+/** The command line as shown in a lock (who holds an output folder). */
+function commandLine(): string {
+  return ["electorate", ...process.argv.slice(2)].join(" ");
+}
+
+/**
+ * Checks the output folder, then creates it and takes its lock for the command's duration.
+ * Returns the release function.
+ */
+export function claimOutputDir(out: string, io: Io): () => void {
+  checkOutputDir(out);
+  makeDir(out);
+  return acquireOutputLock(out, commandLine(), (t) => io.err(t)).release;
 }
 
 /** A scenario argument: a path, or the name of a file in benchmarks/scenarios/. */
 export function resolveScenarioPath(arg: string): string {
+  if (arg === "") throw new BadInputError("scenario", [{ path: "", message: "expected a file or a scenario name, got an empty one" }]);
   if (existsSync(arg)) return arg;
   if (!arg.includes("/") && extname(arg) === "") {
     for (const ext of [".yaml", ".yml", ".json"]) {
@@ -163,7 +212,15 @@ function reportFailures(io: Io, outcome: SweepOutcome, outDir: string | undefine
     return 130;
   }
   if (outcome.failures.length === 0) return 0;
+  // Cells the watchdog stopped (over the budget, a clock that stopped): their reason, no stack.
+  const stopped = outcome.failures.filter((f) => isCellStopped(f.error));
+  for (const f of stopped) io.err(`cell ${f.cell.index} (${cellLabel(f.cell)}) ${f.error.message}\n`);
+  if (stopped.length === outcome.failures.length) {
+    io.err(`${stopped.length} cells stopped${outDir !== undefined ? `; the ${outcome.results.length} finished cells are in ${join(outDir, "results.jsonl")}` : ""}\n`);
+    return 2;
+  }
   for (const f of outcome.failures) {
+    if (isCellStopped(f.error)) continue;
     io.err(`cell ${f.cell.index} (${cellLabel(f.cell)}) failed: ${f.error.name}: ${f.error.message}\n`);
     if (f.error.stack !== undefined) io.err(`${f.error.stack.split("\n").slice(1, 6).join("\n")}\n`);
   }
@@ -181,21 +238,40 @@ export interface RunArgs {
   readonly progress: boolean;
   readonly out?: string;
   readonly modules?: readonly string[];
+  readonly maxEvents?: number;
+  /** MiB. */
+  readonly maxMemoryMiB?: number;
 }
 
 export async function cmdRun(args: RunArgs, io: Io = processIo, signal?: AbortSignal): Promise<number> {
+  const limits = limitsFrom(args);
+  const workersArg = boundedFlag(args.workers, "--workers", BOUNDS.flagWorkers);
+  if (args.out !== undefined) checkOutputDir(args.out);
   const modules = (args.modules ?? []).map(moduleUrl);
   const catalog = await electorCatalog(modules);
   const scenario = readScenarioFile(resolveScenarioPath(args.scenario), catalog);
   requireElectors(catalog, [scenario], undefined);
-  const cells = expandSweep([scenario], { timeline: args.timeline ? "all" : "findings", modules }, catalog.map((e) => e.name));
-  const workers = positive(args.workers, "--workers") ?? (cells.length === 1 ? 1 : defaultWorkers(cells.length));
+  const cells = expandSweep([scenario], { timeline: args.timeline ? "all" : "findings", modules, limits }, catalog.map((e) => e.name));
+  const workers = workersArg ?? (cells.length === 1 ? 1 : defaultWorkers(cells.length));
+  checkEstimates(cells, limits, workers);
+  const release = args.out !== undefined ? claimOutputDir(args.out, io) : undefined;
+  try {
+    return await runAndReport(args, cells, workers, io, signal);
+  } finally {
+    release?.();
+  }
+}
+
+async function runAndReport(args: RunArgs, cells: Cell[], workers: number, io: Io, signal: AbortSignal | undefined): Promise<number> {
+  let finished = 0;
+  signal?.addEventListener("abort", () => io.err(`\ninterrupted: ${finished} of ${cells.length} cells finished${args.out !== undefined ? ` (kept in ${join(args.out, "results.jsonl")})` : ""}\n`), { once: true });
   const outcome = await runSweep({
     cells,
     ...(args.out !== undefined ? { outDir: args.out } : {}),
     workers,
     progress: args.progress || (io.errIsTty && cells.length > 1) ? makeProgress() : noProgress,
-    ...(signal !== undefined ? { signal } : {}),
+    ...(signal !== undefined ? { signal, threads: true } : {}),
+    onResult: () => void finished++,
   });
   const failed = reportFailures(io, outcome, args.out);
   if (failed !== 0) return failed;
@@ -213,7 +289,19 @@ export async function cmdRun(args: RunArgs, io: Io = processIo, signal?: AbortSi
     await buildReports(results, args.out);
     io.err(`wrote ${join(args.out, "results.json")}, summary.md, index.html\n`);
   }
+  reportNeverLed(io, results);
   return reportViolations(io, results);
+}
+
+/** Partitions that never had a leader in the whole run: said on stderr, not left to the tables. */
+export function reportNeverLed(io: Io, results: readonly RunResult[]): void {
+  const bad = results.filter((r) => r.metrics.failover.neverLed > 0);
+  for (const r of bad.slice(0, 5)) {
+    io.err(
+      `note: ${r.metrics.failover.neverLed} of ${r.cluster.partitions} partitions never had a leader in ${cellLabel(r)}${r.metrics.failover.neverLed === r.cluster.partitions ? " (none was ever led: nothing was elected)" : ""}\n`,
+    );
+  }
+  if (bad.length > 5) io.err(`note: ... and ${bad.length - 5} more runs with partitions that never had a leader (metrics.failover.neverLed)\n`);
 }
 
 // ---- compare ----
@@ -230,6 +318,9 @@ export interface CompareArgs {
   readonly progress: boolean;
   readonly timeline: boolean;
   readonly modules?: readonly string[];
+  readonly maxEvents?: number;
+  /** MiB. */
+  readonly maxMemoryMiB?: number;
 }
 
 /** The cells of a comparison (also used by scripts/results-docs and tests). */
@@ -242,7 +333,7 @@ export async function compareCells(args: CompareArgs): Promise<{ cells: Cell[]; 
   const scenarios = (scenarioArgs ?? [...DEFAULT_SCENARIOS]).map((s) => readScenarioFile(resolveScenarioPath(s), catalog));
   requireElectors(catalog, scenarios, algorithms);
   const partitions = args.partitions !== undefined ? parseCounts(args.partitions, "--partitions") : scenarioArgs === undefined ? [...DEFAULT_PARTITIONS] : undefined;
-  const seedCount = positive(args.seeds, "--seeds");
+  const seedCount = boundedFlag(args.seeds, "--seeds", BOUNDS.flagSeeds);
   const seeds = seedCount !== undefined ? Array.from({ length: seedCount }, (_, i) => i + 1) : undefined;
   const cells = expandSweep(
     scenarios,
@@ -252,6 +343,7 @@ export async function compareCells(args: CompareArgs): Promise<{ cells: Cell[]; 
       ...(seeds !== undefined ? { seeds } : {}),
       timeline: args.timeline ? "all" : "findings",
       modules,
+      limits: limitsFrom(args),
     },
     catalog.map((e) => e.name),
   );
@@ -260,12 +352,35 @@ export async function compareCells(args: CompareArgs): Promise<{ cells: Cell[]; 
 
 export async function cmdCompare(args: CompareArgs, io: Io = processIo, signal?: AbortSignal): Promise<number> {
   const shard = args.shard !== undefined ? parseShard(args.shard) : undefined;
-  const workersArg = positive(args.workers, "--workers");
+  const workersArg = boundedFlag(args.workers, "--workers", BOUNDS.flagWorkers);
+  const limits = limitsFrom(args);
+  if (args.out !== undefined) checkOutputDir(args.out);
   const { cells } = await compareCells(args);
+  const mine = shard === undefined ? cells.length : cells.filter((c) => c.index % shard.n === shard.k - 1).length;
+  const workers = workersArg ?? defaultWorkers(mine);
+  checkEstimates(shard === undefined ? cells : cells.filter((c) => c.index % shard.n === shard.k - 1), limits, workers);
   // No --out: a new folder in the run store (reports/<time>-<sweep>/; --resume continues reports/latest).
   const stored = args.out === undefined;
   const outDir = args.out ?? (args.resume ? (latestRunDir() ?? newRunDir(sweepId(cells))) : newRunDir(sweepId(cells)));
-  const mine = shard === undefined ? cells.length : cells.filter((c) => c.index % shard.n === shard.k - 1).length;
+  checkOutputDir(outDir);
+  const release = claimOutputDir(outDir, io);
+  try {
+    return await compareAndReport(args, cells, shard, outDir, stored, workers, io, signal);
+  } finally {
+    release();
+  }
+}
+
+async function compareAndReport(
+  args: CompareArgs,
+  cells: Cell[],
+  shard: { readonly k: number; readonly n: number } | undefined,
+  outDir: string,
+  stored: boolean,
+  workers: number,
+  io: Io,
+  signal: AbortSignal | undefined,
+): Promise<number> {
   // The process exits soon after an interrupt: say where the finished work is right away.
   signal?.addEventListener(
     "abort",
@@ -275,11 +390,11 @@ export async function cmdCompare(args: CompareArgs, io: Io = processIo, signal?:
   const outcome = await runSweep({
     cells,
     outDir,
-    workers: workersArg ?? defaultWorkers(mine),
+    workers,
     ...(shard !== undefined ? { shard } : {}),
     resume: args.resume,
     progress: args.progress || io.errIsTty ? makeProgress() : noProgress,
-    ...(signal !== undefined ? { signal } : {}),
+    ...(signal !== undefined ? { signal, threads: true } : {}),
   });
   const failed = reportFailures(io, outcome, outDir);
   if (failed !== 0) return failed;
@@ -294,14 +409,25 @@ export async function cmdCompare(args: CompareArgs, io: Io = processIo, signal?:
   io.err(
     `${outcome.results.length} cells${shard !== undefined ? ` (shard ${shard.k}/${shard.n} of ${cells.length})` : ""} (${ranText}); wrote ${join(outDir, "results.json")}, summary.md, index.html\n`,
   );
+  reportNeverLed(io, outcome.results);
   return reportViolations(io, outcome.results);
 }
 
 // ---- merge, report ----
 
 export async function cmdMerge(args: { readonly dirs: readonly string[]; readonly out?: string }, io: Io = processIo): Promise<number> {
-  const merged = mergeResults(args.dirs);
   const outDir = args.out ?? join("reports", "merged");
+  checkOutputDir(outDir);
+  const merged = mergeResults(args.dirs);
+  const release = claimOutputDir(outDir, io);
+  try {
+    return await mergeAndReport(args, merged, outDir, io);
+  } finally {
+    release();
+  }
+}
+
+async function mergeAndReport(args: { readonly dirs: readonly string[] }, merged: ReturnType<typeof mergeResults>, outDir: string, io: Io): Promise<number> {
   if (merged.missing.length > 0) {
     const show = merged.missing.slice(0, 20).join(", ");
     io.err(`warning: ${merged.missing.length} cells of the sweep are missing (indices ${show}${merged.missing.length > 20 ? ", ..." : ""}): a shard not run or not given?\n`);
@@ -313,12 +439,20 @@ export async function cmdMerge(args: { readonly dirs: readonly string[]; readonl
 }
 
 export async function cmdReport(args: { readonly results: string; readonly out?: string }, io: Io = processIo): Promise<number> {
+  if (args.out !== undefined) checkOutputDir(args.out);
   const results = readResults(args.results);
   // No --out: beside the results (their folder, or the folder holding the results file).
   const out = args.out ?? (existsSync(args.results) && statSync(args.results).isDirectory() ? args.results : dirname(args.results));
-  await buildReports(results, out);
+  checkOutputDir(out);
+  const release = claimOutputDir(out, io);
+  try {
+    await buildReports(results, out);
+  } finally {
+    release();
+  }
   io.out(await renderTable(results));
   io.err(`wrote ${join(out, "results.json")}, summary.md, index.html (${results.length} results)\n`);
+  reportNeverLed(io, results);
   return 0;
 }
 
@@ -371,8 +505,9 @@ export interface ReplayArgs {
 }
 
 export async function cmdReplay(args: ReplayArgs, io: Io = processIo, signal?: AbortSignal): Promise<number> {
+  boundedFlag(args.cell, "--cell", BOUNDS.flagCell);
   if (!existsSync(args.file)) throw new BadInputError(args.file, [{ path: "", message: "no such file" }]);
-  const doc = parseScenarioText(readFileSync(args.file, "utf8"), args.file);
+  const doc = parseScenarioText(readRegularFile(args.file, Math.max(SCENARIO_MAX_BYTES, RESULTS_MAX_BYTES), "file"), args.file);
   const kind = typeof doc === "object" && doc !== null ? (doc as { kind?: unknown }).kind : undefined;
   if (kind === "electorate/counterexample") {
     const { replayCounterexample } = await import("../../properties/counterexample.ts");
@@ -437,22 +572,38 @@ export interface CheckArgs {
   readonly seed?: number;
 }
 
-export async function cmdCheck(args: CheckArgs, io: Io = processIo): Promise<number> {
+export async function cmdCheck(args: CheckArgs, io: Io = processIo, signal?: AbortSignal): Promise<number> {
   const catalog = await electorCatalog();
   if (!catalog.some((e) => e.name === args.algorithm)) {
     throw new BadInputError("--algorithm", [{ path: "", message: unknownElectorMessage(args.algorithm, catalog) }]);
   }
-  const runs = positive(args.runs, "--runs");
+  const runs = boundedFlag(args.runs, "--runs", BOUNDS.flagRuns);
   const seed = args.seed;
   if (seed !== undefined && !Number.isInteger(seed)) throw new BadInputError("--seed", [{ path: "", message: `expected an integer, got ${seed}` }]);
-  const { runPropertyHunt } = await import("../../properties/hunt.ts");
-  const r = runPropertyHunt({
+  const hunt = {
     algorithm: args.algorithm,
     ...(runs !== undefined ? { runs } : {}),
     ...(seed !== undefined ? { seed } : {}),
-    out: (s) => io.err(s.endsWith("\n") ? s : `${s}\n`),
-  });
-  return huntExitCode(r, io);
+  };
+  let lines = 0;
+  const out = (s: string): void => {
+    lines++;
+    io.err(s.endsWith("\n") ? s : `${s}\n`);
+  };
+  if (signal !== undefined) {
+    // On a worker thread, so Ctrl-C is seen at once (hunt-thread.ts). Said at once: the process
+    // exits right after an interrupt.
+    const said = (): void =>
+      io.err(`\ninterrupted: the hunt stopped; what it had finished is above (${lines} progress lines); counterexamples already found are saved\n`);
+    signal.addEventListener("abort", said, { once: true });
+    const { huntInThread } = await import("./hunt-thread.ts");
+    const o = await huntInThread(hunt, out, signal);
+    signal.removeEventListener("abort", said);
+    if (o.interrupted) return 130;
+    return huntExitCode(o.report, io);
+  }
+  const { runPropertyHunt } = await import("../../properties/hunt.ts");
+  return huntExitCode(runPropertyHunt({ ...hunt, out }), io);
 }
 
 /** Reads the hunt's answer: an exit code, or an object saying whether something was violated. */

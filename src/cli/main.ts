@@ -50,10 +50,10 @@ class ExitCode extends Error {
 }
 
 /** Runs a command body (interruptible through its AbortSignal) and turns its exit code into the process's. */
-const exec = (body: (c: typeof Commands, signal: AbortSignal) => Promise<number>) =>
+const exec = (body: (c: typeof Commands, signal: AbortSignal) => Promise<number>, verbose = false) =>
   Effect.promise(async (signal) => {
     const c = await commands();
-    return c.guard(c.processIo, () => body(c, signal));
+    return c.guard(c.processIo, () => body(c, signal), verbose);
   }).pipe(
     Effect.flatMap((code) => (code === 0 ? Effect.void : Effect.fail(new ExitCode(code)))),
   );
@@ -71,6 +71,22 @@ const electorModule = Flag.String("elector-module").pipe(
   Flag.withDescription("Also load electors exported by these modules (comma-separated paths), besides the registry"),
   Flag.optional,
 );
+const verbose = Flag.Boolean("verbose").pipe(
+  Flag.withDescription("On a refusal, also print the underlying error's stack (e.g. an elector module's)"),
+  Flag.withDefault(false),
+);
+const maxEvents = Flag.Finite("max-events").pipe(
+  Flag.withDescription("Events one cell may run before it is stopped (default 1e10); refuses a sweep estimated beyond it"),
+  Flag.optional,
+);
+const maxMemory = Flag.Int("max-memory").pipe(
+  Flag.withDescription("Memory the process may hold while a cell runs, in MiB (default: 3/4 of the machine's)"),
+  Flag.optional,
+);
+const limitArgs = (a: { maxEvents: Option.Option<number>; maxMemory: Option.Option<number> }) => ({
+  ...(opt(a.maxEvents) !== undefined ? { maxEvents: opt(a.maxEvents)! } : {}),
+  ...(opt(a.maxMemory) !== undefined ? { maxMemoryMiB: opt(a.maxMemory)! } : {}),
+});
 const modules = (o: Option.Option<string>): string[] =>
   (opt(o) ?? "")
     .split(",")
@@ -87,22 +103,28 @@ const run = Command.make(
     progress,
     out: Flag.String("out").pipe(Flag.withDescription("Also write results.json, summary.md and index.html here"), Flag.optional),
     electorModule,
+    maxEvents,
+    maxMemory,
+    verbose,
   },
   (a) =>
-    exec((c, signal) =>
-      c.cmdRun(
-        {
-          scenario: a.scenario,
-          json: a.json,
-          timeline: a.timeline,
-          ...(opt(a.workers) !== undefined ? { workers: opt(a.workers)! } : {}),
-          progress: a.progress,
-          ...(opt(a.out) !== undefined ? { out: opt(a.out)! } : {}),
-          modules: modules(a.electorModule),
-        },
-        c.processIo,
-        signal,
-      ),
+    exec(
+      (c, signal) =>
+        c.cmdRun(
+          {
+            scenario: a.scenario,
+            json: a.json,
+            timeline: a.timeline,
+            ...(opt(a.workers) !== undefined ? { workers: opt(a.workers)! } : {}),
+            progress: a.progress,
+            ...(opt(a.out) !== undefined ? { out: opt(a.out)! } : {}),
+            modules: modules(a.electorModule),
+            ...limitArgs(a),
+          },
+          c.processIo,
+          signal,
+        ),
+      a.verbose,
     ),
 ).pipe(
   Command.withDescription("Run one scenario (every elector, partition count and seed it lists) and print what happened"),
@@ -129,6 +151,9 @@ const compare = Command.make(
     progress,
     timeline,
     electorModule,
+    maxEvents,
+    maxMemory,
+    verbose,
   },
   (a) =>
     exec((c, signal) =>
@@ -145,10 +170,12 @@ const compare = Command.make(
           progress: a.progress,
           timeline: a.timeline,
           modules: modules(a.electorModule),
+          ...limitArgs(a),
         },
         c.processIo,
         signal,
       ),
+    a.verbose,
     ),
 ).pipe(
   Command.withDescription("Sweep electors x partition counts x scenarios x seeds; write results.json, summary.md, index.html"),
@@ -176,12 +203,16 @@ const check = Command.make(
     seed: Flag.Int("seed").pipe(Flag.withDescription("fast-check seed (reproduces a hunt)"), Flag.optional),
   },
   (a) =>
-    exec((c) =>
-      c.cmdCheck({
-        algorithm: a.algorithm,
-        ...(opt(a.runs) !== undefined ? { runs: opt(a.runs)! } : {}),
-        ...(opt(a.seed) !== undefined ? { seed: opt(a.seed)! } : {}),
-      }),
+    exec((c, signal) =>
+      c.cmdCheck(
+        {
+          algorithm: a.algorithm,
+          ...(opt(a.runs) !== undefined ? { runs: opt(a.runs)! } : {}),
+          ...(opt(a.seed) !== undefined ? { seed: opt(a.seed)! } : {}),
+        },
+        c.processIo,
+        signal,
+      ),
     ),
 ).pipe(Command.withDescription("Hunt for property violations (split-brain, stale acknowledgements, liveness) with generated fault schedules"));
 
@@ -193,6 +224,7 @@ const replay = Command.make(
     json,
     timeline,
     electorModule,
+    verbose,
   },
   (a) =>
     exec((c, signal) =>
@@ -207,6 +239,7 @@ const replay = Command.make(
         c.processIo,
         signal,
       ),
+    a.verbose,
     ),
 ).pipe(Command.withDescription("Run a saved counterexample or result again and check it reproduces"));
 
@@ -219,7 +252,9 @@ const report = Command.make(
   (a) => exec((c) => c.cmdReport({ results: a.results, ...(opt(a.out) !== undefined ? { out: opt(a.out)! } : {}) })),
 ).pipe(Command.withDescription("Build summary.md and index.html from results"));
 
-const list = Command.make("list", { json, electorModule }, (a) => exec((c) => c.cmdList({ json: a.json, modules: modules(a.electorModule) }))).pipe(
+const list = Command.make("list", { json, electorModule, verbose }, (a) =>
+  exec((c) => c.cmdList({ json: a.json, modules: modules(a.electorModule) }), a.verbose),
+).pipe(
   Command.withDescription("List the registered electors, their options and defaults, and the bundled scenarios"),
 );
 

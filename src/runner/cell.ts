@@ -8,6 +8,7 @@ import type { ClusterSpec } from "../cluster/cluster-model.ts";
 import { createHash } from "node:crypto";
 import type { Scenario, ScenarioAlgorithm } from "../scenario/load.ts";
 import type { FaultSpec } from "../scenario/schema.ts";
+import type { Limits } from "./watchdog.ts";
 
 export interface Cell {
   /** Position in the full sweep (before sharding and resuming). */
@@ -33,6 +34,8 @@ export interface Cell {
   readonly timeline: "findings" | "all";
   /** Extra elector modules (file URLs) the worker loads besides the registry. */
   readonly modules?: readonly string[];
+  /** The watchdog's budget (events, memory); not part of the key: it stops a run, never changes one. */
+  readonly limits?: Limits;
 }
 
 export type CellInput = Omit<Cell, "index" | "key">;
@@ -52,7 +55,7 @@ export function hashText(text: string, length = 16): string {
 }
 
 export function cellKey(input: CellInput): string {
-  const { modules: _m, ...rest } = input;
+  const { modules: _m, limits: _l, ...rest } = input;
   return hashText(stableJson(rest));
 }
 
@@ -69,6 +72,8 @@ export interface SweepAxes {
   readonly seeds?: readonly number[];
   readonly timeline?: "findings" | "all";
   readonly modules?: readonly string[];
+  /** The watchdog's budget for every cell. */
+  readonly limits?: Limits;
 }
 
 /**
@@ -119,6 +124,7 @@ export function expandSweep(scenarios: readonly Scenario[], axes: SweepAxes, all
               durationMs: s.durationMs,
               timeline: axes.timeline ?? "findings",
               ...(axes.modules !== undefined && axes.modules.length > 0 ? { modules: axes.modules } : {}),
+              ...(axes.limits !== undefined ? { limits: axes.limits } : {}),
             },
           });
         }

@@ -1,25 +1,253 @@
 /**
- * Result files. Whole files are written to a temporary name beside the target, then renamed, so
- * a reader never sees half a file. results.jsonl is the exception by design: one finished cell
- * per line, appended as cells finish, so an interrupted sweep keeps its work; a torn last line
- * (killed mid-write) is ignored when read back.
+ * Result files, and every file the lab reads or writes on a user's behalf.
+ *
+ * Reading: only regular files up to a size limit (a named pipe, /dev/zero or a directory is
+ * refused at once instead of hanging or eating memory). Writing: whole files go to a temporary
+ * name beside the target, then are renamed, so a reader never sees half a file; results.jsonl is
+ * the exception by design: one finished cell per line, appended as cells finish, so an
+ * interrupted sweep keeps its work, and a torn last line (killed mid-write) is ignored when read
+ * back. Nothing is ever written through a symbolic link (O_NOFOLLOW, and a link where a result
+ * file goes is refused before the run). Disk full and other I/O errors become a BadInputError
+ * naming the file and the cause (exit 2), never "a bug".
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
-import { BadInputError, type InputIssue } from "../scenario/issues.ts";
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  type Stats,
+} from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { BadInputError } from "../scenario/issues.ts";
+import { parseJsonStrict } from "../scenario/strict-json.ts";
 import type { RunResult } from "./result.ts";
+import { decodeResults } from "./result-schema.ts";
+
+/** A scenario or counterexample file: far more than any hand-written or generated one needs. */
+export const SCENARIO_MAX_BYTES = 1 << 20;
+/** A results.json read whole (results.jsonl is read line by line and has no total limit). */
+export const RESULTS_MAX_BYTES = 256 << 20;
+/** One line of results.jsonl: one run's result with its timeline. */
+export const RESULT_LINE_MAX_BYTES = 64 << 20;
+
+const MiB = (n: number): string => `${(n / (1 << 20)).toFixed(n < 1 << 20 ? 2 : 0)} MiB`;
+
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return "a directory";
+  if (st.isFIFO()) return "a named pipe";
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isSocket()) return "a socket";
+  if (st.isSymbolicLink()) return "a symbolic link";
+  return "not a regular file";
+}
+
+const ERRNO_TEXT: Record<string, string> = {
+  ENOENT: "no such file or directory",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  EROFS: "read-only file system",
+  EIO: "input/output error",
+  ELOOP: "is a symbolic link (results are never written through a link)",
+  EISDIR: "is a directory",
+  ENOTDIR: "a part of the path is not a directory",
+  EMFILE: "too many open files",
+  ENFILE: "too many open files in the system",
+  EFBIG: "file too large",
+  ENAMETOOLONG: "file name too long",
+  EEXIST: "already exists",
+  EBUSY: "device or resource busy",
+  ENXIO: "no such device",
+};
+
+/** An I/O error as a clear refusal: the file, what was being done and the system's reason. */
+export function ioError(e: unknown, path: string, doing: string): BadInputError {
+  const err = e as NodeJS.ErrnoException;
+  const code = err?.code;
+  const why = code !== undefined ? `${ERRNO_TEXT[code] ?? err.message} (${code})` : String((e as Error)?.message ?? e);
+  return new BadInputError(path, [{ path: "", message: `cannot ${doing}: ${why}` }], err?.stack);
+}
+
+/** Whether `e` is a Node I/O error (errno code), as opposed to a bug. */
+export function isIoError(e: unknown): boolean {
+  return typeof e === "object" && e !== null && typeof (e as NodeJS.ErrnoException).code === "string" && typeof (e as NodeJS.ErrnoException).syscall === "string";
+}
+
+/**
+ * Reads a regular file of at most `maxBytes` as UTF-8 text. Opens without blocking (a FIFO with
+ * no writer would block forever) and without reading anything that is not a regular file.
+ */
+export function readRegularFile(path: string, maxBytes: number, what = "file"): string {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new BadInputError(path, [{ path: "", message: code === "ENOENT" ? "no such file" : `cannot be read: ${ERRNO_TEXT[code ?? ""] ?? code} (${code})` }]);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new BadInputError(path, [{ path: "", message: `expected a regular ${what}, got ${kindOf(st)}` }]);
+    if (st.size > maxBytes) throw new BadInputError(path, [{ path: "", message: `is ${MiB(st.size)}; expected a ${what} of at most ${MiB(maxBytes)}` }]);
+    // Read to the end, but never past the limit (a file that grows while read, /proc files of size 0).
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(1 << 20, maxBytes + 1 - total));
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null);
+      } catch (e) {
+        throw ioError(e, path, "read it");
+      }
+      if (n === 0) break;
+      total += n;
+      chunks.push(buf.subarray(0, n));
+      if (total > maxBytes) throw new BadInputError(path, [{ path: "", message: `grew past ${MiB(maxBytes)} while being read; expected a ${what} of at most ${MiB(maxBytes)}` }]);
+    }
+    const text = Buffer.concat(chunks, total).toString("utf8");
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Kind of the thing at `path` without following a final link; undefined when absent. */
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+}
+
+const VIRTUAL_ROOTS = ["/proc", "/sys", "/dev"];
+/** Files the runner and the report write into an output folder. */
+export const OUTPUT_FILES = ["results.jsonl", "results.json", "timelines.jsonl", "summary.md", "index.html"] as const;
+
+/**
+ * Checks an output folder before anything runs: it is a real directory (or can be created as
+ * one), writable, not inside /proc, /sys or /dev, and none of the result files in it is a link
+ * or something other than a regular file. Creates nothing. Throws BadInputError naming `flag`.
+ */
+export function checkOutputDir(out: string, flag = "--out"): void {
+  const refuse = (message: string): never => {
+    throw new BadInputError(`${flag} ${out}`, [{ path: "", message }]);
+  };
+  if (out.trim() === "") refuse("expected a folder path, got an empty one");
+  const abs = resolve(out);
+  // The nearest part of the path that exists.
+  let existing = abs;
+  let st: Stats | undefined;
+  for (;;) {
+    try {
+      st = lstatOrUndefined(existing);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOTDIR") refuse(`is below a file (${ancestorFile(abs) ?? "a part of the path"}); expected a folder`);
+      throw ioError(e, existing, "inspect it");
+    }
+    if (st !== undefined) break;
+    const up = dirname(existing);
+    if (up === existing) break;
+    existing = up;
+  }
+  let real = existing;
+  try {
+    real = realpathSync(existing);
+  } catch {
+    // keep the path as given
+  }
+  if (VIRTUAL_ROOTS.some((r) => real === r || real.startsWith(`${r}/`))) refuse(`is in ${real.split("/").slice(0, 2).join("/")}, a virtual file system; expected a folder on a disk`);
+  if (st === undefined) refuse("no part of the path exists");
+  if (existing === abs) {
+    if (st!.isSymbolicLink()) refuse("is a symbolic link; expected a real folder (results are never written through a link)");
+    if (!st!.isDirectory()) refuse(`exists and is ${st!.isFile() ? "a file" : kindOf(st!)}; expected a folder`);
+  } else {
+    let target: Stats;
+    try {
+      target = statSync(existing);
+    } catch (e) {
+      throw ioError(e, existing, "inspect it");
+    }
+    if (!target.isDirectory()) refuse(`is below ${existing}, which is ${target.isFile() ? "a file" : kindOf(target)}; expected a folder path`);
+  }
+  try {
+    accessSync(existing, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    refuse(`cannot be written: ${existing} is not writable (${ERRNO_TEXT[(e as NodeJS.ErrnoException).code ?? ""] ?? (e as Error).message})`);
+  }
+  if (existing === abs) {
+    for (const name of OUTPUT_FILES) {
+      const f = lstatOrUndefined(join(abs, name));
+      if (f === undefined) continue;
+      if (f.isSymbolicLink()) refuse(`${name} in it is a symbolic link; results are never written through a link (remove it)`);
+      if (!f.isFile()) refuse(`${name} in it is ${kindOf(f)}; expected a regular file or nothing`);
+    }
+  }
+}
+
+function ancestorFile(abs: string): string | undefined {
+  let p = abs;
+  for (;;) {
+    const up = dirname(p);
+    if (up === p) return undefined;
+    p = up;
+    const st = lstatOrUndefined2(p);
+    if (st !== undefined && !st.isDirectory()) return p;
+  }
+}
+
+function lstatOrUndefined2(p: string): Stats | undefined {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Creates a folder (and its parents), as a refusal on failure. */
+export function makeDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" || code === "ENOTDIR") throw new BadInputError(dir, [{ path: "", message: "cannot create the folder: a part of the path is a file, not a folder" }]);
+    throw ioError(e, dir, "create the folder");
+  }
+}
 
 let tmpCounter = 0;
+const WRITE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+const APPEND = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW;
 
+/** Writes a whole file: a fresh temporary file beside it, then a rename (which replaces a link, never follows it). */
 export function writeFileAtomic(path: string, data: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDir(dirname(path));
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${++tmpCounter}.tmp`);
   try {
-    writeFileSync(tmp, data);
+    const fd = openSync(tmp, WRITE_NEW, 0o644);
+    try {
+      writeFileSync(fd, data);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw ioError(e, path, "write it");
   }
 }
 
@@ -29,77 +257,114 @@ export function resultsJson(results: readonly RunResult[]): string {
 }
 
 export function appendJsonLine(path: string, value: unknown): void {
-  appendFileSync(path, `${JSON.stringify(value)}\n`);
+  const line = `${JSON.stringify(value)}\n`;
+  try {
+    const fd = openSync(path, APPEND, 0o644);
+    try {
+      writeFileSync(fd, line);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    throw ioError(e, path, "append to it");
+  }
 }
 
-/** Complete lines of a results.jsonl (a torn last line is skipped). */
-export function readJsonLines(path: string): RunResult[] {
-  if (!existsSync(path)) return [];
-  const text = readFileSync(path, "utf8");
-  const out: RunResult[] = [];
-  const lines = text.split("\n");
-  lines.forEach((line, i) => {
-    if (line.trim() === "") return;
-    try {
-      out.push(JSON.parse(line) as RunResult);
-    } catch (e) {
-      if (i < lines.length - 1 && !(i === lines.length - 2 && lines[lines.length - 1] === "")) {
-        throw new BadInputError(path, [{ path: `line ${i + 1}`, message: `not valid JSON: ${(e as Error).message}` }]);
+/**
+ * Calls `fn` with each complete line of a text file, reading 1 MiB at a time (memory bounded by
+ * the longest line). Returns whether the file ended in a torn line (no final newline).
+ */
+export function forEachLine(path: string, fn: (line: string, lineNo: number) => void, maxLine = RESULT_LINE_MAX_BYTES): { torn: string | undefined } {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new BadInputError(path, [{ path: "", message: code === "ENOENT" ? "no such file" : `cannot be read: ${ERRNO_TEXT[code ?? ""] ?? code} (${code})` }]);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new BadInputError(path, [{ path: "", message: `expected a regular file, got ${kindOf(st)}` }]);
+    const buf = Buffer.allocUnsafe(1 << 20);
+    let carry: Buffer[] = [];
+    let carryLen = 0;
+    let lineNo = 0;
+    for (;;) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, null);
+      } catch (e) {
+        throw ioError(e, path, "read it");
+      }
+      if (n === 0) break;
+      let start = 0;
+      for (;;) {
+        const nl = buf.indexOf(10, start);
+        if (nl < 0 || nl >= n) break;
+        const part = buf.subarray(start, nl);
+        const line = carryLen > 0 ? Buffer.concat([...carry, part]).toString("utf8") : part.toString("utf8");
+        carry = [];
+        carryLen = 0;
+        fn(line, ++lineNo);
+        start = nl + 1;
+      }
+      if (start < n) {
+        carry.push(Buffer.from(buf.subarray(start, n)));
+        carryLen += n - start;
+        if (carryLen > maxLine) throw new BadInputError(path, [{ path: `line ${lineNo + 1}`, message: `longer than ${MiB(maxLine)}; expected one result per line` }]);
       }
     }
-  });
+    return { torn: carryLen > 0 ? Buffer.concat(carry).toString("utf8") : undefined };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Complete lines of a results.jsonl, decoded (a torn last line is skipped). Missing file: none. */
+export function readJsonLines(path: string): RunResult[] {
+  if (lstatOrUndefined(path) === undefined) return [];
+  const out: RunResult[] = [];
+  forEachJsonResult(path, (r) => out.push(r));
   return out;
+}
+
+/** Each result of a results.jsonl, decoded with the results schema, one at a time. */
+export function forEachJsonResult(path: string, fn: (r: RunResult, lineNo: number) => void): void {
+  let count = 0;
+  forEachLine(path, (line, lineNo) => {
+    if (line.trim() === "") return;
+    const value = parseJsonStrict(line, `${path}: line ${lineNo}`);
+    const [r] = decodeResults([value], path, `line ${lineNo}`);
+    count++;
+    fn(r, lineNo);
+  });
+  void count;
 }
 
 /**
  * Reads results: a results.json (array), a results.jsonl, or a directory holding either
- * (results.json preferred). Refuses anything that is not a list of run results.
+ * (results.json preferred), decoded with the results schema (src/runner/result-schema.ts).
  */
 export function readResults(path: string): RunResult[] {
   let file = path;
-  if (existsSync(path) && statSync(path).isDirectory()) {
+  const st = lstatOrUndefined2(path);
+  if (st === undefined) throw new BadInputError(path, [{ path: "", message: "no such file or directory" }]);
+  if (st.isDirectory()) {
     const json = join(path, "results.json");
     const jsonl = join(path, "results.jsonl");
-    if (existsSync(json)) file = json;
-    else if (existsSync(jsonl)) file = jsonl;
+    if (lstatOrUndefined2(json) !== undefined) file = json;
+    else if (lstatOrUndefined2(jsonl) !== undefined) file = jsonl;
     else throw new BadInputError(path, [{ path: "", message: "expected a directory with results.json or results.jsonl, found neither" }]);
   }
-  if (!existsSync(file)) throw new BadInputError(file, [{ path: "", message: "no such file" }]);
-  let results: unknown;
-  if (file.endsWith(".jsonl")) results = readJsonLines(file);
-  else {
-    try {
-      results = JSON.parse(readFileSync(file, "utf8"));
-    } catch (e) {
-      throw new BadInputError(file, [{ path: "", message: `not valid JSON: ${(e as Error).message}` }]);
-    }
-    if (!Array.isArray(results) && typeof results === "object" && results !== null && Array.isArray((results as { results?: unknown }).results)) {
-      results = (results as { results: unknown[] }).results;
-    }
+  if (file.endsWith(".jsonl")) return readJsonLines(file);
+  let results = parseJsonStrict(readRegularFile(file, RESULTS_MAX_BYTES, "results file"), file);
+  if (!Array.isArray(results) && typeof results === "object" && results !== null && Array.isArray((results as { results?: unknown }).results)) {
+    results = (results as { results: unknown[] }).results;
   }
-  checkResults(results, file);
-  return results as RunResult[];
+  return decodeResults(results, file);
 }
 
-/** A light structural check: enough to refuse a file that is not results. */
+/** Refuses a value that is not a list of run results (the results schema). */
 export function checkResults(value: unknown, source: string): asserts value is RunResult[] {
-  const issues: InputIssue[] = [];
-  if (!Array.isArray(value)) {
-    throw new BadInputError(source, [{ path: "", message: `expected a list of run results, got ${typeof value === "object" ? (value === null ? "null" : "an object") : typeof value}` }]);
-  }
-  value.forEach((r: unknown, i) => {
-    if (issues.length >= 5) return;
-    if (typeof r !== "object" || r === null) {
-      issues.push({ path: `[${i}]`, message: "expected a run result object" });
-      return;
-    }
-    const o = r as Record<string, unknown>;
-    for (const k of ["scenario", "elector"] as const) {
-      if (typeof o[k] !== "string") issues.push({ path: `[${i}].${k}`, message: `expected a string, got ${JSON.stringify(o[k]) ?? "nothing"}` });
-    }
-    if (typeof o.seed !== "number") issues.push({ path: `[${i}].seed`, message: "expected a number" });
-    if (typeof o.metrics !== "object" || o.metrics === null) issues.push({ path: `[${i}].metrics`, message: "expected the run's metrics object" });
-    if (typeof o.cluster !== "object" || o.cluster === null) issues.push({ path: `[${i}].cluster`, message: "expected { brokers, partitions, replicationFactor }" });
-  });
-  if (issues.length > 0) throw new BadInputError(source, issues);
+  decodeResults(value, source);
 }

@@ -15,19 +15,19 @@ export interface CellRunner {
 }
 
 /** Runs cells one after another in the calling thread (yielding to the event loop between cells). */
-export function inProcessRunner(sweep?: string): CellRunner {
+export function inProcessRunner(sweep?: string, stop?: Int32Array): CellRunner {
   return {
     workers: 1,
     run: async (cell) => {
       await new Promise((r) => setImmediate(r)); // let progress output and signals through
-      return runCellTask({ cell, ...(sweep !== undefined ? { sweep } : {}) });
+      return runCellTask({ cell, ...(sweep !== undefined ? { sweep } : {}), ...(stop !== undefined ? { stop } : {}) });
     },
     close: async () => {},
   };
 }
 
 /** Runs cells on `workers` worker threads. */
-export function threadRunner(workers: number, sweep?: string): CellRunner {
+export function threadRunner(workers: number, sweep?: string, stop?: Int32Array): CellRunner {
   const pool = new Tinypool({
     filename: new URL("./worker.mjs", import.meta.url).href,
     minThreads: workers,
@@ -37,7 +37,7 @@ export function threadRunner(workers: number, sweep?: string): CellRunner {
   });
   return {
     workers,
-    run: (cell) => pool.run({ cell, ...(sweep !== undefined ? { sweep } : {}) }) as Promise<CellTaskOutcome>,
+    run: (cell) => pool.run({ cell, ...(sweep !== undefined ? { sweep } : {}), ...(stop !== undefined ? { stop } : {}) }) as Promise<CellTaskOutcome>,
     close: () => pool.destroy(),
   };
 }
@@ -47,6 +47,10 @@ export function defaultWorkers(cells: number): number {
   return Math.max(1, Math.min(cells, availableParallelism()));
 }
 
-export function makeRunner(workers: number, sweep?: string): CellRunner {
-  return workers <= 1 ? inProcessRunner(sweep) : threadRunner(workers, sweep);
+/**
+ * In this thread for one worker, unless `threads` asks for worker threads even then: a cell on a
+ * worker thread leaves the main thread free to see Ctrl-C and stop it at once (the stop flag).
+ */
+export function makeRunner(workers: number, sweep?: string, stop?: Int32Array, threads = false): CellRunner {
+  return workers <= 1 && !threads ? inProcessRunner(sweep, stop) : threadRunner(Math.max(1, workers), sweep, stop);
 }

@@ -23,6 +23,7 @@ import type { RunResult } from "./result.ts";
 import { resolveRoles } from "./roles.ts";
 import { electorateVersion } from "./version.ts";
 import { claimViolations } from "./violations.ts";
+import { withWatchdog } from "./watchdog.ts";
 
 export interface BuiltCell {
   readonly elector: ElectorDefinition;
@@ -80,7 +81,16 @@ function heapUsed(): number {
 }
 
 /** Runs one cell to its RunResult. */
-export function runCell(cell: Cell, electors: readonly ElectorDefinition[] = registeredElectors(), sweep?: string): RunResult {
+export function runCell(cell: Cell, electors: readonly ElectorDefinition[] = registeredElectors(), sweep?: string, stopFlag?: Int32Array): RunResult {
+  if (cell.limits === undefined && stopFlag === undefined) return runCellUnwatched(cell, electors, sweep);
+  const limits = cell.limits ?? { maxEvents: Number.MAX_SAFE_INTEGER, maxMemoryBytes: Number.MAX_SAFE_INTEGER };
+  const replicas = cell.cluster.partitions * cell.cluster.replicationFactor;
+  return withWatchdog({ limits, durationMs: cell.durationMs, replicas, ...(stopFlag !== undefined ? { stopFlag } : {}) }, () =>
+    runCellUnwatched(cell, electors, sweep),
+  );
+}
+
+function runCellUnwatched(cell: Cell, electors: readonly ElectorDefinition[], sweep: string | undefined): RunResult {
   const t0 = performance.now();
   let peak = heapUsed();
   const built = buildCell(cell, electors);

@@ -5,11 +5,11 @@
  * the number of workers. `--shard k/n` runs the cells with index % n == k - 1; `merge` joins
  * shards back into the full sweep's order.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { BadInputError } from "../scenario/issues.ts";
 import { shardCells, sweepId, type Cell } from "./cell.ts";
-import { appendJsonLine, readJsonLines, readResults, resultsJson, writeFileAtomic } from "./files.ts";
+import { appendJsonLine, makeDir, readJsonLines, readResults, resultsJson, writeFileAtomic } from "./files.ts";
 import { makeRunner } from "./pool.ts";
 import { noProgress, type Progress } from "./progress.ts";
 import type { RunResult } from "./result.ts";
@@ -29,6 +29,8 @@ export interface SweepOptions {
   readonly resume?: boolean;
   readonly progress?: Progress;
   readonly signal?: AbortSignal;
+  /** Run cells on worker threads even with one worker (the main thread then sees Ctrl-C at once). */
+  readonly threads?: boolean;
   /** Called as each cell finishes (in finishing order). */
   readonly onResult?: (result: RunResult) => void;
 }
@@ -78,7 +80,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
 
   const done = new Map<string, RunResult>();
   if (jsonl !== undefined) {
-    mkdirSync(outDir!, { recursive: true });
+    makeDir(outDir!);
     if (options.resume === true) {
       const wanted = new Set(mine.map((c) => c.key));
       for (const r of readJsonLines(jsonl)) {
@@ -101,9 +103,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   progress.start(pending.length, reused.length);
 
   if (pending.length > 0) {
-    const runner = makeRunner(Math.min(options.workers ?? 1, pending.length), sweep);
+    // Ctrl-C sets the shared stop flag: a cell on a worker thread stops at the kernel's next poll.
+    const stop = new Int32Array(new SharedArrayBuffer(4));
+    const runner = makeRunner(Math.min(options.workers ?? 1, pending.length), sweep, stop, options.threads === true);
     const onAbort = (): void => {
       interrupted = true;
+      Atomics.store(stop, 0, 1);
       void runner.close();
     };
     options.signal?.addEventListener("abort", onAbort, { once: true });

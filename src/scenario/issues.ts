@@ -18,6 +18,8 @@ export class BadInputError extends Error {
     /** What was being read: a file name, "--partitions", ... */
     readonly source: string,
     readonly issues: readonly InputIssue[],
+    /** More for `--verbose` (e.g. an elector module's own stack trace); never printed otherwise. */
+    readonly detail?: string,
   ) {
     super(formatIssues(source, issues));
     this.name = "BadInputError";
@@ -29,13 +31,29 @@ export function isBadInput(u: unknown): u is BadInputError {
 }
 
 const MAX_LINES = 12;
+/** A message line longer than this is cut: input quoted in it stays a short excerpt. */
+const MAX_LINE_CHARS = 400;
+
+/**
+ * Text safe to print on a terminal: control characters (C0, DEL, C1), line and paragraph
+ * separators and bidirectional overrides escaped as \xNN / \uNNNN, so input quoted in a message
+ * can neither move the cursor, recolour the terminal nor reorder what is shown; cut to `max`.
+ */
+export function printable(text: string, max = MAX_LINE_CHARS): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g, (ch) => {
+    const code = ch.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+  return escaped.length > max ? `${escaped.slice(0, max - 3)}...` : escaped;
+}
 
 /** One paragraph: what was refused, then one line per bad field. */
 export function formatIssues(source: string, issues: readonly InputIssue[]): string {
-  const lines = issues.slice(0, MAX_LINES).map((i) => `  ${i.path === "" ? "" : `${i.path}: `}${i.message}`);
+  const lines = issues.slice(0, MAX_LINES).map((i) => `  ${i.path === "" ? "" : `${printable(i.path, 120)}: `}${printable(i.message)}`);
   if (issues.length > MAX_LINES) lines.push(`  ... and ${issues.length - MAX_LINES} more`);
   const what = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
-  return `${source}: refused (${what}):\n${lines.join("\n")}`;
+  return `${printable(source, 200)}: refused (${what}):\n${lines.join("\n")}`;
 }
 
 /** `["faults", 2, "host"]` -> `faults[2].host` (under `prefix`, if any). */

@@ -5,14 +5,16 @@
  * bad input.
  */
 import type { ClusterSpec } from "../cluster/cluster-model.ts";
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { Schema } from "effect";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { ElectorDefinition } from "../elector/api.ts";
 import { resolveCoordinator } from "../coordinator/profile-file.ts";
 import { latestTime } from "../sim/fault-times.ts";
+import { readRegularFile, SCENARIO_MAX_BYTES } from "../runner/files.ts";
 import { BadInputError, formatPath, issuesOf, show, type InputIssue } from "./issues.ts";
+import { parseJsonStrict } from "./strict-json.ts";
+import { BOUNDS, describeBound, withinBound, type Bound } from "./bounds.ts";
 import { DelayDistribution as DelaySchema, ScenarioFile, type AlgorithmEntry, type FaultSpec, type ScenarioHostRef } from "./schema.ts";
 
 type DelayDistribution = typeof DelaySchema.Type;
@@ -51,13 +53,7 @@ const PARSE_OPTIONS = { errors: "all", onExcessProperty: "error", reportInput: t
 /** Parses JSON or YAML text (by extension; unknown extensions try JSON, then YAML). */
 export function parseScenarioText(text: string, source: string): unknown {
   const ext = extname(source).toLowerCase();
-  const asJson = (): unknown => {
-    try {
-      return JSON.parse(text);
-    } catch (e) {
-      throw new BadInputError(source, [{ path: "", message: `not valid JSON: ${withLineColumn((e as Error).message, text)}` }]);
-    }
-  };
+  const asJson = (): unknown => parseJsonStrict(text, source);
   const asYaml = (): unknown => {
     try {
       return parseYaml(text, { prettyErrors: true, uniqueKeys: true });
@@ -68,39 +64,32 @@ export function parseScenarioText(text: string, source: string): unknown {
   };
   if (ext === ".json") return asJson();
   if (ext === ".yaml" || ext === ".yml") return asYaml();
+  let json = true;
   try {
-    return JSON.parse(text);
+    JSON.parse(text);
   } catch {
-    return asYaml();
+    json = false;
   }
+  return json ? asJson() : asYaml();
 }
 
-/** "... at position 59" -> "... at line 3, column 12". */
-function withLineColumn(message: string, text: string): string {
-  const m = /at position (\d+)/.exec(message);
-  if (m === null) return message;
-  const pos = Number(m[1]);
-  const before = text.slice(0, pos);
-  const line = before.split("\n").length;
-  const column = pos - before.lastIndexOf("\n");
-  return message.replace(/at position \d+.*$/, `at line ${line}, column ${column}`);
-}
-
+/** Reads and decodes a scenario file: a regular file of at most 1 MiB, JSON or YAML. */
 export function readScenarioFile(path: string, electors: readonly ElectorDefinition[]): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new BadInputError(path, [
-      { path: "", message: code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, expected a scenario file" : `cannot be read (${code ?? (e as Error).message})` },
-    ]);
-  }
+  const text = readRegularFile(path, SCENARIO_MAX_BYTES, "scenario file");
   return decodeScenario(parseScenarioText(text, path), path, electors);
 }
 
 /** Decodes and checks a parsed scenario document. Throws BadInputError listing every problem. */
 export function decodeScenario(input: unknown, source: string, electors: readonly ElectorDefinition[]): Scenario {
+  // Long lists are refused before the schema looks at each of their elements.
+  if (typeof input === "object" && input !== null) {
+    for (const [key, max] of [["faults", BOUNDS.faults.max], ["seeds", BOUNDS.seedsListed.max]] as const) {
+      const list = (input as Record<string, unknown>)[key];
+      if (Array.isArray(list) && list.length > max) {
+        throw new BadInputError(source, [{ path: key, message: `expected at most ${max} ${key} (${key === "faults" ? BOUNDS.faults.why : BOUNDS.seedsListed.why}), got ${list.length}` }]);
+      }
+    }
+  }
   const decoded = Schema.decodeUnknownExit(ScenarioFile)(input, PARSE_OPTIONS);
   if (decoded._tag === "Failure") {
     throw new BadInputError(source, schemaIssues(decoded.cause));
@@ -125,9 +114,20 @@ export function decodeScenario(input: unknown, source: string, electors: readonl
     });
   }
   if (file.network?.delay !== undefined) checkDelay(file.network.delay, "network.delay", issues);
+  if (file.coordinator !== undefined) checkCoordinatorBounds(file.coordinator, issues);
+  const partitionCounts = typeof file.cluster.partitions === "number" ? [file.cluster.partitions] : file.cluster.partitions;
+  if (file.cluster.partitionsPerTopic !== undefined && file.cluster.partitionsPerTopic > Math.min(...partitionCounts)) {
+    issues.push({ path: "cluster.partitionsPerTopic", message: `expected at most cluster.partitions (${Math.min(...partitionCounts)}), got ${file.cluster.partitionsPerTopic}` });
+  }
+  if (file.workload?.startMs !== undefined && file.workload.startMs > file.durationMs) {
+    issues.push({ path: "workload.startMs", message: `expected a time within the run (at most durationMs = ${file.durationMs}), got ${file.workload.startMs}` });
+  }
 
   file.faults.forEach((f, i) => {
     const p = `faults[${i}]`;
+    if ((f.type === "pause" || f.type === "clog") && typeof f.for === "number" && f.for > file.durationMs) {
+      issues.push({ path: `${p}.for`, message: `expected a duration within the run (at most durationMs = ${file.durationMs}), got ${f.for}` });
+    }
     if (typeof f.at !== "number") checkRange(f.at, `${p}.at`, issues);
     if (latestTime(f.at) > file.durationMs) {
       const path = typeof f.at === "number" ? `${p}.at` : `${p}.at.between[1]`;
@@ -256,6 +256,41 @@ function checkClocksAndStorage(file: ScenarioFile, brokers: number, issues: Inpu
   }
 }
 
+/**
+ * Bounds of the ZooKeeper model's settings (src/coordinator/config.ts; which names exist is
+ * checked by resolveCoordinator): tickTime and intervals positive, session bounds in ticks,
+ * service times (the cost profile's figures) from 0 to 10 s.
+ */
+function checkCoordinatorBounds(spec: Readonly<Record<string, number | string>>, issues: InputIssue[]): void {
+  const specific: Record<string, [Bound, boolean]> = {
+    tickTimeMs: [BOUNDS.zkTickTimeMs, false],
+    minSessionTimeoutTicks: [BOUNDS.zkSessionTicks, true],
+    maxSessionTimeoutTicks: [BOUNDS.zkSessionTicks, true],
+    maxPingIntervalMs: [BOUNDS.zkIntervalMs, false],
+    tcpRtoMinMs: [BOUNDS.zkIntervalMs, false],
+    tcpRtoMaxMs: [BOUNDS.zkIntervalMs, false],
+    queueSampleMs: [BOUNDS.zkIntervalMs, false],
+    reconnectJitterMs: [BOUNDS.zkJitterMs, false],
+    jitterSeed: [BOUNDS.zkJitterSeed, true],
+    headerBytes: [BOUNDS.zkHeaderBytes, true],
+  };
+  for (const [key, value] of Object.entries(spec)) {
+    if (typeof value !== "number") continue;
+    const [bound, integer] = specific[key] ?? [BOUNDS.zkServiceMs, false];
+    if (!withinBound(bound, value) || (integer && !Number.isInteger(value))) {
+      issues.push({ path: `coordinator.${key}`, message: `expected ${describeBound(bound, integer)}, got ${show(value)}` });
+    }
+  }
+  const n = (k: string): number | undefined => (typeof spec[k] === "number" ? (spec[k] as number) : undefined);
+  const [minT, maxT, rtoMin, rtoMax] = [n("minSessionTimeoutTicks"), n("maxSessionTimeoutTicks"), n("tcpRtoMinMs"), n("tcpRtoMaxMs")];
+  if (minT !== undefined && maxT !== undefined && maxT < minT) {
+    issues.push({ path: "coordinator.maxSessionTimeoutTicks", message: `expected at least minSessionTimeoutTicks (${minT}), got ${maxT}` });
+  }
+  if (rtoMin !== undefined && rtoMax !== undefined && rtoMax < rtoMin) {
+    issues.push({ path: "coordinator.tcpRtoMaxMs", message: `expected at least tcpRtoMinMs (${rtoMin}), got ${rtoMax}` });
+  }
+}
+
 function checkDelay(d: DelayDistribution, path: string, issues: InputIssue[]): void {
   if (d.kind === "uniform" && d.max < d.min) {
     issues.push({ path: `${path}.max`, message: `expected a value >= min (${d.min}), got ${d.max}` });
@@ -305,10 +340,44 @@ export function unknownElectorMessage(name: string, electors: readonly ElectorDe
 
 /** Decodes elector options with the elector's own schema; problems go to `issues` under `path`. */
 export function decodeOptionsInto(elector: ElectorDefinition, raw: unknown, path: string, issues: InputIssue[]): unknown {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    issues.push({ path, message: `expected an object of elector options, got ${show(raw)}` });
+    return undefined;
+  }
   const r = Schema.decodeUnknownExit(elector.options)(raw, PARSE_OPTIONS);
-  if (r._tag === "Success") return r.value;
+  if (r._tag === "Success") {
+    const before = issues.length;
+    checkTimeOptions(r.value, path, issues);
+    return issues.length > before ? undefined : r.value;
+  }
   issues.push(...schemaIssues(r.cause, path));
   return undefined;
+}
+
+/** The longest time an elector option may name: a day of virtual time (the longest run). */
+const OPTION_MAX_MS = 86_400_000;
+
+/**
+ * A guard over every elector's options, whatever its own schema says (electors' schemas live in
+ * their folders): an option that is a time (its name ends in "Ms", or names a timeout, interval
+ * or tick) must be a finite number from 0 to a day, and one that names a timeout, an interval or
+ * a tick must be above 0 — a zero interval re-arms in the same instant and the run never ends.
+ */
+export function checkTimeOptions(decoded: unknown, path: string, issues: InputIssue[]): void {
+  if (typeof decoded !== "object" || decoded === null) return;
+  for (const [key, value] of Object.entries(decoded as Record<string, unknown>)) {
+    if (typeof value !== "number") continue;
+    const isTime = /Ms$|timeout|interval|tick/i.test(key) && !/ticks$/i.test(key);
+    if (!isTime) continue;
+    const mustBePositive = /timeout|interval|tick/i.test(key);
+    const ok = Number.isFinite(value) && value <= OPTION_MAX_MS && (mustBePositive ? value > 0 : value >= 0);
+    if (!ok) {
+      issues.push({
+        path: formatPath([key], path),
+        message: `expected a time in ms ${mustBePositive ? "above 0" : "from 0"} to ${OPTION_MAX_MS} (a day), got ${show(value)}`,
+      });
+    }
+  }
 }
 
 /** Decodes elector options or throws BadInputError. */

@@ -11,6 +11,7 @@
  */
 import { Effect, Schema } from "effect";
 import type { Timed } from "../sim/fault-times.ts";
+import { BOUNDS, describeBound, withinBound, type Bound } from "./bounds.ts";
 
 // ---- numbers ----
 
@@ -23,6 +24,18 @@ export const PositiveMillis = Schema.Finite.check(Schema.isGreaterThan(0, { expe
 export const Probability = Schema.Finite.check(
   Schema.isBetween({ minimum: 0, maximum: 1 }, { expected: "a probability between 0 and 1" }),
 );
+
+/** A finite number within a bound of bounds.ts (the message names the range and the unit). */
+export function boundedNumber(b: Bound) {
+  return Schema.Finite.check(Schema.makeFilter((n: number) => withinBound(b, n), { expected: describeBound(b, false) }));
+}
+/** An integer within a bound of bounds.ts. */
+export function boundedInt(b: Bound) {
+  return Int.check(Schema.makeFilter((n: number) => withinBound(b, n), { expected: describeBound(b, true) }));
+}
+const AtMs = boundedNumber(BOUNDS.timeMs);
+const ForMs = boundedNumber({ ...BOUNDS.timeMs, minInclusive: false });
+const DelayMs = boundedNumber(BOUNDS.linkDelayMs);
 
 // ---- hosts ----
 
@@ -45,9 +58,9 @@ export const HostRef = Schema.declare(
 // ---- network ----
 
 export const DelayDistribution = Schema.Union([
-  Schema.Struct({ kind: Schema.Literal("constant"), ms: Millis }),
-  Schema.Struct({ kind: Schema.Literal("uniform"), min: Millis, max: Millis }),
-  Schema.Struct({ kind: Schema.Literal("exponential"), min: Millis, mean: Millis }),
+  Schema.Struct({ kind: Schema.Literal("constant"), ms: DelayMs }),
+  Schema.Struct({ kind: Schema.Literal("uniform"), min: DelayMs, max: DelayMs }),
+  Schema.Struct({ kind: Schema.Literal("exponential"), min: DelayMs, mean: DelayMs }),
 ]).annotate({ discriminator: "kind", discriminatorValues: ["constant", "uniform", "exponential"] });
 
 /** A partial LinkSettings (src/sim/network.ts): what is absent keeps the default link. */
@@ -92,7 +105,7 @@ export const StorageSpec = Schema.Struct({
 // ---- faults (src/sim/faults.ts, with role host names) ----
 
 /** When a fault happens: a time in ms, or `{ between: [a, b] }` drawn per seed (src/sim/fault-times.ts). */
-const at = Schema.Union([Millis, between(Millis)]).annotate({ expected: "a time in ms >= 0, or { between: [a, b] } drawn per seed" });
+const at = Schema.Union([AtMs, between(AtMs)]).annotate({ expected: "a time in ms >= 0, or { between: [a, b] } drawn per seed" });
 const hostFault = <T extends string>(type: T) => Schema.Struct({ at, type: Schema.Literal(type), host: HostRef });
 
 export const FAULT_TYPES = [
@@ -114,7 +127,7 @@ export const FAULT_TYPES = [
 export const FaultSpec = Schema.Union([
   hostFault("crash"),
   hostFault("restart"),
-  Schema.Struct({ at, type: Schema.Literal("pause"), host: HostRef, for: PositiveMillis }),
+  Schema.Struct({ at, type: Schema.Literal("pause"), host: HostRef, for: ForMs }),
   Schema.Struct({
     at,
     type: Schema.Literal("partition"),
@@ -125,7 +138,7 @@ export const FaultSpec = Schema.Union([
   Schema.Struct({ at, type: Schema.Literal("cut"), from: HostRef, to: HostRef, bothWays: Schema.optionalKey(Schema.Boolean) }),
   hostFault("isolate"),
   Schema.Struct({ at, type: Schema.Literal("heal") }),
-  Schema.Struct({ at, type: Schema.Literal("clog"), from: HostRef, to: HostRef, for: PositiveMillis }),
+  Schema.Struct({ at, type: Schema.Literal("clog"), from: HostRef, to: HostRef, for: ForMs }),
   Schema.Struct({
     at,
     type: Schema.Literal("link"),
@@ -153,30 +166,35 @@ export type TimedFaultSpec = Timed<FaultSpec>;
 
 // ---- cluster, workload, algorithms ----
 
+const PartitionCount = boundedInt(BOUNDS.partitions);
 const Partitions = Schema.Union([
-  PositiveInt,
-  Schema.Array(PositiveInt).check(Schema.isMinLength(1, { expected: "a non-empty list of partition counts" })),
-]).annotate({ expected: "a partition count (an integer >= 1) or a list of them" });
+  PartitionCount,
+  Schema.Array(PartitionCount).check(
+    Schema.isMinLength(1, { expected: "a non-empty list of partition counts" }),
+    Schema.isMaxLength(100, { expected: "at most 100 partition counts" }),
+  ),
+]).annotate({ expected: `a partition count (${describeBound(BOUNDS.partitions, true)}) or a list of them` });
 
 export const ClusterSpecSchema = Schema.Struct({
-  brokers: PositiveInt,
+  brokers: boundedInt(BOUNDS.brokers),
   /** One count, or several for a sweep. */
   partitions: Partitions,
-  replicationFactor: PositiveInt.pipe(Schema.withDecodingDefaultKey(Effect.succeed(3))),
+  replicationFactor: boundedInt(BOUNDS.replicationFactor).pipe(Schema.withDecodingDefaultKey(Effect.succeed(3))),
   startIndex: Schema.optionalKey(NonNegativeInt),
   nextReplicaShift: Schema.optionalKey(NonNegativeInt),
-  partitionsPerTopic: Schema.optionalKey(PositiveInt),
+  partitionsPerTopic: Schema.optionalKey(boundedInt(BOUNDS.partitionsPerTopic)),
 });
 
 /** A partial WorkloadSpec (src/world/world-config.ts). */
 export const WorkloadSpecSchema = Schema.Struct({
-  producers: Schema.optionalKey(PositiveInt),
-  partitions: Schema.optionalKey(NonNegativeInt),
-  writesPerSecond: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0, { expected: "a rate >= 0" }))),
-  startMs: Schema.optionalKey(Millis),
-  requestTimeoutMs: Schema.optionalKey(PositiveMillis),
-  retryBackoffMs: Schema.optionalKey(Millis),
+  producers: Schema.optionalKey(boundedInt(BOUNDS.producers)),
+  partitions: Schema.optionalKey(boundedInt(BOUNDS.workloadPartitions)),
+  writesPerSecond: Schema.optionalKey(boundedNumber(BOUNDS.writesPerSecond)),
+  startMs: Schema.optionalKey(AtMs),
+  requestTimeoutMs: Schema.optionalKey(boundedNumber(BOUNDS.requestTimeoutMs)),
+  retryBackoffMs: Schema.optionalKey(boundedNumber(BOUNDS.retryBackoffMs)),
 });
+
 
 const OptionsObject = Schema.Record(Schema.String, Schema.Unknown).annotate({ expected: "an object of elector options" });
 
@@ -198,9 +216,14 @@ export const ScenarioFile = Schema.Struct({
   /** One elector; or use `algorithms`. Neither: every registered elector. */
   algorithm: Schema.optionalKey(AlgorithmEntry),
   algorithms: Schema.optionalKey(Schema.Array(AlgorithmEntry).check(Schema.isMinLength(1, { expected: "a non-empty list of electors" }))),
-  seed: NonNegativeInt.pipe(Schema.withDecodingDefaultKey(Effect.succeed(1))),
+  seed: boundedInt(BOUNDS.seed).pipe(Schema.withDecodingDefaultKey(Effect.succeed(1))),
   /** Several seeds for a sweep (overrides `seed`). */
-  seeds: Schema.optionalKey(Schema.Array(NonNegativeInt).check(Schema.isMinLength(1, { expected: "a non-empty list of seeds" }))),
+  seeds: Schema.optionalKey(
+    Schema.Array(boundedInt(BOUNDS.seed)).check(
+      Schema.isMinLength(1, { expected: "a non-empty list of seeds" }),
+      Schema.isMaxLength(BOUNDS.seedsListed.max, { expected: `at most ${BOUNDS.seedsListed.max} seeds (${BOUNDS.seedsListed.why})` }),
+    ),
+  ),
   cluster: ClusterSpecSchema,
   network: Schema.optionalKey(NetworkSpec),
   /** ZooKeeper model: `profile` (a cost profile's name or .json file) and settings by name (src/coordinator/config.ts). */
@@ -214,8 +237,10 @@ export const ScenarioFile = Schema.Struct({
   clocks: Schema.optionalKey(ClocksSpec),
   /** Brokers' fsync latency (default: src/sim/storage.ts DEFAULT_FSYNC). */
   storage: Schema.optionalKey(StorageSpec),
-  faults: Schema.Array(FaultSpec).pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
-  durationMs: PositiveMillis,
+  faults: Schema.Array(FaultSpec)
+    .check(Schema.isMaxLength(BOUNDS.faults.max, { expected: `at most ${BOUNDS.faults.max} faults (${BOUNDS.faults.why})` }))
+    .pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),
+  durationMs: boundedNumber(BOUNDS.durationMs),
 });
 
 export type ScenarioFile = typeof ScenarioFile.Type;

@@ -30,6 +30,15 @@ export interface HostLifecycleListener {
 
 const CANCELLED = 0;
 
+/**
+ * Called every `KERNEL_POLL_EVENTS` events of `runUntil` while set: the runner's watchdog (event
+ * budget, memory, a clock that stopped advancing) and its stop flag (Ctrl-C) throw from here to
+ * end a run cleanly between two events. It only ever stops a run, so it cannot change one. One
+ * per thread: a cell or a property hunt sets it around its runs (src/runner/watchdog.ts).
+ */
+export const kernelWatch: { poll: ((kernel: Kernel) => void) | undefined } = { poll: undefined };
+export const KERNEL_POLL_EVENTS = 1 << 14;
+
 /** Events held for a paused host, replayed in their original order when it resumes. */
 interface Deferred {
   kinds: number[];
@@ -114,7 +123,19 @@ export class Kernel {
   /** Runs every event with time <= `until`, then sets the clock to `until`. */
   runUntil(until: number): void {
     const q = this.queue;
-    while (q.peekTime() <= until) this.step();
+    const watch = kernelWatch.poll;
+    if (watch === undefined) {
+      while (q.peekTime() <= until) this.step();
+    } else {
+      let budget = KERNEL_POLL_EVENTS;
+      while (q.peekTime() <= until) {
+        this.step();
+        if (--budget === 0) {
+          budget = KERNEL_POLL_EVENTS;
+          watch(this);
+        }
+      }
+    }
     if (until > this.now) this.now = until;
   }
 
