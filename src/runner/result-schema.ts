@@ -21,6 +21,15 @@ const Str = Schema.String;
 
 const Peaks = Schema.Struct({ "10ms": NonNeg, "100ms": NonNeg, "1s": NonNeg });
 
+/** "Not measured" is null, never 0 (the judge's convention). */
+const NullOrCount = Schema.NullOr(Count);
+const NullOrNonNeg = Schema.NullOr(NonNeg);
+
+const DataFinding = Schema.Struct({
+  grade: Schema.Literals(["lost-write", "divergence"]),
+  partition: Count,
+});
+
 const Finding = Schema.Struct({
   grade: Str,
   partition: Count,
@@ -35,8 +44,27 @@ const Metrics = Schema.Struct({
   splitBrain: Schema.Struct({
     overlap: Schema.Struct({ count: Count, totalMs: NonNeg, longestMs: NonNeg, partitions: Count }),
     sameEpoch: Schema.Struct({ count: Count, partitions: Count }),
-    staleAcks: Schema.Struct({ count: Count, partitions: Count }),
+    lateAcks: Schema.Struct({ count: Count, partitions: Count }),
     findings: Schema.Array(Finding),
+  }),
+  data: Schema.Struct({
+    measured: Schema.Boolean,
+    acknowledged: Count,
+    lostWrites: Schema.Struct({ count: NullOrCount, partitions: NullOrCount }),
+    divergence: Schema.Struct({ count: NullOrCount, partitions: NullOrCount }),
+    unjudgedPartitions: NullOrCount,
+    findings: Schema.Array(DataFinding),
+  }),
+  clientAvailability: Schema.Struct({
+    partitionsWritten: Count,
+    samples: Count,
+    p50Ms: NullOrNonNeg,
+    p99Ms: NullOrNonNeg,
+    maxMs: NullOrNonNeg,
+    openAtEnd: Count,
+    unavailablePartitionSeconds: NonNeg,
+    failed: Count,
+    unanswered: Count,
   }),
   herd: Schema.Array(
     Schema.Struct({
@@ -103,7 +131,7 @@ const Timeline = Schema.Struct({
       partition: Count,
       replicas: Schema.Array(Schema.Int),
       intervals: Schema.Array(Schema.Struct({ host: Schema.Int, epoch: Num, from: Num, to: Num })),
-      acks: Schema.Array(Schema.Struct({ writeId: Schema.Int, host: Schema.Int, epoch: Num, at: Num, stale: Schema.Boolean })),
+      acks: Schema.Array(Schema.Struct({ writeId: Schema.Int, host: Schema.Int, epoch: Num, at: Num, late: Schema.Boolean })),
     }),
   ),
 });
