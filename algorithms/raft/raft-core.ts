@@ -7,6 +7,9 @@
  * "§" numbers refer to the Raft paper (Ongaro and Ousterhout, 2014) unless marked "thesis"
  * (Ongaro's dissertation, 2014). Log replication and commitment are in replication.ts; ticks,
  * the deadline wheel and coalesced heartbeats in the host layer (raft-host.ts).
+ *
+ * About 520 lines, over the ~500 guide: roles, elections and heartbeats are one state machine
+ * whose handlers call become*; splitting them would trade a file for an interface between them.
  */
 import type { DurableStore, HostId, PartitionId } from "../../src/elector/api.ts";
 import { CANDIDATE, FOLLOWER, LEADER, PRE_CANDIDATE, popcount, type GroupLayout } from "./layout.ts";
@@ -33,16 +36,8 @@ import {
 } from "./messages.ts";
 import type { RaftOptions } from "./options.ts";
 import type { RaftPort } from "./port.ts";
+import { durable } from "./durable.ts";
 import { Replication } from "./replication.ts";
-
-function durable<T>(store: DurableStore, key: string, make: () => T): T {
-  let value = store.get<T>(key);
-  if (value === undefined) {
-    value = make();
-    store.set(key, value);
-  }
-  return value;
-}
 
 export class RaftCore {
   private readonly self: HostId;
@@ -526,16 +521,5 @@ export class RaftCore {
   private drawTimeout(): number {
     const { electionTimeoutMin: min, electionTimeoutMax: max } = this.o;
     return max > min ? this.port.random.uniform(min, max) : min;
-  }
-
-  /** Role, term, vote, known leader and last log index of group g (for tests). */
-  inspect(g: number): { role: number; term: number; votedFor: number; leader: number; lastIndex: number } {
-    return {
-      role: this.role[g],
-      term: this.term[g],
-      votedFor: this.votedFor[g],
-      leader: this.leader[g],
-      lastIndex: this.replication.lastIndex(g),
-    };
   }
 }

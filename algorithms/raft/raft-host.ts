@@ -226,6 +226,8 @@ export class RaftHost implements ElectorInstance, RaftPort {
   /** Role, term, vote and known leader of partition p on this host (undefined if not a replica). */
   inspect(p: PartitionId): { role: number; term: number; votedFor: number; leader: number; lastIndex: number } | undefined {
     const g = this.layout.local(p);
-    return g < 0 ? undefined : this.core.inspect(g);
+    if (g < 0) return undefined;
+    const c = this.core;
+    return { role: c.role[g], term: c.term[g], votedFor: c.votedFor[g], leader: c.leader[g], lastIndex: c.replication.lastIndex(g) };
   }
 }

@@ -22,21 +22,13 @@ import {
 } from "./messages.ts";
 import type { RaftOptions } from "./options.ts";
 import type { RaftPort } from "./port.ts";
+import { durable } from "./durable.ts";
 import { ProgressTable } from "./progress.ts";
 
 /** Entries per AppendEntries (etcd's MaxSizePerMsg, in entries). */
 const MAX_ENTRIES = 64;
 /** writeId of an entry that is not a producer write (a new leader's empty entry). */
 export const NO_WRITE = -1;
-
-function durable<T>(store: DurableStore, key: string, make: () => T): T {
-  let value = store.get<T>(key);
-  if (value === undefined) {
-    value = make();
-    store.set(key, value);
-  }
-  return value;
-}
 
 export class Replication {
   /** Every group's log (durable). */
