@@ -1,6 +1,9 @@
 import { describe, expect, test } from "vitest";
 import type { Fault } from "../../src/sim/faults.ts";
+import { judgeSafety } from "../../src/checker/judge.ts";
+import type { DataMetrics, LostWriteFinding } from "../../src/checker/metrics.ts";
 import { leadersNow, startWorld } from "../../src/testing/world-bench.ts";
+import { recordOf } from "../../src/world/run.ts";
 import { Obs } from "../../src/world/observation-log.ts";
 import type { World } from "../../src/world/world.ts";
 import { naiveRace } from "./index.ts";
@@ -39,7 +42,7 @@ function replicas(world: World): Map<number, Map<number, Replica>> {
   return out;
 }
 
-/** Acknowledged writes (partition, write id, host, time). */
+/** Acknowledged writes (partition, write id, host, time), from the declarations. */
 function acks(world: World): { partition: number; writeId: number; host: number; time: number }[] {
   const l = world.log;
   const out = [];
@@ -49,45 +52,23 @@ function acks(world: World): { partition: number; writeId: number; host: number;
   return out;
 }
 
-/**
- * Acknowledged writes absent from the partition's final committed log, taken as the committed
- * prefix of the partition's leader at the end (writes acknowledged in the last `settleMs` are
- * left out: the workload runs to the end and the HW trails the log by a fetch or two).
- */
-function lostAcknowledged(world: World, endMs: number, settleMs = 5_000): number[] {
-  const reps = replicas(world);
-  const leaders = leadersNow(world);
-  const lost: number[] = [];
-  for (const a of acks(world)) {
-    if (a.time > endMs - settleMs) continue;
-    const leader = leaders[a.partition];
-    const r = reps.get(a.partition)?.get(leader);
-    const committed = new Set(r === undefined ? [] : r.writes.slice(0, r.hw));
-    if (!committed.has(a.writeId)) lost.push(a.writeId);
-  }
-  return lost;
+/** The lab's checker on the run so far: lost acknowledged writes and divergence (src/checker/replicas.ts). */
+function data(world: World): DataMetrics {
+  const d = judgeSafety(recordOf(world)).data;
+  expect(d.measured).toBe(true);
+  return d;
 }
 
-/** Partitions where two replicas' committed prefixes disagree at a position both committed. */
-function divergent(world: World): number[] {
-  const out: number[] = [];
-  for (const [p, byHost] of replicas(world)) {
-    const rs = [...byHost.values()];
-    const bad = rs.some((x) => rs.some((y) => {
-      const n = Math.min(x.hw, y.hw);
-      for (let k = 0; k < n; k++) if (x.writes[k] !== y.writes[k]) return true;
-      return false;
-    }));
-    if (bad) out.push(p);
-  }
-  return out;
+function lostWrites(d: DataMetrics): LostWriteFinding[] {
+  return d.findings.filter((f): f is LostWriteFinding => f.grade === "lost-write");
 }
 
 const cluster = { brokers: 5, partitions: 12, replicationFactor: 3 };
-const workload = { partitions: 12, writesPerSecond: 20 };
+/** Writes stop 10 s before the end, so replication settles before the final state is judged. */
+const workload = (durationMs: number) => ({ partitions: 12, writesPerSecond: 20, stopMs: durationMs - 10_000 });
 
 function run(faults: Fault[], durationMs: number, options: Record<string, unknown> = {}, variant?: string): World {
-  const world = startWorld({ elector: naiveRace, variant, options, seed: 7, durationMs, cluster, faults, workload });
+  const world = startWorld({ elector: naiveRace, variant, options, seed: 7, durationMs, cluster, faults, workload: workload(durationMs) });
   world.run();
   return world;
 }
@@ -101,42 +82,42 @@ function busiest(options: Record<string, unknown> = {}): number {
 }
 
 describe("naive-race replication: fetch, high watermark, leader-epoch truncation", () => {
-  test("without faults every replica holds the same log and every acknowledged write is committed everywhere", () => {
+  test("without faults every replica ends with the same log, all committed, and the checker finds nothing lost", () => {
     const world = run([], 30_000);
     const reps = replicas(world);
-    expect(reps.size).toBe(workload.partitions);
-    expect(acks(world).length).toBeGreaterThan(1000);
+    expect(reps.size).toBe(12);
     for (const [, byHost] of reps) {
       expect(byHost.size).toBe(cluster.replicationFactor);
       const logs = [...byHost.values()];
       for (const r of logs) {
-        const n = Math.min(r.hw, logs[0].hw);
-        expect(r.writes.slice(0, n)).toEqual(logs[0].writes.slice(0, n));
-        expect(r.hw).toBeGreaterThan(r.writes.length - 50); // the HW keeps up (20 writes/s, a fetch each 500 ms)
+        expect(r.writes).toEqual(logs[0].writes);
+        expect(r.hw).toBe(r.writes.length);
       }
     }
-    expect(lostAcknowledged(world, 30_000)).toEqual([]);
-    expect(divergent(world)).toEqual([]);
+    const d = data(world);
+    expect(d.acknowledged).toBeGreaterThan(1000);
+    expect(d.lostWrites.count).toBe(0);
+    expect(d.divergence.count).toBe(0);
   });
 
   test("acks=1 loses the writes its crashed leader acknowledged before any follower fetched them; acks=all loses none", () => {
     const host = busiest();
-    const faults: Fault[] = [{ at: 20_000, type: "crash", host }];
-    const one = run(faults, 60_000);
-    const lostOne = lostAcknowledged(one, 60_000);
-    expect(lostOne.length).toBeGreaterThan(0);
-    // Each was acknowledged by the crashed leader within one fetch interval of the crash.
-    const ackOf = new Map(acks(one).map((a) => [a.writeId, a]));
-    for (const w of lostOne) {
-      expect(ackOf.get(w)!.host).toBe(host);
-      expect(ackOf.get(w)!.time).toBeGreaterThan(20_000 - 2 * 500);
+    const crashAt = 20_000;
+    const faults: Fault[] = [{ at: crashAt, type: "crash", host }];
+    const one = data(run(faults, 60_000));
+    expect(one.lostWrites.count).toBeGreaterThan(0);
+    expect(one.divergence.count).toBe(0);
+    // Each was acknowledged by the crashed leader within a fetch interval or two of the crash.
+    for (const f of lostWrites(one)) {
+      expect(f.acknowledgedBy).toBe(host);
+      expect(f.acknowledgedAt).toBeGreaterThan(crashAt - 2 * 500);
+      expect(f.acknowledgedAt).toBeLessThan(crashAt + 10);
     }
-    expect(divergent(one)).toEqual([]);
 
-    const all = run(faults, 60_000, { acks: "all" });
-    expect(acks(all).length).toBeGreaterThan(1000);
-    expect(lostAcknowledged(all, 60_000)).toEqual([]);
-    expect(divergent(all)).toEqual([]);
+    const all = data(run(faults, 60_000, { acks: "all" }));
+    expect(all.acknowledged).toBeGreaterThan(1000);
+    expect(all.lostWrites.count).toBe(0);
+    expect(all.divergence.count).toBe(0);
   });
 
   test("a deposed leader that rejoins truncates what it wrote alone (KIP-101) and ends with its successor's log", () => {
@@ -151,15 +132,12 @@ describe("naive-race replication: fetch, high watermark, leader-epoch truncation
     let truncations = 0;
     for (let k = 0; k < world.log.length; k++) if (world.log.kind[k] === Obs.Truncate && world.log.host[k] === host) truncations++;
     expect(truncations).toBeGreaterThan(0);
-    // At the end every replica's log (not only its committed prefix) is a prefix of its leader's.
     const leaders = leadersNow(world);
     for (const [p, byHost] of replicas(world)) {
       const lead = byHost.get(leaders[p])!;
-      for (const r of byHost.values()) {
-        const n = Math.min(r.writes.length, lead.writes.length);
-        expect(r.writes.slice(0, n)).toEqual(lead.writes.slice(0, n));
-      }
+      for (const r of byHost.values()) expect(r.writes).toEqual(lead.writes);
     }
+    expect(data(world).divergence.count).toBe(0);
   });
 });
 
@@ -171,45 +149,56 @@ describe("naive-race variants: known result (a), a leader cut from ZooKeeper", (
     { at: cutAt, type: "cut", from: host, to: "zk", bothWays: true },
     { at: healAt, type: "heal" },
   ];
-  /** When the successor of `host` first led one of `host`'s partitions after the cut. */
-  const successorElectedAt = (world: World, host: number): number => {
-    const l = world.log;
-    for (let k = 0; k < l.length; k++) if (l.kind[k] === Obs.Lead && l.time[k] > cutAt && l.host[k] !== host) return l.time[k];
-    return Infinity;
-  };
 
   test("keep-leading loses acknowledged writes: the zombie's, acknowledged once its session had expired", () => {
     const host = busiest();
-    const world = run(cut(host), end, {}, "keep-leading");
-    const lost = lostAcknowledged(world, end);
-    expect(lost.length).toBeGreaterThan(0);
-    const electedAt = successorElectedAt(world, host);
-    expect(electedAt).toBeLessThan(healAt);
-    const ackOf = new Map(acks(world).map((a) => [a.writeId, a]));
-    for (const w of lost) {
-      expect(ackOf.get(w)!.host).toBe(host);
+    const d = data(run(cut(host), end, {}, "keep-leading"));
+    expect(d.lostWrites.count).toBeGreaterThan(0);
+    expect(d.divergence.count).toBe(0); // it rejoined and truncated before the end
+    for (const f of lostWrites(d)) {
+      expect(f.acknowledgedBy).toBe(host);
       // After the server expired its session (18 s, on ZooKeeper's 2 s tick) and its followers,
-      // told the znode was gone, stopped fetching from it.
-      expect(ackOf.get(w)!.time).toBeGreaterThan(cutAt + 18_000 - 2_000);
-      expect(ackOf.get(w)!.time).toBeLessThan(healAt + 2_000);
+      // told the znode was gone, stopped fetching from it; before it heard so after the heal.
+      expect(f.acknowledgedAt).toBeGreaterThan(cutAt + 18_000 - 2_000);
+      expect(f.acknowledgedAt).toBeLessThan(healAt + 2_000);
     }
+  });
+
+  test("keep-leading diverges while the zombie is still cut: alone in its own in-sync view, it commits what its successor commits differently", () => {
+    const host = busiest();
+    const producer = cluster.brokers + 1; // the workload's producer host (brokers, then the coordinator)
+    // Its successor is elected ~18 s after the cut; 30 s later (replica.lag.time.max.ms) the zombie
+    // counts no follower in sync and its HW covers its own log. The producer loses its path to the
+    // zombie at 40 s, times out (30 s), learns the successor and writes there: both commit
+    // different writes at the same positions. Judged before any heal.
+    const world = run(
+      [
+        { at: cutAt, type: "cut", from: host, to: "zk", bothWays: true },
+        { at: 40_000, type: "cut", from: producer, to: host },
+      ],
+      95_000,
+      {},
+      "keep-leading",
+    );
+    const d = data(world);
+    expect(d.divergence.count).toBeGreaterThan(0);
+    for (const f of d.findings) if (f.grade === "divergence") expect(f.hosts).toContain(host);
+    expect(d.lostWrites.count).toBeGreaterThan(0);
   });
 
   test("fenced loses none on that schedule: the cut leader's fence checks never succeed, so it acknowledges nothing after the cut", () => {
     const host = busiest({ fencing: true });
     const world = run(cut(host), end, {}, "fenced");
-    expect(lostAcknowledged(world, end)).toEqual([]);
+    const d = data(world);
+    expect(d.lostWrites.count).toBe(0);
+    expect(d.acknowledged).toBeGreaterThan(1000); // the other leaders kept acknowledging
     expect(acks(world).filter((a) => a.host === host && a.time > cutAt + 1_000)).toEqual([]);
-    expect(acks(world).length).toBeGreaterThan(1000); // the other leaders kept acknowledging
-    expect(successorElectedAt(world, host)).toBeLessThan(healAt);
   });
 
   test("fenced still loses acknowledged writes when its leader crashes (acks=1): fencing is not replication", () => {
     const host = busiest({ fencing: true });
-    const world = run([{ at: cutAt, type: "crash", host }], 60_000, {}, "fenced");
-    const lost = lostAcknowledged(world, 60_000);
-    expect(lost.length).toBeGreaterThan(0);
-    const ackOf = new Map(acks(world).map((a) => [a.writeId, a]));
-    for (const w of lost) expect(ackOf.get(w)!.host).toBe(host);
+    const d = data(run([{ at: cutAt, type: "crash", host }], 60_000, {}, "fenced"));
+    expect(d.lostWrites.count).toBeGreaterThan(0);
+    for (const f of lostWrites(d)) expect(f.acknowledgedBy).toBe(host);
   });
 });

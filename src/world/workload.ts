@@ -125,6 +125,7 @@ export class Workload implements EventHandler {
     const index = host - this.firstProducerHost;
     const producer = this.producers[index];
     if (what === TICK) {
+      if (this.spec.stopMs !== undefined && this.kernel.now >= this.spec.stopMs) return; // writes stopped
       this.sendNextWrite(host, producer);
       this.kernel.after(this.intervalMs, this.kind, host, TICK, 0, undefined);
     } else if (what === REFRESH) {

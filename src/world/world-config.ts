@@ -22,6 +22,12 @@ export interface WorkloadSpec {
   readonly requestTimeoutMs: number;
   /** Kafka retry.backoff.ms (100): wait before asking for metadata again. */
   readonly retryBackoffMs: number;
+  /**
+   * No write is sent at or after this time (ms); absent: writes go on to the end. Stopping writes
+   * before the end lets replication settle before the final state is judged (Jepsen's final read
+   * after quiescence): otherwise an acks=1 write acknowledged in the last fetch interval counts as lost.
+   */
+  readonly stopMs?: number;
 }
 
 export const DEFAULT_WORKLOAD: WorkloadSpec = {
