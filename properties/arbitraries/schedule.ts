@@ -25,6 +25,8 @@ export function fitSchedule(faults: readonly Fault[], brokers: number): Fault[] 
       case "restart":
       case "isolate":
       case "shutdown":
+      case "expireSession":
+      case "closeSession":
         out.push({ ...f, host: fitHost(f.host, brokers) });
         break;
       case "pause":

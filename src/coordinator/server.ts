@@ -214,6 +214,22 @@ export class ZkServer implements WatchTrigger {
     this.ensureExpiryTimer();
   }
 
+  /**
+   * The expireSession fault: the server expires `host`'s live session now, as its expiry tick
+   * would (SessionTrackerImpl hands it to closeSession): queued as a closeSession txn. Returns
+   * whether there was a live session.
+   */
+  expireSessionOf(host: HostId): boolean {
+    // The host's newest session (an older one may linger after a crash until its own expiry).
+    let found: Session | undefined;
+    for (const s of this.sessions.sessions.values()) if (s.host === host && !s.closing && s.created) found = s;
+    if (found === undefined) return false;
+    this.sessions.markClosing(found);
+    this.accounting.sessionExpired(found.host);
+    this.enqueue(EXPIRE, found);
+    return true;
+  }
+
   // ---- connections ----
 
   private onConnect(from: HostId, m: ZkConnectMessage): void {

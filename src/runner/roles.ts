@@ -73,6 +73,8 @@ function mapHosts(f: TimedFaultSpec, map: (r: ScenarioHostRef) => HostRef): Faul
     case "restart":
     case "isolate":
     case "shutdown":
+    case "expireSession":
+    case "closeSession":
       return { ...f, host: map(f.host) };
     case "clockJump":
     case "clockDrift":

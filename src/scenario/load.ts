@@ -146,6 +146,11 @@ export function decodeScenario(input: unknown, source: string, electors: readonl
       case "shutdown":
         host(f.host, `${p}.host`);
         break;
+      case "expireSession":
+      case "closeSession":
+        host(f.host, `${p}.host`);
+        if (f.host === "zk") issues.push({ path: `${p}.host`, message: `expected a broker (a ZooKeeper session belongs to a broker), got "zk"` });
+        break;
       case "cut":
       case "clog":
         host(f.from, `${p}.from`);

@@ -122,6 +122,8 @@ export const FAULT_TYPES = [
   "clockJump",
   "clockDrift",
   "slowDisk",
+  "expireSession",
+  "closeSession",
 ] as const;
 
 export const FaultSpec = Schema.Union([
@@ -158,6 +160,8 @@ export const FaultSpec = Schema.Union([
     factor: Schema.Finite.check(Schema.isGreaterThanOrEqualTo(1, { expected: "a slow-down factor >= 1" })),
     forMs: PositiveMillis,
   }),
+  hostFault("expireSession"),
+  hostFault("closeSession"),
 ]).annotate({ discriminator: "type", discriminatorValues: FAULT_TYPES });
 
 export type FaultSpec = typeof FaultSpec.Type;

@@ -45,7 +45,11 @@ export type Fault<H = HostRef> =
   /** The host's clock runs `ppm` fast (negative: slow) for `forMs`, then at its base rate again. */
   | { readonly at: number; readonly type: "clockDrift"; readonly host: H; readonly ppm: number; readonly forMs: number }
   /** The host's fsyncs issued in the next `forMs` take `factor` times as long (src/sim/storage.ts). */
-  | { readonly at: number; readonly type: "slowDisk"; readonly host: H; readonly factor: number; readonly forMs: number };
+  | { readonly at: number; readonly type: "slowDisk"; readonly host: H; readonly factor: number; readonly forMs: number }
+  /** The ZooKeeper server expires the broker's session now (its ephemerals go, its watchers fire); the client learns Expired when it next hears from the server. */
+  | { readonly at: number; readonly type: "expireSession"; readonly host: H }
+  /** The broker's ZooKeeper client closes its session cleanly (ephemerals deleted at once); the elector is not told and sees SessionExpired on its next request. */
+  | { readonly at: number; readonly type: "closeSession"; readonly host: H };
 
 export type FaultType = Fault["type"];
 
@@ -61,6 +65,8 @@ export interface FaultListener {
   faultApplied(fault: Fault, index: number): void;
   /** A controlled shutdown: the listener asks the host's elector, then stops the host. */
   shutdownRequested(host: HostId): void;
+  /** expireSession / closeSession of a broker's ZooKeeper session (a world without a coordinator ignores them). */
+  sessionFault?(host: HostId, how: "expire" | "close"): void;
 }
 
 /** The hosts a fault names, for timelines and herd accounting. */
@@ -74,6 +80,8 @@ export function faultHosts<H>(f: Fault<H>): H[] {
     case "clockJump":
     case "clockDrift":
     case "slowDisk":
+    case "expireSession":
+    case "closeSession":
       return [f.host];
     case "cut":
     case "clog":
@@ -123,6 +131,10 @@ export function describeFault(f: Fault): string {
       return `clock of ${h(f.host)} drifts ${f.ppm >= 0 ? "+" : ""}${f.ppm} ppm for ${f.forMs} ms`;
     case "slowDisk":
       return `disk of ${h(f.host)} ${f.factor}x slower for ${f.forMs} ms`;
+    case "expireSession":
+      return `ZooKeeper expires the session of ${h(f.host)}`;
+    case "closeSession":
+      return `${h(f.host)} closes its ZooKeeper session`;
   }
 }
 
@@ -235,6 +247,12 @@ export class FaultInjector implements EventHandler {
         return;
       case "slowDisk":
         this.hostTarget?.slowDisk(r(f.host), f.factor, f.forMs);
+        return;
+      case "expireSession":
+        this.listener.sessionFault?.(r(f.host), "expire");
+        return;
+      case "closeSession":
+        this.listener.sessionFault?.(r(f.host), "close");
         return;
     }
   }

@@ -10,7 +10,7 @@ import { ZkClients } from "../coordinator/client.ts";
 import { ZkServer } from "../coordinator/server.ts";
 import { applyClockSpec, HostClocks } from "../sim/clocks.ts";
 import { FaultInjector, type Fault, type FaultListener, type HostFaultTarget } from "../sim/faults.ts";
-import { Kernel, type EventHandler, type HostLifecycleListener } from "../sim/kernel.ts";
+import { HostStatus, Kernel, type EventHandler, type HostLifecycleListener } from "../sim/kernel.ts";
 import { MessageTrace } from "../sim/message-trace.ts";
 import { DEFAULT_LINK, Network, type MessageSink } from "../sim/network.ts";
 import { RandomStreams } from "../sim/random.ts";
@@ -213,6 +213,12 @@ export class World
 
   slowDisk(host: HostId, factor: number, forMs: number): void {
     this.storage.slow(host, factor, forMs);
+  }
+
+  sessionFault(host: HostId, how: "expire" | "close"): void {
+    if (host >= this.hosts.length) return;
+    if (how === "expire") this.coordinator.expireSessionOf(host);
+    else if (this.kernel.hostStatus(host) === HostStatus.Up) this.zkClients.client(host).close();
   }
 
   shutdownRequested(host: HostId): void {
