@@ -136,6 +136,10 @@ export class ZkClientImpl implements ZkClient {
 
   // counters
   requests = 0;
+  /** Reads, writes (each sub-op of a multi) and creates issued, as live mode counts them (src/live/). */
+  reads = 0;
+  writes = 0;
+  creates = 0;
   watchEvents = 0;
   connectedEvents = 0;
   disconnectedEvents = 0;
@@ -223,6 +227,27 @@ export class ZkClientImpl implements ZkClient {
 
   private submit(r: ClientRequest): void {
     this.requests++;
+    switch (r.type) {
+      case "zk.create":
+        this.creates++;
+        this.writes++;
+        break;
+      case "zk.delete":
+      case "zk.setData":
+        this.writes++;
+        break;
+      case "zk.multi": {
+        const ops = r.ops as readonly ZkOp[];
+        this.writes += Math.max(1, ops.length);
+        for (const op of ops) if (op.op === "create") this.creates++;
+        break;
+      }
+      case "zk.getData":
+      case "zk.exists":
+      case "zk.getChildren":
+        this.reads++;
+        break;
+    }
     switch (this.state) {
       case "connected":
         this.send(r);
@@ -539,6 +564,9 @@ export class ZkClientImpl implements ZkClient {
     return {
       host: this.host,
       requests: this.requests,
+      reads: this.reads,
+      writes: this.writes,
+      creates: this.creates,
       watchEvents: this.watchEvents,
       connected: this.connectedEvents,
       disconnected: this.disconnectedEvents,

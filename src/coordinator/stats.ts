@@ -257,6 +257,10 @@ export interface ZkClientHostStats {
   readonly host: number;
   /** Requests the elector issued. */
   readonly requests: number;
+  /** Of those: reads, writes (each sub-op of a multi counted) and creates (in multis too). */
+  readonly reads: number;
+  readonly writes: number;
+  readonly creates: number;
   /** Watch events delivered to the elector. */
   readonly watchEvents: number;
   readonly connected: number;
