@@ -11,6 +11,8 @@
  *   electorate replay FILE [--cell N]
  *   electorate report RESULTS --out DIR
  *   electorate list
+ *   electorate live --algorithm A --connect HOST:PORT [--brokers B] [--partitions P] [--fault F] [--compare]
+ *   electorate calibrate zookeeper --connect HOST:PORT [--out FILE]
  */
 import { Effect, Layer, Option, Runtime } from "effect";
 import { Argument, CliError, CliOutput, Command, Flag } from "effect/cli";
@@ -258,9 +260,65 @@ const list = Command.make("list", { json, electorModule, verbose }, (a) =>
   Command.withDescription("List the registered electors, their options and defaults, and the bundled scenarios"),
 );
 
+// Live mode and calibration against a real ZooKeeper (src/live/), loaded only when one runs.
+const execLive = (body: (c: typeof import("../live/commands.ts"), signal: AbortSignal) => Promise<number>) =>
+  Effect.promise(async (signal) => {
+    const [c, live] = await Promise.all([commands(), import("../live/commands.ts")]);
+    return c.guard(c.processIo, () => body(live, signal));
+  }).pipe(Effect.flatMap((code) => (code === 0 ? Effect.void : Effect.fail(new ExitCode(code)))));
+
+const connect = Flag.String("connect").pipe(Flag.withDescription("The ZooKeeper server, HOST:PORT"));
+
+const live = Command.make(
+  "live",
+  {
+    algorithm: Flag.String("algorithm").pipe(Flag.withDescription("A ZooKeeper-based elector (naive-race, kafka-controller; name:variant too)")),
+    connect,
+    brokers: Flag.Int("brokers").pipe(Flag.withDescription("Brokers, one real session each (default 3)"), Flag.optional),
+    partitions: Flag.Int("partitions").pipe(Flag.withDescription("Partitions (default 100)"), Flag.optional),
+    replicationFactor: Flag.Int("replication-factor").pipe(Flag.withDescription("Replicas per partition (default 3)"), Flag.optional),
+    fault: Flag.String("fault").pipe(Flag.withDescription("expireSession (default), closeSession or crash"), Flag.optional),
+    host: Flag.String("host").pipe(Flag.withDescription('The broker: a number, "leader-of-most" (default) or "controller"'), Flag.optional),
+    seed: Flag.Int("seed").pipe(Flag.withDescription("Seeds the replica layout as in a simulated run (default 1)"), Flag.optional),
+    compare: Flag.Boolean("compare").pipe(Flag.withDescription("Also run the simulator on the same cluster and fault, side by side"), Flag.withDefault(false)),
+    profile: Flag.String("profile").pipe(Flag.withDescription("Coordinator profile for --compare: a name or a calibrated .json file"), Flag.optional),
+    json,
+  },
+  (a) =>
+    execLive((c) =>
+      c.cmdLive(
+        {
+          algorithm: a.algorithm,
+          connect: a.connect,
+          brokers: opt(a.brokers),
+          partitions: opt(a.partitions),
+          replicationFactor: opt(a.replicationFactor),
+          fault: opt(a.fault),
+          host: opt(a.host),
+          seed: opt(a.seed),
+          compare: a.compare,
+          profile: opt(a.profile),
+          json: a.json,
+        },
+        c.processIo,
+      ),
+    ),
+).pipe(Command.withDescription("Run the same elector code on real time against a real ZooKeeper, apply one fault, print the metrics"));
+
+const calibrate = Command.make(
+  "calibrate",
+  {
+    target: Argument.String("coordinator").pipe(Argument.withDescription('What to calibrate: "zookeeper"')),
+    connect,
+    out: Flag.String("out").pipe(Flag.withDescription("Profile file to write (default zookeeper-profile.json)"), Flag.optional),
+    operations: Flag.Int("operations").pipe(Flag.withDescription("Pipelined operations per kind (default 2000)"), Flag.optional),
+  },
+  (a) => execLive((c) => c.cmdCalibrate({ target: a.target, connect: a.connect, out: opt(a.out), pipelined: opt(a.operations) }, c.processIo)),
+).pipe(Command.withDescription("Probe a real ZooKeeper and write a coordinator cost profile a scenario can name"));
+
 const electorate = Command.make("electorate").pipe(
   Command.withDescription("A deterministic laboratory for leader election: naive ZooKeeper race, Kafka's controller, Zab and Raft under injected faults"),
-  Command.withSubcommands([run, compare, merge, check, replay, report, list]),
+  Command.withSubcommands([run, compare, merge, check, replay, report, list, live, calibrate]),
 );
 
 electorate.pipe(

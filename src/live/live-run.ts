@@ -83,16 +83,24 @@ async function makeChroot(connect: string, path: string): Promise<void> {
   });
 }
 
-/** Ends `credentials`' session from another connection (takes it over, then closes it). */
-async function expireFromOutside(connect: string, id: Buffer, password: Buffer, onClose: () => void): Promise<void> {
+/**
+ * Ends a session from another connection: takes it over with its id and password (the server
+ * closes the owner's connection) and closes it. Resolves once the server has answered the close
+ * (the takeover's connection ends); the owner's reconnects wait for that (holdReconnects), so it
+ * cannot take the session back first and learns Expired when it reconnects.
+ */
+function expireFromOutside(connect: string, id: Buffer, password: Buffer, onClose: () => void): Promise<void> {
   const c = zookeeper.createClient(connect, { sessionTimeout: 10_000, retries: 0, sessionId: id, sessionPassword: password } as never);
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("live: could not take the session over within 10 s")), 10_000);
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("live: could not take the session over and close it within 10 s")), 10_000);
+    let closing = false;
     c.on("state", (s: zookeeper.State) => {
-      if (s === zookeeper.State.SYNC_CONNECTED) {
-        clearTimeout(timer);
+      if (s === zookeeper.State.SYNC_CONNECTED && !closing) {
+        closing = true;
         onClose();
         c.close();
+      } else if (s === zookeeper.State.DISCONNECTED && closing) {
+        clearTimeout(timer);
         resolve();
       } else if (s === zookeeper.State.EXPIRED) {
         clearTimeout(timer);
@@ -248,10 +256,12 @@ export async function runLive(spec: LiveSpec): Promise<LiveResult> {
       case "expireSession": {
         const cred = target.zk.credentials();
         if (cred === undefined) throw new Error(`live: broker ${host} has no connected session to expire`);
-        await expireFromOutside(spec.connect, cred.id, cred.password, () => {
+        const done = expireFromOutside(spec.connect, cred.id, cred.password, () => {
           faultAt = now();
           before = sumCounts(hosts);
         });
+        target.zk.holdReconnects(done.then(() => {}, () => {}));
+        await done;
         break;
       }
     }

@@ -178,6 +178,22 @@ export class RealZkClient implements ZkClient {
     }
   }
 
+  /**
+   * Holds this client's reconnects until `gate` resolves (expireSession: while another connection
+   * takes the session over and closes it, the owner must not take it back first).
+   */
+  holdReconnects(gate: Promise<void>): void {
+    const cm = (this.lib as unknown as { connectionManager?: { connect(): void } } | undefined)?.connectionManager;
+    if (cm === undefined) return;
+    const connect = cm.connect.bind(cm);
+    let open = false;
+    void gate.then(() => (open = true));
+    cm.connect = () => {
+      if (open) connect();
+      else void gate.then(connect);
+    };
+  }
+
   /** Session id and password, so another connection can take the session over (expireSession). */
   credentials(): { id: Buffer; password: Buffer } | undefined {
     if (this.state !== "connected" || this.password === undefined) return undefined;

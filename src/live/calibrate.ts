@@ -1,0 +1,249 @@
+/**
+ * `electorate calibrate zookeeper --connect HOST:PORT`: a fixed probe against a real server that
+ * fits the coordinator model's cost profile (src/coordinator/profiles.ts). An edge: real time,
+ * callbacks. Every figure is a mean over many operations; the raw measurements go into the
+ * profile file next to the fitted costs, and fields the probe cannot see are listed as such.
+ *
+ * The probe (in a fresh chroot, one session unless said otherwise):
+ *   seq read / seq create   S operations one after the other: the latency a client sees;
+ *   pipelined ...           N operations issued at once: total time / N is the server's time per
+ *                           operation when it is saturated (what the model's service time is):
+ *                           create, setData, getData, delete, failed create (NodeExists),
+ *                           failed setData (BadVersion), multi of 1 and of MULTI_OPS setData ops;
+ *   herd                    W sessions watch one znode, one setData: time until the last
+ *                           notification arrives, against a single watcher;
+ *   session close           a session owning E ephemerals closes: time until the server answers
+ *                           the close (the connection ends), against a session owning one;
+ *   session connect         K sessions opened one after the other.
+ * Fitting (a standalone server has no quorum round, so quorumRoundMs = 0):
+ *   rtt = seq read - readMs;  commit (logWriteMs) = seq create - rtt - createMs;
+ *   notificationMs = (herd(W) - herd(1)) / (W - 1);  ephemeralDeleteMs = (close(E) - close(1)) / (E - 1);
+ *   sessionCloseMs = close(1) - rtt - commit - ephemeralDeleteMs;  sessionConnectMs = connect - rtt - commit
+ *   (connect includes the TCP handshake). A negative fit is clamped to 0 and reported.
+ */
+import zookeeper from "node-zookeeper-client";
+import { COST_FIELDS, ZOOKEEPER_PAPER_PROFILE, type ZkCostProfile, type ZkProfile } from "../coordinator/profiles.ts";
+
+type Lib = ReturnType<typeof zookeeper.createClient>;
+type Cb = (e: unknown) => void;
+
+export interface CalibrationSizes {
+  /** Pipelined operations per kind. */
+  readonly pipelined: number;
+  /** Sequential operations per kind. */
+  readonly sequential: number;
+  /** Watcher sessions in the herd. */
+  readonly watchers: number;
+  /** Ephemerals owned by the closing session. */
+  readonly ephemerals: number;
+  /** Sessions opened one after the other. */
+  readonly connects: number;
+}
+
+export const DEFAULT_SIZES: CalibrationSizes = { pipelined: 2000, sequential: 300, watchers: 100, ephemerals: 2000, connects: 20 };
+const MULTI_OPS = 10;
+
+export interface CalibratedProfile extends ZkProfile {
+  /** Raw figures (ms) the costs were fitted from. */
+  readonly measurements: Readonly<Record<string, number>>;
+  /** Cost fields the probe does not measure: kept at the zookeeper-paper profile's value. */
+  readonly notMeasured: readonly (keyof ZkCostProfile)[];
+  /** Fits that came out negative and were clamped to 0. */
+  readonly clamped: readonly (keyof ZkCostProfile)[];
+  readonly sizes: CalibrationSizes;
+}
+
+const now = (): number => performance.now();
+
+function connectClient(connect: string, timeoutMs = 10_000): Promise<Lib> {
+  return new Promise((resolve, reject) => {
+    const c = zookeeper.createClient(connect, { sessionTimeout: 20_000, retries: 0 });
+    const timer = setTimeout(() => {
+      c.close();
+      reject(new Error(`calibrate: no ZooKeeper answered at ${connect} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    c.once("connected", () => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+    c.connect();
+  });
+}
+
+/** Issues `n` operations at once; resolves with the total time. `expect` checks each outcome. */
+function pipelined(n: number, issue: (i: number, cb: Cb) => void, expect: (e: unknown) => boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let done = 0;
+    const t0 = now();
+    for (let i = 0; i < n; i++) {
+      issue(i, (e) => {
+        if (!expect(e)) {
+          reject(new Error(`calibrate: unexpected outcome ${String(e)}`));
+          return;
+        }
+        if (++done === n) resolve(now() - t0);
+      });
+    }
+  });
+}
+
+/** Issues `n` operations one after the other; resolves with the total time. */
+function sequential(n: number, issue: (i: number, cb: Cb) => void, expect: (e: unknown) => boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = now();
+    const next = (i: number): void => {
+      if (i === n) {
+        resolve(now() - t0);
+        return;
+      }
+      issue(i, (e) => {
+        if (!expect(e)) reject(new Error(`calibrate: unexpected outcome ${String(e)}`));
+        else next(i + 1);
+      });
+    };
+    next(0);
+  });
+}
+
+const ok = (e: unknown): boolean => e === null || e === undefined;
+const code = (c: number) => (e: unknown): boolean => (e as { getCode?: () => number } | null)?.getCode?.() === c;
+const NODE_EXISTS = -110;
+const BAD_VERSION = -103;
+const data = Buffer.from("x");
+
+/** Time from one setData until `watchers` sessions watching the znode have all been told. */
+async function herd(connect: string, root: string, writer: Lib, watchers: number): Promise<number> {
+  const path = `${root}/herd-${watchers}`;
+  await pipelined(1, (_i, cb) => writer.create(path, data, cb), ok);
+  const clients = await Promise.all(Array.from({ length: watchers }, () => connectClient(connect)));
+  try {
+    let told = 0;
+    let resolveAll: (t: number) => void = () => {};
+    const all = new Promise<number>((r) => (resolveAll = r));
+    await Promise.all(
+      clients.map(
+        (c) =>
+          new Promise<void>((resolve, reject) =>
+            c.exists(
+              path,
+              () => {
+                if (++told === watchers) resolveAll(now());
+              },
+              (e) => (ok(e) ? resolve() : reject(new Error(String(e)))),
+            ),
+          ),
+      ),
+    );
+    const t0 = now();
+    writer.setData(path, data, -1, () => {});
+    return (await all) - t0;
+  } finally {
+    for (const c of clients) c.close();
+  }
+}
+
+/** Time from close() of a session owning `ephemerals` ephemerals until the server ends its connection. */
+async function closeOwning(connect: string, root: string, ephemerals: number): Promise<number> {
+  const c = await connectClient(connect);
+  const dir = `${root}/close-${ephemerals}`;
+  await pipelined(1, (_i, cb) => c.create(dir, cb), ok);
+  await pipelined(ephemerals, (i, cb) => c.create(`${dir}/e${i}`, data, zookeeper.CreateMode.EPHEMERAL, cb), ok);
+  return new Promise((resolve) => {
+    const t0 = now();
+    c.on("state", (s: zookeeper.State) => {
+      if (s === zookeeper.State.DISCONNECTED) resolve(now() - t0);
+    });
+    c.close();
+  });
+}
+
+export async function calibrateZookeeper(connect: string, sizes: CalibrationSizes = DEFAULT_SIZES, say: (line: string) => void = () => {}): Promise<CalibratedProfile> {
+  const root = `/electorate-calibrate/${Date.now().toString(36)}-${process.pid}`;
+  const c = await connectClient(connect);
+  const m: Record<string, number> = {};
+  try {
+    await pipelined(1, (_i, cb) => c.mkdirp(root, cb), ok);
+    const N = sizes.pipelined;
+    const S = sizes.sequential;
+    const per = (total: number, n: number): number => total / n;
+    say(`calibrate: ${connect}, ${N} pipelined and ${S} sequential operations per kind`);
+    // Warm the server's JIT and the connection first.
+    await pipelined(N, (i, cb) => c.create(`${root}/w${i}`, data, cb), ok);
+    await pipelined(N, (i, cb) => c.remove(`${root}/w${i}`, -1, cb), ok);
+
+    m.seqReadMs = per(await sequential(S, (_i, cb) => c.exists(root, cb), ok), S);
+    m.seqCreateMs = per(await sequential(S, (i, cb) => c.create(`${root}/s${i}`, data, cb), ok), S);
+    m.pipelinedCreateMs = per(await pipelined(N, (i, cb) => c.create(`${root}/p${i}`, data, cb), ok), N);
+    m.pipelinedSetDataMs = per(await pipelined(N, (i, cb) => c.setData(`${root}/p${i}`, data, -1, cb), ok), N);
+    m.pipelinedReadMs = per(await pipelined(N, (i, cb) => c.getData(`${root}/p${i}`, cb), ok), N);
+    m.pipelinedNodeExistsMs = per(await pipelined(N, (i, cb) => c.create(`${root}/p${i}`, data, cb), code(NODE_EXISTS)), N);
+    m.pipelinedBadVersionMs = per(await pipelined(N, (i, cb) => c.setData(`${root}/p${i}`, data, 999, cb), code(BAD_VERSION)), N);
+    const multi = (k: number) => (i: number, cb: Cb): void => {
+      const t = c.transaction();
+      for (let j = 0; j < k; j++) t.setData(`${root}/p${(i * k + j) % N}`, data, -1);
+      t.commit(cb);
+    };
+    const M = Math.max(1, Math.floor(N / MULTI_OPS));
+    m.pipelinedMulti1Ms = per(await pipelined(M, multi(1), ok), M);
+    m.pipelinedMulti10Ms = per(await pipelined(M, multi(MULTI_OPS), ok), M);
+    m.pipelinedDeleteMs = per(await pipelined(N, (i, cb) => c.remove(`${root}/p${i}`, -1, cb), ok), N);
+    say("calibrate: herd of watchers");
+    m.herd1Ms = await herd(connect, root, c, 1);
+    m.herdWMs = await herd(connect, root, c, sizes.watchers);
+    say("calibrate: session close owning ephemerals");
+    m.close1Ms = await closeOwning(connect, root, 1);
+    m.closeEMs = await closeOwning(connect, root, sizes.ephemerals);
+    say("calibrate: session connects");
+    let connectTotal = 0;
+    for (let i = 0; i < sizes.connects; i++) {
+      const t0 = now();
+      const s = await connectClient(connect);
+      connectTotal += now() - t0;
+      s.close();
+    }
+    m.connectMs = connectTotal / sizes.connects;
+  } finally {
+    c.close();
+  }
+
+  const clamped: (keyof ZkCostProfile)[] = [];
+  const fit = (field: keyof ZkCostProfile, x: number): number => {
+    if (!(x >= 0)) {
+      clamped.push(field);
+      return 0;
+    }
+    return x;
+  };
+  const readMs = fit("readMs", m.pipelinedReadMs);
+  const rtt = Math.max(0, m.seqReadMs - readMs);
+  m.roundTripMs = rtt;
+  const createMs = fit("createMs", m.pipelinedCreateMs);
+  const commit = fit("logWriteMs", m.seqCreateMs - rtt - createMs);
+  const ephemeralDeleteMs = fit("ephemeralDeleteMs", (m.closeEMs - m.close1Ms) / (sizes.ephemerals - 1));
+  const paper = ZOOKEEPER_PAPER_PROFILE.costs;
+  const costs: ZkCostProfile = {
+    createMs,
+    setDataMs: fit("setDataMs", m.pipelinedSetDataMs),
+    deleteMs: fit("deleteMs", m.pipelinedDeleteMs),
+    readMs,
+    failedWriteMs: fit("failedWriteMs", (m.pipelinedNodeExistsMs + m.pipelinedBadVersionMs) / 2),
+    multiSubOpMs: fit("multiSubOpMs", (m.pipelinedMulti10Ms - m.pipelinedMulti1Ms) / (MULTI_OPS - 1)),
+    notificationMs: fit("notificationMs", (m.herdWMs - m.herd1Ms) / (sizes.watchers - 1)),
+    ephemeralDeleteMs,
+    sessionCloseMs: fit("sessionCloseMs", m.close1Ms - rtt - commit - ephemeralDeleteMs),
+    sessionConnectMs: fit("sessionConnectMs", m.connectMs - rtt - commit),
+    pingMs: paper.pingMs,
+    logWriteMs: commit,
+    quorumRoundMs: 0,
+  };
+  for (const f of COST_FIELDS) if (!Number.isFinite(costs[f])) throw new Error(`calibrate: ${f} came out ${costs[f]}`);
+  return {
+    name: `calibrated ${connect}`,
+    source: `electorate calibrate zookeeper --connect ${connect} (standalone server: quorumRoundMs 0; pingMs not measured, the zookeeper-paper value)`,
+    costs,
+    measurements: m,
+    notMeasured: ["pingMs"],
+    clamped,
+    sizes,
+  };
+}
