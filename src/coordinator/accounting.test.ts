@@ -72,8 +72,9 @@ describe("accounting", () => {
     expect(JSON.parse(JSON.stringify(s))).toEqual(s);
     // Client side.
     expect(h.clients.stats()).toEqual([
-      { host: 0, requests: 9, watchEvents: 1, connected: 1, disconnected: 0, expired: 0, connectionLoss: 0 },
-      { host: 1, requests: 3, watchEvents: 0, connected: 1, disconnected: 1, expired: 0, connectionLoss: 0 },
+      // Host 0: creates 2 + 2 + 2 (in the multis), writes 2 + 3 + 3 + 1, reads getData, exists, getChildren, exists.
+      { host: 0, requests: 9, reads: 4, writes: 9, creates: 6, watchEvents: 1, connected: 1, disconnected: 0, expired: 0, connectionLoss: 0 },
+      { host: 1, requests: 3, reads: 0, writes: 3, creates: 3, watchEvents: 0, connected: 1, disconnected: 1, expired: 0, connectionLoss: 0 },
     ]);
   });
 

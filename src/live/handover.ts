@@ -22,6 +22,8 @@ export interface Handover {
   readonly watchNotifications: number;
   /** Competing attempts (Campaign declarations) after the fault. */
   readonly campaigns: number;
+  /** Per handed-over partition, the time to its new leader (ms), ascending. */
+  readonly samplesMs: readonly number[];
 }
 
 export function handoverAfter(log: ObservationLog, host: number, at: number): Handover {
@@ -55,5 +57,6 @@ export function handoverAfter(log: ObservationLog, host: number, at: number): Ha
     p50Ms: times.length > 0 ? times[Math.floor((times.length - 1) / 2)] : Number.NaN,
     watchNotifications,
     campaigns,
+    samplesMs: times,
   };
 }
