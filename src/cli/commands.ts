@@ -16,6 +16,7 @@ import { electorCatalog, moduleUrl } from "../runner/electors.ts";
 import { checkOutputDir, checkResults, isIoError, makeDir, readRegularFile, readResults, SCENARIO_MAX_BYTES, RESULTS_MAX_BYTES } from "../runner/files.ts";
 import { checkEstimates } from "../runner/estimate.ts";
 import { acquireOutputLock } from "../runner/lock.ts";
+import { attachTimelines } from "../runner/timelines.ts";
 import { defaultLimits, isCellStopped, type Limits } from "../runner/watchdog.ts";
 import { BOUNDS, describeBound, withinBound, type Bound } from "../scenario/bounds.ts";
 import { defaultWorkers } from "../runner/pool.ts";
@@ -27,8 +28,9 @@ import type { RunResult as _R } from "../runner/result.ts";
 
 /** The report module (charts, HTML) loads only when a command writes or prints a report. */
 const report = async (): Promise<typeof import("../report/index.ts")> => import("../report/index.ts");
-async function buildReports(results: readonly _R[], outDir: string): Promise<void> {
-  await (await report()).buildReports(results, outDir);
+async function buildReports(results: readonly _R[], outDir: string, timelinesDir = outDir): Promise<void> {
+  // Timelines a sweep kept beside its results: the few the report draws are read back.
+  await (await report()).buildReports(attachTimelines(results, timelinesDir), outDir, results);
 }
 async function renderTable(results: readonly _R[]): Promise<string> {
   return (await report()).renderTable(results);
@@ -395,6 +397,7 @@ async function compareAndReport(
     resume: args.resume,
     progress: args.progress || io.errIsTty ? makeProgress() : noProgress,
     ...(signal !== undefined ? { signal, threads: true } : {}),
+    timelinesBeside: true,
   });
   const failed = reportFailures(io, outcome, outDir);
   if (failed !== 0) return failed;
@@ -446,7 +449,8 @@ export async function cmdReport(args: { readonly results: string; readonly out?:
   checkOutputDir(out);
   const release = claimOutputDir(out, io);
   try {
-    await buildReports(results, out);
+    const source = existsSync(args.results) && statSync(args.results).isDirectory() ? args.results : dirname(args.results);
+    await buildReports(results, out, source);
   } finally {
     release();
   }

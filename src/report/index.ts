@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { resultsJson, writeFileAtomic } from "../runner/files.ts";
+import { writeFileAtomic, writeResultsJson } from "../runner/files.ts";
 import type { RunResult } from "../runner/result.ts";
 import { renderModelHtml } from "./html.ts";
 import { renderModelMarkdown } from "./markdown.ts";
@@ -14,11 +14,15 @@ export { renderHtml } from "./html.ts";
 export { renderSummaryMarkdown } from "./markdown.ts";
 export { renderTable } from "./text-table.ts";
 
-/** Writes results.json, summary.md and index.html into outDir (created if missing), each whole. */
-export async function buildReports(results: readonly RunResult[], outDir: string): Promise<void> {
+/**
+ * Writes results.json, summary.md and index.html into outDir (created if missing), each whole.
+ * `record`: what results.json holds, when it differs from what the report draws (a sweep's
+ * results with their timelines kept beside in timelines.jsonl, a few of them read back to draw).
+ */
+export async function buildReports(results: readonly RunResult[], outDir: string, record: readonly RunResult[] = results): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const model = buildModel(results);
-  writeFileAtomic(join(outDir, "results.json"), resultsJson(results));
+  writeResultsJson(join(outDir, "results.json"), record);
   writeFileAtomic(join(outDir, "summary.md"), renderModelMarkdown(model));
   writeFileAtomic(join(outDir, "index.html"), renderModelHtml(model));
 }

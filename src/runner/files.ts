@@ -251,6 +251,38 @@ export function writeFileAtomic(path: string, data: string): void {
   }
 }
 
+/**
+ * Writes results.json from results one at a time (the same text as resultsJson), through a
+ * temporary file and a rename: no string of the whole file is ever built, so a 10,000-cell sweep
+ * costs its results, not their text twice over.
+ */
+export function writeResultsJson(path: string, results: Iterable<RunResult>): void {
+  makeDir(dirname(path));
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${++tmpCounter}.tmp`);
+  try {
+    const fd = openSync(tmp, WRITE_NEW, 0o644);
+    try {
+      let chunk = "[";
+      let first = true;
+      for (const r of results) {
+        chunk += `${first ? "\n" : ",\n"}${JSON.stringify(r)}`;
+        first = false;
+        if (chunk.length > 1 << 20) {
+          writeFileSync(fd, chunk);
+          chunk = "";
+        }
+      }
+      writeFileSync(fd, `${chunk}${first ? "]\n" : "\n]\n"}`);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw ioError(e, path, "write it");
+  }
+}
+
 /** One JSON document per line for each result, inside a JSON array: valid JSON, diffable by line. */
 export function resultsJson(results: readonly RunResult[]): string {
   return results.length === 0 ? "[]\n" : `[\n${results.map((r) => JSON.stringify(r)).join(",\n")}\n]\n`;

@@ -167,6 +167,7 @@ export const RunResultSchema = Schema.Struct({
   ),
   violations: Schema.optionalKey(Schema.Array(Str)),
   notes: Schema.optionalKey(Schema.Array(Str)),
+  timelines: Schema.optionalKey(Schema.Literal("beside")),
 });
 
 const decodeOne = Schema.decodeUnknownExit(RunResultSchema);

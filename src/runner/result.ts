@@ -68,6 +68,8 @@ export interface RunResult {
   readonly setup?: RunSetup;
   /** The elector's own claims this run broke ("same-epoch leaders: 2", ...); empty when none. */
   readonly violations?: readonly string[];
+  /** "beside": the partition timelines are in timelines.jsonl next to the results (a sweep's), keyed by cell key. */
+  readonly timelines?: "beside";
 }
 
 /** The rest of the run's configuration (cluster layout, network, coordinator, workload, per-host options). */

@@ -9,8 +9,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { BadInputError } from "../scenario/issues.ts";
 import { shardCells, sweepId, type Cell } from "./cell.ts";
-import { appendJsonLine, makeDir, readJsonLines, readResults, resultsJson, writeFileAtomic } from "./files.ts";
+import { appendJsonLine, makeDir, readJsonLines, readResults, writeFileAtomic, writeResultsJson } from "./files.ts";
 import { makeRunner } from "./pool.ts";
+import { TIMELINES_FILE } from "./timelines.ts";
 import { noProgress, type Progress } from "./progress.ts";
 import type { RunResult } from "./result.ts";
 
@@ -31,6 +32,13 @@ export interface SweepOptions {
   readonly signal?: AbortSignal;
   /** Run cells on worker threads even with one worker (the main thread then sees Ctrl-C at once). */
   readonly threads?: boolean;
+  /**
+   * Keep partition timelines beside the results, in OUT/timelines.jsonl, not inside them: a
+   * results.jsonl line and the result held in memory keep only the run's events (and
+   * `timelines: "beside"`), so a 10,000-cell sweep holds metrics, not every acknowledgement of
+   * every finding. attachTimelines (timelines.ts) brings back the few a report draws.
+   */
+  readonly timelinesBeside?: boolean;
   /** Called as each cell finishes (in finishing order). */
   readonly onResult?: (result: RunResult) => void;
 }
@@ -77,6 +85,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   const progress = options.progress ?? noProgress;
   const outDir = options.outDir;
   const jsonl = outDir !== undefined ? join(outDir, "results.jsonl") : undefined;
+  const timelines = outDir !== undefined && options.timelinesBeside === true ? join(outDir, TIMELINES_FILE) : undefined;
 
   const done = new Map<string, RunResult>();
   if (jsonl !== undefined) {
@@ -89,6 +98,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       }
     } else {
       writeFileAtomic(jsonl, "");
+      if (timelines !== undefined) writeFileAtomic(timelines, "");
     }
   }
   // Reused results take this sweep's index (the same cell may sit elsewhere in a changed sweep).
@@ -143,7 +153,11 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
       }
       if (interrupted) return;
       if (outcome.ok) {
-        const result: RunResult = { ...outcome.result, cell: { index: cell.index, key: cell.key, sweep, total: options.cells.length } };
+        let result: RunResult = { ...outcome.result, cell: { index: cell.index, key: cell.key, sweep, total: options.cells.length } };
+        if (timelines !== undefined && result.timeline.partitions.length > 0) {
+          appendJsonLine(timelines, { key: cell.key, partitions: result.timeline.partitions });
+          result = { ...result, timeline: { events: result.timeline.events, partitions: [] }, timelines: "beside" };
+        }
         results.push(result);
         if (jsonl !== undefined) appendJsonLine(jsonl, result);
         options.onResult?.(result);
@@ -160,7 +174,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepOutcome> {
   let resultsFile: string | undefined;
   if (outDir !== undefined && failures.length === 0 && !interrupted) {
     resultsFile = join(outDir, "results.json");
-    writeFileAtomic(resultsFile, resultsJson(results));
+    writeResultsJson(resultsFile, results);
   }
   return {
     sweep,
