@@ -52,6 +52,7 @@ export async function measureEtcd(trials: number, say: (line: string) => void, b
   const agreed = async (timeoutMs: number): Promise<{ leader: string; ids: Map<Member, string> } | undefined> => {
     const t0 = performance.now();
     while (performance.now() - t0 < timeoutMs) {
+      for (const m of members) if (m.proc !== undefined && m.proc.exitCode !== null) start(m, "existing");
       const s = await Promise.all(members.map(status));
       if (s.every((x) => x !== undefined) && s.every((x) => x!.leader === s[0]!.leader)) {
         return { leader: s[0]!.leader, ids: new Map(members.map((m, i) => [m, s[i]!.id])) };
@@ -83,7 +84,9 @@ export async function measureEtcd(trials: number, say: (line: string) => void, b
       if (took === undefined) throw new Error("etcd: no new leader within 30 s");
       samples.push(took);
       say(`etcd: trial ${t + 1}: new leader after ${took.toFixed(0)} ms`);
-      await new Promise<void>((r) => (leader.proc?.exitCode !== null ? r() : leader.proc.once("exit", () => r())));
+      const gone = (p: ChildProcess | undefined): boolean => p === undefined || p.exitCode !== null || p.signalCode !== null;
+      await new Promise<void>((r) => (gone(leader.proc) ? r() : leader.proc!.once("exit", () => r())));
+      await sleep(500); // let the killed member's ports go before it starts again
       start(leader, "existing");
     }
   } finally {

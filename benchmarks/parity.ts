@@ -76,7 +76,7 @@ async function liveSection(connect: string | undefined, calibrated: Record<strin
       if (connect !== undefined) {
         say(`parity: ${name} ${p} partitions: live on ${connect}`);
         try {
-          live = await runLive({ elector: e, options, connect, cluster, seed: 1, fault, timeoutMs: 600_000, progress: say });
+          live = await runLive({ elector: e, options, connect, cluster, seed: 1, fault, timeoutMs: Number(option("live-timeout") ?? 300_000), progress: say });
         } catch (err) {
           say(`parity: live run failed: ${(err as Error).message}`);
         }
@@ -85,6 +85,7 @@ async function liveSection(connect: string | undefined, calibrated: Record<strin
       times.set(`${name}/${p}/paper`, paper.handover.allMs);
       if (cal !== undefined) times.set(`${name}/${p}/cal`, cal.handover.allMs);
       if (liveMs !== undefined) times.set(`${name}/${p}/live`, liveMs);
+      say(`parity: row: ${name} ${p}: live ${fmt(liveMs, 1)} ms (led ${live?.handover.affected ?? NM}), sim paper ${fmt(paper.handover.allMs, 1)} ms (led ${paper.handover.affected}), sim calibrated ${fmt(cal?.handover.allMs, 1)} ms`);
       rows.push([
         name,
         String(p),

@@ -5,7 +5,7 @@
  * profile file next to the fitted costs, and fields the probe cannot see are listed as such.
  *
  * The probe (in a fresh chroot, one session unless said otherwise):
- *   seq read / seq create   S operations one after the other: the latency a client sees;
+ *   seq read / seq create   S of each one after the other, alternating: the median latency a client sees;
  *   pipelined ...           N operations issued at once: total time / N is the server's time per
  *                           operation when it is saturated (what the model's service time is):
  *                           create, setData, getData, delete, failed create (NodeExists),
@@ -13,11 +13,12 @@
  *   herd                    W sessions watch one znode, one setData: time until the last
  *                           notification arrives, against a single watcher;
  *   session close           a session owning E ephemerals closes: time until the server answers
- *                           the close (the connection ends), against a session owning one;
+ *                           the close (the connection ends), against a session owning one, and
+ *                           against the same close when another session watches each ephemeral;
  *   session connect         K sessions opened one after the other.
  * Fitting (a standalone server has no quorum round, so quorumRoundMs = 0):
  *   rtt = seq read - readMs;  commit (logWriteMs) = seq create - rtt - createMs;
- *   notificationMs = (herd(W) - herd(1)) / (W - 1);  ephemeralDeleteMs = (close(E) - close(1)) / (E - 1);
+ *   notificationMs = (close(E, each watched) - close(E)) / E;  ephemeralDeleteMs = (close(E) - close(1)) / (E - 1);
  *   sessionCloseMs = close(1) - rtt - commit - ephemeralDeleteMs;  sessionConnectMs = connect - rtt - commit
  *   (connect includes the TCP handshake). A negative fit is clamped to 0 and reported.
  */
@@ -54,6 +55,10 @@ export interface CalibratedProfile extends ZkProfile {
 }
 
 const now = (): number => performance.now();
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 
 function connectClient(connect: string, timeoutMs = 10_000): Promise<Lib> {
   return new Promise((resolve, reject) => {
@@ -142,19 +147,32 @@ async function herd(connect: string, root: string, writer: Lib, watchers: number
   }
 }
 
-/** Time from close() of a session owning `ephemerals` ephemerals until the server ends its connection. */
-async function closeOwning(connect: string, root: string, ephemerals: number): Promise<number> {
+/**
+ * Time from close() of a session owning `ephemerals` ephemerals until the server ends its
+ * connection; with `watched`, another session holds an exists-watch on each of them first, so the
+ * close also sends that many notifications (to one connection: the server's cost, not a herd of
+ * client processes).
+ */
+async function closeOwning(connect: string, root: string, ephemerals: number, watched = false): Promise<number> {
   const c = await connectClient(connect);
-  const dir = `${root}/close-${ephemerals}`;
+  const dir = `${root}/close-${ephemerals}${watched ? "-watched" : ""}`;
   await pipelined(1, (_i, cb) => c.create(dir, cb), ok);
   await pipelined(ephemerals, (i, cb) => c.create(`${dir}/e${i}`, data, zookeeper.CreateMode.EPHEMERAL, cb), ok);
-  return new Promise((resolve) => {
+  let watcher: Lib | undefined;
+  if (watched) {
+    const w = await connectClient(connect);
+    watcher = w;
+    await pipelined(ephemerals, (i, cb) => w.exists(`${dir}/e${i}`, () => {}, cb), ok);
+  }
+  const t = await new Promise<number>((resolve) => {
     const t0 = now();
     c.on("state", (s: zookeeper.State) => {
       if (s === zookeeper.State.DISCONNECTED) resolve(now() - t0);
     });
     c.close();
   });
+  watcher?.close();
+  return t;
 }
 
 export async function calibrateZookeeper(connect: string, sizes: CalibrationSizes = DEFAULT_SIZES, say: (line: string) => void = () => {}): Promise<CalibratedProfile> {
@@ -171,8 +189,16 @@ export async function calibrateZookeeper(connect: string, sizes: CalibrationSize
     await pipelined(N, (i, cb) => c.create(`${root}/w${i}`, data, cb), ok);
     await pipelined(N, (i, cb) => c.remove(`${root}/w${i}`, -1, cb), ok);
 
-    m.seqReadMs = per(await sequential(S, (_i, cb) => c.exists(root, cb), ok), S);
-    m.seqCreateMs = per(await sequential(S, (i, cb) => c.create(`${root}/s${i}`, data, cb), ok), S);
+    // Reads and creates alternate, one at a time, so both see the same load; medians, not means,
+    // so a stall of the machine does not move the fit.
+    const reads: number[] = [];
+    const creates: number[] = [];
+    for (let i = 0; i < S; i++) {
+      reads.push(await sequential(1, (_j, cb) => c.exists(root, cb), ok));
+      creates.push(await sequential(1, (_j, cb) => c.create(`${root}/s${i}`, data, cb), ok));
+    }
+    m.seqReadMs = median(reads);
+    m.seqCreateMs = median(creates);
     m.pipelinedCreateMs = per(await pipelined(N, (i, cb) => c.create(`${root}/p${i}`, data, cb), ok), N);
     m.pipelinedSetDataMs = per(await pipelined(N, (i, cb) => c.setData(`${root}/p${i}`, data, -1, cb), ok), N);
     m.pipelinedReadMs = per(await pipelined(N, (i, cb) => c.getData(`${root}/p${i}`, cb), ok), N);
@@ -193,6 +219,7 @@ export async function calibrateZookeeper(connect: string, sizes: CalibrationSize
     say("calibrate: session close owning ephemerals");
     m.close1Ms = await closeOwning(connect, root, 1);
     m.closeEMs = await closeOwning(connect, root, sizes.ephemerals);
+    m.closeEWatchedMs = await closeOwning(connect, root, sizes.ephemerals, true);
     say("calibrate: session connects");
     let connectTotal = 0;
     for (let i = 0; i < sizes.connects; i++) {
@@ -228,7 +255,10 @@ export async function calibrateZookeeper(connect: string, sizes: CalibrationSize
     readMs,
     failedWriteMs: fit("failedWriteMs", (m.pipelinedNodeExistsMs + m.pipelinedBadVersionMs) / 2),
     multiSubOpMs: fit("multiSubOpMs", (m.pipelinedMulti10Ms - m.pipelinedMulti1Ms) / (MULTI_OPS - 1)),
-    notificationMs: fit("notificationMs", (m.herdWMs - m.herd1Ms) / (sizes.watchers - 1)),
+    // The server's cost per notification: a close whose deletions each notify a watcher, against
+    // the same close unwatched. (The herd of sessions is kept as a measurement: it includes the
+    // client process receiving on many sockets.)
+    notificationMs: fit("notificationMs", (m.closeEWatchedMs - m.closeEMs) / sizes.ephemerals),
     ephemeralDeleteMs,
     sessionCloseMs: fit("sessionCloseMs", m.close1Ms - rtt - commit - ephemeralDeleteMs),
     sessionConnectMs: fit("sessionConnectMs", m.connectMs - rtt - commit),
