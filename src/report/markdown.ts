@@ -51,6 +51,16 @@ export function renderModelMarkdown(model: ReportModel): string {
   );
   const v = model.results[0].versions;
   out.push(`Electorate ${md(v.electorate)}, Node ${md(v.node)}. The same data with charts and split-brain timelines: \`index.html\`; raw results: \`results.json\`.`, "");
+  // Partitions that never had a leader in a whole run: nothing was elected there (issue 17).
+  const neverLed = model.results.filter((r) => r.metrics.failover.neverLed > 0);
+  if (neverLed.length > 0) {
+    const worst = neverLed.reduce((a, r) => (r.metrics.failover.neverLed / r.cluster.partitions > a.metrics.failover.neverLed / a.cluster.partitions ? r : a));
+    out.push(
+      `**Partitions that never had a leader:** in ${neverLed.length} of ${runs} runs some partitions were never led at all ` +
+        `(most: ${worst.metrics.failover.neverLed} of ${worst.cluster.partitions} in ${md(worst.elector)} ${md(worst.scenario)} p=${worst.cluster.partitions} seed ${worst.seed}; \`metrics.failover.neverLed\`).`,
+      "",
+    );
+  }
   out.push("## Contents", "", "- [Verdict](#verdict)");
   for (const s of SECTIONS) out.push(`- [${s.title}](#${slug(s.title)})`);
   out.push("", ...verdictMarkdown(model));

@@ -419,7 +419,8 @@ export const CASES: readonly Case[] = [
     name: "partitions that never had a leader are said on stderr (why 11)",
     code: 0,
     says: /note: 6 of 6 partitions never had a leader in naive-race h p=6 seed=1 \(none was ever led: nothing was elected\)/,
-    run: runDoc({ algorithm: "naive-race", faults: [{ at: 0, type: "isolate", host: "zk" }] }),
+    run: (ctx) => runDoc({ algorithm: "naive-race", faults: [{ at: 0, type: "isolate", host: "zk" }] }, { out: join(ctx.dir, "out") })(ctx),
+    check: (_r, ctx) => expect(readFileSync(join(ctx.dir, "out", "summary.md"), "utf8")).toContain("**Partitions that never had a leader:** in 1 of 1 runs some partitions were never led at all (most: 6 of 6 in naive-race h p=6 seed 1"),
   },
   {
     group: "notices",
