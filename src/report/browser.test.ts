@@ -122,6 +122,51 @@ describe("index.html in headless Chromium", () => {
     await page.close();
   });
 
+  test("opens with the verdict, fits 1400 px, keeps elector colours across orders, draws no all-zero chart", async () => {
+    if (context === undefined) throw new Error(MISSING);
+    const grid = fixtureGrid();
+    const colours = async (results: typeof grid, name: string): Promise<Record<string, string>> => {
+      const dir = join(out, name);
+      await buildReports(results, dir);
+      const { page, errors } = await open(join(dir, "index.html"));
+      expect(errors).toEqual([]);
+      await page.setViewportSize({ width: 1400, height: 900 });
+      // The verdict is the first section, in view without scrolling.
+      expect(await page.locator("main section").first().getAttribute("id")).toBe("verdict");
+      const top = await page.locator("#verdict").evaluate((e) => e.getBoundingClientRect().top);
+      expect(top).toBeLessThan(900);
+      // Nothing wider than the window: no horizontal scrolling at 1400 px.
+      const overflow = await page.evaluate(() => {
+        const root = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+        return root.scrollWidth - root.clientWidth;
+      });
+      expect(overflow).toBeLessThanOrEqual(0);
+      expect(await page.locator("text=every value is 0").count()).toBe(0);
+      const swatches = await page.locator("#verdict table th[scope=row]").evaluateAll((ths) =>
+        Object.fromEntries(
+          ths.map((th) => {
+            const g = globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } };
+            return [th.textContent ?? "", g.getComputedStyle(th.querySelector(".swatch")).backgroundColor];
+          }),
+        ),
+      );
+      await page.close();
+      return swatches;
+    };
+    const forward = await colours(grid, "order-a");
+    const backward = await colours([...grid].reverse(), "order-b");
+    expect(Object.keys(forward).length).toBeGreaterThanOrEqual(3);
+    for (const c of Object.values(forward)) expect(c).toMatch(/^rgb\(/);
+    expect(new Set(Object.values(forward)).size).toBe(Object.keys(forward).length);
+    expect(backward).toEqual(forward);
+    // raft never writes to ZooKeeper: its own report draws no coordinator-writes chart, and says so.
+    const dir = join(out, "raft-only");
+    await buildReports(grid.filter((r) => r.elector === "raft"), dir);
+    const { page } = await open(join(dir, "index.html"));
+    expect(await page.locator("text=/every elector 0 in .* \\(no chart drawn\\)/").count()).toBeGreaterThan(0);
+    await page.close();
+  });
+
   test("hostile input stays text: no script, no dialog, no image request", async () => {
     if (context === undefined) throw new Error(MISSING);
     const dir = join(out, "evil");

@@ -179,7 +179,13 @@ function xDomain(values: readonly number[]): [number, number] {
 }
 
 /** One metric against partitions (log x) for one scenario: a line per elector and series. */
-export function scalingChart(model: ReportModel, scenario: string, spec: ScalingChart): string {
+/** Whether every value a scaling chart would draw is 0 (such a chart is not drawn: a sentence says so). */
+export function scalingAllZero(model: ReportModel, scenario: string, spec: ScalingChart): boolean {
+  const data = scalingData(model, scenario, spec);
+  return data.length > 0 && data.every((d) => d.value === 0);
+}
+
+function scalingData(model: ReportModel, scenario: string, spec: ScalingChart): ScalingPoint[] {
   const data: ScalingPoint[] = [];
   for (const row of model.rows) {
     if (row.scenario !== scenario) continue;
@@ -192,6 +198,11 @@ export function scalingChart(model: ReportModel, scenario: string, spec: Scaling
       }
     }
   }
+  return data;
+}
+
+export function scalingChart(model: ReportModel, scenario: string, spec: ScalingChart): string {
+  const data = scalingData(model, scenario, spec);
   const title = `${spec.title}: ${scenario}`;
   const description =
     `${spec.yLabel} against partitions (log scale) per elector in scenario ${scenario}` +
@@ -204,9 +215,7 @@ export function scalingChart(model: ReportModel, scenario: string, spec: Scaling
   const xs = [...new Set(data.map((d) => d.partitions))].sort((a, b) => a - b);
   const marks: Plot.Markish[] = [];
   marks.push(Plot.ruleY([y.floor ?? 0], { stroke: "#adb5bd" }));
-  if (data.every((d) => d.value === 0)) {
-    marks.push(Plot.text(["every value is 0"], { frameAnchor: "top", dy: 12, fill: "#6c757d", fontStyle: "italic" }));
-  }
+
   for (const s of spec.series) {
     const points = data.filter((d) => d.series === s.name).map((d) => ({ ...d, y: plotted(d.value) }));
     marks.push(

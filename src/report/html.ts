@@ -11,6 +11,7 @@ import {
   HOST_PALETTE,
   electorColor,
   pickTimelineFindings,
+  scalingAllZero,
   scalingChart,
   splitBrainChart,
   summarizeOthers,
@@ -136,12 +137,14 @@ function figure(id: string, title: string, svg: string, caption: string, fit = f
 }
 
 function scalingFigures(model: ReportModel, idPrefix: string, spec: ScalingChart, caption: string): string {
+  // A chart whose every value is 0 says nothing a sentence cannot: it is not drawn.
+  const zero = model.scenarios.filter((s) => scalingAllZero(model, s, spec));
+  const drawn = model.scenarios.map((s, i) => ({ s, i })).filter(({ s }) => !zero.includes(s));
   return (
     `<div class="grid">` +
-    model.scenarios
-      .map((s, i) => figure(`${idPrefix}-${i}`, `${spec.title}: ${s}`, scalingChart(model, s, spec), caption))
-      .join("\n") +
-    `</div>`
+    drawn.map(({ s, i }) => figure(`${idPrefix}-${i}`, `${spec.title}: ${s}`, scalingChart(model, s, spec), caption)).join("\n") +
+    `</div>` +
+    (zero.length > 0 ? `<p class="empty">${h(`${spec.title}: every elector 0 in ${zero.join(", ")} (no chart drawn).`)}</p>` : "")
   );
 }
 
