@@ -7,7 +7,8 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { findElector } from "../algorithms/index.ts";
+import { electors } from "../algorithms/index.ts";
+import { namedAs, resolveElectorName } from "../src/elector/variants.ts";
 import type { RunMetrics } from "../src/checker/metrics.ts";
 import { writeFileAtomic } from "../src/runner/files.ts";
 import { diagramOf } from "./diagram.ts";
@@ -47,7 +48,7 @@ function contentHash(text: string): string {
 export function saveCounterexample(file: CounterexampleFile, dir: string = COUNTEREXAMPLE_DIR): string {
   const text = `${JSON.stringify(file, null, 2)}\n`;
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${file.elector}.${file.property}.${contentHash(text)}.json`);
+  const path = join(dir, `${file.elector.replace(/:/g, "+")}.${file.property}.${contentHash(text)}.json`);
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, text);
   renameSync(temp, path);
@@ -96,8 +97,10 @@ export interface ReplayResult {
 /** Runs a saved counterexample again and judges the property it violated. */
 export function replayCounterexample(path: string): ReplayResult {
   const file = loadCounterexample(path);
-  const def = findElector(file.elector);
-  if (def === undefined) throw new Error(`${path}: no elector named ${file.elector} in the registry`);
+  // The saved options are complete (decoded); a variant name ("raft:etcd") only names the run.
+  const resolved = resolveElectorName(electors, file.elector);
+  if (resolved === undefined) throw new Error(`${path}: no elector named ${file.elector} in the registry`);
+  const def = namedAs(resolved.definition, file.elector);
   const options = decodeOptions(def, file.options);
   const spec: RunSpec = { ...file, options };
   const plan: PlannedRun = { spec, config: configOf(def, spec) };

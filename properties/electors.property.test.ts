@@ -1,35 +1,54 @@
 /**
- * The property suite: every elector in the registry against every property it is held to
- * (docs/properties.md). A new elector is covered by registering it; nothing to write here.
+ * The property suite: every variant of every elector in the registry (the plain name with the
+ * default options, then each declared "elector:variant") against every property
+ * (docs/properties.md). A new elector or variant is covered by declaring it; nothing to write here.
  *
- * Per elector, one exploration generates the scenarios (fixed fast-check seed) and checks every
- * property on the same runs; a failing property is then shrunk alone and reported as a timeline
- * with the command that replays it (see explore.ts).
+ *  - A property the variant claims must hold on every generated scenario: a failure is shrunk and
+ *    reported as a timeline with the command that replays it (explore.ts).
+ *  - A property the variant does NOT claim is not skipped: the test asserts the hunt finds a
+ *    violation within the stated number of runs, proving the judge can see what the claim is about.
+ *    Where a design's unclaimed property is known not to be found in the budget, UNFOUND says why and
+ *    the test asserts it stays unfound (so the note cannot go stale silently).
+ *  - Lost writes and divergence need declared replica state: a variant that declared none in any
+ *    run is reported as skipped with "not measured" (never as a pass).
  *
- * Environment: ELECTORATE_PROPERTY_RUNS=N (scenarios per elector, all electors),
+ * Per variant, one exploration generates the scenarios (fixed fast-check seed) and checks every
+ * property on the same runs.
+ *
+ * Environment: ELECTORATE_PROPERTY_RUNS=N (scenarios per variant, all variants),
  * ELECTORATE_PROPERTY_SEED=S (fast-check's seed).
  */
 import { describe, expect, test } from "vitest";
 import { electors } from "../algorithms/index.ts";
 import type { ElectorDefinition } from "../src/elector/api.ts";
+import { decodeVariantOptions, namedAs, splitElectorName, variantNames } from "../src/elector/variants.ts";
 import { defaultDeterminismRuns, explore, shrinkFailure, type Exploration } from "./explore.ts";
-import { defaultOptions } from "./plan.ts";
-import { applicability, type PropertyName } from "./properties.ts";
+import { applicability, claimOf, needsReplicaState, PROPERTY_NAMES, propertyTitle, type PropertyName } from "./properties.ts";
 
 /** fast-check's seed for the suite: fixed, so CI is reproducible. */
 const SEED = envInt("ELECTORATE_PROPERTY_SEED") ?? 20_240_601;
 
 /**
- * Scenarios per elector, sized so the whole properties/ folder stays under ~60 s of `npm test` on
- * 2 cores with 4 electors (docs/performance.md, "Property runs").
+ * Scenarios per elector, shared by its names (plain + variants), sized so the whole properties/
+ * folder stays well inside npm test's 3 minutes on 2 cores (docs/properties.md, "Budget").
+ * Measured cost per world on one core: naive-race ~10 ms, raft ~18 ms, kafka-controller ~35 ms
+ * (quiet period 51 s), zab ~350 ms (quiet period 194 s at ZooKeeper's defaults).
  */
-const RUNS: Readonly<Record<string, number>> = {
-  "naive-race": 300, // ~10 ms a world (suite scenarios, one core)
-  raft: 300, // ~18 ms a world
-  zab: 40, // ~0.35 s of CPU a world: its quiet period is 194 s of simulated time at ZooKeeper's defaults (no answerLosingVotes)
-  "kafka-controller": 120, // ~35 ms a world: its quiet period is 51 s
+const RUNS_PER_ELECTOR: Readonly<Record<string, number>> = {
+  "naive-race": 300,
+  raft: 300,
+  zab: 60, // ~0.35 s of CPU a world at ZooKeeper's defaults: a 194 s quiet period
+  "kafka-controller": 180,
 };
-const DEFAULT_RUNS = 100;
+const DEFAULT_RUNS_PER_ELECTOR = 100;
+/** No variant gets fewer: an unclaimed property needs some runs to be found. */
+const MIN_RUNS = 30;
+
+/**
+ * Unclaimed properties known NOT to be found within the budget, with the reason. The test asserts
+ * they stay unfound; finding one means this entry is out of date (delete it: it is then asserted found).
+ */
+const UNFOUND: Readonly<Record<string, Partial<Record<PropertyName, string>>>> = {};
 
 function envInt(name: string): number | undefined {
   const v = process.env[name];
@@ -39,37 +58,62 @@ function envInt(name: string): number | undefined {
   return n;
 }
 
-function runsFor(def: ElectorDefinition): number {
-  return envInt("ELECTORATE_PROPERTY_RUNS") ?? RUNS[def.name] ?? DEFAULT_RUNS;
+interface Subject {
+  readonly name: string;
+  readonly def: ElectorDefinition;
+  readonly options: unknown;
+  readonly runs: number;
 }
 
-const TESTS: readonly { readonly property: PropertyName; readonly title: (runs: number) => string }[] = [
-  { property: "no-exceptions", title: (n) => `every run completes without an exception (${n} runs)` },
-  { property: "no-same-epoch-leaders", title: (n) => `no two leaders of one partition share an epoch (${n} runs)` },
-  { property: "no-stale-acknowledgements", title: (n) => `no stale acknowledgement (${n} runs)` },
-  { property: "liveness", title: (n) => `after recovery and the quiet period: one leader per partition, all live replicas agree (${n} runs)` },
-  { property: "determinism", title: (n) => `the same seed gives the same trace hash (${defaultDeterminismRuns(n)} runs, each twice)` },
-];
+function subjectsOf(def: ElectorDefinition): Subject[] {
+  const names = variantNames(def);
+  const share = Math.max(MIN_RUNS, Math.floor((RUNS_PER_ELECTOR[def.name] ?? DEFAULT_RUNS_PER_ELECTOR) / names.length));
+  return names.map((name) => ({
+    name,
+    def: namedAs(def, name),
+    options: decodeVariantOptions(def, splitElectorName(name).variant),
+    runs: envInt("ELECTORATE_PROPERTY_RUNS") ?? share,
+  }));
+}
+
+const SUBJECTS = electors.flatMap(subjectsOf);
 
 test("the registry holds electors to check", () => {
   expect(electors.length).toBeGreaterThan(0);
 });
 
-describe.each(electors.map((def) => [def.name, def] as const))("%s", (_name, def) => {
-  const options = defaultOptions(def);
-  const runs = runsFor(def);
+describe.each(SUBJECTS.map((s) => [s.name, s] as const))("%s", (_name, subject) => {
+  const { def, options, runs } = subject;
   let exploration: Exploration | undefined;
-  const explored = (): Exploration => (exploration ??= explore(def, options, { runs, seed: SEED }));
+  // Every property is explored on the same runs, claimed or not.
+  const explored = (): Exploration => (exploration ??= explore(def, options, { runs, seed: SEED, properties: PROPERTY_NAMES }));
+  const claims = def.claims(options);
 
-  for (const t of TESTS) {
-    // A property the elector does not claim (e.g. no stale acknowledgements for acks=1 designs)
-    // is not held against it; `electorate check --property` can still hunt it on demand.
-    if (!applicability(t.property, def, options).applies) continue;
-    test(t.title(runs), () => {
+  for (const property of PROPERTY_NAMES) {
+    const claimed = applicability(property, def, options).applies;
+    const n = property === "determinism" ? `${defaultDeterminismRuns(runs)} runs, each twice` : `${runs} runs`;
+    const unfound = claimed ? undefined : UNFOUND[subject.name]?.[property];
+    const title = claimed
+      ? `${property}: ${propertyTitle(property)} (${n})`
+      : unfound !== undefined
+        ? `${property} is not claimed (${claimOf(property)}: ${String(claims[claimOf(property)!])}) and NOT FOUND within ${n}: ${unfound}`
+        : `${property} is not claimed (${claimOf(property)}: false): the hunt finds a violation within ${n}`;
+    test(title, (ctx) => {
       const ex = explored();
-      if (ex.firstFailure[t.property] === undefined) return;
-      const v = shrinkFailure(ex, t.property);
-      expect.fail(`\n${v.report}\n`);
+      if (needsReplicaState(property) && ex.measuredRuns === 0) {
+        ctx.skip(`not measured: ${subject.name} declared no replica state (Observer.append/commit) in ${ex.judgedRuns} runs`);
+        return;
+      }
+      const failure = ex.firstFailure[property];
+      if (claimed) {
+        if (failure === undefined) return;
+        const v = shrinkFailure(ex, property);
+        expect.fail(`\n${v.report}\n`);
+      } else if (unfound !== undefined) {
+        expect(failure, `now found at run ${(failure?.index ?? 0) + 1}: remove the UNFOUND entry`).toBeUndefined();
+      } else {
+        expect(failure, `${subject.name} does not claim ${claimOf(property)}, but ${runs} runs from seed ${SEED} found no violation`).toBeDefined();
+      }
     });
   }
 });

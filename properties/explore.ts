@@ -49,6 +49,10 @@ export interface Exploration {
   readonly determinismRuns: number;
   /** Worlds run (determinism runs count twice). */
   readonly worldsRun: number;
+  /** Judged runs in which the elector declared replica state (lost writes and divergence measured). */
+  readonly measuredRuns: number;
+  /** Judged runs (a run is judged while some property is still unviolated). */
+  readonly judgedRuns: number;
   readonly firstFailure: Partial<Record<PropertyName, FirstFailure>>;
 }
 
@@ -70,12 +74,18 @@ export function explore(def: ElectorDefinition, options: unknown, settings: Expl
   const firstFailure: Partial<Record<PropertyName, FirstFailure>> = {};
   let index = 0;
   let worldsRun = 0;
+  let measuredRuns = 0;
+  let judgedRuns = 0;
   const predicate = (sc: PropertyScenario): boolean => {
     const i = index++;
     const pending = properties.filter((p) => firstFailure[p] === undefined && (p !== "determinism" || i < determinismRuns));
     if (pending.length > 0) {
-      const { violations } = evaluate(planRun(def, options, sc), pending);
+      const { violations, run } = evaluate(planRun(def, options, sc), pending);
       worldsRun += pending.includes("determinism") ? 2 : 1;
+      if (run !== undefined) {
+        judgedRuns++;
+        if (run.metrics.data.measured) measuredRuns++;
+      }
       for (const p of pending) {
         // After an exception only no-exceptions is judged on this run.
         const message = violations[p];
@@ -87,7 +97,7 @@ export function explore(def: ElectorDefinition, options: unknown, settings: Expl
   };
   const details = fc.check(fc.property(scenariosFor(options, settings.scenario), predicate), { seed: settings.seed, numRuns: settings.runs });
   if (details.failed) throw details.errorInstance instanceof Error ? details.errorInstance : new Error("exploration failed");
-  return { def, options, properties, settings, runs: settings.runs, determinismRuns, worldsRun, firstFailure };
+  return { def, options, properties, settings, runs: settings.runs, determinismRuns, worldsRun, measuredRuns, judgedRuns, firstFailure };
 }
 
 export interface Violation {

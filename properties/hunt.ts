@@ -3,26 +3,27 @@
  * calls runPropertyHunt, `electorate replay FILE` calls replayCounterexample. Plain and
  * synchronous; the same arguments give the same report.
  */
-import { electors, findElector } from "../algorithms/index.ts";
+import { electors } from "../algorithms/index.ts";
+import { electorNames, namedAs, resolveElectorName } from "../src/elector/variants.ts";
 import type { Fault } from "../src/sim/faults.ts";
 import type { ScenarioArbitraryOptions } from "./arbitraries/index.ts";
 import { explore, shrinkFailure, type Violation } from "./explore.ts";
 import { decodeOptions } from "./plan.ts";
-import { applicability, PROPERTY_NAMES, propertyTitle, type PropertyName } from "./properties.ts";
+import { applicability, needsReplicaState, PROPERTY_NAMES, propertyTitle, type PropertyName } from "./properties.ts";
 
 export { replayCounterexample, type ReplayResult } from "./counterexample.ts";
 export type { Violation } from "./explore.ts";
 export { PROPERTY_NAMES, type PropertyName } from "./properties.ts";
 
 export interface HuntOptions {
-  /** Elector name in the registry (algorithms/index.ts). */
+  /** Elector name in the registry (algorithms/index.ts), or "elector:variant" for a declared variant. */
   readonly algorithm: string;
   /** Generated scenarios (default 100). */
   readonly runs?: number;
   /** fast-check's seed (default 1; never drawn from the clock, so a hunt is reproducible). */
   readonly seed?: number;
-  /** Elector options as JSON (decoded with the elector's schema, defaults filled in); default {}. */
-  readonly options?: unknown;
+  /** Elector options as JSON, merged over the variant's (decoded with the elector's schema, defaults filled in); default {}. */
+  readonly options?: Readonly<Record<string, unknown>>;
   /** Only these properties (default: every property the elector is held to). A named property the elector does not claim is checked anyway. */
   readonly properties?: readonly PropertyName[];
   /** Worlds run while shrinking one violation (default 1500). */
@@ -47,6 +48,10 @@ export interface PropertyVerdict {
   readonly holds: boolean;
   /** Scenarios it was checked on (until its first failure). */
   readonly runs: number;
+  /** Whether the elector claims it with these options (no-exceptions and determinism: always). */
+  readonly claimed: boolean;
+  /** For lost writes and divergence: runs in which the elector declared replica state (0: not measured). */
+  readonly measuredRuns?: number;
 }
 
 export interface HuntViolation {
@@ -105,16 +110,17 @@ function toHuntViolation(v: Violation): HuntViolation {
 
 /** Runs every property against `runs` generated scenarios and shrinks each violation found. */
 export function runPropertyHunt(o: HuntOptions): HuntReport {
-  const def = findElector(o.algorithm);
-  if (def === undefined) {
-    throw new Error(`unknown algorithm "${o.algorithm}"; known: ${electors.map((e) => e.name).join(", ") || "(none registered)"}`);
+  const resolved = resolveElectorName(electors, o.algorithm);
+  if (resolved === undefined) {
+    throw new Error(`unknown algorithm "${o.algorithm}"; known: ${electorNames(electors).join(", ") || "(none registered)"}`);
   }
+  const def = namedAs(resolved.definition, o.algorithm);
   const runs = o.runs ?? DEFAULT_HUNT_RUNS;
   const seed = o.seed ?? DEFAULT_HUNT_SEED;
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs must be a positive integer, got ${runs}`);
   if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
   const say = o.out ?? ((): void => {});
-  const options = decodeOptions(def, o.options ?? {});
+  const options = decodeOptions(def, { ...resolved.variant?.options, ...o.options });
   const verdicts0 = PROPERTY_NAMES.map((name) => {
     const a = applicability(name, def, options);
     const checked = name === "no-exceptions" || (o.properties !== undefined ? o.properties.includes(name) : a.applies);
@@ -156,16 +162,32 @@ export function runPropertyHunt(o: HuntOptions): HuntReport {
       ...(v.reason !== undefined ? { reason: v.reason } : {}),
       holds: failure === undefined,
       runs: v.checked ? (failure !== undefined ? failure.index + 1 : limit) : 0,
+      claimed: applicability(v.name, def, options).applies,
+      ...(v.checked && needsReplicaState(v.name) ? { measuredRuns: ex.measuredRuns } : {}),
     };
   });
   const lines = [`${def.name} ${JSON.stringify(options)}: ${runs} scenario(s), fast-check seed ${seed}`];
   for (const v of verdicts) {
-    const mark = !v.checked ? "-" : v.holds ? "ok" : "FAIL";
-    lines.push(`  ${mark.padEnd(4)} ${v.title}${v.checked ? ` (${v.runs} run${v.runs === 1 ? "" : "s"})` : ` (not checked: ${v.reason})`}`);
+    const mark = !v.checked ? "-" : v.measuredRuns === 0 ? "n/a" : v.holds ? "ok" : "FAIL";
+    const claim = v.claimed ? "" : " [not claimed]";
+    const measured =
+      v.measuredRuns === undefined ? "" : v.measuredRuns === 0 ? "; NOT MEASURED: the elector declared no replica state" : `; measured in ${v.measuredRuns}`;
+    lines.push(
+      `  ${mark.padEnd(4)} ${v.name}: ${v.title}${claim}` +
+        (v.checked ? ` (${v.runs} run${v.runs === 1 ? "" : "s"}${measured})` : ` (not checked: ${v.reason})`),
+    );
   }
+  const checked = verdicts.filter((v) => v.checked && v.measuredRuns !== 0).map((v) => v.name);
+  const found = verdicts.filter((v) => v.checked && !v.holds).map((v) => v.name);
+  const unmeasured = verdicts.filter((v) => v.checked && v.measuredRuns === 0).map((v) => v.name);
+  const skipped = verdicts.filter((v) => !v.checked).map((v) => `${v.name} (${v.claimed ? "not asked for" : "not claimed"})`);
+  lines.push(`checked: ${checked.join(", ") || "none"}`);
+  lines.push(`violations found: ${found.join(", ") || "none"}`);
+  if (unmeasured.length > 0) lines.push(`not measured: ${unmeasured.join(", ")}`);
+  if (skipped.length > 0) lines.push(`not checked (hunt one with --property NAME): ${skipped.join(", ")}`);
   for (const v of violations) lines.push("", v.report);
   return {
-    algorithm: def.name,
+    algorithm: o.algorithm,
     options,
     seed,
     runs,

@@ -3,14 +3,20 @@
  * run. Shared by the vitest suite, the hunt API (the CLI's `check`) and counterexample replay.
  */
 import { judge } from "../src/checker/judge.ts";
-import type { RunMetrics, SplitBrainFinding } from "../src/checker/metrics.ts";
+import type { DataFinding, RunMetrics, SplitBrainFinding } from "../src/checker/metrics.ts";
 import type { ElectorDefinition } from "../src/elector/api.ts";
 import { outcomeOf, type WorldOutcome } from "../src/world/run.ts";
 import { World } from "../src/world/world.ts";
 import type { WorldConfig } from "../src/world/world-config.ts";
 import type { PlannedRun } from "./plan.ts";
 
-export type PropertyName = "no-exceptions" | "no-same-epoch-leaders" | "no-stale-acknowledgements" | "liveness" | "determinism";
+export type PropertyName =
+  | "no-exceptions"
+  | "no-lost-acknowledged-writes"
+  | "no-divergence"
+  | "no-same-epoch-leaders"
+  | "liveness"
+  | "determinism";
 
 export interface PropertyInfo {
   readonly name: PropertyName;
@@ -19,8 +25,9 @@ export interface PropertyInfo {
 
 export const PROPERTIES: readonly PropertyInfo[] = [
   { name: "no-exceptions", title: "every run completes without an exception (elector, lab or checker)" },
+  { name: "no-lost-acknowledged-writes", title: "every write acknowledged to a client is in its partition's final committed log" },
+  { name: "no-divergence", title: "no two replicas hold different entries at a position both have committed" },
   { name: "no-same-epoch-leaders", title: "no two leaders of one partition share an epoch" },
-  { name: "no-stale-acknowledgements", title: "no write is acknowledged by a leader after a newer one was elected" },
   { name: "liveness", title: "after recovery and the quiet period, every partition has one leader all live replicas agree on" },
   { name: "determinism", title: "the same seed gives the same trace hash and metrics" },
 ];
@@ -35,21 +42,33 @@ export function isPropertyName(s: string): s is PropertyName {
   return (PROPERTY_NAMES as readonly string[]).includes(s);
 }
 
-/** Whether the elector, with these options, is held to a property; if not, why. */
-export function applicability(name: PropertyName, def: ElectorDefinition, options: unknown): { readonly applies: boolean; readonly reason?: string } {
-  const claims = def.claims(options);
+/** The claim (ElectorClaims field) behind a property; undefined for properties every elector is held to. */
+export function claimOf(name: PropertyName): "noLostAcknowledgedWrites" | "noDivergence" | "noSameEpochLeaders" | "liveness" | undefined {
   switch (name) {
+    case "no-lost-acknowledged-writes":
+      return "noLostAcknowledgedWrites";
+    case "no-divergence":
+      return "noDivergence";
     case "no-same-epoch-leaders":
-      return claims.noSameEpochLeaders ? { applies: true } : { applies: false, reason: `${def.name} does not claim noSameEpochLeaders with these options` };
-    case "no-stale-acknowledgements":
-      return claims.noStaleAcknowledgements === true
-        ? { applies: true }
-        : { applies: false, reason: `${def.name} does not claim noStaleAcknowledgements with these options` };
-    case "no-exceptions":
+      return "noSameEpochLeaders";
     case "liveness":
+      return "liveness";
+    case "no-exceptions":
     case "determinism":
-      return { applies: true };
+      return undefined;
   }
+}
+
+/** Properties about replica state: not measured in a run where the elector declared none. */
+export function needsReplicaState(name: PropertyName): boolean {
+  return name === "no-lost-acknowledged-writes" || name === "no-divergence";
+}
+
+/** Whether the elector, with these options, claims a property (no-exceptions and determinism: always); if not, why. */
+export function applicability(name: PropertyName, def: ElectorDefinition, options: unknown): { readonly applies: boolean; readonly reason?: string } {
+  const claim = claimOf(name);
+  if (claim === undefined) return { applies: true };
+  return def.claims(options)[claim] ? { applies: true } : { applies: false, reason: `${def.name} does not claim ${claim} with these options` };
 }
 
 export function applicableProperties(def: ElectorDefinition, options: unknown): PropertyName[] {
@@ -85,6 +104,16 @@ export interface Evaluation {
 }
 
 const s = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
+
+export function describeDataFinding(f: DataFinding): string {
+  const p = `partition ${f.partition}`;
+  if (f.grade === "lost-write") {
+    const holder = f.finalLog.host < 0 ? "no live replica declared a committed log" : `final committed log: host ${f.finalLog.host}, ${f.finalLog.length} entries`;
+    const held = f.heldUncommittedBy.length > 0 ? `; held uncommitted by host(s) ${f.heldUncommittedBy.join(", ")}` : "";
+    return `${p}: write ${f.writeId} acknowledged by host ${f.acknowledgedBy}${f.epoch >= 0 ? ` in epoch ${f.epoch}` : ""} (client got ok at ${s(f.acknowledgedAt)}) is not in the final committed log (${holder}${held})`;
+  }
+  return `${p}: hosts ${f.hosts[0]} and ${f.hosts[1]} committed different entries at position ${f.position} (write ${f.writeIds[0]} epoch ${f.epochs[0]} vs write ${f.writeIds[1]} epoch ${f.epochs[1]}; committed ${f.committed[0]} and ${f.committed[1]})`;
+}
 
 export function describeFinding(f: SplitBrainFinding): string {
   const p = `partition ${f.partition}`;
@@ -176,11 +205,21 @@ export function violation(name: PropertyName, run: JudgedRun): string | undefine
       const first = m.splitBrain.findings.find((f) => f.grade === "same-epoch");
       return `${c.count} same-epoch leader pair(s) on ${c.partitions} partition(s)${first ? `; first: ${describeFinding(first)}` : ""}`;
     }
-    case "no-stale-acknowledgements": {
-      const c = m.splitBrain.lateAcks;
-      if (c.count === 0) return undefined;
-      const first = m.splitBrain.findings.find((f) => f.grade === "late-ack");
-      return `${c.count} stale acknowledgement(s) on ${c.partitions} partition(s)${first ? `; first: ${describeFinding(first)}` : ""}`;
+    case "no-lost-acknowledged-writes": {
+      const c = m.data.lostWrites;
+      if (c.count === null || c.count === 0) return undefined; // null: not measured (the elector declares no replica state)
+      const lost = m.data.findings.filter((f) => f.grade === "lost-write");
+      const ids = lost.slice(0, 10).map((f) => (f.grade === "lost-write" ? f.writeId : -1));
+      return (
+        `${c.count} lost acknowledged write(s) on ${c.partitions} partition(s): write id(s) ${ids.join(", ")}${c.count > ids.length ? ", ..." : ""}` +
+        `${lost[0] !== undefined ? `; first: ${describeDataFinding(lost[0])}` : ""}`
+      );
+    }
+    case "no-divergence": {
+      const c = m.data.divergence;
+      if (c.count === null || c.count === 0) return undefined;
+      const first = m.data.findings.find((f) => f.grade === "divergence");
+      return `${c.count} divergent replica pair(s) on ${c.partitions} partition(s)${first ? `; first: ${describeDataFinding(first)}` : ""}`;
     }
     case "liveness": {
       const e = m.end;

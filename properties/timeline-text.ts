@@ -73,9 +73,15 @@ function endStates(outcome: WorldOutcome): { partition: number; ok: boolean; tex
 
 /** The partitions a violation is about. */
 function partitionsOf(property: PropertyName | undefined, metrics: RunMetrics, outcome: WorldOutcome): number[] {
-  const grade = property === "no-same-epoch-leaders" ? "same-epoch" : property === "no-stale-acknowledgements" ? "late-ack" : undefined;
-  const findings = metrics.splitBrain.findings.filter((f) => grade === undefined || f.grade === grade);
-  let chosen = [...new Set(findings.map((f) => f.partition))];
+  let chosen: number[];
+  if (property === "no-lost-acknowledged-writes" || property === "no-divergence") {
+    const grade = property === "no-divergence" ? "divergence" : "lost-write";
+    chosen = [...new Set(metrics.data.findings.filter((f) => f.grade === grade).map((f) => f.partition))];
+  } else {
+    const grade = property === "no-same-epoch-leaders" ? "same-epoch" : undefined;
+    const findings = metrics.splitBrain.findings.filter((f) => grade === undefined || f.grade === grade);
+    chosen = [...new Set(findings.map((f) => f.partition))];
+  }
   if (property === "liveness" || chosen.length === 0) {
     const bad = endStates(outcome).filter((e) => !e.ok).map((e) => e.partition);
     if (property === "liveness" || bad.length > 0) chosen = bad;
@@ -178,7 +184,7 @@ function followerLines(outcome: WorldOutcome, wanted: readonly number[]): Line[]
 /** The timeline of the partitions a violation is about, as text. */
 export function timelineText(outcome: WorldOutcome, metrics: RunMetrics, spec: RunSpec, property?: PropertyName): string {
   const wanted = partitionsOf(property, metrics, outcome);
-  const fromFindings = wanted.every((p) => metrics.splitBrain.findings.some((f) => f.partition === p));
+  const fromFindings = wanted.every((p) => metrics.splitBrain.findings.some((f) => f.partition === p) || metrics.data.findings.some((f) => f.partition === p));
   const timeline: RunTimeline = timelineOf(outcome, fromFindings ? "findings" : "all", metrics);
   const end = spec.durationMs;
   const lines: Line[] = [];

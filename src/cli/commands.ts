@@ -4,12 +4,13 @@
  * a cell failed), 2 bad input (one paragraph on stderr, no stack trace, nothing written),
  * 130 interrupted. main.ts only parses the command line and calls these.
  */
+import { resolveElectorName } from "../elector/variants.ts";
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import { PACKAGE_ROOT } from "../runner/package-root.ts";
 import type { ElectorDefinition } from "../elector/api.ts";
 import { BadInputError, isBadInput } from "../scenario/issues.ts";
-import { decodeScenario, parseScenarioText, readScenarioFile, unknownElectorMessage, type Scenario, type ScenarioAlgorithm } from "../scenario/load.ts";
+import { decodeOptions, decodeScenario, parseScenarioText, readScenarioFile, unknownElectorMessage, type Scenario, type ScenarioAlgorithm } from "../scenario/load.ts";
 import { expandSweep, makeCell, sweepId, type Cell } from "../runner/cell.ts";
 import { latestRunDir, newRunDir, pointLatest, writeRunsIndex } from "../runner/run-store.ts";
 import { electorCatalog, moduleUrl } from "../runner/electors.ts";
@@ -191,7 +192,7 @@ function readdirNames(dir: string): string[] {
 function algorithmsFrom(names: string[] | undefined, catalog: readonly ElectorDefinition[]): ScenarioAlgorithm[] | undefined {
   if (names === undefined) return undefined;
   if (names.length === 0) throw new BadInputError("--algorithms", [{ path: "", message: "expected at least one elector name" }]);
-  const issues = names.filter((n) => !catalog.some((e) => e.name === n)).map((n) => ({ path: "", message: unknownElectorMessage(n, catalog) }));
+  const issues = names.filter((n) => resolveElectorName(catalog, n) === undefined).map((n) => ({ path: "", message: unknownElectorMessage(n, catalog) }));
   if (issues.length > 0) throw new BadInputError("--algorithms", issues);
   return names.map((elector) => ({ elector, options: {} }));
 }
@@ -466,7 +467,19 @@ export async function cmdList(args: { readonly json: boolean; readonly modules?:
   const catalog = await electorCatalog((args.modules ?? []).map(moduleUrl));
   if (args.json) {
     const { optionDocs } = await import("./text.ts");
-    io.out(`${JSON.stringify(catalog.map((e) => ({ name: e.name, description: e.description, usesCoordinator: e.usesCoordinator, options: optionDocs(e) })), null, 2)}\n`);
+    io.out(
+      `${JSON.stringify(
+        catalog.map((e) => ({
+          name: e.name,
+          description: e.description,
+          usesCoordinator: e.usesCoordinator,
+          options: optionDocs(e),
+          variants: (e.variants ?? []).map((v) => ({ name: `${e.name}:${v.name}`, description: v.description, options: v.options })),
+        })),
+        null,
+        2,
+      )}\n`,
+    );
   } else {
     io.out(electorList(catalog));
     const names = knownScenarios();
@@ -541,7 +554,7 @@ export async function cmdReplay(args: ReplayArgs, io: Io = processIo, signal?: A
     }
     const modules = (args.modules ?? []).map(moduleUrl);
     const catalog = await electorCatalog(modules);
-    if (!catalog.some((e) => e.name === saved.elector)) {
+    if (resolveElectorName(catalog, saved.elector) === undefined) {
       throw new BadInputError(args.file, [{ path: "elector", message: unknownElectorMessage(saved.elector, catalog) }]);
     }
     const cell = cellOfResult(saved, args.timeline ? "all" : "findings", modules);
@@ -571,23 +584,67 @@ export async function cmdReplay(args: ReplayArgs, io: Io = processIo, signal?: A
 // ---- check ----
 
 export interface CheckArgs {
+  /** "elector" or "elector:variant". */
   readonly algorithm: string;
   readonly runs?: number;
   readonly seed?: number;
+  /** Properties to check (default: those the variant claims, plus no-exceptions and determinism). */
+  readonly properties?: readonly string[];
+  /** Option overrides, "key=value" (value parsed as JSON when it parses, else a string), over the variant's options. */
+  readonly set?: readonly string[];
+}
+
+/** "key=value" pairs to an options object: the value as JSON when it parses ("3", "true", "\"x\""), else as a string. */
+export function parseSettings(pairs: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const issues: { path: string; message: string }[] = [];
+  for (const pair of pairs) {
+    const i = pair.indexOf("=");
+    if (i <= 0) {
+      issues.push({ path: "", message: `expected key=value, got ${JSON.stringify(pair)}` });
+      continue;
+    }
+    const key = pair.slice(0, i);
+    const raw = pair.slice(i + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = raw;
+    }
+    out[key] = value;
+  }
+  if (issues.length > 0) throw new BadInputError("--set", issues);
+  return out;
 }
 
 export async function cmdCheck(args: CheckArgs, io: Io = processIo, signal?: AbortSignal): Promise<number> {
   const catalog = await electorCatalog();
-  if (!catalog.some((e) => e.name === args.algorithm)) {
+  const resolved = resolveElectorName(catalog, args.algorithm);
+  if (resolved === undefined) {
     throw new BadInputError("--algorithm", [{ path: "", message: unknownElectorMessage(args.algorithm, catalog) }]);
   }
   const runs = boundedFlag(args.runs, "--runs", BOUNDS.flagRuns);
   const seed = args.seed;
   if (seed !== undefined && !Number.isInteger(seed)) throw new BadInputError("--seed", [{ path: "", message: `expected an integer, got ${seed}` }]);
+  const { PROPERTY_NAMES } = await import("../../properties/properties.ts");
+  const properties = args.properties !== undefined && args.properties.length > 0 ? args.properties : undefined;
+  const unknown = (properties ?? []).filter((p) => !(PROPERTY_NAMES as readonly string[]).includes(p));
+  if (unknown.length > 0) {
+    throw new BadInputError(
+      "--property",
+      unknown.map((p) => ({ path: "", message: `expected one of ${PROPERTY_NAMES.join(", ")}, got ${JSON.stringify(p)}` })),
+    );
+  }
+  const overrides = parseSettings(args.set ?? []);
+  // Bad option values are refused here, with the option's path, before anything runs.
+  decodeOptions(resolved.definition, { ...resolved.variant?.options, ...overrides }, "--set", "options");
   const hunt = {
     algorithm: args.algorithm,
+    options: overrides,
     ...(runs !== undefined ? { runs } : {}),
     ...(seed !== undefined ? { seed } : {}),
+    ...(properties !== undefined ? { properties: properties as readonly (typeof PROPERTY_NAMES)[number][] } : {}),
   };
   let lines = 0;
   const out = (s: string): void => {

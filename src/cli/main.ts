@@ -7,7 +7,7 @@
  *   electorate compare [--algorithms a,b] [--partitions 100,1000,10000] [--scenarios s,t] [--seeds N]
  *                      [--workers N] [--shard k/n] [--out DIR] [--resume]
  *   electorate merge DIR... [--out DIR]
- *   electorate check --algorithm A [--runs N] [--seed S]
+ *   electorate check --algorithm A[:VARIANT] [--runs N] [--seed S] [--property P ...] [--set key=value ...]
  *   electorate replay FILE [--cell N]
  *   electorate report RESULTS --out DIR
  *   electorate list
@@ -200,15 +200,22 @@ const merge = Command.make(
 const check = Command.make(
   "check",
   {
-    algorithm: Flag.String("algorithm").pipe(Flag.withDescription("The elector to hunt counterexamples for")),
+    algorithm: Flag.String("algorithm").pipe(Flag.withDescription("The elector to hunt counterexamples for: a name or elector:variant (see list)")),
     runs: Flag.Int("runs").pipe(Flag.withDescription("Generated fault schedules to try"), Flag.optional),
     seed: Flag.Int("seed").pipe(Flag.withDescription("fast-check seed (reproduces a hunt)"), Flag.optional),
+    property: Flag.String("property").pipe(
+      Flag.withDescription("Check this property, claimed or not (repeatable; default: the properties the variant claims)"),
+      Flag.atLeast(0),
+    ),
+    set: Flag.String("set").pipe(Flag.withDescription("Override an option, key=value (repeatable; over the variant's options)"), Flag.atLeast(0)),
   },
   (a) =>
     exec((c, signal) =>
       c.cmdCheck(
         {
           algorithm: a.algorithm,
+          properties: a.property,
+          set: a.set,
           ...(opt(a.runs) !== undefined ? { runs: opt(a.runs)! } : {}),
           ...(opt(a.seed) !== undefined ? { seed: opt(a.seed)! } : {}),
         },
@@ -216,7 +223,7 @@ const check = Command.make(
         signal,
       ),
     ),
-).pipe(Command.withDescription("Hunt for property violations (split-brain, stale acknowledgements, liveness) with generated fault schedules"));
+).pipe(Command.withDescription("Hunt for property violations (lost acknowledged writes, divergence, same-epoch leaders, liveness) with generated fault schedules"));
 
 const replay = Command.make(
   "replay",

@@ -2,6 +2,7 @@
  * Plain-text views for the terminal: one run in detail, its timeline, and the elector list.
  * Comparison tables come from src/report (renderTable).
  */
+import { decodeVariantOptions } from "../elector/variants.ts";
 import { Schema } from "effect";
 import type { ElectorDefinition } from "../elector/api.ts";
 import { describeFault } from "../sim/faults.ts";
@@ -198,6 +199,16 @@ export function electorList(electors: readonly ElectorDefinition[]): string {
         const def = d.default === undefined ? "required" : `default ${JSON.stringify(d.default)}`;
         out.push(`    ${d.name} (${d.type}; ${def})`);
         if (d.description !== "") out.push(`      ${d.description}`);
+      }
+    }
+    const variants = e.variants ?? [];
+    if (variants.length > 0) {
+      out.push("  variants (use as elector:variant):");
+      for (const v of variants) {
+        const claims = e.claims(decodeVariantOptions(e, v.name));
+        const claimed = Object.entries(claims).filter(([k, c]) => c === true && k !== "noStaleAcknowledgements").map(([k]) => k);
+        out.push(`    ${e.name}:${v.name} — ${v.description}`);
+        out.push(`      options ${JSON.stringify(v.options)}; claims ${claimed.join(", ") || "nothing"}`);
       }
     }
     out.push("");

@@ -44,7 +44,10 @@ export interface RunTimeline {
 export interface RunResult {
   /** Scenario name and the sweep cell's coordinates. */
   readonly scenario: string;
+  /** The elector as named: "raft", or "raft:etcd" for a declared variant. */
   readonly elector: string;
+  /** The variant part of the name ("etcd"), when one was named; `options` holds the decoded options it selected. */
+  readonly variant?: string;
   readonly options: unknown;
   readonly seed: number;
   readonly cluster: { readonly brokers: number; readonly partitions: number; readonly replicationFactor: number };

@@ -3,6 +3,7 @@
  * WorldConfig, run the world, judge it, cut the timeline. Everything in the result except `cost`
  * is a pure function of the cell; wall time and heap are measured here and only land in `cost`.
  */
+import { namedAs, resolveElectorName } from "../elector/variants.ts";
 import { getHeapStatistics } from "node:v8";
 import { Schema } from "effect";
 import { judge } from "../checker/judge.ts";
@@ -26,7 +27,10 @@ import { claimViolations } from "./violations.ts";
 import { withWatchdog } from "./watchdog.ts";
 
 export interface BuiltCell {
+  /** The definition under the cell's full name ("raft:etcd"). */
   readonly elector: ElectorDefinition;
+  /** The variant the name selects, if any. */
+  readonly variant: string | undefined;
   readonly config: WorldConfig<unknown>;
   /** Options as recorded in the result: the decoded options, encoded back (defaults filled in). */
   readonly recordedOptions: unknown;
@@ -34,21 +38,30 @@ export interface BuiltCell {
   readonly probeEvents: number;
 }
 
-export function findIn(electors: readonly ElectorDefinition[], name: string, source = "elector"): ElectorDefinition {
-  const e = electors.find((d) => d.name === name);
-  if (e === undefined) throw new BadInputError(source, [{ path: "", message: unknownElectorMessage(name, electors) }]);
-  return e;
+/**
+ * The elector a cell names, "elector" or "elector:variant": the definition under that full name
+ * (so results and reports name the variant) and the variant's option input (or {}).
+ */
+export function findIn(
+  electors: readonly ElectorDefinition[],
+  name: string,
+  source = "elector",
+): { readonly definition: ElectorDefinition; readonly variant: string | undefined; readonly variantOptions: Readonly<Record<string, unknown>> } {
+  const r = resolveElectorName(electors, name);
+  if (r === undefined) throw new BadInputError(source, [{ path: "", message: unknownElectorMessage(name, electors) }]);
+  return { definition: namedAs(r.definition, name), variant: r.variant?.name, variantOptions: r.variant?.options ?? {} };
 }
 
 /** The WorldConfig of a cell (role host names resolved by probe runs). */
 export function buildCell(cell: Cell, electors: readonly ElectorDefinition[] = registeredElectors()): BuiltCell {
-  const elector = findIn(electors, cell.elector, `cell ${cell.index}`);
-  const options = decodeOptions(elector, cell.options, `cell ${cell.index} (${cell.elector})`);
+  const found = findIn(electors, cell.elector, `cell ${cell.index}`);
+  const elector = found.definition;
+  const options = decodeOptions(elector, { ...found.variantOptions, ...(cell.options as object) }, `cell ${cell.index} (${cell.elector})`);
   let hostOptions: Record<number, unknown> | undefined;
   if (cell.hostOptions !== undefined) {
     hostOptions = {};
     for (const [h, raw] of Object.entries(cell.hostOptions)) {
-      hostOptions[Number(h)] = decodeOptions(elector, { ...cell.options, ...raw }, `cell ${cell.index} (${cell.elector})`, `hostOptions.${h}`);
+      hostOptions[Number(h)] = decodeOptions(elector, { ...found.variantOptions, ...(cell.options as object), ...raw }, `cell ${cell.index} (${cell.elector})`, `hostOptions.${h}`);
     }
   }
   const cluster: ClusterSpec = { ...cell.cluster };
@@ -73,7 +86,7 @@ export function buildCell(cell: Cell, electors: readonly ElectorDefinition[] = r
   } catch {
     recordedOptions = cell.options;
   }
-  return { elector, config: { ...base, faults }, recordedOptions, roles: notes, probeEvents };
+  return { elector, variant: found.variant, config: { ...base, faults }, recordedOptions, roles: notes, probeEvents };
 }
 
 function heapUsed(): number {
@@ -110,6 +123,7 @@ function runCellUnwatched(cell: Cell, electors: readonly ElectorDefinition[], sw
   return {
     scenario: cell.scenario,
     elector: elector.name,
+    ...(built.variant !== undefined ? { variant: built.variant } : {}),
     options: built.recordedOptions,
     seed: cell.seed,
     cluster: { brokers: c.brokers, partitions: c.partitions, replicationFactor: c.replicationFactor },

@@ -4,6 +4,7 @@
  * BadInputError (path of the bad field + expected shape); nothing here throws anything else for
  * bad input.
  */
+import { electorNames, resolveElectorName } from "../elector/variants.ts";
 import type { ClusterSpec } from "../cluster/cluster-model.ts";
 import { extname } from "node:path";
 import { Schema } from "effect";
@@ -314,14 +315,17 @@ function checkAlgorithm(
 ): ScenarioAlgorithm | undefined {
   const name = typeof entry === "string" ? entry : entry.name;
   const namePath = typeof entry === "string" ? path : `${path}.name`;
-  const elector = electors.find((e) => e.name === name);
-  if (elector === undefined) {
+  // "elector:variant" names a declared option set; explicit options are merged over the variant's.
+  const resolved = resolveElectorName(electors, name);
+  if (resolved === undefined) {
     issues.push({ path: namePath, message: unknownElectorMessage(name, electors) });
     return undefined;
   }
+  const elector = resolved.definition;
+  const base = resolved.variant?.options ?? {};
   const options = typeof entry === "string" ? {} : (entry.options ?? {});
   const before = issues.length;
-  decodeOptionsInto(elector, options, `${path}.options`, issues);
+  decodeOptionsInto(elector, { ...base, ...options }, `${path}.options`, issues);
   const hostOptions = typeof entry === "string" ? undefined : entry.hostOptions;
   if (hostOptions !== undefined) {
     for (const [key, override] of Object.entries(hostOptions)) {
@@ -331,7 +335,7 @@ function checkAlgorithm(
         issues.push({ path: hostPath, message: `expected a broker number below cluster.brokers (${brokers}) as key, got ${JSON.stringify(key)}` });
         continue;
       }
-      decodeOptionsInto(elector, { ...options, ...override }, hostPath, issues);
+      decodeOptionsInto(elector, { ...base, ...options, ...override }, hostPath, issues);
     }
   }
   if (issues.length > before) return undefined;
@@ -339,7 +343,7 @@ function checkAlgorithm(
 }
 
 export function unknownElectorMessage(name: string, electors: readonly ElectorDefinition[]): string {
-  const known = electors.map((e) => e.name);
+  const known = electorNames(electors);
   return `expected a registered elector (${known.length > 0 ? known.join(", ") : "none registered"}), got ${JSON.stringify(name)}`;
 }
 

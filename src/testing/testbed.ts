@@ -29,7 +29,7 @@ import { ClusterModel } from "../cluster/cluster-model.ts";
 import { History } from "../record/history.ts";
 import { Obs } from "../record/observation-log.ts";
 import { FinalStatus } from "../record/run-record.ts";
-import { decodeVariantOptions } from "../runner/variants.ts";
+import { decodeVariantOptions } from "../elector/variants.ts";
 import { RandomStream } from "../sim/random.ts";
 import { Recorder } from "./recorder.ts";
 

@@ -7,7 +7,7 @@
 import type { ElectorDefinition, ElectorInstance, HostId } from "../elector/api.ts";
 import type { ClusterSpec } from "../cluster/cluster-model.ts";
 import { Obs, type ObsKind } from "../record/observation-log.ts";
-import { decodeVariantOptions } from "../runner/variants.ts";
+import { decodeVariantOptions } from "../elector/variants.ts";
 import type { Fault } from "../sim/faults.ts";
 import { World } from "../world/world.ts";
 import type { WorkloadSpec, WorldConfig } from "../world/world-config.ts";

@@ -5,7 +5,7 @@
  * beside a variant name override the variant's.
  */
 import { Schema } from "effect";
-import type { ElectorDefinition, ElectorVariant } from "../elector/api.ts";
+import type { ElectorDefinition, ElectorVariant } from "./api.ts";
 
 /** "raft:etcd" -> { elector: "raft", variant: "etcd" }; "raft" -> { elector: "raft", variant: undefined }. */
 export function splitElectorName(name: string): { readonly elector: string; readonly variant: string | undefined } {
@@ -47,4 +47,35 @@ export function decodeVariantOptions<O>(
 /** Every name a definition answers to: the plain name (default options), then each "name:variant". */
 export function variantNames(definition: ElectorDefinition): string[] {
   return [definition.name, ...(definition.variants ?? []).map((v) => `${definition.name}:${v.name}`)];
+}
+
+/** An elector name resolved: the definition, the variant it names (if any) and the full name as written. */
+export interface ResolvedElector {
+  readonly definition: ElectorDefinition;
+  readonly variant: ElectorVariant | undefined;
+  /** "raft:etcd" or "raft". */
+  readonly name: string;
+}
+
+/** Resolves "elector" or "elector:variant" against a catalog; undefined when the elector or the variant is unknown. */
+export function resolveElectorName(catalog: readonly ElectorDefinition[], name: string): ResolvedElector | undefined {
+  const { elector, variant } = splitElectorName(name);
+  const definition = catalog.find((e) => e.name === elector);
+  if (definition === undefined) return undefined;
+  if (variant === undefined) return { definition, variant: undefined, name };
+  const v = definition.variants?.find((x) => x.name === variant);
+  return v === undefined ? undefined : { definition, variant: v, name };
+}
+
+/** Every name a catalog answers to, plain names and variants. */
+export function electorNames(catalog: readonly ElectorDefinition[]): string[] {
+  return catalog.flatMap(variantNames);
+}
+
+/**
+ * The definition under its full name ("raft:etcd"), so runs, results, counterexamples and reports
+ * that print `definition.name` name the variant. Same behaviour: only the name differs.
+ */
+export function namedAs<O>(definition: ElectorDefinition<O>, name: string): ElectorDefinition<O> {
+  return name === definition.name ? definition : { ...definition, name };
 }
