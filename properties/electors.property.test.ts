@@ -41,6 +41,8 @@ const RUNS_PER_ELECTOR: Readonly<Record<string, number>> = {
   "kafka-controller": 180,
 };
 const DEFAULT_RUNS_PER_ELECTOR = 100;
+/** The first test of a variant runs its whole exploration: generous, for a loaded 2-core machine. */
+const EXPLORE_TIMEOUT_MS = 600_000;
 /** No variant gets fewer: an unclaimed property needs some runs to be found. */
 const MIN_RUNS = 30;
 
@@ -48,7 +50,15 @@ const MIN_RUNS = 30;
  * Unclaimed properties known NOT to be found within the budget, with the reason. The test asserts
  * they stay unfound; finding one means this entry is out of date (delete it: it is then asserted found).
  */
-const UNFOUND: Readonly<Record<string, Partial<Record<PropertyName, string>>>> = {};
+const NAIVE_DIVERGENCE =
+  "a follower truncates to the leader it follows, so after the recovery phase every live replica's committed prefix is a prefix of the one leader's; " +
+  "the zombie leader's loss is judged from the final state as lost writes, not as divergence";
+const UNFOUND: Readonly<Record<string, Partial<Record<PropertyName, string>>>> = {
+  "naive-race": { "no-divergence": NAIVE_DIVERGENCE },
+  "naive-race:keep-leading": { "no-divergence": NAIVE_DIVERGENCE },
+  "naive-race:step-down": { "no-divergence": NAIVE_DIVERGENCE },
+  "naive-race:fenced": { "no-divergence": NAIVE_DIVERGENCE },
+};
 
 function envInt(name: string): number | undefined {
   const v = process.env[name];
@@ -114,6 +124,6 @@ describe.each(SUBJECTS.map((s) => [s.name, s] as const))("%s", (_name, subject) 
       } else {
         expect(failure, `${subject.name} does not claim ${claimOf(property)}, but ${runs} runs from seed ${SEED} found no violation`).toBeDefined();
       }
-    });
+    }, EXPLORE_TIMEOUT_MS);
   }
 });

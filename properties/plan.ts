@@ -68,13 +68,18 @@ export interface PlannedRun {
 export function planRun(def: ElectorDefinition, options: unknown, scenario: PropertyScenario): PlannedRun {
   const recovery = recoveryPhase(scenario.faults, scenario.network, scenario.recoveryAtMs);
   const quietPeriodMs = def.quietPeriodMs(options);
+  // Producers keep writing through the first half of the quiet period (availability after the
+  // recovery is exercised), then stop, so the final replica state is read after the system settled
+  // (Jepsen's final read): a write acknowledged a moment before the end is not yet committed
+  // anywhere, which is not a loss.
+  const workload: Partial<WorkloadSpec> = { ...PROPERTY_WORKLOAD, stopMs: recovery.at + Math.floor(quietPeriodMs / 2) };
   const spec: RunSpec = {
     elector: def.name,
     options,
     seed: scenario.seed,
     cluster: scenario.cluster,
     ...(scenario.network !== undefined ? { network: scenario.network } : {}),
-    workload: PROPERTY_WORKLOAD,
+    workload,
     faults: [...scenario.faults, ...recovery.faults],
     recoveryFromIndex: scenario.faults.length,
     recoveryAtMs: recovery.at,

@@ -106,7 +106,7 @@ function partitionLines(pt: PartitionTimeline, end: number, order: number): Line
     lines.push({ at: iv.from, order, host: hostText(iv.host), what: `believes it leads partition ${p} in epoch ${iv.epoch}` });
     if (iv.to < end) lines.push({ at: iv.to, order, sub: 2, host: hostText(iv.host), what: `no longer believes it leads partition ${p} (epoch ${iv.epoch})` });
   }
-  // Acknowledgements: runs of consecutive acks by one host in one epoch, stale ones called out.
+  // Acknowledgements: runs of consecutive acks by one host in one epoch, late ones called out.
   let k = 0;
   let staleShown = 0;
   while (k < pt.acks.length) {
@@ -123,7 +123,7 @@ function partitionLines(pt: PartitionTimeline, end: number, order: number): Line
           order,
           sub: 1,
           host: hostText(a.host),
-          what: `acknowledges write ${a.writeId} on partition ${p} in epoch ${a.epoch}: STALE, a newer leader was already elected${span}`,
+          what: `acknowledges write ${a.writeId} on partition ${p} in epoch ${a.epoch}: LATE, a newer leader was already declared${span}`,
         });
       }
       staleShown++;
@@ -133,7 +133,7 @@ function partitionLines(pt: PartitionTimeline, end: number, order: number): Line
     k = n;
   }
   if (staleShown > MAX_STALE_LINES) {
-    lines.push({ at: end, order, host: "-", what: `(${staleShown - MAX_STALE_LINES} more runs of stale acknowledgements on partition ${p} not shown)` });
+    lines.push({ at: end, order, host: "-", what: `(${staleShown - MAX_STALE_LINES} more runs of late acknowledgements on partition ${p} not shown)` });
   }
   return lines;
 }
@@ -207,6 +207,18 @@ export function timelineText(outcome: WorldOutcome, metrics: RunMetrics, spec: R
   out.push(`At the end (${secondsText(end)}):`);
   const shown = endStates(outcome).filter((e) => wanted.includes(e.partition) || !e.ok);
   for (const e of shown.slice(0, MAX_END_LINES)) out.push(`  ${e.ok ? " " : "!"} ${e.text}`);
+  for (const p of wanted) {
+    const lost = metrics.data.findings.filter((f) => f.grade === "lost-write" && f.partition === p);
+    if (lost.length === 0) continue;
+    const ids = lost.map((f) => (f.grade === "lost-write" ? f.writeId : -1));
+    const by = [...new Set(lost.map((f) => (f.grade === "lost-write" ? f.acknowledgedBy : -1)))];
+    out.push(`  ! partition ${p}: acknowledged write(s) ${ids.slice(0, 12).join(", ")}${ids.length > 12 ? ", ..." : ""} (acknowledged by host ${by.join(", ")}) are not in the final committed log: LOST`);
+  }
+  for (const f of metrics.data.findings) {
+    if (f.grade === "divergence" && wanted.includes(f.partition)) {
+      out.push(`  ! partition ${f.partition}: hosts ${f.hosts[0]} and ${f.hosts[1]} committed different entries at position ${f.position}: DIVERGED`);
+    }
+  }
   if (shown.length > MAX_END_LINES) out.push(`  (${shown.length - MAX_END_LINES} more partitions without exactly one agreed leader)`);
   return out.join("\n");
 }
