@@ -58,6 +58,11 @@ const UNFOUND: Readonly<Record<string, Partial<Record<PropertyName, string>>>> =
   "naive-race:keep-leading": { "no-divergence": NAIVE_DIVERGENCE },
   "naive-race:step-down": { "no-divergence": NAIVE_DIVERGENCE },
   "naive-race:fenced": { "no-divergence": NAIVE_DIVERGENCE },
+  "kafka-controller:all-minisr1": {
+    "no-lost-acknowledged-writes":
+      "the loss needs the ISR shrunk to the leader, i.e. a follower out for replica.lag.time.max.ms (30 s) — longer than the generated fault window (2-22 s) — " +
+      "and then that leader lost; with unclean election off (the default) the partition then waits offline for it rather than losing data",
+  },
 };
 
 function envInt(name: string): number | undefined {
