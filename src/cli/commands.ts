@@ -17,7 +17,7 @@ import { electorCatalog, moduleUrl } from "../runner/electors.ts";
 import { checkOutputDir, checkResults, isIoError, makeDir, readRegularFile, readResults, SCENARIO_MAX_BYTES, RESULTS_MAX_BYTES } from "../runner/files.ts";
 import { checkEstimates } from "../runner/estimate.ts";
 import { acquireOutputLock } from "../runner/lock.ts";
-import { attachTimelines } from "../runner/timelines.ts";
+import { attachTimelines, mergeTimelines } from "../runner/timelines.ts";
 import { defaultLimits, isCellStopped, type Limits } from "../runner/watchdog.ts";
 import { BOUNDS, describeBound, withinBound, type Bound } from "../scenario/bounds.ts";
 import { defaultWorkers } from "../runner/pool.ts";
@@ -425,6 +425,7 @@ export async function cmdMerge(args: { readonly dirs: readonly string[]; readonl
   const merged = mergeResults(args.dirs);
   const release = claimOutputDir(outDir, io);
   try {
+    mergeTimelines(args.dirs, outDir);
     return await mergeAndReport(args, merged, outDir, io);
   } finally {
     release();

@@ -1,12 +1,12 @@
 /** A sweep keeps partition timelines beside its results; the report's few come back intact. */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { testPreferredLeader } from "../testing/test-elector.ts";
 import { expandSweep } from "./cell.ts";
 import { runSweep } from "./sweep.ts";
-import { attachTimelines, TIMELINES_FILE } from "./timelines.ts";
+import { attachTimelines, mergeTimelines, TIMELINES_FILE } from "./timelines.ts";
 import { decodeScenario } from "../scenario/load.ts";
 import { fileURLToPath } from "node:url";
 
@@ -32,5 +32,11 @@ describe("timelines beside the results", () => {
     const back = attachTimelines(beside.results, out);
     expect(back.map((r) => r.timeline)).toEqual(inside.results.map((r) => r.timeline));
     expect(back.map((r) => r.metrics.traceHash)).toEqual(inside.results.map((r) => r.metrics.traceHash));
+
+    // A merge copies each shard's timelines beside the merged results.
+    const merged = join(dir, "merged");
+    mkdirSync(merged);
+    mergeTimelines([out], merged);
+    expect(attachTimelines(beside.results, merged).map((r) => r.timeline)).toEqual(inside.results.map((r) => r.timeline));
   });
 });

@@ -5,9 +5,9 @@
  * most a dozen timelines: attachTimelines reads back only those, for the first runs with
  * findings of each elector, line by line (memory bounded by the longest line).
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { forEachLine } from "./files.ts";
+import { existsSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { appendJsonLine, forEachLine, writeFileAtomic } from "./files.ts";
 import type { PartitionTimeline, RunResult } from "./result.ts";
 
 export const TIMELINES_FILE = "timelines.jsonl";
@@ -49,4 +49,25 @@ export function attachTimelines(results: readonly RunResult[], dir: string): Run
     out[i] = { ...r, timeline: { events: r.timeline.events, partitions: parsed.partitions as PartitionTimeline[] } };
   });
   return out;
+}
+
+/**
+ * A merge's timelines: every shard's timelines.jsonl (beside each input folder or results file)
+ * copied line by line into `outDir`'s, so the merged report draws them as one machine's would.
+ */
+export function mergeTimelines(inputs: readonly string[], outDir: string): void {
+  const target = join(outDir, TIMELINES_FILE);
+  writeFileAtomic(target, "");
+  for (const input of inputs) {
+    const dir = existsSync(input) && statSync(input).isDirectory() ? input : dirname(input);
+    const file = join(dir, TIMELINES_FILE);
+    if (!existsSync(file) || resolve(file) === resolve(target)) continue;
+    forEachLine(file, (line) => {
+      try {
+        appendJsonLine(target, JSON.parse(line));
+      } catch {
+        // a torn last line: that run keeps no timeline
+      }
+    });
+  }
 }
