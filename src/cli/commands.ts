@@ -12,7 +12,7 @@ import type { ElectorDefinition } from "../elector/api.ts";
 import { BadInputError, isBadInput } from "../scenario/issues.ts";
 import { decodeOptions, decodeScenario, parseScenarioText, readScenarioFile, unknownElectorMessage, type Scenario, type ScenarioAlgorithm } from "../scenario/load.ts";
 import { expandSweep, makeCell, sweepId, type Cell } from "../runner/cell.ts";
-import { latestRunDir, newRunDir, pointLatest, writeRunsIndex } from "../runner/run-store.ts";
+import { latestRunDir, newRunDir, pointLatest, writeRunsIndex } from "./run-store.ts";
 import { electorCatalog, moduleUrl } from "../runner/electors.ts";
 import { checkOutputDir, checkResults, isIoError, makeDir, readRegularFile, readResults, SCENARIO_MAX_BYTES, RESULTS_MAX_BYTES } from "../runner/files.ts";
 import { checkEstimates } from "../runner/estimate.ts";

@@ -12,7 +12,7 @@ import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { ElectorDefinition } from "../elector/api.ts";
 import { resolveCoordinator } from "../coordinator/profile-file.ts";
 import { latestTime } from "../sim/fault-times.ts";
-import { readRegularFile, SCENARIO_MAX_BYTES } from "../runner/files.ts";
+import { readRegularFile, SCENARIO_MAX_BYTES } from "./read-file.ts";
 import { BadInputError, formatPath, issuesOf, show, type InputIssue } from "./issues.ts";
 import { parseJsonStrict } from "./strict-json.ts";
 import { BOUNDS, describeBound, withinBound, type Bound } from "./bounds.ts";

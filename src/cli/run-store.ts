@@ -8,7 +8,7 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { escapeHtml } from "../report/format.ts";
-import { writeFileAtomic } from "./files.ts";
+import { writeFileAtomic } from "../runner/files.ts";
 
 export const REPORTS_ROOT = "reports";
 export const LATEST = "latest";
