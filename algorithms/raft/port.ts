@@ -15,6 +15,8 @@ export interface RaftPort {
   /** Declarations: lead / follow / step down, acknowledgements, replica state. */
   readonly observer: Observer;
   send(to: HostId, message: Message, bytes: number): void;
+  /** Term, vote or log changed (Figure 2's persistent state): messages sent from now on wait for its fsync. */
+  durableChanged?(): void;
 
   /** Group g's deadline may have moved earlier: make sure it is visited by then (unless parked). */
   deadlineEarlier(g: number): void;

@@ -157,6 +157,7 @@ export class RaftCore {
     if (termChanged) {
       this.term[g] = t;
       this.votedFor[g] = -1;
+      this.port.durableChanged?.();
     }
     this.role[g] = FOLLOWER;
     this.votes[g] = 0;
@@ -208,6 +209,7 @@ export class RaftCore {
   private becomeCandidate(g: number, now: number): void {
     this.term[g]++;
     this.votedFor[g] = this.self;
+    this.port.durableChanged?.();
     this.role[g] = CANDIDATE;
     this.votes[g] = 1 << this.layout.selfIdx[g];
     this.clearLeader(g);
@@ -466,6 +468,7 @@ export class RaftCore {
     const grant = (voted === -1 || voted === from) && rep.upToDate(g, m.lastTerm, m.lastIndex);
     if (grant) {
       this.votedFor[g] = from; // durable before the reply leaves
+      this.port.durableChanged?.();
       this.deadline[g] = now + this.timeout[g]; // §5.2: granting a vote resets the election timer
       this.port.deadlineEarlier(g);
     }

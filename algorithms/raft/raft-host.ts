@@ -33,6 +33,19 @@ export class RaftHost implements ElectorInstance, RaftPort {
 
   private readonly wheelScratch: Int32Array;
 
+  // ---- persist before replying (Figure 2; ctx.persist) ----
+  /** Term, vote or log changed in the current step. */
+  private dirty = false;
+  /** Messages waiting for an fsync, in send order, from index `outHead` on. */
+  private readonly outTo: number[] = [];
+  private readonly outMsg: Message[] = [];
+  private readonly outBytes: number[] = [];
+  private outHead = 0;
+  /** For each fsync asked for and not yet completed (FIFO): the outbox length when it was asked. */
+  private readonly syncEnds: number[] = [];
+  private syncHead = 0;
+  private readonly persisting: boolean;
+
   constructor(
     private readonly ctx: HostContext,
     private readonly o: RaftOptions,
@@ -54,6 +67,7 @@ export class RaftHost implements ElectorInstance, RaftPort {
     this.heardFrom = new Float64Array(layout.brokers);
     this.silent = new Uint8Array(layout.brokers);
     this.wheelScratch = new Int32Array(layout.n);
+    this.persisting = o.persistBeforeReply && ctx.persist !== undefined;
   }
 
   start(): void {
@@ -62,6 +76,7 @@ export class RaftHost implements ElectorInstance, RaftPort {
     this.heardFrom.fill(now);
     this.core.start(now);
     this.ctx.setTimer(this.o.tickMs, TICK);
+    this.endStep();
   }
 
   onZk(_event: ZkEvent): void {}
@@ -74,6 +89,7 @@ export class RaftHost implements ElectorInstance, RaftPort {
     this.peerTick(now);
     this.wheelTick(now);
     this.ctx.setTimer(this.o.tickMs, TICK);
+    this.endStep();
   }
 
   /** Host-level liveness: a peer silent for a minimum election timeout is inactive (check-quorum, parked groups). */
@@ -147,10 +163,52 @@ export class RaftHost implements ElectorInstance, RaftPort {
     if (m.type === COALESCED) this.coalesced.onHeartbeat(from, m);
     else if (m.type === COALESCED_RESP) this.coalesced.onResponse(from, m);
     else this.core.step(from, m);
+    this.endStep();
   }
 
   onWrite(p: PartitionId, writeId: number): void {
     this.core.write(p, writeId);
+    this.endStep();
+  }
+
+  /**
+   * End of a step (etcd's Ready): if term, vote or log changed, ask for one fsync and hold this
+   * step's messages (and any later ones) until it completes; otherwise send what waits, unless an
+   * earlier fsync is still pending (nothing overtakes state that is not yet durable). No time
+   * passes within a step, so sending at its end is sending when the rule produced the message.
+   */
+  private endStep(): void {
+    if (!this.persisting) return;
+    if (this.dirty) {
+      this.dirty = false;
+      this.syncEnds.push(this.outTo.length);
+      this.ctx.persist!(0);
+    } else if (this.syncHead === this.syncEnds.length) {
+      this.flush(this.outTo.length);
+    }
+  }
+
+  /** The oldest pending fsync completed: send what it covered (everything, if it was the last). */
+  onPersisted(_tag: number): void {
+    const end = this.syncEnds[this.syncHead++];
+    if (this.syncHead === this.syncEnds.length) {
+      this.syncEnds.length = this.syncHead = 0;
+      this.flush(this.outTo.length);
+    } else {
+      this.flush(end);
+    }
+  }
+
+  private flush(end: number): void {
+    for (let i = this.outHead; i < end; i++) {
+      this.ctx.send(this.outTo[i], this.outMsg[i], this.outBytes[i]);
+      this.outMsg[i] = undefined as unknown as Message;
+    }
+    this.outHead = end;
+    // Pending fsyncs' boundaries index the outbox: empty it only when none is pending.
+    if (end === this.outTo.length && this.syncHead === this.syncEnds.length) {
+      this.outTo.length = this.outMsg.length = this.outBytes.length = this.outHead = 0;
+    }
   }
 
   // ---- RaftPort: the core's outputs and questions ----
@@ -168,7 +226,17 @@ export class RaftHost implements ElectorInstance, RaftPort {
   }
 
   send(to: HostId, message: Message, bytes: number): void {
-    this.ctx.send(to, message, bytes);
+    if (!this.persisting) {
+      this.ctx.send(to, message, bytes);
+      return;
+    }
+    this.outTo.push(to);
+    this.outMsg.push(message);
+    this.outBytes.push(bytes);
+  }
+
+  durableChanged(): void {
+    this.dirty = true;
   }
 
   deadlineEarlier(g: number): void {

@@ -52,6 +52,7 @@ describe("raft options", () => {
       tickMs: 100,
       preVote: true,
       checkQuorum: true,
+      persistBeforeReply: false,
       coalescedHeartbeats: true,
       ackLease: false,
     });

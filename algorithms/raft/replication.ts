@@ -129,6 +129,7 @@ export class Replication {
   private appendOwn(g: number, writeId: number): void {
     const t = this.term[g];
     const index = this.log.append(g, t, writeId);
+    this.port.durableChanged?.();
     this.port.observer.append(this.layout.parts[g], writeId, index - 1, t);
     if (this.rf === 1) {
       this.maybeCommit(g);
@@ -260,9 +261,11 @@ export class Replication {
         if (log.termAt(g, idx) === m.terms[k]) continue; // already there (a duplicate or reordered message)
         // §5.3: an existing entry conflicts with a new one: delete it and all that follow.
         log.truncateAfter(g, idx - 1);
+        this.port.durableChanged?.();
         this.port.observer.truncate(p, idx - 1);
       }
       log.append(g, m.terms[k], m.writeIds[k]);
+      this.port.durableChanged?.();
       this.port.observer.append(p, m.writeIds[k], idx - 1, m.terms[k]);
     }
     // Figure 2: if leaderCommit > commitIndex, commitIndex = min(leaderCommit, index of last new entry).
