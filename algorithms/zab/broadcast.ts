@@ -49,6 +49,7 @@ export class Broadcast {
     const position = this.d.log.length[g];
     this.d.log.append(g, zxid, writeId, t.parts[g], this.port.observer);
     this.d.lastZxid[g] = zxid;
+    this.port.durableChanged?.();
     this.guard.noteAck(g, this.port.now());
     const me = t.mySlot[g];
     const w: PendingWrite = { g, writeId, zxid, position, epoch, proposedAt: this.port.now(), mask: 1 << me };

@@ -8,6 +8,8 @@ import type { HostId, Observer } from "../../src/elector/api.ts";
 
 export interface CorePort {
   now(): number;
+  /** An epoch or the log changed (durable): messages queued from now on wait for the host's fsync. */
+  durableChanged?(): void;
   readonly observer: Observer;
   /** Queues a group message of `type` (messages.ts) to host `to`: partition first, then fields. */
   emit2(to: HostId, type: number, p: number, a: number): void;

@@ -72,6 +72,7 @@ export class LeaderRole {
     if (t.st[g] !== S_L_DISCOVERY || popcount(t.mConn[g]) < t.quorum) return;
     const epoch = t.maxAccepted[g] + 1;
     this.d.acceptedEpoch[g] = epoch; // self.setAcceptedEpoch(epoch): durable
+    this.port.durableChanged?.();
     t.st[g] = S_L_EPOCHACK;
     const me = t.mySlot[g];
     // waitForEpochAck(self.getId(), leaderStateSummary): the leader counts itself.
@@ -91,6 +92,7 @@ export class LeaderRole {
     if (t.st[g] !== S_L_EPOCHACK || popcount(t.mEpochCounted[g]) < t.quorum) return;
     const epoch = this.d.acceptedEpoch[g];
     this.d.currentEpoch[g] = epoch; // self.setCurrentEpoch(epoch): durable
+    this.port.durableChanged?.();
     t.st[g] = S_L_SYNC;
     const me = t.mySlot[g];
     const now = this.port.now();

@@ -65,6 +65,7 @@ export class LearnerRole {
     if (newEpoch > accepted) {
       reported = this.d.currentEpoch[g];
       this.d.acceptedEpoch[g] = newEpoch; // setAcceptedEpoch: durable
+      this.port.durableChanged?.();
     } else if (newEpoch === accepted) {
       reported = -1; // already accepted this epoch: ack, but do not count again
     } else {
@@ -86,7 +87,9 @@ export class LearnerRole {
     }
     // The TRUNC / DIFF before it made our log end where the leader's does.
     this.d.lastZxid[g] = leaderZxid;
+    this.port.durableChanged?.();
     this.d.currentEpoch[g] = epoch; // setCurrentEpoch: durable
+    this.port.durableChanged?.();
     const now = this.port.now();
     const guard = this.guard.until(g);
     if (now >= guard) {
@@ -122,6 +125,7 @@ export class LearnerRole {
     if (!this.fromLeader(g, j) || t.st[g] !== S_F_SYNC) return;
     this.d.log.truncateAbove(g, zxid, t.parts[g], this.port.observer);
     this.d.lastZxid[g] = zxid;
+    this.port.durableChanged?.();
   }
 
   /** One entry of a DIFF during synchronisation: log it unless we have it; commit it with the leader's COMMIT. */
@@ -133,6 +137,7 @@ export class LearnerRole {
     if (n === 0 || log.zxidAt(g, n - 1) < zxid) {
       log.append(g, zxid, writeId, t.parts[g], this.port.observer);
       this.d.lastZxid[g] = zxid;
+      this.port.durableChanged?.();
     }
     if (committed === 1) log.commit(g, log.countUpTo(g, zxid), t.parts[g], this.port.observer);
   }
@@ -154,6 +159,7 @@ export class LearnerRole {
     if (zxid > this.d.lastZxid[g]) {
       this.d.log.append(g, zxid, writeId, t.parts[g], this.port.observer);
       this.d.lastZxid[g] = zxid;
+      this.port.durableChanged?.();
     }
     if (s === S_F_SYNC_GUARD) return; // logged; ACKs wait for NEWLEADER's
     this.guard.noteAck(g, this.port.now());

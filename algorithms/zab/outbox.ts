@@ -19,7 +19,7 @@ export class Outbox {
   private readonly outSeq: Float64Array;
 
   constructor(
-    private readonly ctx: HostContext,
+    private readonly ctx: Pick<HostContext, "sendStream">,
     brokers: number,
     private readonly coalesce: boolean,
   ) {

@@ -33,6 +33,19 @@ export class ZabHost implements ElectorInstance, CorePort {
   private readonly incarnation: Int32Array;
   private readonly pingIntervalMs: number;
   private wheelTimer = -1;
+
+  // ---- persist before acknowledging (ZooKeeper logs, then ACKs; ctx.persist) ----
+  private readonly persisting: boolean;
+  /** An epoch or the log changed in the current event. */
+  private dirty = false;
+  /** Frames waiting for an fsync, in send order, from `heldHead` on. */
+  private readonly heldTo: number[] = [];
+  private readonly heldMsg: Message[] = [];
+  private readonly heldBytes: number[] = [];
+  private heldHead = 0;
+  /** Per pending fsync (FIFO): how many frames were held when it was asked for. */
+  private readonly syncEnds: number[] = [];
+  private syncHead = 0;
   private wheelTimerTick = -1;
 
   constructor(
@@ -50,7 +63,8 @@ export class ZabHost implements ElectorInstance, CorePort {
       slots: 4096,
       firstTick: Math.floor(ctx.now() / WHEEL_RESOLUTION_MS) + 1,
     });
-    this.outbox = new Outbox(ctx, ctx.cluster.brokers, o.coalesce);
+    this.persisting = o.persistBeforeAck && ctx.persist !== undefined;
+    this.outbox = new Outbox(this.persisting ? { sendStream: (to, m, bytes) => this.hold(to, m, bytes) } : ctx, ctx.cluster.brokers, o.coalesce);
     this.core = new ZabCore(this.table, durable, this, o);
     this.connections = new Connections(ctx.cluster, ctx.host, this.table.parts, this.core, this.outbox, o.syncLimit * o.tickTimeMs);
   }
@@ -111,6 +125,40 @@ export class ZabHost implements ElectorInstance, CorePort {
     return this.ctx.now();
   }
 
+  durableChanged(): void {
+    this.dirty = true;
+  }
+
+  /** The outbox's frames while persisting: held until the step's fsync (and every earlier one) completed. */
+  private hold(to: HostId, m: Message, bytes: number): void {
+    this.heldTo.push(to);
+    this.heldMsg.push(m);
+    this.heldBytes.push(bytes);
+  }
+
+  /** The oldest pending fsync completed: send the frames it covered (all, if it was the last). */
+  onPersisted(_tag: number): void {
+    const end = this.syncEnds[this.syncHead++];
+    if (this.syncHead === this.syncEnds.length) {
+      this.syncEnds.length = this.syncHead = 0;
+      this.release(this.heldTo.length);
+    } else {
+      this.release(end);
+    }
+  }
+
+  private release(end: number): void {
+    for (let i = this.heldHead; i < end; i++) {
+      this.ctx.sendStream(this.heldTo[i], this.heldMsg[i], this.heldBytes[i]);
+      this.heldMsg[i] = undefined as unknown as Message;
+    }
+    this.heldHead = end;
+    // Pending fsyncs' boundaries index the held frames: empty the list only when none is pending.
+    if (end === this.heldTo.length && this.syncHead === this.syncEnds.length) {
+      this.heldTo.length = this.heldMsg.length = this.heldBytes.length = this.heldHead = 0;
+    }
+  }
+
   emit2(to: HostId, type: number, p: number, a: number): void {
     this.outbox.emit2(to, type, p, a);
   }
@@ -148,6 +196,17 @@ export class ZabHost implements ElectorInstance, CorePort {
   /** Sends the open frames, and re-arms the wheel timer if it must fire sooner. */
   private endOfEvent(): void {
     this.outbox.flush();
+    if (this.persisting) {
+      // ZooKeeper's SyncRequestProcessor: log (fsync), then ACK. Frames of an event that changed
+      // an epoch or the log wait for one fsync; later frames never overtake earlier held ones.
+      if (this.dirty) {
+        this.dirty = false;
+        this.syncEnds.push(this.heldTo.length);
+        this.ctx.persist!(0);
+      } else if (this.syncHead === this.syncEnds.length) {
+        this.release(this.heldTo.length);
+      }
+    }
     const wheel = this.wheel;
     if (wheel.size === 0) {
       if (this.wheelTimer !== -1) {
