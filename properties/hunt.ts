@@ -24,7 +24,7 @@ export interface HuntOptions {
   readonly seed?: number;
   /** Elector options as JSON, merged over the variant's (decoded with the elector's schema, defaults filled in); default {}. */
   readonly options?: Readonly<Record<string, unknown>>;
-  /** Only these properties (default: every property the elector is held to). A named property the elector does not claim is checked anyway. */
+  /** Only these properties (default: every property, claimed or not; the report marks the unclaimed ones). */
   readonly properties?: readonly PropertyName[];
   /** Worlds run while shrinking one violation (default 1500). */
   readonly maxShrinkRuns?: number;
@@ -123,7 +123,9 @@ export function runPropertyHunt(o: HuntOptions): HuntReport {
   const options = decodeOptions(def, { ...resolved.variant?.options, ...o.options });
   const verdicts0 = PROPERTY_NAMES.map((name) => {
     const a = applicability(name, def, options);
-    const checked = name === "no-exceptions" || (o.properties !== undefined ? o.properties.includes(name) : a.applies);
+    // Default: every property. A claimed one must hold; an unclaimed one is hunted too, so the hunt
+    // shows what the design does not promise (its violation is still a violation: exit code 1).
+    const checked = name === "no-exceptions" || (o.properties !== undefined ? o.properties.includes(name) : true);
     return { name, checked, reason: checked ? undefined : (a.reason ?? "not asked for") };
   });
   const properties = verdicts0.filter((v) => v.checked).map((v) => v.name);

@@ -589,7 +589,7 @@ export interface CheckArgs {
   readonly algorithm: string;
   readonly runs?: number;
   readonly seed?: number;
-  /** Properties to check (default: those the variant claims, plus no-exceptions and determinism). */
+  /** Properties to check (default: every property; unclaimed ones are marked in the report). */
   readonly properties?: readonly string[];
   /** Option overrides, "key=value" (value parsed as JSON when it parses, else a string), over the variant's options. */
   readonly set?: readonly string[];

@@ -204,7 +204,7 @@ const check = Command.make(
     runs: Flag.Int("runs").pipe(Flag.withDescription("Generated fault schedules to try"), Flag.optional),
     seed: Flag.Int("seed").pipe(Flag.withDescription("fast-check seed (reproduces a hunt)"), Flag.optional),
     property: Flag.String("property").pipe(
-      Flag.withDescription("Check this property, claimed or not (repeatable; default: the properties the variant claims)"),
+      Flag.withDescription("Check only this property, claimed or not (repeatable; default: every property, unclaimed ones marked)"),
       Flag.atLeast(0),
     ),
     set: Flag.String("set").pipe(Flag.withDescription("Override an option, key=value (repeatable; over the variant's options)"), Flag.atLeast(0)),

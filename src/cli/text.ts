@@ -206,7 +206,7 @@ export function electorList(electors: readonly ElectorDefinition[]): string {
       out.push("  variants (use as elector:variant):");
       for (const v of variants) {
         const claims = e.claims(decodeVariantOptions(e, v.name));
-        const claimed = Object.entries(claims).filter(([k, c]) => c === true && k !== "noStaleAcknowledgements").map(([k]) => k);
+        const claimed = Object.entries(claims).filter(([k, c]) => c === true).map(([k]) => k);
         out.push(`    ${e.name}:${v.name} — ${v.description}`);
         out.push(`      options ${JSON.stringify(v.options)}; claims ${claimed.join(", ") || "nothing"}`);
       }

@@ -164,12 +164,6 @@ export interface ElectorClaims {
   readonly noSameEpochLeaders: boolean;
   /** After every fault heals and the quiet period passes, each partition has one leader its live replicas agree on. */
   readonly liveness: boolean;
-  /**
-   * Transitional (being replaced by the judge of lost acknowledged writes): never acknowledges a
-   * write from a leader after a newer leader was elected. Late acknowledgements are a timing
-   * observation, not a safety claim.
-   */
-  readonly noStaleAcknowledgements?: boolean;
 }
 
 /**
