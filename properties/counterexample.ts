@@ -11,6 +11,7 @@ import { electors } from "../algorithms/index.ts";
 import { namedAs, resolveElectorName } from "../src/elector/variants.ts";
 import type { RunMetrics } from "../src/checker/metrics.ts";
 import { writeFileAtomic } from "../src/runner/files.ts";
+import { PACKAGE_ROOT } from "../src/runner/package-root.ts";
 import { diagramOf } from "./diagram.ts";
 import { configOf, decodeOptions, type PlannedRun, type RunSpec } from "./plan.ts";
 import { evaluate, isPropertyName, propertyTitle, type PropertyName } from "./properties.ts";
@@ -31,7 +32,8 @@ export interface CounterexampleFile extends RunSpec {
 }
 
 /** The repository root (this file is in properties/). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/** The package root, the same from the sources and from the compiled CLI under dist/ (counterexamples go to its .tmp/). */
+export const REPO_ROOT = PACKAGE_ROOT;
 export const COUNTEREXAMPLE_DIR = join(REPO_ROOT, ".tmp", "counterexamples");
 
 /** 32-bit FNV-1a, hex: names a counterexample by its content. */
