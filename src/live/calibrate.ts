@@ -234,34 +234,34 @@ export async function calibrateZookeeper(connect: string, sizes: CalibrationSize
   }
 
   const clamped: (keyof ZkCostProfile)[] = [];
-  const fit = (field: keyof ZkCostProfile, x: number): number => {
+  const fitted = (field: keyof ZkCostProfile, x: number): number => {
     if (!(x >= 0)) {
       clamped.push(field);
       return 0;
     }
     return x;
   };
-  const readMs = fit("readMs", m.pipelinedReadMs);
+  const readMs = fitted("readMs", m.pipelinedReadMs);
   const rtt = Math.max(0, m.seqReadMs - readMs);
   m.roundTripMs = rtt;
-  const createMs = fit("createMs", m.pipelinedCreateMs);
-  const commit = fit("logWriteMs", m.seqCreateMs - rtt - createMs);
-  const ephemeralDeleteMs = fit("ephemeralDeleteMs", (m.closeEMs - m.close1Ms) / (sizes.ephemerals - 1));
+  const createMs = fitted("createMs", m.pipelinedCreateMs);
+  const commit = fitted("logWriteMs", m.seqCreateMs - rtt - createMs);
+  const ephemeralDeleteMs = fitted("ephemeralDeleteMs", (m.closeEMs - m.close1Ms) / (sizes.ephemerals - 1));
   const paper = ZOOKEEPER_PAPER_PROFILE.costs;
   const costs: ZkCostProfile = {
     createMs,
-    setDataMs: fit("setDataMs", m.pipelinedSetDataMs),
-    deleteMs: fit("deleteMs", m.pipelinedDeleteMs),
+    setDataMs: fitted("setDataMs", m.pipelinedSetDataMs),
+    deleteMs: fitted("deleteMs", m.pipelinedDeleteMs),
     readMs,
-    failedWriteMs: fit("failedWriteMs", (m.pipelinedNodeExistsMs + m.pipelinedBadVersionMs) / 2),
-    multiSubOpMs: fit("multiSubOpMs", (m.pipelinedMulti10Ms - m.pipelinedMulti1Ms) / (MULTI_OPS - 1)),
+    failedWriteMs: fitted("failedWriteMs", (m.pipelinedNodeExistsMs + m.pipelinedBadVersionMs) / 2),
+    multiSubOpMs: fitted("multiSubOpMs", (m.pipelinedMulti10Ms - m.pipelinedMulti1Ms) / (MULTI_OPS - 1)),
     // The server's cost per notification: a close whose deletions each notify a watcher, against
     // the same close unwatched. (The herd of sessions is kept as a measurement: it includes the
     // client process receiving on many sockets.)
-    notificationMs: fit("notificationMs", (m.closeEWatchedMs - m.closeEMs) / sizes.ephemerals),
+    notificationMs: fitted("notificationMs", (m.closeEWatchedMs - m.closeEMs) / sizes.ephemerals),
     ephemeralDeleteMs,
-    sessionCloseMs: fit("sessionCloseMs", m.close1Ms - rtt - commit - ephemeralDeleteMs),
-    sessionConnectMs: fit("sessionConnectMs", m.connectMs - rtt - commit),
+    sessionCloseMs: fitted("sessionCloseMs", m.close1Ms - rtt - commit - ephemeralDeleteMs),
+    sessionConnectMs: fitted("sessionConnectMs", m.connectMs - rtt - commit),
     pingMs: paper.pingMs,
     logWriteMs: commit,
     quorumRoundMs: 0,

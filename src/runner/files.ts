@@ -33,7 +33,7 @@ import type { RunResult } from "./result.ts";
 import { decodeResults } from "./result-schema.ts";
 
 export { ERRNO_TEXT, MiB, RESULT_LINE_MAX_BYTES, RESULTS_MAX_BYTES, SCENARIO_MAX_BYTES, ioError, isIoError, kindOf, readRegularFile } from "../scenario/read-file.ts";
-import { ERRNO_TEXT, MiB, RESULT_LINE_MAX_BYTES, RESULTS_MAX_BYTES, ioError, kindOf, readRegularFile } from "../scenario/read-file.ts";
+import { ERRNO_TEXT, MiB, RESULT_LINE_MAX_BYTES, RESULTS_MAX_BYTES, ioError, kindOf, openRegularFile, readRegularFile } from "../scenario/read-file.ts";
 
 /** Kind of the thing at `path` without following a final link; undefined when absent. */
 function lstatOrUndefined(path: string): Stats | undefined {
@@ -219,16 +219,8 @@ export function appendJsonLine(path: string, value: unknown): void {
  * the longest line). Returns whether the file ended in a torn line (no final newline).
  */
 export function forEachLine(path: string, fn: (line: string, lineNo: number) => void, maxLine = RESULT_LINE_MAX_BYTES): { torn: string | undefined } {
-  let fd: number;
+  const { fd } = openRegularFile(path);
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new BadInputError(path, [{ path: "", message: code === "ENOENT" ? "no such file" : `cannot be read: ${ERRNO_TEXT[code ?? ""] ?? code} (${code})` }]);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new BadInputError(path, [{ path: "", message: `expected a regular file, got ${kindOf(st)}` }]);
     const buf = Buffer.allocUnsafe(1 << 20);
     let carry: Buffer[] = [];
     let carryLen = 0;

@@ -62,7 +62,11 @@ export function isIoError(e: unknown): boolean {
  * Reads a regular file of at most `maxBytes` as UTF-8 text. Opens without blocking (a FIFO with
  * no writer would block forever) and without reading anything that is not a regular file.
  */
-export function readRegularFile(path: string, maxBytes: number, what = "file"): string {
+/**
+ * Opens `path` for reading without blocking and checks it is a regular file; the caller closes
+ * the descriptor (also when this throws after opening: it closes it itself then).
+ */
+export function openRegularFile(path: string, what = "file"): { fd: number; st: Stats } {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -70,9 +74,17 @@ export function readRegularFile(path: string, maxBytes: number, what = "file"): 
     const code = (e as NodeJS.ErrnoException).code;
     throw new BadInputError(path, [{ path: "", message: code === "ENOENT" ? "no such file" : `cannot be read: ${ERRNO_TEXT[code ?? ""] ?? code} (${code})` }]);
   }
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    throw new BadInputError(path, [{ path: "", message: `expected a regular ${what}, got ${kindOf(st)}` }]);
+  }
+  return { fd, st };
+}
+
+export function readRegularFile(path: string, maxBytes: number, what = "file"): string {
+  const { fd, st } = openRegularFile(path, what);
   try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new BadInputError(path, [{ path: "", message: `expected a regular ${what}, got ${kindOf(st)}` }]);
     if (st.size > maxBytes) throw new BadInputError(path, [{ path: "", message: `is ${MiB(st.size)}; expected a ${what} of at most ${MiB(maxBytes)}` }]);
     // Read to the end, but never past the limit (a file that grows while read, /proc files of size 0).
     const chunks: Buffer[] = [];
