@@ -11,7 +11,7 @@ import fc from "fast-check";
 import { electors } from "../algorithms/index.ts";
 import { compareCells } from "../src/cli/commands.ts";
 import { runCell } from "../src/runner/run-cell.ts";
-import { scenariosFor } from "../properties/explore.ts";
+import { scenariosFor } from "../properties/random-search.ts";
 import { defaultOptions, planRun } from "../properties/plan.ts";
 import { evaluate } from "../properties/properties.ts";
 import { traceHashOf } from "../properties/timeline-text.ts";

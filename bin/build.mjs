@@ -20,6 +20,6 @@ try {
 }
 mkdirSync(join(dist, "src", "runner"), { recursive: true });
 copyFileSync(join(root, "src", "runner", "worker.mjs"), join(dist, "src", "runner", "worker.mjs"));
-mkdirSync(join(dist, "src", "cli"), { recursive: true });
-copyFileSync(join(root, "src", "cli", "hunt-worker.mjs"), join(dist, "src", "cli", "hunt-worker.mjs"));
+mkdirSync(join(dist, "properties"), { recursive: true });
+copyFileSync(join(root, "properties", "hunt-worker.mjs"), join(dist, "properties", "hunt-worker.mjs"));
 writeFileSync(join(dist, "BUILD-STAMP"), "built by bin/build.mjs; sources newer than this file make bin/electorate.mjs use tsx\n");

@@ -4,7 +4,7 @@
  * (docs/properties.md). A new elector or variant is covered by declaring it; nothing to write here.
  *
  *  - A property the variant claims must hold on every generated scenario: a failure is shrunk and
- *    reported as a timeline with the command that replays it (explore.ts).
+ *    reported as a timeline with the command that replays it (random-search.ts).
  *  - A property the variant does NOT claim is not skipped: the test asserts the hunt finds a
  *    violation within the stated number of runs, proving the judge can see what the claim is about.
  *    Where a design's unclaimed property is known not to be found in the budget, UNFOUND says why and
@@ -16,13 +16,17 @@
  * property on the same runs.
  *
  * Environment: ELECTORATE_PROPERTY_RUNS=N (scenarios per variant, all variants),
- * ELECTORATE_PROPERTY_SEED=S (fast-check's seed).
+ * ELECTORATE_PROPERTY_SEED=S (fast-check's seed), ELECTORATE_PROPERTY_WORKERS=N (worker threads for
+ * the searches; default 1, in vitest's own thread: npm test already runs two files at a time, so
+ * threads here only pay off for a long run alone; the outcome is the same for any N).
  */
-import { describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 import { electors } from "../algorithms/index.ts";
 import type { ElectorDefinition } from "../src/elector/api.ts";
 import { decodeVariantOptions, namedAs, splitElectorName, variantNames } from "../src/elector/variants.ts";
-import { defaultDeterminismRuns, explore, shrinkFailure, type Exploration } from "./explore.ts";
+import { HuntPool } from "./hunt-pool.ts";
+import { searchOnPool } from "./hunt.ts";
+import { defaultDeterminismRuns, randomSearch, shrinkFailure, type RandomSearch, type SearchSettings } from "./random-search.ts";
 import { applicability, claimOf, needsReplicaState, PROPERTY_NAMES, propertyTitle, type PropertyName } from "./properties.ts";
 
 /** fast-check's seed for the suite: fixed, so CI is reproducible. */
@@ -93,15 +97,26 @@ function subjectsOf(def: ElectorDefinition): Subject[] {
 
 const SUBJECTS = electors.flatMap(subjectsOf);
 
+const WORKERS = envInt("ELECTORATE_PROPERTY_WORKERS") ?? 1;
+const pool = WORKERS > 1 ? new HuntPool(WORKERS) : undefined;
+afterAll(() => pool?.close());
+
+/** Every property on the same runs, claimed or not; on the pool, every variant's search is queued at once. */
+const searches = new Map<string, () => Promise<RandomSearch>>();
+for (const s of SUBJECTS) {
+  const settings: SearchSettings = { runs: s.runs, seed: SEED, properties: PROPERTY_NAMES };
+  let started: Promise<RandomSearch> | undefined;
+  searches.set(s.name, () => (started ??= pool !== undefined ? searchOnPool(pool, { algorithm: s.name }, { def: s.def, options: s.options }, settings) : Promise.resolve(randomSearch(s.def, s.options, settings))));
+}
+if (pool !== undefined) for (const start of searches.values()) void start().catch(() => {}); // failures surface in the tests
+
 test("the registry holds electors to check", () => {
   expect(electors.length).toBeGreaterThan(0);
 });
 
 describe.each(SUBJECTS.map((s) => [s.name, s] as const))("%s", (_name, subject) => {
   const { def, options, runs } = subject;
-  let exploration: Exploration | undefined;
-  // Every property is explored on the same runs, claimed or not.
-  const explored = (): Exploration => (exploration ??= explore(def, options, { runs, seed: SEED, properties: PROPERTY_NAMES }));
+  const explored = searches.get(subject.name)!;
   const claims = def.claims(options);
 
   for (const property of PROPERTY_NAMES) {
@@ -113,8 +128,8 @@ describe.each(SUBJECTS.map((s) => [s.name, s] as const))("%s", (_name, subject) 
       : unfound !== undefined
         ? `${property} is not claimed (${claimOf(property)}: ${String(claims[claimOf(property)!])}) and NOT FOUND within ${n}: ${unfound}`
         : `${property} is not claimed (${claimOf(property)}: false): the hunt finds a violation within ${n}`;
-    test(title, (ctx) => {
-      const ex = explored();
+    test(title, async (ctx) => {
+      const ex = await explored();
       if (needsReplicaState(property) && ex.measuredRuns === 0) {
         ctx.skip(`not measured: ${subject.name} declared no replica state (Observer.append/commit) in ${ex.judgedRuns} runs`);
         return;

@@ -1,19 +1,34 @@
 /**
  * The property hunt outside vitest, for the CLI: `electorate check --algorithm A --runs N --seed S`
- * calls runPropertyHunt, `electorate replay FILE` calls replayCounterexample. Plain and
- * synchronous; the same arguments give the same report.
+ * calls runPropertyHunt, `electorate replay FILE` calls replayCounterexample. The same arguments
+ * give the same report, in this thread or split over a HuntPool's worker threads (any size).
  */
-import { electors } from "../algorithms/index.ts";
-import { electorNames, namedAs, resolveElectorName } from "../src/elector/variants.ts";
-import type { Fault } from "../src/sim/faults.ts";
-import type { ScenarioArbitraryOptions } from "./arbitraries/index.ts";
-import { explore, shrinkFailure, type Violation } from "./explore.ts";
-import { decodeOptions } from "./plan.ts";
 import { applicability, needsReplicaState, PROPERTY_NAMES, propertyTitle, type PropertyName } from "./properties.ts";
+import type { HuntPool } from "./hunt-pool.ts";
+import { resolveTarget, type HuntTarget, type PlainSearchSettings } from "./hunt-tasks.ts";
+import type { ScenarioArbitraryOptions } from "./arbitraries/index.ts";
+import type { Fault } from "../src/sim/faults.ts";
+import type { PropertyScenario } from "./arbitraries/index.ts";
+import {
+  newFailedAt,
+  randomSearch,
+  RecordFold,
+  searchOutcome,
+  searchPlan,
+  shrinkFailure,
+  type RandomSearch,
+  type Violation,
+} from "./random-search.ts";
 
 export { replayCounterexample, type ReplayResult } from "./counterexample.ts";
-export type { Violation } from "./explore.ts";
+export type { Violation } from "./random-search.ts";
 export { PROPERTY_NAMES, type PropertyName } from "./properties.ts";
+
+/** What a hunt is doing, for a progress bar. */
+export type HuntProgress =
+  | { readonly phase: "search"; readonly algorithm: string; readonly done: number; readonly total: number }
+  | { readonly phase: "shrink"; readonly algorithm: string; readonly property: PropertyName; readonly worlds: number; readonly budget: number }
+  | { readonly phase: "shrunk"; readonly algorithm: string; readonly property: PropertyName };
 
 export interface HuntOptions {
   /** Elector name in the registry (algorithms/index.ts), or "elector:variant" for a declared variant. */
@@ -32,8 +47,12 @@ export interface HuntOptions {
   readonly save?: boolean;
   /** Narrower or wider scenarios than the defaults (clusters, fault window, episode weights). */
   readonly scenario?: ScenarioArbitraryOptions;
-  /** Progress lines while hunting (what is being explored, which violation is being shrunk). */
+  /** Progress lines while hunting (what is being searched, which violation is being shrunk). */
   readonly out?: (line: string) => void;
+  /** Progress counts (runs done, worlds run while shrinking), e.g. for a bar. */
+  readonly onProgress?: (p: HuntProgress) => void;
+  /** Worker threads to run the search's shares and the shrinks on (default: this thread). */
+  readonly pool?: HuntPool;
 }
 
 export const DEFAULT_HUNT_RUNS = 100;
@@ -63,6 +82,8 @@ export interface HuntViolation {
   readonly faults: readonly Fault[];
   readonly cluster: { readonly brokers: number; readonly partitions: number; readonly replicationFactor: number };
   readonly worldSeed: number;
+  /** The shrunk scenario as generated (replayable against any variant: planRun(def, options, scenario)). */
+  readonly scenario: PropertyScenario;
   readonly numShrinks: number;
   readonly timelineText: string;
   readonly counterexamplePath?: string;
@@ -99,6 +120,7 @@ function toHuntViolation(v: Violation): HuntViolation {
       replicationFactor: v.scenario.cluster.replicationFactor,
     },
     worldSeed: v.scenario.seed,
+    scenario: v.scenario,
     numShrinks: v.numShrinks,
     timelineText: v.timelineText,
     ...(v.counterexamplePath !== undefined ? { counterexamplePath: v.counterexamplePath } : {}),
@@ -108,19 +130,34 @@ function toHuntViolation(v: Violation): HuntViolation {
   };
 }
 
+const DEFAULT_SHRINK_RUNS = 1500;
+
+/** Phase 1 on the pool's threads: one share per thread, records folded in run order (the same outcome as randomSearch). */
+export async function searchOnPool(pool: HuntPool, target: HuntTarget, r: ReturnType<typeof resolveTarget>, settings: PlainSearchSettings, onProgress?: (done: number, total: number) => void): Promise<RandomSearch> {
+  const { properties, determinismRuns } = searchPlan(r.def, r.options, settings);
+  const fold = new RecordFold(properties, determinismRuns, onProgress, settings.runs);
+  const failedAt = newFailedAt(true);
+  const workers = Math.min(pool.size, settings.runs);
+  await Promise.all(
+    Array.from({ length: workers }, (_, worker) =>
+      pool.run<null>({ kind: "search", target, settings, share: { worker, workers, failedAt } }, (e) => {
+        if ("record" in e) fold.add(e.record);
+      }),
+    ),
+  );
+  return searchOutcome(r.def, r.options, settings, fold);
+}
+
 /** Runs every property against `runs` generated scenarios and shrinks each violation found. */
-export function runPropertyHunt(o: HuntOptions): HuntReport {
-  const resolved = resolveElectorName(electors, o.algorithm);
-  if (resolved === undefined) {
-    throw new Error(`unknown algorithm "${o.algorithm}"; known: ${electorNames(electors).join(", ") || "(none registered)"}`);
-  }
-  const def = namedAs(resolved.definition, o.algorithm);
+export async function runPropertyHunt(o: HuntOptions): Promise<HuntReport> {
+  const target: HuntTarget = { algorithm: o.algorithm, ...(o.options !== undefined ? { options: o.options } : {}) };
+  const resolved = resolveTarget(target);
+  const { def, options } = resolved;
   const runs = o.runs ?? DEFAULT_HUNT_RUNS;
   const seed = o.seed ?? DEFAULT_HUNT_SEED;
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`runs must be a positive integer, got ${runs}`);
   if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
   const say = o.out ?? ((): void => {});
-  const options = decodeOptions(def, { ...resolved.variant?.options, ...o.options });
   const verdicts0 = PROPERTY_NAMES.map((name) => {
     const a = applicability(name, def, options);
     // Default: every property. A claimed one must hold; an unclaimed one is hunted too, so the hunt
@@ -130,30 +167,34 @@ export function runPropertyHunt(o: HuntOptions): HuntReport {
   });
   const properties = verdicts0.filter((v) => v.checked).map((v) => v.name);
   say(`hunting: ${def.name}, ${runs} scenario(s), fast-check seed ${seed}; properties: ${properties.join(", ")}`);
-  const ex = explore(def, options, {
-    runs,
-    seed,
-    properties,
-    ...(o.scenario !== undefined ? { scenario: o.scenario } : {}),
-    ...(o.out !== undefined && runs >= 1000
-      ? {
-          onProgress: (done: number, total: number): void => {
-            if (done % Math.ceil(total / 10) === 0 && done < total) say(`  ${done}/${total} scenarios`);
-          },
-        }
-      : {}),
-  });
-  const violations: HuntViolation[] = [];
-  for (const name of properties) {
-    const first = ex.firstFailure[name];
-    if (first === undefined) continue;
-    say(`${name} failed at run ${first.index + 1}: shrinking`);
-    const v = shrinkFailure(ex, name, {
-      ...(o.maxShrinkRuns !== undefined ? { maxShrinkRuns: o.maxShrinkRuns } : {}),
-      ...(o.save !== undefined ? { save: o.save } : {}),
-    });
-    violations.push(toHuntViolation(v));
-  }
+  const settings: PlainSearchSettings = { runs, seed, properties, ...(o.scenario !== undefined ? { scenario: o.scenario } : {}) };
+  const searchProgress = o.onProgress === undefined ? undefined : (done: number, total: number): void => o.onProgress!({ phase: "search", algorithm: def.name, done, total });
+  const ex =
+    o.pool !== undefined
+      ? await searchOnPool(o.pool, target, resolved, settings, searchProgress)
+      : randomSearch(def, options, { ...settings, ...(searchProgress !== undefined ? { onProgress: searchProgress } : {}) });
+  const budget = o.maxShrinkRuns ?? DEFAULT_SHRINK_RUNS;
+  const failed = properties.filter((name) => ex.firstFailure[name] !== undefined);
+  for (const name of failed) say(`${name} failed at run ${ex.firstFailure[name]!.index + 1}: shrinking`);
+  const shrinkProgress = (property: PropertyName) => (worlds: number): void => o.onProgress?.({ phase: "shrink", algorithm: def.name, property, worlds, budget });
+  // Shrinks are independent: on a pool they run side by side; the order of the report is the properties'.
+  const shrunk: Violation[] = await Promise.all(
+    failed.map(async (name) => {
+      const v = await (o.pool !== undefined
+        ? o.pool.run<Violation>(
+            { kind: "shrink", target, settings, property: name, first: ex.firstFailure[name]!, maxShrinkRuns: budget, ...(o.save !== undefined ? { save: o.save } : {}) },
+            (e) => {
+              if ("shrunkWorlds" in e) shrinkProgress(name)(e.shrunkWorlds);
+            },
+          )
+        : Promise.resolve(
+            shrinkFailure(ex, name, { maxShrinkRuns: budget, ...(o.save !== undefined ? { save: o.save } : {}), onWorld: shrinkProgress(name) }),
+          ));
+      o.onProgress?.({ phase: "shrunk", algorithm: def.name, property: name });
+      return v;
+    }),
+  );
+  const violations: HuntViolation[] = shrunk.map(toHuntViolation);
   const verdicts: PropertyVerdict[] = verdicts0.map((v) => {
     const failure = ex.firstFailure[v.name];
     const limit = v.name === "determinism" ? ex.determinismRuns : ex.runs;

@@ -12,7 +12,7 @@ import type { ElectorDefinition } from "../src/elector/api.ts";
 import { decodeVariantOptions, namedAs } from "../src/elector/variants.ts";
 import { replayCounterexample } from "./counterexample.ts";
 import { runPropertyHunt } from "./hunt.ts";
-import { explore, scenariosFor, shrinkFailure } from "./explore.ts";
+import { randomSearch, scenariosFor, shrinkFailure } from "./random-search.ts";
 import { defaultOptions, planRun } from "./plan.ts";
 import { applicability, evaluate } from "./properties.ts";
 
@@ -35,7 +35,7 @@ test.runIf(naive !== undefined)(
     const options = decodeVariantOptions(naive!, NAME === "naive-race" ? undefined : "keep-leading");
     expect(applicability(PROPERTY, def, options).applies, "the naive race does not claim it").toBe(false);
 
-    const ex = explore(def, options, { runs: WITHIN_RUNS, seed: SEED, properties: [PROPERTY] });
+    const ex = randomSearch(def, options, { runs: WITHIN_RUNS, seed: SEED, properties: [PROPERTY] });
     if (ex.measuredRuns === 0) {
       ctx.skip(`not measured: ${NAME} declares no replica state`);
       return;
@@ -63,18 +63,18 @@ test.runIf(naive !== undefined)(
   },
 );
 
-test.runIf(naive !== undefined)("the hunt API: same arguments, same report; a named property is checked, claimed or not; bad names refused", () => {
+test.runIf(naive !== undefined)("the hunt API: same arguments, same report; a named property is checked, claimed or not; bad names refused", async () => {
   const args = { algorithm: NAME, runs: 6, seed: SEED, properties: ["no-same-epoch-leaders", "liveness"] as const, maxShrinkRuns: 100, save: false };
-  const a = runPropertyHunt(args);
-  const b = runPropertyHunt(args);
+  const a = await runPropertyHunt(args);
+  const b = await runPropertyHunt(args);
   expect(a.report).toBe(b.report);
   expect(a.properties.find((p) => p.name === "no-same-epoch-leaders")).toMatchObject({ checked: true });
   expect(a.properties.find((p) => p.name === "liveness")).toMatchObject({ checked: true });
   expect(a.properties.find((p) => p.name === PROPERTY)).toMatchObject({ checked: false, runs: 0 });
   expect(a.report).toMatch(/^checked: .*no-same-epoch-leaders/m);
   expect(a.report).toMatch(/^not checked \(hunt one with --property NAME\): .*no-lost-acknowledged-writes \((not claimed|not asked for)\)/m);
-  expect(() => runPropertyHunt({ algorithm: "no-such-elector" })).toThrow(/unknown algorithm/);
-  expect(() => runPropertyHunt({ algorithm: "naive-race:no-such-variant" })).toThrow(/unknown algorithm .*naive-race/);
+  await expect(runPropertyHunt({ algorithm: "no-such-elector" })).rejects.toThrow(/unknown algorithm/);
+  await expect(runPropertyHunt({ algorithm: "naive-race:no-such-variant" })).rejects.toThrow(/unknown algorithm .*naive-race/);
   expect(electors.length).toBeGreaterThan(0);
 });
 
@@ -99,7 +99,7 @@ test.runIf(naive !== undefined)("an exception is a violation too: shrunk like an
     },
   };
   const options = defaultOptions(brittle);
-  const ex = explore(brittle, options, { runs: 50, seed: SEED, properties: ["liveness"] });
+  const ex = randomSearch(brittle, options, { runs: 50, seed: SEED, properties: ["liveness"] });
   expect(ex.firstFailure["no-exceptions"]).toBeDefined();
   const v = shrinkFailure(ex, "no-exceptions", { save: false });
   expect(v.faults).toEqual([{ at: 2_000, type: "crash", host: 0 }]);

@@ -101,6 +101,8 @@ export interface Evaluation {
   readonly error?: RunError;
   /** One line per violated property. */
   readonly violations: Partial<Record<PropertyName, string>>;
+  /** When only the second run of a determinism check threw: the first run judged on its own. */
+  readonly firstRun?: { readonly run: JudgedRun; readonly violations: Partial<Record<PropertyName, string>> };
 }
 
 const s = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
@@ -180,7 +182,19 @@ export function evaluate(plan: PlannedRun, properties: readonly PropertyName[]):
     const second = runCatching(plan.config);
     if (second.error !== undefined || second.outcome === undefined || second.metrics === undefined) {
       const error = second.error ?? runError(new Error("the second run produced no outcome"), -1);
-      return { partial: { outcome: first.outcome, metrics: first.metrics }, error, violations: { "no-exceptions": `${error.message} (in the second run of the same config only)` } };
+      // The first run alone, judged: what a search that did not run this config twice would have seen.
+      const single: JudgedRun = { plan, outcome: first.outcome, metrics: first.metrics };
+      const firstRunViolations: Partial<Record<PropertyName, string>> = {};
+      for (const name of properties) {
+        const v = name === "determinism" ? undefined : violation(name, single);
+        if (v !== undefined) firstRunViolations[name] = v;
+      }
+      return {
+        partial: { outcome: first.outcome, metrics: first.metrics },
+        error,
+        violations: { "no-exceptions": `${error.message} (in the second run of the same config only)` },
+        firstRun: { run: single, violations: firstRunViolations },
+      };
     }
     again = { traceHash: second.outcome.traceHash, metrics: second.metrics };
   }

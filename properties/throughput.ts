@@ -21,7 +21,7 @@ import { electors } from "../algorithms/index.ts";
 import { judge } from "../src/checker/judge.ts";
 import type { ElectorDefinition } from "../src/elector/api.ts";
 import { runWorld } from "../src/world/run.ts";
-import { scenariosFor } from "./explore.ts";
+import { scenariosFor } from "./random-search.ts";
 import { decodeOptions, defaultOptions, planRun, type PlannedRun } from "./plan.ts";
 import { applicableProperties, violation } from "./properties.ts";
 

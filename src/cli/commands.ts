@@ -14,7 +14,7 @@ import { decodeOptions, decodeScenario, parseScenarioText, readScenarioFile, unk
 import { expandSweep, makeCell, sweepId, type Cell } from "../runner/cell.ts";
 import { latestRunDir, newRunDir, pointLatest, writeRunsIndex } from "./run-store.ts";
 import { electorCatalog, moduleUrl } from "../runner/electors.ts";
-import { checkOutputDir, checkResults, isIoError, makeDir, readRegularFile, readResults, SCENARIO_MAX_BYTES, RESULTS_MAX_BYTES } from "../runner/files.ts";
+import { checkOutputDir, checkResults, isIoError, makeDir, readRegularFile, readResults, SCENARIO_MAX_BYTES, RESULTS_MAX_BYTES, writeFileAtomic } from "../runner/files.ts";
 import { checkEstimates } from "../runner/estimate.ts";
 import { acquireOutputLock } from "../runner/lock.ts";
 import { attachTimelines, mergeTimelines } from "../runner/timelines.ts";
@@ -37,6 +37,9 @@ async function renderTable(results: readonly _R[]): Promise<string> {
   return (await report()).renderTable(results);
 }
 import { electorList, runDetail, timelineText } from "./text.ts";
+import { checkSettings, parseSettings, settingsFor } from "./settings.ts";
+import { matrixHtml as matrixHtmlSync, matrixMarkdown as matrixMarkdownSync } from "./hunt-matrix-render.ts";
+import { availableParallelism } from "node:os";
 
 export const REPO_ROOT = PACKAGE_ROOT;
 export const SCENARIO_DIR = join(REPO_ROOT, "benchmarks", "scenarios");
@@ -233,7 +236,30 @@ function reportFailures(io: Io, outcome: SweepOutcome, outDir: string | undefine
 
 // ---- run ----
 
+/** `--set`: the overrides merged into every cell whose elector has the option (a new key per changed cell). */
+function applySettings(cells: Cell[], catalog: readonly ElectorDefinition[], pairs: readonly string[] | undefined): Cell[] {
+  const settings = parseSettings(pairs ?? []);
+  if (Object.keys(settings).length === 0) return cells;
+  checkSettings(catalog, [...new Set(cells.map((c) => c.elector))], settings);
+  const checked = new Set<string>();
+  return cells.map((c) => {
+    const mine = settingsFor(catalog, c.elector, settings);
+    if (Object.keys(mine).length === 0) return c;
+    const options = { ...c.options, ...mine };
+    const id = `${c.elector} ${JSON.stringify(options)}`;
+    const resolved = resolveElectorName(catalog, c.elector);
+    if (!checked.has(id) && resolved !== undefined) {
+      checked.add(id);
+      decodeOptions(resolved.definition, { ...resolved.variant?.options, ...options }, "--set", `options of ${c.elector} in ${c.scenario}`);
+    }
+    const { index, key: _key, ...input } = c;
+    return makeCell(index, { ...input, options });
+  });
+}
+
 export interface RunArgs {
+  /** Option overrides, "key=value" or "ELECTOR.key=value", over the scenario's options (settings.ts). */
+  readonly set?: readonly string[];
   readonly scenario: string;
   readonly json: boolean;
   readonly timeline: boolean;
@@ -254,7 +280,7 @@ export async function cmdRun(args: RunArgs, io: Io = processIo, signal?: AbortSi
   const catalog = await electorCatalog(modules);
   const scenario = readScenarioFile(resolveScenarioPath(args.scenario), catalog);
   requireElectors(catalog, [scenario], undefined);
-  const cells = expandSweep([scenario], { timeline: args.timeline ? "all" : "findings", modules, limits }, catalog.map((e) => e.name));
+  const cells = applySettings(expandSweep([scenario], { timeline: args.timeline ? "all" : "findings", modules, limits }, catalog.map((e) => e.name)), catalog, args.set);
   const workers = workersArg ?? (cells.length === 1 ? 1 : defaultWorkers(cells.length));
   checkEstimates(cells, limits, workers);
   const release = args.out !== undefined ? claimOutputDir(args.out, io) : undefined;
@@ -310,6 +336,8 @@ export function reportNeverLed(io: Io, results: readonly RunResult[]): void {
 // ---- compare ----
 
 export interface CompareArgs {
+  /** Option overrides, "key=value" or "ELECTOR.key=value", over the scenario's options (settings.ts). */
+  readonly set?: readonly string[];
   readonly algorithms?: string;
   readonly partitions?: string;
   readonly scenarios?: string;
@@ -350,7 +378,7 @@ export async function compareCells(args: CompareArgs): Promise<{ cells: Cell[]; 
     },
     catalog.map((e) => e.name),
   );
-  return { cells, catalog };
+  return { cells: applySettings(cells, catalog, args.set), catalog };
 }
 
 export async function cmdCompare(args: CompareArgs, io: Io = processIo, signal?: AbortSignal): Promise<number> {
@@ -584,48 +612,36 @@ export async function cmdReplay(args: ReplayArgs, io: Io = processIo, signal?: A
 
 // ---- check ----
 
+export { parseSettings } from "./settings.ts";
+
 export interface CheckArgs {
-  /** "elector" or "elector:variant". */
-  readonly algorithm: string;
+  /** "elector" or "elector:variant": one hunt, its full report. */
+  readonly algorithm?: string;
+  /** "all" or a comma-separated list: a hunt per variant, as a matrix property x variant, with every counterexample replayed on every variant. */
+  readonly algorithms?: string;
+  /** With --algorithms all: also the bug-zoo variants (ElectorVariant.bug). */
+  readonly includeBugs?: boolean;
   readonly runs?: number;
   readonly seed?: number;
   /** Properties to check (default: every property; unclaimed ones are marked in the report). */
   readonly properties?: readonly string[];
-  /** Option overrides, "key=value" (value parsed as JSON when it parses, else a string), over the variant's options. */
+  /** Option overrides, "key=value" or "ELECTOR.key=value" (value parsed as JSON when it parses, else a string), over the variant's options. */
   readonly set?: readonly string[];
-}
-
-/** "key=value" pairs to an options object: the value as JSON when it parses ("3", "true", "\"x\""), else as a string. */
-export function parseSettings(pairs: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const issues: { path: string; message: string }[] = [];
-  for (const pair of pairs) {
-    const i = pair.indexOf("=");
-    if (i <= 0) {
-      issues.push({ path: "", message: `expected key=value, got ${JSON.stringify(pair)}` });
-      continue;
-    }
-    const key = pair.slice(0, i);
-    const raw = pair.slice(i + 1);
-    let value: unknown = raw;
-    try {
-      value = JSON.parse(raw);
-    } catch {
-      value = raw;
-    }
-    out[key] = value;
-  }
-  if (issues.length > 0) throw new BadInputError("--set", issues);
-  return out;
+  /** Worker threads (default: one per core); the report is the same for any number. */
+  readonly workers?: number;
+  /** Where the matrix report goes (default: a new reports/<time>-hunt/, and reports/latest points at it). */
+  readonly out?: string;
 }
 
 export async function cmdCheck(args: CheckArgs, io: Io = processIo, signal?: AbortSignal): Promise<number> {
   const catalog = await electorCatalog();
-  const resolved = resolveElectorName(catalog, args.algorithm);
-  if (resolved === undefined) {
-    throw new BadInputError("--algorithm", [{ path: "", message: unknownElectorMessage(args.algorithm, catalog) }]);
+  if ((args.algorithm === undefined) === (args.algorithms === undefined)) {
+    throw new BadInputError(args.algorithm === undefined ? "--algorithm" : "--algorithms", [
+      { path: "", message: "expected exactly one of --algorithm NAME (one hunt) or --algorithms all|A,B,... (a matrix)" },
+    ]);
   }
   const runs = boundedFlag(args.runs, "--runs", BOUNDS.flagRuns);
+  const workersArg = boundedFlag(args.workers, "--workers", BOUNDS.flagWorkers);
   const seed = args.seed;
   if (seed !== undefined && !Number.isInteger(seed)) throw new BadInputError("--seed", [{ path: "", message: `expected an integer, got ${seed}` }]);
   const { PROPERTY_NAMES } = await import("../../properties/properties.ts");
@@ -637,47 +653,113 @@ export async function cmdCheck(args: CheckArgs, io: Io = processIo, signal?: Abo
       unknown.map((p) => ({ path: "", message: `expected one of ${PROPERTY_NAMES.join(", ")}, got ${JSON.stringify(p)}` })),
     );
   }
-  const overrides = parseSettings(args.set ?? []);
-  // Bad option values are refused here, with the option's path, before anything runs.
-  decodeOptions(resolved.definition, { ...resolved.variant?.options, ...overrides }, "--set", "options");
-  const hunt = {
-    algorithm: args.algorithm,
-    options: overrides,
-    ...(runs !== undefined ? { runs } : {}),
-    ...(seed !== undefined ? { seed } : {}),
-    ...(properties !== undefined ? { properties: properties as readonly (typeof PROPERTY_NAMES)[number][] } : {}),
-  };
+  const { selectVariants } = await import("./hunt-matrix.ts");
+  let names: string[];
+  if (args.algorithm !== undefined) {
+    if (resolveElectorName(catalog, args.algorithm) === undefined) {
+      throw new BadInputError("--algorithm", [{ path: "", message: unknownElectorMessage(args.algorithm, catalog) }]);
+    }
+    names = [args.algorithm];
+  } else names = selectVariants(catalog, args.algorithms!, args.includeBugs === true);
+  if (args.out !== undefined) checkOutputDir(args.out);
+  const settings = parseSettings(args.set ?? []);
+  // Unknown keys and bad option values are refused here, with the option's path, before anything runs.
+  checkSettings(catalog, names, settings);
+  const { DEFAULT_HUNT_RUNS, DEFAULT_HUNT_SEED } = await import("../../properties/hunt.ts");
+  const totalRuns = (runs ?? DEFAULT_HUNT_RUNS) * names.length;
+  // Progress on stderr: a bar on a terminal, a plain line every few seconds otherwise.
+  const { makeHuntProgress } = await import("./hunt-progress.ts");
+  const view = makeHuntProgress({ write: (t) => io.err(t), isTty: io.errIsTty, columns: process.stderr.columns }, { totalRuns });
   let lines = 0;
-  const out = (s: string): void => {
+  const say = (line: string): void => {
     lines++;
-    io.err(s.endsWith("\n") ? s : `${s}\n`);
+    view.say(line);
   };
-  if (signal !== undefined) {
-    // On a worker thread, so Ctrl-C is seen at once (hunt-thread.ts). Said at once: the process
-    // exits right after an interrupt.
-    const said = (): void =>
-      io.err(`\ninterrupted: the hunt stopped; what it had finished is above (${lines} progress lines); counterexamples already found are saved\n`);
-    signal.addEventListener("abort", said, { once: true });
-    const { huntInThread } = await import("./hunt-thread.ts");
-    const o = await huntInThread(hunt, out, signal);
-    signal.removeEventListener("abort", said);
-    if (o.interrupted) return 130;
-    return huntExitCode(o.report, io);
+  // On worker threads when a signal can interrupt (the CLI) or workers are asked for: the main
+  // thread stays free to see Ctrl-C, and --workers N runs N shares of every search side by side.
+  const useThreads = signal !== undefined || workersArg !== undefined;
+  const { HuntPool } = await import("../../properties/hunt-pool.ts");
+  const pool = useThreads ? new HuntPool(Math.max(1, Math.min(workersArg ?? availableParallelism(), totalRuns))) : undefined;
+  let interrupted = false;
+  const onAbort = (): void => {
+    interrupted = true;
+    view.finish();
+    // Said at once: the process exits right after an interrupt.
+    io.err(`\ninterrupted: the hunt stopped; what it had finished is above (${lines} progress lines); counterexamples already found are saved\n`);
+    void pool?.close();
+  };
+  signal?.addEventListener("abort", onAbort, { once: true });
+  if (signal?.aborted) onAbort();
+  const t0 = performance.now();
+  try {
+    if (args.algorithm !== undefined) {
+      const { runPropertyHunt } = await import("../../properties/hunt.ts");
+      const report = await runPropertyHunt({
+        algorithm: args.algorithm,
+        options: settingsFor(catalog, args.algorithm, settings),
+        ...(runs !== undefined ? { runs } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+        ...(properties !== undefined ? { properties: properties as readonly (typeof PROPERTY_NAMES)[number][] } : {}),
+        ...(pool !== undefined ? { pool } : {}),
+        out: say,
+        onProgress: view.onProgress,
+      });
+      view.finish();
+      io.out(report.report.endsWith("\n") ? report.report : `${report.report}\n`);
+      io.err(`hunted in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${pool === undefined ? "this thread" : `${pool.size} worker thread(s)`}\n`);
+      return report.ok ? 0 : 1;
+    }
+    const { runMatrix } = await import("./hunt-matrix.ts");
+    const matrix = await runMatrix({
+      catalog,
+      variants: names,
+      runs: runs ?? DEFAULT_HUNT_RUNS,
+      seed: seed ?? DEFAULT_HUNT_SEED,
+      ...(properties !== undefined ? { properties: properties as readonly (typeof PROPERTY_NAMES)[number][] } : {}),
+      overrides: (name) => settingsFor(catalog, name, settings),
+      settings,
+      ...(pool !== undefined ? { pool } : {}),
+      say,
+      onProgress: view.onProgress,
+      phase: (t) => view.phase(t),
+    });
+    view.finish();
+    const { matrixText } = await import("./hunt-matrix-render.ts");
+    io.out(matrixText(matrix));
+    const dir = writeMatrixReport(matrix, args.out, io);
+    io.err(`hunted ${names.length} variants in ${((performance.now() - t0) / 1000).toFixed(1)} s on ${pool === undefined ? "this thread" : `${pool.size} worker thread(s)`}; wrote ${join(dir, "index.html")}, summary.md, hunt.json\n`);
+    // Unclaimed properties found are the point of the matrix; a broken claim is a failure.
+    if (matrix.brokenClaims > 0) io.err(`claims broken: ${matrix.brokenClaims} (cells without *)\n`);
+    return matrix.brokenClaims > 0 ? 1 : 0;
+  } catch (e) {
+    if (interrupted) return 130;
+    throw e;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    await pool?.close();
   }
-  const { runPropertyHunt } = await import("../../properties/hunt.ts");
-  return huntExitCode(runPropertyHunt({ ...hunt, out }), io);
 }
 
-/** Reads the hunt's answer: an exit code, or an object saying whether something was violated. */
-function huntExitCode(r: unknown, io: Io): number {
-  if (typeof r === "number") return r;
-  if (typeof r === "object" && r !== null) {
-    const o = r as { ok?: unknown; violated?: unknown; violations?: unknown; report?: unknown; exitCode?: unknown };
-    if (typeof o.report === "string") io.out(o.report.endsWith("\n") ? o.report : `${o.report}\n`);
-    if (typeof o.exitCode === "number") return o.exitCode;
-    if (o.ok === false || o.violated === true) return 1;
-    if (Array.isArray(o.violations)) return o.violations.length > 0 ? 1 : 0;
-    if (typeof o.violations === "object" && o.violations !== null) return Object.keys(o.violations).length > 0 ? 1 : 0;
+/** Writes the matrix into --out, or a new folder of the run store (reports/latest, reports/index.html updated). */
+function writeMatrixReport(matrix: import("./hunt-matrix.ts").HuntMatrix, out: string | undefined, io: Io): string {
+  const dir = out ?? newRunDir("hunt");
+  const release = claimOutputDir(dir, io);
+  try {
+    // The counterexamples beside the report, so the folder is whole on its own.
+    for (const c of matrix.counterexamples) {
+      if (c.counterexamplePath === undefined || !existsSync(c.counterexamplePath)) continue;
+      writeFileAtomic(join(dir, "counterexamples", basename(c.counterexamplePath)), readFileSync(c.counterexamplePath, "utf8"));
+    }
+    writeFileAtomic(join(dir, "hunt.json"), `${JSON.stringify(matrix, null, 2)}\n`);
+    writeFileAtomic(join(dir, "summary.md"), matrixMarkdownSync(matrix));
+    writeFileAtomic(join(dir, "index.html"), matrixHtmlSync(matrix));
+  } finally {
+    release();
   }
-  return 0;
+  if (out === undefined) {
+    const notice = pointLatest(basename(realpathSync(dir)));
+    if (notice !== undefined) io.err(`${notice}\n`);
+    writeRunsIndex();
+  }
+  return dir;
 }

@@ -3,11 +3,12 @@
  * in commands.ts that returns the exit code — 0 ok, 1 a property was violated, 2 bad input
  * (including a bad command line), 130 interrupted.
  *
- *   electorate run SCENARIO [--json] [--timeline]
+ *   electorate run SCENARIO [--json] [--timeline] [--set key=value ...]
  *   electorate compare [--algorithms a,b] [--partitions 100,1000,10000] [--scenarios s,t] [--seeds N]
- *                      [--workers N] [--shard k/n] [--out DIR] [--resume]
+ *                      [--workers N] [--shard k/n] [--out DIR] [--resume] [--set key=value ...]
  *   electorate merge DIR... [--out DIR]
- *   electorate check --algorithm A[:VARIANT] [--runs N] [--seed S] [--property P ...] [--set key=value ...]
+ *   electorate check --algorithm A[:VARIANT] | --algorithms all|A,B [--include-bugs] [--runs N] [--seed S]
+ *                    [--property P ...] [--set key=value ...] [--workers N] [--out DIR]
  *   electorate replay FILE [--cell N]
  *   electorate report RESULTS --out DIR
  *   electorate list
@@ -89,6 +90,10 @@ const limitArgs = (a: { maxEvents: Option.Option<number>; maxMemory: Option.Opti
   ...(opt(a.maxEvents) !== undefined ? { maxEvents: opt(a.maxEvents)! } : {}),
   ...(opt(a.maxMemory) !== undefined ? { maxMemoryMiB: opt(a.maxMemory)! } : {}),
 });
+const set = Flag.String("set").pipe(
+  Flag.withDescription("Override an elector option, key=value or ELECTOR.key=value (repeatable; value as JSON when it parses; refused if no elector has it)"),
+  Flag.atLeast(0),
+);
 const modules = (o: Option.Option<string>): string[] =>
   (opt(o) ?? "")
     .split(",")
@@ -104,6 +109,7 @@ const run = Command.make(
     workers,
     progress,
     out: Flag.String("out").pipe(Flag.withDescription("Also write results.json, summary.md and index.html here"), Flag.optional),
+    set,
     electorModule,
     maxEvents,
     maxMemory,
@@ -120,6 +126,7 @@ const run = Command.make(
             ...(opt(a.workers) !== undefined ? { workers: opt(a.workers)! } : {}),
             progress: a.progress,
             ...(opt(a.out) !== undefined ? { out: opt(a.out)! } : {}),
+            set: a.set,
             modules: modules(a.electorModule),
             ...limitArgs(a),
           },
@@ -152,6 +159,7 @@ const compare = Command.make(
     resume: Flag.Boolean("resume").pipe(Flag.withDescription("Keep finished cells from OUT/results.jsonl and run only the rest"), Flag.withDefault(false)),
     progress,
     timeline,
+    set,
     electorModule,
     maxEvents,
     maxMemory,
@@ -171,6 +179,7 @@ const compare = Command.make(
           resume: a.resume,
           progress: a.progress,
           timeline: a.timeline,
+          set: a.set,
           modules: modules(a.electorModule),
           ...limitArgs(a),
         },
@@ -200,30 +209,53 @@ const merge = Command.make(
 const check = Command.make(
   "check",
   {
-    algorithm: Flag.String("algorithm").pipe(Flag.withDescription("The elector to hunt counterexamples for: a name or elector:variant (see list)")),
-    runs: Flag.Int("runs").pipe(Flag.withDescription("Generated fault schedules to try"), Flag.optional),
-    seed: Flag.Int("seed").pipe(Flag.withDescription("fast-check seed (reproduces a hunt)"), Flag.optional),
+    algorithm: Flag.String("algorithm").pipe(Flag.withDescription("One elector to hunt counterexamples for: a name or elector:variant (see list)"), Flag.optional),
+    algorithms: Flag.String("algorithms").pipe(
+      Flag.withDescription(
+        'A matrix instead: "all" (every elector and named variant, bug-zoo variants excluded) or a comma-separated list; prints property x variant, replays every counterexample on every variant, writes a report',
+      ),
+      Flag.optional,
+    ),
+    includeBugs: Flag.Boolean("include-bugs").pipe(
+      Flag.withDescription("With --algorithms all: also the bug-zoo variants (known election bugs put back on purpose; excluded unless asked for)"),
+      Flag.withDefault(false),
+    ),
+    runs: Flag.Int("runs").pipe(Flag.withDescription("Generated fault schedules to try (per variant; default 100)"), Flag.optional),
+    seed: Flag.Int("seed").pipe(Flag.withDescription("fast-check seed (reproduces a hunt; default 1)"), Flag.optional),
     property: Flag.String("property").pipe(
       Flag.withDescription("Check only this property, claimed or not (repeatable; default: every property, unclaimed ones marked)"),
       Flag.atLeast(0),
     ),
-    set: Flag.String("set").pipe(Flag.withDescription("Override an option, key=value (repeatable; over the variant's options)"), Flag.atLeast(0)),
+    set,
+    workers: Flag.Int("workers").pipe(Flag.withDescription("Worker threads (default: one per core); the report is the same for any number"), Flag.optional),
+    out: Flag.String("out").pipe(Flag.withDescription("With --algorithms: the report folder (default: a new reports/<time>-hunt/; reports/latest links to it)"), Flag.optional),
   },
   (a) =>
     exec((c, signal) =>
       c.cmdCheck(
         {
-          algorithm: a.algorithm,
+          ...(opt(a.algorithm) !== undefined ? { algorithm: opt(a.algorithm)! } : {}),
+          ...(opt(a.algorithms) !== undefined ? { algorithms: opt(a.algorithms)! } : {}),
+          includeBugs: a.includeBugs,
           properties: a.property,
           set: a.set,
           ...(opt(a.runs) !== undefined ? { runs: opt(a.runs)! } : {}),
           ...(opt(a.seed) !== undefined ? { seed: opt(a.seed)! } : {}),
+          ...(opt(a.workers) !== undefined ? { workers: opt(a.workers)! } : {}),
+          ...(opt(a.out) !== undefined ? { out: opt(a.out)! } : {}),
         },
         c.processIo,
         signal,
       ),
     ),
-).pipe(Command.withDescription("Hunt for property violations (lost acknowledged writes, divergence, same-epoch leaders, liveness) with generated fault schedules"));
+).pipe(
+  Command.withDescription("Hunt for property violations (lost acknowledged writes, divergence, same-epoch leaders, liveness) with generated fault schedules"),
+  Command.withExamples([
+    { command: "electorate check --algorithm naive-race:keep-leading --runs 300", description: "One hunt: every property, each violation shrunk, saved and printed" },
+    { command: "electorate check --algorithms all --runs 300", description: "Every variant: the property x variant matrix, every counterexample replayed on every variant, a report in reports/" },
+    { command: "electorate check --algorithms all --include-bugs", description: "The same with the bug-zoo variants (excluded by default)" },
+  ]),
+);
 
 const replay = Command.make(
   "replay",

@@ -1,7 +1,8 @@
 /**
- * The property engine behind the vitest suite and the CLI's hunt, in two phases:
+ * Random search: the property engine behind the vitest suite and the CLI's hunt (the systematic
+ * explorer is src/explore/), in two phases:
  *
- *  1. explore: fast-check generates `runs` scenarios from a fixed seed; each is run once (twice for
+ *  1. search: fast-check generates `runs` scenarios from a fixed seed; each is run once (twice for
  *     the first `determinismRuns`, for the determinism property) and every property is checked on
  *     the same run. The predicate never fails, it notes the first failing run of each property,
  *     so one pass of runs serves all properties.
@@ -9,6 +10,11 @@
  *     (`path: "i"`) with that property alone as the predicate and shrinks it with its built-in
  *     shrinkers. The final { seed, path } replays the shrunk case in fast-check; the saved
  *     counterexample file replays it in the CLI.
+ *
+ * Phase 1 can be split over worker threads (hunt-pool.ts): each share generates the same
+ * sequence of scenarios (fast-check's, from the seed) and runs every `workers`-th one, recording
+ * per run what it saw (searchShare); foldRecords then reads the records in run order exactly as
+ * the one-thread search would have, so the outcome is the same whatever the number of workers.
  *
  * Nothing here reads the clock or Math.random: the same settings give the same result.
  */
@@ -18,10 +24,10 @@ import type { Fault } from "../src/sim/faults.ts";
 import { scenario, type PropertyScenario, type ScenarioArbitraryOptions } from "./arbitraries/index.ts";
 import { displayPath, replayCommand, saveCounterexample, type CounterexampleFile } from "./counterexample.ts";
 import { planRun, sessionTimeoutOf, type RunSpec } from "./plan.ts";
-import { applicableProperties, evaluate, propertyTitle, type PropertyName } from "./properties.ts";
+import { applicableProperties, evaluate, PROPERTY_NAMES, propertyTitle, type PropertyName } from "./properties.ts";
 import { evaluationText, scheduleText, traceHashOf } from "./timeline-text.ts";
 
-export interface ExploreSettings {
+export interface SearchSettings {
   readonly runs: number;
   /** fast-check's seed. */
   readonly seed: number;
@@ -40,11 +46,11 @@ export interface FirstFailure {
   readonly message: string;
 }
 
-export interface Exploration {
+export interface RandomSearch {
   readonly def: ElectorDefinition;
   readonly options: unknown;
   readonly properties: readonly PropertyName[];
-  readonly settings: ExploreSettings;
+  readonly settings: SearchSettings;
   readonly runs: number;
   readonly determinismRuns: number;
   /** Worlds run (determinism runs count twice). */
@@ -65,39 +71,167 @@ export function defaultDeterminismRuns(runs: number): number {
   return Math.min(runs, Math.max(3, Math.ceil(runs / 5)));
 }
 
-/** Phase 1: runs `runs` generated scenarios and notes the first failure of each property. */
-export function explore(def: ElectorDefinition, options: unknown, settings: ExploreSettings): Exploration {
+/** The properties a search checks (no-exceptions always) and how many runs are run twice. */
+export function searchPlan(def: ElectorDefinition, options: unknown, settings: SearchSettings): { properties: PropertyName[]; determinismRuns: number } {
   const asked = settings.properties ?? applicableProperties(def, options);
   // An exception is always reported, whatever was asked.
   const properties: PropertyName[] = asked.includes("no-exceptions") ? [...asked] : ["no-exceptions", ...asked];
   const determinismRuns = properties.includes("determinism") ? (settings.determinismRuns ?? defaultDeterminismRuns(settings.runs)) : 0;
-  const firstFailure: Partial<Record<PropertyName, FirstFailure>> = {};
+  return { properties, determinismRuns };
+}
+
+/** What one run showed, as a share of the search records it (plain data: it crosses threads). */
+export interface RunRecord {
+  readonly index: number;
+  /** False: nothing was pending for this run, it was not run. */
+  readonly evaluated: boolean;
+  /** Whether the config was run twice (determinism was checked on it). */
+  readonly twice: boolean;
+  /** The run completed and was judged. */
+  readonly judged: boolean;
+  /** It declared replica state. */
+  readonly measured: boolean;
+  readonly violations: Partial<Record<PropertyName, string>>;
+  /** When only the second run threw: the first run on its own (judged, measured, violations). */
+  readonly single?: { readonly measured: boolean; readonly violations: Partial<Record<PropertyName, string>> };
+}
+
+/** Which share of the runs a search evaluates, and what it knows of the other shares' failures. */
+export interface Share {
+  readonly worker: number;
+  readonly workers: number;
+  /**
+   * Per property (PROPERTY_NAMES order), the lowest run index known to fail it (shared by every
+   * share through a SharedArrayBuffer; 0x7fffffff: none known). A property that failed before run
+   * i is not checked on run i, as in a one-thread search; knowing of fewer failures only costs work.
+   */
+  readonly failedAt: Int32Array;
+}
+
+const NONE = 0x7fffffff;
+
+export function newFailedAt(shared = false): Int32Array {
+  const a = new Int32Array(shared ? new SharedArrayBuffer(PROPERTY_NAMES.length * 4) : new ArrayBuffer(PROPERTY_NAMES.length * 4));
+  a.fill(NONE);
+  return a;
+}
+
+function noteFailure(failedAt: Int32Array, p: PropertyName, index: number): void {
+  const k = PROPERTY_NAMES.indexOf(p);
+  for (;;) {
+    const seen = Atomics.load(failedAt, k);
+    if (seen <= index || Atomics.compareExchange(failedAt, k, seen, index) === seen) return;
+  }
+}
+
+/**
+ * Phase 1, one share: generates all `runs` scenarios (the same sequence in every share) and
+ * evaluates those with index % workers === worker, calling `onRecord` for each in index order.
+ */
+export function searchShare(def: ElectorDefinition, options: unknown, settings: SearchSettings, share: Share, onRecord: (r: RunRecord) => void): void {
+  const { properties, determinismRuns } = searchPlan(def, options, settings);
   let index = 0;
-  let worldsRun = 0;
-  let measuredRuns = 0;
-  let judgedRuns = 0;
   const predicate = (sc: PropertyScenario): boolean => {
     const i = index++;
-    const pending = properties.filter((p) => firstFailure[p] === undefined && (p !== "determinism" || i < determinismRuns));
-    if (pending.length > 0) {
-      const { violations, run } = evaluate(planRun(def, options, sc), pending);
-      worldsRun += pending.includes("determinism") ? 2 : 1;
-      if (run !== undefined) {
-        judgedRuns++;
-        if (run.metrics.data.measured) measuredRuns++;
-      }
-      for (const p of pending) {
-        // After an exception only no-exceptions is judged on this run.
-        const message = violations[p];
-        if (message !== undefined) firstFailure[p] = { index: i, message };
-      }
+    if (i % share.workers !== share.worker) return true;
+    const pending = properties.filter((p) => Atomics.load(share.failedAt, PROPERTY_NAMES.indexOf(p)) > i && (p !== "determinism" || i < determinismRuns));
+    if (pending.length === 0) {
+      onRecord({ index: i, evaluated: false, twice: false, judged: false, measured: false, violations: {} });
+      return true;
     }
-    settings.onProgress?.(i + 1, settings.runs);
+    const ev = evaluate(planRun(def, options, sc), pending);
+    const violations: Partial<Record<PropertyName, string>> = {};
+    // After an exception only no-exceptions is judged on this run.
+    for (const p of pending) if (ev.violations[p] !== undefined) violations[p] = ev.violations[p];
+    for (const p of Object.keys(violations) as PropertyName[]) noteFailure(share.failedAt, p, i);
+    onRecord({
+      index: i,
+      evaluated: true,
+      twice: pending.includes("determinism"),
+      judged: ev.run !== undefined,
+      measured: ev.run?.metrics.data.measured === true,
+      violations,
+      ...(ev.firstRun !== undefined ? { single: { measured: ev.firstRun.run.metrics.data.measured, violations: ev.firstRun.violations } } : {}),
+    });
     return true;
   };
   const details = fc.check(fc.property(scenariosFor(options, settings.scenario), predicate), { seed: settings.seed, numRuns: settings.runs });
-  if (details.failed) throw details.errorInstance instanceof Error ? details.errorInstance : new Error("exploration failed");
-  return { def, options, properties, settings, runs: settings.runs, determinismRuns, worldsRun, measuredRuns, judgedRuns, firstFailure };
+  if (details.failed) throw details.errorInstance instanceof Error ? details.errorInstance : new Error("random search failed");
+}
+
+/**
+ * Folds run records (one per run, any share) in run order into the outcome a one-thread search
+ * gives: for run i only the properties not failed before i count, as if the others were not checked.
+ */
+export class RecordFold {
+  readonly firstFailure: Partial<Record<PropertyName, FirstFailure>> = {};
+  worldsRun = 0;
+  measuredRuns = 0;
+  judgedRuns = 0;
+  /** Runs folded so far (records are folded in index order). */
+  next = 0;
+  private readonly waiting = new Map<number, RunRecord>();
+  constructor(
+    private readonly properties: readonly PropertyName[],
+    private readonly determinismRuns: number,
+    private readonly onProgress?: (done: number, total: number) => void,
+    private readonly runs = 0,
+  ) {}
+
+  add(r: RunRecord): void {
+    this.waiting.set(r.index, r);
+    for (let rec = this.waiting.get(this.next); rec !== undefined; rec = this.waiting.get(this.next)) {
+      this.waiting.delete(this.next);
+      this.fold(rec);
+      this.next++;
+      this.onProgress?.(this.next, this.runs);
+    }
+  }
+
+  private fold(r: RunRecord): void {
+    const i = r.index;
+    const pending = this.properties.filter((p) => this.firstFailure[p] === undefined && (p !== "determinism" || i < this.determinismRuns));
+    if (pending.length === 0) return;
+    if (!r.evaluated) throw new Error(`random search: run ${i} was not evaluated but ${pending.join(", ")} still pending (a bug in the shares)`);
+    // Run twice where this thread's search would have run it once, and only the second run threw:
+    // take the first run on its own.
+    const view = r.twice && !pending.includes("determinism") && r.single !== undefined ? { judged: true, measured: r.single.measured, violations: r.single.violations } : r;
+    this.worldsRun += pending.includes("determinism") ? 2 : 1;
+    if (view.judged) {
+      this.judgedRuns++;
+      if (view.measured) this.measuredRuns++;
+    }
+    for (const p of pending) {
+      const message = view.violations[p];
+      if (message !== undefined) this.firstFailure[p] = { index: i, message };
+    }
+  }
+}
+
+/** Phase 1 in this thread: runs `runs` generated scenarios and notes the first failure of each property. */
+export function randomSearch(def: ElectorDefinition, options: unknown, settings: SearchSettings): RandomSearch {
+  const { properties, determinismRuns } = searchPlan(def, options, settings);
+  const fold = new RecordFold(properties, determinismRuns, settings.onProgress, settings.runs);
+  searchShare(def, options, settings, { worker: 0, workers: 1, failedAt: newFailedAt() }, (r) => fold.add(r));
+  return searchOutcome(def, options, settings, fold);
+}
+
+/** The outcome of a finished fold. */
+export function searchOutcome(def: ElectorDefinition, options: unknown, settings: SearchSettings, fold: RecordFold): RandomSearch {
+  const { properties, determinismRuns } = searchPlan(def, options, settings);
+  if (fold.next !== settings.runs) throw new Error(`random search: ${fold.next} of ${settings.runs} runs folded`);
+  return {
+    def,
+    options,
+    properties,
+    settings,
+    runs: settings.runs,
+    determinismRuns,
+    worldsRun: fold.worldsRun,
+    measuredRuns: fold.measuredRuns,
+    judgedRuns: fold.judgedRuns,
+    firstFailure: fold.firstFailure,
+  };
 }
 
 export interface Violation {
@@ -135,10 +269,15 @@ export interface ShrinkSettings {
   readonly maxShrinkRuns?: number;
   /** Save the counterexample under .tmp/counterexamples/ (default true). */
   readonly save?: boolean;
+  /** Called with the number of worlds run so far while shrinking (progress). */
+  readonly onWorld?: (worlds: number) => void;
 }
 
+/** What shrinking needs of a search. */
+export type ShrinkInput = Pick<RandomSearch, "def" | "options" | "settings" | "runs" | "firstFailure">;
+
 /** Phase 2: shrinks the first failure of `property` and renders it. */
-export function shrinkFailure(ex: Exploration, property: PropertyName, settings: ShrinkSettings = {}): Violation {
+export function shrinkFailure(ex: ShrinkInput, property: PropertyName, settings: ShrinkSettings = {}): Violation {
   const first = ex.firstFailure[property];
   if (first === undefined) throw new Error(`${property} did not fail in the exploration`);
   const { def, options } = ex;
@@ -150,6 +289,7 @@ export function shrinkFailure(ex: Exploration, property: PropertyName, settings:
       exhausted = true;
       return true;
     }
+    settings.onWorld?.(calls);
     return evaluate(planRun(def, options, sc), [property]).violations[property] === undefined;
   };
   const arb = scenariosFor(options, ex.settings.scenario);

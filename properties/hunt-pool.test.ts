@@ -1,0 +1,44 @@
+/**
+ * Hunts on worker threads give what one thread gives (issue 15 item 5): a search split in shares
+ * folds to the same outcome whatever the order its records arrive in, and a whole hunt on a pool
+ * of two threads prints the same report as in this thread.
+ */
+import { expect, test } from "vitest";
+import { HuntPool } from "./hunt-pool.ts";
+import { resolveTarget } from "./hunt-tasks.ts";
+import { runPropertyHunt } from "./hunt.ts";
+import { PROPERTY_NAMES } from "./properties.ts";
+import { newFailedAt, randomSearch, RecordFold, searchOutcome, searchPlan, searchShare, type RunRecord, type SearchSettings } from "./random-search.ts";
+
+const NAME = "naive-race:keep-leading";
+
+test("a search split in 3 shares folds to the one-thread outcome, whatever order the records come in", () => {
+  const { def, options } = resolveTarget({ algorithm: NAME });
+  const settings: SearchSettings = { runs: 9, seed: 42, properties: PROPERTY_NAMES };
+  const one = randomSearch(def, options, settings);
+  const failedAt = newFailedAt();
+  const records: RunRecord[] = [];
+  // The last share first: it knows of no failure of the others, so it evaluates more than it must.
+  for (const worker of [2, 0, 1]) searchShare(def, options, settings, { worker, workers: 3, failedAt }, (r) => records.push(r));
+  expect(records.map((r) => r.index).sort((a, b) => a - b)).toEqual([...Array(9).keys()]);
+  const { properties, determinismRuns } = searchPlan(def, options, settings);
+  const fold = new RecordFold(properties, determinismRuns, undefined, settings.runs);
+  for (const r of records) fold.add(r);
+  const split = searchOutcome(def, options, settings, fold);
+  expect({ ...split, def: undefined }).toEqual({ ...one, def: undefined });
+  expect(one.firstFailure["no-lost-acknowledged-writes"]).toBeDefined(); // the comparison covers a failure
+});
+
+test("a hunt on 2 worker threads gives the same report as in this thread", async () => {
+  const args = { algorithm: NAME, runs: 6, seed: 42, maxShrinkRuns: 40, save: false };
+  const here = await runPropertyHunt(args);
+  const pool = new HuntPool(2);
+  try {
+    const threaded = await runPropertyHunt({ ...args, pool });
+    expect(threaded.report).toBe(here.report);
+    expect(JSON.stringify(threaded)).toBe(JSON.stringify(here));
+    expect(here.violations.length).toBeGreaterThan(0); // a shrink ran on a thread too
+  } finally {
+    await pool.close();
+  }
+}, 120_000);

@@ -1,0 +1,101 @@
+/**
+ * Worker threads for property hunts: `electorate check` and the property suite hand independent
+ * pieces of work (shares of a random search, shrinks, replays: hunt-tasks.ts) to a fixed set of
+ * threads. Tasks queue in the order given and each thread takes the next when it is free; what a
+ * task computes does not depend on which thread ran it or when, so a hunt's report is the same
+ * for any number of threads (hunt.ts folds search records in run order).
+ */
+import { Worker } from "node:worker_threads";
+import type { HuntEvent, HuntTask } from "./hunt-tasks.ts";
+
+interface Job {
+  readonly id: number;
+  readonly task: HuntTask;
+  readonly onEvent: ((e: HuntEvent) => void) | undefined;
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: Error) => void;
+}
+
+export class HuntPool {
+  private readonly threads: Worker[] = [];
+  private readonly busy = new Map<Worker, Job>();
+  private readonly queue: Job[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  /** `size` worker threads, started at once (each loads the lab: about a second from the sources). */
+  constructor(readonly size: number) {
+    if (!Number.isInteger(size) || size < 1) throw new Error(`a hunt pool needs at least one thread, got ${size}`);
+    for (let i = 0; i < size; i++) this.threads.push(this.startThread());
+  }
+
+  private startThread(): Worker {
+    const w = new Worker(new URL("./hunt-worker.mjs", import.meta.url));
+    w.on("message", (m: { id: number; event?: HuntEvent; result?: unknown; error?: { name: string; message: string; stack?: string } }) => {
+      const job = this.busy.get(w);
+      if (job === undefined || job.id !== m.id) return;
+      if (m.event !== undefined) {
+        job.onEvent?.(m.event);
+        return;
+      }
+      this.busy.delete(w);
+      if (m.error !== undefined) {
+        const e = new Error(m.error.message);
+        e.name = m.error.name;
+        if (m.error.stack !== undefined) e.stack = m.error.stack;
+        job.reject(e);
+      } else job.resolve(m.result);
+      this.dispatch();
+    });
+    const fail = (e: Error): void => {
+      const job = this.busy.get(w);
+      this.busy.delete(w);
+      if (this.closed) return;
+      // A thread that died takes its task with it; the pool cannot keep its promises: fail them all.
+      const err = new Error(`a hunt worker thread stopped: ${e.message}`);
+      job?.reject(err);
+      this.closeWith(err);
+    };
+    w.on("error", fail);
+    w.on("exit", (code) => fail(new Error(`exit code ${code}`)));
+    return w;
+  }
+
+  /** Runs a task on the next free thread; `onEvent` receives what it sends while it runs. */
+  run<T>(task: HuntTask, onEvent?: (e: HuntEvent) => void): Promise<T> {
+    if (this.closed) return Promise.reject(new Error("the hunt pool is closed"));
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, task, onEvent, resolve: resolve as (v: unknown) => void, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    for (const w of this.threads) {
+      if (this.queue.length === 0) return;
+      if (this.busy.has(w)) continue;
+      const job = this.queue.shift()!;
+      this.busy.set(w, job);
+      w.postMessage({ id: job.id, task: job.task });
+    }
+  }
+
+  private closeWith(e: Error): void {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(e);
+    for (const job of this.busy.values()) job.reject(e);
+    this.busy.clear();
+    for (const w of this.threads) void w.terminate();
+  }
+
+  /** Stops every thread at once (also mid-task: Ctrl-C); pending tasks are rejected. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const e = new Error("the hunt pool was closed");
+    for (const job of this.queue.splice(0)) job.reject(e);
+    for (const job of this.busy.values()) job.reject(e);
+    this.busy.clear();
+    await Promise.all(this.threads.map((w) => w.terminate()));
+  }
+}
