@@ -9,11 +9,11 @@ const electorate = (...args: string[]) =>
 
 describe("command-line presentation", () => {
   test("a missing flag: the error first, then one usage line, exit 2, no help page", () => {
-    const r = electorate("check");
+    const r = electorate("live");
     expect(r.status).toBe(2);
     const lines = r.stderr.trim().split("\n");
     expect(lines[0]).toBe("error: Missing required flag: --algorithm");
-    expect(lines[1]).toMatch(/^usage: electorate check --algorithm <string> \[--runs <integer>\]/);
+    expect(lines[1]).toMatch(/^usage: electorate live --algorithm <string> --connect <string> \[--brokers <integer>\]/);
     expect(lines).toHaveLength(3);
     expect(r.stdout).toBe("");
   });
