@@ -8,6 +8,7 @@
  */
 import { Outcome, type History } from "../record/history.ts";
 import type { ClientAvailabilityMetrics } from "./metrics.ts";
+import { ClientSeriesBuilder } from "./client-series.ts";
 import { historyByPartition } from "./replicas.ts";
 
 /** Nearest-rank percentile of a sorted array; null when it is empty (no sample is not 0 ms). */
@@ -25,6 +26,7 @@ export function judgeClientAvailability(history: History, partitions: number, en
   let written = 0;
   let failed = 0;
   let unanswered = 0;
+  const series = new ClientSeriesBuilder(endMs);
   for (let p = 0; p < partitions; p++) {
     if (start[p] === start[p + 1]) continue;
     written++;
@@ -33,6 +35,7 @@ export function judgeClientAvailability(history: History, partitions: number, en
     for (let k = start[p]; k < start[p + 1]; k++) {
       const r = rows[k];
       const outcome = history.outcome[r];
+      series.outcome(outcome, history.invokeAt[r], history.completeAt[r]);
       if (outcome === Outcome.Fail) failed++;
       else if (outcome === Outcome.Info || outcome === Outcome.Pending) unanswered++;
       if (outcome === Outcome.Ok) {
@@ -40,6 +43,7 @@ export function judgeClientAvailability(history: History, partitions: number, en
           const length = history.completeAt[r] - openedAt;
           samples.push(length);
           unavailableMs += length;
+          series.window(p, openedAt, history.completeAt[r]);
           openedAt = -1;
         }
         seenOk = true;
@@ -50,6 +54,7 @@ export function judgeClientAvailability(history: History, partitions: number, en
     if (openedAt >= 0) {
       openAtEnd++;
       unavailableMs += Math.max(0, endMs - openedAt);
+      series.window(p, openedAt, endMs);
     }
   }
   const sorted = Float64Array.from(samples).sort();
@@ -63,5 +68,6 @@ export function judgeClientAvailability(history: History, partitions: number, en
     unavailablePartitionSeconds: unavailableMs / 1000,
     failed,
     unanswered,
+    overTime: series.result(),
   };
 }

@@ -130,7 +130,7 @@ describe("client-visible availability", () => {
       [7, "pending", 60],
     ]);
     const m = judgeClientAvailability(h, 2, 100);
-    expect(m).toEqual({
+    expect(m).toMatchObject({
       partitionsWritten: 1,
       samples: 1,
       p50Ms: 25,
@@ -140,6 +140,27 @@ describe("client-visible availability", () => {
       unavailablePartitionSeconds: (25 + 40) / 1000,
       failed: 2,
       unanswered: 2,
+    });
+  });
+
+  it("gives the same history over time: answers per bucket and partitions unavailable in each bucket", () => {
+    const h = historyOf([
+      [1, "fail", 0],
+      [2, "ok", 10, 11],
+      [3, "fail", 20, 21],
+      [4, "info", 30, 130],
+      [5, "ok", 40, 45],
+      [6, "ok", 50, 51],
+      [7, "pending", 60],
+    ]);
+    const series = judgeClientAvailability(h, 2, 100).overTime;
+    // 100 ms in 10 ms buckets; windows [20, 45] and [60, end] of the one written partition.
+    expect(series).toEqual({
+      bucketMs: 10,
+      ok: [0, 1, 0, 0, 1, 1, 0, 0, 0, 0],
+      failed: [1, 0, 1, 0, 0, 0, 0, 0, 0, 0],
+      unanswered: [0, 0, 0, 0, 0, 0, 1, 0, 0, 1],
+      unavailable: [0, 0, 1, 1, 1, 0, 1, 1, 1, 1],
     });
   });
 

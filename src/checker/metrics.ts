@@ -3,6 +3,7 @@
  * results JSON. All fields are plain JSON. `cost` is the only part that depends on the machine
  * and is left out of the result hash.
  */
+import type { ClientSeries } from "./client-series.ts";
 
 export type SplitBrainGrade = "overlap" | "same-epoch" | "late-ack";
 
@@ -98,6 +99,8 @@ export interface ClientAvailabilityMetrics {
   readonly failed: number;
   /** Writes with an unknown outcome: timed out, or still unanswered at the end. */
   readonly unanswered: number;
+  /** The same over time (rate and availability plots); absent in results written before it existed. */
+  readonly overTime?: ClientSeries;
 }
 
 export interface WindowPeaks {

@@ -43,10 +43,8 @@ import { availableParallelism } from "node:os";
 
 export const REPO_ROOT = PACKAGE_ROOT;
 export const SCENARIO_DIR = join(REPO_ROOT, "benchmarks", "scenarios");
-/** The default comparison: every registered elector x these partition counts x these scenarios. */
-export const DEFAULT_PARTITIONS = [100, 1_000, 10_000] as const;
-/** The default comparison: a crash, the seeds' zombie (cut from ZooKeeper), a leader paused past every timeout, a minority partition (the last two stress Raft and Zab too). */
-export const DEFAULT_SCENARIOS = ["broker-crash", "leader-cut-from-zk", "leader-paused-past-session", "minority-partition"] as const;
+import { DEFAULT_PARTITIONS, DEFAULT_SCENARIOS, defaultAlgorithmNames, defaultPartitionsOf } from "./default-comparison.ts";
+export { DEFAULT_PARTITIONS, DEFAULT_SCENARIOS };
 
 export interface Io {
   out(text: string): void;
@@ -358,8 +356,11 @@ export interface CompareArgs {
 export async function compareCells(args: CompareArgs): Promise<{ cells: Cell[]; catalog: readonly ElectorDefinition[] }> {
   const modules = (args.modules ?? []).map(moduleUrl);
   const catalog = await electorCatalog(modules);
-  const algorithms = algorithmsFrom(splitList(args.algorithms), catalog);
   const scenarioArgs = splitList(args.scenarios);
+  // Named nothing: the default comparison, which adds the variants that differ from their elector's defaults.
+  const defaultComparison = args.algorithms === undefined && scenarioArgs === undefined;
+  const algorithmArgs = splitList(args.algorithms) ?? (defaultComparison ? defaultAlgorithmNames(catalog) : undefined);
+  const algorithms = algorithmsFrom(algorithmArgs, catalog);
   if (scenarioArgs !== undefined && scenarioArgs.length === 0) throw new BadInputError("--scenarios", [{ path: "", message: "expected at least one scenario" }]);
   const scenarios = (scenarioArgs ?? [...DEFAULT_SCENARIOS]).map((s) => readScenarioFile(resolveScenarioPath(s), catalog));
   requireElectors(catalog, scenarios, algorithms);
@@ -371,6 +372,7 @@ export async function compareCells(args: CompareArgs): Promise<{ cells: Cell[]; 
     {
       ...(algorithms !== undefined ? { algorithms } : {}),
       ...(partitions !== undefined ? { partitions } : {}),
+      ...(defaultComparison && args.partitions === undefined && algorithmArgs !== undefined ? { partitionsOf: defaultPartitionsOf(algorithmArgs) } : {}),
       ...(seeds !== undefined ? { seeds } : {}),
       timeline: args.timeline ? "all" : "findings",
       modules,

@@ -72,7 +72,7 @@ export function electorColor(_model: ReportModel, elector: string): string {
   return colorOfElector(elector);
 }
 
-function electorScale(model: ReportModel): Plot.ScaleOptions {
+export function electorScale(model: ReportModel): Plot.ScaleOptions {
   return { domain: [...model.electors], range: model.electors.map((e) => electorColor(model, e)) };
 }
 
@@ -86,7 +86,7 @@ function newDocument(): PlotDocument {
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 /** Renders a Plot and returns its <svg>, labelled for assistive technology. */
-function render(options: Plot.PlotOptions, title: string, description: string): string {
+export function render(options: Plot.PlotOptions, title: string, description: string): string {
   const document = newDocument();
   // The accessible name and description come from <title> and <desc> (text content, which the
   // serializer escapes), not from attributes.

@@ -19,6 +19,7 @@ import {
   type ScalingChart,
   type TimelineFinding,
 } from "./charts.ts";
+import { clientChart, clientChartPick } from "./client-charts.ts";
 import { canonicalJson, escapeHtml as h, fmt } from "./format.ts";
 import { buildModel, firstFault, herdSize, mean, rowClusterLabel, type ReportModel } from "./model.ts";
 import { SECTIONS, cellOf, seedsSentence, workloadSentence, type MetricTable, type Section } from "./tables.ts";
@@ -134,6 +135,27 @@ function electorLegend(model: ReportModel, extra = ""): string {
 
 function figure(id: string, title: string, svg: string, caption: string, fit = false): string {
   return `<figure class="chart-fig${fit ? " fit" : ""}" id="${id}"><h4>${h(title)}</h4>${svg}<figcaption>${caption}</figcaption></figure>`;
+}
+
+/** Per scenario, writes acknowledged per second and partitions unavailable over time; an all-zero chart becomes a sentence. */
+function clientFigures(model: ReportModel): string {
+  const figures: string[] = [];
+  const notes: string[] = [];
+  model.scenarios.forEach((scenario, i) => {
+    const pick = clientChartPick(model, scenario);
+    if (pick === undefined) {
+      notes.push(`${scenario}: no run of every elector with a client series (results written before it existed, or no common row).`);
+      return;
+    }
+    const caption = h(`${fmt(pick.row.partitions)} partitions, seed ${pick.seed}, one run per elector; grey: fault periods (a dashed rule: an instant fault).`);
+    for (const what of ["rate", "unavailable"] as const) {
+      const allZero = pick.runs.every(({ series }) => (what === "rate" ? series.ok : series.unavailable).every((v) => v === 0));
+      const name = what === "rate" ? "Acknowledged writes per second" : "Partitions unavailable to clients";
+      if (allZero) notes.push(`${name}: every elector 0 in ${scenario} at ${fmt(pick.row.partitions)} partitions (no chart drawn).`);
+      else figures.push(figure(`chart-clients-${what}-${i}`, `${name}: ${scenario}`, clientChart(model, pick, scenario, what), caption));
+    }
+  });
+  return `<div class="grid">${figures.join("\n")}</div>` + notes.map((n) => `<p class="empty">${h(n)}</p>`).join("");
 }
 
 function scalingFigures(model: ReportModel, idPrefix: string, spec: ScalingChart, caption: string): string {
@@ -452,7 +474,11 @@ export function renderModelHtml(model: ReportModel): string {
     );
 
     const clients = sectionOf("clients");
-    section(clients.id, clients.title, `<p>${h(`${clients.intro} ${workloadSentence(model)}`)}</p>` + sectionTables(model, clients));
+    section(
+      clients.id,
+      clients.title,
+      `<p>${h(`${clients.intro} ${workloadSentence(model)}`)}</p>` + electorLegend(model) + clientFigures(model) + sectionTables(model, clients),
+    );
 
     const zk = sectionOf("coordinator");
     section(

@@ -68,6 +68,8 @@ export interface SweepAxes {
   readonly algorithms?: readonly ScenarioAlgorithm[];
   /** Partition counts; undefined: each scenario's own. */
   readonly partitions?: readonly number[];
+  /** Partition counts for the electors named here (full names, "raft:paper"), instead of `partitions`. */
+  readonly partitionsOf?: ReadonlyMap<string, readonly number[]>;
   /** Seeds; undefined: each scenario's own. */
   readonly seeds?: readonly number[];
   readonly timeline?: "findings" | "all";
@@ -97,9 +99,9 @@ export function expandSweep(scenarios: readonly Scenario[], axes: SweepAxes, all
   scenarios.forEach((s, si) => {
     const algorithms: readonly ScenarioAlgorithm[] =
       axes.algorithms ?? s.algorithms ?? allElectors.map((elector) => ({ elector, options: {} }));
-    const partitions = axes.partitions ?? s.partitions;
     const seeds = axes.seeds ?? s.seeds;
     for (const a of algorithms) {
+      const partitions = axes.partitionsOf?.get(a.elector) ?? axes.partitions ?? s.partitions;
       // Options from the scenario file apply when the command line names the same elector.
       const fromFile = axes.algorithms !== undefined ? s.algorithms?.find((x) => x.elector === a.elector) : undefined;
       const options = Object.keys(a.options).length > 0 || fromFile === undefined ? a.options : fromFile.options;

@@ -65,6 +65,15 @@ const Metrics = Schema.Struct({
     unavailablePartitionSeconds: NonNeg,
     failed: Count,
     unanswered: Count,
+    overTime: Schema.optionalKey(
+      Schema.Struct({
+        bucketMs: NonNeg,
+        ok: Schema.Array(NonNeg),
+        failed: Schema.Array(NonNeg),
+        unanswered: Schema.Array(NonNeg),
+        unavailable: Schema.Array(NonNeg),
+      }),
+    ),
   }),
   herd: Schema.Array(
     Schema.Struct({
