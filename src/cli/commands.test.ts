@@ -46,3 +46,33 @@ describe("commands", () => {
     expect(o.text()).toContain("missing.json: refused (1 problem):\n  no such file");
   });
 });
+
+describe("the default comparison and its report", () => {
+  it("adds each variant whose options differ from its elector's defaults, at the two smaller sizes", async () => {
+    const { compareCells } = await import("./commands.ts");
+    const { cells } = await compareCells({ resume: false, progress: false, timeline: false });
+    const names = [...new Set(cells.map((c) => c.elector))];
+    expect(names).toContain("raft:paper");
+    expect(names).not.toContain("raft:etcd"); // the same options as raft's defaults
+    const sizes = (name: string) => [...new Set(cells.filter((c) => c.elector === name).map((c) => c.cluster.partitions))];
+    expect(sizes("raft")).toEqual([100, 1_000, 10_000]);
+    expect(sizes("raft:paper")).toEqual([100, 1_000]);
+  });
+
+  it("embeds a message diagram of a finding and replays the run from the run folder", async () => {
+    const out = join(dir, "diagrams-run");
+    const o = io();
+    const code = await guard(o, () =>
+      cmdCompare({ algorithms: "naive-race", partitions: "100", scenarios: "broker-crash", out, resume: false, progress: false, timeline: false }, o),
+    );
+    expect(code, o.text()).toBe(0);
+    const { readFileSync } = await import("node:fs");
+    const html = readFileSync(join(out, "index.html"), "utf8");
+    expect(html).toContain('id="diagram-1"');
+    expect(html).toMatch(/<div class="diagram"><svg[^>]*>[\s\S]*lost write/);
+    expect(existsSync(join(out, "diagrams", "cell-0.svg"))).toBe(true);
+    const r = io();
+    expect(await guard(r, () => cmdReplay({ file: out, cell: 0, json: false, timeline: false }, r)), r.text()).toBe(0);
+    expect(r.text()).toContain("reproduced: trace hash");
+  });
+});

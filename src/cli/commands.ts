@@ -6,7 +6,7 @@
  */
 import { resolveElectorName } from "../elector/variants.ts";
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { basename, dirname, extname, join } from "node:path";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { PACKAGE_ROOT } from "../runner/package-root.ts";
 import type { ElectorDefinition } from "../elector/api.ts";
 import { BadInputError, isBadInput } from "../scenario/issues.ts";
@@ -29,9 +29,13 @@ import type { RunResult as _R } from "../runner/result.ts";
 
 /** The report module (charts, HTML) loads only when a command writes or prints a report. */
 const report = async (): Promise<typeof import("../report/index.ts")> => import("../report/index.ts");
+const runDiagrams = async (): Promise<typeof import("./run-diagrams.ts")> => import("./run-diagrams.ts");
 async function buildReports(results: readonly _R[], outDir: string, timelinesDir = outDir): Promise<void> {
-  // Timelines a sweep kept beside its results: the few the report draws are read back.
-  await (await report()).buildReports(attachTimelines(results, timelinesDir), outDir, results);
+  // Timelines and message diagrams a sweep kept beside its results: the few the report draws are read back.
+  const { copyRunDiagrams, readRunDiagrams } = await runDiagrams();
+  const diagrams = readRunDiagrams(timelinesDir);
+  if (resolve(timelinesDir) !== resolve(outDir)) copyRunDiagrams(diagrams, outDir);
+  await (await report()).buildReports(attachTimelines(results, timelinesDir), outDir, results, diagrams);
 }
 async function renderTable(results: readonly _R[]): Promise<string> {
   return (await report()).renderTable(results);
@@ -432,6 +436,8 @@ async function compareAndReport(
   });
   const failed = reportFailures(io, outcome, outDir);
   if (failed !== 0) return failed;
+  // Message diagrams of the worst findings in small runs (each a second run with the message trace on).
+  (await runDiagrams()).writeRunDiagrams(outcome.results, cells, outDir, await electorCatalog((args.modules ?? []).map(moduleUrl)));
   await buildReports(outcome.results, outDir);
   if (stored) {
     const notice = pointLatest(basename(realpathSync(outDir)));
@@ -555,7 +561,9 @@ export interface ReplayArgs {
 export async function cmdReplay(args: ReplayArgs, io: Io = processIo, signal?: AbortSignal): Promise<number> {
   boundedFlag(args.cell, "--cell", BOUNDS.flagCell);
   if (!existsSync(args.file)) throw new BadInputError(args.file, [{ path: "", message: "no such file" }]);
-  const doc = parseScenarioText(readRegularFile(args.file, Math.max(SCENARIO_MAX_BYTES, RESULTS_MAX_BYTES), "file"), args.file);
+  // A run folder or results.jsonl holds results line by line; anything else is one YAML/JSON document.
+  const resultsLines = statSync(args.file).isDirectory() || extname(args.file) === ".jsonl";
+  const doc: unknown = resultsLines ? readResults(args.file) : parseScenarioText(readRegularFile(args.file, Math.max(SCENARIO_MAX_BYTES, RESULTS_MAX_BYTES), "file"), args.file);
   const kind = typeof doc === "object" && doc !== null ? (doc as { kind?: unknown }).kind : undefined;
   if (kind === "electorate/counterexample") {
     const { replayCounterexample } = await import("../../properties/counterexample.ts");

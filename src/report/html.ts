@@ -73,6 +73,7 @@ th .swatch { margin-right: 5px; }
 .legend .rule { display: inline-block; width: 0; height: 14px; border-left: 1px dashed #495057; margin: 0 8px 0 4px; vertical-align: -2px; }
 .legend .shade { display: inline-block; width: 20px; height: 12px; background: rgba(245,159,0,.25); margin-right: 6px; vertical-align: -1px; }
 figure { margin: 12px 0 20px; }
+.diagram { max-height: 80vh; overflow: auto; border: 1px solid var(--line); border-radius: 4px; }
 figure.chart-fig.fit { width: fit-content; max-width: 100%; }
 figure.chart-fig { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px 8px; }
 figure h4 { margin: 0 0 2px; font-size: 14px; }
@@ -409,7 +410,33 @@ function runsTable(model: ReportModel): string {
   );
 }
 
-export function renderModelHtml(model: ReportModel): string {
+/** A message diagram drawn beside the run's results (src/cli/run-diagrams.ts), embedded as is. */
+export interface EmbeddedDiagram {
+  readonly cell: number;
+  readonly title: string;
+  /** Path relative to index.html. */
+  readonly file: string;
+  readonly svg: string;
+}
+
+function diagramSection(diagrams: readonly EmbeddedDiagram[]): string {
+  if (diagrams.length === 0) return "";
+  return (
+    `<p>${h(
+      `The worst finding of each elector and scenario in a run of at most 1,000 partitions, run again with the message trace on (the same run) and drawn around the finding: hosts as lanes, time downwards, messages as arrows with their types, faults across, crashed or paused periods hatched, the violating write in red. Scroll inside a diagram, or open it alone to zoom.`,
+    )}</p>` +
+    diagrams
+      .map(
+        (d, i) =>
+          `<figure class="chart-fig" id="diagram-${i + 1}"><h4>${h(d.title)}</h4>` +
+          `<div class="diagram">${d.svg}</div>` +
+          `<figcaption><a href="${h(d.file)}">open full size</a> · <code>${h(`electorate replay <this folder> --cell ${d.cell}`)}</code> runs it again</figcaption></figure>`,
+      )
+      .join("\n")
+  );
+}
+
+export function renderModelHtml(model: ReportModel, diagrams: readonly EmbeddedDiagram[] = []): string {
   const toc: TocEntry[] = [];
   const body: string[] = [];
   const section = (id: string, title: string, html: string, children?: TocEntry[]): void => {
@@ -456,10 +483,12 @@ export function renderModelHtml(model: ReportModel): string {
             ? "Nothing to draw."
             : `${picked.length} finding${picked.length === 1 ? "" : "s"}, varied over electors and grades (one per partition of a run). Each shows the partition's leadership intervals per host, acknowledged writes, and the faults around the finding.`,
         )}</p>` +
-        timelineSection(model, picked),
+        timelineSection(model, picked) +
+        (diagrams.length === 0 ? "" : `<h3 id="diagrams">Message diagrams of findings</h3>${diagramSection(diagrams)}`),
       [
         { id: "chart-split-brain", title: "Findings per elector" },
         { id: "timelines", title: `Timelines (${picked.length})` },
+        ...(diagrams.length === 0 ? [] : [{ id: "diagrams", title: `Message diagrams (${diagrams.length})` }]),
       ],
     );
 
