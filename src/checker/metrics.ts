@@ -177,6 +177,8 @@ export interface WorkloadMetrics {
   readonly acknowledged: number;
   readonly rejected: number;
   readonly timedOut: number;
+  /** Writes in flight to a broker whose connection was reset (its process crashed); absent in older results. */
+  readonly connectionReset?: number;
   readonly unsent: number;
 }
 

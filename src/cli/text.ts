@@ -94,7 +94,7 @@ export function runDetail(r: RunResult): string {
     `one leader ${num(m.end.partitionsWithOneLeader)}, none ${num(m.end.partitionsWithoutLeader)}, several ${num(m.end.partitionsWithSeveralLeaders)}, disagreeing replicas ${num(m.end.disagreeingReplicas)}`,
   );
   const w = m.workload;
-  row("workload", `sent ${num(w.sent)}, acknowledged ${num(w.acknowledged)}, rejected ${num(w.rejected)}, timed out ${num(w.timedOut)}, unsent ${num(w.unsent)}`);
+  row("workload", `sent ${num(w.sent)}, acknowledged ${num(w.acknowledged)}, rejected ${num(w.rejected)}, timed out ${num(w.timedOut)}, connection reset ${w.connectionReset === undefined ? "not recorded" : num(w.connectionReset)}, unsent ${num(w.unsent)}`);
   row(
     "messages",
     `sent ${num(m.messages.sent)} (${bytes(m.messages.bytes)}), dropped ${num(m.messages.dropped)}, peak ${num(m.messages.peakPerSecond["100ms"])}/s (100 ms)`,

@@ -10,11 +10,11 @@ export const Outcome = { Pending: 0, Ok: 1, Fail: 2, Info: 3 } as const;
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 
 /** Why an operation failed or is unknown. */
-export const Reason = { None: 0, Rejected: 1, NoLeaderKnown: 2, TimedOut: 3 } as const;
+export const Reason = { None: 0, Rejected: 1, NoLeaderKnown: 2, TimedOut: 3, ConnectionReset: 4, ConnectionRefused: 5 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
 
 export const OUTCOME_NAMES = ["pending", "ok", "fail", "info"] as const;
-export const REASON_NAMES = ["", "rejected", "no leader known", "timed out"] as const;
+export const REASON_NAMES = ["", "rejected", "no leader known", "timed out", "connection reset", "connection refused"] as const;
 
 export class History {
   length = 0;
@@ -48,11 +48,11 @@ export class History {
     this.rowOf[writeId] = r;
   }
 
-  /** A write the client could not send (no leader known): invoked and failed at once. */
-  notSent(time: number, client: number, partition: number): void {
-    const r = this.add(time, client, partition, -1, -1);
+  /** A write the client could not send (no leader known, or its connection refused): invoked and failed at once. */
+  notSent(time: number, client: number, partition: number, reason: Reason = Reason.NoLeaderKnown, target = -1): void {
+    const r = this.add(time, client, partition, -1, target);
     this.outcome[r] = Outcome.Fail;
-    this.reason[r] = Reason.NoLeaderKnown;
+    this.reason[r] = reason;
     this.completeAt[r] = time;
   }
 
@@ -67,6 +67,11 @@ export class History {
   /** The client gave up waiting: the write's fate is unknown. */
   timedOut(time: number, writeId: number): void {
     this.complete(time, writeId, -1, Outcome.Info, Reason.TimedOut);
+  }
+
+  /** The broker's connection closed with the write in flight (Kafka: NetworkException): its fate is unknown. */
+  connectionReset(time: number, writeId: number): void {
+    this.complete(time, writeId, -1, Outcome.Info, Reason.ConnectionReset);
   }
 
   /** Row of write `writeId`, or -1. */

@@ -47,6 +47,8 @@ export interface WorkloadCounters {
   readonly acknowledged: number;
   readonly rejected: number;
   readonly timedOut: number;
+  /** Writes in flight to a broker whose connection was reset (its process crashed). */
+  readonly connectionReset: number;
   readonly unsent: number;
 }
 

@@ -121,7 +121,7 @@ const Metrics = Schema.Struct({
     disagreeingReplicas: Count,
     partitionsWithoutLiveReplica: Schema.optionalKey(Count),
   }),
-  workload: Schema.Struct({ sent: Count, acknowledged: Count, rejected: Count, timedOut: Count, unsent: Count }),
+  workload: Schema.Struct({ sent: Count, acknowledged: Count, rejected: Count, timedOut: Count, connectionReset: Schema.optionalKey(Count), unsent: Count }),
   messages: Schema.Struct({
     sent: Count,
     delivered: Count,

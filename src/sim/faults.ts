@@ -67,6 +67,8 @@ export interface FaultListener {
   shutdownRequested(host: HostId): void;
   /** expireSession / closeSession of a broker's ZooKeeper session (a world without a coordinator ignores them). */
   sessionFault?(host: HostId, how: "expire" | "close"): void;
+  /** A host's process was crashed (its operating system resets its connections). */
+  processCrashed?(host: HostId): void;
 }
 
 /** The hosts a fault names, for timelines and herd accounting. */
@@ -189,9 +191,13 @@ export class FaultInjector implements EventHandler {
     const net = this.network;
     const r = (ref: HostRef): HostId => this.resolve(ref);
     switch (f.type) {
-      case "crash":
-        k.crash(r(f.host));
+      case "crash": {
+        const host = r(f.host);
+        const wasUp = k.hostStatus(host) !== HostStatus.Crashed;
+        k.crash(host);
+        if (wasUp) this.listener.processCrashed?.(host);
         return;
+      }
       case "restart":
         k.restart(r(f.host));
         return;

@@ -1,16 +1,16 @@
 /**
  * Producers: hosts on the network that write to a sample of partitions at a steady rate, each
  * write to the leader they believe in. As Kafka's producer does, a producer asks a broker for
- * metadata, keeps it until a write is refused (NotLeader) or times out (request.timeout.ms), then
- * asks again after retry.backoff.ms. A broker's metadata answer is its own declared belief. Writes
+ * metadata, keeps it until a write is refused (NotLeader), times out (request.timeout.ms) or its
+ * broker's connection is reset, then asks again after retry.backoff.ms. A broker's metadata answer is its own declared belief. Writes
  * carry ids so the checker can tell which leader acknowledged which write.
  */
 import type { HostId, Message, PartitionId } from "../elector/api.ts";
 import type { ClusterModel } from "../cluster/cluster-model.ts";
-import type { EventHandler, Kernel } from "../sim/kernel.ts";
-import type { Network } from "../sim/network.ts";
+import { HostStatus, type EventHandler, type Kernel } from "../sim/kernel.ts";
+import type { DelayDistribution, Network } from "../sim/network.ts";
 import type { RandomStream } from "../sim/random.ts";
-import type { History } from "../record/history.ts";
+import { Reason, type History } from "../record/history.ts";
 import { Obs, type ObservationLog } from "../record/observation-log.ts";
 import type { WorkloadSpec } from "./world-config.ts";
 
@@ -59,6 +59,7 @@ class Producer {
 const TICK = 0; // event a: send the next write
 const REFRESH = 1; // event a: ask for metadata again (b = local partition index)
 const TIMEOUT = 2; // event a: a write may have timed out (b = writeId)
+const RESET = 3; // event a: the connection to broker b was reset
 const GENERATION = 2_097_152; // REFRESH's b = local index + generation * GENERATION
 
 export class Workload implements EventHandler {
@@ -75,6 +76,8 @@ export class Workload implements EventHandler {
   writesAcknowledged = 0;
   writesRejected = 0;
   writesTimedOut = 0;
+  writesReset = 0;
+  writesRefused = 0;
   writesUnsent = 0;
   metadataRequests = 0;
 
@@ -143,6 +146,45 @@ export class Workload implements EventHandler {
         if (local !== undefined && producer.refreshing[local] === 0) this.requestMetadata(host, producer, local);
       }
       this.partitionOfWrite.delete(b);
+    } else if (what === RESET) {
+      this.connectionLost(host, producer, b);
+    }
+  }
+
+  /**
+   * A broker process died: its operating system resets its TCP connections, so each producer
+   * that can still reach its machine learns of it one link delay later (the link's minimum: no
+   * random draw). A silent death (power loss, or a crash behind a partition) resets nothing and
+   * leaves the producer to request.timeout.ms.
+   */
+  connectionsReset(broker: HostId): void {
+    this.producers.forEach((_, i) => {
+      const host = this.hostOf(i);
+      if (!this.network.canReach(broker, host)) return;
+      this.kernel.after(minimumDelay(this.network.link(broker, host).delay), this.kind, host, RESET, broker, undefined);
+    });
+  }
+
+  /**
+   * Kafka's NetworkClient on a disconnection: requests in flight to the broker fail with a
+   * NetworkException (the write may or may not be stored: unknown, as a timeout is), and the
+   * metadata of the partitions it led is refreshed after retry.backoff.ms.
+   */
+  private connectionLost(host: HostId, producer: Producer, broker: HostId): void {
+    for (const [writeId, partition] of this.partitionOfWrite) {
+      if (this.origin[writeId] !== host || this.answered[writeId] !== 0) continue;
+      const row = this.history.row(writeId);
+      if (row < 0 || this.history.target[row] !== broker) continue;
+      this.answered[writeId] = 2;
+      this.writesReset++;
+      this.history.connectionReset(this.kernel.now, writeId);
+      this.partitionOfWrite.delete(writeId);
+      void partition;
+    }
+    for (let local = 0; local < producer.partitions.length; local++) {
+      if (producer.leader[local] !== broker) continue;
+      producer.leader[local] = -1;
+      this.retryLater(host, producer, local, this.spec.retryBackoffMs);
     }
   }
 
@@ -157,6 +199,15 @@ export class Workload implements EventHandler {
       this.writesUnsent++;
       this.history.notSent(this.kernel.now, host, partition);
       if (producer.refreshing[i] === 0) this.requestMetadata(host, producer, i);
+      return;
+    }
+    if (this.kernel.hostStatus(leader) === HostStatus.Crashed && this.network.canReach(host, leader)) {
+      // The broker's machine answers the connection attempt with a reset (no process listens):
+      // Kafka's producer sends nothing to a node it cannot connect to and refreshes metadata.
+      this.writesRefused++;
+      this.history.notSent(this.kernel.now, host, partition, Reason.ConnectionRefused, leader);
+      producer.leader[i] = -1;
+      if (producer.refreshing[i] === 0) this.retryLater(host, producer, i, this.spec.retryBackoffMs);
       return;
     }
     const writeId = this.nextWriteId++;
@@ -243,6 +294,10 @@ export class Workload implements EventHandler {
       }
     }
   }
+}
+
+function minimumDelay(d: DelayDistribution): number {
+  return d.kind === "constant" ? d.ms : d.min;
 }
 
 /** The first `count` partitions of a seeded partial Fisher-Yates shuffle. */

@@ -215,6 +215,10 @@ export class World
     this.storage.slow(host, factor, forMs);
   }
 
+  processCrashed(host: HostId): void {
+    if (host < this.hosts.length) this.workload.connectionsReset(host);
+  }
+
   sessionFault(host: HostId, how: "expire" | "close"): void {
     if (host >= this.hosts.length) return;
     if (how === "expire") this.coordinator.expireSessionOf(host);
