@@ -1,8 +1,9 @@
 /**
  * Availability as the clients saw it, from the history alone (docs/metrics.md). Per partition, in
  * invocation order: once the partition has had an ok write, a write that fails (refused, or not
- * sent for want of a known leader) or gets no answer (timed out, or still pending at the end)
- * opens an unavailability window at its invocation; the next ok write closes it at the moment
+ * sent) or whose outcome became unknown (timed out, connection reset) opens an unavailability
+ * window at its invocation — a write still awaited when the run ends opens none: the client has
+ * not seen it fail; the next ok write closes it at the moment
  * the client received that ok. Windows still open at the end are counted apart (their length is
  * unknown) and add to the unavailable partition-seconds up to the run's end.
  */
@@ -47,7 +48,8 @@ export function judgeClientAvailability(history: History, partitions: number, en
           openedAt = -1;
         }
         seenOk = true;
-      } else if (seenOk && openedAt < 0) {
+      } else if (seenOk && openedAt < 0 && outcome !== Outcome.Pending) {
+        // A write still awaited at the end is not a failure the client has seen (yet).
         openedAt = history.invokeAt[r];
       }
     }

@@ -119,7 +119,7 @@ describe("lost acknowledged writes and divergence", () => {
 });
 
 describe("client-visible availability", () => {
-  it("opens a window at the first failed or unanswered write after an ok and closes it at the next ok's answer", () => {
+  it("opens a window at the first failed or unanswered write after an ok and closes it at the next ok's answer; a write still awaited at the end opens none", () => {
     const h = historyOf([
       [1, "fail", 0], // before the first ok: the initial election, not counted
       [2, "ok", 10, 11],
@@ -136,8 +136,8 @@ describe("client-visible availability", () => {
       p50Ms: 25,
       p99Ms: 25,
       maxMs: 25,
-      openAtEnd: 1,
-      unavailablePartitionSeconds: (25 + 40) / 1000,
+      openAtEnd: 0,
+      unavailablePartitionSeconds: 25 / 1000,
       failed: 2,
       unanswered: 2,
     });
@@ -154,14 +154,19 @@ describe("client-visible availability", () => {
       [7, "pending", 60],
     ]);
     const series = judgeClientAvailability(h, 2, 100).overTime;
-    // 100 ms in 10 ms buckets; windows [20, 45] and [60, end] of the one written partition.
+    // 100 ms in 10 ms buckets; one window, [20, 45] (write 7 is still awaited at the end: no window).
     expect(series).toEqual({
       bucketMs: 10,
       ok: [0, 1, 0, 0, 1, 1, 0, 0, 0, 0],
       failed: [1, 0, 1, 0, 0, 0, 0, 0, 0, 0],
       unanswered: [0, 0, 0, 0, 0, 0, 1, 0, 0, 1],
-      unavailable: [0, 0, 1, 1, 1, 0, 1, 1, 1, 1],
+      unavailable: [0, 0, 1, 1, 1, 0, 0, 0, 0, 0],
     });
+  });
+
+  it("keeps a window opened by a timed-out write open to the end when no ok follows", () => {
+    const m = judgeClientAvailability(historyOf([[1, "ok", 0, 1], [2, "info", 10, 50], [3, "pending", 60]]), 2, 100);
+    expect(m).toMatchObject({ samples: 0, openAtEnd: 1, unavailablePartitionSeconds: 90 / 1000 });
   });
 
   it("reports no percentiles (null, not 0) when no window closed", () => {
