@@ -47,11 +47,45 @@ function nameHash(s: string): number {
   return h;
 }
 
-/** Mixes a #rrggbb colour towards white (t > 0) or black (t < 0). */
-function shade(hex: string, t: number): string {
-  const c = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
-  const m = c.map((v) => Math.round(t >= 0 ? v + (255 - v) * t : v * (1 + t)));
-  return `#${m.map((v) => v.toString(16).padStart(2, "0")).join("")}`;
+function hexToHsl(hex: string): [number, number, number] {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
+  const max = Math.max(r, g, b);
+  const min = Math.min(r, g, b);
+  const l = (max + min) / 2;
+  if (max === min) return [0, 0, l];
+  const d = max - min;
+  const s = l > 0.5 ? d / (2 - max - min) : d / (max + min);
+  const h = max === r ? (g - b) / d + (g < b ? 6 : 0) : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+  return [h * 60, s, l];
+}
+
+function hslToHex(h: number, s: number, l: number): string {
+  const k = (n: number): number => (n + h / 30) % 12;
+  const a = s * Math.min(l, 1 - l);
+  const f = (n: number): number => l - a * Math.max(-1, Math.min(k(n) - 3, Math.min(9 - k(n), 1)));
+  return `#${[0, 8, 4].map((n) => Math.round(f(n) * 255).toString(16).padStart(2, "0")).join("")}`;
+}
+
+/**
+ * A variant's colour: its elector's hue at one of VARIANT_TONES (lightness x saturation), picked by
+ * a hash of the variant's full name, so it is the same in every report. The tones are spaced so
+ * the registry's variants of one elector get clearly different colours (a test checks).
+ */
+const VARIANT_TONES: readonly (readonly [number, number])[] = [
+  [0.26, 0.9],
+  [0.38, 0.9],
+  [0.72, 0.9],
+  [0.84, 0.9],
+  [0.3, 0.45],
+  [0.45, 0.45],
+  [0.62, 0.45],
+  [0.78, 0.45],
+];
+
+export function variantColor(baseHex: string, label: string): string {
+  const [h] = hexToHsl(baseHex);
+  const [l, sat] = VARIANT_TONES[nameHash(label) % VARIANT_TONES.length];
+  return hslToHex(h, sat, l);
 }
 
 /** An elector's colour from its label alone (the model is not consulted: colours never depend on order). */
@@ -61,9 +95,7 @@ export function colorOfElector(label: string): string {
   const base = /^[a-z0-9-]+/i.exec(label)?.[0] ?? label;
   const baseColor = ELECTOR_COLORS[base];
   if (baseColor !== undefined) {
-    // A variant: one of six shades, lighter or darker, by the variant's name.
-    const steps = [-0.45, 0.45, -0.25, 0.25, -0.6, 0.6];
-    return shade(baseColor, steps[nameHash(label) % steps.length]);
+    return variantColor(baseColor, label);
   }
   return ELECTOR_PALETTE[nameHash(label) % ELECTOR_PALETTE.length];
 }

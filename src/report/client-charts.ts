@@ -8,7 +8,7 @@
 import * as Plot from "@observablehq/plot";
 import type { ClientSeries } from "../checker/client-series.ts";
 import type { RunResult } from "../runner/result.ts";
-import { electorScale, render } from "./charts.ts";
+import { electorScale, render, short } from "./charts.ts";
 import { fmt } from "./format.ts";
 import type { ReportModel, Row } from "./model.ts";
 
@@ -81,6 +81,16 @@ export function clientChartPick(model: ReportModel, scenario: string): Pick | un
   return undefined;
 }
 
+/** 0, then powers of ten (and their fives) from the decade of `from` up to `max`. */
+function decades(from: number, max: number): number[] {
+  const out = [0];
+  for (let p = 10 ** Math.floor(Math.log10(Math.max(1, from))); p <= max; p *= 10) {
+    out.push(p);
+    if (5 * p <= max) out.push(5 * p);
+  }
+  return out;
+}
+
 interface Point {
   readonly elector: string;
   readonly t: number;
@@ -95,6 +105,9 @@ export function clientChart(model: ReportModel, pick: Pick, scenario: string, wh
     const values = what === "rate" ? series.ok.map((n) => n * perSecond) : series.unavailable;
     values.forEach((value, i) => data.push({ elector, t: (i * series.bucketMs) / 1000, value }));
   }
+  // A backlog flushed after recovery can spike far above the steady rate: a symlog axis keeps both readable.
+  const positive = data.map((d) => d.value).filter((v) => v > 0).sort((a, b) => a - b);
+  const spiky = what === "rate" && positive.length > 0 && positive[positive.length - 1] > 5 * positive[Math.floor(positive.length / 2)];
   const periods = faultPeriods(pick.runs[0].result).map((p) => ({ ...p, from: p.from / 1000, to: p.to / 1000 }));
   const label = what === "rate" ? "writes acknowledged / s" : "partitions unavailable";
   const title = `${what === "rate" ? "Acknowledged writes per second" : "Partitions unavailable to clients"}: ${scenario}`;
@@ -107,7 +120,7 @@ export function clientChart(model: ReportModel, pick: Pick, scenario: string, wh
       marginRight: 20,
       style: { fontSize: "11px" },
       x: { label: "time (s)", grid: true },
-      y: { label, grid: true, zero: true },
+      y: spiky ? { label: `${label} (symlog)`, grid: true, type: "symlog", constant: positive[Math.floor(positive.length / 2)] / 4, ticks: decades(positive[Math.floor(positive.length / 2)] / 4, positive[positive.length - 1]), tickFormat: short } : { label, grid: true, zero: true },
       color: electorScale(model),
       marks: [
         Plot.rectX(

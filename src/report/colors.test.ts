@@ -30,6 +30,16 @@ describe("colours", () => {
     expect(colorOfElector("raft:etcd")).toBe(variant); // stable
   });
 
+  test("the default comparison's variants of one elector are told apart from each other and from their elector", async () => {
+    const { defaultAlgorithmNames } = await import("../cli/default-comparison.ts");
+    const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    const distance = (a: string, b: string) => Math.hypot(...rgb(a).map((v, i) => v - rgb(b)[i]));
+    for (const e of electors) {
+      const names = defaultAlgorithmNames([e]);
+      for (const a of names) for (const b of names) if (a < b) expect(distance(colorOfElector(a), colorOfElector(b)), `${a} vs ${b}`).toBeGreaterThan(45);
+    }
+  });
+
   test("host colours collide with no elector, variant or finding colour", () => {
     const variants = electors.flatMap((e) => [e.name, ...(e.variants ?? []).map((v) => `${e.name}:${v.name}`)]);
     const taken = new Set([...Object.values(ELECTOR_COLORS), ...ELECTOR_PALETTE, ...Object.values(GRADE_COLOR), ...variants.map(colorOfElector)]);
