@@ -38,6 +38,37 @@ export const raft = defineElector<RaftOptions>({
       description: "The Raft paper (Ongaro & Ousterhout 2014, §9.3): election timeouts 150-300 ms, heartbeats every 50 ms, no pre-vote, no check-quorum.",
       options: PAPER,
     },
+    // ---- Bug zoo (npm run bench:zoo): known bugs on purpose, never in the default suite or comparison ----
+    {
+      name: "bug-vote-without-log-check",
+      description: "BUG ZOO: the paper's timing, but (pre-)votes are granted without §5.4.1's log up-to-date check.",
+      options: { ...PAPER, zooBug: "vote-without-log-check" },
+      bug: {
+        source: "Raft paper §5.4.1 (Ongaro & Ousterhout 2014), Figure 8",
+        summary:
+          "Without the election restriction a candidate missing committed entries can win a term and overwrite them on its followers, losing acknowledged writes (the paper's reason for §5.4.1).",
+      },
+    },
+    {
+      name: "bug-forget-vote-on-restart",
+      description: "BUG ZOO: the paper's timing, but votedFor is not persisted, so a restarted host may vote twice in one term.",
+      options: { ...PAPER, zooBug: "forget-vote-on-restart" },
+      bug: {
+        source: "Raft paper Figure 2 (votedFor is persistent state); reported in wenweihu86/raft-java#57 (votedFor and currentTerm changed without being persisted)",
+        summary:
+          "A server that keeps votedFor only in memory votes again in the same term after a restart, so two candidates can each collect a majority: two leaders in one term.",
+      },
+    },
+    {
+      name: "bug-pre-candidate-keeps-leader",
+      description: "BUG ZOO: etcd defaults (pre-vote, check-quorum), but a pre-candidate keeps the leader it knew, as etcd's raft did before the fix for etcd-io/etcd#9586.",
+      options: { ...ETCD, zooBug: "pre-candidate-keeps-leader" },
+      bug: {
+        source: "etcd-io/etcd#9586 (also #10355); fixed by etcd-io/raft a0f9a7b 'raft: set lead to none when becomePreCandidate' (2018)",
+        summary:
+          "With pre-vote and check-quorum, followers of an isolated leader that time out at nearly the same time each count their own campaign as leader contact and refuse each other's pre-votes, so no leader is elected while the old leader is away.",
+      },
+    },
   ],
   claims: () => ({
     // §5.2 election safety: one leader per term, whatever the options.

@@ -6,7 +6,14 @@
  * (index.ts). Options marked "lab addition" are not in etcd or the paper.
  */
 import { Schema } from "effect";
-import { flag, num } from "../../src/elector/option-schema.ts";
+import { flag, num, oneOf } from "../../src/elector/option-schema.ts";
+
+/**
+ * Bug zoo (lab addition): known election bugs, each breaking one named rule of the core, turned on
+ * only by the `bug-*` variants (index.ts) for `npm run bench:zoo`. Sources: SOURCES.md, "Bug zoo".
+ */
+export const RAFT_ZOO_BUGS = ["none", "vote-without-log-check", "forget-vote-on-restart", "pre-candidate-keeps-leader"] as const;
+export type RaftZooBug = (typeof RAFT_ZOO_BUGS)[number];
 
 export const RaftOptions = Schema.Struct({
   electionTimeoutMin: num({
@@ -62,6 +69,13 @@ export const RaftOptions = Schema.Struct({
     default: false,
     description:
       "Lab addition (not etcd, not the paper; needs checkQuorum): acknowledge a committed write only while the leader holds a lease (thesis §6.4.1: a majority answered messages it sent less than electionTimeoutMin ago), and a restarted host refuses votes for electionTimeoutMin. Rules out late acknowledgements while clocks do not drift; without it a write may be acknowledged after a newer leader was elected (safe: that leader holds it).",
+  }),
+  zooBug: oneOf(RAFT_ZOO_BUGS, {
+    default: "none",
+    description:
+      "Bug zoo, lab addition (never a real configuration): reproduce a known election bug. vote-without-log-check: grant (pre-)votes without §5.4.1's up-to-date check; " +
+      "forget-vote-on-restart: votedFor kept in memory only (Figure 2 says persistent), so a restarted host votes twice in a term; " +
+      "pre-candidate-keeps-leader: a pre-candidate keeps the leader it knew, so its own campaign counts as leader contact and it refuses pre-votes (etcd-io/etcd#9586, fixed by etcd-io/raft a0f9a7b).",
   }),
 }).check(
   Schema.makeFilter((o) => {

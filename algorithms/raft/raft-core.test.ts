@@ -9,8 +9,8 @@ import type { DurableStore, HostId, Message, Observer } from "../../src/elector/
 import { ClusterModel } from "../../src/cluster/cluster-model.ts";
 import { RandomStream } from "../../src/sim/random.ts";
 import { raft, type RaftOptions } from "./index.ts";
-import { CANDIDATE, GroupLayout, LEADER } from "./layout.ts";
-import { APPEND, APPEND_RESP, RV, RV_RESP } from "./messages.ts";
+import { CANDIDATE, GroupLayout, LEADER, PRE_CANDIDATE } from "./layout.ts";
+import { APPEND, APPEND_RESP, PRE_VOTE, PRE_VOTE_RESP, RV, RV_RESP } from "./messages.ts";
 import type { RaftPort } from "./port.ts";
 import { RaftCore } from "./raft-core.ts";
 
@@ -74,11 +74,12 @@ class RecordingPort implements RaftPort {
   leadershipEnded(): void {}
 }
 
-function core(o: Partial<RaftOptions> = {}): { c: RaftCore; port: RecordingPort } {
+/** Host 0's core (the paper's variant with `o` over it); a restart is a second core on the same store. */
+function core(o: Partial<RaftOptions> = {}, store: DurableStore = new Store()): { c: RaftCore; port: RecordingPort } {
   const cluster = ClusterModel.fromReplicaLists(3, [[0, 1, 2]]);
   const options = Schema.decodeUnknownSync(raft.options)({ ...raft.variants!.find((v) => v.name === "paper")!.options, ...o });
   const port = new RecordingPort();
-  const c = new RaftCore(new GroupLayout(cluster, 0), port, options, new Store());
+  const c = new RaftCore(new GroupLayout(cluster, 0), port, options, store);
   c.start(0);
   return { c, port };
 }
@@ -115,5 +116,63 @@ describe("raft core, driven by hand", () => {
     expect(port.msgs.map(({ m }) => m)).toEqual([{ type: RV_RESP, p: 0, term: 2, granted: false }]);
     c.step(2, { type: RV, p: 0, term: 2, lastIndex: 1, lastTerm: 1 } as never);
     expect(port.msgs.at(-1)!.m).toEqual({ type: RV_RESP, p: 0, term: 2, granted: true });
+  });
+});
+
+/** The bug-zoo variants' options (index.ts), so these tests follow the variants npm run bench:zoo scores. */
+function variantOptions(name: string): Partial<RaftOptions> {
+  return raft.variants!.find((v) => v.name === name)!.options as Partial<RaftOptions>;
+}
+
+/** An AppendEntries from leader 1 in term 1 carrying its empty entry: host 0 then holds [term 1]. */
+const LEADER_1_ENTRY = { type: APPEND, p: 0, term: 1, gen: 0, sentAt: 0, prevIndex: 0, prevTerm: 0, terms: [1], writeIds: [-1], commit: 0 };
+
+describe("bug zoo (npm run bench:zoo): each bug bites where the correct core does not", () => {
+  it("bug-vote-without-log-check grants a vote to a candidate whose log is behind ours (§5.4.1 broken)", () => {
+    for (const [o, granted] of [
+      [variantOptions("paper"), false],
+      [variantOptions("bug-vote-without-log-check"), true],
+    ] as const) {
+      const { c, port } = core(o);
+      c.step(1, LEADER_1_ENTRY as never);
+      port.msgs.length = 0;
+      c.step(2, { type: RV, p: 0, term: 2, lastIndex: 0, lastTerm: 0 } as never);
+      expect(port.msgs.map(({ m }) => m)).toEqual([{ type: RV_RESP, p: 0, term: 2, granted }]);
+    }
+  });
+
+  it("bug-forget-vote-on-restart votes for a second candidate in the same term after a restart (Figure 2: votedFor is persistent)", () => {
+    for (const [o, second] of [
+      [variantOptions("paper"), false],
+      [variantOptions("bug-forget-vote-on-restart"), true],
+    ] as const) {
+      const store = new Store();
+      const before = core(o, store);
+      before.c.step(1, { type: RV, p: 0, term: 2, lastIndex: 0, lastTerm: 0 } as never);
+      expect(before.port.msgs.at(-1)!.m).toEqual({ type: RV_RESP, p: 0, term: 2, granted: true });
+      const after = core(o, store); // crash and restart: only the store survives
+      expect(after.c.term[0]).toBe(2);
+      after.c.step(2, { type: RV, p: 0, term: 2, lastIndex: 0, lastTerm: 0 } as never);
+      expect(after.port.msgs.at(-1)!.m).toEqual({ type: RV_RESP, p: 0, term: 2, granted: second });
+    }
+  });
+
+  it("bug-pre-candidate-keeps-leader: after its own timeout a pre-candidate still 'hears' the lost leader and refuses a peer's pre-vote (etcd-io/etcd#9586)", () => {
+    // etcd's TestPreVoteWithCheckQuorum: leader 1 is gone; host 0 timed out and is a pre-candidate
+    // when host 2's pre-vote arrives. Fixed: host 0 forgot leader 1 and grants; buggy: it refuses.
+    for (const [o, granted] of [
+      [variantOptions("etcd"), true],
+      [variantOptions("bug-pre-candidate-keeps-leader"), false],
+    ] as const) {
+      const { c, port } = core(o);
+      c.step(1, LEADER_1_ENTRY as never);
+      port.time = 2_500; // past any election timeout (1000-2000 ms) since leader 1 was last heard
+      c.onDeadline(0, port.time);
+      expect(c.role[0]).toBe(PRE_CANDIDATE);
+      port.msgs.length = 0;
+      port.time = 2_510;
+      c.step(2, { type: PRE_VOTE, p: 0, term: 2, lastIndex: 1, lastTerm: 1 } as never);
+      expect(port.msgs.map(({ m }) => m)).toEqual([{ type: PRE_VOTE_RESP, p: 0, term: granted ? 2 : 1, granted }]);
+    }
   });
 });

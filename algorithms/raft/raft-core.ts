@@ -82,7 +82,10 @@ export class RaftCore {
     this.coalesced = o.coalescedHeartbeats;
     this.restarted = store.get("raft.term") !== undefined;
     this.term = durable(store, "raft.term", () => new Int32Array(n));
-    this.votedFor = durable(store, "raft.votedFor", () => new Int32Array(n).fill(-1));
+    // Bug zoo (forget-vote-on-restart): votedFor in volatile memory, against Figure 2's
+    // "persistent state": a restarted host has forgotten its vote and may vote again in the term.
+    this.votedFor =
+      o.zooBug === "forget-vote-on-restart" ? new Int32Array(n).fill(-1) : durable(store, "raft.votedFor", () => new Int32Array(n).fill(-1));
     this.replication = new Replication(layout, this.term, port, o, store);
     this.role = new Uint8Array(n);
     this.leader = new Int32Array(n).fill(-1);
@@ -196,7 +199,10 @@ export class RaftCore {
   private becomePreCandidate(g: number, now: number): void {
     this.role[g] = PRE_CANDIDATE;
     this.votes[g] = 1 << this.layout.selfIdx[g];
-    this.clearLeader(g);
+    // etcd-io/raft a0f9a7b (etcd-io/etcd#9586): a pre-candidate forgets its leader, or its own
+    // campaign would count as leader contact (the lease below) and it would refuse other pre-votes.
+    // Bug zoo (pre-candidate-keeps-leader): it keeps it, as etcd's raft did before that fix.
+    if (this.o.zooBug !== "pre-candidate-keeps-leader") this.clearLeader(g);
     this.resetRound(g, now);
     if (popcount(this.votes[g]) >= this.layout.majority) {
       this.becomeCandidate(g, now);
@@ -438,13 +444,12 @@ export class RaftCore {
     const g = this.layout.local(m.p);
     if (g < 0 || this.layout.replicaIndex(g, from) < 0) return;
     const now = this.port.now();
-    const rep = this.replication;
     if (m.type === PRE_VOTE) {
       // Thesis §9.6: grant a pre-vote iff we would grant the vote at that term, and we have not
       // heard from a leader recently. Our own term and vote are untouched.
       const t = this.term[g];
       const couldVote = m.term > t || (m.term === t && (this.votedFor[g] === -1 || this.votedFor[g] === from));
-      const grant = couldVote && rep.upToDate(g, m.lastTerm, m.lastIndex) && !this.heardLeaderRecently(g, now);
+      const grant = couldVote && this.logUpToDate(g, m) && !this.heardLeaderRecently(g, now);
       this.replyVote(from, PRE_VOTE_RESP, m.p, grant ? m.term : t, grant);
       if (!grant) this.answerAsLeader(g, from);
       return;
@@ -465,7 +470,7 @@ export class RaftCore {
     }
     // §5.2: at most one vote per term, first come first served; §5.4.1: only to an up-to-date log.
     const voted = this.votedFor[g];
-    const grant = (voted === -1 || voted === from) && rep.upToDate(g, m.lastTerm, m.lastIndex);
+    const grant = (voted === -1 || voted === from) && this.logUpToDate(g, m);
     if (grant) {
       this.votedFor[g] = from; // durable before the reply leaves
       this.port.durableChanged?.();
@@ -474,6 +479,15 @@ export class RaftCore {
     }
     this.replyVote(from, RV_RESP, m.p, this.term[g], grant);
     if (!grant) this.answerAsLeader(g, from);
+  }
+
+  /**
+   * §5.4.1 election restriction: the candidate's log is at least as up-to-date as ours (last term,
+   * then last index). Bug zoo (vote-without-log-check): skipped, so a replica missing committed
+   * entries can win and overwrite them.
+   */
+  private logUpToDate(g: number, m: VoteRequest): boolean {
+    return this.o.zooBug === "vote-without-log-check" || this.replication.upToDate(g, m.lastTerm, m.lastIndex);
   }
 
   /**

@@ -511,7 +511,12 @@ export async function cmdList(args: { readonly json: boolean; readonly modules?:
           description: e.description,
           usesCoordinator: e.usesCoordinator,
           options: optionDocs(e),
-          variants: (e.variants ?? []).map((v) => ({ name: `${e.name}:${v.name}`, description: v.description, options: v.options })),
+          variants: (e.variants ?? []).map((v) => ({
+            name: `${e.name}:${v.name}`,
+            description: v.description,
+            options: v.options,
+            ...(v.bug !== undefined ? { bug: v.bug } : {}),
+          })),
         })),
         null,
         2,

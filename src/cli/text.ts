@@ -201,7 +201,7 @@ export function electorList(electors: readonly ElectorDefinition[]): string {
         if (d.description !== "") out.push(`      ${d.description}`);
       }
     }
-    const variants = e.variants ?? [];
+    const variants = (e.variants ?? []).filter((v) => v.bug === undefined);
     if (variants.length > 0) {
       out.push("  variants (use as elector:variant):");
       for (const v of variants) {
@@ -209,6 +209,14 @@ export function electorList(electors: readonly ElectorDefinition[]): string {
         const claimed = Object.entries(claims).filter(([k, c]) => c === true).map(([k]) => k);
         out.push(`    ${e.name}:${v.name} — ${v.description}`);
         out.push(`      options ${JSON.stringify(v.options)}; claims ${claimed.join(", ") || "nothing"}`);
+      }
+    }
+    const bugs = (e.variants ?? []).filter((v) => v.bug !== undefined);
+    if (bugs.length > 0) {
+      out.push("  bug-zoo variants (known bugs on purpose; not in the property suite or comparisons; scored by npm run bench:zoo):");
+      for (const v of bugs) {
+        out.push(`    ${e.name}:${v.name} — ${v.bug!.summary}`);
+        out.push(`      source: ${v.bug!.source}; options ${JSON.stringify(v.options)}`);
       }
     }
     out.push("");

@@ -177,6 +177,21 @@ export interface ElectorVariant {
   readonly description: string;
   /** Options input (decoded through the elector's options schema, so unnamed fields take their defaults). */
   readonly options: Readonly<Record<string, unknown>>;
+  /**
+   * Set on a bug-zoo variant: a known election bug reproduced on purpose (an option of the elector
+   * that breaks one named rule), never a real configuration's name. Bug variants keep the correct
+   * design's claims (the bug breaks them), are left out of the default property suite and
+   * comparisons, and are scored by `npm run bench:zoo` (benchmarks/zoo.bench.ts).
+   */
+  readonly bug?: VariantBug;
+}
+
+/** Where a bug-zoo variant's bug comes from. */
+export interface VariantBug {
+  /** A link or ID of the real bug report, paper section or fix: "etcd-io/etcd#9586", "KAFKA-6082". */
+  readonly source: string;
+  /** One sentence on the real bug. */
+  readonly summary: string;
 }
 
 export interface ElectorDefinition<Options = any> {

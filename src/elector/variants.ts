@@ -44,9 +44,28 @@ export function decodeVariantOptions<O>(
   return Schema.decodeUnknownSync(definition.options)(variantInput(definition as ElectorDefinition, variant, overrides));
 }
 
-/** Every name a definition answers to: the plain name (default options), then each "name:variant". */
+/** Every name a definition answers to: the plain name (default options), then each "name:variant" (bug-zoo variants too). */
 export function variantNames(definition: ElectorDefinition): string[] {
   return [definition.name, ...(definition.variants ?? []).map((v) => `${definition.name}:${v.name}`)];
+}
+
+/** Whether a variant is a bug-zoo variant (a known bug reproduced on purpose, ElectorVariant.bug). */
+export function isBugVariant(variant: ElectorVariant | undefined): boolean {
+  return variant?.bug !== undefined;
+}
+
+/**
+ * The names a default suite or comparison runs: the plain name and each variant that is not a
+ * bug-zoo variant. Bug variants are left out on purpose (they break the claims they inherit) and
+ * are scored by `npm run bench:zoo`; `bugVariantNames` lists them.
+ */
+export function correctVariantNames(definition: ElectorDefinition): string[] {
+  return [definition.name, ...(definition.variants ?? []).filter((v) => !isBugVariant(v)).map((v) => `${definition.name}:${v.name}`)];
+}
+
+/** The bug-zoo variants' names ("raft:bug-vote-without-log-check"), in declaration order. */
+export function bugVariantNames(definition: ElectorDefinition): string[] {
+  return (definition.variants ?? []).filter(isBugVariant).map((v) => `${definition.name}:${v.name}`);
 }
 
 /** An elector name resolved: the definition, the variant it names (if any) and the full name as written. */
