@@ -95,6 +95,12 @@ export const kafkaController = defineElector<KafkaControllerOptions>({
       name: "pre-2.1",
       description: "controller writes not fenced by /controller_epoch's zkVersion: Kafka before 2.1 (KAFKA-6082), otherwise 2.6 defaults",
       options: { controllerEpochCheck: false },
+      // Bug zoo: left out of the default property suite, scored by npm run bench:zoo.
+      bug: {
+        source: "KAFKA-6082, fixed in Kafka 2.1 by apache/kafka#5101",
+        summary:
+          "A controller that lost its ZooKeeper session keeps writing partition state (leader, ISR, leader epoch) after a new controller was elected, because its writes are not conditional on /controller_epoch's zkVersion.",
+      },
     },
   ],
   // A stale session expires (session timeout), its broker reconnects and re-registers, a new

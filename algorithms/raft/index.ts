@@ -61,7 +61,8 @@ export const raft = defineElector<RaftOptions>({
     },
     {
       name: "bug-pre-candidate-keeps-leader",
-      description: "BUG ZOO: etcd defaults (pre-vote, check-quorum), but a pre-candidate keeps the leader it knew, as etcd's raft did before the fix for etcd-io/etcd#9586.",
+      description:
+        "BUG ZOO: etcd defaults (pre-vote, check-quorum), but a pre-candidate keeps the leader it knew and its randomized timeout, as etcd's raft did before the fix for etcd-io/etcd#9586.",
       options: { ...ETCD, zooBug: "pre-candidate-keeps-leader" },
       bug: {
         source: "etcd-io/etcd#9586 (also #10355); fixed by etcd-io/raft a0f9a7b 'raft: set lead to none when becomePreCandidate' (2018)",

@@ -75,7 +75,7 @@ export const RaftOptions = Schema.Struct({
     description:
       "Bug zoo, lab addition (never a real configuration): reproduce a known election bug. vote-without-log-check: grant (pre-)votes without §5.4.1's up-to-date check; " +
       "forget-vote-on-restart: votedFor kept in memory only (Figure 2 says persistent), so a restarted host votes twice in a term; " +
-      "pre-candidate-keeps-leader: a pre-candidate keeps the leader it knew, so its own campaign counts as leader contact and it refuses pre-votes (etcd-io/etcd#9586, fixed by etcd-io/raft a0f9a7b).",
+      "pre-candidate-keeps-leader: a pre-candidate keeps the leader it knew (and, as etcd's does, the randomized timeout of its last reset), so its own campaign counts as leader contact and it refuses pre-votes (etcd-io/etcd#9586, fixed by etcd-io/raft a0f9a7b).",
   }),
 }).check(
   Schema.makeFilter((o) => {

@@ -201,9 +201,13 @@ export class RaftCore {
     this.votes[g] = 1 << this.layout.selfIdx[g];
     // etcd-io/raft a0f9a7b (etcd-io/etcd#9586): a pre-candidate forgets its leader, or its own
     // campaign would count as leader contact (the lease below) and it would refuse other pre-votes.
-    // Bug zoo (pre-candidate-keeps-leader): it keeps it, as etcd's raft did before that fix.
-    if (this.o.zooBug !== "pre-candidate-keeps-leader") this.clearLeader(g);
-    this.resetRound(g, now);
+    // Bug zoo (pre-candidate-keeps-leader): etcd's pre-candidate before that fix — it keeps the
+    // leader, and (as etcd's becomePreCandidate always did: it calls no reset()) the randomized
+    // timeout of its last reset, so two followers that time out in the same tick with the same
+    // timeout stay in step, each in its own lease when the other asks, until the leader returns.
+    const etcdBefore9586 = this.o.zooBug === "pre-candidate-keeps-leader";
+    if (!etcdBefore9586) this.clearLeader(g);
+    this.resetRound(g, now, !etcdBefore9586);
     if (popcount(this.votes[g]) >= this.layout.majority) {
       this.becomeCandidate(g, now);
       return;
@@ -229,8 +233,8 @@ export class RaftCore {
     this.requestVotes(g, RV, this.term[g]);
   }
 
-  private resetRound(g: number, now: number): void {
-    this.timeout[g] = this.drawTimeout();
+  private resetRound(g: number, now: number, redraw = true): void {
+    if (redraw) this.timeout[g] = this.drawTimeout();
     this.deadline[g] = now + this.timeout[g];
     this.port.deadlineEarlier(g);
   }

@@ -179,8 +179,8 @@ export interface ElectorVariant {
   readonly options: Readonly<Record<string, unknown>>;
   /**
    * Set on a bug-zoo variant: a known election bug reproduced on purpose (an option of the elector
-   * that breaks one named rule), never a real configuration's name. Bug variants keep the correct
-   * design's claims (the bug breaks them), are left out of the default property suite and
+   * that breaks one named rule, or a real release before the bug's fix). Bug variants keep the
+   * correct design's claims (the bug breaks them), are left out of the default property suite and
    * comparisons, and are scored by `npm run bench:zoo` (benchmarks/zoo.bench.ts).
    */
   readonly bug?: VariantBug;

@@ -4,7 +4,7 @@
  * BadInputError (path of the bad field + expected shape); nothing here throws anything else for
  * bad input.
  */
-import { electorNames, resolveElectorName } from "../elector/variants.ts";
+import { correctVariantNames, resolveElectorName } from "../elector/variants.ts";
 import type { ClusterSpec } from "../cluster/cluster-model.ts";
 import { extname } from "node:path";
 import { Schema } from "effect";
@@ -343,7 +343,8 @@ function checkAlgorithm(
 }
 
 export function unknownElectorMessage(name: string, electors: readonly ElectorDefinition[]): string {
-  const known = electorNames(electors);
+  // Bug-zoo variants are accepted but not offered here (electorate list shows them): the answer stays short.
+  const known = electors.flatMap(correctVariantNames);
   return `expected a registered elector (${known.length > 0 ? known.join(", ") : "none registered"}), got ${JSON.stringify(name)}`;
 }
 
