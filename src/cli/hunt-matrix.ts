@@ -10,7 +10,7 @@ import { replayOn, type ReplayVerdict } from "../../properties/hunt-tasks.ts";
 import { runPropertyHunt, type HuntProgress, type HuntReport, type PropertyName } from "../../properties/hunt.ts";
 import { needsReplicaState, PROPERTY_NAMES } from "../../properties/properties.ts";
 import type { ElectorDefinition, ElectorVariant } from "../elector/api.ts";
-import { resolveElectorName, variantNames } from "../elector/variants.ts";
+import { correctVariantNames, resolveElectorName, variantNames } from "../elector/variants.ts";
 import { BadInputError } from "../scenario/issues.ts";
 
 export const MATRIX_KIND = "electorate/hunt-matrix";
@@ -46,7 +46,8 @@ export function selectVariants(catalog: readonly ElectorDefinition[], spec: stri
     else names.push(item);
   }
   if (unknown.length > 0) {
-    const known = catalog.flatMap(variantNames).join(", ");
+    // Bug-zoo variants are accepted but not offered here (electorate list shows them): the answer stays short.
+    const known = catalog.flatMap(correctVariantNames).join(", ");
     throw new BadInputError(
       "--algorithms",
       unknown.map((u) => ({ path: "", message: `expected "all" or registered electors (${known}), got ${JSON.stringify(u)}` })),
