@@ -66,7 +66,12 @@ function laneLabel(outcome: WorldOutcome, host: number): string {
 }
 
 export function diagramOf(config: WorldConfig<unknown>, metrics: RunMetrics, title: string): Diagram {
-  const outcome = runWorld({ ...config, traceMessages: 400_000 });
+  return diagramOfOutcome(runWorld({ ...config, traceMessages: 400_000 }), metrics, title);
+}
+
+/** The diagram of a run already made with the message trace on (the explorer's replay builds its own). */
+export function diagramOfOutcome(outcome: WorldOutcome, metrics: RunMetrics, title: string): Diagram {
+  const config = outcome.config;
   const trace = outcome.network.trace!;
   const focus = focusOf(metrics, outcome);
   const [w0, w1] = focus.window;

@@ -149,6 +149,14 @@ export interface ElectorInstance {
   onPersisted?(tag: number): void;
   /** An operator asked for a controlled shutdown; call ctx.shutdownComplete() when done. Absent: the host stops at once. */
   onShutdownRequest?(): void;
+  /**
+   * Optional, for the systematic explorer (docs/explore.md): a canonical text of everything in this
+   * instance that decides its future behaviour (volatile and durable state, pending work), equal for
+   * two instances that behave alike. Write every host id through `hostName`, so the explorer can
+   * recognise states that differ only by a renaming of interchangeable brokers (symmetry reduction).
+   * Absent: the lab walks the instance's own fields (what that covers and misses: src/explore/digest.ts).
+   */
+  digest?(hostName: (host: HostId) => number): string;
 }
 
 /**

@@ -31,6 +31,16 @@ export interface HostLifecycleListener {
 const CANCELLED = 0;
 
 /**
+ * What the kernel needs of its event queue. `EventQueue` is the only one in normal runs; the
+ * systematic explorer (src/explore/) passes its own, whose `pop` returns the event the search
+ * chose. Only one class ever reaches these call sites in a normal run, so they stay monomorphic.
+ */
+export type KernelQueue = Pick<
+  EventQueue,
+  "size" | "push" | "handleOf" | "cancel" | "pop" | "peekTime" | "timeOf" | "kindOf" | "targetOf" | "incarnationOf" | "aOf" | "bOf" | "takeObjOf"
+>;
+
+/**
  * Called every `KERNEL_POLL_EVENTS` events of `runUntil` while set: the runner's watchdog (event
  * budget, memory, a clock that stopped advancing) and its stop flag (Ctrl-C) throw from here to
  * end a run cleanly between two events. It only ever stops a run, so it cannot change one. One
@@ -55,7 +65,7 @@ export class Kernel {
   /** Host-bound events dropped because their host crashed (or restarted) since scheduling. */
   eventsDropped = 0;
 
-  readonly queue = new EventQueue();
+  readonly queue: KernelQueue;
   private readonly handlers: (EventHandler | undefined)[] = [undefined];
   private readonly kindNames: string[] = ["cancelled"];
   private readonly hostBound: boolean[] = [false];
@@ -71,7 +81,12 @@ export class Kernel {
   private readonly scratch = new Float64Array(1);
   private readonly scratchWords = new Uint32Array(this.scratch.buffer);
 
-  constructor(readonly hostCount: number) {
+  /** `queue`: the explorer's scheduler (src/explore/); absent, the kernel's own time-ordered EventQueue. */
+  constructor(
+    readonly hostCount: number,
+    queue?: KernelQueue,
+  ) {
+    this.queue = queue ?? new EventQueue();
     this.status = new Uint8Array(hostCount);
     this.incarnations = new Int32Array(hostCount);
     this.deferred = new Array(hostCount).fill(undefined);
@@ -88,6 +103,11 @@ export class Kernel {
     this.kindNames.push(name);
     this.hostBound.push(hostBound);
     return kind;
+  }
+
+  /** Whether events of `kind` target a host (dropped when it crashed since, held while it is paused). */
+  isHostBound(kind: number): boolean {
+    return this.hostBound[kind] === true;
   }
 
   kindName(kind: number): string {

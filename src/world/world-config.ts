@@ -5,6 +5,7 @@
 import type { ElectorDefinition } from "../elector/api.ts";
 import type { ClusterSpec } from "../cluster/cluster-model.ts";
 import type { ClockSpec } from "../sim/clocks.ts";
+import type { KernelQueue } from "../sim/kernel.ts";
 import type { Fault } from "../sim/faults.ts";
 import type { StorageSpec } from "../sim/storage.ts";
 import type { LinkSettings } from "../sim/network.ts";
@@ -57,6 +58,11 @@ export interface WorldConfig<Options = unknown> {
   readonly elector: ElectorDefinition<Options>;
   /** Decoded elector options. */
   readonly options: Options;
+  /**
+   * The systematic explorer's scheduler (src/explore/): the kernel takes its events from this queue,
+   * which runs the event the search chose. Absent (every normal run): the kernel's own time order.
+   */
+  readonly eventQueue?: () => KernelQueue;
   /** Per-host option overrides (decoded), e.g. one broker on an older version. */
   readonly hostOptions?: Readonly<Record<number, Options>>;
 }

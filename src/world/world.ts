@@ -56,7 +56,7 @@ export class World
     this.firstProducer = producerHost(spec, 0);
     const hostCount = spec.brokers + 1 + workloadSpec.producers;
 
-    this.kernel = new Kernel(hostCount);
+    this.kernel = new Kernel(hostCount, config.eventQueue?.());
     this.kernel.setLifecycleListener(this);
     this.clocks = new HostClocks(this.kernel, hostCount);
     // Its own stream: drawing clocks reshuffles nothing else.

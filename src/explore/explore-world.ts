@@ -1,0 +1,431 @@
+/**
+ * One explored world: the lab's own World (kernel, network, hosts, producers, the unchanged
+ * elector instances) whose kernel takes its events from an ExploreQueue, so the search decides
+ * which pending event runs next. Built fresh and replayed from its start for every state the
+ * search visits (re-execution; see docs/explore.md for why not cloning).
+ *
+ * The choices at a state:
+ *  - events: every pending event whose scheduled time is within `windowMs` of the earliest one
+ *    (message deliveries, timer firings, fsync completions, producer timers), except events of a
+ *    paused host and stream messages that an earlier message on the same link must precede (TCP
+ *    is FIFO);
+ *  - faults, while the path has used fewer than `maxFaults`: crash, restart, pause, cut one link,
+ *    heal, drop one enabled datagram, jump a clock; and "resume" for a paused host (free: a pause
+ *    is one fault however long it lasts).
+ * After a choice, while exactly one event is enabled it runs at once (a forced step, not a choice),
+ * so the depth counts decisions, not ticks.
+ */
+import type { ElectorDefinition, HostId, Message } from "../elector/api.ts";
+import { HostStatus } from "../sim/kernel.ts";
+import { Obs } from "../record/observation-log.ts";
+import { World } from "../world/world.ts";
+import type { WorldConfig, WorkloadSpec } from "../world/world-config.ts";
+import { ExploreQueue } from "./explore-queue.ts";
+
+/** What the explorer builds a world from (all plain data: a counterexample stores it). */
+export interface WorldSetup {
+  readonly brokers: number;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly seed: number;
+  /** Constant one-way delay of every link (ms). */
+  readonly delayMs: number;
+  /** Exploration starts at this time; before it, the world runs in the kernel's own order. */
+  readonly startMs: number;
+  /** Producer writes per second to each partition, from startMs to stopMs. */
+  readonly writesPerSecond: number;
+  readonly stopMs: number;
+}
+
+export type FaultKind = "crash" | "restart" | "pause" | "cut" | "heal" | "drop" | "clockJump";
+export const FAULT_KINDS: readonly FaultKind[] = ["crash", "restart", "pause", "cut", "heal", "drop", "clockJump"];
+
+/** One decision of a path. Events are named by their insertion number (stable under replay). */
+export type Choice =
+  | { readonly k: "event"; readonly id: number }
+  | { readonly k: "drop"; readonly id: number }
+  | { readonly k: "crash" | "restart" | "pause" | "resume"; readonly host: HostId }
+  | { readonly k: "clockJump"; readonly host: HostId; readonly byMs: number }
+  | { readonly k: "cut"; readonly from: HostId; readonly to: HostId }
+  | { readonly k: "heal" };
+
+/** Whether a choice spends one of the path's faults. */
+export function isFault(c: Choice): boolean {
+  return c.k !== "event" && c.k !== "resume";
+}
+
+/** An enabled event as the search sees it. */
+export interface PendingEvent {
+  readonly id: number;
+  readonly kind: string;
+  /** The host it runs on (for deliveries, the receiver). */
+  readonly host: HostId;
+  /** Deliveries: the sender; else -1. */
+  readonly from: HostId;
+  readonly time: number;
+  readonly a: number;
+  readonly b: number;
+  readonly message: Message | undefined;
+  readonly stream: boolean;
+}
+
+export interface ChoiceSettings {
+  readonly windowMs: number;
+  readonly faultsLeft: number;
+  readonly faultKinds: readonly FaultKind[];
+  readonly clockJumpMs: number;
+}
+
+/** Declarations that mean the cluster is still moving (settle waits for them to stop). */
+const SETTLING = new Set<number>([Obs.Lead, Obs.Follow, Obs.StepDown, Obs.Append, Obs.Truncate, Obs.Commit]);
+
+/** Forced steps run after one choice at most (a world that never branches again stops here). */
+const MAX_FORCED = 20_000;
+
+export class ExploreWorld {
+  readonly world: World;
+  readonly queue = new ExploreQueue();
+  readonly config: WorldConfig<unknown>;
+  /** Events dispatched since the start of exploration (choices and forced steps). */
+  eventsRun = 0;
+  /** Faults applied on this path, with their times, as text (the timeline's fault lines). */
+  readonly faults: { readonly at: number; readonly text: string }[] = [];
+  /** Per event id: sent as a stream message (FIFO, never lost). */
+  private readonly streamIds = new Set<number>();
+  private cutAny = false;
+  /** Forced steps run by the last runForced. */
+  forced = 0;
+  /** What ran, for coverage: "recv TYPE", "timer TAG", "persisted", ... with counts. */
+  readonly ran = new Map<string, number>();
+  private readonly deliverKind: number;
+  private readonly timerKind: number;
+
+  constructor(
+    readonly definition: ElectorDefinition,
+    readonly options: unknown,
+    readonly setup: WorldSetup,
+    traceMessages = 0,
+  ) {
+    const workload: Partial<WorkloadSpec> = {
+      producers: 1,
+      partitions: setup.partitions,
+      writesPerSecond: setup.writesPerSecond,
+      startMs: setup.startMs,
+      stopMs: setup.stopMs,
+    };
+    this.config = {
+      seed: setup.seed,
+      durationMs: Number.MAX_SAFE_INTEGER,
+      cluster: { brokers: setup.brokers, partitions: setup.partitions, replicationFactor: setup.replicationFactor, startIndex: 0, nextReplicaShift: 0 },
+      network: { delay: { kind: "constant", ms: setup.delayMs } },
+      workload,
+      faults: [],
+      elector: definition,
+      options,
+      ...(traceMessages > 0 ? { traceMessages } : {}),
+      eventQueue: () => this.queue,
+    };
+    this.world = new World(this.config);
+    // Mark stream sends so the search keeps each link FIFO and never drops one (TCP would not).
+    const network = this.world.network;
+    const sendStream = network.sendStream.bind(network);
+    const queue = this.queue;
+    const streamIds = this.streamIds;
+    network.sendStream = (from: HostId, to: HostId, message: Message, bytes: number): void => {
+      const before = queue.nextId;
+      sendStream(from, to, message, bytes);
+      for (let id = before; id < queue.nextId; id++) streamIds.add(id);
+    };
+    this.deliverKind = this.kindNumber("deliver");
+    this.timerKind = this.kindNumber("timer");
+    this.world.start();
+  }
+
+  private kindNumber(name: string): number {
+    for (let k = 1; k < 64; k++) if (this.world.kernel.kindName(k) === name) return k;
+    return -1;
+  }
+
+  get now(): number {
+    return this.world.kernel.now;
+  }
+
+  /** Runs the kernel's own order up to the start of exploration. */
+  warmUp(): void {
+    this.world.kernel.runUntil(this.setup.startMs);
+  }
+
+  /** Pending events that can run now: not stale, not held by a pause, FIFO respected. */
+  candidates(): PendingEvent[] {
+    return this.pendingEvents(false);
+  }
+
+  /** Pending events of paused hosts (they wait for the resume). */
+  heldEvents(): PendingEvent[] {
+    return this.pendingEvents(true);
+  }
+
+  private pendingEvents(held: boolean): PendingEvent[] {
+    const k = this.world.kernel;
+    const q = this.queue;
+    const out: PendingEvent[] = [];
+    const streamSeen = new Set<number>();
+    for (const id of q.pending()) {
+      const kind = q.kindOf(id);
+      const target = q.targetOf(id);
+      if (k.isHostBound(kind)) {
+        if (k.hostStatus(target) === HostStatus.Crashed || k.incarnation(target) !== q.incarnationOf(id)) continue;
+        if ((k.hostStatus(target) === HostStatus.Paused) !== held) continue;
+      } else if (held) continue;
+      const isDeliver = kind === this.deliverKind;
+      const stream = isDeliver && this.streamIds.has(id);
+      const from = isDeliver ? q.aOf(id) : -1;
+      if (stream && !held) {
+        // pending() is in (time, id) order, and a stream's events on one link in send order.
+        const link = from * k.hostCount + target;
+        if (streamSeen.has(link)) continue;
+        streamSeen.add(link);
+      }
+      out.push({
+        id,
+        kind: k.kindName(kind),
+        host: target,
+        from,
+        time: q.scheduledTime(id),
+        a: q.aOf(id),
+        b: q.bOf(id),
+        message: isDeliver ? (q.peekObj(id) as Message) : undefined,
+        stream,
+      });
+    }
+    return out;
+  }
+
+  /** The candidates within the window of the earliest one. */
+  enabled(windowMs: number): PendingEvent[] {
+    const all = this.candidates();
+    if (all.length === 0) return all;
+    let t0 = Infinity;
+    for (const e of all) if (e.time < t0) t0 = e.time;
+    return all.filter((e) => e.time <= t0 + windowMs);
+  }
+
+  /** Every decision at this state: enabled events first, then faults. */
+  choices(s: ChoiceSettings, enabled: readonly PendingEvent[] = this.enabled(s.windowMs)): Choice[] {
+    const out: Choice[] = enabled.map((e) => ({ k: "event", id: e.id }) as Choice);
+    const k = this.world.kernel;
+    const brokers = this.setup.brokers;
+    for (let h = 0; h < brokers; h++) if (k.hostStatus(h) === HostStatus.Paused) out.push({ k: "resume", host: h });
+    if (s.faultsLeft <= 0) return out;
+    const allowed = new Set(s.faultKinds);
+    for (let h = 0; h < brokers; h++) {
+      const st = k.hostStatus(h);
+      if (allowed.has("crash") && st !== HostStatus.Crashed) out.push({ k: "crash", host: h });
+      if (allowed.has("restart") && st === HostStatus.Crashed) out.push({ k: "restart", host: h });
+      if (allowed.has("pause") && st === HostStatus.Up) out.push({ k: "pause", host: h });
+      if (allowed.has("clockJump") && st !== HostStatus.Crashed) out.push({ k: "clockJump", host: h, byMs: s.clockJumpMs });
+    }
+    if (allowed.has("cut")) {
+      for (let f = 0; f < brokers; f++) for (let t = 0; t < brokers; t++) if (f !== t && this.world.network.canReach(f, t)) out.push({ k: "cut", from: f, to: t });
+    }
+    if (allowed.has("heal") && this.cutAny) out.push({ k: "heal" });
+    if (allowed.has("drop")) for (const e of enabled) if (e.kind === "deliver" && !e.stream) out.push({ k: "drop", id: e.id });
+    return out;
+  }
+
+  /** Applies one decision (an event runs; a fault is applied at the current time). */
+  apply(c: Choice): void {
+    const k = this.world.kernel;
+    switch (c.k) {
+      case "event":
+        this.run(c.id);
+        return;
+      case "drop": {
+        const from = this.queue.aOf(c.id);
+        const to = this.queue.targetOf(c.id);
+        const type = (this.queue.peekObj(c.id) as Message | undefined)?.type ?? "?";
+        this.queue.remove(c.id);
+        this.note(`drop one ${type} from host ${from} to host ${to}`);
+        return;
+      }
+      case "crash":
+        k.crash(c.host);
+        this.note(`crash host ${c.host}`);
+        return;
+      case "restart":
+        k.restart(c.host);
+        this.note(`restart host ${c.host}`);
+        return;
+      case "pause":
+        k.pause(c.host);
+        this.note(`pause host ${c.host} (until it is resumed)`);
+        return;
+      case "resume":
+        this.resume(c.host);
+        return;
+      case "clockJump":
+        this.world.clockJump(c.host, c.byMs);
+        this.note(`clock of host ${c.host} jumps ${c.byMs >= 0 ? "+" : ""}${c.byMs} ms`);
+        return;
+      case "cut":
+        this.world.network.cutLink(c.from, c.to);
+        this.cutAny = true;
+        this.note(`cut host ${c.from} -> host ${c.to}`);
+        return;
+      case "heal":
+        this.world.network.heal();
+        this.cutAny = false;
+        this.note("heal the network");
+        return;
+    }
+  }
+
+  /** One line for a choice, read before it is applied (the counterexample's path). */
+  describe(c: Choice): string {
+    const q = this.queue;
+    const at = `${this.world.kernel.now.toFixed(3)} ms`;
+    switch (c.k) {
+      case "event": {
+        const kind = this.world.kernel.kindName(q.kindOf(c.id));
+        const target = q.targetOf(c.id);
+        const name = (h: number): string => (h < this.setup.brokers ? `host ${h}` : h === this.world.coordinatorHost ? "zk" : `client ${h - this.world.firstProducer}`);
+        if (kind === "deliver") {
+          const m = q.peekObj(c.id) as Message;
+          return `${at}  deliver ${m.type} ${name(q.aOf(c.id))} -> ${name(target)}${this.streamIds.has(c.id) ? " (stream)" : ""}`;
+        }
+        if (kind === "timer") return `${at}  timer (tag ${q.aOf(c.id)}) fires on ${name(target)}`;
+        return `${at}  ${kind} on ${name(target)}`;
+      }
+      case "drop":
+        return `${at}  FAULT drop one ${(q.peekObj(c.id) as Message | undefined)?.type ?? "?"} from host ${q.aOf(c.id)} to host ${q.targetOf(c.id)}`;
+      case "crash":
+      case "restart":
+      case "pause":
+        return `${at}  FAULT ${c.k} host ${c.host}`;
+      case "resume":
+        return `${at}  resume host ${c.host}`;
+      case "clockJump":
+        return `${at}  FAULT clock of host ${c.host} jumps ${c.byMs >= 0 ? "+" : ""}${c.byMs} ms`;
+      case "cut":
+        return `${at}  FAULT cut host ${c.from} -> host ${c.to}`;
+      case "heal":
+        return `${at}  FAULT heal the network`;
+    }
+  }
+
+  /** Whether a choice is one this state offers (a replayed or minimised path must stay legal). */
+  offers(c: Choice, s: ChoiceSettings): boolean {
+    const key = JSON.stringify(c);
+    return this.choices(s).some((x) => JSON.stringify(x) === key);
+  }
+
+  /** Records a fault in the observation log (Obs.Fault, a = its index in `faults`) and in `faults`. */
+  private note(text: string): void {
+    this.faults.push({ at: this.world.kernel.now, text });
+    this.world.log.record(this.world.kernel.now, -1, Obs.Fault, -1, this.faults.length - 1, 0);
+  }
+
+  /** Runs one pending event (chosen or forced) and notes it for coverage. */
+  private run(id: number): void {
+    const q = this.queue;
+    const kind = q.kindOf(id);
+    const target = q.targetOf(id);
+    let what: string | undefined;
+    if (target < this.setup.brokers) {
+      if (kind === this.deliverKind) what = `received ${(q.peekObj(id) as Message).type}`;
+      else if (kind === this.timerKind) what = `timer tag ${q.aOf(id)}`;
+      else what = this.world.kernel.kindName(kind);
+    }
+    q.choose(id);
+    this.world.kernel.step();
+    this.eventsRun++;
+    if (what !== undefined) this.ran.set(what, (this.ran.get(what) ?? 0) + 1);
+  }
+
+  private resume(host: HostId): void {
+    const k = this.world.kernel;
+    k.resume(host);
+  }
+
+  /**
+   * Runs forced steps: while exactly one event is enabled (and no host waits to be resumed), it
+   * runs. Returns the enabled events at the first branching state (empty: nothing left to run).
+   */
+  runForced(windowMs: number): PendingEvent[] {
+    this.forced = 0;
+    for (let n = 0; n < MAX_FORCED; n++) {
+      const enabled = this.enabled(windowMs);
+      if (enabled.length !== 1 || this.anyPaused()) return enabled;
+      this.run(enabled[0].id);
+      this.forced++;
+    }
+    return this.enabled(windowMs);
+  }
+
+  anyPaused(): boolean {
+    const k = this.world.kernel;
+    for (let h = 0; h < this.setup.brokers; h++) if (k.hostStatus(h) === HostStatus.Paused) return true;
+    return false;
+  }
+
+  /**
+   * The end of a path: every fault heals (network whole, paused hosts resumed, crashed ones
+   * restarted), then the kernel's own order runs until the cluster is quiet — every partition has
+   * one leader all its live replicas follow and no replica declared a leader, an append, a
+   * truncation or a commit for `quietMs` — or for the elector's quiet period `settleMs` at most,
+   * so the judge reads replicas that had the chance to agree, as the property suite's recovery
+   * phase lets them. Returns when the recovery began.
+   */
+  settle(settleMs: number, quietMs: number): number {
+    const k = this.world.kernel;
+    const recoveryAt = k.now;
+    this.world.network.heal();
+    for (let h = 0; h < this.setup.brokers; h++) {
+      if (k.hostStatus(h) === HostStatus.Paused) this.resume(h);
+      if (k.hostStatus(h) === HostStatus.Crashed) k.restart(h);
+    }
+    const log = this.world.log;
+    const end = recoveryAt + settleMs;
+    let seen = log.length;
+    let lastChange = recoveryAt;
+    while (this.queue.peekTime() <= end) {
+      k.step();
+      if (log.length !== seen) {
+        for (let i = seen; i < log.length; i++) if (SETTLING.has(log.kind[i])) lastChange = log.time[i];
+        seen = log.length;
+      }
+      if (k.now - lastChange >= quietMs && this.settledLeaders()) return recoveryAt;
+    }
+    if (end > k.now) k.runUntil(end);
+    return recoveryAt;
+  }
+
+  /** Whether every partition has one leader all its live replicas follow (the warm-up's end). */
+  settledLeaders(): boolean {
+    const { cluster, beliefs, kernel } = this.world;
+    for (let p = 0; p < cluster.partitions; p++) {
+      let leader = -2;
+      for (let j = 0; j < cluster.replicationFactor; j++) {
+        const h = cluster.replica(p, j);
+        if (kernel.hostStatus(h) === HostStatus.Crashed) continue;
+        const l = beliefs.leaderSeenBy(h, p);
+        if (l < 0 || (leader !== -2 && l !== leader)) return false;
+        leader = l;
+      }
+    }
+    return true;
+  }
+
+  /** Lead declarations (partition, epoch, host) and acknowledged writes so far: what the judge reads of the past. */
+  judgedHistory(hostName: (h: HostId) => number): string {
+    const log = this.world.log;
+    const leads = new Set<string>();
+    const acks = new Set<string>();
+    for (let i = 0; i < log.length; i++) {
+      const kind = log.kind[i];
+      if (kind === Obs.Lead) leads.add(`${log.partition[i]}:${log.a[i]}:${hostName(log.host[i])}`);
+      else if (kind === Obs.Ack) acks.add(`${log.partition[i]}:${log.b[i]}`);
+    }
+    return `L${[...leads].sort().join(",")}A${[...acks].sort().join(",")}`;
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * The searches over explored worlds: breadth-first, depth-first with iterative deepening, and
+ * random walks. A state is named by its path of choices from the start; it is rebuilt by replaying
+ * that path on a fresh world (re-execution). Every new distinct state is judged (settle, then the
+ * checker); the search stops at the first violation, so breadth-first search reports a shortest one.
+ *
+ * Reductions (each can be turned off, to measure it):
+ *  - dedup: a state whose digest was seen is not expanded again (digest.ts);
+ *  - por: sleep sets (Godefroid 1996). After exploring event e at a state, e sleeps in the
+ *    siblings explored after it when it commutes with their choice: both events run on different
+ *    hosts at the same clock value (so neither sees the other, nor a different time), and the
+ *    sibling's choice led straight to a branching state (no forced steps to commute through).
+ *    A sleeping event is not explored again from there. With dedup, a state reached again with a
+ *    sleep set that is not a superset of the stored one is expanded again with their intersection.
+ */
+import type { HostId } from "../elector/api.ts";
+import { RandomStream } from "../sim/random.ts";
+import type { PropertyName } from "../../properties/properties.ts";
+import { eventKey, hashDigest, labObjects, stateDigest } from "./digest.ts";
+import { isFault, type Choice, type ChoiceSettings, type ExploreWorld, type PendingEvent } from "./explore-world.ts";
+import { settleAndJudge, type StateVerdict } from "./verdict.ts";
+
+export type SearchKind = "bfs" | "dfs" | "random";
+
+export interface SearchSettings extends ChoiceSettings {
+  readonly search: SearchKind;
+  readonly depth: number;
+  readonly maxFaults: number;
+  readonly dedup: boolean;
+  readonly por: boolean;
+  readonly maxStates: number;
+  /** Wall-clock budget (seconds); Infinity for none. A states budget gives deterministic results, this one does not. */
+  readonly maxSeconds: number;
+  /** Random walks' seed. */
+  readonly seed: number;
+  readonly settleMs: number;
+  readonly settleQuietMs: number;
+  readonly properties: readonly PropertyName[];
+  readonly electorName: string;
+}
+
+export interface FoundViolation {
+  readonly property: PropertyName;
+  readonly message: string;
+  readonly path: readonly Choice[];
+  readonly verdict: StateVerdict;
+}
+
+export interface SearchResult {
+  readonly generated: number;
+  readonly distinct: number;
+  /** Choices not explored because their event was asleep (partial-order reduction). */
+  readonly sleptChoices: number;
+  /** States judged (settled and checked). */
+  readonly judged: number;
+  readonly depthReached: number;
+  readonly eventsRun: number;
+  readonly seconds: number;
+  readonly stoppedBy: "exhausted" | "max-states" | "max-seconds" | "violation";
+  readonly violation?: FoundViolation;
+  /** What ran across every generated state (coverage). */
+  readonly ran: ReadonlyMap<string, number>;
+  readonly sent: ReadonlyMap<string, number>;
+  readonly declared: ReadonlyMap<string, number>;
+}
+
+/** Builds the world at the start state (after the warm-up and its forced steps). */
+export type WorldFactory = () => ExploreWorld;
+
+const identity = (h: HostId): number => h;
+
+interface Node {
+  readonly path: Choice[];
+  /** Event ids asleep at this state. */
+  readonly sleep: readonly number[];
+}
+
+class Stop extends Error {
+  constructor(readonly why: SearchResult["stoppedBy"]) {
+    super(why);
+  }
+}
+
+export class Search {
+  private generated = 0;
+  private distinct = 0;
+  private slept = 0;
+  private judged = 0;
+  private depthReached = 0;
+  private eventsRun = 0;
+  private violation: FoundViolation | undefined;
+  private readonly started = performance.now();
+  private readonly ran = new Map<string, number>();
+  private readonly sent = new Map<string, number>();
+  private readonly declared = new Map<string, number>();
+  /** Digest -> sleeping event keys stored with it (null: none asleep). */
+  private visited = new Map<string, Set<string> | null>();
+  /** Digests judged already (across iterations of deepening, and across walks). */
+  private readonly judgedDigests = new Set<string>();
+
+  constructor(
+    private readonly s: SearchSettings,
+    private readonly fresh: WorldFactory,
+  ) {}
+
+  run(): SearchResult {
+    let stoppedBy: SearchResult["stoppedBy"] = "exhausted";
+    try {
+      if (this.s.search === "bfs") this.bfs();
+      else if (this.s.search === "dfs") this.iterativeDeepening();
+      else this.randomWalks();
+    } catch (e) {
+      if (!(e instanceof Stop)) throw e;
+      stoppedBy = e.why;
+    }
+    return {
+      generated: this.generated,
+      distinct: this.distinct,
+      sleptChoices: this.slept,
+      judged: this.judged,
+      depthReached: this.depthReached,
+      eventsRun: this.eventsRun,
+      seconds: (performance.now() - this.started) / 1000,
+      stoppedBy,
+      ...(this.violation !== undefined ? { violation: this.violation } : {}),
+      ran: this.ran,
+      sent: this.sent,
+      declared: this.declared,
+    };
+  }
+
+  /** The world at the end of `path` (replayed from the start). */
+  replay(path: readonly Choice[]): { ew: ExploreWorld; enabled: PendingEvent[]; forcedLast: number } {
+    const ew = this.fresh();
+    let enabled = ew.runForced(this.s.windowMs);
+    for (const c of path) {
+      ew.apply(c);
+      enabled = ew.runForced(this.s.windowMs);
+    }
+    return { ew, enabled, forcedLast: ew.forced };
+  }
+
+  private choiceSettings(path: readonly Choice[]): ChoiceSettings {
+    let used = 0;
+    for (const c of path) if (isFault(c)) used++;
+    return { ...this.s, faultsLeft: this.s.maxFaults - used };
+  }
+
+  private checkBudget(): void {
+    if (this.generated >= this.s.maxStates) throw new Stop("max-states");
+    if (this.s.maxSeconds !== Infinity && (performance.now() - this.started) / 1000 >= this.s.maxSeconds) throw new Stop("max-seconds");
+  }
+
+  /**
+   * A state was generated: digest it; when new (or dedup is off), judge it. Returns the digest
+   * and whether it is new. Uses up the world when it judges.
+   */
+  private visit(ew: ExploreWorld, path: readonly Choice[], digest: string | undefined): boolean {
+    this.generated++;
+    if (path.length > this.depthReached) this.depthReached = path.length;
+    this.eventsRun += ew.eventsRun;
+    const isNew = digest === undefined || !this.judgedDigests.has(digest);
+    if (digest !== undefined) this.judgedDigests.add(digest);
+    if (!isNew) return false;
+    this.distinct++;
+    this.collectCoverage(ew);
+    this.judged++;
+    const verdict = settleAndJudge(ew, this.s.electorName, this.s.properties, this.s.settleMs, this.s.settleQuietMs);
+    const names = Object.keys(verdict.violations) as PropertyName[];
+    if (names.length > 0) {
+      const property = names[0];
+      this.violation = { property, message: verdict.violations[property]!, path: [...path], verdict };
+      throw new Stop("violation");
+    }
+    return true;
+  }
+
+  private collectCoverage(ew: ExploreWorld): void {
+    for (const [k, v] of ew.ran) this.ran.set(k, (this.ran.get(k) ?? 0) + v);
+    for (const [type, c] of Object.entries(ew.world.network.counts().byType)) this.sent.set(type, (this.sent.get(type) ?? 0) + c.count);
+    const log = ew.world.log;
+    for (let i = 0; i < log.length; i++) {
+      const name = OBS_LABEL[log.kind[i]];
+      if (name !== undefined && log.host[i] >= 0 && log.host[i] < ew.setup.brokers) this.declared.set(name, (this.declared.get(name) ?? 0) + 1);
+    }
+  }
+
+  private digestOf(ew: ExploreWorld): string | undefined {
+    if (!this.s.dedup) return undefined;
+    const order = Array.from({ length: ew.setup.brokers }, (_, h) => h);
+    return hashDigest(stateDigest(ew, labObjects(ew), identity, order));
+  }
+
+  /** Children of a node, in choice order; calls `onChild` for each new child worth expanding. */
+  private expand(node: Node, bound: number, onChild: (child: Node) => void): void {
+    this.checkBudget();
+    const { ew, enabled } = this.replay(node.path);
+    const choices = ew.choices(this.choiceSettings(node.path), enabled);
+    const byId = new Map(enabled.map((e) => [e.id, e]));
+    const asleep = new Set(node.sleep);
+    const done: number[] = [];
+    for (const c of choices) {
+      if (c.k === "event" && asleep.has(c.id)) {
+        this.slept++;
+        continue;
+      }
+      this.checkBudget();
+      const path = [...node.path, c];
+      const child = this.replay(path);
+      // Sleep set of the child: earlier siblings' events and the node's sleepers that commute with c.
+      let sleep: number[] = [];
+      if (this.s.por && c.k === "event" && child.forcedLast === 0) {
+        const ce = byId.get(c.id)!;
+        const at = (e: PendingEvent): number => Math.max(e.time, ew.now);
+        for (const id of [...node.sleep, ...done]) {
+          const e = byId.get(id);
+          if (e !== undefined && e.host !== ce.host && at(e) === at(ce)) sleep.push(id);
+        }
+      }
+      const digest = this.digestOf(child.ew);
+      const keys = this.sleepKeys(child.ew, sleep);
+      const expandAgain = this.recordSleep(digest, keys);
+      if (c.k === "event") done.push(c.id);
+      if (digest !== undefined && !expandAgain) {
+        this.generated++;
+        this.eventsRun += child.ew.eventsRun;
+        continue;
+      }
+      if (expandAgain === "again") {
+        // Seen before with a sleep set that is not a superset: expand again with the intersection.
+        const stored = this.visited.get(digest!) ?? null;
+        sleep = stored === null ? [] : sleep.filter((id) => stored.has(this.keyOf(child.ew, id)));
+        this.generated++;
+        this.eventsRun += child.ew.eventsRun;
+        if (path.length < bound) onChild({ path, sleep });
+        continue;
+      }
+      this.visit(child.ew, path, digest);
+      if (path.length < bound) onChild({ path, sleep });
+    }
+  }
+
+  private keyOf(ew: ExploreWorld, id: number): string {
+    const e = ew.candidates().find((x) => x.id === id);
+    return e === undefined ? `gone:${id}` : eventKey(e, ew.now, identity, labObjects(ew));
+  }
+
+  private sleepKeys(ew: ExploreWorld, sleep: readonly number[]): Set<string> | null {
+    if (sleep.length === 0) return null;
+    return new Set(sleep.map((id) => this.keyOf(ew, id)));
+  }
+
+  /**
+   * Records a state's sleep set. Returns true when the state is new, "again" when it was seen with
+   * a sleep set that is not a superset of this one (the stored set becomes the intersection),
+   * false when it was seen and covered.
+   */
+  private recordSleep(digest: string | undefined, keys: Set<string> | null): boolean | "again" {
+    if (digest === undefined) return true;
+    if (!this.visited.has(digest)) {
+      this.visited.set(digest, keys);
+      return true;
+    }
+    const stored = this.visited.get(digest) ?? null;
+    if (stored === null) return false; // nothing was asleep: everything was explored
+    const covered = keys !== null && [...stored].every((k) => keys.has(k));
+    if (covered) return false;
+    const meet = keys === null ? null : new Set([...stored].filter((k) => keys.has(k)));
+    this.visited.set(digest, meet !== null && meet.size > 0 ? meet : null);
+    return "again";
+  }
+
+  private bfs(): void {
+    const root = this.replay([]);
+    const rootDigest = this.digestOf(root.ew);
+    if (rootDigest !== undefined) this.visited.set(rootDigest, null);
+    this.visit(root.ew, [], rootDigest);
+    let frontier: Node[] = this.s.depth > 0 ? [{ path: [], sleep: [] }] : [];
+    while (frontier.length > 0) {
+      const next: Node[] = [];
+      for (const node of frontier) this.expand(node, this.s.depth, (child) => next.push(child));
+      frontier = next;
+    }
+  }
+
+  private iterativeDeepening(): void {
+    const root = this.replay([]);
+    const rootDigest = this.digestOf(root.ew);
+    this.visit(root.ew, [], rootDigest);
+    const full = this.s.depth;
+    for (let bound = 1; bound <= full; bound++) {
+      this.visited = new Map();
+      if (rootDigest !== undefined) this.visited.set(rootDigest, null);
+      const stack: Node[] = [{ path: [], sleep: [] }];
+      while (stack.length > 0) {
+        const node = stack.pop()!;
+        const children: Node[] = [];
+        this.expand(node, bound, (child) => children.push(child));
+        // Depth-first, in choice order.
+        for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]);
+      }
+    }
+  }
+
+  private randomWalks(): void {
+    const rng = new RandomStream(this.s.seed, "explore:walk");
+    for (;;) {
+      const path: Choice[] = [];
+      let { ew, enabled } = this.replay([]);
+      for (let step = 0; step < this.s.depth; step++) {
+        this.checkBudget();
+        const choices = ew.choices(this.choiceSettings(path), enabled);
+        if (choices.length === 0) break;
+        const c = choices[rng.int(0, choices.length - 1)];
+        path.push(c);
+        ew.apply(c);
+        enabled = ew.runForced(this.s.windowMs);
+        const digest = this.digestOf(ew);
+        if (digest !== undefined && this.judgedDigests.has(digest)) {
+          this.generated++;
+          if (path.length > this.depthReached) this.depthReached = path.length;
+          continue;
+        }
+        // Judging uses the world up: judge a replayed copy, walk on with this one.
+        const copy = this.replay(path).ew;
+        this.visit(copy, path, digest);
+      }
+    }
+  }
+}
+
+const OBS_LABEL: Record<number, string> = {
+  1: "lead",
+  2: "follow",
+  3: "stepDown",
+  4: "acknowledged",
+  5: "rejected",
+  6: "campaign",
+  7: "controller",
+  8: "controllerResigned",
+  17: "append",
+  18: "truncate",
+  19: "commit",
+};
