@@ -570,6 +570,19 @@ export async function cmdReplay(args: ReplayArgs, io: Io = processIo, signal?: A
   const resultsLines = statSync(args.file).isDirectory() || extname(args.file) === ".jsonl";
   const doc: unknown = resultsLines ? readResults(args.file) : parseScenarioText(readRegularFile(args.file, Math.max(SCENARIO_MAX_BYTES, RESULTS_MAX_BYTES), "file"), args.file);
   const kind = typeof doc === "object" && doc !== null ? (doc as { kind?: unknown }).kind : undefined;
+  if (kind === "electorate/counterexample" && typeof doc === "object" && doc !== null && "explore" in doc) {
+    // Found by the systematic explorer: its explicit schedule replays it (src/explore/counterexample.ts).
+    const { replayExploredCounterexample } = await import("../explore/counterexample.ts");
+    let replay;
+    try {
+      replay = replayExploredCounterexample(args.file, doc as never);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      throw new BadInputError(args.file, [{ path: "explore", message: `not a replayable explored counterexample: ${message.startsWith(args.file) ? message.slice(args.file.length + 2) : message}` }]);
+    }
+    io.out(`${replay.report}\n`);
+    return replay.violates || !replay.sameTrace ? 1 : 0;
+  }
   if (kind === "electorate/counterexample") {
     const { replayCounterexample } = await import("../../properties/counterexample.ts");
     let replay;

@@ -9,6 +9,8 @@
  *   electorate merge DIR... [--out DIR]
  *   electorate check --algorithm A[:VARIANT] | --algorithms all|A,B [--include-bugs] [--runs N] [--seed S]
  *                    [--property P ...] [--set key=value ...] [--workers N] [--out DIR]
+ *   electorate explore --algorithm A[:VARIANT] [--brokers B] [--partitions P] [--depth D] [--faults K] [--search bfs|dfs|random]
+ *                      [--no-symmetry] [--no-por] [--no-dedup] [--max-states N] [--compare-reductions]
  *   electorate replay FILE [--cell N]
  *   electorate report RESULTS --out DIR
  *   electorate list
@@ -257,6 +259,58 @@ const check = Command.make(
   ]),
 );
 
+const explore = Command.make(
+  "explore",
+  {
+    algorithm: Flag.String("algorithm").pipe(Flag.withDescription("The elector to explore: a name or elector:variant (see list)")),
+    brokers: Flag.Int("brokers").pipe(Flag.withDescription("Brokers, 2 to 5 (default 3)"), Flag.optional),
+    partitions: Flag.Int("partitions").pipe(Flag.withDescription("Partitions, 1 to 3 (default 1)"), Flag.optional),
+    depth: Flag.Int("depth").pipe(Flag.withDescription("Choices per path (default 6)"), Flag.optional),
+    faults: Flag.Int("faults").pipe(Flag.withDescription("Faults per path at most (default 1)"), Flag.optional),
+    faultKinds: Flag.String("fault-kinds").pipe(Flag.withDescription("The fault alphabet, comma-separated (default crash,restart,pause,cut,heal,drop,clockJump)"), Flag.optional),
+    search: Flag.String("search").pipe(Flag.withDescription("bfs (default), dfs (iterative deepening) or random (walks)"), Flag.optional),
+    noSymmetry: Flag.Boolean("no-symmetry").pipe(Flag.withDescription("Turn symmetry reduction off"), Flag.withDefault(false)),
+    noPor: Flag.Boolean("no-por").pipe(Flag.withDescription("Turn partial-order reduction (sleep sets) off"), Flag.withDefault(false)),
+    noDedup: Flag.Boolean("no-dedup").pipe(Flag.withDescription("Turn state deduplication off"), Flag.withDefault(false)),
+    maxStates: Flag.Int("max-states").pipe(Flag.withDescription("States generated at most (default 20000; deterministic)"), Flag.optional),
+    maxSeconds: Flag.Finite("max-seconds").pipe(Flag.withDescription("Wall-clock seconds at most (not deterministic)"), Flag.optional),
+    seed: Flag.Int("seed").pipe(Flag.withDescription("World and random-walk seed (default 1)"), Flag.optional),
+    window: Flag.Finite("window").pipe(Flag.withDescription("Events due within this many ms of the earliest may run in any order (default 1)"), Flag.optional),
+    set: Flag.String("set").pipe(Flag.withDescription("Override an option, key=value (repeatable; over the variant's options)"), Flag.atLeast(0)),
+    compareReductions: Flag.Boolean("compare-reductions").pipe(
+      Flag.withDescription("Run again with each reduction off and print the factor it saves"),
+      Flag.withDefault(false),
+    ),
+    json,
+  },
+  (a) =>
+    exec(async (c) => {
+      const { cmdExplore } = await import("./explore.ts");
+      return cmdExplore(
+        {
+          algorithm: a.algorithm,
+          brokers: opt(a.brokers),
+          partitions: opt(a.partitions),
+          depth: opt(a.depth),
+          faults: opt(a.faults),
+          faultKinds: opt(a.faultKinds),
+          search: opt(a.search),
+          noSymmetry: a.noSymmetry,
+          noPor: a.noPor,
+          noDedup: a.noDedup,
+          maxStates: opt(a.maxStates),
+          maxSeconds: opt(a.maxSeconds),
+          seed: opt(a.seed),
+          windowMs: opt(a.window),
+          set: a.set,
+          compareReductions: a.compareReductions,
+          json: a.json,
+        },
+        c.processIo,
+      );
+    }),
+).pipe(Command.withDescription("Systematically explore message orders and faults of a tiny cluster running an elector (docs/explore.md)"));
+
 const replay = Command.make(
   "replay",
   {
@@ -357,7 +411,7 @@ const calibrate = Command.make(
 
 const electorate = Command.make("electorate").pipe(
   Command.withDescription("A deterministic laboratory for leader election: naive ZooKeeper race, Kafka's controller, Zab and Raft under injected faults"),
-  Command.withSubcommands([run, compare, merge, check, replay, report, list, live, calibrate]),
+  Command.withSubcommands([run, compare, merge, check, explore, replay, report, list, live, calibrate]),
 );
 
 electorate.pipe(

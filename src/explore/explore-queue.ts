@@ -58,8 +58,12 @@ export class ExploreQueue implements KernelQueue {
 
   cancel(handle: number): boolean {
     if (!(handle >= 0 && handle < this.kinds.length) || this.kinds[handle] === CANCELLED) return false;
-    if (this.live.indexOf(handle) < 0) return false;
+    const i = this.live.indexOf(handle);
+    if (i < 0) return false;
+    // The kernel would pop it as "cancelled" and skip it: leaving it out now keeps scans short.
     this.kinds[handle] = CANCELLED;
+    this.live.splice(i, 1);
+    this.objs[handle] = undefined;
     return true;
   }
 

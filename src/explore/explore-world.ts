@@ -79,8 +79,12 @@ export interface ChoiceSettings {
 /** Declarations that mean the cluster is still moving (settle waits for them to stop). */
 const SETTLING = new Set<number>([Obs.Lead, Obs.Follow, Obs.StepDown, Obs.Append, Obs.Truncate, Obs.Commit]);
 
-/** Forced steps run after one choice at most (a world that never branches again stops here). */
-const MAX_FORCED = 20_000;
+/**
+ * Forced steps run after one choice at most: a world that does not branch again within them (every
+ * broker crashed, a producer retrying alone) becomes a state with one choice, and the path goes on
+ * from there.
+ */
+const MAX_FORCED = 1_000;
 
 export class ExploreWorld {
   readonly world: World;
@@ -174,7 +178,12 @@ export class ExploreWorld {
       const kind = q.kindOf(id);
       const target = q.targetOf(id);
       if (k.isHostBound(kind)) {
-        if (k.hostStatus(target) === HostStatus.Crashed || k.incarnation(target) !== q.incarnationOf(id)) continue;
+        if (k.hostStatus(target) === HostStatus.Crashed || k.incarnation(target) !== q.incarnationOf(id)) {
+          // The kernel would drop it when it came up; dropping it now keeps the queue short.
+          q.remove(id);
+          k.eventsDropped++;
+          continue;
+        }
         if ((k.hostStatus(target) === HostStatus.Paused) !== held) continue;
       } else if (held) continue;
       const isDeliver = kind === this.deliverKind;
@@ -349,15 +358,23 @@ export class ExploreWorld {
 
   /**
    * Runs forced steps: while exactly one event is enabled (and no host waits to be resumed), it
-   * runs. Returns the enabled events at the first branching state (empty: nothing left to run).
+   * runs. While the path may still inject a fault (`faultsLeft` > 0), forcing also stops right
+   * after an event that did something visible (sent a message or declared a belief), so a fault
+   * can land at every protocol step (a campaign, a vote, an append) without every silent tick
+   * being a decision. Returns the enabled events where it stopped (empty: nothing left to run).
    */
-  runForced(windowMs: number): PendingEvent[] {
+  runForced(windowMs: number, faultsLeft: number): PendingEvent[] {
     this.forced = 0;
+    const net = this.world.network;
+    const log = this.world.log;
     for (let n = 0; n < MAX_FORCED; n++) {
       const enabled = this.enabled(windowMs);
       if (enabled.length !== 1 || this.anyPaused()) return enabled;
+      const sent = net.sent;
+      const declared = log.length;
       this.run(enabled[0].id);
       this.forced++;
+      if (faultsLeft > 0 && (net.sent !== sent || log.length !== declared)) return this.enabled(windowMs);
     }
     return this.enabled(windowMs);
   }

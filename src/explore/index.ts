@@ -43,7 +43,7 @@ export interface ExploreSettings {
   readonly brokers: number;
   /** Partitions (1..3); replication factor min(3, brokers). */
   readonly partitions: number;
-  /** Choices per path (1..60). */
+  /** Choices per path (0..1000; breadth-first search rarely gets past 10, random walks go deep). */
   readonly depth: number;
   /** Faults per path (0..6). */
   readonly faults: number;
@@ -176,7 +176,7 @@ export function exploreElector(settings: ExploreSettings): ExploreReport {
   }
   const brokers = intIn(settings.brokers, "brokers", 2, 5);
   const partitions = intIn(settings.partitions, "partitions", 1, 3);
-  const depth = intIn(settings.depth, "depth", 0, 60);
+  const depth = intIn(settings.depth, "depth", 0, 1000);
   const maxFaults = intIn(settings.faults, "faults", 0, 6);
   const search = settings.search ?? "bfs";
   if (search !== "bfs" && search !== "dfs" && search !== "random") throw new ExploreSettingsError("search", `bfs, dfs or random, got ${JSON.stringify(search)}`);
@@ -294,7 +294,7 @@ export function reportText(r: ExploreReport): string {
     `explored ${r.algorithm}: ${r.setup.world.brokers} brokers x ${r.setup.world.partitions} partition(s), ${r.search}, depth ${r.depth}, up to ${r.faults} fault(s) per path (${r.setup.faultKinds.join(", ")}), window ${r.setup.windowMs} ms`,
     `  from ${r.setup.world.startMs} ms (a settled cluster, seed ${r.setup.world.seed}); each state judged after settling (healed; until agreed and quiet for ${r.setup.settleQuietMs} ms, at most ${r.setup.settleMs} ms); properties: ${r.properties.join(", ")}`,
     `  reductions: dedup ${r.reductions.dedup ? "on" : "off"}, partial-order (sleep sets) ${r.reductions.por ? "on" : "off"}, symmetry ${r.reductions.symmetry === "n/a" ? "n/a (the elector declares no digest that renames hosts)" : r.reductions.symmetry ? "on" : "off"}`,
-    `  states generated ${n(r.statesGenerated)}, distinct ${n(r.statesJudged)}, choices asleep ${n(r.sleptChoices)}; depth reached ${r.depthReached}; ${n(r.eventsRun)} events run`,
+    `  states generated ${n(r.statesGenerated)}, distinct ${n(r.distinctStates)}, judged ${n(r.statesJudged)}, choices asleep ${n(r.sleptChoices)}; depth reached ${r.depthReached}; ${n(r.eventsRun)} events run`,
     `  ${r.seconds.toFixed(2)} s, ${n(Math.round(r.statesPerSecond))} states/s; stopped: ${r.stoppedBy}`,
   ];
   if (r.violation !== undefined) {

@@ -38,7 +38,7 @@ export function replayPath(
 ): ReplayedPath | undefined {
   const ew = new ExploreWorld(def, options, setup.world, traceMessages);
   ew.warmUp();
-  ew.runForced(setup.windowMs);
+  ew.runForced(setup.windowMs, setup.maxFaults);
   const lines: string[] = [];
   let used = 0;
   for (const c of path) {
@@ -48,7 +48,7 @@ export function replayPath(
     ew.apply(c);
     if (isFault(c)) used++;
     const before = ew.eventsRun;
-    ew.runForced(setup.windowMs);
+    ew.runForced(setup.windowMs, setup.maxFaults - used);
     if (ew.eventsRun > before) lines.push(`            (${ew.eventsRun - before} forced step${ew.eventsRun - before === 1 ? "" : "s"}: only one event could run)`);
   }
   return { ew, lines };

@@ -95,7 +95,9 @@ export class Search {
   private readonly declared = new Map<string, number>();
   /** Digest -> sleeping event keys stored with it (null: none asleep). */
   private visited = new Map<string, Set<string> | null>();
-  /** Digests judged already (across iterations of deepening, and across walks). */
+  /** Digests seen by random walks (their distinct-state count). */
+  private readonly walkSeen = new Set<string>();
+  /** Digests judged already (across iterations of deepening). */
   private readonly judgedDigests = new Set<string>();
 
   constructor(
@@ -132,10 +134,12 @@ export class Search {
   /** The world at the end of `path` (replayed from the start). */
   replay(path: readonly Choice[]): { ew: ExploreWorld; enabled: PendingEvent[]; forcedLast: number } {
     const ew = this.fresh();
-    let enabled = ew.runForced(this.s.windowMs);
+    let left = this.s.maxFaults;
+    let enabled = ew.runForced(this.s.windowMs, left);
     for (const c of path) {
       ew.apply(c);
-      enabled = ew.runForced(this.s.windowMs);
+      if (isFault(c)) left--;
+      enabled = ew.runForced(this.s.windowMs, left);
     }
     return { ew, enabled, forcedLast: ew.forced };
   }
@@ -164,6 +168,12 @@ export class Search {
     if (!isNew) return false;
     this.distinct++;
     this.collectCoverage(ew);
+    this.judge(ew, path);
+    return true;
+  }
+
+  /** Settles and judges a world (using it up); a violation stops the search. */
+  private judge(ew: ExploreWorld, path: readonly Choice[]): void {
     this.judged++;
     const verdict = settleAndJudge(ew, this.s.electorName, this.s.properties, this.s.settleMs, this.s.settleQuietMs);
     const names = Object.keys(verdict.violations) as PropertyName[];
@@ -172,7 +182,6 @@ export class Search {
       this.violation = { property, message: verdict.violations[property]!, path: [...path], verdict };
       throw new Stop("violation");
     }
-    return true;
   }
 
   private collectCoverage(ew: ExploreWorld): void {
@@ -302,29 +311,45 @@ export class Search {
     }
   }
 
+  /**
+   * Random walks: from the start, a seeded random choice at every state, to the depth bound or a
+   * state with no choice. Each step's state is digested (distinct states are counted), and the
+   * walk's last state is judged (on the walk's own world: no replay), so a walk costs one settle.
+   * A violation found at a walk's end is then minimised like any other.
+   */
   private randomWalks(): void {
     const rng = new RandomStream(this.s.seed, "explore:walk");
     for (;;) {
+      this.checkBudget();
       const path: Choice[] = [];
       let { ew, enabled } = this.replay([]);
+      if (this.s.depth === 0 || ew.choices(this.choiceSettings(path), enabled).length === 0) return; // nothing to walk
+      let left = this.s.maxFaults;
       for (let step = 0; step < this.s.depth; step++) {
-        this.checkBudget();
-        const choices = ew.choices(this.choiceSettings(path), enabled);
+        const choices = ew.choices({ ...this.s, faultsLeft: left }, enabled);
         if (choices.length === 0) break;
-        const c = choices[rng.int(0, choices.length - 1)];
+        // A fault with probability K / depth at each step (so a walk spends its faults along its
+        // whole length, not all at its first states), else a uniform event (or resume).
+        const faults = choices.filter(isFault);
+        const others = choices.filter((c) => !isFault(c));
+        const pool = faults.length > 0 && (others.length === 0 || rng.next() < this.s.maxFaults / this.s.depth) ? faults : others;
+        const c = pool[rng.int(0, pool.length - 1)];
         path.push(c);
         ew.apply(c);
-        enabled = ew.runForced(this.s.windowMs);
+        if (isFault(c)) left--;
+        enabled = ew.runForced(this.s.windowMs, left);
+        this.generated++;
+        if (path.length > this.depthReached) this.depthReached = path.length;
         const digest = this.digestOf(ew);
-        if (digest !== undefined && this.judgedDigests.has(digest)) {
-          this.generated++;
-          if (path.length > this.depthReached) this.depthReached = path.length;
-          continue;
+        if (digest === undefined || !this.walkSeen.has(digest)) {
+          this.distinct++;
+          if (digest !== undefined) this.walkSeen.add(digest);
         }
-        // Judging uses the world up: judge a replayed copy, walk on with this one.
-        const copy = this.replay(path).ew;
-        this.visit(copy, path, digest);
+        if (this.generated >= this.s.maxStates) break;
       }
+      this.eventsRun += ew.eventsRun;
+      this.collectCoverage(ew);
+      this.judge(ew, path);
     }
   }
 }
