@@ -64,7 +64,7 @@ export interface ExploreSettings {
   readonly windowMs?: number;
   /** Constant one-way link delay (default 1 ms). */
   readonly delayMs?: number;
-  /** Producer writes per partition during exploration (default 2), one every 50 ms from the start. */
+  /** Producer writes per partition during exploration (default 2), one every 10 ms, the first 10 ms after the producer starts. */
   readonly writes?: number;
   /** How far a clock jump moves a clock (default +500 ms). */
   readonly clockJumpMs?: number;
@@ -147,14 +147,15 @@ function numIn(value: number | undefined, field: string, lo: number, hi: number,
 }
 
 /** Writes one every WRITE_INTERVAL_MS from the start of exploration. */
-const WRITE_INTERVAL_MS = 50;
+const WRITE_INTERVAL_MS = 10;
 
 /**
  * When exploration starts: the first moment, in the kernel's own order, at which every partition
  * has one leader all its replicas follow (a settled cluster), or the quiet period if it never does.
  */
-function settledStart(def: ElectorDefinition, options: unknown, world: Omit<WorldSetup, "startMs" | "stopMs">, quietMs: number): number {
-  const probe = new ExploreWorld(def, options, { ...world, startMs: Number.MAX_SAFE_INTEGER, stopMs: Number.MAX_SAFE_INTEGER, writesPerSecond: 0 });
+function settledStart(def: ElectorDefinition, options: unknown, world: Omit<WorldSetup, "startMs" | "stopMs" | "producerFromMs">, quietMs: number): number {
+  const never = Number.MAX_SAFE_INTEGER;
+  const probe = new ExploreWorld(def, options, { ...world, startMs: never, producerFromMs: never, stopMs: never, writesPerSecond: 0 });
   const k = probe.world.kernel;
   while (k.now < quietMs && !probe.settledLeaders()) {
     if (!k.step()) break;
@@ -196,8 +197,12 @@ export function exploreElector(settings: ExploreSettings): ExploreReport {
   const symmetry: boolean | "n/a" = settings.symmetry === false ? false : "n/a";
 
   const base = { brokers, partitions, replicationFactor: Math.min(3, brokers), seed, delayMs, writesPerSecond: writes > 0 ? 1000 / WRITE_INTERVAL_MS : 0 };
-  const startMs = settledStart(def, options, base, quietMs);
-  const world: WorldSetup = { ...base, startMs, stopMs: startMs + writes * WRITE_INTERVAL_MS };
+  // The producer starts once the cluster settled (its first tick only asks for metadata: the first
+  // write finds no known leader and is not sent); exploration starts after that round trip, so the
+  // first write is the first thing explored. Writes: one every WRITE_INTERVAL_MS, `writes` of them.
+  const producerFromMs = settledStart(def, options, base, quietMs);
+  const startMs = producerFromMs + 4 * delayMs;
+  const world: WorldSetup = { ...base, startMs, producerFromMs, stopMs: producerFromMs + (writes + 0.5) * WRITE_INTERVAL_MS };
   const setup: PathSetup = { world, windowMs, maxFaults, faultKinds, clockJumpMs, settleMs, settleQuietMs };
   const properties = judgedProperties(def, options);
 
