@@ -3,23 +3,37 @@
  * with the lab's checker, is deterministic for a states budget, and refuses bad settings by field.
  */
 import { describe, expect, it } from "vitest";
+import { electors } from "../../algorithms/index.ts";
 import { exploreElector, ExploreSettingsError } from "./index.ts";
+import { raftNoUpToDateCheck } from "./testing/raft-no-uptodate.ts";
 
 describe("exploreElector", () => {
-  it("explores raft:paper (3 brokers, 1 partition) to depth 2 with one fault and finds no violation", () => {
-    const r = exploreElector({ algorithm: "raft:paper", brokers: 3, partitions: 1, depth: 2, faults: 1, save: false });
+  // The same tiny exploration (breadth-first to depth 4, at most 2 faults: drop one datagram, crash
+  // a broker) finds the §5.4.1 bug (votes granted without the up-to-date check) and nothing in raft.
+  const tiny = { brokers: 3, partitions: 1, depth: 4, faults: 2, faultKinds: ["drop", "crash"], search: "bfs", save: false } as const;
+
+  it("finds the lost write of raft voting without the §5.4.1 up-to-date check", () => {
+    const r = exploreElector({ ...tiny, algorithm: "raft-no-uptodate:paper", catalog: [...electors, raftNoUpToDateCheck] });
+    expect(r.stoppedBy).toBe("violation");
+    expect(r.violation?.property).toBe("no-lost-acknowledged-writes");
+    expect(r.violation?.length).toBeLessThanOrEqual(4);
+    expect(r.violation?.pathText.some((l) => l.includes("FAULT crash"))).toBe(true);
+  });
+
+  it("finds no violation in raft:paper with the same exploration, which it exhausts", () => {
+    const r = exploreElector({ ...tiny, algorithm: "raft:paper" });
     expect(r.violation).toBeUndefined();
     expect(r.stoppedBy).toBe("exhausted");
-    expect(r.depthReached).toBe(2);
-    expect(r.distinctStates).toBeGreaterThan(10);
+    expect(r.depthReached).toBe(4);
+    expect(r.distinctStates).toBeGreaterThan(50);
     expect(r.distinctStates).toBeLessThanOrEqual(r.statesGenerated);
     expect(r.properties).toEqual(["no-exceptions", "no-lost-acknowledged-writes", "no-divergence", "no-same-epoch-leaders", "liveness"]);
     // Coverage: the explored paths delivered raft's own messages to brokers.
-    expect(Object.keys(r.coverage.ran).some((k) => k.startsWith("received raft."))).toBe(true);
+    expect(Object.keys(r.coverage.ran).some((k) => k.startsWith("received raft.AppendEntries"))).toBe(true);
   });
 
   it("gives the same figures for the same states budget (deterministic)", () => {
-    const s = { algorithm: "raft:paper", brokers: 3, partitions: 1, depth: 3, faults: 1, maxStates: 40, save: false } as const;
+    const s = { algorithm: "raft:paper", brokers: 3, partitions: 1, depth: 3, faults: 1, maxStates: 20, save: false } as const;
     const a = exploreElector(s);
     const b = exploreElector(s);
     expect(a.stoppedBy).toBe("max-states");
