@@ -5,7 +5,7 @@
  * snapshots of the network and the coordinator, and each broker's status at the end. It imports
  * neither the world nor the runner, and never reads an elector's private state.
  */
-import { Obs } from "../record/observation-log.ts";
+import { Obs, type ObservationLog } from "../record/observation-log.ts";
 import { FinalStatus, type RunRecord, type SafetyRecord } from "../record/run-record.ts";
 import { STANDARD_WINDOWS_MS, type WindowSeries } from "../sim/window-series.ts";
 import { judgeClientAvailability } from "./client-availability.ts";
@@ -39,6 +39,24 @@ function maxPeaks(all: readonly WindowSeries[], from: number, to: number): Windo
     best = { "10ms": Math.max(best["10ms"], p["10ms"]), "100ms": Math.max(best["100ms"], p["100ms"]), "1s": Math.max(best["1s"], p["1s"]) };
   }
   return best;
+}
+
+function timeOrdered(log: ObservationLog): boolean {
+  const time = log.time;
+  for (let i = 1; i < log.length; i++) if (time[i] < time[i - 1]) return false;
+  return true;
+}
+
+/** The first index of a time-ordered log whose time is >= t (log.length when none). */
+function firstAtOrAfter(log: ObservationLog, t: number): number {
+  let lo = 0;
+  let hi = log.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (log.time[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The safety grades and client-side availability: what needs only declarations, the history and final status (a testbed can supply that). */
@@ -81,14 +99,18 @@ export function judge(record: RunRecord): RunMetrics {
   const zk = counters.coordinator;
   const net = counters.messages;
   const brokerInbound = net.inboundPerBroker;
+  // The log is appended in time order (checked once): each fault's window is then a slice found
+  // by binary search, not a scan of the whole log per fault.
+  const ordered = timeOrdered(log);
   const herd: FaultImpact[] = faultAt.map((at, n) => {
     const until = n + 1 < faultAt.length ? faultAt[n + 1] : end;
     const woken = new Set<number>();
     let notifications = 0;
     let campaigns = 0;
     let changes = 0;
-    for (let i = 0; i < log.length; i++) {
+    for (let i = ordered ? firstAtOrAfter(log, at) : 0; i < log.length; i++) {
       const t = log.time[i];
+      if (t >= until && ordered) break;
       if (t < at || t >= until) continue;
       const k = log.kind[i];
       if (k === Obs.WatchFired) notifications++;

@@ -111,13 +111,19 @@ export function judgeData(record: SafetyRecord): DataMetrics {
       const kind = log.kind[i];
       if (kind === Obs.Append) {
         const at = log.a[i];
-        r.writes.length = Math.min(r.writes.length, at);
-        r.epochs.length = r.writes.length;
+        // Setting an array's length is a slow call even when nothing changes: only to drop entries.
+        if (at < r.writes.length) {
+          r.writes.length = at;
+          r.epochs.length = at;
+        }
         r.writes[at] = log.b[i];
         r.epochs[at] = log.c[i];
       } else if (kind === Obs.Truncate) {
-        r.writes.length = Math.min(r.writes.length, log.a[i]);
-        r.epochs.length = r.writes.length;
+        const at = log.a[i];
+        if (at < r.writes.length) {
+          r.writes.length = at;
+          r.epochs.length = at;
+        }
       } else {
         r.commit = log.a[i];
       }

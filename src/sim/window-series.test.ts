@@ -134,4 +134,14 @@ describe("WindowSeries", () => {
       }
     }
   });
+
+  it("a peak read between adds sees the later adds (its index of non-empty buckets is rebuilt)", () => {
+    const s = new WindowSeries();
+    s.add(5, 2);
+    expect(s.peak(10).count).toBe(2);
+    s.add(7, 3);
+    expect(s.peak(10)).toEqual({ windowMs: 10, count: 5, at: 0, perSecond: 500 });
+    s.add(500, 9);
+    expect(s.peak(10)).toEqual({ windowMs: 10, count: 9, at: 491, perSecond: 900 });
+  });
 });
