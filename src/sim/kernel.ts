@@ -145,11 +145,11 @@ export class Kernel {
     const q = this.queue;
     const watch = kernelWatch.poll;
     if (watch === undefined) {
-      while (q.peekTime() <= until) this.step();
+      for (let slot = q.popUntil(until); slot >= 0; slot = q.popUntil(until)) this.dispatch(slot);
     } else {
       let budget = KERNEL_POLL_EVENTS;
-      while (q.peekTime() <= until) {
-        this.step();
+      for (let slot = q.popUntil(until); slot >= 0; slot = q.popUntil(until)) {
+        this.dispatch(slot);
         if (--budget === 0) {
           budget = KERNEL_POLL_EVENTS;
           watch(this);
@@ -167,13 +167,19 @@ export class Kernel {
 
   /** Dispatches the next event. Returns false when the queue is empty. */
   step(): boolean {
-    const q = this.queue;
-    const slot = q.pop();
+    const slot = this.queue.pop();
     if (slot < 0) return false;
+    this.dispatch(slot);
+    return true;
+  }
+
+  /** Dispatches the event of a slot just popped. */
+  private dispatch(slot: number): void {
+    const q = this.queue;
     // Read everything before any handler runs: a push may reuse the slot.
     const obj = q.takeObjOf(slot);
     const kind = q.kindOf(slot);
-    if (kind === CANCELLED) return true;
+    if (kind === CANCELLED) return;
     const time = q.timeOf(slot);
     const target = q.targetOf(slot);
     const a = q.aOf(slot);
@@ -183,17 +189,16 @@ export class Kernel {
     if (this.hostBound[kind]) {
       if (this.status[target] === HostStatus.Crashed || this.incarnations[target] !== inc) {
         this.eventsDropped++;
-        return true;
+        return;
       }
       if (this.status[target] === HostStatus.Paused) {
         this.defer(target, kind, a, b, obj);
-        return true;
+        return;
       }
     }
     this.eventsProcessed++;
     this.mixEvent(time, kind, target, a);
     (this.handlers[kind] as EventHandler).handle(target, a, b, obj);
-    return true;
   }
 
   // ---- hosts ----
