@@ -1,7 +1,7 @@
 /**
  * Property-run throughput per elector (docs/performance.md, "Property runs").
  *
- *   npx tsx properties/throughput.ts [--runs N] [--seed S] [--elector NAME [--options JSON]] [--module PATH]... [--suite-only]
+ *   npx tsx properties/throughput.ts [--runs N] [--seed S] [--elector NAME [--options JSON]] [--module PATH]... [--suite-only | --target-only]
  *
  * Electors: the registry's, plus every ElectorDefinition exported by each --module (an elector
  * not registered yet, e.g. --module algorithms/zab/index.ts); each under every name it answers to
@@ -47,6 +47,7 @@ const ONLY = arg("elector");
 /** Elector options as JSON (with --elector), e.g. --options '{"coalescedHeartbeats":true}'. */
 const OPTIONS = arg("options");
 const SUITE_ONLY = process.argv.includes("--suite-only");
+const TARGET_ONLY = process.argv.includes("--target-only");
 const TARGET_MS = 30_000;
 
 interface Measure {
@@ -133,6 +134,7 @@ for (const def of all) {
       const r = (m.runs / m.cpuMs) * 1000;
       if (r < lowest.target) Object.assign(lowest, { target: r, targetName: name });
     }
+    if (TARGET_ONLY) continue;
     const m = measure(def, suite);
     console.log(row(name, "suite (3-5 x 1-20)", m));
     const r = (m.runs / m.cpuMs) * 1000;

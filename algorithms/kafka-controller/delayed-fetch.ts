@@ -13,8 +13,8 @@ import { EPOCH_ANSWER, fetchResponseBytes, RELIST, type FetchResponse } from "./
 import type { KafkaControllerOptions } from "./options.ts";
 import { TIMER_FETCH_HOLD } from "./timers.ts";
 
-const EMPTY_I32 = new Int32Array(0);
-const EMPTY_F64 = new Float64Array(0);
+/** Shared by every response with nothing to list (never written to). */
+const EMPTY: number[] = [];
 /** Granularity of the sweep of held fetches (ms). */
 const HOLD_TICK_MS = 50;
 
@@ -128,46 +128,51 @@ export class DelayedFetches {
     d?.clear();
     h?.clear();
     const m = list.length;
-    const partitions = m === 0 ? EMPTY_I32 : new Int32Array(m);
-    const leos = m === 0 ? EMPTY_F64 : new Float64Array(m);
-    const epochs = m === 0 ? EMPTY_I32 : new Int32Array(m);
-    const hws = m === 0 ? EMPTY_F64 : new Float64Array(m);
-    const starts = m === 0 ? EMPTY_F64 : new Float64Array(m);
-    const answerEpochs = m === 0 ? EMPTY_I32 : new Int32Array(m);
-    const answerOffsets = m === 0 ? EMPTY_F64 : new Float64Array(m);
-    let records = 0;
+    // Plain arrays: a response goes out for every record a follower takes, and small typed arrays
+    // cost several times more to allocate.
+    const partitions: number[] = m === 0 ? EMPTY : [];
+    const leos: number[] = m === 0 ? EMPTY : [];
+    const epochs: number[] = m === 0 ? EMPTY : [];
+    const hws: number[] = m === 0 ? EMPTY : [];
+    const starts: number[] = m === 0 ? EMPTY : [];
+    const answerEpochs: number[] = m === 0 ? EMPTY : [];
+    const answerOffsets: number[] = m === 0 ? EMPTY : [];
+    let recordWrites: number[] = EMPTY;
+    let recordEpochs: number[] = EMPTY;
     for (let k = 0; k < m; k++) {
       const i = list[k];
       const leo = r.leo[i];
-      partitions[k] = r.parts[i];
-      leos[k] = leo;
-      epochs[k] = r.leaderEpoch[i];
-      hws[k] = r.log.hw(i);
+      partitions.push(r.parts[i]);
+      leos.push(leo);
+      epochs.push(r.leaderEpoch[i]);
+      hws.push(r.log.hw(i));
       const j = r.replicaIndex(i, follower);
       const slot = i * r.rf + j;
       const offset = j >= 0 ? r.followerLeo[slot] : -1;
+      let answerEpoch = 0;
+      let answerOffset = 0;
       if (offset >= 0) {
-        starts[k] = Math.min(offset, leo);
-        records += leo - starts[k];
+        const start = Math.min(offset, leo);
+        starts.push(start);
+        // The records, concatenated in listing order.
+        if (start < leo && recordWrites === EMPTY) {
+          recordWrites = [];
+          recordEpochs = [];
+        }
+        for (let pos = start; pos < leo; pos++) {
+          recordWrites.push(r.log.writeAt(i, pos));
+          recordEpochs.push(r.log.epochAt(i, pos));
+        }
       } else if (j >= 0 && r.followerEpochQuery[slot] !== NO_QUERY) {
-        starts[k] = EPOCH_ANSWER;
+        starts.push(EPOCH_ANSWER);
         const answer = r.log.epochAnswer(i, r.followerEpochQuery[slot]);
-        answerOffsets[k] = answer.endOffset;
-        answerEpochs[k] = answer.epoch;
-      } else starts[k] = RELIST;
+        answerOffset = answer.endOffset;
+        answerEpoch = answer.epoch;
+      } else starts.push(RELIST);
+      answerEpochs.push(answerEpoch);
+      answerOffsets.push(answerOffset);
     }
-    const recordWrites = records === 0 ? EMPTY_F64 : new Float64Array(records);
-    const recordEpochs = records === 0 ? EMPTY_I32 : new Int32Array(records);
-    let c = 0;
-    for (let k = 0; k < m; k++) {
-      if (starts[k] < 0) continue;
-      const i = list[k];
-      for (let pos = starts[k]; pos < leos[k]; pos++) {
-        recordWrites[c] = r.log.writeAt(i, pos);
-        recordEpochs[c] = r.log.epochAt(i, pos);
-        c++;
-      }
-    }
+    const records = recordWrites.length;
     const res: FetchResponse = {
       type: "kafka.FetchResponse",
       sentAt: this.ctx.now(),

@@ -80,14 +80,14 @@ export interface ControlledShutdownResponse extends Message {
 export interface FetchRequest extends Message {
   readonly type: "kafka.Fetch";
   readonly answering: number;
-  readonly partitions: Int32Array;
+  readonly partitions: readonly number[];
   /** Fetch offset per listed partition (-1: asking for the end offset of `lastEpochs[k]`). */
-  readonly offsets: Float64Array;
+  readonly offsets: readonly number[];
   /** The follower's current leader epoch per listed partition (KIP-320). */
-  readonly epochs: Int32Array;
+  readonly epochs: readonly number[];
   /** With offset -1: the epoch of the follower's last log entry (-1: empty log). */
-  readonly lastEpochs: Int32Array;
-  readonly forget: Int32Array;
+  readonly lastEpochs: readonly number[];
+  readonly forget: readonly number[];
 }
 
 /** `starts[k]` of a FetchResponse entry that answers an epoch query (no records). */
@@ -98,20 +98,20 @@ export const RELIST = -2;
 export interface FetchResponse extends Message {
   readonly type: "kafka.FetchResponse";
   readonly sentAt: number;
-  readonly partitions: Int32Array;
+  readonly partitions: readonly number[];
   /** The leader's log end offset per listed partition: the follower fetches up to it. */
-  readonly logEndOffsets: Float64Array;
-  readonly epochs: Int32Array;
+  readonly logEndOffsets: readonly number[];
+  readonly epochs: readonly number[];
   /** The leader's high watermark per listed partition. */
-  readonly highWatermarks: Float64Array;
+  readonly highWatermarks: readonly number[];
   /** Position of the first record sent for the partition (records run to its log end), or EPOCH_ANSWER / RELIST. */
-  readonly starts: Float64Array;
+  readonly starts: readonly number[];
   /** EPOCH_ANSWER: the largest epoch <= the one asked about in the leader's log, and its end offset (KIP-279). */
-  readonly answerEpochs: Int32Array;
-  readonly answerOffsets: Float64Array;
+  readonly answerEpochs: readonly number[];
+  readonly answerOffsets: readonly number[];
   /** The records of every listed partition, concatenated in listing order: write id and leader epoch. */
-  readonly recordWrites: Float64Array;
-  readonly recordEpochs: Int32Array;
+  readonly recordWrites: readonly number[];
+  readonly recordEpochs: readonly number[];
 }
 
 export type KafkaMessage =

@@ -19,8 +19,8 @@ import { EPOCH_ANSWER, fetchBytes, RELIST, type FetchRequest, type FetchResponse
 import type { KafkaControllerOptions } from "./options.ts";
 import { TIMER_FETCH_TIMEOUT, TIMER_SPACE } from "./timers.ts";
 
-const EMPTY_I32 = new Int32Array(0);
-const EMPTY_F64 = new Float64Array(0);
+/** Shared by every message with nothing to list (never written to). */
+const EMPTY: number[] = [];
 
 export class ReplicaFetcher {
   // ---- per leader host ----
@@ -93,23 +93,23 @@ export class ReplicaFetcher {
     const hasForget = forget !== undefined && forget.length > 0;
     if (this.followCount[leader] === 0 && !hasForget) return;
     const m = changed === undefined ? 0 : changed.size;
-    const partitions = m === 0 ? EMPTY_I32 : new Int32Array(m);
-    const offsets = m === 0 ? EMPTY_F64 : new Float64Array(m);
-    const epochs = m === 0 ? EMPTY_I32 : new Int32Array(m);
-    const lastEpochs = m === 0 ? EMPTY_I32 : new Int32Array(m);
+    // Plain arrays: a fetch is sent for every record a follower takes, and small typed arrays cost
+    // several times more to allocate.
+    const partitions: number[] = m === 0 ? EMPTY : [];
+    const offsets: number[] = m === 0 ? EMPTY : [];
+    const epochs: number[] = m === 0 ? EMPTY : [];
+    const lastEpochs: number[] = m === 0 ? EMPTY : [];
     if (changed !== undefined && m > 0) {
-      let k = 0;
       for (const i of changed) {
-        partitions[k] = r.parts[i];
+        partitions.push(r.parts[i]);
         const truncating = r.truncating[i] === 1;
-        offsets[k] = truncating ? -1 : r.leo[i];
-        epochs[k] = r.leaderEpoch[i];
-        lastEpochs[k] = truncating ? r.log.lastEpoch(i) : -1;
-        k++;
+        offsets.push(truncating ? -1 : r.leo[i]);
+        epochs.push(r.leaderEpoch[i]);
+        lastEpochs.push(truncating ? r.log.lastEpoch(i) : -1);
       }
       changed.clear();
     }
-    const forgotten = hasForget ? Int32Array.from(forget) : EMPTY_I32;
+    const forgotten = hasForget ? forget.slice() : EMPTY;
     if (hasForget) forget.length = 0;
     const req: FetchRequest = {
       type: "kafka.Fetch",
