@@ -6,7 +6,7 @@
  * Electors: the registry's, plus every ElectorDefinition exported by each --module (an elector
  * not registered yet, e.g. --module algorithms/zab/index.ts); each under every name it answers to
  * (the plain name with its defaults, then each declared "elector:variant", as the property suite
- * runs them). --elector takes a plain name (all its variants) or one "elector:variant".
+ * runs them). --elector NAME measures that one name ("raft": the defaults; "raft:etcd": a variant).
  *
  * Two measurements per elector, each over N generated scenarios (fast-check, fixed seed):
  *  - "target shape": the cluster pinned to 5 brokers x 20 partitions (RF 3) and every run cut to
@@ -117,7 +117,7 @@ for (const m of args("module")) {
 const lowest = { target: Infinity, suite: Infinity, targetName: "", suiteName: "" };
 for (const def of all) {
   for (const fullName of variantNames(def)) {
-    if (ONLY !== undefined && ONLY !== def.name && ONLY !== fullName) continue;
+    if (ONLY !== undefined && ONLY !== fullName) continue;
     const variant = splitElectorName(fullName).variant;
     const options =
       OPTIONS === undefined ? decodeVariantOptions(def, variant) : decodeVariantOptions(def, variant, JSON.parse(OPTIONS) as Record<string, unknown>);
