@@ -297,11 +297,6 @@ export class EventQueue {
     return slot;
   }
 
-  /** Like pop, but only an event due at or before `until` (-1 when the earliest is later, or none): one call per event for a kernel running to a time. */
-  popUntil(until: number): number {
-    return this.peekTime() <= until ? this.pop() : NIL;
-  }
-
   /** Time of the earliest event without removing it (Infinity when empty). */
   peekTime(): number {
     if (this.runPos === this.runLength && this.late.size === 0 && !this.advance()) return Infinity;

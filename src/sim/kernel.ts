@@ -142,13 +142,12 @@ export class Kernel {
 
   /** Runs every event with time <= `until`, then sets the clock to `until`. */
   runUntil(until: number): void {
-    const q = this.queue;
     const watch = kernelWatch.poll;
     if (watch === undefined) {
-      for (let slot = q.popUntil(until); slot >= 0; slot = q.popUntil(until)) this.dispatch(slot);
+      for (let slot = this.popUntil(until); slot >= 0; slot = this.popUntil(until)) this.dispatch(slot);
     } else {
       let budget = KERNEL_POLL_EVENTS;
-      for (let slot = q.popUntil(until); slot >= 0; slot = q.popUntil(until)) {
+      for (let slot = this.popUntil(until); slot >= 0; slot = this.popUntil(until)) {
         this.dispatch(slot);
         if (--budget === 0) {
           budget = KERNEL_POLL_EVENTS;
@@ -163,6 +162,12 @@ export class Kernel {
   runToQuiescence(maxEvents = Number.MAX_SAFE_INTEGER): boolean {
     for (let i = 0; i < maxEvents; i++) if (!this.step()) return true;
     return false;
+  }
+
+  /** The next event's slot if it is due at or before `until`, else -1. */
+  private popUntil(until: number): number {
+    const q = this.queue;
+    return q.peekTime() <= until ? q.pop() : -1;
   }
 
   /** Dispatches the next event. Returns false when the queue is empty. */
