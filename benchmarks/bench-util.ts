@@ -9,7 +9,8 @@ import type { ElectorDefinition } from "../src/elector/api.ts";
 import type { Cell } from "../src/runner/cell.ts";
 import { leadersAt } from "../src/checker/leaders-at.ts";
 import { buildCell } from "../src/runner/run-cell.ts";
-import { runWorld } from "../src/world/run.ts";
+import { outcomeOf } from "../src/world/run.ts";
+import { World } from "../src/world/world.ts";
 
 export interface Measured {
   readonly cell: Cell;
@@ -17,7 +18,11 @@ export interface Measured {
   readonly events: number;
   /** Role probe (finding the leader / controller to hit), world run, judging: wall ms each. */
   readonly probeMs: number;
+  /** Of runMs: building the world and starting it (a settled start builds the settled state here). */
+  readonly startMs: number;
   readonly runMs: number;
+  /** How the world began: "settled", or "cold" (with the reason when a settled start was asked for). */
+  readonly started: string;
   readonly judgeMs: number;
   readonly peakHeapBytes: number;
   readonly rssBytes: number;
@@ -64,7 +69,12 @@ export function measure(cell: Cell, electors: readonly ElectorDefinition[]): Mea
   const built = buildCell(cell, electors);
   const t1 = performance.now();
   peak = Math.max(peak, heap());
-  const outcome = runWorld(built.config);
+  const world = new World(built.config);
+  world.start();
+  const tStarted = performance.now();
+  peak = Math.max(peak, heap());
+  world.run();
+  const outcome = outcomeOf(world);
   const t2 = performance.now();
   peak = Math.max(peak, heap());
   const metrics = judge(outcome);
@@ -78,7 +88,9 @@ export function measure(cell: Cell, electors: readonly ElectorDefinition[]): Mea
     metrics,
     events: outcome.kernel.eventsProcessed,
     probeMs: t1 - t0,
+    startMs: tStarted - t1,
     runMs: t2 - t1,
+    started: world.startedAs === "settled" ? "settled" : world.startNote !== undefined ? `cold (${world.startNote})` : "cold",
     judgeMs: t3 - t2,
     peakHeapBytes: peak,
     rssBytes: process.memoryUsage().rss,
@@ -127,9 +139,11 @@ export const HEADER = [
   "elector",
   "scenario",
   "partitions",
+  "start",
   "settled",
   "cell ms",
   "run ms",
+  "start ms",
   "probe ms",
   "judge ms",
   "events",
@@ -155,9 +169,11 @@ export function row(m: Measured): string[] {
     m.cell.elector,
     m.cell.scenario,
     n0(m.cell.cluster.partitions),
+    m.started.startsWith("cold") ? "cold" : m.started,
     settledText(m.settled),
     n0(m.wallMs),
     n0(m.runMs),
+    n0(m.startMs),
     n0(m.probeMs),
     n0(m.judgeMs),
     n0(m.events),

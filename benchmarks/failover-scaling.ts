@@ -1,16 +1,24 @@
 /**
  * Failover at scale: for every registered elector, a cluster of 100 brokers (fewer for small
  * partition counts: 10 partitions per broker at least... up to 100 brokers), replication factor
- * 3, partitions 100 / 1k / 10k / 100k (and 1M with --big). Two faults, each in its own run:
+ * 3, partitions 100 / 1k / 10k / 100k (and 1M with --big). Each cell starts settled (issue 15:
+ * the state a quiet start leaves, built directly; src/world/settled-start.ts) — electors without
+ * a settled state start cold and the "start" column says so. Two faults, each in its own run:
  * crash the broker leading the most partitions; crash the controller (designs without one: the
- * busiest leader again). Prints whole-cell wall time (role probe + world run + judging, each also
- * apart), events per second, heap, peak RSS, whether the fault hit a settled cluster, and the
- * failover, coordinator and herd figures. A target is called met or MISSED only for a failover
- * measured on a settled cluster; otherwise the line says why it was not judged.
+ * busiest leader again). Prints whole-cell wall time (role probe + world start and run + judging,
+ * each also apart), events per second, heap, peak RSS, whether the fault hit a settled cluster,
+ * and the failover, coordinator and herd figures. A target is called met or MISSED only for a
+ * failover measured on a settled cluster; otherwise the line says why it was not judged.
+ *
+ * Start-up rows, apart: a cold start with no fault at the largest partition count, run until every
+ * partition is led and no leader was declared for a second, within a budget (simulated and wall
+ * time, --startup-budget SIM_S,WALL_S; default 180,240): how long each design takes to come up.
  *
  *   npm run bench:scaling                  # 100 .. 100k
  *   npm run bench:scaling -- --big         # and 1M (give Node 8 GiB: the script does)
  *   npm run bench:scaling -- --electors raft --partitions 10k,100k --json out.json
+ *   npm run bench:scaling -- --cold        # failover cells start cold, as before issue 15
+ *   npm run bench:scaling -- --no-startup  # skip the start-up rows (--startup 10k,1M picks counts)
  *
  * Targets (DESIGN.md; a benchmark reports, it does not fail): 10k partitions under 1 s per
  * elector; 1M under 60 s and 8 GiB; time linear in partitions.
@@ -20,16 +28,15 @@ import { electors as registry } from "../algorithms/index.ts";
 import { makeCell, type Cell } from "../src/runner/cell.ts";
 import { electorCatalog, moduleUrl } from "../src/runner/electors.ts";
 import { HEADER, countList, flag, measure, mib, n0, option, row, table, unjudgeable, type Measured } from "./bench-util.ts";
+import { brokersFor } from "./failover-scaling-shape.ts";
+import { STARTUP_HEADER, startUp, startUpRow, startUpVerdict, type StartUp } from "./start-up.ts";
 
 const FAULT_AT = 10_000;
 /** Session expiry (18 s) plus the time to settle after it. */
 const DURATION = 40_000;
 
-export function brokersFor(partitions: number): number {
-  return Math.max(6, Math.min(100, Math.floor(partitions / 10)));
-}
 
-export function scalingCells(electorNames: readonly string[], partitions: readonly number[]): Cell[] {
+export function scalingCells(electorNames: readonly string[], partitions: readonly number[], start: "cold" | "settled" = "settled"): Cell[] {
   const cells: Cell[] = [];
   for (const elector of electorNames) {
     for (const p of partitions) {
@@ -46,6 +53,7 @@ export function scalingCells(electorNames: readonly string[], partitions: readon
             cluster: { brokers: brokersFor(p), partitions: p, replicationFactor: 3 },
             faults: [{ at: FAULT_AT, type: "crash", host }],
             durationMs: DURATION,
+            ...(start === "settled" ? { start } : {}),
             timeline: "findings",
           }),
         );
@@ -60,7 +68,7 @@ async function main(): Promise<void> {
   const catalog = await electorCatalog(modules);
   const names = option("electors")?.split(",") ?? catalog.map((e) => e.name);
   const partitions = option("partitions") !== undefined ? countList(option("partitions")!) : [100, 1_000, 10_000, 100_000, ...(flag("big") ? [1_000_000] : [])];
-  const cells = scalingCells(names, partitions);
+  const cells = scalingCells(names, partitions, flag("cold") ? "cold" : "settled");
   process.stderr.write(
     `failover-scaling: ${names.join(", ")} x ${partitions.map(n0).join(" / ")} partitions x 2 faults = ${cells.length} runs (registry: ${registry.length} electors)\n`,
   );
@@ -69,7 +77,7 @@ async function main(): Promise<void> {
     const m = measure(cell, catalog);
     measured.push(m);
     process.stderr.write(
-      `  ${cell.elector} ${cell.scenario} ${n0(cell.cluster.partitions)} partitions (${cell.cluster.brokers} brokers; ${m.hosts}): cell ${n0(m.wallMs)} ms (probe ${n0(m.probeMs)}, run ${n0(m.runMs)}, judge ${n0(m.judgeMs)}), ${n0(m.events)} events, heap ${mib(m.peakHeapBytes)} MiB, peak RSS ${mib(m.maxRssBytes)} MiB\n`,
+      `  ${cell.elector} ${cell.scenario} ${n0(cell.cluster.partitions)} partitions (${cell.cluster.brokers} brokers; ${m.hosts}; start ${m.started}): cell ${n0(m.wallMs)} ms (probe ${n0(m.probeMs)}, run ${n0(m.runMs)} of which start ${n0(m.startMs)}, judge ${n0(m.judgeMs)}), ${n0(m.events)} events, heap ${mib(m.peakHeapBytes)} MiB, peak RSS ${mib(m.maxRssBytes)} MiB\n`,
     );
   }
   process.stdout.write(`${table(HEADER, measured.map(row))}\n\n`);
@@ -103,6 +111,22 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write(`${lines.join("\n")}\n`);
+
+  // Start-up rows: cold starts, apart from the failover cells (run last: the process's peak RSS only grows).
+  const startUpCounts = flag("no-startup") ? [] : option("startup") !== undefined ? countList(option("startup")!) : [Math.max(...partitions)];
+  const [simS, wallS] = (option("startup-budget") ?? "180,240").split(",").map(Number);
+  const startUps: StartUp[] = [];
+  for (const p of startUpCounts) {
+    for (const name of names) {
+      const s = startUp(name, p, catalog, simS * 1000, wallS * 1000);
+      startUps.push(s);
+      process.stderr.write(`  start-up ${name} ${n0(p)} partitions: ${startUpVerdict(s)}\n`);
+    }
+  }
+  if (startUps.length > 0) {
+    process.stdout.write(`\nstart-up (cold start, no fault; budget ${simS} s simulated, ${wallS} s wall):\n`);
+    process.stdout.write(`${table(STARTUP_HEADER, startUps.map(startUpRow))}\n`);
+  }
 
   const out = option("json");
   if (out !== undefined) {

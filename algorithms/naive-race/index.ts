@@ -20,7 +20,8 @@
  */
 import { defineElector } from "../../src/elector/api.ts";
 import { Options, type NaiveRaceOptions } from "./options.ts";
-import { NaiveRaceHost } from "./race-host.ts";
+import { NaiveRaceHost, ROOT } from "./race-host.ts";
+import { settleNaiveRace } from "./settled.ts";
 
 export type { NaiveRaceOptions } from "./options.ts";
 
@@ -62,4 +63,5 @@ export const naiveRace = defineElector({
   quietPeriodMs: (o: NaiveRaceOptions) => Math.ceil(o.sessionTimeoutMs / 2000) * 2000 + 2000 + 3 * o.fetchIntervalMs,
   usesCoordinator: true,
   create: (ctx, options) => new NaiveRaceHost(ctx, options),
+  settle: (cluster, options, choice, zk) => settleNaiveRace(cluster, options, choice, zk, ROOT),
 });

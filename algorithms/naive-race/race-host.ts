@@ -9,6 +9,7 @@
 import type { ElectorInstance, HostContext, HostId, Message, PartitionId, ZkEvent, ZkResult } from "../../src/elector/api.ts";
 import { Fence, OP_FENCE } from "./fence.ts";
 import type { NaiveRaceOptions } from "./options.ts";
+import type { NaiveRaceSettled } from "./settled.ts";
 import { Replication, type ElectionView, type FetchRequest, type FetchResponse } from "./replication.ts";
 
 // Request tags: partition * 8 + operation (ROOT uses partition -1 -> negative tags).
@@ -54,6 +55,21 @@ export class NaiveRaceHost implements ElectorInstance, ElectionView {
 
   start(): void {
     this.ctx.zk.connect(this.o.sessionTimeoutMs);
+    this.ctx.setTimer(this.o.fetchIntervalMs, TIMER_FETCH);
+  }
+
+  /** Settled start (lab addition, settled.ts): lead or follow as the quiet start left each partition. */
+  startSettled(settled: unknown): void {
+    const s = settled as NaiveRaceSettled;
+    this.session = this.ctx.zk.sessionId;
+    for (let i = 0; i < this.partitions.length; i++) {
+      const p = this.partitions[i];
+      if (s.leaders[p] === this.ctx.host) this.becomeLeader(i, s.epochs[p]);
+      else {
+        this.setLeader(i, s.leaders[p], s.epochs[p]);
+        this.ctx.observer.follow(p, s.leaders[p], s.epochs[p]);
+      }
+    }
     this.ctx.setTimer(this.o.fetchIntervalMs, TIMER_FETCH);
   }
 

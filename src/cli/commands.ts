@@ -548,6 +548,7 @@ export function cellOfResult(r: RunResult, timeline: "findings" | "all", modules
     ...(setup?.workload !== undefined ? { workload: setup.workload as Cell["workload"] } : {}),
     ...(setup?.clocks !== undefined ? { clocks: setup.clocks as Cell["clocks"] } : {}),
     ...(setup?.storage !== undefined ? { storage: setup.storage as Cell["storage"] } : {}),
+    ...(setup?.start !== undefined ? { start: setup.start } : {}),
     faults: r.faults,
     durationMs: r.durationMs,
     timeline,

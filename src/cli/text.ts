@@ -47,6 +47,7 @@ export function runDetail(r: RunResult): string {
   out.push(
     `cluster: ${r.cluster.brokers} brokers, ${num(r.cluster.partitions)} partitions, RF ${r.cluster.replicationFactor}; ${ms(r.durationMs)} simulated; ${r.faults.length} fault${r.faults.length === 1 ? "" : "s"}`,
   );
+  if (r.setup?.start === "settled") out.push(r.setup.startNote !== undefined ? `start: cold (${r.setup.startNote})` : "start: settled (built directly, as a quiet start leaves the cluster)");
   if (r.faults.length > 0) {
     out.push("faults:");
     for (const f of r.faults) out.push(`  ${ms(f.at).padStart(12)}  ${describeFault(f)}`);

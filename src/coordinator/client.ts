@@ -223,6 +223,35 @@ export class ZkClientImpl implements ZkClient {
     this.submit(new ClientRequest("zk.multi", tag, "", undefined, -1, undefined, false, ops));
   }
 
+  // ---- settled start (issue 15; src/world/settled-coordinator.ts): state restored, not simulated ----
+
+  /** Connected on a fresh connection with an open session, as a quiet start leaves the client. */
+  restoreConnected(sessionId: number, requestedTimeoutMs: number, timeoutMs: number, conn: number, lastZxid: number): void {
+    const o = this.owner;
+    const c = o.config;
+    const now = o.kernel.now;
+    this.requestedTimeoutMs = requestedTimeoutMs;
+    this.conn = conn;
+    this.stream = new Stream(o.kernel, o.network, this.host, o.serverHost, conn, o.retransmitKind, this.host, 0, c.tcpRtoMinMs, c.tcpRtoMaxMs);
+    this.sessionId = sessionId;
+    this.sessionTimeoutMs = timeoutMs;
+    this.readTimeout = Math.floor((timeoutMs * 2) / 3);
+    this.pingInterval = Math.min(this.readTimeout / 2, c.maxPingIntervalMs);
+    this.state = "connected";
+    this.lastZxid = lastZxid;
+    this.lastHeard = now;
+    this.lastSent = now;
+    this.invalidateTimer();
+    this.armTimer(Math.min(this.lastHeard + this.readTimeout, this.lastSent + this.pingInterval));
+  }
+
+  /** A watch the quiet start left registered on this client. */
+  restoreWatch(path: string, kind: "data" | "exists" | "children"): void {
+    if (kind === "data") this.dataWatches.add(path);
+    else if (kind === "exists") this.existWatches.add(path);
+    else this.childWatches.add(path);
+  }
+
   // ---- requests ----
 
   private submit(r: ClientRequest): void {

@@ -230,6 +230,39 @@ export class ZkServer implements WatchTrigger {
     return true;
   }
 
+  // ---- settled start (issue 15; src/world/settled-coordinator.ts): state restored, not simulated ----
+
+  /** A session a quiet start opened: logged (created), attached to `conn` from `host`, touched now. Not counted as load. */
+  restoreSession(host: HostId, requestedTimeoutMs: number, conn: number): Session {
+    const s = this.sessions.create(this.sessions.negotiate(requestedTimeoutMs), host, this.kernel.now);
+    s.created = true;
+    this.attach(s, conn, host);
+    this.ensureExpiryTimer();
+    return s;
+  }
+
+  /** A znode a quiet start created (`owner`: the owning session id, 0 for persistent); returns its czxid. */
+  restoreCreate(path: string, data: unknown, owner: number): number {
+    const zxid = ++this.zxid;
+    const err = this.tree.create(path, data, owner === 0 ? "persistent" : "ephemeral", owner, zxid);
+    if (err !== "ok") throw new Error(`settled start: create ${path}: ${err}`);
+    return zxid;
+  }
+
+  /** A setData a quiet start made; returns its zxid. */
+  restoreSetData(path: string, data: unknown): number {
+    const zxid = ++this.zxid;
+    const err = this.tree.setData(path, data, -1, zxid);
+    if (err !== "ok") throw new Error(`settled start: setData ${path}: ${err}`);
+    return zxid;
+  }
+
+  /** A watch a quiet start left registered (exists on a missing node is a data watch here, as in ZooKeeper). */
+  restoreWatch(s: Session, path: string, children: boolean): void {
+    if (children) this.watches.addChild(path, s);
+    else this.watches.addData(path, s);
+  }
+
   // ---- connections ----
 
   private onConnect(from: HostId, m: ZkConnectMessage): void {

@@ -157,6 +157,52 @@ export interface ElectorInstance {
    * Absent: the lab walks the instance's own fields (what that covers and misses: src/explore/digest.ts).
    */
   digest?(hostName: (host: HostId) => number): string;
+  /**
+   * Settled start (lab addition, issue 15), called instead of `start` at time 0 when the scenario
+   * asks for `start: settled`: take this host's part of `settled` (what the definition's `settle`
+   * returned) as the state a quiet cold start would have reached, declare it through the observer
+   * (lead / follow / append / commit) and arm the timers a running host has. The host's ZooKeeper
+   * session is already open (ctx.zk is "connected") with the znodes and watches `settle` restored.
+   * Absent: the elector only starts cold.
+   */
+  startSettled?(settled: unknown): void;
+}
+
+/**
+ * Settled start (lab addition, issue 15): what a quiet start elected, chosen by the lab (the
+ * preferred replica of every partition, broker 0 as controller) or by a test that copies a
+ * simulated cold start's outcome. Designs that derive an epoch themselves (a znode's czxid, a
+ * controller-assigned leader epoch) ignore `epochs`.
+ */
+export interface SettledChoice {
+  /** Per partition: the host that leads it. */
+  readonly leaders: Int32Array;
+  /** Per partition: the epoch its leader was elected in, where the design elects one (Raft's term, Zab's epoch). */
+  readonly epochs: Int32Array;
+  /** The cluster-wide controller, for designs that have one. */
+  readonly controller: HostId;
+}
+
+/**
+ * The coordinator as a quiet start leaves it, restored directly (as a ZooKeeper server restores its
+ * snapshot): sessions, znodes and the watches each broker's session holds, on the server and in
+ * the broker's client. Nothing here is counted as coordinator load.
+ */
+export interface SettledCoordinator {
+  /** Every broker opens its session now, asking for this timeout (negotiated as a connect would be). */
+  openSessions(sessionTimeoutMs: number): void;
+  /**
+   * A znode the quiet start created, in creation order (its zxid is the next one; returned).
+   * `owner`: the broker whose session owns it if ephemeral, -1 for a persistent node. Parents first.
+   */
+  create(path: string, data: unknown, owner: HostId): number;
+  /** A setData the quiet start made on an existing znode (its version goes up by one); returns the zxid. */
+  setData(path: string, data: unknown): number;
+  /**
+   * `host`'s session holds a one-shot watch on `path`: "data" (getData, or exists on an existing
+   * node), "exists" (exists on a missing node), "children" (getChildren).
+   */
+  watch(host: HostId, path: string, kind: "data" | "exists" | "children"): void;
 }
 
 /**
@@ -220,6 +266,14 @@ export interface ElectorDefinition<Options = any> {
   /** Whether the design talks to the ZooKeeper coordinator (others get no coordinator traffic). */
   readonly usesCoordinator: boolean;
   create(ctx: HostContext, options: Options): ElectorInstance;
+  /**
+   * Settled start (lab addition, issue 15): builds, directly, the state a quiet cold start reaches
+   * with the leaders in `choice` — the coordinator's znodes, sessions and watches through `zk`, and
+   * a shared description every host's instance reads in `startSettled`. Returns that description.
+   * An elector without it starts cold (the lab says so). A test proves that the built state equals
+   * what a simulated cold start reaches (src/world/settled-start.test.ts).
+   */
+  settle?(cluster: ClusterView, options: Options, choice: SettledChoice, zk: SettledCoordinator): unknown;
 }
 
 /** Identity helper that keeps an elector definition's option type. */

@@ -27,6 +27,8 @@ export interface Cell {
   readonly workload?: Scenario["workload"];
   readonly clocks?: Scenario["clocks"];
   readonly storage?: Scenario["storage"];
+  /** "settled": begin as a quiet start leaves the cluster; absent: cold (and the cell key is unchanged). */
+  readonly start?: "cold" | "settled";
   /** Faults as written (hosts may name roles; resolved when the cell runs). */
   readonly faults: readonly FaultSpec[];
   readonly durationMs: number;
@@ -122,6 +124,7 @@ export function expandSweep(scenarios: readonly Scenario[], axes: SweepAxes, all
               ...(s.workload !== undefined ? { workload: s.workload } : {}),
               ...(s.clocks !== undefined ? { clocks: s.clocks } : {}),
               ...(s.storage !== undefined ? { storage: s.storage } : {}),
+              ...(s.start !== undefined ? { start: s.start } : {}),
               faults: s.faults,
               durationMs: s.durationMs,
               timeline: axes.timeline ?? "findings",

@@ -172,6 +172,8 @@ export const RunResultSchema = Schema.Struct({
     Schema.Struct({
       cluster: Cluster,
       roles: Schema.optionalKey(Schema.Array(Str)),
+      start: Schema.optionalKey(Schema.Literals(["cold", "settled"])),
+      startNote: Schema.optionalKey(Str),
     }),
   ),
   violations: Schema.optionalKey(Schema.Array(Str)),

@@ -95,4 +95,8 @@ export interface RunSetup {
   readonly hostOptions?: Readonly<Record<string, unknown>>;
   /** Role host names resolved before the run ("faults[0]: controller at 10000 ms -> broker 2"). */
   readonly roles?: readonly string[];
+  /** The start the scenario asked for, when it named one ("settled" or "cold"). */
+  readonly start?: "cold" | "settled";
+  /** Why a settled start was asked for and the cluster started cold (the elector has no settled state, ...). */
+  readonly startNote?: string;
 }

@@ -11,7 +11,8 @@
  * - "controller": the live broker that declared itself controller most recently (highest
  *   epoch); designs without a controller fall back to "leader-of-most", so a "controller crash"
  *   row still crashes the busiest leader.
- * With no leader at all, broker 0.
+ * With no leader at all, broker 0. A settled start (src/world/settled-start.ts) with no earlier
+ * fault reads the roles from the settled state itself, without a probe run.
  */
 import { faultHosts, type Fault, type HostRef } from "../sim/faults.ts";
 import { HostStatus } from "../sim/kernel.ts";
@@ -53,12 +54,15 @@ export function resolveRoles(base: Omit<WorldConfig<unknown>, "faults">, faults:
       const before = order.filter((j) => resolved[j] !== undefined).map((j) => resolved[j]!);
       const probe = new World({ ...base, faults: before, durationMs: Math.max(0, f.at - PROBE_GAP_MS) });
       probe.start();
-      probe.run();
+      // A settled start with no earlier fault: the roles are the settled state's (it stays settled
+      // until a fault), read at 0 ms without running — not a second run up to the fault.
+      const fromSettled = probe.startedAs === "settled" && before.length === 0;
+      if (!fromSettled) probe.run();
       probeEvents += probe.kernel.eventsProcessed;
       for (const r of missing) {
         const h = r === "controller" ? (currentController(probe) ?? leaderOfMost(probe)) : leaderOfMost(probe);
         chosen.set(r, h);
-        notes.push(`${r} = broker ${h} (at ${f.at} ms, before faults[${i}])`);
+        notes.push(`${r} = broker ${h} (${fromSettled ? "from the settled state" : `at ${f.at} ms`}, before faults[${i}])`);
       }
     }
     const map = (r: ScenarioHostRef): HostRef => (r === "controller" || r === "leader-of-most" ? chosen.get(r)! : r);

@@ -74,6 +74,7 @@ export function buildCell(cell: Cell, electors: readonly ElectorDefinition[] = r
     ...(cell.workload !== undefined ? { workload: cell.workload as Partial<WorkloadSpec> } : {}),
     ...(cell.clocks !== undefined ? { clocks: cell.clocks as ClockSpec } : {}),
     ...(cell.storage !== undefined ? { storage: cell.storage as StorageSpec } : {}),
+    ...(cell.start !== undefined ? { start: cell.start } : {}),
     elector: elector as ElectorDefinition<unknown>,
     options,
     ...(hostOptions !== undefined ? { hostOptions } : {}),
@@ -148,6 +149,8 @@ function runCellUnwatched(cell: Cell, electors: readonly ElectorDefinition[], sw
       ...(cell.storage !== undefined ? { storage: cell.storage } : {}),
       ...(cell.hostOptions !== undefined ? { hostOptions: cell.hostOptions } : {}),
       ...(built.roles.length > 0 ? { roles: built.roles } : {}),
+      ...(cell.start !== undefined ? { start: cell.start } : {}),
+      ...(outcome.world.startNote !== undefined ? { startNote: outcome.world.startNote } : {}),
     },
     violations,
   };

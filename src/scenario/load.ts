@@ -45,6 +45,8 @@ export interface Scenario {
   readonly workload?: ScenarioFile["workload"];
   readonly clocks?: ScenarioFile["clocks"];
   readonly storage?: ScenarioFile["storage"];
+  /** "settled": begin as a quiet start leaves the cluster (absent: cold). */
+  readonly start?: "cold" | "settled";
   readonly faults: readonly FaultSpec[];
   readonly durationMs: number;
 }
@@ -221,6 +223,7 @@ export function decodeScenario(input: unknown, source: string, electors: readonl
     ...(file.workload !== undefined ? { workload: file.workload } : {}),
     ...(file.clocks !== undefined ? { clocks: file.clocks } : {}),
     ...(file.storage !== undefined ? { storage: file.storage } : {}),
+    ...(file.start !== undefined ? { start: file.start } : {}),
     faults: file.faults,
     durationMs: file.durationMs,
   };

@@ -241,6 +241,12 @@ export const ScenarioFile = Schema.Struct({
   clocks: Schema.optionalKey(ClocksSpec),
   /** Brokers' fsync latency (default: src/sim/storage.ts DEFAULT_FSYNC). */
   storage: Schema.optionalKey(StorageSpec),
+  /**
+   * How the cluster begins: "cold" (the default: every broker boots at 0 and elects) or "settled"
+   * (as a quiet start leaves it, built directly; src/world/settled-start.ts). An elector without a
+   * settled state starts cold and the results say so.
+   */
+  start: Schema.optionalKey(Schema.Literals(["cold", "settled"]).annotate({ expected: '"cold" or "settled"' })),
   faults: Schema.Array(FaultSpec)
     .check(Schema.isMaxLength(BOUNDS.faults.max, { expected: `at most ${BOUNDS.faults.max} faults (${BOUNDS.faults.why})` }))
     .pipe(Schema.withDecodingDefaultKey(Effect.succeed([]))),

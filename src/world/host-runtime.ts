@@ -103,6 +103,14 @@ export class HostRuntime implements HostContext {
     this.instance.start();
   }
 
+  /** Settled start (issue 15): a fresh instance takes its part of the settled state instead of starting cold. */
+  bootSettled(settled: unknown): void {
+    const instance = this.definition.create(this, this.options);
+    if (instance.startSettled === undefined) throw new Error(`${this.definition.name}: settle is defined but its instance has no startSettled`);
+    this.instance = instance;
+    instance.startSettled(settled);
+  }
+
   /** Volatile state is gone. */
   drop(): void {
     this.instance = undefined;

@@ -2,7 +2,7 @@
  * The plain, already-validated description of one run. Scenario files are decoded into this by
  * the schema in src/scenario/ (at the edge); tests and properties build it directly.
  */
-import type { ElectorDefinition } from "../elector/api.ts";
+import type { ElectorDefinition, SettledChoice } from "../elector/api.ts";
 import type { ClusterSpec } from "../cluster/cluster-model.ts";
 import type { ClockSpec } from "../sim/clocks.ts";
 import type { KernelQueue } from "../sim/kernel.ts";
@@ -65,6 +65,13 @@ export interface WorldConfig<Options = unknown> {
   readonly eventQueue?: () => KernelQueue;
   /** Per-host option overrides (decoded), e.g. one broker on an older version. */
   readonly hostOptions?: Readonly<Record<number, Options>>;
+  /**
+   * "settled": begin as a quiet start leaves the cluster, built directly (src/world/settled-start.ts);
+   * absent or "cold": every broker boots at 0 and elects (the default).
+   */
+  readonly start?: "cold" | "settled";
+  /** Settled start: who leads (default: preferred replicas, broker 0 as controller, epoch 1). Tests copy a cold start's. */
+  readonly settledChoice?: SettledChoice;
 }
 
 /** Host numbering: brokers 0..B-1, then the coordinator, then the producers. */

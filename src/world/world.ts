@@ -17,6 +17,8 @@ import { RandomStreams } from "../sim/random.ts";
 import { fsyncLatencies, HostStorage, type PersistListener } from "../sim/storage.ts";
 import { BeliefTable, HostObserver, type WriteOutcomeSink } from "./beliefs.ts";
 import { HostRuntime } from "./host-runtime.ts";
+import { RestoredCoordinator } from "./settled-coordinator.ts";
+import { coldBecause, preferredChoice, type StartMode } from "./settled-start.ts";
 import { History } from "../record/history.ts";
 import { Obs, ObservationLog } from "../record/observation-log.ts";
 import { Workload, type MetadataRequest, type MetadataResponse, type ProduceRequest, type ProduceResponse } from "./workload.ts";
@@ -102,11 +104,31 @@ export class World
     }
   }
 
-  /** Boots every broker, starts the producers and schedules the faults. */
+  /**
+   * How the world began: "settled" (built directly) or "cold"; with a note when a settled start
+   * was asked for and could not be given (set by start()).
+   */
+  startedAs: StartMode = "cold";
+  startNote: string | undefined;
+
+  /** Boots every broker (or restores a settled cluster), starts the producers and schedules the faults. */
   start(): void {
-    for (const host of this.hosts) host.boot();
+    if (this.config.start === "settled") this.startNote = coldBecause(this.config);
+    if (this.config.start === "settled" && this.startNote === undefined) this.startSettled();
+    else for (const host of this.hosts) host.boot();
     this.workload.start();
     this.faults.schedule(this.config.faults);
+  }
+
+  /** Settled start: the elector's `settle` restores the coordinator and describes every host's state. */
+  private startSettled(): void {
+    const definition = this.config.elector as ElectorDefinition<unknown>;
+    const zk = new RestoredCoordinator(this.coordinator, this.zkClients, this.cluster.brokers);
+    const choice = this.config.settledChoice ?? preferredChoice(this.cluster);
+    const settled = definition.settle!(this.cluster, this.config.options, choice, zk);
+    zk.finish();
+    for (const host of this.hosts) host.bootSettled(settled);
+    this.startedAs = "settled";
   }
 
   /** Runs the world until `durationMs`. */

@@ -1,0 +1,31 @@
+/**
+ * Settled start (lab addition, issue 15): the naive race as a quiet start leaves it, built directly.
+ *
+ * After a quiet start every broker holds a session; /leaders exists (persistent, data null); each
+ * /leaders/<p> is the ephemeral znode of its leader's session holding {leader}, and its czxid is the
+ * partition's epoch; every replica of p holds a data watch on it (the losers re-read after their
+ * create failed; the winner re-read when its own exists watch saw the node created); the winner
+ * leads in that epoch and the others follow it; logs are empty (no write yet). Zxids here follow
+ * partition order, where a real race assigns them in the order the creates arrived.
+ */
+import type { ClusterView, SettledChoice, SettledCoordinator } from "../../src/elector/api.ts";
+import type { NaiveRaceOptions } from "./options.ts";
+
+export interface NaiveRaceSettled {
+  /** Per partition: its leader and the czxid of its leader znode (the epoch). */
+  readonly leaders: Int32Array;
+  readonly epochs: Float64Array;
+}
+
+export function settleNaiveRace(cluster: ClusterView, o: NaiveRaceOptions, choice: SettledChoice, zk: SettledCoordinator, root: string): NaiveRaceSettled {
+  zk.openSessions(o.sessionTimeoutMs);
+  zk.create(root, null, -1);
+  const epochs = new Float64Array(cluster.partitions);
+  for (let p = 0; p < cluster.partitions; p++) {
+    const leader = choice.leaders[p];
+    const path = `${root}/${p}`;
+    epochs[p] = zk.create(path, { leader }, leader);
+    for (let j = 0; j < cluster.replicationFactor; j++) zk.watch(cluster.replica(p, j), path, "data");
+  }
+  return { leaders: choice.leaders, epochs };
+}

@@ -1,0 +1,140 @@
+/**
+ * Settled start (issue 15): the state an elector's `settle` builds directly equals the state a
+ * simulated quiet cold start reaches — same leaders and epochs, znodes, sessions, watches (server
+ * and clients), declared beliefs and replica state, and every field of each elector instance but
+ * the few each rule list below names with its reason. Small clusters, several seeds; both worlds
+ * run to the same instant with no writes and no faults, so a settled world that did not stay
+ * settled (a spurious election, a lost watch) fails too.
+ */
+import { describe, expect, it } from "vitest";
+import { electors } from "../../algorithms/index.ts";
+import type { ElectorDefinition, SettledChoice } from "../elector/api.ts";
+import { decodeOptions, decodeScenario } from "../scenario/load.ts";
+import type { BadInputError } from "../scenario/issues.ts";
+import { makeCell, type CellInput } from "../runner/cell.ts";
+import { buildCell, runCell } from "../runner/run-cell.ts";
+import { currentController } from "../runner/roles.ts";
+import { settledDigest, type DigestRules } from "./settled-digest.ts";
+import { World } from "./world.ts";
+import type { WorldConfig } from "./world-config.ts";
+
+const RULES: Record<string, DigestRules & { readonly atMs: number }> = {
+  "naive-race": {
+    atMs: 4_000,
+    skip: [
+      "epoch", // czxids number creates in arrival order; checked through the beliefs against each world's own /leaders/<p>
+      "lastHeardFrom", // time of the last fetch response: network delays
+      "session", // session ids number connects in arrival order; the digest names each session by its broker
+    ],
+    epoch: (world, p, e) => (world.coordinator.tree.get(`/leaders/${p}`)?.czxid === e ? "czxid of its znode" : `${e} (not its znode's czxid)`),
+  },
+};
+
+function world(definition: ElectorDefinition, seed: number, atMs: number, start: "cold" | "settled", choice?: SettledChoice): World {
+  const config: WorldConfig<unknown> = {
+    seed,
+    durationMs: atMs,
+    cluster: { brokers: 5, partitions: 12, replicationFactor: 3 },
+    workload: { partitions: 0 },
+    faults: [],
+    elector: definition,
+    options: decodeOptions(definition, {}, "test"),
+    start,
+    ...(choice !== undefined ? { settledChoice: choice } : {}),
+  };
+  const w = new World(config);
+  w.start();
+  w.run();
+  return w;
+}
+
+/** What the cold start elected: each partition's self-declared leader and its epoch, the controller. */
+function choiceOf(w: World): SettledChoice {
+  const { cluster, beliefs } = w;
+  const rf = cluster.replicationFactor;
+  const leaders = new Int32Array(cluster.partitions).fill(-1);
+  const epochs = new Int32Array(cluster.partitions);
+  for (let slot = 0; slot < cluster.assignment.length; slot++) {
+    const p = Math.floor(slot / rf);
+    if (beliefs.leader[slot] === cluster.assignment[slot]) {
+      leaders[p] = beliefs.leader[slot];
+      epochs[p] = beliefs.epoch[slot];
+    }
+  }
+  return { leaders, epochs, controller: currentController(w) ?? 0 };
+}
+
+describe("settled start equals a quiet cold start", () => {
+  for (const definition of electors) {
+    const rules = RULES[definition.name];
+    if (definition.settle === undefined) {
+      it(`${definition.name}: no settled state, so a settled start starts cold and says so`, () => {
+        const w = world(definition, 1, 10, "settled");
+        expect(w.startedAs).toBe("cold");
+        expect(w.startNote).toMatch(/provides no settled state/);
+      });
+      continue;
+    }
+    if (rules === undefined) throw new Error(`${definition.name} has a settled state but no digest rules here`);
+    it(`${definition.name}: seeds 1-4`, () => {
+      for (const seed of [1, 2, 3, 4]) {
+        const cold = world(definition, seed, rules.atMs, "cold");
+        const choice = choiceOf(cold);
+        expect([...choice.leaders].every((l) => l >= 0), `seed ${seed}: the cold start led every partition`).toBe(true);
+        const settled = world(definition, seed, rules.atMs, "settled", choice);
+        expect(settled.startedAs).toBe("settled");
+        expect(settledDigest(settled, rules), `seed ${seed}`).toEqual(settledDigest(cold, rules));
+      }
+    });
+  }
+});
+
+describe("asking for a settled start", () => {
+  const scenario = (start: unknown): unknown => ({
+    name: "s",
+    cluster: { brokers: 3, partitions: 6, replicationFactor: 3 },
+    durationMs: 3_000,
+    faults: [{ at: 2_000, type: "crash", host: "leader-of-most" }],
+    start,
+  });
+
+  it("a scenario says start: settled; anything else is refused with the field's path", () => {
+    expect(decodeScenario(scenario("settled"), "s.yaml", electors).start).toBe("settled");
+    let issues: string[] = [];
+    try {
+      decodeScenario(scenario("warm"), "s.yaml", electors);
+    } catch (e) {
+      issues = (e as BadInputError).issues.map((i) => i.path);
+    }
+    expect(issues).toContain("start");
+  });
+
+  it("a cell names its start in the results; roles come from the settled state without a probe run", () => {
+    const cell = makeCell(0, { ...cellInput("naive-race"), start: "settled" });
+    const r = runCell(cell);
+    expect(r.setup?.start).toBe("settled");
+    expect(r.setup?.startNote).toBeUndefined();
+    expect(r.setup?.roles?.[0]).toMatch(/from the settled state/);
+    expect(buildCell(cell).probeEvents).toBe(0);
+  });
+
+  it("an elector without a settled state starts cold and the results say so", () => {
+    const bare: ElectorDefinition = { ...electors.find((e) => e.name === "naive-race")!, name: "no-settle", settle: undefined };
+    const r = runCell(makeCell(0, { ...cellInput("no-settle"), start: "settled" }), [bare]);
+    expect(r.setup?.startNote).toMatch(/provides no settled state/);
+    expect(r.setup?.roles?.[0]).not.toMatch(/from the settled state/);
+  });
+});
+
+function cellInput(elector: string): CellInput {
+  return {
+    scenario: "s",
+    elector,
+    options: {},
+    seed: 1,
+    cluster: { brokers: 3, partitions: 6, replicationFactor: 3 },
+    faults: [{ at: 2_000, type: "crash", host: "leader-of-most" }],
+    durationMs: 3_000,
+    timeline: "findings",
+  };
+}

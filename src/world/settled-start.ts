@@ -1,0 +1,33 @@
+/**
+ * Settled start (issue 15): a world that begins as a quiet cold start would have left it — every
+ * partition led, every replica following, the coordinator's znodes, sessions and watches in place —
+ * built directly by the elector's `settle` instead of simulated, as a real cluster restored from a
+ * ZooKeeper snapshot would be. Time starts at 0 with that state; the workload and faults run as
+ * in a cold start. Electors without `settle` start cold and the world says why (`startNote`).
+ *
+ * Who leads by default: the preferred replica of every partition (the balanced layout Kafka's
+ * preferred-leader election converges to), broker 0 as controller, epoch 1 (a first election).
+ * A test passes a cold start's own outcome instead (settled-start.test.ts).
+ */
+import type { ElectorDefinition, SettledChoice } from "../elector/api.ts";
+import type { ClusterModel } from "../cluster/cluster-model.ts";
+import type { WorldConfig } from "./world-config.ts";
+
+export type StartMode = "cold" | "settled";
+
+/** The lab's default choice: preferred replicas lead in epoch 1, broker 0 is controller. */
+export function preferredChoice(cluster: ClusterModel): SettledChoice {
+  const leaders = new Int32Array(cluster.partitions);
+  for (let p = 0; p < cluster.partitions; p++) leaders[p] = cluster.preferredLeader(p);
+  return { leaders, epochs: new Int32Array(cluster.partitions).fill(1), controller: 0 };
+}
+
+/** Why a config asking for a settled start starts cold instead; undefined when it can start settled. */
+export function coldBecause(config: WorldConfig<unknown>): string | undefined {
+  const definition = config.elector as ElectorDefinition<unknown>;
+  if (definition.settle === undefined) return `${definition.name} provides no settled state (ElectorDefinition.settle): started cold`;
+  if (config.hostOptions !== undefined && Object.keys(config.hostOptions).length > 0) {
+    return "per-host options: a settled state is built for one option set; started cold";
+  }
+  return undefined;
+}
