@@ -63,5 +63,5 @@ export const naiveRace = defineElector({
   quietPeriodMs: (o: NaiveRaceOptions) => Math.ceil(o.sessionTimeoutMs / 2000) * 2000 + 2000 + 3 * o.fetchIntervalMs,
   usesCoordinator: true,
   create: (ctx, options) => new NaiveRaceHost(ctx, options),
-  settle: (cluster, options, choice, zk) => settleNaiveRace(cluster, options, choice, zk, ROOT),
+  settle: (cluster, options, zk, choice) => settleNaiveRace(cluster, options, zk, choice, ROOT),
 });

@@ -7,6 +7,10 @@
  * create failed; the winner re-read when its own exists watch saw the node created); the winner
  * leads in that epoch and the others follow it; logs are empty (no write yet). Zxids here follow
  * partition order, where a real race assigns them in the order the creates arrived.
+ *
+ * Who won each race is an outcome of network timing; without a given choice the preferred replica
+ * (the first in the assignment) is taken to have won, which spreads leadership evenly as a
+ * balanced race would.
  */
 import type { ClusterView, SettledChoice, SettledCoordinator } from "../../src/elector/api.ts";
 import type { NaiveRaceOptions } from "./options.ts";
@@ -17,15 +21,16 @@ export interface NaiveRaceSettled {
   readonly epochs: Float64Array;
 }
 
-export function settleNaiveRace(cluster: ClusterView, o: NaiveRaceOptions, choice: SettledChoice, zk: SettledCoordinator, root: string): NaiveRaceSettled {
+export function settleNaiveRace(cluster: ClusterView, o: NaiveRaceOptions, zk: SettledCoordinator, choice: SettledChoice | undefined, root: string): NaiveRaceSettled {
+  const leaders = choice?.leaders ?? Int32Array.from({ length: cluster.partitions }, (_, p) => cluster.preferredLeader(p));
   zk.openSessions(o.sessionTimeoutMs);
   zk.create(root, null, -1);
   const epochs = new Float64Array(cluster.partitions);
   for (let p = 0; p < cluster.partitions; p++) {
-    const leader = choice.leaders[p];
+    const leader = leaders[p];
     const path = `${root}/${p}`;
     epochs[p] = zk.create(path, { leader }, leader);
     for (let j = 0; j < cluster.replicationFactor; j++) zk.watch(cluster.replica(p, j), path, "data");
   }
-  return { leaders: choice.leaders, epochs };
+  return { leaders, epochs };
 }

@@ -90,6 +90,26 @@ export class CoalescedHeartbeats {
     this.nextBeatAt = now + this.o.heartbeatInterval;
   }
 
+  /**
+   * Settled start (lab addition, settled.ts), after start(): every peer acknowledged our boot
+   * generation and we hold its; each follower group accepted its leader at that generation.
+   */
+  settled(leaders: Int32Array): void {
+    const { brokers, self, n, parts } = this.layout;
+    for (let h = 0; h < brokers; h++) {
+      if (h === self) continue;
+      this.ackedGen[h] = this.outGen[h];
+      this.inGen[h] = 1;
+    }
+    if (!this.o.coalescedHeartbeats) return;
+    for (let g = 0; g < n; g++) {
+      const l = leaders[parts[g]];
+      if (l === self) continue;
+      this.leaderGen[g] = this.inGen[l];
+      this.claimant[g] = l;
+    }
+  }
+
   // ---- leadership bookkeeping (called through the port by the core) ----
 
   leadershipStarted(g: number): void {

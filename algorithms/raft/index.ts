@@ -14,6 +14,7 @@
 import { defineElector } from "../../src/elector/api.ts";
 import { RaftOptions } from "./options.ts";
 import { RaftHost } from "./raft-host.ts";
+import { settleRaft } from "./settled.ts";
 
 export type { RaftOptions } from "./options.ts";
 
@@ -95,4 +96,5 @@ export const raft = defineElector<RaftOptions>({
   },
   usesCoordinator: false,
   create: (ctx, options) => new RaftHost(ctx, options),
+  settle: (cluster, _options, _zk, choice) => settleRaft(cluster, choice),
 });

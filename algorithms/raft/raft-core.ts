@@ -105,6 +105,37 @@ export class RaftCore {
     }
   }
 
+  /**
+   * Settled start (lab addition, settled.ts): every group in the term its leader won, having voted
+   * for it, the leader's empty entry committed; deadlines drawn as at boot.
+   */
+  startSettled(now: number, leaders: Int32Array, terms: Int32Array): void {
+    this.bootAt = now;
+    const all = (1 << this.layout.rf) - 1;
+    for (let g = 0; g < this.layout.n; g++) {
+      const p = this.layout.parts[g];
+      const l = leaders[p];
+      this.term[g] = terms[p];
+      this.votedFor[g] = l;
+      this.leader[g] = l;
+      this.timeout[g] = this.drawTimeout();
+      if (l === this.self) {
+        this.role[g] = LEADER;
+        this.answered[g] = all;
+        this.port.observer.lead(p, terms[p]);
+        this.replication.settleGroup(g, true);
+        this.port.leadershipStarted(g);
+        this.deadline[g] = now + this.o.heartbeatInterval;
+      } else {
+        this.role[g] = FOLLOWER;
+        this.port.observer.follow(p, l, terms[p]);
+        this.replication.settleGroup(g, false);
+        this.deadline[g] = now + this.timeout[g];
+      }
+      this.port.deadlineSet(g);
+    }
+  }
+
   // ======================================================================================
   // Time (etcd's tick): a group's deadline ran out
   // ======================================================================================

@@ -14,6 +14,7 @@ import { COALESCED, COALESCED_RESP, type RaftMessage } from "./messages.ts";
 import type { RaftOptions } from "./options.ts";
 import type { RaftPort } from "./port.ts";
 import { RaftCore } from "./raft-core.ts";
+import type { RaftSettled } from "./settled.ts";
 
 export { CANDIDATE, FOLLOWER, LEADER, PRE_CANDIDATE } from "./layout.ts";
 
@@ -75,6 +76,18 @@ export class RaftHost implements ElectorInstance, RaftPort {
     this.coalesced.start(now);
     this.heardFrom.fill(now);
     this.core.start(now);
+    this.ctx.setTimer(this.o.tickMs, TICK);
+    this.endStep();
+  }
+
+  /** Settled start (lab addition, settled.ts): as a quiet start leaves this host. */
+  startSettled(settled: unknown): void {
+    const s = settled as RaftSettled;
+    const now = this.ctx.now();
+    this.coalesced.start(now);
+    this.heardFrom.fill(now);
+    this.core.startSettled(now, s.leaders, s.terms);
+    this.coalesced.settled(s.leaders);
     this.ctx.setTimer(this.o.tickMs, TICK);
     this.endStep();
   }

@@ -291,6 +291,28 @@ export class Replication {
     this.port.send(to, resp, APPEND_RESP_BYTES);
   }
 
+  /**
+   * Settled start (lab addition, settled.ts): the empty entry of the leader's term at index 1,
+   * committed on the leader; its progress as after every follower matched it (next 2, match 1, acked 1).
+   */
+  settleGroup(g: number, leading: boolean): void {
+    const p = this.layout.parts[g];
+    const t = this.term[g];
+    this.log.append(g, t, NO_WRITE);
+    this.port.observer.append(p, NO_WRITE, 0, t);
+    if (leading) {
+      this.progress.reset(g, 0, 1);
+      for (let j = 0; j < this.rf; j++) {
+        if (this.layout.replica(g, j) === this.layout.self) continue;
+        this.progress.next[g * this.rf + j] = 2;
+        this.progress.match[g * this.rf + j] = 1;
+      }
+    }
+    if (!leading) return; // a follower learns the commit with the next entry (coalesced heartbeats carry none)
+    this.commit[g] = 1;
+    this.port.observer.commit(p, 1);
+  }
+
   // ---- introspection for tests ----
 
   writeIdsOf(g: number): number[] {

@@ -16,6 +16,7 @@
 import { defineElector } from "../../src/elector/api.ts";
 import { ZabOptions, quietPeriodOf } from "./options.ts";
 import { ZabHost } from "./zab-host.ts";
+import { settleZab } from "./settled.ts";
 
 export { totalOrderPredicate } from "./fle.ts";
 export { ZabOptions } from "./options.ts";
@@ -47,4 +48,5 @@ export const zab = defineElector<ZabOptions>({
   quietPeriodMs: quietPeriodOf,
   usesCoordinator: false,
   create: (ctx, options) => new ZabHost(ctx, options),
+  settle: (cluster, _options, _zk, choice) => settleZab(cluster, choice),
 });

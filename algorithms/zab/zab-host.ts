@@ -15,6 +15,7 @@ import { GroupTable } from "./group-table.ts";
 import { TYPE_OF, WIDTH, type ZabFrame } from "./messages.ts";
 import type { ZabOptions } from "./options.ts";
 import { Outbox } from "./outbox.ts";
+import { settleGroups, type ZabSettled } from "./settled.ts";
 
 // ---- host timers ----
 const TAG_WHEEL = 1;
@@ -76,6 +77,16 @@ export class ZabHost implements ElectorInstance, CorePort {
     this.outbox.startIncarnation(this.incarnation[0]);
     this.connections.start(this.ctx.now());
     this.core.start();
+    this.ctx.setTimer(this.pingIntervalMs, TAG_PING);
+    this.endOfEvent();
+  }
+
+  /** Settled start (lab addition, settled.ts): booted, every group established as a quiet start leaves it. */
+  startSettled(settled: unknown): void {
+    this.incarnation[0]++;
+    this.outbox.startIncarnation(this.incarnation[0]);
+    this.connections.start(this.ctx.now());
+    settleGroups(this.table, this.core.durable, this, settled as ZabSettled);
     this.ctx.setTimer(this.pingIntervalMs, TAG_PING);
     this.endOfEvent();
   }

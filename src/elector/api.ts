@@ -169,10 +169,10 @@ export interface ElectorInstance {
 }
 
 /**
- * Settled start (lab addition, issue 15): what a quiet start elected, chosen by the lab (the
- * preferred replica of every partition, broker 0 as controller) or by a test that copies a
- * simulated cold start's outcome. Designs that derive an epoch themselves (a znode's czxid, a
- * controller-assigned leader epoch) ignore `epochs`.
+ * Settled start (lab addition, issue 15): what a quiet start elected, when a test copies a
+ * simulated cold start's outcome (where that outcome is random: who won a race, a split vote).
+ * Designs that derive an epoch themselves (a znode's czxid, a controller-assigned leader epoch)
+ * ignore `epochs`.
  */
 export interface SettledChoice {
   /** Per partition: the host that leads it. */
@@ -268,12 +268,14 @@ export interface ElectorDefinition<Options = any> {
   create(ctx: HostContext, options: Options): ElectorInstance;
   /**
    * Settled start (lab addition, issue 15): builds, directly, the state a quiet cold start reaches
-   * with the leaders in `choice` — the coordinator's znodes, sessions and watches through `zk`, and
-   * a shared description every host's instance reads in `startSettled`. Returns that description.
-   * An elector without it starts cold (the lab says so). A test proves that the built state equals
-   * what a simulated cold start reaches (src/world/settled-start.test.ts).
+   * — the coordinator's znodes, sessions and watches through `zk`, and a shared description every
+   * host's instance reads in `startSettled`. Returns that description. Who leads is the design's
+   * own quiet-start outcome where that is determined (Zab's FLE: the highest server id), else a
+   * stated convention (the preferred replica); `choice`, when given, names it instead (a test
+   * copying a cold start). An elector without it starts cold (the lab says so). A test proves the
+   * built state equals what a simulated cold start reaches (src/world/settled-start.test.ts).
    */
-  settle?(cluster: ClusterView, options: Options, choice: SettledChoice, zk: SettledCoordinator): unknown;
+  settle?(cluster: ClusterView, options: Options, zk: SettledCoordinator, choice: SettledChoice | undefined): unknown;
 }
 
 /** Identity helper that keeps an elector definition's option type. */

@@ -5,22 +5,13 @@
  * ZooKeeper snapshot would be. Time starts at 0 with that state; the workload and faults run as
  * in a cold start. Electors without `settle` start cold and the world says why (`startNote`).
  *
- * Who leads by default: the preferred replica of every partition (the balanced layout Kafka's
- * preferred-leader election converges to), broker 0 as controller, epoch 1 (a first election).
- * A test passes a cold start's own outcome instead (settled-start.test.ts).
+ * Who leads is the elector's to say (ElectorDefinition.settle); a test passes a cold start's own
+ * outcome instead (settled-start.test.ts).
  */
-import type { ElectorDefinition, SettledChoice } from "../elector/api.ts";
-import type { ClusterModel } from "../cluster/cluster-model.ts";
+import type { ElectorDefinition } from "../elector/api.ts";
 import type { WorldConfig } from "./world-config.ts";
 
 export type StartMode = "cold" | "settled";
-
-/** The lab's default choice: preferred replicas lead in epoch 1, broker 0 is controller. */
-export function preferredChoice(cluster: ClusterModel): SettledChoice {
-  const leaders = new Int32Array(cluster.partitions);
-  for (let p = 0; p < cluster.partitions; p++) leaders[p] = cluster.preferredLeader(p);
-  return { leaders, epochs: new Int32Array(cluster.partitions).fill(1), controller: 0 };
-}
 
 /** Why a config asking for a settled start starts cold instead; undefined when it can start settled. */
 export function coldBecause(config: WorldConfig<unknown>): string | undefined {

@@ -70,7 +70,7 @@ export interface WorldConfig<Options = unknown> {
    * absent or "cold": every broker boots at 0 and elects (the default).
    */
   readonly start?: "cold" | "settled";
-  /** Settled start: who leads (default: preferred replicas, broker 0 as controller, epoch 1). Tests copy a cold start's. */
+  /** Settled start: who leads (default: the elector's own quiet-start outcome). Tests copy a cold start's. */
   readonly settledChoice?: SettledChoice;
 }
 

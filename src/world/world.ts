@@ -18,7 +18,7 @@ import { fsyncLatencies, HostStorage, type PersistListener } from "../sim/storag
 import { BeliefTable, HostObserver, type WriteOutcomeSink } from "./beliefs.ts";
 import { HostRuntime } from "./host-runtime.ts";
 import { RestoredCoordinator } from "./settled-coordinator.ts";
-import { coldBecause, preferredChoice, type StartMode } from "./settled-start.ts";
+import { coldBecause, type StartMode } from "./settled-start.ts";
 import { History } from "../record/history.ts";
 import { Obs, ObservationLog } from "../record/observation-log.ts";
 import { Workload, type MetadataRequest, type MetadataResponse, type ProduceRequest, type ProduceResponse } from "./workload.ts";
@@ -124,8 +124,7 @@ export class World
   private startSettled(): void {
     const definition = this.config.elector as ElectorDefinition<unknown>;
     const zk = new RestoredCoordinator(this.coordinator, this.zkClients, this.cluster.brokers);
-    const choice = this.config.settledChoice ?? preferredChoice(this.cluster);
-    const settled = definition.settle!(this.cluster, this.config.options, choice, zk);
+    const settled = definition.settle!(this.cluster, this.config.options, zk, this.config.settledChoice);
     zk.finish();
     for (const host of this.hosts) host.bootSettled(settled);
     this.startedAs = "settled";

@@ -1,0 +1,76 @@
+/**
+ * Settled start (lab addition, issue 15): a Zab group as a quiet start leaves it, built directly.
+ *
+ * After a quiet start every peer of a group ran one Fast Leader Election round (logicalclock 1),
+ * voting for the leader with (zxid 0, epoch 0); the leader proposed epoch max(acceptedEpoch) + 1 = 1
+ * (getEpochToPropose), every learner accepted it (acceptedEpoch = currentEpoch = 1), got NEWLEADER
+ * with an empty history and ACKed it, and the leader is established (LEADING: every learner
+ * connected, synced and acked) and the learners are FOLLOWING. Each leader-follower relation keeps
+ * the host pair pinged. Election scratch (recvset, out-of-election votes) is cleared, no group
+ * deadline is pending. Only a first election's epoch (1) can be settled: a quiet start has no other.
+ * Who leads is determined: FLE orders equal (epoch, zxid) votes by server id, so the replica with
+ * the highest id wins (a given choice may name others, but only a cold start's own is tested).
+ */
+import type { ClusterView, HostId, Observer, SettledChoice } from "../../src/elector/api.ts";
+import type { ZabDurable } from "./durable-state.ts";
+import { F_DECLARED_FOLLOW, F_DECLARED_LEAD, S_F_BROADCAST, S_L_BROADCAST, type GroupTable } from "./group-table.ts";
+
+export interface ZabSettled {
+  /** Per partition: its leader (epoch 1 for all). */
+  readonly leaders: Int32Array;
+}
+
+export function settleZab(cluster: ClusterView, choice: SettledChoice | undefined): ZabSettled {
+  if (choice === undefined) {
+    const leaders = new Int32Array(cluster.partitions);
+    for (let p = 0; p < cluster.partitions; p++) {
+      for (let j = 0; j < cluster.replicationFactor; j++) leaders[p] = Math.max(leaders[p], cluster.replica(p, j));
+    }
+    return { leaders };
+  }
+  for (let p = 0; p < cluster.partitions; p++) {
+    if (cluster.replicaIndex(p, choice.leaders[p]) < 0) throw new Error(`zab settled start: host ${choice.leaders[p]} does not replicate partition ${p}`);
+    if (choice.epochs[p] !== 1) throw new Error(`zab settled start: partition ${p}: epoch ${choice.epochs[p]} (a quiet start's first election sets epoch 1)`);
+  }
+  return { leaders: choice.leaders };
+}
+
+/** What a host needs to settle its groups: the ports' relation bookkeeping and the observer. */
+export interface SettlePort {
+  readonly observer: Observer;
+  relationUp(h: HostId): void;
+}
+
+/** Every group of one host, as the quiet start leaves it (the host has started its incarnation). */
+export function settleGroups(t: GroupTable, d: ZabDurable, port: SettlePort, s: ZabSettled): void {
+  const all = (1 << t.rf) - 1;
+  for (let g = 0; g < t.groups; g++) {
+    const p = t.parts[g];
+    const leaderSlot = t.slotOf(g, s.leaders[p]);
+    const me = t.mySlot[g];
+    t.round[g] = 1;
+    t.pLeader[g] = leaderSlot;
+    t.pZxid[g] = 0;
+    t.pEpoch[g] = 0;
+    d.acceptedEpoch[g] = 1;
+    d.currentEpoch[g] = 1;
+    if (leaderSlot === me) {
+      t.st[g] = S_L_BROADCAST;
+      t.flags[g] = F_DECLARED_LEAD;
+      t.mConn[g] = all;
+      t.mEpochReplied[g] = all;
+      t.mEpochCounted[g] = all;
+      t.mSynced[g] = all & ~(1 << me);
+      t.mAcked[g] = all;
+      t.maxAccepted[g] = 0;
+      for (let j = 0; j < t.rf; j++) if (j !== me) port.relationUp(t.hostOf(g, j));
+      port.observer.lead(p, 1);
+    } else {
+      t.st[g] = S_F_BROADCAST;
+      t.flags[g] = F_DECLARED_FOLLOW;
+      t.maxAccepted[g] = -1;
+      port.relationUp(s.leaders[p]);
+      port.observer.follow(p, s.leaders[p], 1);
+    }
+  }
+}
