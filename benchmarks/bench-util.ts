@@ -8,17 +8,19 @@ import type { RunMetrics } from "../src/checker/metrics.ts";
 import type { ElectorDefinition } from "../src/elector/api.ts";
 import type { Cell } from "../src/runner/cell.ts";
 import { leadersAt } from "../src/checker/leaders-at.ts";
-import { buildCell } from "../src/runner/run-cell.ts";
+import { buildCell, startBuilt } from "../src/runner/run-cell.ts";
 import { outcomeOf } from "../src/world/run.ts";
-import { World } from "../src/world/world.ts";
 
 export interface Measured {
   readonly cell: Cell;
   readonly metrics: RunMetrics;
   readonly events: number;
-  /** Role probe (finding the leader / controller to hit), world run, judging: wall ms each. */
+  /**
+   * Building the cell: the role probe (finding the leader / controller to hit). For a settled start
+   * this is building the settled world once; roles are read from it and the run reuses it.
+   */
   readonly probeMs: number;
-  /** Of runMs: building the world and starting it (a settled start builds the settled state here). */
+  /** Of runMs: starting the world (a cold boot; for a reused settled world, scheduling its faults). */
   readonly startMs: number;
   readonly runMs: number;
   /** How the world began: "settled", or "cold" (with the reason when a settled start was asked for). */
@@ -30,6 +32,8 @@ export interface Measured {
   readonly maxRssBytes: number;
   /** The whole cell: probe + run + judge. */
   readonly wallMs: number;
+  /** CPU time of the process over the whole cell (user + system, ms): steadier than wall on a shared machine. */
+  readonly cpuMs: number;
   /** Whether the first fault hit a settled cluster; undefined when the cell has no fault. */
   readonly settled?: Settled;
   readonly hosts: string;
@@ -65,12 +69,12 @@ export function measure(cell: Cell, electors: readonly ElectorDefinition[]): Mea
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   let peak = heap();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const built = buildCell(cell, electors);
   const t1 = performance.now();
   peak = Math.max(peak, heap());
-  const world = new World(built.config);
-  world.start();
+  const world = startBuilt(built);
   const tStarted = performance.now();
   peak = Math.max(peak, heap());
   world.run();
@@ -96,9 +100,16 @@ export function measure(cell: Cell, electors: readonly ElectorDefinition[]): Mea
     rssBytes: process.memoryUsage().rss,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     wallMs: t3 - t0,
+    cpuMs: cpuMsSince(cpu0),
     ...(settled !== undefined ? { settled } : {}),
     hosts,
   };
+}
+
+/** User + system CPU ms of this process since `start` (process.cpuUsage). */
+export function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
 }
 
 export function flag(name: string): boolean {
@@ -142,9 +153,10 @@ export const HEADER = [
   "start",
   "settled",
   "cell ms",
+  "cell CPU ms",
   "run ms",
   "start ms",
-  "probe ms",
+  "build ms",
   "judge ms",
   "events",
   "events/s",
@@ -172,6 +184,7 @@ export function row(m: Measured): string[] {
     m.started.startsWith("cold") ? "cold" : m.started,
     settledText(m.settled),
     n0(m.wallMs),
+    n0(m.cpuMs),
     n0(m.runMs),
     n0(m.startMs),
     n0(m.probeMs),

@@ -29,6 +29,7 @@ import {
 } from "./messages.ts";
 import type { KafkaControllerOptions } from "./options.ts";
 import { ReplicaManager } from "./replica-manager.ts";
+import type { KafkaSettled } from "./settled.ts";
 import {
   TIMER_CHANNEL,
   TIMER_FETCH_HOLD,
@@ -91,6 +92,25 @@ export class KafkaBroker implements ElectorInstance {
   start(): void {
     this.rm.start();
     this.ctx.zk.connect(this.o.sessionTimeoutMs);
+  }
+
+  /** Settled start (lab addition, settled.ts): registered, connected, the controller's requests applied. */
+  startSettled(settled: unknown): void {
+    const s = settled as KafkaSettled;
+    this.rm.start();
+    this.session = this.ctx.zk.sessionId;
+    this.pipes.onConnected();
+    this.election.registered = true;
+    this.activeControllerId = s.controller;
+    if (s.controller === this.ctx.host) {
+      const generation = ++this.controllerGeneration;
+      const role = new ControllerRole(this.ctx, this.o, this.pipes, generation, s.controllerEpoch, s.epochZkVersion, () => this.onFenced(role));
+      this.controller = role;
+      this.ctx.observer.controller(s.controllerEpoch);
+      role.settled(s.leaders, s.isrs, s.brokerEpochs);
+      if (this.o.autoLeaderRebalanceEnable) this.ctx.setTimer(5000, TIMER_REBALANCE + TIMER_SPACE * generation);
+    }
+    this.rm.settled(s.controller, s.controllerEpoch, s.leaders, s.isrs);
   }
 
   // ---- messages ----

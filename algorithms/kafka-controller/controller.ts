@@ -58,6 +58,27 @@ export class ControllerRole {
     return this.cc.counters;
   }
 
+  /**
+   * Settled start (lab addition, settled.ts): the context as the first failover leaves it — every
+   * broker live with its epoch, every partition online with leader epoch 0 at state version 0.
+   */
+  settled(leaders: Int32Array, isrs: Int32Array, brokerEpochs: Float64Array): void {
+    const cc = this.cc;
+    for (let b = 0; b < cc.B; b++) {
+      cc.live[b] = 1;
+      cc.brokerEpoch[b] = brokerEpochs[b];
+      this.channel.addBroker(b);
+    }
+    for (let p = 0; p < cc.P; p++) {
+      cc.cState[p] = ONLINE;
+      cc.cLeader[p] = cc.nLeader[p] = leaders[p];
+      cc.cIsr[p] = cc.nIsr[p] = isrs[p];
+      cc.cEpoch[p] = 0;
+      cc.cVersion[p] = 0;
+      cc.cCtrlEpoch[p] = this.epoch;
+    }
+  }
+
   /** onControllerResignation: the request queues go. */
   shutdown(): void {
     this.channel.shutdown();

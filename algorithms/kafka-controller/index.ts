@@ -40,6 +40,7 @@
 import { defineElector } from "../../src/elector/api.ts";
 import { KafkaBroker } from "./broker.ts";
 import { KafkaControllerOptions } from "./options.ts";
+import { settleKafka } from "./settled.ts";
 
 export { KafkaBroker } from "./broker.ts";
 export { KafkaControllerOptions, defaultKafkaControllerOptions } from "./options.ts";
@@ -108,4 +109,5 @@ export const kafkaController = defineElector<KafkaControllerOptions>({
   quietPeriodMs: (o) => 2 * o.sessionTimeoutMs + 15_000,
   usesCoordinator: true,
   create: (ctx, o) => new KafkaBroker(ctx, o),
+  settle: (cluster, o, zk, choice) => settleKafka(cluster, o, zk, choice),
 });

@@ -191,6 +191,29 @@ export class ReplicaManager implements LocalReplicas {
     }
   }
 
+  /**
+   * Settled start (lab addition, settled.ts): the controller's first UpdateMetadata and LeaderAndIsr
+   * (leader epoch 0, state znode version 0), applied by their own handlers without the network.
+   */
+  settled(controllerId: HostId, controllerEpoch: number, leaders: Int32Array, isrs: Int32Array): void {
+    const n = this.n;
+    const liveBrokers = new Uint8Array(this.ctx.cluster.brokers).fill(1);
+    this.onUpdateMetadata({ type: "kafka.UpdateMetadata", controllerId, controllerEpoch, correlationId: 0, liveBrokers, partitionCount: leaders.length });
+    const req: LeaderAndIsrRequest = {
+      type: "kafka.LeaderAndIsr",
+      controllerId,
+      controllerEpoch,
+      correlationId: 0,
+      partitions: this.parts,
+      leaders: Int32Array.from(this.parts, (p) => leaders[p]),
+      leaderEpochs: new Int32Array(n),
+      isrs: Int32Array.from(this.parts, (p) => isrs[p]),
+      zkVersions: new Int32Array(n),
+      stateControllerEpochs: new Int32Array(n).fill(controllerEpoch),
+    };
+    this.onLeaderAndIsr(req);
+  }
+
   onUpdateMetadata(req: UpdateMetadataRequest): void {
     if (!this.acceptControllerEpoch(req.controllerId, req.controllerEpoch)) return;
     this.liveBrokers = req.liveBrokers;

@@ -31,6 +31,11 @@ export function hasRoles(faults: readonly FaultSpec[]): boolean {
 
 export interface RoleResolution {
   readonly faults: Fault[];
+  /**
+   * A settled start whose roles were read from the settled state: that world, begun and without
+   * faults, for the run to reuse (World.scheduleFaults) instead of building the settled state again.
+   */
+  readonly world?: World;
   /** Simulated events spent in probes. */
   readonly probeEvents: number;
   /** What each role became: "controller = broker 3 (at 10000 ms, before faults[0])". */
@@ -46,18 +51,23 @@ export function resolveRoles(base: Omit<WorldConfig<unknown>, "faults">, faults:
   const order = faults.map((_, i) => i).sort((a, b) => faults[a].at - faults[b].at || a - b);
   const resolved: (Fault | undefined)[] = new Array(faults.length).fill(undefined);
   const chosen = new Map<HostRole, number>();
+  let reusable: World | undefined;
   for (const i of order) {
     const f = faults[i];
     const roles = faultHosts<ScenarioHostRef>(f).filter((r): r is HostRole => r === "controller" || r === "leader-of-most");
     const missing = [...new Set(roles)].filter((r) => !chosen.has(r));
     if (missing.length > 0) {
       const before = order.filter((j) => resolved[j] !== undefined).map((j) => resolved[j]!);
-      const probe = new World({ ...base, faults: before, durationMs: Math.max(0, f.at - PROBE_GAP_MS) });
-      probe.start();
       // A settled start with no earlier fault: the roles are the settled state's (it stays settled
-      // until a fault), read at 0 ms without running — not a second run up to the fault.
-      const fromSettled = probe.startedAs === "settled" && before.length === 0;
-      if (!fromSettled) probe.run();
+      // until a fault), read at 0 ms without running; the run then reuses that world.
+      const settledProbe = base.start === "settled" && before.length === 0;
+      const probe = new World({ ...base, faults: before, durationMs: settledProbe ? base.durationMs : Math.max(0, f.at - PROBE_GAP_MS) });
+      if (settledProbe) probe.begin();
+      else probe.start();
+      const fromSettled = settledProbe && probe.startedAs === "settled";
+      if (fromSettled) reusable = probe;
+      else if (settledProbe) probe.kernel.runUntil(Math.max(0, f.at - PROBE_GAP_MS)); // started cold after all
+      else probe.run();
       probeEvents += probe.kernel.eventsProcessed;
       for (const r of missing) {
         const h = r === "controller" ? (currentController(probe) ?? leaderOfMost(probe)) : leaderOfMost(probe);
@@ -68,7 +78,7 @@ export function resolveRoles(base: Omit<WorldConfig<unknown>, "faults">, faults:
     const map = (r: ScenarioHostRef): HostRef => (r === "controller" || r === "leader-of-most" ? chosen.get(r)! : r);
     resolved[i] = mapHosts(f, map);
   }
-  return { faults: resolved.map((f) => f!), probeEvents, notes };
+  return { faults: resolved.map((f) => f!), probeEvents, notes, ...(reusable !== undefined ? { world: reusable } : {}) };
 }
 
 function mapHosts(f: TimedFaultSpec, map: (r: ScenarioHostRef) => HostRef): Fault {

@@ -16,7 +16,8 @@ import type { ClockSpec } from "../sim/clocks.ts";
 import { drawFaultTimes } from "../sim/fault-times.ts";
 import type { LinkSettings } from "../sim/network.ts";
 import type { StorageSpec } from "../sim/storage.ts";
-import { runWorld } from "../world/run.ts";
+import { outcomeOf } from "../world/run.ts";
+import { World } from "../world/world.ts";
 import type { WorkloadSpec, WorldConfig } from "../world/world-config.ts";
 import type { Cell } from "./cell.ts";
 import { registeredElectors } from "./electors.ts";
@@ -36,6 +37,8 @@ export interface BuiltCell {
   readonly recordedOptions: unknown;
   readonly roles: readonly string[];
   readonly probeEvents: number;
+  /** A settled world begun while resolving roles, for the run to reuse (runBuilt). */
+  readonly world?: World;
 }
 
 /**
@@ -80,14 +83,25 @@ export function buildCell(cell: Cell, electors: readonly ElectorDefinition[] = r
     ...(hostOptions !== undefined ? { hostOptions } : {}),
   };
   // Ranged fault times first (their own stream), then roles: a role is chosen just before its fault.
-  const { faults, probeEvents, notes } = resolveRoles(base, drawFaultTimes(cell.faults, cell.seed));
+  const { faults, probeEvents, notes, world } = resolveRoles(base, drawFaultTimes(cell.faults, cell.seed));
   let recordedOptions: unknown = options;
   try {
     recordedOptions = Schema.encodeUnknownSync(elector.options as Schema.Codec<unknown, unknown>)(options);
   } catch {
     recordedOptions = cell.options;
   }
-  return { elector, variant: found.variant, config: { ...base, faults }, recordedOptions, roles: notes, probeEvents };
+  return { elector, variant: found.variant, config: { ...base, faults }, recordedOptions, roles: notes, probeEvents, ...(world !== undefined ? { world } : {}) };
+}
+
+/** The world a built cell runs in, begun and with its faults scheduled: the one roles were read from, or a new one. */
+export function startBuilt(built: BuiltCell): World {
+  if (built.world !== undefined) {
+    built.world.scheduleFaults(built.config.faults, built.config.durationMs);
+    return built.world;
+  }
+  const world = new World(built.config);
+  world.start();
+  return world;
 }
 
 function heapUsed(): number {
@@ -110,7 +124,9 @@ function runCellUnwatched(cell: Cell, electors: readonly ElectorDefinition[], sw
   const built = buildCell(cell, electors);
   const { config, elector } = built;
   const tRun = performance.now();
-  const outcome = runWorld(config);
+  const started = startBuilt(built);
+  started.run();
+  const outcome = outcomeOf(started);
   const runMs = performance.now() - tRun;
   peak = Math.max(peak, heapUsed());
   const metrics = judge(outcome);

@@ -49,7 +49,11 @@ export class World
   private readonly faults: FaultInjector;
   private readonly timerKind: number;
 
-  constructor(readonly config: WorldConfig<unknown>) {
+  /** The config; its faults are filled in by scheduleFaults when roles were resolved on this world. */
+  config: WorldConfig<unknown>;
+
+  constructor(config: WorldConfig<unknown>) {
+    this.config = config;
     const streams = new RandomStreams(config.seed);
     const spec = config.cluster;
     this.cluster = new ClusterModel(spec, streams.stream("cluster"));
@@ -113,11 +117,26 @@ export class World
 
   /** Boots every broker (or restores a settled cluster), starts the producers and schedules the faults. */
   start(): void {
+    this.begin();
+    this.faults.schedule(this.config.faults);
+  }
+
+  /** Boots (or restores) the cluster and starts the producers; faults come after (start, scheduleFaults). */
+  begin(): void {
     if (this.config.start === "settled") this.startNote = coldBecause(this.config);
     if (this.config.start === "settled" && this.startNote === undefined) this.startSettled();
     else for (const host of this.hosts) host.boot();
     this.workload.start();
-    this.faults.schedule(this.config.faults);
+  }
+
+  /**
+   * After begin(), on a world built without faults: the schedule (roles resolved on this very world,
+   * src/runner/roles.ts) joins the config and is scheduled — the same events, in the same order,
+   * as start() on a world built with it.
+   */
+  scheduleFaults(faults: readonly Fault[], durationMs: number): void {
+    this.config = { ...this.config, faults, durationMs };
+    this.faults.schedule(faults);
   }
 
   /** Settled start: the elector's `settle` restores the coordinator and describes every host's state. */

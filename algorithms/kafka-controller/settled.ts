@@ -1,0 +1,78 @@
+/**
+ * Settled start (lab addition, issue 15): a ZooKeeper-era Kafka cluster as a quiet start leaves it,
+ * built directly — what a cluster restored from a ZooKeeper snapshot holds, with every broker back.
+ *
+ * ZooKeeper: the top-level paths (createTopLevelPaths), every broker's ephemeral registration
+ * /brokers/ids/N (its czxid is the broker epoch), /controller_epoch created at 0 and bumped to 1 by
+ * the winner's multi (KAFKA-6082), /controller naming the controller, and every partition's state
+ * znode written once by the controller's first election (leader epoch 0, ISR = every replica in
+ * assignment order, controller epoch 1). Watches: every broker's exists watch on /controller; the
+ * controller's child watches on /brokers/ids and /isr_change_notification.
+ * Brokers: each applied the controller's UpdateMetadata and LeaderAndIsr (the broker's own
+ * handlers run on them here, without the network): leaders lead in epoch 0, followers fetch.
+ * Controller: its context holds every live broker and every partition online as written.
+ *
+ * Who won the /controller race is network timing: without a given choice broker 0 is taken to have
+ * won. The controller elects the first live replica of the assignment (the preferred replica),
+ * which is every partition's leader once every broker registered before it ran.
+ */
+import type { ClusterView, HostId, SettledChoice, SettledCoordinator } from "../../src/elector/api.ts";
+import type { KafkaControllerOptions } from "./options.ts";
+import {
+  BROKER_IDS,
+  BROKERS,
+  brokerPath,
+  CONTROLLER,
+  CONTROLLER_EPOCH,
+  INITIAL_CONTROLLER_EPOCH,
+  isrIds,
+  ISR_CHANGE,
+  partitionPath,
+  partitionsPath,
+  statePath,
+  topicPath,
+  TOPICS,
+  type PartitionStateData,
+} from "./zk-paths.ts";
+
+export interface KafkaSettled {
+  readonly controller: HostId;
+  /** The controller epoch (1: the first controller) and /controller_epoch's version after its bump. */
+  readonly controllerEpoch: number;
+  readonly epochZkVersion: number;
+  /** Per partition: leader, and the ISR as a mask over replica indices (all of them). */
+  readonly leaders: Int32Array;
+  readonly isrs: Int32Array;
+  /** Per broker: the czxid of its registration (Kafka's broker epoch). */
+  readonly brokerEpochs: Float64Array;
+}
+
+export function settleKafka(cluster: ClusterView, o: KafkaControllerOptions, zk: SettledCoordinator, choice: SettledChoice | undefined): KafkaSettled {
+  const { partitions: P, brokers: B, replicationFactor: rf, assignment } = cluster;
+  const controller = choice?.controller ?? 0;
+  const leaders = choice?.leaders ?? Int32Array.from({ length: P }, (_, p) => cluster.preferredLeader(p));
+  const all = (1 << rf) - 1;
+  const isrs = new Int32Array(P).fill(all);
+  zk.openSessions(o.sessionTimeoutMs);
+  for (const path of [BROKERS, BROKER_IDS, TOPICS, ISR_CHANGE]) zk.create(path, null, -1);
+  const brokerEpochs = new Float64Array(B);
+  for (let h = 0; h < B; h++) brokerEpochs[h] = zk.create(brokerPath(h), { host: h }, h);
+  zk.create(CONTROLLER_EPOCH, { epoch: INITIAL_CONTROLLER_EPOCH }, -1);
+  zk.setData(CONTROLLER_EPOCH, { epoch: INITIAL_CONTROLLER_EPOCH + 1 });
+  zk.create(CONTROLLER, { brokerid: controller }, controller);
+  let topic = "";
+  for (let p = 0; p < P; p++) {
+    if (cluster.topicOf(p) !== topic) {
+      topic = cluster.topicOf(p);
+      zk.create(topicPath(topic), null, -1);
+      zk.create(partitionsPath(topic), null, -1);
+    }
+    zk.create(partitionPath(cluster, p), null, -1);
+    const state: PartitionStateData = { leader: leaders[p], leader_epoch: 0, isr: isrIds(assignment, p * rf, rf, isrs[p]), controller_epoch: 1 };
+    zk.create(statePath(cluster, p), state, -1);
+  }
+  for (let h = 0; h < B; h++) zk.watch(h, CONTROLLER, "data");
+  zk.watch(controller, BROKER_IDS, "children");
+  zk.watch(controller, ISR_CHANGE, "children");
+  return { controller, controllerEpoch: 1, epochZkVersion: 1, leaders, isrs, brokerEpochs };
+}
