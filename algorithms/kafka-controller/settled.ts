@@ -12,9 +12,11 @@
  * handlers run on them here, without the network): leaders lead in epoch 0, followers fetch.
  * Controller: its context holds every live broker and every partition online as written.
  *
- * Who won the /controller race is network timing: without a given choice broker 0 is taken to have
- * won. The controller elects the first live replica of the assignment (the preferred replica),
- * which is every partition's leader once every broker registered before it ran.
+ * Who won the /controller race is network timing: without a given choice the broker with the
+ * highest id is taken to have won (not broker 0, which leads the most partitions when leadership is
+ * even and ties go to the lowest id: a crash of the busiest leader and a crash of the controller stay
+ * two faults, as they are in most cold starts). The controller elects the first live replica of the
+ * assignment (the preferred replica), every partition's leader once every broker registered first.
  */
 import type { ClusterView, HostId, SettledChoice, SettledCoordinator } from "../../src/elector/api.ts";
 import type { KafkaControllerOptions } from "./options.ts";
@@ -49,7 +51,7 @@ export interface KafkaSettled {
 
 export function settleKafka(cluster: ClusterView, o: KafkaControllerOptions, zk: SettledCoordinator, choice: SettledChoice | undefined): KafkaSettled {
   const { partitions: P, brokers: B, replicationFactor: rf, assignment } = cluster;
-  const controller = choice?.controller ?? 0;
+  const controller = choice?.controller ?? cluster.brokers - 1;
   const leaders = choice?.leaders ?? Int32Array.from({ length: P }, (_, p) => cluster.preferredLeader(p));
   const all = (1 << rf) - 1;
   const isrs = new Int32Array(P).fill(all);
