@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const scenarios = option("scenarios")?.split(",") ?? SCENARIOS.map(([s]) => s);
   const cells = scalingCells(names, partitions, flag("cold") ? "cold" : "settled", scenarios);
   process.stderr.write(
-    `failover-scaling: ${names.join(", ")} x ${partitions.map(n0).join(" / ")} partitions x ${scenarios.length} fault${scenarios.length === 1 ? "" : "s"} = ${cells.length} runs (registry: ${registry.length} electors)\n`,
+    `failover-scaling: ${names.join(", ")} x ${partitions.map(n0).join(" / ")} partitions x ${cells.length / Math.max(1, names.length * partitions.length)} fault(s) = ${cells.length} runs (registry: ${registry.length} electors)\n`,
   );
   const measured: Measured[] = [];
   for (const cell of cells) {
