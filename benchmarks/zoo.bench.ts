@@ -22,6 +22,7 @@ import { electors } from "../algorithms/index.ts";
 import type { ElectorDefinition } from "../src/elector/api.ts";
 import { bugVariantNames, decodeVariantOptions, namedAs, resolveElectorName, splitElectorName } from "../src/elector/variants.ts";
 import { applicableProperties, type PropertyName } from "../properties/properties.ts";
+import { exploreElector, type ExploreReport, type ExploreSettings, type FaultKind } from "../src/explore/index.ts";
 import { availabilityProbe, PROBE, type AvailabilityFinding } from "./zoo-availability.ts";
 import { randomSearchUntilFound, type RandomFinding } from "./zoo-random.ts";
 
@@ -78,7 +79,7 @@ const PLANS: Readonly<Record<string, BugPlan>> = {
     correct: "kafka-controller",
     explore: { brokers: 3, partitions: 1, depth: 5, faults: 2, faultKinds: ["pause", "crash", "restart"], search: "bfs", maxStates: 1_000 },
     unseen:
-      "the zombie controller's unfenced writes land in ZooKeeper (algorithms/kafka-controller/fencing.test.ts counts them), but brokers that follow the new controller refuse its requests (STALE_CONTROLLER_EPOCH) and zkVersion conditions keep leader epochs unique, so no client-visible property breaks in these scenarios",
+      "the zombie controller's unfenced writes land in ZooKeeper (algorithms/kafka-controller/fencing.test.ts counts them), but brokers that follow the new controller refuse its requests (STALE_CONTROLLER_EPOCH) and zkVersion conditions keep leader epochs unique; no client-visible consequence is known in the lab's scenarios",
   },
 };
 
@@ -103,30 +104,10 @@ function subject(name: string): Subject {
   return { name, def, options, properties: applicableProperties(def, options).filter((p) => p !== "determinism") };
 }
 
-// ---- systematic exploration (src/explore, loaded if this checkout has it) ----
+// ---- systematic exploration (src/explore) ----
 
-interface ExploreReportLike {
-  readonly statesGenerated: number;
-  readonly distinctStates: number;
-  readonly seconds: number;
-  readonly depthReached: number;
-  readonly stoppedBy: string;
-  readonly violation?: { readonly property: string; readonly message: string; readonly foundLength: number; readonly length: number; readonly counterexamplePath?: string };
-}
-type ExploreFn = (settings: Record<string, unknown>) => ExploreReportLike;
-
-async function loadExplorer(): Promise<ExploreFn | undefined> {
-  const path = "../src/explore/index.ts"; // a variable: this bench also runs where the explorer is not built yet
-  try {
-    const m = (await import(path)) as { exploreElector?: ExploreFn };
-    return m.exploreElector;
-  } catch {
-    return undefined;
-  }
-}
-
-function explored(explore: ExploreFn, name: string, plan: ExplorePlan): ExploreReportLike {
-  return explore({ algorithm: name, ...plan, save: false, minimise: true });
+function explored(name: string, plan: ExplorePlan): ExploreReport {
+  return exploreElector({ algorithm: name, ...plan, faultKinds: plan.faultKinds as readonly FaultKind[] | undefined, save: false, minimise: true } as ExploreSettings);
 }
 
 // ---- table ----
@@ -147,20 +128,17 @@ function probeCell(f: AvailabilityFinding): string {
   return `${found}: longest leaderless spell ${s(f.worstMs / 1000)} s (bound ${s(f.boundMs / 1000)} s) | ${s(f.seconds)}`;
 }
 
-function exploreCell(r: ExploreReportLike | undefined, why: string): string[] {
-  if (r === undefined) return [why, "—", "—"];
+function exploreCell(r: ExploreReport): string[] {
   if (r.violation === undefined) return [`not found in ${n(r.statesGenerated)} states (depth ${r.depthReached}; ${r.stoppedBy})`, s(r.seconds), "—"];
   return [`${n(r.statesGenerated)} states: ${r.violation.property}`, s(r.seconds), `${r.violation.length} choices (found at ${r.violation.foundLength})`];
 }
 
-async function main(): Promise<number> {
+function main(): number {
   const only = flag("only");
   const bugs = electors.flatMap(bugVariantNames).filter((b) => only === undefined || b === only);
   if (bugs.length === 0) throw new Error(`bench:zoo: no bug-zoo variant${only !== undefined ? ` named ${only}` : ""}`);
   const missing = bugs.filter((b) => PLANS[b] === undefined);
   if (missing.length > 0) throw new Error(`bench:zoo: no plan for ${missing.join(", ")} (add it to PLANS in benchmarks/zoo.bench.ts)`);
-  const explore = await loadExplorer();
-  const noExplorer = "explorer not in this checkout";
   const t0 = performance.now();
   console.log(`bench:zoo — ${bugs.length} bug variant(s); random search: fast-check seed ${SEED}, stop at the first violation, shrink <= ${MAX_SHRINK_RUNS} worlds`);
   const rows: string[][] = [];
@@ -187,17 +165,14 @@ async function main(): Promise<number> {
     }
     const p = plan.explore;
     const settings = `${p.brokers} brokers x ${p.partitions} partition(s), depth ${p.depth}, ${p.faults} fault(s) of ${(p.faultKinds ?? ["all"]).join("/")}, ${p.search ?? "bfs"}, <= ${n(p.maxStates)} states`;
-    let ex: ExploreReportLike | undefined;
-    if (explore !== undefined) {
-      console.log(`  exploring (${settings})...`);
-      ex = explored(explore, name, p);
-      console.log(`    ${exploreCell(ex, noExplorer).join(" | ")}`);
-      const control = explored(explore, plan.correct, p);
-      if (control.violation !== undefined) controlViolated = true;
-      controls.push([plan.correct, settings, ...exploreCell(control, noExplorer).slice(0, 2)]);
-      console.log(`    correct ${plan.correct}: ${exploreCell(control, noExplorer).slice(0, 2).join(" | ")}`);
-    }
-    rows.push([name, ...randomCell(random, plan.unseen), ...exploreCell(ex, noExplorer)]);
+    console.log(`  exploring (${settings})...`);
+    const ex = explored(name, p);
+    console.log(`    ${exploreCell(ex).join(" | ")}`);
+    const control = explored(plan.correct, p);
+    if (control.violation !== undefined) controlViolated = true;
+    controls.push([plan.correct, settings, ...exploreCell(control).slice(0, 2)]);
+    console.log(`    correct ${plan.correct}: ${exploreCell(control).slice(0, 2).join(" | ")}`);
+    rows.push([name, ...randomCell(random, plan.unseen), ...exploreCell(ex)]);
     if (plan.unseen !== undefined && random.foundAtRun === undefined) notes.push(`${name}: ${plan.unseen}.`);
   }
   const header = ["bug variant", "random search: found", "s", "shrunk to", "exploration: found", "s", "counterexample"];
@@ -223,4 +198,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main();
+process.exitCode = main();
