@@ -1,13 +1,148 @@
 /**
- * The ZooKeeper paper's figure (Hunt et al., USENIX ATC 2010, §2.3): "a new leader that must
- * update 5000 different znodes will take 10 seconds if the requests are issued one after the
- * other; by issuing the requests asynchronously ... less than a second" — in the model (default
- * link 0.2-0.6 ms) with a given cost profile, and on a real server through node-zookeeper-client.
+ * bench:parity's ZooKeeper rows (benchmarks/parity.ts runs them):
+ *  - live vs simulated: naive-race and kafka-controller on a real ZooKeeper (live mode) next to
+ *    their simulated twins (src/live/sim-twin.ts) with the zookeeper-paper profile, the calibrated
+ *    profile, and the calibrated profile plus live mode's own harness (one process for every
+ *    broker: `liveProcess`, measured by the same calibration, never fitted to these rows);
+ *  - the ZooKeeper paper's figure (Hunt et al., USENIX ATC 2010, §2.3): "a new leader that must
+ *    update 5000 different znodes will take 10 seconds if the requests are issued one after the
+ *    other; by issuing the requests asynchronously ... less than a second" — in the model (default
+ *    link 0.2-0.6 ms) with a given cost profile, and on a real server through node-zookeeper-client.
  */
+import { loadavg } from "node:os";
+import { Schema } from "effect";
 import zookeeper from "node-zookeeper-client";
+import { electors } from "../algorithms/index.ts";
 import type { ZkConfig } from "../src/coordinator/config.ts";
+import type { ElectorDefinition } from "../src/elector/api.ts";
+import { runLive, type LiveHostRef, type LiveResult } from "../src/live/live-run.ts";
+import { simulateTwin, type TwinResult } from "../src/live/sim-twin.ts";
 import { DEFAULT_LINK } from "../src/sim/network.ts";
 import { Harness } from "../src/testing/coordinator-harness.ts";
+import { table } from "./bench-util.ts";
+
+const NM = "not measured";
+const fmt = (x: number | undefined, digits = 0): string => (x === undefined || !Number.isFinite(x) ? NM : x.toFixed(digits));
+const ratio = (measured: number | undefined, reference: number | undefined): string =>
+  measured === undefined || reference === undefined || !Number.isFinite(measured) || !Number.isFinite(reference) || reference === 0
+    ? "n/a"
+    : (measured / reference).toFixed(2);
+
+export interface LiveSectionOptions {
+  readonly connect: string | undefined;
+  /** A calibrated profile's costs (server), or undefined. */
+  readonly calibrated: Record<string, number> | undefined;
+  /** The same calibration's `liveProcess` (live mode's one process), or undefined. */
+  readonly liveProcess: { readonly replyMs: number; readonly notificationMs: number } | undefined;
+  readonly partitions: readonly number[];
+  /** Bounds each phase of a live run (initial election, handover). */
+  readonly liveTimeoutMs: number;
+  readonly say: (line: string) => void;
+}
+
+function elector(name: string): { e: ElectorDefinition<unknown>; options: unknown } {
+  const e = electors.find((x) => x.name === name) as ElectorDefinition<unknown>;
+  return { e, options: Schema.decodeUnknownSync(e.options)({}) };
+}
+
+/**
+ * Live vs simulated: 6 brokers, RF 3, expireSession of the busiest leader (kafka-controller: the
+ * lowest broker that is not the controller); time until every partition it led has a new leader.
+ */
+export async function liveSection(o: LiveSectionOptions): Promise<string> {
+  const rows: string[][] = [];
+  const notes: string[] = [];
+  const times = new Map<string, number>();
+  for (const p of o.partitions) {
+    for (const name of ["naive-race", "kafka-controller"]) {
+      const { e, options } = elector(name);
+      const cluster = { brokers: 6, partitions: p, replicationFactor: 3 };
+      const host: LiveHostRef = name === "kafka-controller" ? { notController: [] } : "leader-of-most";
+      const fault = { type: "expireSession" as const, host };
+      const twin = (coordinator?: Record<string, number>, liveProcess?: LiveSectionOptions["liveProcess"]): TwinResult =>
+        simulateTwin({ elector: e, options, cluster, seed: 1, fault, afterMs: 120_000, ...(coordinator !== undefined ? { coordinator } : {}), ...(liveProcess !== undefined ? { liveProcess } : {}) });
+      o.say(`parity: ${name} ${p} partitions: simulated (paper profile)`);
+      const paper = twin();
+      let cal: TwinResult | undefined;
+      let harness: TwinResult | undefined;
+      if (o.calibrated !== undefined) {
+        o.say(`parity: ${name} ${p} partitions: simulated (calibrated profile)`);
+        cal = twin(o.calibrated);
+        if (o.liveProcess !== undefined) {
+          o.say(`parity: ${name} ${p} partitions: simulated (calibrated profile + live mode's one process)`);
+          harness = twin(o.calibrated, o.liveProcess);
+        }
+      }
+      let live: LiveResult | undefined;
+      let load = "";
+      if (o.connect !== undefined) {
+        o.say(`parity: ${name} ${p} partitions: live on ${o.connect}`);
+        const before = loadavg()[0];
+        try {
+          live = await runLive({ elector: e, options, connect: o.connect, cluster, seed: 1, fault, timeoutMs: o.liveTimeoutMs, progress: o.say });
+        } catch (err) {
+          o.say(`parity: live run failed: ${(err as Error).message}`);
+          notes.push(`${name} ${p}: live run failed: ${(err as Error).message}`);
+        }
+        load = `${before.toFixed(1)}/${loadavg()[0].toFixed(1)}`;
+      }
+      const liveMs = live?.complete === true ? live.handover.allMs : undefined;
+      if (live !== undefined && !live.complete) notes.push(`${name} ${p}: live not measured: the handover did not finish within ${o.liveTimeoutMs} ms`);
+      times.set(`${name}/${p}/paper`, paper.handover.allMs);
+      if (cal !== undefined) times.set(`${name}/${p}/cal`, cal.handover.allMs);
+      if (harness !== undefined) times.set(`${name}/${p}/harness`, harness.handover.allMs);
+      if (liveMs !== undefined) times.set(`${name}/${p}/live`, liveMs);
+      o.say(
+        `parity: row: ${name} ${p}: live ${fmt(liveMs, 1)} ms (led ${live?.handover.affected ?? NM}, process busy ${fmt(live?.processUntilHandover?.busyMs, 0)} ms, cpu ${fmt(live?.processUntilHandover?.cpuMs, 0)} ms), ` +
+          `sim paper ${fmt(paper.handover.allMs, 1)}, calibrated ${fmt(cal?.handover.allMs, 1)}, + one process ${fmt(harness?.handover.allMs, 1)} ms`,
+      );
+      rows.push([
+        name,
+        String(p),
+        `${live?.handover.affected ?? NM} / ${paper.handover.affected}`,
+        fmt(liveMs, 0),
+        fmt(live?.processUntilHandover?.cpuMs, 0),
+        load === "" ? NM : load,
+        fmt(paper.handover.allMs, 0),
+        fmt(cal?.handover.allMs, 0),
+        fmt(harness?.handover.allMs, 0),
+        ratio(cal?.handover.allMs, liveMs),
+        ratio(harness?.handover.allMs, liveMs),
+        `${live?.afterFault.watchNotifications ?? NM} / ${paper.afterFault.watchNotifications}`,
+        `${live?.afterFault.writes ?? NM} / ${paper.afterFault.writes}`,
+      ]);
+    }
+  }
+  const out = [
+    "## Live (real ZooKeeper) vs simulated: 6 brokers, RF 3, expireSession of the busiest leader (kafka-controller: the lowest non-controller broker)",
+    "",
+    table(
+      [
+        "elector", "partitions", "led: live / sim", "live ms", "live cpu ms", "load 1m before/after",
+        "sim paper ms", "sim calibrated ms", "sim cal. + one process ms", "calibrated/live", "cal. + one process/live",
+        "notifications live / sim", "writes live / sim",
+      ],
+      rows,
+    ),
+    "",
+    "time = until every partition the broker led has a new leader (src/live/handover.ts); counts at the clients after the fault.",
+    "live cpu = CPU time of the live process (every broker, one Node process) from the fault until the handover was seen complete.",
+    "sim cal. + one process = the calibrated server costs plus live mode's own harness: one process that spends the calibrated CPU per reply and per",
+    "notification for every broker (a lab artefact: a real deployment runs each broker in its own process).",
+    ...(o.liveProcess !== undefined ? [`one process: ${o.liveProcess.replyMs.toFixed(4)} ms per reply, ${o.liveProcess.notificationMs.toFixed(4)} ms per notification.`] : []),
+    ...notes.map((n) => `- ${n}`),
+    "",
+    "naive-race time / kafka-controller time, per partition count:",
+    "",
+  ];
+  const rr: string[][] = [];
+  for (const p of o.partitions) {
+    const r = (k: string): string => ratio(times.get(`naive-race/${p}/${k}`), times.get(`kafka-controller/${p}/${k}`));
+    rr.push([String(p), r("live"), r("paper"), r("cal"), r("harness")]);
+  }
+  out.push(table(["partitions", "live", "sim paper", "sim calibrated", "sim cal. + one process"], rr));
+  return out.join("\n");
+}
 
 const N = 5000;
 

@@ -4,15 +4,17 @@
  *
  *   npm run bench:parity                                   # simulator and published figures only
  *   npm run bench:parity -- --connect 127.0.0.1:21810      # + live runs and a calibration
- *   npm run bench:parity -- --connect ... --profile my-zk.json --partitions 1k,10k,100k
+ *   npm run bench:parity -- --connect ... --profile my-zk.json --partitions 1k,10k,100k --live-timeout 300000
  *   npm run bench:parity -- --sections zk,raft,etcd --trials 20
  *
  * Sections:
- *   live     naive-race and kafka-controller, 6 brokers, RF 3, 1k and 10k partitions: the busiest
- *            leader's session expires (kafka-controller: the lowest broker that is not the
- *            controller); time until every partition it led has a new leader, live (real
- *            ZooKeeper, live mode) and simulated with the zookeeper-paper profile and with the
- *            calibrated one; and the naive/controller time ratio per partition count.
+ *   live     naive-race and kafka-controller, 6 brokers, RF 3, 1k, 10k and 100k partitions: the
+ *            busiest leader's session expires (kafka-controller: the lowest broker that is not
+ *            the controller); time until every partition it led has a new leader, live (real
+ *            ZooKeeper, live mode; each phase bounded by --live-timeout, a row that did not
+ *            finish says so) and simulated with the zookeeper-paper profile, the calibrated one,
+ *            and the calibrated one plus live mode's one process; and the naive/controller time
+ *            ratio per partition count (benchmarks/parity-zk.ts).
  *   zk       the ZooKeeper paper (Hunt et al., USENIX ATC 2010, §2.3): a leader updating 5000
  *            znodes takes ~10 s one request at a time, under 1 s pipelined.
  *   raft     the Raft paper (Ongaro & Ousterhout, USENIX ATC 2014), Figure 16 / §9.3: 5 servers,
@@ -27,13 +29,11 @@ import { loadProfile } from "../src/coordinator/profile-file.ts";
 import type { ElectorDefinition } from "../src/elector/api.ts";
 import { calibrateZookeeper, DEFAULT_SIZES } from "../src/live/calibrate.ts";
 import { handoverAfter } from "../src/live/handover.ts";
-import { runLive, type LiveHostRef } from "../src/live/live-run.ts";
-import { simulateTwin } from "../src/live/sim-twin.ts";
 import { Obs } from "../src/record/observation-log.ts";
 import { World } from "../src/world/world.ts";
 import { countList, flag, option, table } from "./bench-util.ts";
 import { measureEtcd } from "./parity-etcd.ts";
-import { paperFiguresLive, paperFiguresSim } from "./parity-zk.ts";
+import { liveSection, paperFiguresLive, paperFiguresSim } from "./parity-zk.ts";
 
 const NM = "not measured";
 const fmt = (x: number | undefined, digits = 0): string => (x === undefined || !Number.isFinite(x) ? NM : x.toFixed(digits));
@@ -52,74 +52,6 @@ const say = (line: string): void => void process.stderr.write(`${line}\n`);
 function elector(name: string): { e: ElectorDefinition<unknown>; options: unknown } {
   const e = electors.find((x) => x.name === name) as ElectorDefinition<unknown>;
   return { e, options: Schema.decodeUnknownSync(e.options)({}) };
-}
-
-// ---- live vs simulated ----
-
-async function liveSection(connect: string | undefined, calibrated: Record<string, number> | undefined, partitions: readonly number[]): Promise<string> {
-  const rows: string[][] = [];
-  const times = new Map<string, number>();
-  for (const p of partitions) {
-    for (const name of ["naive-race", "kafka-controller"]) {
-      const { e, options } = elector(name);
-      const cluster = { brokers: 6, partitions: p, replicationFactor: 3 };
-      const host: LiveHostRef = name === "kafka-controller" ? { notController: [] } : "leader-of-most";
-      const fault = { type: "expireSession" as const, host };
-      say(`parity: ${name} ${p} partitions: simulated (paper profile)`);
-      const paper = simulateTwin({ elector: e, options, cluster, seed: 1, fault });
-      let cal: ReturnType<typeof simulateTwin> | undefined;
-      if (calibrated !== undefined) {
-        say(`parity: ${name} ${p} partitions: simulated (calibrated profile)`);
-        cal = simulateTwin({ elector: e, options, cluster, seed: 1, fault, coordinator: calibrated, afterMs: 120_000 });
-      }
-      let live: Awaited<ReturnType<typeof runLive>> | undefined;
-      if (connect !== undefined) {
-        say(`parity: ${name} ${p} partitions: live on ${connect}`);
-        try {
-          live = await runLive({ elector: e, options, connect, cluster, seed: 1, fault, timeoutMs: Number(option("live-timeout") ?? 300_000), progress: say });
-        } catch (err) {
-          say(`parity: live run failed: ${(err as Error).message}`);
-        }
-      }
-      const liveMs = live?.complete === true ? live.handover.allMs : undefined;
-      times.set(`${name}/${p}/paper`, paper.handover.allMs);
-      if (cal !== undefined) times.set(`${name}/${p}/cal`, cal.handover.allMs);
-      if (liveMs !== undefined) times.set(`${name}/${p}/live`, liveMs);
-      say(`parity: row: ${name} ${p}: live ${fmt(liveMs, 1)} ms (led ${live?.handover.affected ?? NM}), sim paper ${fmt(paper.handover.allMs, 1)} ms (led ${paper.handover.affected}), sim calibrated ${fmt(cal?.handover.allMs, 1)} ms`);
-      rows.push([
-        name,
-        String(p),
-        `${live?.handover.affected ?? NM} / ${paper.handover.affected}`,
-        fmt(liveMs, 1),
-        fmt(paper.handover.allMs, 1),
-        fmt(cal?.handover.allMs, 1),
-        ratio(paper.handover.allMs, liveMs),
-        ratio(cal?.handover.allMs, liveMs),
-        `${live?.afterFault.watchNotifications ?? NM} / ${paper.afterFault.watchNotifications}`,
-        `${live?.afterFault.writes ?? NM} / ${paper.afterFault.writes}`,
-      ]);
-    }
-  }
-  const out = [
-    "## Live (real ZooKeeper) vs simulated: 6 brokers, RF 3, expireSession of the busiest leader (kafka-controller: the lowest non-controller broker)",
-    "",
-    table(
-      ["elector", "partitions", "led: live / sim", "live ms", "sim paper ms", "sim calibrated ms", "paper/live", "calibrated/live", "notifications live / sim", "writes live / sim"],
-      rows,
-    ),
-    "",
-    "time = until every partition the broker led has a new leader (src/live/handover.ts); counts at the clients after the fault.",
-    "",
-    "naive-race time / kafka-controller time, per partition count:",
-    "",
-  ];
-  const rr: string[][] = [];
-  for (const p of partitions) {
-    const r = (k: string): string => ratio(times.get(`naive-race/${p}/${k}`), times.get(`kafka-controller/${p}/${k}`));
-    rr.push([String(p), r("live"), r("paper"), r("cal")]);
-  }
-  out.push(table(["partitions", "live", "sim paper", "sim calibrated"], rr));
-  return out.join("\n");
 }
 
 // ---- Raft Figure 16 and etcd, in the simulator ----
@@ -241,27 +173,32 @@ async function etcdSection(trials: number, real: boolean): Promise<string> {
 async function main(): Promise<void> {
   const connect = option("connect");
   const sections = (option("sections") ?? "live,zk,raft,etcd").split(",");
-  const partitions = option("partitions") !== undefined ? countList(option("partitions")!) : [1_000, 10_000, ...(flag("big") ? [100_000] : [])];
+  const partitions = option("partitions") !== undefined ? countList(option("partitions")!) : [1_000, 10_000, 100_000];
   const trials = Number(option("trials") ?? 25);
   let calibrated: Record<string, number> | undefined;
+  let liveProcess: { replyMs: number; notificationMs: number } | undefined;
   let calibratedName = NM;
   const profileArg = option("profile");
   if (profileArg !== undefined) {
     const r = builtinProfile(profileArg) !== undefined ? { profile: builtinProfile(profileArg) } : loadProfile(profileArg, process.cwd());
     if (r.profile === undefined) throw new Error(`bench:parity: bad --profile: ${JSON.stringify("issues" in r ? r.issues : [])}`);
     calibrated = { ...r.profile.costs };
+    liveProcess = (r.profile as { liveProcess?: { replyMs: number; notificationMs: number } }).liveProcess;
     calibratedName = `${r.profile.name} (${profileArg})`;
   } else if (connect !== undefined && (sections.includes("live") || sections.includes("zk"))) {
     say(`parity: calibrating against ${connect}`);
     const p = await calibrateZookeeper(connect, DEFAULT_SIZES, say);
     calibrated = { ...p.costs };
+    liveProcess = p.liveProcess;
     calibratedName = `calibrated now against ${connect}`;
   }
   const out: string[] = [
     `# bench:parity (profiles: paper = ${ZOOKEEPER_PAPER_PROFILE.name}; calibrated = ${calibratedName}; live = ${connect ?? NM})`,
     "",
   ];
-  if (sections.includes("live")) out.push(await liveSection(connect, calibrated, partitions), "");
+  if (sections.includes("live")) {
+    out.push(await liveSection({ connect, calibrated, liveProcess, partitions, liveTimeoutMs: Number(option("live-timeout") ?? 300_000), say }), "");
+  }
   if (sections.includes("zk")) {
     say("parity: ZooKeeper paper figures");
     const sim = paperFiguresSim(undefined);

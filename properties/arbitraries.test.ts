@@ -98,7 +98,7 @@ describe("arbitraries: validity", () => {
     for (const kind of [
       "crash", "restart", "pause", "long pause", "partition", "partition with zk", "isolate", "one-way cut",
       "host cut off from zk", "zk unreachable", "zk crash", "heal", "loss", "duplication", "link", "clog", "shutdown",
-      "clockJump", "backward clock jump", "clockDrift", "slow clock", "slowDisk",
+      "clockJump", "backward clock jump", "clockDrift", "slow clock", "slowDisk", "expireSession", "closeSession",
     ]) {
       expect(seen, kind).toContain(kind);
     }
@@ -219,12 +219,39 @@ describe("arbitraries: shrinking", () => {
   });
 
   test("turning clock and disk faults off leaves every other generated value as it was", () => {
-    const off = { faults: { maxHostEpisodes: 0 } };
-    const a = fc.sample(scenario(), { seed: SEED, numRuns: 100 });
+    // Session faults are drawn after clock and disk faults: off in both, so only the latter differ.
+    const off = { faults: { maxHostEpisodes: 0, maxSessionEpisodes: 0 } };
+    const a = fc.sample(scenario({ faults: { maxSessionEpisodes: 0 } }), { seed: SEED, numRuns: 100 });
     const b = fc.sample(scenario(off), { seed: SEED, numRuns: 100 });
     const hostKinds = new Set(["clockJump", "clockDrift", "slowDisk"]);
     expect(a.map((s) => ({ ...s, faults: s.faults.filter((f) => !hostKinds.has(f.type)) }))).toEqual(b);
     expect(a.some((s) => s.faults.some((f) => hostKinds.has(f.type)))).toBe(true);
+  });
+
+  test("turning session faults off leaves every other generated value as it was", () => {
+    const off = { faults: { maxSessionEpisodes: 0 } };
+    const a = fc.sample(scenario(), { seed: SEED, numRuns: 100 });
+    const b = fc.sample(scenario(off), { seed: SEED, numRuns: 100 });
+    const sessionKinds = new Set(["expireSession", "closeSession"]);
+    expect(a.map((s) => ({ ...s, faults: s.faults.filter((f) => !sessionKinds.has(f.type)) }))).toEqual(b);
+    expect(a.some((s) => s.faults.some((f) => sessionKinds.has(f.type)))).toBe(true);
+  });
+
+  test("a session fault shrinks to one expiry of broker 0's session at the window's start; a closed session is restarted at recovery", () => {
+    const s = shrunk(scenario(), (sc) => sc.faults.some((f) => f.type === "expireSession"));
+    expect(s.faults).toEqual([{ at: 2_000, type: "expireSession", host: 0 }]);
+    const c = shrunk(scenario(), (sc) => sc.faults.some((f) => f.type === "closeSession" && f.host !== "zk" && f.host >= 1));
+    expect(c.faults).toEqual([{ at: 2_000, type: "closeSession", host: 1 }]);
+    expect(recoveryPhase(c.faults, c.network, c.recoveryAtMs).faults).toEqual([
+      { at: 22_100, type: "heal" },
+      { at: 22_100, type: "crash", host: 1 },
+      { at: 22_100, type: "restart", host: 1 },
+    ]);
+    // A crash after the close already brings a restart; no second one.
+    expect(recoveryPhase([{ at: 1000, type: "closeSession", host: 1 }, { at: 2000, type: "crash", host: 1 }], undefined).faults).toEqual([
+      { at: 2_100, type: "heal" },
+      { at: 2_100, type: "restart", host: 1 },
+    ]);
   });
 
   test("raw schedules shrink by dropping whole episodes", () => {

@@ -44,6 +44,11 @@ export type EpisodeKind =
 /** Episodes that touch one host's clock or disk, generated as a list of their own (hostFaultSchedule). */
 export type HostEpisodeKind = "clockJump" | "clockDrift" | "slowDisk";
 
+/** Episodes that end one broker's ZooKeeper session, generated as a list of their own (sessionFaultSchedule). */
+export type SessionEpisodeKind = "expireSession" | "closeSession";
+
+type AnyEpisodeKind = EpisodeKind | HostEpisodeKind | SessionEpisodeKind;
+
 export interface FaultArbitraryOptions {
   /** Broker ids are drawn from 0..maxBrokers-1, then fitted to the cluster (fitSchedule). */
   readonly maxBrokers: number;
@@ -58,7 +63,7 @@ export interface FaultArbitraryOptions {
   /** At most this many episodes (each one or two faults). */
   readonly maxEpisodes: number;
   /** Relative frequency of each kind of episode (0 leaves a kind out). */
-  readonly weights: Readonly<Record<EpisodeKind | HostEpisodeKind, number>>;
+  readonly weights: Readonly<Record<AnyEpisodeKind, number>>;
   /** At most this many clock and disk episodes (besides maxEpisodes). */
   readonly maxHostEpisodes: number;
   /** Largest clock step, either way (ms). */
@@ -69,9 +74,11 @@ export interface FaultArbitraryOptions {
   readonly maxDriftPpm: number;
   /** Largest slow-down factor of a slowDisk episode. */
   readonly maxDiskFactor: number;
+  /** At most this many session episodes (expireSession, closeSession; besides the others). */
+  readonly maxSessionEpisodes: number;
 }
 
-export const DEFAULT_WEIGHTS: Readonly<Record<EpisodeKind | HostEpisodeKind, number>> = {
+export const DEFAULT_WEIGHTS: Readonly<Record<AnyEpisodeKind, number>> = {
   crash: 3,
   shutdown: 1,
   pause: 3,
@@ -90,6 +97,8 @@ export const DEFAULT_WEIGHTS: Readonly<Record<EpisodeKind | HostEpisodeKind, num
   clockJump: 1,
   clockDrift: 1,
   slowDisk: 1,
+  expireSession: 1,
+  closeSession: 1,
 };
 
 export const DEFAULT_FAULTS: FaultArbitraryOptions = {
@@ -106,11 +115,12 @@ export const DEFAULT_FAULTS: FaultArbitraryOptions = {
   backwardJumps: true,
   maxDriftPpm: 500,
   maxDiskFactor: 100,
+  maxSessionEpisodes: 2,
 };
 
 /** Options as callers give them: any subset, weights merged with the defaults. */
 export type FaultArbitraryInput = Partial<Omit<FaultArbitraryOptions, "weights">> & {
-  readonly weights?: Partial<Record<EpisodeKind | HostEpisodeKind, number>>;
+  readonly weights?: Partial<Record<AnyEpisodeKind, number>>;
 };
 
 export function faultOptions(options: FaultArbitraryInput = {}): FaultArbitraryOptions {
@@ -393,6 +403,42 @@ export function hostFaultSchedule(options: FaultArbitraryInput = {}): fc.Arbitra
     .map((k) => ({ arbitrary: HOST_EPISODES[k](o), weight: o.weights[k] }));
   if (arms.length === 0 || o.maxHostEpisodes <= 0) return fc.constant([]);
   return fc.array(fc.oneof(...arms), { maxLength: o.maxHostEpisodes, size: "max" }).map((episodes) => sortByTime(episodes.flat()));
+}
+
+/**
+ * The server expires a broker's ZooKeeper session now (its ephemerals go, their watchers are told;
+ * the broker learns Expired on its next contact and starts a new session itself).
+ */
+export function expireSessionEpisode(o: FaultArbitraryOptions): fc.Arbitrary<Episode> {
+  return fc.record({ at: faultTime(o), host: broker(o) }).map(({ at, host }): Episode => [{ at, type: "expireSession", host }]);
+}
+
+/**
+ * A broker's ZooKeeper client closes its session cleanly (as at a shutdown, but the broker keeps
+ * running without one). Nothing in the broker opens a new session after its own close, so the
+ * recovery phase restarts such a broker (recoveryPhase), as an operator would.
+ */
+export function closeSessionEpisode(o: FaultArbitraryOptions): fc.Arbitrary<Episode> {
+  return fc.record({ at: faultTime(o), host: broker(o) }).map(({ at, host }): Episode => [{ at, type: "closeSession", host }]);
+}
+
+const SESSION_EPISODES: Readonly<Record<SessionEpisodeKind, (o: FaultArbitraryOptions) => fc.Arbitrary<Episode>>> = {
+  expireSession: expireSessionEpisode,
+  closeSession: closeSessionEpisode,
+};
+
+/**
+ * Session faults: 0..maxSessionEpisodes episodes, sorted by time (raw host ids). A list of its own,
+ * drawn after the clock and disk faults, so adding these kinds left every other generated value as
+ * it was; it shrinks to none on its own. A world without a coordinator ignores them.
+ */
+export function sessionFaultSchedule(options: FaultArbitraryInput = {}): fc.Arbitrary<Fault[]> {
+  const o = faultOptions(options);
+  const arms = (Object.keys(SESSION_EPISODES) as SessionEpisodeKind[])
+    .filter((k) => o.weights[k] > 0)
+    .map((k) => ({ arbitrary: SESSION_EPISODES[k](o), weight: o.weights[k] }));
+  if (arms.length === 0 || o.maxSessionEpisodes <= 0) return fc.constant([]);
+  return fc.array(fc.oneof(...arms), { maxLength: o.maxSessionEpisodes, size: "max" }).map((episodes) => sortByTime(episodes.flat()));
 }
 
 /** Stable sort by time: faults at the same time keep their schedule order. */

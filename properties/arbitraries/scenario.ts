@@ -9,7 +9,7 @@ import type { ClusterSpec } from "../../src/cluster/cluster-model.ts";
 import type { Fault } from "../../src/sim/faults.ts";
 import type { LinkSettings } from "../../src/sim/network.ts";
 import { clusterSpec, DEFAULT_CLUSTER, type ClusterArbitraryOptions } from "./cluster.ts";
-import { faultOptions, hostFaultSchedule, recoveryTime, rawFaultSchedule, sortByTime, type FaultArbitraryInput } from "./faults.ts";
+import { faultOptions, hostFaultSchedule, recoveryTime, rawFaultSchedule, sessionFaultSchedule, sortByTime, type FaultArbitraryInput } from "./faults.ts";
 import { networkSettings, type NetworkArbitraryOptions } from "./network.ts";
 import { fitSchedule } from "./schedule.ts";
 
@@ -53,12 +53,17 @@ export function scenario(options: ScenarioArbitraryOptions = {}): fc.Arbitrary<P
       // Last: drawn after everything else, so the values above are what they were before clock
       // and disk faults existed.
       hostFaults: hostFaultSchedule(faultInput),
+      // After those, for the same reason: session faults came later still.
+      sessionFaults: sessionFaultSchedule(faultInput),
     })
-    .map(({ seed, cluster, network, faults, recoveryAtMs, hostFaults }): PropertyScenario => ({
-      seed,
-      cluster,
-      ...(network !== undefined ? { network } : {}),
-      faults: fitSchedule(hostFaults.length === 0 ? faults : sortByTime([...faults, ...hostFaults]), cluster.brokers),
-      recoveryAtMs,
-    }));
+    .map(({ seed, cluster, network, faults, recoveryAtMs, hostFaults, sessionFaults }): PropertyScenario => {
+      const extra = [...hostFaults, ...sessionFaults];
+      return {
+        seed,
+        cluster,
+        ...(network !== undefined ? { network } : {}),
+        faults: fitSchedule(extra.length === 0 ? faults : sortByTime([...faults, ...extra]), cluster.brokers),
+        recoveryAtMs,
+      };
+    });
 }

@@ -96,6 +96,19 @@ export function hostsDownAfter(faults: readonly Fault[]): HostRef[] {
   return down.has("zk") ? ["zk", ...brokers] : brokers;
 }
 
+/**
+ * Brokers whose ZooKeeper client closed its own session (closeSession) and that have not crashed
+ * or shut down since: they run on without a session, and nothing in them opens a new one.
+ */
+export function sessionClosedAfter(faults: readonly Fault[]): number[] {
+  const closed = new Set<number>();
+  for (const f of faults) {
+    if (f.type === "closeSession" && f.host !== "zk") closed.add(f.host);
+    else if ((f.type === "crash" || f.type === "shutdown") && f.host !== "zk") closed.delete(f.host);
+  }
+  return [...closed].sort((a, b) => a - b);
+}
+
 export interface Recovery {
   /** When the recovery phase runs: `earliestMs`, or one grid step after the last fault has run its course if later. */
   readonly at: number;
@@ -105,9 +118,10 @@ export interface Recovery {
 /**
  * The recovery phase, at `earliestMs` or once the last fault has run its course (faults that
  * nothing undid persist until then): heal every partition, cut and isolation; set every link back to the run's
- * normal settings; restart every host that is down (the coordinator first). After it every host is up (pauses and
- * clogs, clock drifts and slow disks have ended by `at`) and the network is whole. A clock jump
- * is not undone: a clock that was stepped stays stepped.
+ * normal settings; restart every host that is down (the coordinator first); crash and restart every broker
+ * whose client closed its own session (an operator restarting it: sessionClosedAfter). After it every host is up
+ * with a session to come (pauses and clogs, clock drifts and slow disks have ended by `at`) and the network is
+ * whole. A clock jump is not undone: a clock that was stepped stays stepped.
  */
 export function recoveryPhase(
   faults: readonly Fault[],
@@ -121,5 +135,6 @@ export function recoveryPhase(
   const out: Fault[] = [{ at, type: "heal" }];
   if (changesLinks) out.push({ at, type: "link", loss: normal.loss, duplicate: normal.duplicate, delay: normal.delay });
   for (const host of hostsDownAfter(faults)) out.push({ at, type: "restart", host });
+  for (const host of sessionClosedAfter(faults)) out.push({ at, type: "crash", host }, { at, type: "restart", host });
   return { at, faults: out };
 }

@@ -451,7 +451,7 @@ export class ZkClientImpl implements ZkClient {
       kind: "result", tag: r.tag, op: OP_NAME[r.type], path: r.path, err: m.err, stat: m.stat, data: m.data,
       children: m.children, createdPath: m.createdPath, results: m.results, zxid: m.zxid,
     };
-    this.owner.sink.zkEvent(this.host, result);
+    this.owner.emit(this.host, result, this.owner.config.liveProcessReplyMs);
   }
 
   /** Rule (ZKWatchManager.materialize): an event clears the matching one-shot watches. */
@@ -480,7 +480,7 @@ export class ZkClientImpl implements ZkClient {
     if (!had) return;
     this.watchEvents++;
     const event: ZkWatchEvent = { kind: "watch", type: m.event, path: p };
-    this.owner.sink.zkEvent(this.host, event);
+    this.owner.emit(this.host, event, this.owner.config.liveProcessNotificationMs);
   }
 
   private sessionEvent(state: ZkSessionState): void {
@@ -488,7 +488,7 @@ export class ZkClientImpl implements ZkClient {
     else if (state === "disconnected") this.disconnectedEvents++;
     else this.expiredEvents++;
     const event: ZkSessionEvent = { kind: "session", state, sessionId: this.sessionId };
-    this.owner.sink.zkEvent(this.host, event);
+    this.owner.emit(this.host, event, 0);
   }
 
   private clearWatches(): void {
@@ -614,6 +614,10 @@ export class ZkClients {
   /** Connection numbers are unique across all clients and incarnations, like socket 4-tuples. */
   nextConn = 1;
   private readonly clients: (ZkClientImpl | undefined)[];
+  /** Live-harness model (config.liveProcess*): whether it is on, and when the one process is next free. */
+  private readonly oneProcess: boolean;
+  private processFreeAt = 0;
+  private readonly processKind: number;
 
   constructor(
     readonly kernel: Kernel,
@@ -627,6 +631,28 @@ export class ZkClients {
     this.timerKind = kernel.registerKind("zk.client.timer", new TimerHandler(this.clients), true);
     this.retransmitKind = kernel.registerKind("zk.client.retransmit", new RetransmitHandler(this.clients), true);
     this.localKind = kernel.registerKind("zk.client.local", new LocalHandler(this.sink), true);
+    this.oneProcess = this.config.liveProcessReplyMs > 0 || this.config.liveProcessNotificationMs > 0;
+    this.processKind = this.oneProcess ? kernel.registerKind("zk.client.process", new ProcessHandler(this.kernel, this.sink), true) : -1;
+  }
+
+  /**
+   * Hands a result, watch or session event to the host's elector. With the live-harness model on,
+   * every client's events queue for one shared process and each costs it `costMs` first (in order,
+   * so a session's events stay FIFO); an event for a host that crashed meanwhile is dropped.
+   */
+  emit(host: HostId, event: ZkEvent, costMs: number): void {
+    if (!this.oneProcess) {
+      this.sink.zkEvent(host, event);
+      return;
+    }
+    const now = this.kernel.now;
+    if (costMs === 0 && this.processFreeAt < now) {
+      this.sink.zkEvent(host, event);
+      return;
+    }
+    const at = Math.max(now, this.processFreeAt) + costMs;
+    this.processFreeAt = at;
+    this.kernel.schedule(at, this.processKind, host, this.kernel.incarnation(host), 0, event);
   }
 
   /** The client of a broker host (created on first use). */
@@ -677,6 +703,16 @@ class RetransmitHandler implements EventHandler {
   constructor(private readonly clients: (ZkClientImpl | undefined)[]) {}
   handle(host: number, _key: number, conn: number): void {
     this.clients[host]?.retransmit(conn);
+  }
+}
+
+class ProcessHandler implements EventHandler {
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly sink: ZkEventSink,
+  ) {}
+  handle(host: number, incarnation: number, _b: number, obj: unknown): void {
+    if (this.kernel.incarnation(host) === incarnation) this.sink.zkEvent(host, obj as ZkEvent);
   }
 }
 

@@ -35,6 +35,18 @@ export interface ZkConfig extends ZkCostProfile {
   readonly headerBytes: number;
   /** Width of the buckets in which the maximum server queue length is sampled (ms). */
   readonly queueSampleMs: number;
+
+  /**
+   * LAB ADDITION, live-mode harness only (0 = off, the default everywhere else): in live mode one
+   * Node process runs every broker's ZooKeeper client, so each reply and each watch notification
+   * costs that one process this much CPU (parsing it, running the callback and the elector's
+   * handler, writing the requests that follow) before the next can be handled. The simulated twin
+   * of a live run (src/live/sim-twin.ts) sets them from `electorate calibrate zookeeper`'s
+   * measurements of the process, so it compares like with like; a real deployment runs each
+   * broker in its own process, and no profile or scenario sets them.
+   */
+  readonly liveProcessReplyMs: number;
+  readonly liveProcessNotificationMs: number;
 }
 
 export const DEFAULT_ZK_CONFIG: ZkConfig = {
@@ -49,6 +61,8 @@ export const DEFAULT_ZK_CONFIG: ZkConfig = {
   tcpRtoMaxMs: 3200,
   headerBytes: 40,
   queueSampleMs: 10,
+  liveProcessReplyMs: 0,
+  liveProcessNotificationMs: 0,
 };
 
 export function zkConfig(overrides: Partial<ZkConfig> = {}): ZkConfig {

@@ -263,6 +263,29 @@ export class ZkServer implements WatchTrigger {
     else this.watches.addData(path, s);
   }
 
+  /**
+   * What live mode does to expire a session (src/live/live-run.ts): another connection re-attaches
+   * with the session's id and password, so the server closes the owner's connection (and drops its
+   * watches, as ZooKeeper does with a closed connection's), then that connection closes the
+   * session. The owner therefore hears none of its own ephemerals' deletions, unlike in
+   * expireSessionOf. Used by the simulated twin of a live run, to compare like with like.
+   * Returns whether there was a live session.
+   */
+  takeOverAndExpire(host: HostId): boolean {
+    let found: Session | undefined;
+    for (const s of this.sessions.sessions.values()) if (s.host === host && !s.closing && s.created) found = s;
+    if (found === undefined) return false;
+    if (found.conn !== 0 && found.stream !== null) {
+      const fin: ZkFinMessage = { type: "zk.fin", conn: found.conn, sessionId: found.id };
+      found.stream.send(fin, this.config.headerBytes);
+      this.closeConnection(found);
+    }
+    this.sessions.markClosing(found);
+    this.accounting.sessionExpired(found.host);
+    this.enqueue(EXPIRE, found);
+    return true;
+  }
+
   // ---- connections ----
 
   private onConnect(from: HostId, m: ZkConnectMessage): void {

@@ -15,7 +15,14 @@
  *   session close           a session owning E ephemerals closes: time until the server answers
  *                           the close (the connection ends), against a session owning one, and
  *                           against the same close when another session watches each ephemeral;
- *   session connect         K sessions opened one after the other.
+ *   session connect         K sessions opened one after the other;
+ *   this process            CPU time (process.cpuUsage) this process spends per reply and per watch
+ *                           notification through live mode's own client (real-zk-client.ts): N
+ *                           creates, N failing creates and N exists issued at once; E ephemerals
+ *                           watched by one client while their owner closes. Live mode runs every
+ *                           broker in this one process, so these are the live harness's cost
+ *                           (`liveProcess`, used only by the simulated twin of a live run), kept
+ *                           apart from the server's costs.
  * Fitting (a standalone server has no quorum round, so quorumRoundMs = 0):
  *   rtt = seq read - readMs;  commit (logWriteMs) = seq create - rtt - createMs;
  *   notificationMs = (close(E, each watched) - close(E)) / E;  ephemeralDeleteMs = (close(E) - close(1)) / (E - 1);
@@ -24,6 +31,8 @@
  */
 import zookeeper from "node-zookeeper-client";
 import { COST_FIELDS, ZOOKEEPER_PAPER_PROFILE, type ZkCostProfile, type ZkProfile } from "../coordinator/profiles.ts";
+import type { ZkEvent } from "../elector/zookeeper-client.ts";
+import { RealZkClient, SessionIds } from "./real-zk-client.ts";
 
 type Lib = ReturnType<typeof zookeeper.createClient>;
 type Cb = (e: unknown) => void;
@@ -52,6 +61,102 @@ export interface CalibratedProfile extends ZkProfile {
   /** Fits that came out negative and were clamped to 0. */
   readonly clamped: readonly (keyof ZkCostProfile)[];
   readonly sizes: CalibrationSizes;
+  /**
+   * LAB ADDITION, live harness only: CPU ms this process spends per reply and per watch
+   * notification (ZkConfig.liveProcessReplyMs / liveProcessNotificationMs). Not server costs:
+   * a scenario naming this profile does not get them; the simulated twin of a live run does.
+   */
+  readonly liveProcess: { readonly replyMs: number; readonly notificationMs: number };
+}
+
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Live mode's client (real-zk-client.ts), connected, with a callback for every event. */
+function liveClient(connectString: string, onEvent: (e: ZkEvent) => void): Promise<RealZkClient> {
+  return new Promise((resolve, reject) => {
+    let ready = false;
+    const timer = setTimeout(() => reject(new Error(`calibrate: no ZooKeeper answered at ${connectString} within 10 s`)), 10_000);
+    const c: RealZkClient = new RealZkClient(connectString, new SessionIds(), (e) => {
+      if (!ready && e.kind === "session" && e.state === "connected") {
+        ready = true;
+        clearTimeout(timer);
+        resolve(c);
+      } else onEvent(e);
+    });
+    c.connect(20_000);
+  });
+}
+
+/**
+ * CPU ms of this process per operation: `n` requests issued at once through live mode's client,
+ * until every result is back. `issue(i, tag)` sends request i.
+ */
+async function processCpuPerOp(c: RealZkClient, results: { wait: (n: number) => Promise<void> }, n: number, issue: (i: number) => void): Promise<number> {
+  const t0 = cpuMs();
+  const done = results.wait(n);
+  for (let i = 0; i < n; i++) issue(i);
+  await done;
+  return (cpuMs() - t0) / n;
+}
+
+/** Measures liveProcess (see CalibratedProfile) under `root`. */
+async function measureLiveProcess(connect: string, root: string, n: number, m: Record<string, number>): Promise<{ replyMs: number; notificationMs: number }> {
+  let waiting = 0;
+  let wake: () => void = () => {};
+  let watchEvents = 0;
+  let watchWake: () => void = () => {};
+  let watchTarget = Number.POSITIVE_INFINITY;
+  const results = {
+    wait: (k: number): Promise<void> =>
+      new Promise((resolve) => {
+        waiting = k;
+        wake = resolve;
+      }),
+  };
+  const dir = `${root}/live-process`;
+  await pipelinedCreate(connect, dir);
+  const c = await liveClient(connect + dir, (e) => {
+    if (e.kind === "result" && --waiting === 0) wake();
+    else if (e.kind === "watch" && ++watchEvents === watchTarget) watchWake();
+  });
+  try {
+    // Warm the JIT of the client and its mapping first.
+    await processCpuPerOp(c, results, n, (i) => c.create(`/w${i}`, i, "persistent", i));
+    m.processCreateCpuMs = await processCpuPerOp(c, results, n, (i) => c.create(`/p${i}`, i, "persistent", i));
+    m.processNodeExistsCpuMs = await processCpuPerOp(c, results, n, (i) => c.create(`/p${i}`, i, "persistent", i));
+    m.processExistsCpuMs = await processCpuPerOp(c, results, n, (i) => c.exists(`/p${i}`, false, i));
+    // Notifications: another session owns n ephemerals this client watches, then closes.
+    const owner = await connectClient(connect + dir);
+    await pipelined(n, (i, cb) => owner.create(`/e${i}`, data, zookeeper.CreateMode.EPHEMERAL, cb), ok);
+    await processCpuPerOp(c, results, n, (i) => c.exists(`/e${i}`, true, i));
+    const told = new Promise<void>((resolve) => {
+      watchTarget = n;
+      watchWake = resolve;
+    });
+    const t0 = cpuMs();
+    owner.close();
+    await told;
+    m.processNotificationCpuMs = (cpuMs() - t0) / n;
+  } finally {
+    c.close();
+  }
+  return {
+    replyMs: (m.processCreateCpuMs + m.processNodeExistsCpuMs + m.processExistsCpuMs) / 3,
+    notificationMs: m.processNotificationCpuMs,
+  };
+}
+
+/** Creates `path` (with its parents) through a short-lived session. */
+async function pipelinedCreate(connect: string, path: string): Promise<void> {
+  const c = await connectClient(connect);
+  try {
+    await pipelined(1, (_i, cb) => c.mkdirp(path, cb), ok);
+  } finally {
+    c.close();
+  }
 }
 
 const now = (): number => performance.now();
@@ -179,6 +284,7 @@ export async function calibrateZookeeper(connect: string, sizes: CalibrationSize
   const root = `/electorate-calibrate/${Date.now().toString(36)}-${process.pid}`;
   const c = await connectClient(connect);
   const m: Record<string, number> = {};
+  let liveProcess = { replyMs: 0, notificationMs: 0 };
   try {
     await pipelined(1, (_i, cb) => c.mkdirp(root, cb), ok);
     const N = sizes.pipelined;
@@ -229,6 +335,8 @@ export async function calibrateZookeeper(connect: string, sizes: CalibrationSize
       s.close();
     }
     m.connectMs = connectTotal / sizes.connects;
+    say("calibrate: this process's CPU per reply and per notification (live mode's harness)");
+    liveProcess = await measureLiveProcess(connect, root, N, m);
   } finally {
     c.close();
   }
@@ -275,5 +383,6 @@ export async function calibrateZookeeper(connect: string, sizes: CalibrationSize
     notMeasured: ["pingMs"],
     clamped,
     sizes,
+    liveProcess,
   };
 }

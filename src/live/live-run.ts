@@ -62,6 +62,14 @@ export interface LiveResult {
   readonly afterFault: LiveCounts;
   /** Whether the handover completed before the timeout. */
   readonly complete: boolean;
+  /**
+   * This process (every broker, the clients and the lab's harness) from the fault to the end:
+   * CPU time used and time its event loop was busy (ms). A lab artefact: a real deployment runs
+   * each broker in its own process.
+   */
+  readonly process: { readonly cpuMs: number; readonly busyMs: number };
+  /** The same until the handover was seen complete (polled every 50 ms); undefined if it never was. */
+  readonly processUntilHandover: { readonly cpuMs: number; readonly busyMs: number } | undefined;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -243,6 +251,8 @@ export async function runLive(spec: LiveSpec): Promise<LiveResult> {
 
     let faultAt = now();
     let before = sumCounts(hosts);
+    let cpu0 = process.cpuUsage();
+    let elu0 = performance.eventLoopUtilization();
     const target = hosts[host];
     say(`live: ${spec.fault.type} of broker ${host} at ${Math.round(faultAt)} ms`);
     switch (spec.fault.type) {
@@ -259,6 +269,8 @@ export async function runLive(spec: LiveSpec): Promise<LiveResult> {
         const done = expireFromOutside(spec.connect, cred.id, cred.password, () => {
           faultAt = now();
           before = sumCounts(hosts);
+          cpu0 = process.cpuUsage();
+          elu0 = performance.eventLoopUtilization();
         });
         target.zk.holdReconnects(done.then(() => {}, () => {}));
         await done;
@@ -267,11 +279,20 @@ export async function runLive(spec: LiveSpec): Promise<LiveResult> {
     }
     log.record(faultAt, -1, Obs.Fault, -1, 0, 0);
     const affected = handoverAfter(log, host, faultAt).affected;
+    // This process's work until the handover is seen complete (polled every 50 ms).
+    let handedOverUsage: { cpuMs: number; busyMs: number } | undefined;
     const complete = await settle(() => {
       const h = handoverAfter(log, host, faultAt);
-      return h.handedOver === h.affected;
+      const done = h.handedOver === h.affected;
+      if (done && handedOverUsage === undefined) {
+        const cpu = process.cpuUsage(cpu0);
+        handedOverUsage = { cpuMs: (cpu.user + cpu.system) / 1000, busyMs: performance.eventLoopUtilization(elu0).active };
+      }
+      return done;
     }, `the ${affected} partitions broker ${host} led to get new leaders`);
     const after = sumCounts(hosts);
+    const cpu = process.cpuUsage(cpu0);
+    const elu = performance.eventLoopUtilization(elu0);
     return {
       chroot,
       host,
@@ -285,6 +306,8 @@ export async function runLive(spec: LiveSpec): Promise<LiveResult> {
         reads: after.reads - before.reads,
       },
       complete,
+      process: { cpuMs: (cpu.user + cpu.system) / 1000, busyMs: elu.active },
+      processUntilHandover: handedOverUsage,
     };
   } finally {
     for (const h of hosts) h.stop();

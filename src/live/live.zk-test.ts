@@ -82,6 +82,31 @@ describe("live mode on a real ZooKeeper vs the simulator", () => {
     expect(live.afterFault).toEqual(sim.afterFault);
   });
 
+  it("naive-race, crash of the busiest leader: nothing moves until the server expires the dead session, then the simulator's counts per affected partition", async () => {
+    const connect = requireServer();
+    const { e } = elector("naive-race");
+    // Kafka's pre-2.5 zookeeper.session.timeout.ms (6000), so the test waits seconds, not 18 s.
+    const sessionTimeoutMs = 6000;
+    const options = Schema.decodeUnknownSync(e.options)({ sessionTimeoutMs });
+    const fault = { type: "crash", host: "leader-of-most" } as const;
+    const live = await runLive({ elector: e, options, connect, cluster, seed: 1, fault });
+    const sim = simulateTwin({ elector: e, options, cluster, seed: 1, fault });
+    expect(live.complete).toBe(true);
+    expect(live.handover.affected).toBeGreaterThan(0);
+    expect(live.handover.handedOver).toBe(live.handover.affected);
+    // The dead client's last packet was at most a ping interval (a third of the timeout, as
+    // node-zookeeper-client pings) before the crash; the server expires it at the first tick
+    // (tickTime 2000 ms) at or after last packet + timeout.
+    const tickMs = 2000;
+    expect(live.handover.allMs).toBeGreaterThanOrEqual(sessionTimeoutMs - sessionTimeoutMs / 3);
+    expect(live.handover.allMs).toBeLessThan(sessionTimeoutMs + tickMs + 1000);
+    expect(sim.handover.allMs).toBeGreaterThanOrEqual(sessionTimeoutMs - sessionTimeoutMs / 3);
+    expect(sim.handover.allMs).toBeLessThan(sessionTimeoutMs + tickMs + 1000);
+    // The crashed broker's connection is gone, so only the two other replicas hear each deletion.
+    expect(live.afterFault.watchNotifications).toBe(2 * live.handover.affected);
+    expect(perPartition(live.afterFault, live.handover.affected)).toEqual(perPartition(sim.afterFault, sim.handover.affected));
+  });
+
   it("naive-race, expireSession: the server ends the session now and the partitions move within seconds, not after the 18 s timeout", async () => {
     const connect = requireServer();
     const { e, options } = elector("naive-race");

@@ -2,6 +2,15 @@
  * The simulated twin of a live run: the same elector, options, cluster and seed in the
  * simulator, the same fault on the same broker, measured the same way (handover.ts and the
  * clients' counts after the fault). No producers, as in live mode.
+ *
+ * Two things of live mode's harness that a real deployment lacks are mirrored here, so the twin
+ * compares like with like:
+ *  - expireSession is done as live mode does it: another connection takes the session over (the
+ *    server closes the owner's connection and its watches first) and closes it
+ *    (ZkServer.takeOverAndExpire), instead of the server expiring a connected session;
+ *  - with `liveProcess`, every broker's ZooKeeper events queue for one process that spends that
+ *    much CPU per reply and per notification (ZkConfig.liveProcess*, measured by `electorate
+ *    calibrate zookeeper`), as the one Node process of live mode does.
  */
 import type { ClusterSpec } from "../cluster/cluster-model.ts";
 import type { ElectorDefinition, HostId } from "../elector/api.ts";
@@ -25,6 +34,8 @@ export interface TwinSpec {
   readonly afterMs?: number;
   /** Stop once every affected partition has a new leader and declarations were quiet this long (default 1000 ms, as live mode). */
   readonly quietMs?: number;
+  /** Live mode's one process: CPU ms per reply and per notification (calibrate's `liveProcess`); default: not modelled. */
+  readonly liveProcess?: { readonly replyMs: number; readonly notificationMs: number };
 }
 
 export interface TwinResult {
@@ -39,6 +50,9 @@ export interface TwinResult {
 export function simulateTwin(spec: TwinSpec): TwinResult {
   const wall0 = performance.now();
   const faultAt = spec.faultAtMs ?? 20_000;
+  const lp = spec.liveProcess;
+  const coordinator =
+    lp === undefined ? spec.coordinator : { ...spec.coordinator, liveProcessReplyMs: lp.replyMs, liveProcessNotificationMs: lp.notificationMs };
   const build = (faults: readonly Fault[]): World => {
     const w = new World({
       seed: spec.seed,
@@ -48,7 +62,7 @@ export function simulateTwin(spec: TwinSpec): TwinResult {
       elector: spec.elector,
       options: spec.options,
       workload: { partitions: 0 },
-      ...(spec.coordinator !== undefined ? { coordinator: spec.coordinator } : {}),
+      ...(coordinator !== undefined ? { coordinator } : {}),
     });
     w.start();
     return w;
@@ -79,7 +93,14 @@ export function simulateTwin(spec: TwinSpec): TwinResult {
     host = 0;
     for (let h = 1; h < spec.cluster.brokers; h++) if (n[h] > n[host]) host = h;
   }
-  const world = build([{ at: faultAt, type: spec.fault.type, host }]);
+  let world: World;
+  if (spec.fault.type === "expireSession") {
+    world = build([]);
+    const takeover = world.kernel.registerKind("twin.takeOverAndExpire", { handle: () => void world.coordinator.takeOverAndExpire(host) }, false);
+    world.kernel.schedule(faultAt, takeover, 0, 0, 0, undefined);
+  } else {
+    world = build([{ at: faultAt, type: spec.fault.type, host }]);
+  }
   world.kernel.runUntil(faultAt - 1e-6);
   const before = clientTotals(world);
   // Stop as live mode does: every affected partition handed over and the declarations quiet for
