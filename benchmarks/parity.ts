@@ -4,7 +4,7 @@
  *
  *   npm run bench:parity                                   # simulator and published figures only
  *   npm run bench:parity -- --connect 127.0.0.1:21810      # + live runs and a calibration
- *   npm run bench:parity -- --connect ... --profile my-zk.json --partitions 1k,10k,100k --live-timeout 300000
+ *   npm run bench:parity -- --connect ... --profile my-zk.json --partitions 1k,10k,100k --live-timeout 300000 --live-max-partitions 10000
  *   npm run bench:parity -- --sections zk,raft,etcd --trials 20
  *
  * Sections:
@@ -12,7 +12,8 @@
  *            busiest leader's session expires (kafka-controller: the lowest broker that is not
  *            the controller); time until every partition it led has a new leader, live (real
  *            ZooKeeper, live mode; each phase bounded by --live-timeout, a row that did not
- *            finish says so) and simulated with the zookeeper-paper profile, the calibrated one,
+ *            finish says so; not attempted above --live-max-partitions, 10k by default, and
+ *            the row says why) and simulated with the zookeeper-paper profile, the calibrated one,
  *            and the calibrated one plus live mode's one process; and the naive/controller time
  *            ratio per partition count (benchmarks/parity-zk.ts).
  *   zk       the ZooKeeper paper (Hunt et al., USENIX ATC 2010, §2.3): a leader updating 5000
@@ -197,7 +198,9 @@ async function main(): Promise<void> {
     "",
   ];
   if (sections.includes("live")) {
-    out.push(await liveSection({ connect, calibrated, liveProcess, partitions, liveTimeoutMs: Number(option("live-timeout") ?? 300_000), say }), "");
+    const liveTimeoutMs = Number(option("live-timeout") ?? 300_000);
+    const liveMaxPartitions = Number(option("live-max-partitions") ?? 10_000);
+    out.push(await liveSection({ connect, calibrated, liveProcess, partitions, liveTimeoutMs, liveMaxPartitions, say }), "");
   }
   if (sections.includes("zk")) {
     say("parity: ZooKeeper paper figures");

@@ -37,6 +37,16 @@ export interface ZkConfig extends ZkCostProfile {
   readonly queueSampleMs: number;
 
   /**
+   * 1: the txn log is one device that fsyncs one batch at a time (ZooKeeper's SyncRequestProcessor:
+   * it appends requests while more are queued and flushes when its queue is empty or holds
+   * `maxBatchSize` = 1000 txns, zookeeper.maxBatchSize's default in 3.6+); a write reaching the log
+   * while a flush runs waits for the next one. 0: every write's log write runs on its own, in
+   * parallel (the model before group commit; still the default, because the timing-pinned tests
+   * of the coordinator and of the ZooKeeper-based electors were written against it).
+   */
+  readonly groupCommit: number;
+
+  /**
    * LAB ADDITION, live-mode harness only (0 = off, the default everywhere else): in live mode one
    * Node process runs every broker's ZooKeeper client, so each reply and each watch notification
    * costs that one process this much CPU (parsing it, running the callback and the elector's
@@ -61,6 +71,7 @@ export const DEFAULT_ZK_CONFIG: ZkConfig = {
   tcpRtoMaxMs: 3200,
   headerBytes: 40,
   queueSampleMs: 10,
+  groupCommit: 0,
   liveProcessReplyMs: 0,
   liveProcessNotificationMs: 0,
 };

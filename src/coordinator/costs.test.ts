@@ -108,3 +108,25 @@ describe("cost profile", () => {
     expect(profileProblems(null)[0].message).toMatch(/profile object/);
   });
 });
+
+describe("group commit (groupCommit: 1)", () => {
+  /** Reply times (minus the first's arrival) of `n` creates issued at once by host 0. */
+  function replies(groupCommit: number, n: number): number[] {
+    const h = new Harness(1, { config: { ...COSTS, quorumRoundMs: 0, logWriteMs: 10, groupCommit } });
+    h.client(0).connect(6000);
+    h.advance(200);
+    const t = h.kernel.now;
+    for (let i = 0; i < n; i++) h.client(0).create(`/g${i}`, 0, "persistent", i);
+    h.advance(1000);
+    return h.results(0).map((r) => r.t - t - 1);
+  }
+
+  it("off: every write's log write runs on its own, 10 ms after its service", () => {
+    expect(replies(0, 5)).toEqual([11, 12, 13, 14, 15].map((x) => expect.closeTo(x, 9)));
+  });
+
+  it("on: one flush at a time; writes that reach the log during a flush share the next one", () => {
+    // Service ends at 1..5 ms; the first write's flush runs 1-11, the other four share 11-21.
+    expect(replies(1, 5)).toEqual([11, 21, 21, 21, 21].map((x) => expect.closeTo(x, 9)));
+  });
+});

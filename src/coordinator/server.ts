@@ -65,6 +65,9 @@ const EXPIRE: ExpireJob = { type: "zk.expire", conn: 0 };
 
 type Job = ZkRequestMessage | ZkSetWatchesMessage | ZkPingMessage | ZkConnectMessage | ExpireJob;
 
+/** SyncRequestProcessor's maxBatchSize default (zookeeper.maxBatchSize, ZooKeeper 3.6+). */
+const GROUP_COMMIT_MAX_BATCH = 1000;
+
 /** What leaves the server for one request once every earlier output has left. */
 class Release {
   noteSessions: Session[] | null = null;
@@ -106,6 +109,10 @@ export class ZkServer implements WatchTrigger {
   private notesQueued = 0;
   /** Time the last scheduled output leaves; outputs leave in order. */
   private lastRelease = 0;
+  /** Group commit: the latest scheduled flush of the txn log and how many writes it carries. */
+  private flushStart = 0;
+  private flushEnd = 0;
+  private flushBatch = 0;
   private expiryTimerRunning = false;
   /** Release record being filled while a write fires watches. */
   private collecting: Release | null = null;
@@ -197,6 +204,9 @@ export class ZkServer implements WatchTrigger {
     this.busy = false;
     this.busyUntil = 0;
     this.lastRelease = 0;
+    this.flushStart = 0;
+    this.flushEnd = 0;
+    this.flushBatch = 0;
     this.expiryTimerRunning = false;
     this.collecting = null;
     this.watches.clear();
@@ -691,10 +701,33 @@ export class ZkServer implements WatchTrigger {
     return { type: "zk.reply", conn: m.conn, xid: m.xid, err, zxid, stat, data, children, createdPath, results };
   }
 
-  /** Schedules an output: a write's after the commit latency, any output after every earlier one. */
+  /**
+   * When a write that reaches the log now is committed. Without group commit: after its own log
+   * write. With it (config.groupCommit): flushes run one at a time; a write joins the flush that
+   * has not started yet, or starts one if the log is idle, or waits for the next one after the
+   * flush in progress; a flush takes at most GROUP_COMMIT_MAX_BATCH writes. Then the quorum round.
+   */
+  private committedAt(now: number): number {
+    const c = this.config;
+    if (c.groupCommit === 0) return now + this.commitLatency;
+    if (now >= this.flushEnd) {
+      this.flushStart = now;
+      this.flushEnd = now + c.logWriteMs;
+      this.flushBatch = 1;
+    } else if (now < this.flushStart && this.flushBatch < GROUP_COMMIT_MAX_BATCH) {
+      this.flushBatch++;
+    } else {
+      this.flushStart = this.flushEnd;
+      this.flushEnd += c.logWriteMs;
+      this.flushBatch = 1;
+    }
+    return this.flushEnd + c.quorumRoundMs;
+  }
+
+  /** Schedules an output: a write's once committed, any output after every earlier one. */
   private output(rec: Release, write: boolean): void {
     const now = this.kernel.now;
-    let at = write ? now + this.commitLatency : now;
+    let at = write ? this.committedAt(now) : now;
     if (at < this.lastRelease) at = this.lastRelease;
     this.lastRelease = at;
     this.kernel.schedule(at, this.releaseKind, this.host, 0, 0, rec);

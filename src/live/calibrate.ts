@@ -24,11 +24,16 @@
  *                           (`liveProcess`, used only by the simulated twin of a live run), kept
  *                           apart from the server's costs.
  * Fitting (a standalone server has no quorum round, so quorumRoundMs = 0):
- *   rtt = seq read - readMs;  commit (logWriteMs) = seq create - rtt - createMs;
+ *   rtt = seq read - readMs;  commit = seq create - rtt - createMs;
+ *   logWriteMs = the server's own mean fsync time over the probe (ZooKeeper's `mntr`:
+ *   zk_sum_fsynctime / zk_cnt_fsynctime, each fsync timed in whole ms by FileTxnLog, so sub-ms
+ *   fsyncs count as 0 and the mean is a lower bound) when the server answers mntr; else commit.
+ *   The mean, not the median commit: a run of fsyncs costs their mean, stalls included;
  *   notificationMs = (close(E, each watched) - close(E)) / E;  ephemeralDeleteMs = (close(E) - close(1)) / (E - 1);
  *   sessionCloseMs = close(1) - rtt - commit - ephemeralDeleteMs;  sessionConnectMs = connect - rtt - commit
  *   (connect includes the TCP handshake). A negative fit is clamped to 0 and reported.
  */
+import { createConnection } from "node:net";
 import zookeeper from "node-zookeeper-client";
 import { COST_FIELDS, ZOOKEEPER_PAPER_PROFILE, type ZkCostProfile, type ZkProfile } from "../coordinator/profiles.ts";
 import type { ZkEvent } from "../elector/zookeeper-client.ts";
@@ -280,11 +285,44 @@ async function closeOwning(connect: string, root: string, ephemerals: number, wa
   return t;
 }
 
+/** The server's `mntr` numbers, or undefined if it does not answer it (not in 4lw.commands.whitelist). */
+export function mntr(connect: string, timeoutMs = 3000): Promise<Record<string, number> | undefined> {
+  const i = connect.lastIndexOf(":");
+  const host = connect.slice(0, i).replace(/^\[|\]$/g, "");
+  const port = Number(connect.slice(i + 1));
+  return new Promise((resolve) => {
+    let text = "";
+    let idle: ReturnType<typeof setTimeout> | undefined;
+    const socket = createConnection({ host, port }, () => socket.write("mntr\n"));
+    const finish = (): void => {
+      clearTimeout(idle);
+      clearTimeout(limit);
+      socket.destroy();
+      const out: Record<string, number> = {};
+      for (const line of text.split("\n")) {
+        const [k, v] = line.split("\t");
+        if (k !== undefined && v !== undefined && k.startsWith("zk_") && v.trim() !== "" && Number.isFinite(Number(v))) out[k] = Number(v);
+      }
+      resolve(Object.keys(out).length > 0 ? out : undefined);
+    };
+    const limit = setTimeout(finish, timeoutMs);
+    socket.on("data", (d) => {
+      text += d.toString("utf8");
+      clearTimeout(idle);
+      idle = setTimeout(finish, 200); // the server may keep the connection open after answering
+    });
+    socket.on("close", finish);
+    socket.on("error", finish);
+  });
+}
+
 export async function calibrateZookeeper(connect: string, sizes: CalibrationSizes = DEFAULT_SIZES, say: (line: string) => void = () => {}): Promise<CalibratedProfile> {
   const root = `/electorate-calibrate/${Date.now().toString(36)}-${process.pid}`;
   const c = await connectClient(connect);
   const m: Record<string, number> = {};
   let liveProcess = { replyMs: 0, notificationMs: 0 };
+  const server0 = await mntr(connect);
+  let server1: Record<string, number> | undefined;
   try {
     await pipelined(1, (_i, cb) => c.mkdirp(root, cb), ok);
     const N = sizes.pipelined;
@@ -335,6 +373,7 @@ export async function calibrateZookeeper(connect: string, sizes: CalibrationSize
       s.close();
     }
     m.connectMs = connectTotal / sizes.connects;
+    server1 = server0 === undefined ? undefined : await mntr(connect);
     say("calibrate: this process's CPU per reply and per notification (live mode's harness)");
     liveProcess = await measureLiveProcess(connect, root, N, m);
   } finally {
@@ -354,6 +393,13 @@ export async function calibrateZookeeper(connect: string, sizes: CalibrationSize
   m.roundTripMs = rtt;
   const createMs = fitted("createMs", m.pipelinedCreateMs);
   const commit = fitted("logWriteMs", m.seqCreateMs - rtt - createMs);
+  m.commitMs = commit;
+  const fsyncs = server0 !== undefined && server1 !== undefined ? (server1.zk_cnt_fsynctime ?? 0) - (server0.zk_cnt_fsynctime ?? 0) : 0;
+  if (fsyncs > 0) {
+    m.serverFsyncs = fsyncs;
+    m.serverFsyncMeanMs = ((server1 as Record<string, number>).zk_sum_fsynctime - (server0 as Record<string, number>).zk_sum_fsynctime) / fsyncs;
+  }
+  const logWriteMs = m.serverFsyncMeanMs ?? commit;
   const ephemeralDeleteMs = fitted("ephemeralDeleteMs", (m.closeEMs - m.close1Ms) / (sizes.ephemerals - 1));
   const paper = ZOOKEEPER_PAPER_PROFILE.costs;
   const costs: ZkCostProfile = {
@@ -371,13 +417,15 @@ export async function calibrateZookeeper(connect: string, sizes: CalibrationSize
     sessionCloseMs: fitted("sessionCloseMs", m.close1Ms - rtt - commit - ephemeralDeleteMs),
     sessionConnectMs: fitted("sessionConnectMs", m.connectMs - rtt - commit),
     pingMs: paper.pingMs,
-    logWriteMs: commit,
+    logWriteMs,
     quorumRoundMs: 0,
   };
   for (const f of COST_FIELDS) if (!Number.isFinite(costs[f])) throw new Error(`calibrate: ${f} came out ${costs[f]}`);
   return {
     name: `calibrated ${connect}`,
-    source: `electorate calibrate zookeeper --connect ${connect} (standalone server: quorumRoundMs 0; pingMs not measured, the zookeeper-paper value)`,
+    source:
+      `electorate calibrate zookeeper --connect ${connect} (standalone server: quorumRoundMs 0; pingMs not measured, the zookeeper-paper value; ` +
+      `logWriteMs ${m.serverFsyncMeanMs !== undefined ? "the server's mean fsync (mntr)" : "fitted from a sequential create (the server does not answer mntr)"})`,
     costs,
     measurements: m,
     notMeasured: ["pingMs"],

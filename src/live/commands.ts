@@ -122,6 +122,7 @@ export function liveTable(live: LiveResult, twin?: TwinResult): string {
     ["writes (multi sub-ops each)", String(live.afterFault.writes), twin !== undefined ? String(twin.afterFault.writes) : ""],
     ["reads", String(live.afterFault.reads), twin !== undefined ? String(twin.afterFault.reads) : ""],
     ["campaigns", String(live.handover.campaigns), twin !== undefined ? String(twin.handover.campaigns) : ""],
+    ["live process CPU until handed over (ms; every broker in one process)", ms(live.processUntilHandover?.cpuMs ?? Number.NaN), ""],
   ];
   const head: [string, string, string] = [`${live.fault}, counted at the clients after the fault`, "live", twin !== undefined ? "simulated" : ""];
   const w0 = Math.max(...[head, ...rows].map((r) => r[0].length));
