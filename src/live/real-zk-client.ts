@@ -207,28 +207,32 @@ export class RealZkClient implements ZkClient {
     this.counts.writes++;
     const lib = this.request("create", path, tag);
     if (lib === undefined) return;
-    lib.create(path, encode(data), MODES[mode], (e, created) => {
-      const err = errorOf(e);
-      const zxid = err === "ok" ? this.lastZxid(lib) : 0;
-      this.result({ kind: "result", tag, op: "create", path, err, zxid, ...(err === "ok" ? { createdPath: created } : {}) });
-    });
+    this.invoke(() =>
+      lib.create(path, encode(data), MODES[mode], (e, created) => {
+        const err = errorOf(e);
+        const zxid = err === "ok" ? this.lastZxid(lib) : 0;
+        this.result({ kind: "result", tag, op: "create", path, err, zxid, ...(err === "ok" ? { createdPath: created } : {}) });
+      }),
+    );
   }
 
   delete(path: string, version: number, tag: number): void {
     this.counts.writes++;
     const lib = this.request("delete", path, tag);
     if (lib === undefined) return;
-    lib.remove(path, version, (e) => this.result({ kind: "result", tag, op: "delete", path, err: errorOf(e), zxid: this.lastZxid(lib) }));
+    this.invoke(() => lib.remove(path, version, (e) => this.result({ kind: "result", tag, op: "delete", path, err: errorOf(e), zxid: this.lastZxid(lib) })));
   }
 
   setData(path: string, data: unknown, version: number, tag: number): void {
     this.counts.writes++;
     const lib = this.request("setData", path, tag);
     if (lib === undefined) return;
-    lib.setData(path, encode(data), version, (e, stat) => {
-      const err = errorOf(e);
-      this.result({ kind: "result", tag, op: "setData", path, err, zxid: this.lastZxid(lib), ...(err === "ok" ? { stat: this.stat(stat) } : {}) });
-    });
+    this.invoke(() =>
+      lib.setData(path, encode(data), version, (e, stat) => {
+        const err = errorOf(e);
+        this.result({ kind: "result", tag, op: "setData", path, err, zxid: this.lastZxid(lib), ...(err === "ok" ? { stat: this.stat(stat) } : {}) });
+      }),
+    );
   }
 
   getData(path: string, watch: boolean, tag: number): void {
@@ -240,8 +244,8 @@ export class RealZkClient implements ZkClient {
       if (err === "ok" && watch) this.dataArmed.add(path);
       this.result({ kind: "result", tag, op: "getData", path, err, zxid: this.lastZxid(lib), ...(err === "ok" ? { stat: this.stat(stat), data: decode(data) } : {}) });
     };
-    if (watch && !this.dataArmed.has(path)) lib.getData(path, this.onData, cb as never);
-    else lib.getData(path, cb as never);
+    if (watch && !this.dataArmed.has(path)) this.invoke(() => lib.getData(path, this.onData, cb as never));
+    else this.invoke(() => lib.getData(path, cb as never));
   }
 
   exists(path: string, watch: boolean, tag: number): void {
@@ -255,8 +259,8 @@ export class RealZkClient implements ZkClient {
       const found = err === "ok" && stat !== null && stat !== undefined;
       this.result({ kind: "result", tag, op: "exists", path, err: err === "ok" && !found ? "NoNode" : err, zxid: this.lastZxid(lib), ...(found ? { stat: this.stat(stat) } : {}) });
     };
-    if (watch && !this.dataArmed.has(path)) lib.exists(path, this.onData, cb as never);
-    else lib.exists(path, cb as never);
+    if (watch && !this.dataArmed.has(path)) this.invoke(() => lib.exists(path, this.onData, cb as never));
+    else this.invoke(() => lib.exists(path, cb as never));
   }
 
   getChildren(path: string, watch: boolean, tag: number): void {
@@ -271,8 +275,8 @@ export class RealZkClient implements ZkClient {
         ...(err === "ok" ? { stat: this.stat(stat), children: [...children].sort() } : {}),
       });
     };
-    if (watch && !this.childArmed.has(path)) lib.getChildren(path, this.onChild, cb as never);
-    else lib.getChildren(path, cb as never);
+    if (watch && !this.childArmed.has(path)) this.invoke(() => lib.getChildren(path, this.onChild, cb as never));
+    else this.invoke(() => lib.getChildren(path, cb as never));
   }
 
   multi(ops: readonly ZkOp[], tag: number): void {
@@ -287,7 +291,7 @@ export class RealZkClient implements ZkClient {
       else if (op.op === "setData") t.setData(op.path, encode(op.data), op.version);
       else t.check(op.path, op.version);
     }
-    t.commit((e, raw) => {
+    this.invoke(() => t.commit((e, raw) => {
       const zxid = this.lastZxid(lib);
       const first = errorOf(e);
       const results: ZkErrorCode[] = [];
@@ -305,7 +309,7 @@ export class RealZkClient implements ZkClient {
         }
       }
       this.result({ kind: "result", tag, op: "multi", path: "", err: first, zxid, results });
-    });
+    }));
   }
 
   // ---- plumbing ----
@@ -319,8 +323,28 @@ export class RealZkClient implements ZkClient {
     return undefined;
   }
 
+  /** Library calls in progress: a result that arrives meanwhile was called back synchronously. */
+  private inLibCall = 0;
+
+  /**
+   * Runs one library call. node-zookeeper-client answers some requests synchronously (ConnectionLoss
+   * in CLOSING/CLOSED, SessionExpired once it knows the session expired: ConnectionManager.queue);
+   * the elector API promises a result never arrives inside the elector's own call (the simulated
+   * client defers such failures to a kernel event), so those are deferred to setImmediate here.
+   * Without that, an elector that re-sends on ConnectionLoss could recurse without yielding.
+   */
+  private invoke(call: () => void): void {
+    this.inLibCall++;
+    try {
+      call();
+    } finally {
+      this.inLibCall--;
+    }
+  }
+
   private result(r: ZkResult): void {
-    this.sink(r);
+    if (this.inLibCall > 0) setImmediate(() => this.sink(r));
+    else this.sink(r);
   }
 
   private lastZxid(lib: LibClient): number {
