@@ -98,10 +98,14 @@ describe("arbitraries: validity", () => {
     for (const kind of [
       "crash", "restart", "pause", "long pause", "partition", "partition with zk", "isolate", "one-way cut",
       "host cut off from zk", "zk unreachable", "zk crash", "heal", "loss", "duplication", "link", "clog", "shutdown",
-      "clockJump", "backward clock jump", "clockDrift", "slow clock", "slowDisk", "expireSession", "closeSession",
+      "clockJump", "backward clock jump", "clockDrift", "slow clock", "slowDisk",
     ]) {
       expect(seen, kind).toContain(kind);
     }
+    const sessions = new Set<string>();
+    for (const s of fc.sample(scenario({ faults: { maxSessionEpisodes: 2 } }), { seed: SEED, numRuns: 100 })) for (const f of s.faults) sessions.add(f.type);
+    expect(sessions).toContain("expireSession");
+    expect(sessions).toContain("closeSession");
   });
 
   test("a session timeout option moves long pauses around it", () => {
@@ -230,7 +234,7 @@ describe("arbitraries: shrinking", () => {
 
   test("turning session faults off leaves every other generated value as it was", () => {
     const off = { faults: { maxSessionEpisodes: 0 } };
-    const a = fc.sample(scenario(), { seed: SEED, numRuns: 100 });
+    const a = fc.sample(scenario({ faults: { maxSessionEpisodes: 2 } }), { seed: SEED, numRuns: 100 });
     const b = fc.sample(scenario(off), { seed: SEED, numRuns: 100 });
     const sessionKinds = new Set(["expireSession", "closeSession"]);
     expect(a.map((s) => ({ ...s, faults: s.faults.filter((f) => !sessionKinds.has(f.type)) }))).toEqual(b);
@@ -238,9 +242,10 @@ describe("arbitraries: shrinking", () => {
   });
 
   test("a session fault shrinks to one expiry of broker 0's session at the window's start; a closed session is restarted at recovery", () => {
-    const s = shrunk(scenario(), (sc) => sc.faults.some((f) => f.type === "expireSession"));
+    const on = { faults: { maxSessionEpisodes: 2 } };
+    const s = shrunk(scenario(on), (sc) => sc.faults.some((f) => f.type === "expireSession"));
     expect(s.faults).toEqual([{ at: 2_000, type: "expireSession", host: 0 }]);
-    const c = shrunk(scenario(), (sc) => sc.faults.some((f) => f.type === "closeSession" && f.host !== "zk" && f.host >= 1));
+    const c = shrunk(scenario(on), (sc) => sc.faults.some((f) => f.type === "closeSession" && f.host !== "zk" && f.host >= 1));
     expect(c.faults).toEqual([{ at: 2_000, type: "closeSession", host: 1 }]);
     expect(recoveryPhase(c.faults, c.network, c.recoveryAtMs).faults).toEqual([
       { at: 22_100, type: "heal" },
