@@ -156,9 +156,13 @@ export class ExploreWorld {
     return this.world.kernel.now;
   }
 
+  /** Messages sent by type during the warm-up (coverage counts only what exploration sent). */
+  sentAtStart: Readonly<Record<string, { count: number }>> = {};
+
   /** Runs the kernel's own order up to the start of exploration. */
   warmUp(): void {
     this.world.kernel.runUntil(this.setup.startMs);
+    this.sentAtStart = this.world.network.counts().byType;
   }
 
   /** Pending events that can run now: not stale, not held by a pause, FIFO respected. */

@@ -100,6 +100,8 @@ export interface ExploreCoverage {
   readonly ran: Readonly<Record<string, number>>;
   /** Observer declarations made by brokers (lead, follow, acknowledged, append, commit, ...). */
   readonly declared: Readonly<Record<string, number>>;
+  /** Role transitions per (broker, partition), named from the declarations ("follower -> candidate", "candidate -> leader", "leader -> down", ...). */
+  readonly transitions: Readonly<Record<string, number>>;
 }
 
 export interface ExploreReport {
@@ -288,6 +290,7 @@ export function exploreElector(settings: ExploreSettings): ExploreReport {
       sent: Object.fromEntries([...result.sent].sort()),
       ran: Object.fromEntries([...result.ran].sort()),
       declared: Object.fromEntries([...result.declared].sort()),
+      transitions: Object.fromEntries([...result.transitions].sort()),
     },
   };
 }
@@ -316,5 +319,6 @@ export function reportText(r: ExploreReport): string {
   lines.push(`coverage: sent: ${list(c.sent)}`);
   lines.push(`  ran on brokers: ${list(c.ran)}`);
   lines.push(`  declared: ${list(c.declared)}`);
+  lines.push(`  role transitions: ${list(c.transitions)}`);
   return lines.join("\n");
 }

@@ -14,6 +14,7 @@
  *    sleep set that is not a superset of the stored one is expanded again with their intersection.
  */
 import type { HostId } from "../elector/api.ts";
+import { Obs } from "../record/observation-log.ts";
 import { RandomStream } from "../sim/random.ts";
 import type { PropertyName } from "../../properties/properties.ts";
 import { eventKey, hashDigest, labObjects, stateDigest } from "./digest.ts";
@@ -62,6 +63,8 @@ export interface SearchResult {
   readonly ran: ReadonlyMap<string, number>;
   readonly sent: ReadonlyMap<string, number>;
   readonly declared: ReadonlyMap<string, number>;
+  /** Role transitions per (broker, partition) named from declarations: "follower -> candidate", ... */
+  readonly transitions: ReadonlyMap<string, number>;
 }
 
 /** Builds the world at the start state (after the warm-up and its forced steps). */
@@ -93,6 +96,7 @@ export class Search {
   private readonly ran = new Map<string, number>();
   private readonly sent = new Map<string, number>();
   private readonly declared = new Map<string, number>();
+  private readonly transitions = new Map<string, number>();
   /** Digest -> sleeping event keys stored with it (null: none asleep). */
   private visited = new Map<string, Set<string> | null>();
   /** Digests seen by random walks (their distinct-state count). */
@@ -128,6 +132,7 @@ export class Search {
       ran: this.ran,
       sent: this.sent,
       declared: this.declared,
+      transitions: this.transitions,
     };
   }
 
@@ -186,12 +191,38 @@ export class Search {
 
   private collectCoverage(ew: ExploreWorld): void {
     for (const [k, v] of ew.ran) this.ran.set(k, (this.ran.get(k) ?? 0) + v);
-    for (const [type, c] of Object.entries(ew.world.network.counts().byType)) this.sent.set(type, (this.sent.get(type) ?? 0) + c.count);
-    const log = ew.world.log;
-    for (let i = 0; i < log.length; i++) {
-      const name = OBS_LABEL[log.kind[i]];
-      if (name !== undefined && log.host[i] >= 0 && log.host[i] < ew.setup.brokers) this.declared.set(name, (this.declared.get(name) ?? 0) + 1);
+    for (const [type, c] of Object.entries(ew.world.network.counts().byType)) {
+      const n = c.count - (ew.sentAtStart[type]?.count ?? 0);
+      if (n > 0) this.sent.set(type, (this.sent.get(type) ?? 0) + n);
     }
+    const from = ew.setup.startMs;
+    const log = ew.world.log;
+    const brokers = ew.setup.brokers;
+    // Role per (host, partition) from the declarations, to name the role transitions a path made.
+    const role = new Map<number, string>();
+    for (let i = 0; i < log.length; i++) {
+      const kind = log.kind[i];
+      const host = log.host[i];
+      if (host < 0 || host >= brokers) continue;
+      const counted = log.time[i] >= from; // the warm-up only sets the roles exploration starts from
+      const name = OBS_LABEL[kind];
+      if (name !== undefined && counted) this.declared.set(name, (this.declared.get(name) ?? 0) + 1);
+      if (kind === Obs.Crash) {
+        for (let p = 0; p < ew.setup.partitions; p++) this.roleChange(role, host * 8 + p, "down", counted);
+        continue;
+      }
+      const next = ROLE_OF[kind]?.(log.a[i]);
+      if (next !== undefined && log.partition[i] >= 0) this.roleChange(role, host * 8 + log.partition[i], next, counted);
+    }
+  }
+
+  private roleChange(role: Map<number, string>, key: number, next: string, counted: boolean): void {
+    const prev = role.get(key) ?? "start";
+    if (prev === next) return;
+    role.set(key, next);
+    if (!counted) return;
+    const t = `${prev} -> ${next}`;
+    this.transitions.set(t, (this.transitions.get(t) ?? 0) + 1);
   }
 
   private digestOf(ew: ExploreWorld): string | undefined {
@@ -353,6 +384,14 @@ export class Search {
     }
   }
 }
+
+/** The role a declaration puts a (host, partition) in (Follow: a = the leader, -1 none). */
+const ROLE_OF: Record<number, (a: number) => string> = {
+  [Obs.Lead]: () => "leader",
+  [Obs.Follow]: (leader) => (leader < 0 ? "no leader" : "follower"),
+  [Obs.StepDown]: () => "no leader",
+  [Obs.Campaign]: () => "candidate",
+};
 
 const OBS_LABEL: Record<number, string> = {
   1: "lead",
