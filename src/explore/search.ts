@@ -99,6 +99,8 @@ export class Search {
   private readonly transitions = new Map<string, number>();
   /** Digest -> sleeping event keys stored with it (null: none asleep). */
   private visited = new Map<string, Set<string> | null>();
+  /** Digest -> the shallowest depth it was reached at (in this iteration of deepening). */
+  private shallowest = new Map<string, number>();
   /** Digests seen by random walks (their distinct-state count). */
   private readonly walkSeen = new Set<string>();
   /** Digests judged already (across iterations of deepening). */
@@ -261,15 +263,20 @@ export class Search {
       const keys = this.sleepKeys(child.ew, sleep);
       const expandAgain = this.recordSleep(digest, keys);
       if (c.k === "event") done.push(c.id);
-      if (digest !== undefined && !expandAgain) {
+      // Depth-first search can reach a state first deep and later shallower: then it has more depth
+      // left below it than when it was expanded, and is expanded again (with nothing asleep).
+      const before = digest === undefined ? undefined : this.shallowest.get(digest);
+      const shallower = before !== undefined && path.length < before;
+      if (digest !== undefined && (before === undefined || shallower)) this.shallowest.set(digest, path.length);
+      if (digest !== undefined && !expandAgain && !shallower) {
         this.generated++;
         this.eventsRun += child.ew.eventsRun;
         continue;
       }
-      if (expandAgain === "again") {
+      if (expandAgain === "again" || shallower) {
         // Seen before with a sleep set that is not a superset: expand again with the intersection.
         const stored = this.visited.get(digest!) ?? null;
-        sleep = stored === null ? [] : sleep.filter((id) => stored.has(this.keyOf(child.ew, id)));
+        sleep = stored === null || shallower ? [] : sleep.filter((id) => stored.has(this.keyOf(child.ew, id)));
         this.generated++;
         this.eventsRun += child.ew.eventsRun;
         if (path.length < bound) onChild({ path, sleep });
@@ -330,7 +337,11 @@ export class Search {
     const full = this.s.depth;
     for (let bound = 1; bound <= full; bound++) {
       this.visited = new Map();
-      if (rootDigest !== undefined) this.visited.set(rootDigest, null);
+      this.shallowest = new Map();
+      if (rootDigest !== undefined) {
+        this.visited.set(rootDigest, null);
+        this.shallowest.set(rootDigest, 0);
+      }
       const stack: Node[] = [{ path: [], sleep: [] }];
       while (stack.length > 0) {
         const node = stack.pop()!;
