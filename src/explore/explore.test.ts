@@ -3,17 +3,16 @@
  * with the lab's checker, is deterministic for a states budget, and refuses bad settings by field.
  */
 import { describe, expect, it } from "vitest";
-import { electors } from "../../algorithms/index.ts";
 import { exploreElector, ExploreSettingsError } from "./index.ts";
-import { raftNoUpToDateCheck } from "./testing/raft-no-uptodate.ts";
 
 describe("exploreElector", () => {
   // The same tiny exploration (breadth-first to depth 4, at most 2 faults: drop one datagram, crash
-  // a broker) finds the §5.4.1 bug (votes granted without the up-to-date check) and nothing in raft.
+  // a broker) finds the bug zoo's §5.4.1 bug (votes granted without the up-to-date check) and
+  // nothing in raft:paper, the variant that bug is an edit of.
   const tiny = { brokers: 3, partitions: 1, depth: 4, faults: 2, faultKinds: ["drop", "crash"], search: "bfs", save: false } as const;
 
   it("finds the lost write of raft voting without the §5.4.1 up-to-date check", () => {
-    const r = exploreElector({ ...tiny, algorithm: "raft-no-uptodate:paper", catalog: [...electors, raftNoUpToDateCheck] });
+    const r = exploreElector({ ...tiny, algorithm: "raft:bug-vote-without-log-check" });
     expect(r.stoppedBy).toBe("violation");
     expect(r.violation?.property).toBe("no-lost-acknowledged-writes");
     expect(r.violation?.length).toBeLessThanOrEqual(4);
