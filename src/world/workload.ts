@@ -70,6 +70,12 @@ export class Workload implements EventHandler {
   /** Producer host of each write id, and whether it was answered. */
   private origin = new Int32Array(1024);
   private answered = new Uint8Array(1024);
+  /**
+   * Kernel handle of each write's request.timeout.ms event, cancelled when the write is answered:
+   * the event would only find the write answered and do nothing (in a long run nearly every write's
+   * would fire so). Cancelling leaves every other event's order as it was.
+   */
+  private timeoutHandle = new Float64Array(1024);
   private readonly intervalMs: number;
 
   writesSent = 0;
@@ -176,6 +182,7 @@ export class Workload implements EventHandler {
       const row = this.history.row(writeId);
       if (row < 0 || this.history.target[row] !== broker) continue;
       this.answered[writeId] = 2;
+      this.kernel.cancel(this.timeoutHandle[writeId]);
       this.writesReset++;
       this.history.connectionReset(this.kernel.now, writeId);
       this.partitionOfWrite.delete(writeId);
@@ -218,7 +225,7 @@ export class Workload implements EventHandler {
     this.history.invoke(this.kernel.now, host, partition, writeId, leader);
     const request: ProduceRequest = { type: "produce", partition, writeId };
     this.network.sendStream(host, leader, request, PRODUCE_BYTES);
-    this.kernel.after(this.spec.requestTimeoutMs, this.kind, host, TIMEOUT, writeId, undefined);
+    this.timeoutHandle[writeId] = this.kernel.after(this.spec.requestTimeoutMs, this.kind, host, TIMEOUT, writeId, undefined);
   }
 
   private remember(writeId: number, host: HostId): void {
@@ -229,6 +236,9 @@ export class Workload implements EventHandler {
       const a = new Uint8Array(this.answered.length * 2);
       a.set(this.answered);
       this.answered = a;
+      const t = new Float64Array(this.timeoutHandle.length * 2);
+      t.set(this.timeoutHandle);
+      this.timeoutHandle = t;
     }
     this.origin[writeId] = host;
   }
@@ -268,6 +278,7 @@ export class Workload implements EventHandler {
       const r = message as ProduceResponse;
       if (this.answered[r.writeId] !== 0) return; // a duplicate, or already timed out
       this.answered[r.writeId] = 1;
+      this.kernel.cancel(this.timeoutHandle[r.writeId]);
       this.partitionOfWrite.delete(r.writeId);
       if (r.ok) {
         this.writesAcknowledged++;
