@@ -17,6 +17,13 @@ export interface RaftPort {
   send(to: HostId, message: Message, bytes: number): void;
   /** Term, vote or log changed (Figure 2's persistent state): messages sent from now on wait for its fsync. */
   durableChanged?(): void;
+  /**
+   * The leader appended an entry to its own log. True: the host flushes it (fsync) without
+   * holding the step's messages, and calls the core's leaderLogFlushed() when done; only then
+   * does the leader count itself as storing the entry (etcd sends MsgApp in parallel with its own
+   * WAL save, thesis §10.2.1). False (no disk model): it counts at once.
+   */
+  leaderLogged?(): boolean;
 
   /** Group g's deadline may have moved earlier: make sure it is visited by then (unless parked). */
   deadlineEarlier(g: number): void;

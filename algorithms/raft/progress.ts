@@ -24,24 +24,27 @@ export class ProgressTable {
     this.acked = new Int32Array(groups);
   }
 
-  /** A new leader: next = last + 1 for everyone (optimistic, as etcd), nothing matched, nothing answered. */
-  reset(g: number, last: number, acked: number): void {
+  /**
+   * A new leader: next = last + 1 for everyone (optimistic, as etcd), nothing matched but its own
+   * log (stored before it campaigned), nothing answered.
+   */
+  reset(g: number, selfIdx: number, last: number, acked: number): void {
     const base = g * this.rf;
     for (let j = 0; j < this.rf; j++) {
       this.next[base + j] = last + 1;
-      this.match[base + j] = 0;
+      this.match[base + j] = j === selfIdx ? last : 0;
       if (this.echo.length > 0) this.echo[base + j] = -Infinity;
     }
     this.acked[g] = acked;
   }
 
   /**
-   * The highest index a majority of the group stores (§5.3: matchIndex of a majority), counting
-   * ourselves as holding `last`. `scratch` has rf slots.
+   * The highest index a majority of the group stores (§5.3: matchIndex of a majority), the
+   * leader's own slot holding what its disk has (etcd's self-progress). `scratch` has rf slots.
    */
-  quorumMatch(g: number, selfIdx: number, last: number, majority: number, scratch: Float64Array): number {
+  quorumMatch(g: number, majority: number, scratch: Float64Array): number {
     const base = g * this.rf;
-    for (let j = 0; j < this.rf; j++) scratch[j] = j === selfIdx ? last : this.match[base + j];
+    for (let j = 0; j < this.rf; j++) scratch[j] = this.match[base + j];
     scratch.sort();
     return scratch[this.rf - majority];
   }

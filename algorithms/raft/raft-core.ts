@@ -507,8 +507,10 @@ export class RaftCore {
     const voted = this.votedFor[g];
     const grant = (voted === -1 || voted === from) && this.logUpToDate(g, m);
     if (grant) {
-      this.votedFor[g] = from; // durable before the reply leaves
-      this.port.durableChanged?.();
+      if (voted !== from) {
+        this.votedFor[g] = from; // durable before the reply leaves (a repeated grant changes nothing)
+        this.port.durableChanged?.();
+      }
       this.deadline[g] = now + this.timeout[g]; // §5.2: granting a vote resets the election timer
       this.port.deadlineEarlier(g);
     }
@@ -566,6 +568,11 @@ export class RaftCore {
     } else if (m.term > this.term[g]) {
       this.becomeFollower(g, m.term, -1);
     }
+  }
+
+  /** The host's flush of what this host appended as a leader completed (RaftPort.leaderLogged). */
+  leaderLogFlushed(): void {
+    this.replication.flushed(this.role);
   }
 
   // ---- helpers ----

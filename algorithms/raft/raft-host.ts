@@ -20,6 +20,12 @@ export { CANDIDATE, FOLLOWER, LEADER, PRE_CANDIDATE } from "./layout.ts";
 
 const TICK = 1;
 
+// fsync tags (ctx.persist), bits: one fsync per step covers both.
+/** Messages held since this fsync was asked for wait for it (term, vote or a follower's log changed). */
+const SYNC_MESSAGES = 1;
+/** The leader's own appends: it counts itself as storing them once flushed; its messages do not wait. */
+const SYNC_LEADER_LOG = 2;
+
 export class RaftHost implements ElectorInstance, RaftPort {
   private readonly layout: GroupLayout;
   private readonly core: RaftCore;
@@ -35,8 +41,10 @@ export class RaftHost implements ElectorInstance, RaftPort {
   private readonly wheelScratch: Int32Array;
 
   // ---- persist before replying (Figure 2; ctx.persist) ----
-  /** Term, vote or log changed in the current step. */
+  /** Term, vote or a follower's log changed in the current step. */
   private dirty = false;
+  /** This host appended entries as a leader in the current step. */
+  private leaderAppended = false;
   /** Messages waiting for an fsync, in send order, from index `outHead` on. */
   private readonly outTo: number[] = [];
   private readonly outMsg: Message[] = [];
@@ -192,23 +200,39 @@ export class RaftHost implements ElectorInstance, RaftPort {
    */
   private endStep(): void {
     if (!this.persisting) return;
+    let tag = 0;
     if (this.dirty) {
       this.dirty = false;
       this.syncEnds.push(this.outTo.length);
-      this.ctx.persist!(0);
+      tag |= SYNC_MESSAGES;
     } else if (this.syncHead === this.syncEnds.length) {
       this.flush(this.outTo.length);
     }
+    if (this.leaderAppended) {
+      this.leaderAppended = false;
+      this.core.replication.flushRequested();
+      tag |= SYNC_LEADER_LOG;
+    }
+    if (tag !== 0) this.ctx.persist!(tag);
   }
 
-  /** The oldest pending fsync completed: send what it covered (everything, if it was the last). */
-  onPersisted(_tag: number): void {
-    const end = this.syncEnds[this.syncHead++];
-    if (this.syncHead === this.syncEnds.length) {
-      this.syncEnds.length = this.syncHead = 0;
-      this.flush(this.outTo.length);
-    } else {
-      this.flush(end);
+  /**
+   * An fsync completed (FIFO per host): send the messages it covered (everything, if it was the
+   * last holding any), then let the leader count the entries it flushed.
+   */
+  onPersisted(tag: number): void {
+    if ((tag & SYNC_MESSAGES) !== 0) {
+      const end = this.syncEnds[this.syncHead++];
+      if (this.syncHead === this.syncEnds.length) {
+        this.syncEnds.length = this.syncHead = 0;
+        this.flush(this.outTo.length);
+      } else {
+        this.flush(end);
+      }
+    }
+    if ((tag & SYNC_LEADER_LOG) !== 0) {
+      this.core.leaderLogFlushed();
+      this.endStep();
     }
   }
 
@@ -250,6 +274,12 @@ export class RaftHost implements ElectorInstance, RaftPort {
 
   durableChanged(): void {
     this.dirty = true;
+  }
+
+  leaderLogged(): boolean {
+    if (!this.persisting) return false;
+    this.leaderAppended = true;
+    return true;
   }
 
   deadlineEarlier(g: number): void {

@@ -61,19 +61,25 @@ describe("raft replica state", () => {
     expect(w.judge().data.lostWrites.count).toBe(0);
   });
 
-  it("a single-replica group commits its empty entry and every write at once", () => {
+  it("a single-replica group commits its empty entry and every write once its own fsync completed", () => {
     const w = new Testbed({ elector: raft, variant: "paper", hosts: 1, partitions: 1, replicationFactor: 1 }).runUntil(400);
     w.write(0, 0, 5);
+    // Appended at once; committed (a majority of one stores it) after the testbed's 1 ms fsync.
+    expect(w.recorder.replica(0, 0)).toEqual({ writes: [-1, 5], epochs: [1, 1], committed: 1 });
+    w.runFor(1);
     expect(w.recorder.replica(0, 0)).toEqual({ writes: [-1, 5], epochs: [1, 1], committed: 2 });
     expect(w.writes[0].outcome).toBe(1);
   });
 });
 
 describe("raft check-quorum: etcd's vote lease", () => {
-  it("at first boot (term 0, no leader known) a vote request is granted at once, with check-quorum on", () => {
+  it("at first boot (term 0, no leader known) a vote request is granted, with check-quorum on, as soon as the vote is durable", () => {
     const w = bed("etcd");
     // Time 0: nobody has heard from a leader, so nobody is in a lease (etcd: r.lead == None).
     w.instance<RaftHost>(0)!.onMessage(1, { type: RV, p: 0, term: 1, lastIndex: 0, lastTerm: 0 } as never);
+    // The grant leaves after the vote's fsync (persistBeforeReply, the default; the testbed's 1 ms).
+    expect(w.sent.filter((s) => s.type === RV_RESP && s.from === 0)).toEqual([]);
+    w.runFor(1);
     const replies = w.sent.filter((s) => s.type === RV_RESP && s.from === 0);
     expect(replies.map((s) => s.message)).toEqual([{ type: RV_RESP, p: 0, term: 1, granted: true }]);
     expect(inspect(w, 0)).toMatchObject({ term: 1, votedFor: 1 });

@@ -52,7 +52,7 @@ describe("raft options", () => {
       tickMs: 100,
       preVote: true,
       checkQuorum: true,
-      persistBeforeReply: false,
+      persistBeforeReply: true,
       coalescedHeartbeats: true,
       ackLease: false,
       zooBug: "none",
@@ -141,16 +141,23 @@ describe("raft elections", () => {
     w.crash(2);
     const votes = (): VoteResponse[] => w.sent.filter((s) => s.type === RV_RESP).map((s) => s.message as VoteResponse);
     // Host 1 asks host 0 for its vote in term 50 (far above anything host 0 reached alone).
+    // Figure 2 (persistBeforeReply, the default): the grant leaves only once term and vote are
+    // on disk, one fsync (the testbed's 1 ms) later.
     host(w, 0).onMessage(1, { type: RV, p: 0, term: 50, lastIndex: 0, lastTerm: 0 } as never);
+    expect(votes()).toEqual([]);
+    w.runFor(1);
     expect(votes().at(-1)).toMatchObject({ term: 50, granted: true });
     expect(host(w, 0).inspect(0)).toMatchObject({ term: 50, votedFor: 1, role: FOLLOWER });
     w.crash(0);
     w.restart(0);
     expect(host(w, 0).inspect(0)).toMatchObject({ term: 50, votedFor: 1, role: FOLLOWER, leader: -1 });
-    // Host 2 asks for a vote in the same term: refused. Host 1 asks again: granted again.
+    // Host 2 asks for a vote in the same term: refused at once (nothing changed, nothing to sync).
+    // Host 1 asks again: granted again, also at once (the vote it repeats is already durable).
     host(w, 0).onMessage(2, { type: RV, p: 0, term: 50, lastIndex: 0, lastTerm: 0 } as never);
     expect(votes().at(-1)).toMatchObject({ term: 50, granted: false });
+    const n = votes().length;
     host(w, 0).onMessage(1, { type: RV, p: 0, term: 50, lastIndex: 0, lastTerm: 0 } as never);
+    expect(votes().length).toBe(n + 1);
     expect(votes().at(-1)).toMatchObject({ term: 50, granted: true });
   });
 
@@ -247,6 +254,8 @@ describe("raft pre-vote and check-quorum", () => {
       const sentBefore = w.sent.length;
       // The candidate's log is up to date (§5.4.1): only check-quorum can make f refuse.
       host(w, f).onMessage(other, { type: RV, p: 0, term: l.term + 5, lastIndex: 10, lastTerm: l.term } as never);
+      // A grant waits for its fsync (Figure 2, the testbed's 1 ms): look once that has passed.
+      w.runFor(1);
       const replies = w.sent.slice(sentBefore).filter((s) => s.type === RV_RESP);
       if (checkQuorum) {
         expect(replies.length).toBe(0);
@@ -293,10 +302,13 @@ describe("raft writes", () => {
     expect(host(w, f2).inspect(0)!.lastIndex).toBe(3);
   });
 
-  it("a single-replica group acknowledges at once", () => {
+  it("a single-replica group acknowledges as soon as its own log write is flushed", () => {
     const w = world(1, 1, 1).runUntil(400);
     w.write(0, 0, 7);
-    expect(w.recorder.declarations.at(-1)).toMatchObject({ kind: "ack", host: 0, partition: 0, a: 1, b: 7, time: 400 });
+    // Its own majority: the entry counts once the leader's fsync (the testbed's 1 ms) completed.
+    expect(w.recorder.count("ack")).toBe(0);
+    w.runFor(1);
+    expect(w.recorder.declarations.at(-1)).toMatchObject({ kind: "ack", host: 0, partition: 0, a: 1, b: 7, time: 401 });
   });
 
   it("a deposed leader's uncommitted entries are refused, never acknowledged, and truncated (§5.3)", () => {

@@ -58,14 +58,22 @@ describe("raft in the world", () => {
     });
   }
 
-  it("a paused leader (zombie) is deposed and never acknowledges a superseded write", () => {
+  it("a paused leader (zombie) is deposed; what it acknowledges on resuming is late, never lost", () => {
     for (const v of [{}, { checkQuorum: true }]) {
       const calm = run([], v, 3_000);
       const victim = busiestLeader(calm.log, 2_900).host;
       const out = run([{ at: 3_000, type: "pause", host: victim, for: 2_000 }], v, 8_000);
       const m = judge(out);
       expect(m.splitBrain.sameEpoch.count).toBe(0);
-      expect(m.splitBrain.lateAcks.count).toBe(0);
+      // Plain Raft: the followers appended write 1979 (partition 54) at 2999.6 and 2999.8 ms and
+      // answer only after their fsync (persistBeforeReply, the default; at least 0.534 ms,
+      // src/sim/storage.ts), so the answers reach the zombie after its pause began at 3000; it
+      // counts them on resuming, after host 1 was elected in term 2: a late acknowledgement (the
+      // write is kept: Leader Completeness). Without the disk they arrived by 3000.2 and there
+      // was none. With check-quorum, none here.
+      const late = m.splitBrain.findings.filter((f) => f.grade === "late-ack").map((f) => [f.partition, f.writeId, f.epochs]);
+      expect(late).toEqual("checkQuorum" in v ? [] : [[54, 1979, [1, 2]]]);
+      expect([m.data.measured, m.data.lostWrites.count, m.data.divergence.count]).toEqual([true, 0, 0]);
       // The zombie believes it leads while paused: overlap, but no two leaders of one term.
       expect(m.splitBrain.overlap.count).toBeGreaterThan(0);
       expect(m.end.partitionsWithOneLeader).toBe(60);

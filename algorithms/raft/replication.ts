@@ -9,7 +9,7 @@
  * caller's (raft-core.ts); this file owns the logs, the commit indexes and the leaders' progress.
  */
 import type { DurableStore, HostId } from "../../src/elector/api.ts";
-import type { GroupLayout } from "./layout.ts";
+import { LEADER, type GroupLayout } from "./layout.ts";
 import { LogStore } from "./log.ts";
 import {
   APPEND,
@@ -41,6 +41,12 @@ export class Replication {
   private readonly progress: ProgressTable;
   private readonly scratch: Float64Array;
   private readonly rf: number;
+  /** Entries this host appended as a leader whose flush is pending (FIFO): group, index, term. */
+  private readonly unsynced: number[] = [];
+  private unsyncedHead = 0;
+  /** Per flush asked for (FIFO): the length of `unsynced` when it was asked for. */
+  private readonly flushEnds: number[] = [];
+  private flushHead = 0;
 
   constructor(
     private readonly layout: GroupLayout,
@@ -91,7 +97,7 @@ export class Replication {
    */
   startLeading(g: number): void {
     const last = this.log.lastIndex(g);
-    this.progress.reset(g, last, last);
+    this.progress.reset(g, this.layout.selfIdx[g], last, last);
     this.appendOwn(g, NO_WRITE);
   }
 
@@ -125,15 +131,52 @@ export class Replication {
     }
   }
 
-  /** Appends an entry of the leader's term to its own log (declared); a group of one commits it at once. */
+  /**
+   * Appends an entry of the leader's term to its own log (declared). The leader counts itself as
+   * storing it once its disk flushed it (leaderLogFlushed), or at once without a disk model; a
+   * group of one then commits it.
+   */
   private appendOwn(g: number, writeId: number): void {
     const t = this.term[g];
     const index = this.log.append(g, t, writeId);
-    this.port.durableChanged?.();
     this.port.observer.append(this.layout.parts[g], writeId, index - 1, t);
+    if (this.port.leaderLogged?.() === true) {
+      this.unsynced.push(g, index, t);
+      return;
+    }
+    this.progress.match[g * this.rf + this.layout.selfIdx[g]] = index;
     if (this.rf === 1) {
       this.maybeCommit(g);
       this.maybeAck(g);
+    }
+  }
+
+  /** The host asks its disk to flush everything this host appended as a leader so far. */
+  flushRequested(): void {
+    this.flushEnds.push(this.unsynced.length);
+  }
+
+  /**
+   * The oldest requested flush completed: a group still led in the entry's term counts itself as
+   * storing it (etcd's self-ack after the leader's own append is durable), which may commit.
+   */
+  flushed(role: Uint8Array): void {
+    const end = this.flushEnds[this.flushHead++];
+    const u = this.unsynced;
+    for (let i = this.unsyncedHead; i < end; i += 3) {
+      const g = u[i];
+      const index = u[i + 1];
+      const t = u[i + 2];
+      const k = g * this.rf + this.layout.selfIdx[g];
+      if (role[g] !== LEADER || this.term[g] !== t || index > this.log.lastIndex(g) || this.log.termAt(g, index) !== t || index <= this.progress.match[k]) continue;
+      this.progress.match[k] = index;
+      this.maybeCommit(g);
+      this.maybeAck(g);
+    }
+    this.unsyncedHead = end;
+    if (this.flushHead === this.flushEnds.length) {
+      this.flushEnds.length = this.flushHead = 0;
+      if (end === u.length) u.length = this.unsyncedHead = 0;
     }
   }
 
@@ -205,7 +248,7 @@ export class Replication {
    * (and with it every earlier entry).
    */
   private maybeCommit(g: number): void {
-    const n = this.progress.quorumMatch(g, this.layout.selfIdx[g], this.log.lastIndex(g), this.layout.majority, this.scratch);
+    const n = this.progress.quorumMatch(g, this.layout.majority, this.scratch);
     if (n <= this.commit[g] || this.log.termAt(g, n) !== this.term[g]) return;
     this.commit[g] = n;
     this.port.observer.commit(this.layout.parts[g], n);

@@ -1,7 +1,9 @@
 /**
  * Zab's broadcast phase on the leader (Leader.propose, processAck, tryToCommit): a proposal gets
- * zxid = epoch << 32 | counter, is logged by the leader (its own first ACK) and sent to the synced
- * learners; a quorum of ACKs commits it, in zxid order; the client is answered and COMMIT goes out.
+ * zxid = epoch << 32 | counter, is sent to the synced learners and logged by the leader, whose own
+ * ACK counts once its log is flushed (ZooKeeper's ProposalRequestProcessor sends the PROPOSAL, then
+ * hands the request to SyncRequestProcessor; AckRequestProcessor acks for the leader after the
+ * flush); a quorum of ACKs commits it, in zxid order; the client is answered and COMMIT goes out.
  * A leader that stops leading leaves its pending clients unanswered (ZooKeeper's clients see the
  * connection close: the outcome is unknown, and the write may yet be committed by the next leader).
  */
@@ -27,6 +29,12 @@ interface PendingWrite {
 export class Broadcast {
   /** Outstanding proposals by (group, counter); only leaders in broadcast have any. */
   private readonly pending = new Map<number, PendingWrite>();
+  /** Proposals this leader appended whose log flush is pending (FIFO), from `unsyncedHead` on. */
+  private readonly unsynced: PendingWrite[] = [];
+  private unsyncedHead = 0;
+  /** Per flush asked for (FIFO): how many proposals had been appended when it was asked for. */
+  private readonly flushEnds: number[] = [];
+  private flushHead = 0;
 
   constructor(
     private readonly t: GroupTable,
@@ -45,20 +53,45 @@ export class Broadcast {
     const epoch = this.d.currentEpoch[g];
     const last = this.d.lastZxid[g];
     const zxid = epochOfZxid(last) === epoch ? last + 1 : makeZxid(epoch, 1);
-    // The leader logs its own proposal (and counts as its first ACK).
+    // The leader appends the proposal to its log; the PROPOSAL does not wait for the flush, the
+    // leader's own ACK does (unless the host models no disk: then it is its first ACK at once).
     const position = this.d.log.length[g];
     this.d.log.append(g, zxid, writeId, t.parts[g], this.port.observer);
     this.d.lastZxid[g] = zxid;
-    this.port.durableChanged?.();
+    const flushes = this.port.leaderLogged?.() === true;
     this.guard.noteAck(g, this.port.now());
     const me = t.mySlot[g];
-    const w: PendingWrite = { g, writeId, zxid, position, epoch, proposedAt: this.port.now(), mask: 1 << me };
+    const w: PendingWrite = { g, writeId, zxid, position, epoch, proposedAt: this.port.now(), mask: flushes ? 0 : 1 << me };
     this.pending.set(this.key(g, zxid), w);
+    if (flushes) this.unsynced.push(w);
     const targets = t.mSynced[g] & t.mConn[g];
     for (let j = 0; j < t.rf; j++) {
       if (j !== me && (targets & (1 << j)) !== 0) this.port.emit3(t.hostOf(g, j), T.Proposal, t.parts[g], zxid, writeId);
     }
-    this.tryCommit(w);
+    if (!flushes) this.tryCommit(w);
+  }
+
+  /** The host asks for a flush of everything this leader appended so far. */
+  flushRequested(): void {
+    this.flushEnds.push(this.unsynced.length);
+  }
+
+  /** The oldest requested flush completed: the leader ACKs the proposals it covered (if still pending). */
+  flushed(): void {
+    const end = this.flushEnds[this.flushHead++];
+    for (let i = this.unsyncedHead; i < end; i++) {
+      const w = this.unsynced[i];
+      this.unsynced[i] = undefined as unknown as PendingWrite;
+      // Identity, not key: a forgotten proposal's key may be reused in a later epoch.
+      if (this.pending.get(this.key(w.g, w.zxid)) !== w) continue;
+      w.mask |= 1 << this.t.mySlot[w.g];
+      this.tryCommit(w);
+    }
+    this.unsyncedHead = end;
+    if (this.flushHead === this.flushEnds.length) {
+      this.flushEnds.length = this.flushHead = 0;
+      if (end === this.unsynced.length) this.unsynced.length = this.unsyncedHead = 0;
+    }
   }
 
   /** processAck of a proposal from replica slot j (the caller checked the epoch). */

@@ -10,6 +10,12 @@ export interface CorePort {
   now(): number;
   /** An epoch or the log changed (durable): messages queued from now on wait for the host's fsync. */
   durableChanged?(): void;
+  /**
+   * The leader appended a proposal to its log. True: the host flushes it (fsync) after this
+   * event's frames leave and calls the core's leaderLogSynced() when done; the leader's own ACK
+   * waits for that. False (no disk model): the append counts as logged at once.
+   */
+  leaderLogged?(): boolean;
   readonly observer: Observer;
   /** Queues a group message of `type` (messages.ts) to host `to`: partition first, then fields. */
   emit2(to: HostId, type: number, p: number, a: number): void;

@@ -161,6 +161,16 @@ export class ZabCore implements Transitions {
     }
   }
 
+  /** The host asks its disk to flush what this host appended as a leader (see CorePort.leaderLogged). */
+  leaderFlushRequested(): void {
+    this.broadcast.flushRequested();
+  }
+
+  /** That flush completed: the leader's own ACKs of the proposals it covered. */
+  leaderLogFlushed(): void {
+    this.broadcast.flushed();
+  }
+
   /** Periodic: refuse writes whose quorum missed the stale-ack guard. */
   expireLateWrites(): void {
     this.broadcast.expireLate();

@@ -72,7 +72,7 @@ describe("options", () => {
       maxNotificationIntervalMs: 60000,
       staleAckGuardMs: 0,
       answerLosingVotes: false,
-      persistBeforeAck: false,
+      persistBeforeAck: true,
       coalesce: true,
     });
     expect(Schema.decodeUnknownSync(zab.options)(zab.variants?.find((v) => v.name === "zookeeper")?.options)).toEqual(o);

@@ -63,9 +63,9 @@ export const ZabOptions = Schema.Struct({
       "Lab addition, not in ZooKeeper (default off): a LOOKING peer also answers a LOOKING notification of its own round whose vote loses to its own, when its own vote went out at least minNotificationInterval ago (FastLeaderElection's WorkerReceiver answers only a lagging round). Off, the peer that holds the better vote may stay silent until its own backed-off timeout, up to maxNotificationInterval.",
   }),
   persistBeforeAck: flag({
-    default: false,
+    default: true,
     description:
-      "ZooKeeper logs a proposal (and writes acceptedEpoch/currentEpoch) to disk before it acknowledges: every frame an event sends after changing an epoch or the log waits for the host's fsync (ctx.persist). ZooKeeper always does; off by default for now only because zab's timing-pinned tests and figures predate the disk model (to be flipped by zab's owner).",
+      "ZooKeeper 3.8 logs a proposal and fsyncs it before it ACKs (SyncRequestProcessor, then SendAckRequestProcessor; zookeeper.forceSync=yes by default), and writes acceptedEpoch/currentEpoch files before acting on them (Learner.registerWithLeader, Leader.lead): every frame an event sends after changing an epoch or the log waits for the host's fsync (ctx.persist). false is a lab addition: state changes take no time on disk.",
   }),
   coalesce: flag({
     default: true,

@@ -21,6 +21,12 @@ import { settleGroups, type ZabSettled } from "./settled.ts";
 const TAG_WHEEL = 1;
 const TAG_PING = 2;
 
+// ---- fsync tags (ctx.persist), bits: one fsync per event covers both ----
+/** Frames held since this fsync was asked for wait for it (an epoch, or a learner's log, changed). */
+const SYNC_FRAMES = 1;
+/** The leader's own log flush: its ACKs of its proposals wait for it, its frames do not. */
+const SYNC_LEADER_LOG = 2;
+
 /** Deadline wheel resolution: deadlines fire on the first 10 ms boundary at or after them. */
 export const WHEEL_RESOLUTION_MS = 10;
 
@@ -37,8 +43,10 @@ export class ZabHost implements ElectorInstance, CorePort {
 
   // ---- persist before acknowledging (ZooKeeper logs, then ACKs; ctx.persist) ----
   private readonly persisting: boolean;
-  /** An epoch or the log changed in the current event. */
+  /** An epoch or a learner's log changed in the current event. */
   private dirty = false;
+  /** This host appended proposals as a leader in the current event. */
+  private leaderAppended = false;
   /** Frames waiting for an fsync, in send order, from `heldHead` on. */
   private readonly heldTo: number[] = [];
   private readonly heldMsg: Message[] = [];
@@ -140,6 +148,12 @@ export class ZabHost implements ElectorInstance, CorePort {
     this.dirty = true;
   }
 
+  leaderLogged(): boolean {
+    if (!this.persisting) return false;
+    this.leaderAppended = true;
+    return true;
+  }
+
   /** The outbox's frames while persisting: held until the step's fsync (and every earlier one) completed. */
   private hold(to: HostId, m: Message, bytes: number): void {
     this.heldTo.push(to);
@@ -147,14 +161,23 @@ export class ZabHost implements ElectorInstance, CorePort {
     this.heldBytes.push(bytes);
   }
 
-  /** The oldest pending fsync completed: send the frames it covered (all, if it was the last). */
-  onPersisted(_tag: number): void {
-    const end = this.syncEnds[this.syncHead++];
-    if (this.syncHead === this.syncEnds.length) {
-      this.syncEnds.length = this.syncHead = 0;
-      this.release(this.heldTo.length);
-    } else {
-      this.release(end);
+  /**
+   * An fsync completed (FIFO per host): send the frames it covered (all, if it was the last
+   * holding any), then let the leader ACK the proposals it flushed.
+   */
+  onPersisted(tag: number): void {
+    if ((tag & SYNC_FRAMES) !== 0) {
+      const end = this.syncEnds[this.syncHead++];
+      if (this.syncHead === this.syncEnds.length) {
+        this.syncEnds.length = this.syncHead = 0;
+        this.release(this.heldTo.length);
+      } else {
+        this.release(end);
+      }
+    }
+    if ((tag & SYNC_LEADER_LOG) !== 0) {
+      this.core.leaderLogFlushed();
+      this.endOfEvent();
     }
   }
 
@@ -210,13 +233,20 @@ export class ZabHost implements ElectorInstance, CorePort {
     if (this.persisting) {
       // ZooKeeper's SyncRequestProcessor: log (fsync), then ACK. Frames of an event that changed
       // an epoch or the log wait for one fsync; later frames never overtake earlier held ones.
+      let tag = 0;
       if (this.dirty) {
         this.dirty = false;
         this.syncEnds.push(this.heldTo.length);
-        this.ctx.persist!(0);
+        tag |= SYNC_FRAMES;
       } else if (this.syncHead === this.syncEnds.length) {
         this.release(this.heldTo.length);
       }
+      if (this.leaderAppended) {
+        this.leaderAppended = false;
+        this.core.leaderFlushRequested();
+        tag |= SYNC_LEADER_LOG;
+      }
+      if (tag !== 0) this.ctx.persist!(tag);
     }
     const wheel = this.wheel;
     if (wheel.size === 0) {

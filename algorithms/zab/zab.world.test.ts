@@ -140,8 +140,11 @@ describe("zab in the world", () => {
     expect(ends(packed)).toEqual(ends(single));
     expect(a["zab.Notification"].count).toBeLessThan(b["zab.Notification"].count / 5);
     expect(a["zab.FollowerInfo"].count).toBeLessThan(b["zab.FollowerInfo"].count / 5);
-    // Pings are per host pair either way.
-    expect(a["zab.Ping"].count).toBe(b["zab.Ping"].count);
+    // Pings are per host pair either way. They queue behind a pending fsync (persistBeforeAck,
+    // the default), and frames differ in number, so network delays are drawn differently: the
+    // crashed host's queued pings (at most one per peer, 5) and its peers' last pings to it
+    // before they give it up (at most one per peer, 5) may differ, nothing else.
+    expect(Math.abs(a["zab.Ping"].count - b["zab.Ping"].count)).toBeLessThanOrEqual(2 * (cluster.brokers - 1));
   });
 
   it("is deterministic: the same seed gives the same trace", () => {
