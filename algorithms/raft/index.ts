@@ -86,13 +86,19 @@ export const raft = defineElector<RaftOptions>({
     liveness: true,
   }),
   quietPeriodMs: (o) => {
-    // Five election rounds (a split vote needs two candidates timing out in the same tick while
-    // the third replica is down; five in a row is rare even over the property suite's thousands
-    // of partitions), one more when a pre-vote round can fail first (a voter still in a lease);
-    // plus one lease (§4.2.3) a follower may still hold for a deposed leader, and a few heartbeats
-    // for every replica to hear of the winner (and, coalesced, its generation).
+    // Election rounds: with pre-vote, six (a split vote needs two candidates timing out in the
+    // same tick while the third replica is down; five in a row is rare even over the property
+    // suite's thousands of partitions; one more when a pre-vote round can fail first, a voter
+    // still in a lease). Without pre-vote, twenty: a replica whose log is stale (say, just healed
+    // from isolation with a high term) campaigns and cannot win, and every RequestVote of its
+    // resets the eligible replica's timer (etcd's becomeFollower resets on a higher term), so a
+    // round succeeds only when the eligible one's fresh timeout beats the stale one's: about one
+    // round in two. Twenty rounds leave about 1e-5 per partition and recovery (the property hunt
+    // found nine failed rounds, 2.1 s at the paper's timing, with persistence on). Plus one lease
+    // (§4.2.3) a follower may still hold for a deposed leader, and a few heartbeats for every
+    // replica to hear of the winner (and, coalesced, its generation).
     const round = o.electionTimeoutMax + o.tickMs;
-    return (o.preVote ? 6 : 5) * round + o.electionTimeoutMin + 3 * o.heartbeatInterval;
+    return (o.preVote ? 6 : 20) * round + o.electionTimeoutMin + 3 * o.heartbeatInterval;
   },
   usesCoordinator: false,
   create: (ctx, options) => new RaftHost(ctx, options),

@@ -72,7 +72,7 @@ describe("raft options", () => {
     });
     expect(raft.usesCoordinator).toBe(false);
     expect(raft.quietPeriodMs(opts())).toBe(6 * 2100 + 1000 + 300);
-    expect(raft.quietPeriodMs(opts(raft.variants![1].options as Partial<RaftOptions>))).toBe(5 * 310 + 150 + 150);
+    expect(raft.quietPeriodMs(opts(raft.variants![1].options as Partial<RaftOptions>))).toBe(20 * 310 + 150 + 150);
   });
 
   it("refuses inconsistent timings, and the ack lease without check-quorum", () => {
