@@ -17,6 +17,8 @@ export const HEARTBEAT = "raft.Heartbeat";
 export const HEARTBEAT_RESP = "raft.HeartbeatResponse";
 export const COALESCED = "raft.CoalescedHeartbeat";
 export const COALESCED_RESP = "raft.CoalescedHeartbeatResponse";
+/** Host-level liveness ping (quiesce): one per host pair per heartbeat interval, no group in it. */
+export const HOST_PING = "raft.HostPing";
 
 /** RequestVote (§5.2) or, with `PRE_VOTE`, the pre-vote of thesis §9.6 for term `term` (= ours + 1). */
 export interface VoteRequest extends Message {
@@ -48,6 +50,8 @@ export interface Heartbeat extends Message {
   readonly sentAt: number;
   /** min(the receiver's matchIndex, the leader's commit index), as etcd's MsgHeartbeat. */
   readonly commit: number;
+  /** Set on the one heartbeat with which a leader quiesces the group (CockroachDB's Quiesce flag). */
+  readonly quiesce?: true;
 }
 
 export interface HeartbeatResponse extends Message {
@@ -112,6 +116,10 @@ export interface CoalescedHeartbeatResponse extends Message {
   readonly terms: Int32Array | null;
 }
 
+export interface HostPing extends Message {
+  readonly type: typeof HOST_PING;
+}
+
 export type RaftMessage =
   | VoteRequest
   | VoteResponse
@@ -120,7 +128,8 @@ export type RaftMessage =
   | AppendEntries
   | AppendEntriesResponse
   | CoalescedHeartbeat
-  | CoalescedHeartbeatResponse;
+  | CoalescedHeartbeatResponse
+  | HostPing;
 
 const FRAME = 16;
 export const VOTE_BYTES = FRAME + 4 + 8 + 8 + 8;
@@ -133,3 +142,4 @@ export const APPEND_RESP_BYTES = FRAME + 4 + 8 + 1 + 8 + 8 + 8;
 export const COALESCED_BYTES = FRAME + 4;
 export const COALESCED_ENTRY_BYTES = 4 + 8;
 export const COALESCED_RESP_BYTES = FRAME + 4;
+export const HOST_PING_BYTES = FRAME;

@@ -65,6 +65,11 @@ export const RaftOptions = Schema.Struct({
     description:
       "One heartbeat message per pair of hosts per interval for all groups (CockroachDB's coalesced heartbeats); false: one per group and follower, as a single etcd raft group sends.",
   }),
+  quiesce: flag({
+    default: false,
+    description:
+      "Quiesced groups (CockroachDB's quiesced ranges, pkg/kv/kvserver/replica_raft_quiesce.go; TiKV's hibernate regions): a leader with no proposal for 6 ticks (quiesceAfterTicks), everything committed and every follower on a live host caught up sends one heartbeat marked quiesce and stops heartbeating; a follower whose term, leader and commit index match stops its election timer. Woken by a proposal, by any message of the group, when the leader's host goes silent (its followers campaign: CockroachDB's maybeCampaignOnWake on node liveness) or a lagging follower's host answers again. Host liveness comes from a host-level ping per host pair each heartbeatInterval (standing in for CockroachDB's node liveness heartbeats). Not in etcd (default off); needs per-group heartbeats (coalesced heartbeats already send nothing for an idle group).",
+  }),
   ackLease: flag({
     default: false,
     description:
@@ -85,6 +90,8 @@ export const RaftOptions = Schema.Struct({
     if (o.heartbeatInterval >= o.electionTimeoutMin)
       issues.push({ path: ["heartbeatInterval"], issue: "heartbeatInterval must be below electionTimeoutMin" });
     if (o.ackLease && !o.checkQuorum) issues.push({ path: ["ackLease"], issue: "ackLease needs checkQuorum (its followers' vote lease)" });
+    if (o.quiesce && o.coalescedHeartbeats)
+      issues.push({ path: ["quiesce"], issue: "quiesce needs coalescedHeartbeats: false (coalesced heartbeats already send nothing for an idle group)" });
     return issues;
   }),
 );

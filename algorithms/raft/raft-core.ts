@@ -8,8 +8,9 @@
  * (Ongaro's dissertation, 2014). Log replication and commitment are in replication.ts; ticks,
  * the deadline wheel and coalesced heartbeats in the host layer (raft-host.ts).
  *
- * About 520 lines, over the ~500 guide: roles, elections and heartbeats are one state machine
- * whose handlers call become*; splitting them would trade a file for an interface between them.
+ * About 630 lines, over the ~500 guide: roles, elections, heartbeats and quiescence (which
+ * suspends those same timers) are one state machine whose handlers call become*; splitting them
+ * would trade a file for an interface between them.
  */
 import type { DurableStore, HostId, PartitionId } from "../../src/elector/api.ts";
 import { CANDIDATE, FOLLOWER, LEADER, PRE_CANDIDATE, popcount, type GroupLayout } from "./layout.ts";
@@ -66,6 +67,11 @@ export class RaftCore {
   readonly votes: Int32Array;
   /** Leader: replicas that answered this leader in its term (coalesced: announcement done). */
   readonly answered: Int32Array;
+  /** Quiesced (option quiesce): neither heartbeats (leader) nor times out (follower) until woken. */
+  readonly quiescent: Uint8Array;
+  /** Leader: when it last proposed (or took office): it quiesces 6 ticks after (CockroachDB's quiesceAfterTicks). */
+  private readonly lastProposalAt: Float64Array;
+  private readonly quiescing: boolean;
   /** When this instance started (a restart forgets whom it heard from). */
   private bootAt = 0;
   /** Whether durable state from an earlier run of this host existed (a restart, not the first boot). */
@@ -93,6 +99,9 @@ export class RaftCore {
     this.deadline = new Float64Array(n);
     this.votes = new Int32Array(n);
     this.answered = new Int32Array(n);
+    this.quiescing = o.quiesce;
+    this.quiescent = new Uint8Array(o.quiesce ? n : 0);
+    this.lastProposalAt = new Float64Array(o.quiesce ? n : 0);
   }
 
   /** Every group starts as a follower with a fresh randomized timeout (§5.2). */
@@ -141,6 +150,7 @@ export class RaftCore {
   // ======================================================================================
 
   onDeadline(g: number, now: number): void {
+    if (this.quiescing && this.quiescent[g] === 1) return; // not ticked while quiesced
     if (this.role[g] === LEADER) {
       this.heartbeatDue(g, now);
       return;
@@ -152,6 +162,7 @@ export class RaftCore {
   }
 
   private heartbeatDue(g: number, now: number): void {
+    if (this.quiescing && this.maybeQuiesce(g, now)) return;
     const { rf } = this.layout;
     const rep = this.replication;
     let pending = false;
@@ -196,6 +207,7 @@ export class RaftCore {
     this.role[g] = FOLLOWER;
     this.votes[g] = 0;
     this.answered[g] = 0;
+    if (this.quiescing) this.quiescent[g] = 0;
     this.timeout[g] = this.drawTimeout();
     const old = this.leader[g];
     if (old !== l || termChanged) {
@@ -265,6 +277,7 @@ export class RaftCore {
   }
 
   private resetRound(g: number, now: number, redraw = true): void {
+    if (this.quiescing) this.quiescent[g] = 0;
     if (redraw) this.timeout[g] = this.drawTimeout();
     this.deadline[g] = now + this.timeout[g];
     this.port.deadlineEarlier(g);
@@ -288,6 +301,10 @@ export class RaftCore {
     this.role[g] = LEADER;
     this.leader[g] = this.self;
     this.answered[g] = 1 << this.layout.selfIdx[g];
+    if (this.quiescing) {
+      this.quiescent[g] = 0;
+      this.lastProposalAt[g] = now;
+    }
     this.port.observer.lead(this.layout.parts[g], this.term[g]);
     const rep = this.replication;
     rep.startLeading(g);
@@ -323,10 +340,70 @@ export class RaftCore {
   }
 
   // ======================================================================================
+  // Quiescence (option quiesce; CockroachDB's replica_raft_quiesce.go)
+  // ======================================================================================
+
+  /**
+   * shouldReplicaQuiesce: a leader with no proposal for 6 ticks (quiesceAfterTicks), its whole log
+   * committed, and every follower caught up unless its host is silent (not live), sends one
+   * heartbeat marked quiesce to the caught-up followers (a plain one to a lagging follower: it
+   * must not quiesce) and stops heartbeating.
+   */
+  private maybeQuiesce(g: number, now: number): boolean {
+    if (now - this.lastProposalAt[g] < 6 * this.o.tickMs) return false;
+    const rep = this.replication;
+    if (rep.commit[g] !== rep.lastIndex(g)) return false;
+    const { rf } = this.layout;
+    for (let j = 0; j < rf; j++) {
+      const r = this.layout.replica(g, j);
+      if (r !== this.self && rep.lagging(g, j) && !this.port.peerSilent(r)) return false;
+    }
+    this.quiescent[g] = 1;
+    for (let j = 0; j < rf; j++) {
+      if (this.layout.replica(g, j) !== this.self) this.sendHeartbeat(g, j, !rep.lagging(g, j));
+    }
+    return true;
+  }
+
+  /** maybeUnquiesce: the group ticks again (a leader heartbeats, a follower's election timer restarts). */
+  private wake(g: number, now: number): void {
+    this.quiescent[g] = 0;
+    this.deadline[g] = now + (this.role[g] === LEADER ? this.o.heartbeatInterval : this.timeout[g]);
+    this.port.deadlineEarlier(g);
+  }
+
+  /**
+   * Host h went silent (not live): quiesced followers of its groups wake and campaign at once
+   * (CockroachDB's maybeUnquiesce with mayCampaign: the leader is not live).
+   */
+  hostSilent(h: HostId, now: number): void {
+    for (let g = 0; g < this.layout.n; g++) {
+      if (this.quiescent[g] !== 1 || this.role[g] === LEADER || this.leader[g] !== h) continue;
+      this.quiescent[g] = 0;
+      this.deadline[g] = now;
+      this.port.deadlineEarlier(g);
+    }
+  }
+
+  /** Host h is heard from again: quiesced leaders with a lagging replica there wake to catch it up (nodeIsLiveCallback). */
+  hostBack(h: HostId, now: number): void {
+    for (let g = 0; g < this.layout.n; g++) {
+      if (this.quiescent[g] !== 1 || this.role[g] !== LEADER) continue;
+      const j = this.layout.replicaIndex(g, h);
+      if (j >= 0 && this.replication.lagging(g, j)) this.wake(g, now);
+    }
+  }
+
+  // ======================================================================================
   // Messages (etcd's Step)
   // ======================================================================================
 
   step(from: HostId, m: RaftMessage): void {
+    if (this.quiescing && m.type !== HEARTBEAT) {
+      // CockroachDB: any Raft message of a quiesced group unquiesces it (a quiesce heartbeat is judged in onHeartbeat).
+      const g = this.layout.local((m as { p: PartitionId }).p);
+      if (g >= 0 && this.quiescent[g] === 1) this.wake(g, this.port.now());
+    }
     switch (m.type) {
       case HEARTBEAT:
         this.onHeartbeat(from, m);
@@ -370,9 +447,16 @@ export class RaftCore {
   private onHeartbeat(from: HostId, m: Heartbeat): void {
     const g = this.layout.local(m.p);
     if (g < 0) return;
+    if (this.quiescing && this.quiescent[g] === 1) this.quiescent[g] = 0; // judged anew below
     if (m.term >= this.term[g]) {
       this.leaderContact(g, from, m.term, m.gen);
       this.replication.followCommit(g, m.commit);
+      if (m.quiesce === true && this.quiescing && this.replication.commit[g] === m.commit && this.leader[g] === from && this.term[g] === m.term) {
+        // CockroachDB's shouldFollowerQuiesceOnNotify: same term, same leader, same commit index:
+        // stop the election timer; the quiesce heartbeat is not answered.
+        this.quiescent[g] = 1;
+        return;
+      }
       this.replyHeartbeat(from, m.p, this.term[g], m.sentAt);
     } else {
       // §5.1: the reply carries our term, so a stale leader learns it has been superseded.
@@ -401,16 +485,26 @@ export class RaftCore {
   }
 
   /** §5.2: an empty AppendEntries to replica j, with what it may learn is committed. */
-  private sendHeartbeat(g: number, j: number): void {
+  private sendHeartbeat(g: number, j: number, quiesce = false): void {
     const to = this.layout.replica(g, j);
-    const msg: Heartbeat = {
-      type: HEARTBEAT,
-      p: this.layout.parts[g],
-      term: this.term[g],
-      gen: this.port.generationTowards(to),
-      sentAt: this.port.now(),
-      commit: this.replication.commitFor(g, j),
-    };
+    const msg: Heartbeat = quiesce
+      ? {
+          type: HEARTBEAT,
+          p: this.layout.parts[g],
+          term: this.term[g],
+          gen: this.port.generationTowards(to),
+          sentAt: this.port.now(),
+          commit: this.replication.commitFor(g, j),
+          quiesce: true,
+        }
+      : {
+          type: HEARTBEAT,
+          p: this.layout.parts[g],
+          term: this.term[g],
+          gen: this.port.generationTowards(to),
+          sentAt: this.port.now(),
+          commit: this.replication.commitFor(g, j),
+        };
     this.port.send(to, msg, HEARTBEAT_BYTES);
   }
 
@@ -422,6 +516,11 @@ export class RaftCore {
     if (g < 0 || this.role[g] !== LEADER) {
       this.port.observer.rejected(p, writeId);
       return;
+    }
+    if (this.quiescing) {
+      // A proposal unquiesces the leader; its AppendEntries wake the followers.
+      this.lastProposalAt[g] = this.port.now();
+      if (this.quiescent[g] === 1) this.wake(g, this.port.now());
     }
     this.replication.propose(g, writeId, this.coalesced);
     if (this.layout.rf > 1 && this.coalesced && this.port.waitsNowhere(g)) {

@@ -10,7 +10,7 @@ import { DeadlineWheel, NOWHERE } from "../../src/elector/deadline-wheel.ts";
 import type { ElectorInstance, HostContext, HostId, HostRandom, Message, Observer, PartitionId, ZkEvent } from "../../src/elector/api.ts";
 import { CoalescedHeartbeats } from "./coalesced-heartbeats.ts";
 import { FOLLOWER, GroupLayout, LEADER } from "./layout.ts";
-import { COALESCED, COALESCED_RESP, type RaftMessage } from "./messages.ts";
+import { COALESCED, COALESCED_RESP, HOST_PING, HOST_PING_BYTES, type HostPing, type RaftMessage } from "./messages.ts";
 import type { RaftOptions } from "./options.ts";
 import type { RaftPort } from "./port.ts";
 import { RaftCore } from "./raft-core.ts";
@@ -19,6 +19,7 @@ import type { RaftSettled } from "./settled.ts";
 export { CANDIDATE, FOLLOWER, LEADER, PRE_CANDIDATE } from "./layout.ts";
 
 const TICK = 1;
+const PING: HostPing = { type: HOST_PING };
 
 // fsync tags (ctx.persist), bits: one fsync per step covers both.
 /** Messages held since this fsync was asked for wait for it (term, vote or a follower's log changed). */
@@ -39,6 +40,9 @@ export class RaftHost implements ElectorInstance, RaftPort {
   private readonly silent: Uint8Array;
 
   private readonly wheelScratch: Int32Array;
+
+  // ---- quiesce: host-level liveness pings (CockroachDB's node liveness stands behind its quiescence) ----
+  private nextPingAt = 0;
 
   // ---- persist before replying (Figure 2; ctx.persist) ----
   /** Term, vote or a follower's log changed in the current step. */
@@ -121,10 +125,15 @@ export class RaftHost implements ElectorInstance, RaftPort {
       if (this.silent[h] === 0 && now - this.heardFrom[h] >= min) {
         this.silent[h] = 1;
         if (this.o.checkQuorum) this.checkQuorumWith(h);
+        if (this.o.quiesce) this.core.hostSilent(h, now);
       }
       if (this.coalescing) this.coalesced.wakeParked(h, now);
     }
     if (this.coalescing) this.coalesced.beat(now);
+    if (this.o.quiesce && now >= this.nextPingAt) {
+      this.nextPingAt = now + this.o.heartbeatInterval;
+      for (let h = 0; h < this.layout.brokers; h++) if (h !== this.layout.self) this.ctx.send(h, PING, HOST_PING_BYTES);
+    }
   }
 
   /** Visits only the groups whose wheel slot came due; fires those whose exact deadline passed. */
@@ -157,6 +166,7 @@ export class RaftHost implements ElectorInstance, RaftPort {
     if (this.silent[from] === 1) {
       this.silent[from] = 0;
       if (this.coalescing) this.peerRevived(from);
+      if (this.o.quiesce) this.core.hostBack(from, this.ctx.now());
     }
   }
 
@@ -183,7 +193,7 @@ export class RaftHost implements ElectorInstance, RaftPort {
     const m = message as RaftMessage;
     if (m.type === COALESCED) this.coalesced.onHeartbeat(from, m);
     else if (m.type === COALESCED_RESP) this.coalesced.onResponse(from, m);
-    else this.core.step(from, m);
+    else if (m.type !== HOST_PING) this.core.step(from, m);
     this.endStep();
   }
 

@@ -54,6 +54,7 @@ describe("raft options", () => {
       checkQuorum: true,
       persistBeforeReply: true,
       coalescedHeartbeats: true,
+      quiesce: false,
       ackLease: false,
       zooBug: "none",
     });

@@ -344,11 +344,11 @@ export class Replication {
     this.log.append(g, t, NO_WRITE);
     this.port.observer.append(p, NO_WRITE, 0, t);
     if (leading) {
-      this.progress.reset(g, 0, 1);
+      this.progress.reset(g, this.layout.selfIdx[g], 0, 1);
       for (let j = 0; j < this.rf; j++) {
+        this.progress.match[g * this.rf + j] = 1; // the leader's own slot too: its entry is on its disk
         if (this.layout.replica(g, j) === this.layout.self) continue;
         this.progress.next[g * this.rf + j] = 2;
-        this.progress.match[g * this.rf + j] = 1;
       }
     }
     if (!leading) return; // a follower learns the commit with the next entry (coalesced heartbeats carry none)
