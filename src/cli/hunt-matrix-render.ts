@@ -112,7 +112,8 @@ export function matrixMarkdown(m: HuntMatrix): string {
 
 function htmlCellClass(c: MatrixCell): string {
   if (c.status === "found") return c.claimed ? "broken" : "found";
-  if (c.status === "not-found") return "held";
+  // Not found where nothing is claimed is not a pass: its own shade.
+  if (c.status === "not-found") return c.claimed ? "held" : "unfound";
   return "na";
 }
 
@@ -120,6 +121,7 @@ function htmlCellClass(c: MatrixCell): string {
 export function matrixHtml(m: HuntMatrix): string {
   const th = (s: string): string => `<th>${escapeHtml(s)}</th>`;
   const first = [
+    `<p><small>Shades: red a claim broken; yellow found where not claimed; green held where claimed; blue not found where not claimed; grey n/a or not checked.</small></p>`,
     `<table><thead><tr>${th("variant")}${m.properties.map(th).join("")}</tr></thead><tbody>`,
     ...m.variants.map(
       (v, vi) =>
@@ -161,7 +163,7 @@ export function matrixHtml(m: HuntMatrix): string {
 <style>
 body{font:14px/1.45 system-ui,sans-serif;max-width:100em;margin:2em auto;padding:0 1em;color:#1f2328}
 .wrap{overflow-x:auto}table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #d0d7de;padding:.3em .5em;text-align:left;vertical-align:top}
-thead th{background:#f6f8fa}td.broken{background:#ffd7d5;font-weight:600}td.found{background:#fff1c2}td.held{background:#e6f4ea}td.na{background:#eef0f3;color:#59636e}
+thead th{background:#f6f8fa}td.broken{background:#ffd7d5;font-weight:600}td.found{background:#fff1c2}td.held{background:#e6f4ea}td.unfound{background:#e8eefb}td.na{background:#eef0f3;color:#59636e}
 pre{white-space:pre-wrap;font-size:12px;background:#f6f8fa;padding:.8em}small{color:#59636e}
 </style></head><body>
 <h1>Property hunt: property x variant</h1>
