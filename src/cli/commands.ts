@@ -765,7 +765,9 @@ export async function cmdCheck(args: CheckArgs, io: Io = processIo, signal?: Abo
     throw e;
   } finally {
     signal?.removeEventListener("abort", onAbort);
-    await pool?.close();
+    // After Ctrl-C the threads are being stopped already; the process exits without waiting for them.
+    if (interrupted) void pool?.close();
+    else await pool?.close();
   }
 }
 

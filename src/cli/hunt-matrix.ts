@@ -19,7 +19,12 @@ export const MATRIX_KIND = "electorate/hunt-matrix";
 export function bugOf(v: ElectorVariant | undefined): string | undefined {
   const bug = (v as { readonly bug?: unknown } | undefined)?.bug;
   if (bug === undefined || bug === false || bug === null) return undefined;
-  return typeof bug === "string" ? bug : typeof bug === "object" ? JSON.stringify(bug) : String(bug);
+  if (typeof bug === "object") {
+    const b = bug as { readonly source?: unknown; readonly summary?: unknown };
+    if (typeof b.source === "string" && typeof b.summary === "string") return `${b.source}: ${b.summary}`;
+    return JSON.stringify(bug);
+  }
+  return String(bug);
 }
 
 /**
