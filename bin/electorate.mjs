@@ -20,7 +20,12 @@ function buildIsFresh() {
   return true;
 }
 
-if (process.env.ELECTORATE_FROM_SOURCE !== "1" && buildIsFresh()) {
+// `--version` alone needs nothing but package.json: answer it before loading the CLI (same text as the CLI prints).
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
+  const { readFileSync } = await import("node:fs");
+  process.stdout.write(`electorate v${JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version}\n`);
+} else if (process.env.ELECTORATE_FROM_SOURCE !== "1" && buildIsFresh()) {
   await import(pathToFileURL(join(root, "dist", "src", "cli", "main.js")).href);
 } else {
   const { register } = await import("tsx/esm/api");

@@ -59,6 +59,16 @@ function expectRefused(r: Ran, path: string | RegExp, outDir?: string): void {
 }
 
 describe("electorate CLI", () => {
+  it("answers --version before loading the CLI with the same text the CLI prints", async () => {
+    const fast = await cli(["--version"]);
+    expect(fast.code).toBe(0);
+    expect(fast.stdout).toMatch(/^electorate v\d+\.\d+\.\d+\n$/);
+    // The CLI prints `electorate v` + electorateVersion() (src/cli/main.ts: Command.run({ version })).
+    const { electorateVersion } = await import("../runner/version.ts");
+    expect(fast.stdout).toBe(`electorate v${electorateVersion()}\n`);
+    expect((await cli(["-v"])).stdout).toBe(fast.stdout);
+  });
+
   it("refuses bad input with exit code 2, the field's path and no stack trace", async () => {
     const badJson = file("bad.json", '{ "name": "x", "cluster": { "brokers": 3, "partitions": 10 }, durationMs: 1000 }');
     const unknownAlgorithm = file("unknown.yaml", GOOD.replace("test-preferred", "no-such-elector"));
