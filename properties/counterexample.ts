@@ -4,7 +4,7 @@
  * violated and how fast-check found it. Written whole (temp file, then rename) under
  * .tmp/counterexamples/ (gitignored); `npx electorate replay FILE` runs one again.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { electors } from "../algorithms/index.ts";
@@ -48,12 +48,15 @@ function contentHash(text: string): string {
 
 /** Writes the file whole: to a temp file beside it, then renamed into place. Returns its absolute path. */
 export function saveCounterexample(file: CounterexampleFile, dir: string = COUNTEREXAMPLE_DIR): string {
-  const text = `${JSON.stringify(file, null, 2)}\n`;
+  return saveCounterexampleJson(file, `${file.elector.replace(/:/g, "+")}.${file.property}`, dir);
+}
+
+/** Writes `doc` whole as `<stem>.<content hash>.json` in `dir` (random and explored counterexamples alike). */
+export function saveCounterexampleJson(doc: unknown, stem: string, dir: string): string {
+  const text = `${JSON.stringify(doc, null, 2)}\n`;
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${file.elector.replace(/:/g, "+")}.${file.property}.${contentHash(text)}.json`);
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, text);
-  renameSync(temp, path);
+  const path = join(dir, `${stem}.${contentHash(text)}.json`);
+  writeFileAtomic(path, text);
   return path;
 }
 

@@ -8,14 +8,12 @@
 import { electors } from "../../algorithms/index.ts";
 import { namedAs, resolveElectorName } from "../elector/variants.ts";
 import type { ElectorDefinition } from "../elector/api.ts";
-import { COUNTEREXAMPLE_DIR, COUNTEREXAMPLE_KIND, displayPath, type CounterexampleFile } from "../../properties/counterexample.ts";
+import { COUNTEREXAMPLE_DIR, COUNTEREXAMPLE_KIND, displayPath, saveCounterexampleJson, type CounterexampleFile } from "../../properties/counterexample.ts";
 import { diagramOfOutcome } from "../../properties/diagram.ts";
 import { decodeOptions } from "../../properties/plan.ts";
 import { isPropertyName, propertyTitle, type PropertyName } from "../../properties/properties.ts";
 import { timelineText } from "../../properties/timeline-text.ts";
 import { writeFileAtomic } from "../runner/files.ts";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import type { Choice } from "./explore-world.ts";
 import { judgePath, type PathSetup } from "./path.ts";
 
@@ -36,22 +34,9 @@ export function isExploredCounterexample(doc: unknown): doc is ExploredCounterex
   return typeof doc === "object" && doc !== null && (doc as { kind?: unknown }).kind === COUNTEREXAMPLE_KIND && "explore" in doc;
 }
 
-function contentHash(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(16).padStart(8, "0");
-}
-
 /** Writes the file whole (temp file, then rename) and returns its absolute path. */
 export function saveExploredCounterexample(file: ExploredCounterexample, dir: string = COUNTEREXAMPLE_DIR): string {
-  const text = `${JSON.stringify(file, null, 2)}\n`;
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${file.elector.replace(/:/g, "+")}.explore.${file.property}.${contentHash(text)}.json`);
-  writeFileAtomic(path, text);
-  return path;
+  return saveCounterexampleJson(file, `${file.elector.replace(/:/g, "+")}.explore.${file.property}`, dir);
 }
 
 export interface ExploredReplay {
