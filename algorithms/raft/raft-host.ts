@@ -6,6 +6,7 @@
  * delivers the core's outputs through the HostContext. The rules are in raft-core.ts and
  * replication.ts; README.md explains the design.
  */
+import { FsyncOutbox } from "../../src/elector/fsync-outbox.ts";
 import { DeadlineWheel, NOWHERE } from "../../src/elector/deadline-wheel.ts";
 import type { ElectorInstance, HostContext, HostId, HostRandom, Message, Observer, PartitionId, ZkEvent } from "../../src/elector/api.ts";
 import { CoalescedHeartbeats } from "./coalesced-heartbeats.ts";
@@ -49,20 +50,15 @@ export class RaftHost implements ElectorInstance, RaftPort {
   private dirty = false;
   /** This host appended entries as a leader in the current step. */
   private leaderAppended = false;
-  /** Messages waiting for an fsync, in send order, from index `outHead` on. */
-  private readonly outTo: number[] = [];
-  private readonly outMsg: Message[] = [];
-  private readonly outBytes: number[] = [];
-  private outHead = 0;
-  /** For each fsync asked for and not yet completed (FIFO): the outbox length when it was asked. */
-  private readonly syncEnds: number[] = [];
-  private syncHead = 0;
+  /** Messages waiting for an fsync, in send order. */
+  private readonly outbox: FsyncOutbox;
   private readonly persisting: boolean;
 
   constructor(
     private readonly ctx: HostContext,
     private readonly o: RaftOptions,
   ) {
+    this.outbox = new FsyncOutbox(ctx, false);
     const layout = new GroupLayout(ctx.cluster, ctx.host);
     this.layout = layout;
     this.coalescing = o.coalescedHeartbeats;
@@ -211,13 +207,8 @@ export class RaftHost implements ElectorInstance, RaftPort {
   private endStep(): void {
     if (!this.persisting) return;
     let tag = 0;
-    if (this.dirty) {
-      this.dirty = false;
-      this.syncEnds.push(this.outTo.length);
-      tag |= SYNC_MESSAGES;
-    } else if (this.syncHead === this.syncEnds.length) {
-      this.flush(this.outTo.length);
-    }
+    if (this.outbox.endOfStep(this.dirty)) tag |= SYNC_MESSAGES;
+    this.dirty = false;
     if (this.leaderAppended) {
       this.leaderAppended = false;
       this.core.replication.flushRequested();
@@ -231,30 +222,10 @@ export class RaftHost implements ElectorInstance, RaftPort {
    * last holding any), then let the leader count the entries it flushed.
    */
   onPersisted(tag: number): void {
-    if ((tag & SYNC_MESSAGES) !== 0) {
-      const end = this.syncEnds[this.syncHead++];
-      if (this.syncHead === this.syncEnds.length) {
-        this.syncEnds.length = this.syncHead = 0;
-        this.flush(this.outTo.length);
-      } else {
-        this.flush(end);
-      }
-    }
+    if ((tag & SYNC_MESSAGES) !== 0) this.outbox.synced();
     if ((tag & SYNC_LEADER_LOG) !== 0) {
       this.core.leaderLogFlushed();
       this.endStep();
-    }
-  }
-
-  private flush(end: number): void {
-    for (let i = this.outHead; i < end; i++) {
-      this.ctx.send(this.outTo[i], this.outMsg[i], this.outBytes[i]);
-      this.outMsg[i] = undefined as unknown as Message;
-    }
-    this.outHead = end;
-    // Pending fsyncs' boundaries index the outbox: empty it only when none is pending.
-    if (end === this.outTo.length && this.syncHead === this.syncEnds.length) {
-      this.outTo.length = this.outMsg.length = this.outBytes.length = this.outHead = 0;
     }
   }
 
@@ -277,9 +248,7 @@ export class RaftHost implements ElectorInstance, RaftPort {
       this.ctx.send(to, message, bytes);
       return;
     }
-    this.outTo.push(to);
-    this.outMsg.push(message);
-    this.outBytes.push(bytes);
+    this.outbox.hold(to, message, bytes);
   }
 
   durableChanged(): void {

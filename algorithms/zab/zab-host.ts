@@ -5,6 +5,7 @@
  * and host-pair connections with their liveness (connections.ts). It unpacks every incoming
  * frame into group messages for the core and delivers the core's outputs through the HostContext.
  */
+import { FsyncOutbox } from "../../src/elector/fsync-outbox.ts";
 import type { ElectorInstance, HostContext, HostId, Message, Observer, PartitionId, ZkEvent } from "../../src/elector/api.ts";
 import { DeadlineWheel } from "../../src/elector/deadline-wheel.ts";
 import { Connections } from "./connections.ts";
@@ -47,14 +48,8 @@ export class ZabHost implements ElectorInstance, CorePort {
   private dirty = false;
   /** This host appended proposals as a leader in the current event. */
   private leaderAppended = false;
-  /** Frames waiting for an fsync, in send order, from `heldHead` on. */
-  private readonly heldTo: number[] = [];
-  private readonly heldMsg: Message[] = [];
-  private readonly heldBytes: number[] = [];
-  private heldHead = 0;
-  /** Per pending fsync (FIFO): how many frames were held when it was asked for. */
-  private readonly syncEnds: number[] = [];
-  private syncHead = 0;
+  /** Frames waiting for an fsync, in send order. */
+  private readonly held: FsyncOutbox;
   private wheelTimerTick = -1;
 
   constructor(
@@ -62,6 +57,7 @@ export class ZabHost implements ElectorInstance, CorePort {
     o: ZabOptions,
   ) {
     this.observer = ctx.observer;
+    this.held = new FsyncOutbox(ctx, true);
     this.table = new GroupTable(ctx.cluster, ctx.host);
     const durable = loadDurable(ctx.durable, this.table.groups);
     this.incarnation = durable.incarnation;
@@ -156,9 +152,7 @@ export class ZabHost implements ElectorInstance, CorePort {
 
   /** The outbox's frames while persisting: held until the step's fsync (and every earlier one) completed. */
   private hold(to: HostId, m: Message, bytes: number): void {
-    this.heldTo.push(to);
-    this.heldMsg.push(m);
-    this.heldBytes.push(bytes);
+    this.held.hold(to, m, bytes);
   }
 
   /**
@@ -166,30 +160,10 @@ export class ZabHost implements ElectorInstance, CorePort {
    * holding any), then let the leader ACK the proposals it flushed.
    */
   onPersisted(tag: number): void {
-    if ((tag & SYNC_FRAMES) !== 0) {
-      const end = this.syncEnds[this.syncHead++];
-      if (this.syncHead === this.syncEnds.length) {
-        this.syncEnds.length = this.syncHead = 0;
-        this.release(this.heldTo.length);
-      } else {
-        this.release(end);
-      }
-    }
+    if ((tag & SYNC_FRAMES) !== 0) this.held.synced();
     if ((tag & SYNC_LEADER_LOG) !== 0) {
       this.core.leaderLogFlushed();
       this.endOfEvent();
-    }
-  }
-
-  private release(end: number): void {
-    for (let i = this.heldHead; i < end; i++) {
-      this.ctx.sendStream(this.heldTo[i], this.heldMsg[i], this.heldBytes[i]);
-      this.heldMsg[i] = undefined as unknown as Message;
-    }
-    this.heldHead = end;
-    // Pending fsyncs' boundaries index the held frames: empty the list only when none is pending.
-    if (end === this.heldTo.length && this.syncHead === this.syncEnds.length) {
-      this.heldTo.length = this.heldMsg.length = this.heldBytes.length = this.heldHead = 0;
     }
   }
 
@@ -234,13 +208,8 @@ export class ZabHost implements ElectorInstance, CorePort {
       // ZooKeeper's SyncRequestProcessor: log (fsync), then ACK. Frames of an event that changed
       // an epoch or the log wait for one fsync; later frames never overtake earlier held ones.
       let tag = 0;
-      if (this.dirty) {
-        this.dirty = false;
-        this.syncEnds.push(this.heldTo.length);
-        tag |= SYNC_FRAMES;
-      } else if (this.syncHead === this.syncEnds.length) {
-        this.release(this.heldTo.length);
-      }
+      if (this.held.endOfStep(this.dirty)) tag |= SYNC_FRAMES;
+      this.dirty = false;
       if (this.leaderAppended) {
         this.leaderAppended = false;
         this.core.leaderFlushRequested();

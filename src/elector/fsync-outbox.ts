@@ -1,0 +1,64 @@
+/**
+ * Messages held behind fsyncs, for an elector that persists before it speaks (etcd's Ready: save,
+ * then send; ZooKeeper's SyncRequestProcessor: log, then ACK). A step that changed durable state
+ * closes a batch that leaves when its fsync completes; a step that changed nothing sends at once
+ * unless an earlier fsync is pending (nothing overtakes state that is not yet durable). Fsyncs
+ * complete in order (FIFO per host), so batches are boundaries into one list.
+ */
+import type { HostContext, HostId, Message } from "./api.ts";
+
+export class FsyncOutbox {
+  private readonly to: number[] = [];
+  private readonly msg: Message[] = [];
+  private readonly bytes: number[] = [];
+  private head = 0;
+  /** End index of each batch waiting for its fsync, from `syncHead` on. */
+  private readonly syncEnds: number[] = [];
+  private syncHead = 0;
+
+  /** `stream`: send with ctx.sendStream (ordered per link) instead of ctx.send. */
+  constructor(
+    private readonly ctx: HostContext,
+    private readonly stream: boolean,
+  ) {}
+
+  hold(to: HostId, message: Message, bytes: number): void {
+    this.to.push(to);
+    this.msg.push(message);
+    this.bytes.push(bytes);
+  }
+
+  /** End of a step: `durable` closes a batch for one fsync (returns true: the caller asks for it); else what may leave, leaves. */
+  endOfStep(durable: boolean): boolean {
+    if (durable) {
+      this.syncEnds.push(this.to.length);
+      return true;
+    }
+    if (this.syncHead === this.syncEnds.length) this.release(this.to.length);
+    return false;
+  }
+
+  /** The oldest batch's fsync completed: send it (everything, if it was the last batch pending). */
+  synced(): void {
+    const end = this.syncEnds[this.syncHead++];
+    if (this.syncHead === this.syncEnds.length) {
+      this.syncEnds.length = this.syncHead = 0;
+      this.release(this.to.length);
+    } else {
+      this.release(end);
+    }
+  }
+
+  private release(end: number): void {
+    for (let i = this.head; i < end; i++) {
+      if (this.stream) this.ctx.sendStream(this.to[i], this.msg[i], this.bytes[i]);
+      else this.ctx.send(this.to[i], this.msg[i], this.bytes[i]);
+      this.msg[i] = undefined as unknown as Message;
+    }
+    this.head = end;
+    // Pending batches' boundaries index the list: empty it only when none is pending.
+    if (end === this.to.length && this.syncHead === this.syncEnds.length) {
+      this.to.length = this.msg.length = this.bytes.length = this.head = 0;
+    }
+  }
+}
