@@ -44,6 +44,7 @@ import {
 } from "./timers.ts";
 import { TAG_ISR, ZkPipelines } from "./zk-pipeline.ts";
 import { BROKER_IDS, brokerPath, CONTROLLER, ISR_CHANGE } from "./zk-paths.ts";
+import { KRULE } from "./rules.ts";
 
 export class KafkaBroker implements ElectorInstance {
   readonly rm: ReplicaManager;
@@ -306,6 +307,7 @@ export class KafkaBroker implements ElectorInstance {
   /** maybeResign: someone else is (or nobody is) the controller now. */
   private learnController(id: HostId): void {
     this.activeControllerId = id;
+    if (id !== this.ctx.host) this.ctx.observer.rule?.(KRULE.controllerMoved);
     if (id !== this.ctx.host && this.controller !== undefined) this.resign();
   }
 
@@ -314,6 +316,7 @@ export class KafkaBroker implements ElectorInstance {
     this.activeControllerId = this.ctx.host;
     const role = new ControllerRole(this.ctx, this.o, this.pipes, generation, epoch, epochZkVersion, () => this.onFenced(role));
     this.controller = role;
+    this.ctx.observer.rule?.(KRULE.becomeController);
     this.ctx.observer.controller(epoch);
     role.failover(() => {
       if (this.controller === role && this.o.autoLeaderRebalanceEnable) {
@@ -326,6 +329,7 @@ export class KafkaBroker implements ElectorInstance {
   /** A write's epoch check failed: another controller was elected. Resign and re-read /controller. */
   private onFenced(role: ControllerRole): void {
     if (this.controller !== role) return;
+    this.ctx.observer.rule?.(KRULE.controllerFenced);
     this.resign();
     this.events.abandonCurrent();
     this.enqueue({ kind: "elect" });

@@ -27,6 +27,7 @@ import {
   type ControllerData,
   type ControllerEpochData,
 } from "./zk-paths.ts";
+import { KRULE } from "./rules.ts";
 
 /** Pipelines of the broker itself (registration, election) vs. those of a controller incarnation. */
 export const OWNER_BROKER = 0;
@@ -161,6 +162,7 @@ export class ControllerElection {
     const zk = this.ctx.zk;
     const me: ControllerData = { brokerid: this.ctx.host };
     this.campaigns++;
+    this.ctx.observer.rule?.(KRULE.controllerCampaign);
     this.ctx.observer.campaign(-1);
     if (this.o.controllerEpochCheck) {
       // 2.1+: create /controller and bump /controller_epoch atomically.

@@ -41,6 +41,7 @@ import { defineElector } from "../../src/elector/api.ts";
 import { KafkaBroker } from "./broker.ts";
 import { KafkaControllerOptions } from "./options.ts";
 import { settleKafka } from "./settled.ts";
+import { KAFKA_RULES } from "./rules.ts";
 
 export { KafkaBroker } from "./broker.ts";
 export { KafkaControllerOptions, defaultKafkaControllerOptions } from "./options.ts";
@@ -108,6 +109,7 @@ export const kafkaController = defineElector<KafkaControllerOptions>({
   // controller loads the state and elects; the margin covers reconnect back-off and leases.
   quietPeriodMs: (o) => 2 * o.sessionTimeoutMs + 15_000,
   usesCoordinator: true,
+  rules: KAFKA_RULES.names,
   create: (ctx, o) => new KafkaBroker(ctx, o),
   settle: (cluster, o, zk, choice) => settleKafka(cluster, o, zk, choice),
 });

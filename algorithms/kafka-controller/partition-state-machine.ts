@@ -19,6 +19,7 @@ import { ReplicaStateMachine } from "./replica-state-machine.ts";
 import type { ControllerRequests } from "./request-batch.ts";
 import { runSteps } from "./steps.ts";
 import { isrIds, isrMask, partitionPath, partitionsPath, statePath, topicPath, type PartitionStateData } from "./zk-paths.ts";
+import { KRULE } from "./rules.ts";
 
 export class PartitionStateMachine {
   constructor(
@@ -135,6 +136,7 @@ export class PartitionStateMachine {
             }
           } else if (cc.epochCheckFailed(r)) cc.fence();
           else {
+            cc.ctx.observer.rule?.(KRULE.stateWriteConflict);
             cc.counters.stateWriteConflicts++;
             for (let i = k * size; i < end; i++) retry.push(parts[i]);
           }
@@ -162,6 +164,7 @@ export class PartitionStateMachine {
           ok.push(p);
         } else if (cc.epochCheckFailed(r)) cc.fence();
         else if (r.err === "BadVersion") {
+          cc.ctx.observer.rule?.(KRULE.stateWriteConflict);
           cc.counters.stateWriteConflicts++;
           retry.push(p);
         }
@@ -225,6 +228,7 @@ export class PartitionStateMachine {
     if (state.leader < 0 || cc.live[state.leader] === 0) {
       cc.counters.elections++;
       const l = offlinePartitionLeaderElection(a, state.isr, liveSet, cc.o.uncleanLeaderElectionEnable);
+      cc.ctx.observer.rule?.(l === undefined ? KRULE.noLeader : state.isr.includes(l) ? KRULE.cleanElection : KRULE.uncleanElection);
       if (l !== undefined) {
         state.isr = isrAfterOfflineElection(l, state.isr, liveSet);
         state.leader = l;

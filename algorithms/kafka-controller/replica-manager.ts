@@ -38,6 +38,7 @@ import { ReplicaLogs } from "./replica-log.ts";
 import { TIMER_ISR, TIMER_SPACE } from "./timers.ts";
 import { TAG_ISR } from "./zk-pipeline.ts";
 import { isrIds, statePath, type PartitionStateData } from "./zk-paths.ts";
+import { KRULE } from "./rules.ts";
 
 /** Every partition this host replicates: leader and follower sides, ISR, produce. */
 export class ReplicaManager implements LocalReplicas {
@@ -167,6 +168,7 @@ export class ReplicaManager implements LocalReplicas {
 
   private acceptControllerEpoch(controllerId: HostId, epoch: number): boolean {
     if (epoch < this.controllerEpoch) {
+      this.ctx.observer.rule?.(KRULE.staleController);
       this.staleControllerRequests++;
       return false;
     }
@@ -182,7 +184,10 @@ export class ReplicaManager implements LocalReplicas {
       const i = this.local(partitions[k]);
       if (i < 0) continue;
       const e = leaderEpochs[k];
-      if (e <= this.leaderEpoch[i]) continue; // Rule: only a newer leader epoch is applied.
+      if (e <= this.leaderEpoch[i]) {
+        this.ctx.observer.rule?.(KRULE.staleLeaderEpoch);
+        continue; // Rule: only a newer leader epoch is applied.
+      }
       this.zkVersion[i] = zkVersions[k];
       this.isr[i] = isrs[k];
       this.stateCtrlEpoch[i] = stateControllerEpochs[k];
@@ -229,6 +234,7 @@ export class ReplicaManager implements LocalReplicas {
   }
 
   private makeLeader(i: number, epoch: number): void {
+    this.ctx.observer.rule?.(KRULE.makeLeader);
     const p = this.parts[i];
     this.leaderEpoch[i] = epoch;
     if (this.role[i] === LEADING) {
@@ -270,6 +276,7 @@ export class ReplicaManager implements LocalReplicas {
   }
 
   private makeFollower(i: number, leader: HostId, epoch: number): void {
+    this.ctx.observer.rule?.(KRULE.makeFollower);
     const p = this.parts[i];
     if (this.role[i] !== NOT_LEADING) this.stopLeading(i);
     this.leaderEpoch[i] = epoch;
@@ -444,6 +451,7 @@ export class ReplicaManager implements LocalReplicas {
         if (now - caughtUp > lag) out |= 1 << j;
       }
       if (out !== 0) {
+        this.ctx.observer.rule?.(KRULE.shrinkIsr);
         this.isrShrinks++;
         this.writeIsr(i, mask & ~out);
       }
@@ -462,6 +470,7 @@ export class ReplicaManager implements LocalReplicas {
 
   private maybeExpandIsr(i: number, j: number): void {
     if (this.isrWriteInFlight[i] === 1) return;
+    this.ctx.observer.rule?.(KRULE.expandIsr);
     this.isrExpands++;
     this.writeIsr(i, this.isr[i] | (1 << j));
   }
@@ -493,6 +502,7 @@ export class ReplicaManager implements LocalReplicas {
       this.isrPropagation.record(this.parts[i]);
       this.tryComplete(i);
     } else if (r.err === "BadVersion") {
+      this.ctx.observer.rule?.(KRULE.isrWriteConflict);
       this.isrConflicts++;
       if (this.o.isrConflict === "step-down") {
         this.stopLeading(i);

@@ -22,6 +22,7 @@ import { defineElector } from "../../src/elector/api.ts";
 import { Options, type NaiveRaceOptions } from "./options.ts";
 import { NaiveRaceHost, ROOT } from "./race-host.ts";
 import { settleNaiveRace } from "./settled.ts";
+import { NAIVE_RULES } from "./rules.ts";
 
 export type { NaiveRaceOptions } from "./options.ts";
 
@@ -62,6 +63,7 @@ export const naiveRace = defineElector({
   // A lost leader is noticed when its session expires; the race then takes a few round trips.
   quietPeriodMs: (o: NaiveRaceOptions) => Math.ceil(o.sessionTimeoutMs / 2000) * 2000 + 2000 + 3 * o.fetchIntervalMs,
   usesCoordinator: true,
+  rules: NAIVE_RULES.names,
   create: (ctx, options) => new NaiveRaceHost(ctx, options),
   settle: (cluster, options, zk, choice) => settleNaiveRace(cluster, options, zk, choice, ROOT),
 });

@@ -11,6 +11,7 @@ import { Fence, OP_FENCE } from "./fence.ts";
 import type { NaiveRaceOptions } from "./options.ts";
 import type { NaiveRaceSettled } from "./settled.ts";
 import { Replication, type ElectionView, type FetchRequest, type FetchResponse } from "./replication.ts";
+import { NRULE } from "./rules.ts";
 
 // Request tags: partition * 8 + operation (ROOT uses partition -1 -> negative tags).
 const OP_READ = 0; // getData(watch) of the leader znode
@@ -142,6 +143,7 @@ export class NaiveRaceHost implements ElectorInstance, ElectionView {
     if (this.o.onDisconnected !== "step-down") return; // naive code carries on until Expired
     for (let i = 0; i < this.partitions.length; i++) {
       if (this.leading[i] === 1) {
+        this.ctx.observer.rule?.(NRULE.disconnectedStepDown);
         this.stopLeading(i);
         this.suspended[i] = 1;
         this.setLeader(i, -1, -1);
@@ -152,6 +154,7 @@ export class NaiveRaceHost implements ElectorInstance, ElectionView {
 
   private onExpired(): void {
     // The session and its ephemerals are gone for good: whatever we led, we no longer lead.
+    this.ctx.observer.rule?.(NRULE.sessionExpired);
     for (let i = 0; i < this.partitions.length; i++) {
       this.suspended[i] = 0;
       if (this.leading[i] === 1) {
@@ -177,6 +180,7 @@ export class NaiveRaceHost implements ElectorInstance, ElectionView {
   /** The leader znode was deleted: in-sync replicas race to create it. */
   private onLeaderGone(i: number): void {
     const wasInSync = this.isCandidate(i);
+    this.ctx.observer.rule?.(wasInSync ? NRULE.leaderGone : NRULE.notInSync);
     if (this.leading[i] === 1) {
       this.stopLeading(i);
       this.ctx.observer.stepDown(this.partitions[i]);
@@ -188,6 +192,7 @@ export class NaiveRaceHost implements ElectorInstance, ElectionView {
   }
 
   private race(i: number): void {
+    this.ctx.observer.rule?.(NRULE.race);
     this.ctx.observer.campaign(this.partitions[i]);
     this.ctx.zk.create(this.path(i), { leader: this.ctx.host }, "ephemeral", this.partitions[i] * 8 + OP_CREATE);
   }
@@ -210,12 +215,14 @@ export class NaiveRaceHost implements ElectorInstance, ElectionView {
       // ZooKeeperClient likewise retries ConnectionLoss requests until connected). A lost create
       // is re-read, not re-sent: getData tells whether our create landed (the znode names us and
       // our session) and re-arms the watch either way.
+      this.ctx.observer.rule?.(NRULE.connectionLost);
       this.read(i);
       return;
     }
     if (r.err === "SessionExpired") return; // onExpired starts a new session and re-reads all
     switch (op) {
       case OP_CREATE:
+        this.ctx.observer.rule?.(r.err === "ok" ? NRULE.wonRace : NRULE.lostRace);
         if (r.err === "ok") this.becomeLeader(i, r.zxid);
         else this.read(i); // lost the race (NodeExists) or the parent vanished: learn who won, re-watch
         return;
@@ -244,9 +251,13 @@ export class NaiveRaceHost implements ElectorInstance, ElectionView {
     const stat = r.stat!;
     const owner = (r.data as { leader: number } | null)?.leader ?? -1;
     if (owner === this.ctx.host && stat.ephemeralOwner === this.session) {
-      if (this.leading[i] === 0 || this.epoch[i] !== stat.czxid) this.becomeLeader(i, stat.czxid);
+      if (this.leading[i] === 0 || this.epoch[i] !== stat.czxid) {
+        this.ctx.observer.rule?.(NRULE.learnOwnZnode);
+        this.becomeLeader(i, stat.czxid);
+      }
       return;
     }
+    this.ctx.observer.rule?.(owner === this.ctx.host ? NRULE.ownOldZnode : NRULE.learnLeader);
     if (this.leading[i] === 1) {
       this.stopLeading(i);
       this.ctx.observer.stepDown(this.partitions[i]);

@@ -15,6 +15,7 @@ import { defineElector } from "../../src/elector/api.ts";
 import { RaftOptions } from "./options.ts";
 import { RaftHost } from "./raft-host.ts";
 import { settleRaft } from "./settled.ts";
+import { RAFT_RULES } from "./rules.ts";
 
 export type { RaftOptions } from "./options.ts";
 
@@ -101,6 +102,7 @@ export const raft = defineElector<RaftOptions>({
     return (o.preVote ? 6 : 20) * round + o.electionTimeoutMin + 3 * o.heartbeatInterval;
   },
   usesCoordinator: false,
+  rules: RAFT_RULES.names,
   create: (ctx, options) => new RaftHost(ctx, options),
   settle: (cluster, _options, _zk, choice) => settleRaft(cluster, choice),
 });

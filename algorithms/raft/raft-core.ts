@@ -14,6 +14,7 @@
  */
 import type { DurableStore, HostId, PartitionId } from "../../src/elector/api.ts";
 import { CANDIDATE, FOLLOWER, LEADER, PRE_CANDIDATE, popcount, type GroupLayout } from "./layout.ts";
+import { RULE } from "./rules.ts";
 import {
   APPEND,
   APPEND_RESP,
@@ -200,6 +201,7 @@ export class RaftCore {
     if (this.role[g] === LEADER) this.leaderStepDown(g);
     const termChanged = t > this.term[g];
     if (termChanged) {
+      this.port.observer.rule?.(RULE.higherTerm);
       this.term[g] = t;
       this.votedFor[g] = -1;
       this.port.durableChanged?.();
@@ -240,6 +242,7 @@ export class RaftCore {
 
   /** Thesis §9.6 pre-vote: ask for votes for term+1 without raising our term. */
   private becomePreCandidate(g: number, now: number): void {
+    this.port.observer.rule?.(RULE.preCandidate);
     this.role[g] = PRE_CANDIDATE;
     this.votes[g] = 1 << this.layout.selfIdx[g];
     // etcd-io/raft a0f9a7b (etcd-io/etcd#9586): a pre-candidate forgets its leader, or its own
@@ -260,6 +263,7 @@ export class RaftCore {
 
   /** §5.2: increment currentTerm, vote for self, reset the election timer, send RequestVote. */
   private becomeCandidate(g: number, now: number): void {
+    this.port.observer.rule?.(RULE.candidate);
     this.term[g]++;
     this.votedFor[g] = this.self;
     this.port.durableChanged?.();
@@ -298,6 +302,7 @@ export class RaftCore {
    * term (thesis §6.4, etcd's becomeLeader) and sends it to every follower at once.
    */
   private becomeLeader(g: number, now: number): void {
+    this.port.observer.rule?.(RULE.leader);
     this.role[g] = LEADER;
     this.leader[g] = this.self;
     this.answered[g] = 1 << this.layout.selfIdx[g];
@@ -336,7 +341,10 @@ export class RaftCore {
       const r = this.layout.replica(g, j);
       if (r === this.self || !this.port.peerSilent(r)) active++;
     }
-    if (active < this.layout.majority) this.becomeFollower(g, this.term[g], -1);
+    if (active < this.layout.majority) {
+      this.port.observer.rule?.(RULE.checkQuorumStepDown);
+      this.becomeFollower(g, this.term[g], -1);
+    }
   }
 
   // ======================================================================================
@@ -359,6 +367,7 @@ export class RaftCore {
       if (r !== this.self && rep.lagging(g, j) && !this.port.peerSilent(r)) return false;
     }
     this.quiescent[g] = 1;
+    this.port.observer.rule?.(RULE.quiesce);
     for (let j = 0; j < rf; j++) {
       if (this.layout.replica(g, j) !== this.self) this.sendHeartbeat(g, j, !rep.lagging(g, j));
     }
@@ -435,6 +444,7 @@ export class RaftCore {
         throw new Error(`raft: two leaders for partition ${this.layout.parts[g]} in term ${t} (hosts ${this.self} and ${l})`);
       }
       // §5.2: a candidate that hears from a leader of its term (or newer) returns to follower.
+      if (t === this.term[g] && this.role[g] !== FOLLOWER) this.port.observer.rule?.(RULE.leaderOfTerm);
       this.becomeFollower(g, t, l);
     }
     this.port.leaderAsserted(g, gen);
@@ -534,6 +544,7 @@ export class RaftCore {
     const g = this.layout.local(m.p);
     if (g < 0) return;
     if (m.term < this.term[g]) {
+      this.port.observer.rule?.(RULE.appendStale);
       this.replication.refuseStale(g, from, m);
       return;
     }
@@ -584,6 +595,7 @@ export class RaftCore {
       const t = this.term[g];
       const couldVote = m.term > t || (m.term === t && (this.votedFor[g] === -1 || this.votedFor[g] === from));
       const grant = couldVote && this.logUpToDate(g, m) && !this.heardLeaderRecently(g, now);
+      this.port.observer.rule?.(grant ? RULE.grantPreVote : RULE.refusePreVote);
       this.replyVote(from, PRE_VOTE_RESP, m.p, grant ? m.term : t, grant);
       if (!grant) this.answerAsLeader(g, from);
       return;
@@ -592,19 +604,23 @@ export class RaftCore {
       if (this.o.checkQuorum && this.heardLeaderRecently(g, now)) {
         // Thesis §4.2.3: within the minimum election timeout of hearing from a current leader,
         // neither update the term nor grant the vote (etcd: "lease is not expired").
+        this.port.observer.rule?.(RULE.ignoreVoteLease);
         this.answerAsLeader(g, from);
         return;
       }
       this.becomeFollower(g, m.term, -1); // §5.1
     }
     if (m.term < this.term[g]) {
+      this.port.observer.rule?.(RULE.refuseVoteStale);
       this.replyVote(from, RV_RESP, m.p, this.term[g], false);
       this.answerAsLeader(g, from);
       return;
     }
     // §5.2: at most one vote per term, first come first served; §5.4.1: only to an up-to-date log.
     const voted = this.votedFor[g];
-    const grant = (voted === -1 || voted === from) && this.logUpToDate(g, m);
+    const mayVote = voted === -1 || voted === from;
+    const grant = mayVote && this.logUpToDate(g, m);
+    this.port.observer.rule?.(grant ? RULE.grantVote : mayVote ? RULE.refuseVoteLog : RULE.refuseVoteVoted);
     if (grant) {
       if (voted !== from) {
         this.votedFor[g] = from; // durable before the reply leaves (a repeated grant changes nothing)

@@ -24,6 +24,7 @@ import type { RaftOptions } from "./options.ts";
 import type { RaftPort } from "./port.ts";
 import { durable } from "./durable.ts";
 import { ProgressTable } from "./progress.ts";
+import { RULE } from "./rules.ts";
 
 /** Entries per AppendEntries (etcd's MaxSizePerMsg, in entries). */
 const MAX_ENTRIES = 64;
@@ -250,6 +251,7 @@ export class Replication {
   private maybeCommit(g: number): void {
     const n = this.progress.quorumMatch(g, this.layout.majority, this.scratch);
     if (n <= this.commit[g] || this.log.termAt(g, n) !== this.term[g]) return;
+    this.port.observer.rule?.(RULE.commitByMajority);
     this.commit[g] = n;
     this.port.observer.commit(this.layout.parts[g], n);
   }
@@ -294,15 +296,18 @@ export class Replication {
     const t = this.term[g];
     // §5.3 consistency check: our log must contain an entry at prevIndex with prevTerm.
     if (m.prevIndex > last || (m.prevIndex > 0 && log.termAt(g, m.prevIndex) !== m.prevTerm)) {
+      this.port.observer.rule?.(RULE.appendMismatch);
       this.replyAppend(from, m.p, t, false, Math.min(last, m.prevIndex - 1), m.prevIndex, m.sentAt);
       return;
     }
     const p = m.p;
+    this.port.observer.rule?.(RULE.appendAccepted);
     for (let k = 0; k < m.terms.length; k++) {
       const idx = m.prevIndex + 1 + k;
       if (idx <= log.lastIndex(g)) {
         if (log.termAt(g, idx) === m.terms[k]) continue; // already there (a duplicate or reordered message)
         // §5.3: an existing entry conflicts with a new one: delete it and all that follow.
+        this.port.observer.rule?.(RULE.truncateConflict);
         log.truncateAfter(g, idx - 1);
         this.port.durableChanged?.();
         this.port.observer.truncate(p, idx - 1);

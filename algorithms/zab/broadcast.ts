@@ -13,6 +13,7 @@ import { popcount, type GroupTable } from "./group-table.ts";
 import { T } from "./messages.ts";
 import type { CorePort } from "./core-port.ts";
 import type { StaleAckGuard } from "./stale-ack-guard.ts";
+import { ZRULE } from "./rules.ts";
 
 /** A write proposed by a leader and not yet answered. */
 interface PendingWrite {
@@ -112,6 +113,7 @@ export class Broadcast {
       this.pending.delete(key);
       const g = w.g;
       const p = t.parts[g];
+      this.port.observer.rule?.(ZRULE.commitQuorum);
       this.d.log.commit(g, w.position + 1, p, this.port.observer);
       // With the stale-ack guard (a lab addition) on, a quorum that came too late gets no answer.
       if (this.guard.inTime(w.proposedAt, this.port.now())) this.port.observer.acknowledged(p, w.writeId, w.epoch);

@@ -39,6 +39,7 @@ import { T } from "./messages.ts";
 import type { ZabOptions } from "./options.ts";
 import { StaleAckGuard } from "./stale-ack-guard.ts";
 import type { Transitions } from "./transitions.ts";
+import { ZRULE } from "./rules.ts";
 
 export class ZabCore implements Transitions {
   private readonly election: FastLeaderElection;
@@ -153,7 +154,10 @@ export class ZabCore implements Transitions {
     const t = this.table;
     const s = t.st[g];
     if (isFollowing(s)) {
-      if (t.pLeader[g] === j) this.startLooking(g);
+      if (t.pLeader[g] === j) {
+        this.port.observer.rule?.(ZRULE.leaderLost);
+        this.startLooking(g);
+      }
     } else if (isLeading(s)) {
       this.dropLearner(g, j);
     } else if (isLooking(s)) {
@@ -179,6 +183,7 @@ export class ZabCore implements Transitions {
   // ---- transitions (QuorumPeer's state changes) ----
 
   startLooking(g: number): void {
+    this.port.observer.rule?.(ZRULE.startLooking);
     this.leaveRole(g);
     this.election.begin(g);
   }

@@ -9,6 +9,7 @@ import { S_FINALIZING, S_LOOKING, isFollowing, isLeading, isLooking, type GroupT
 import { T } from "./messages.ts";
 import type { CorePort } from "./core-port.ts";
 import type { Transitions } from "./transitions.ts";
+import { ZRULE } from "./rules.ts";
 
 export interface ElectionTimes {
   readonly finalizeWaitMs: number;
@@ -141,6 +142,7 @@ export class FastLeaderElection {
     if (nState === LOOKING) {
       if (nRound > t.round[g]) {
         // A newer election: adopt its round, forget the old votes, vote afresh.
+        this.port.observer.rule?.(ZRULE.newerRound);
         t.round[g] = nRound;
         this.clearRecvset(g);
         const me = t.mySlot[g];
@@ -151,9 +153,11 @@ export class FastLeaderElection {
         }
         this.sendNotifications(g);
       } else if (nRound < t.round[g]) {
+        this.port.observer.rule?.(ZRULE.staleRound);
         this.port.schedule(g, now + this.notTimeout(g));
         return; // a stale notification
       } else if (totalOrderPredicate(nLeaderHost, nZxid, nEpoch, t.hostOf(g, t.pLeader[g]), t.pZxid[g], t.pEpoch[g])) {
+        this.port.observer.rule?.(ZRULE.betterVote);
         this.setProposal(g, nLeader, nZxid, nEpoch);
         this.sendNotifications(g);
       }
@@ -174,6 +178,7 @@ export class FastLeaderElection {
       t.vEpoch[k] = nEpoch;
       t.vState[k] = nState;
       if (this.recvsetQuorum(g, nLeader, nZxid, nEpoch, nState) && this.checkLeaderRecvset(g, nLeader, nRound)) {
+        this.port.observer.rule?.(ZRULE.joinInRound);
         this.decide(g, nLeader, nZxid, nEpoch);
         return;
       }
@@ -185,6 +190,7 @@ export class FastLeaderElection {
     t.oState[k] = nState;
     if (this.outOfElectionQuorum(g, nLeader, nEpoch) && this.checkLeaderOutOfElection(g, nLeader, nRound)) {
       t.round[g] = nRound;
+      this.port.observer.rule?.(ZRULE.joinOutOfElection);
       this.decide(g, nLeader, nZxid, nEpoch);
       return;
     }
@@ -195,6 +201,7 @@ export class FastLeaderElection {
   private checkLookingQuorum(g: number): boolean {
     const t = this.t;
     if (!this.recvsetQuorum(g, t.pLeader[g], t.pZxid[g], t.pEpoch[g], LOOKING)) return false;
+    this.port.observer.rule?.(ZRULE.finalizeWait);
     t.st[g] = S_FINALIZING;
     this.port.schedule(g, this.port.now() + this.o.finalizeWaitMs);
     return true;
@@ -264,6 +271,7 @@ export class FastLeaderElection {
     t.pEpoch[g] = epoch;
     this.clearRecvset(g);
     this.clearOutOfElection(g);
+    this.port.observer.rule?.(leader === t.mySlot[g] ? ZRULE.electedLeader : ZRULE.electedFollower);
     if (leader === t.mySlot[g]) this.roles.becomeLeader(g);
     else this.roles.becomeFollower(g, leader);
   }

@@ -17,6 +17,7 @@ import { defineElector } from "../../src/elector/api.ts";
 import { ZabOptions, quietPeriodOf } from "./options.ts";
 import { ZabHost } from "./zab-host.ts";
 import { settleZab } from "./settled.ts";
+import { ZAB_RULES } from "./rules.ts";
 
 export { totalOrderPredicate } from "./fle.ts";
 export { ZabOptions } from "./options.ts";
@@ -47,6 +48,7 @@ export const zab = defineElector<ZabOptions>({
   ],
   quietPeriodMs: quietPeriodOf,
   usesCoordinator: false,
+  rules: ZAB_RULES.names,
   create: (ctx, options) => new ZabHost(ctx, options),
   settle: (cluster, _options, _zk, choice) => settleZab(cluster, choice),
 });

@@ -30,6 +30,7 @@ import {
 import { T } from "./messages.ts";
 import type { StaleAckGuard } from "./stale-ack-guard.ts";
 import type { Transitions } from "./transitions.ts";
+import { ZRULE } from "./rules.ts";
 
 export class LeaderRole {
   constructor(
@@ -71,6 +72,7 @@ export class LeaderRole {
     const t = this.t;
     if (t.st[g] !== S_L_DISCOVERY || popcount(t.mConn[g]) < t.quorum) return;
     const epoch = t.maxAccepted[g] + 1;
+    this.port.observer.rule?.(ZRULE.proposeEpoch);
     this.d.acceptedEpoch[g] = epoch; // self.setAcceptedEpoch(epoch): durable
     this.port.durableChanged?.();
     t.st[g] = S_L_EPOCHACK;
@@ -91,6 +93,7 @@ export class LeaderRole {
     const t = this.t;
     if (t.st[g] !== S_L_EPOCHACK || popcount(t.mEpochCounted[g]) < t.quorum) return;
     const epoch = this.d.acceptedEpoch[g];
+    this.port.observer.rule?.(ZRULE.epochQuorum);
     this.d.currentEpoch[g] = epoch; // self.setCurrentEpoch(epoch): durable
     this.port.durableChanged?.();
     t.st[g] = S_L_SYNC;
@@ -151,6 +154,7 @@ export class LeaderRole {
     const t = this.t;
     if (t.st[g] !== S_L_SYNC || popcount(t.mAcked[g]) < t.quorum) return;
     t.st[g] = S_L_BROADCAST;
+    this.port.observer.rule?.(ZRULE.established);
     this.port.cancel(g);
     t.flags[g] |= F_DECLARED_LEAD;
     const epoch = this.d.currentEpoch[g];
@@ -175,6 +179,7 @@ export class LeaderRole {
       return;
     }
     // "Timeout while waiting for NEWLEADER to be acked by quorum", or for epoch acks / followers.
+    this.port.observer.rule?.(ZRULE.limitPassed);
     this.roles.startLooking(g);
   }
 
@@ -254,6 +259,9 @@ export class LeaderRole {
     t.mConn[g] &= ~bit;
     t.mSynced[g] &= ~bit;
     // Leader.lead's tick: "Not sufficient followers synced" -> shutdown -> LOOKING.
-    if (t.st[g] === S_L_BROADCAST && popcount(t.mConn[g]) < t.quorum) this.roles.startLooking(g);
+    if (t.st[g] === S_L_BROADCAST && popcount(t.mConn[g]) < t.quorum) {
+      this.port.observer.rule?.(ZRULE.quorumLost);
+      this.roles.startLooking(g);
+    }
   }
 }

@@ -22,6 +22,7 @@ import {
 import { T } from "./messages.ts";
 import type { StaleAckGuard } from "./stale-ack-guard.ts";
 import type { Transitions } from "./transitions.ts";
+import { ZRULE } from "./rules.ts";
 
 export class LearnerRole {
   constructor(
@@ -63,12 +64,14 @@ export class LearnerRole {
     const accepted = this.d.acceptedEpoch[g];
     let reported: number;
     if (newEpoch > accepted) {
+      this.port.observer.rule?.(ZRULE.acceptEpoch);
       reported = this.d.currentEpoch[g];
       this.d.acceptedEpoch[g] = newEpoch; // setAcceptedEpoch: durable
       this.port.durableChanged?.();
     } else if (newEpoch === accepted) {
       reported = -1; // already accepted this epoch: ack, but do not count again
     } else {
+      this.port.observer.rule?.(ZRULE.refuseOlderEpoch);
       this.roles.startLooking(g); // "Leaders epoch is less than accepted epoch"
       return;
     }
@@ -82,9 +85,11 @@ export class LearnerRole {
     const t = this.t;
     if (!this.fromLeader(g, j) || t.st[g] !== S_F_SYNC) return;
     if (epoch !== this.d.acceptedEpoch[g]) {
+      this.port.observer.rule?.(ZRULE.refuseNewLeader);
       this.roles.startLooking(g);
       return;
     }
+    this.port.observer.rule?.(ZRULE.ackNewLeader);
     // The TRUNC / DIFF before it made our log end where the leader's does.
     this.d.lastZxid[g] = leaderZxid;
     this.port.durableChanged?.();
@@ -112,6 +117,7 @@ export class LearnerRole {
     const t = this.t;
     if (!this.fromLeader(g, j) || t.st[g] !== S_F_SYNCED || epoch !== this.d.currentEpoch[g]) return;
     t.st[g] = S_F_BROADCAST;
+    this.port.observer.rule?.(ZRULE.upToDate);
     this.port.cancel(g);
     t.flags[g] |= F_DECLARED_FOLLOW;
     this.port.observer.follow(t.parts[g], t.hostOf(g, j), epoch);
@@ -123,6 +129,7 @@ export class LearnerRole {
   onTrunc(g: number, j: number, zxid: number): void {
     const t = this.t;
     if (!this.fromLeader(g, j) || t.st[g] !== S_F_SYNC) return;
+    this.port.observer.rule?.(ZRULE.truncate);
     this.d.log.truncateAbove(g, zxid, t.parts[g], this.port.observer);
     this.d.lastZxid[g] = zxid;
     this.port.durableChanged?.();
@@ -135,6 +142,7 @@ export class LearnerRole {
     const log = this.d.log;
     const n = log.length[g];
     if (n === 0 || log.zxidAt(g, n - 1) < zxid) {
+      this.port.observer.rule?.(ZRULE.diff);
       log.append(g, zxid, writeId, t.parts[g], this.port.observer);
       this.d.lastZxid[g] = zxid;
       this.port.durableChanged?.();
@@ -162,6 +170,7 @@ export class LearnerRole {
       this.port.durableChanged?.();
     }
     if (s === S_F_SYNC_GUARD) return; // logged; ACKs wait for NEWLEADER's
+    this.port.observer.rule?.(ZRULE.logProposal);
     this.guard.noteAck(g, this.port.now());
     this.port.emit2(t.hostOf(g, j), T.Ack, t.parts[g], zxid);
   }
@@ -169,6 +178,9 @@ export class LearnerRole {
   /** The deadline of a learner's wait: initLimit passed (or, in S_F_SYNC_GUARD, the guard ended). */
   onDeadline(g: number): void {
     if (this.t.st[g] === S_F_SYNC_GUARD) this.ackNewLeader(g);
-    else this.roles.startLooking(g); // initLimit passed without progress
+    else {
+      this.port.observer.rule?.(ZRULE.limitPassed);
+      this.roles.startLooking(g); // initLimit passed without progress
+    }
   }
 }

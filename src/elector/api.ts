@@ -82,6 +82,15 @@ export interface Observer {
    * design that claims noDivergence; an elector declares what it believes, the judge decides.
    */
   commit(partition: PartitionId, count: number): void;
+
+  /**
+   * I applied my design's named rule number `rule` (an index into `ElectorDefinition.rules`): a
+   * state transition as the design's source names it ("vote refused: log not up to date, §5.4.1").
+   * For coverage only — the explorer reports which rules a search visited and which it never
+   * reached; it decides nothing and is not part of the trace. Optional, so observers written
+   * before it still compile.
+   */
+  rule?(rule: number): void;
 }
 
 /** Durable storage: values put here survive a crash and are handed to the rebuilt instance. */
@@ -265,6 +274,13 @@ export interface ElectorDefinition<Options = any> {
   quietPeriodMs(options: Options): number;
   /** Whether the design talks to the ZooKeeper coordinator (others get no coordinator traffic). */
   readonly usesCoordinator: boolean;
+  /**
+   * Optional: the design's named transitions (rules), each with its source ("§5.4.1", "FLE", a
+   * Kafka class), numbered by position. An instance reports applying one with
+   * `observer.rule?.(index)`; the explorer's coverage lists which were visited and which never
+   * were (docs/explore.md, "Coverage").
+   */
+  readonly rules?: readonly string[];
   create(ctx: HostContext, options: Options): ElectorInstance;
   /**
    * Settled start (lab addition, issue 15): builds, directly, the state a quiet cold start reaches

@@ -158,11 +158,14 @@ export class ExploreWorld {
 
   /** Messages sent by type during the warm-up (coverage counts only what exploration sent). */
   sentAtStart: Readonly<Record<string, { count: number }>> = {};
+  /** The elector's named-rule visits during the warm-up (ElectorDefinition.rules). */
+  rulesAtStart: Float64Array = new Float64Array(0);
 
   /** Runs the kernel's own order up to the start of exploration. */
   warmUp(): void {
     this.world.kernel.runUntil(this.setup.startMs);
     this.sentAtStart = this.world.network.counts().byType;
+    this.rulesAtStart = this.world.ruleVisits.slice();
   }
 
   /** Pending events that can run now: not stale, not held by a pause, FIFO respected. */

@@ -102,6 +102,11 @@ export interface ExploreCoverage {
   readonly declared: Readonly<Record<string, number>>;
   /** Role transitions per (broker, partition), named from the declarations ("follower -> candidate", "candidate -> leader", "leader -> down", ...). */
   readonly transitions: Readonly<Record<string, number>>;
+  /**
+   * The elector's named rules (ElectorDefinition.rules), each with its visits over every judged
+   * state's path (0: never reached); empty when the elector declares none.
+   */
+  readonly rules: readonly { readonly rule: string; readonly visits: number }[];
 }
 
 export interface ExploreReport {
@@ -291,6 +296,7 @@ export function exploreElector(settings: ExploreSettings): ExploreReport {
       ran: Object.fromEntries([...result.ran].sort()),
       declared: Object.fromEntries([...result.declared].sort()),
       transitions: Object.fromEntries([...result.transitions].sort()),
+      rules: (def.rules ?? []).map((rule, i) => ({ rule, visits: result.rules[i] ?? 0 })),
     },
   };
 }
@@ -320,5 +326,11 @@ export function reportText(r: ExploreReport): string {
   lines.push(`  ran on brokers: ${list(c.ran)}`);
   lines.push(`  declared: ${list(c.declared)}`);
   lines.push(`  role transitions: ${list(c.transitions)}`);
+  if (c.rules.length === 0) lines.push("  named rules: none declared by the elector (ElectorDefinition.rules)");
+  else {
+    const visited = c.rules.filter((r) => r.visits > 0);
+    lines.push(`  named rules visited: ${visited.length} of ${c.rules.length}`);
+    for (const r of c.rules) lines.push(`    ${r.visits > 0 ? n(r.visits).padStart(8) : "   never"}  ${r.rule}`);
+  }
   return lines.join("\n");
 }

@@ -65,6 +65,8 @@ export interface SearchResult {
   readonly declared: ReadonlyMap<string, number>;
   /** Role transitions per (broker, partition) named from declarations: "follower -> candidate", ... */
   readonly transitions: ReadonlyMap<string, number>;
+  /** Visits per named rule of the elector (ElectorDefinition.rules; empty when it declares none). */
+  readonly rules: Float64Array;
 }
 
 /** Builds the world at the start state (after the warm-up and its forced steps). */
@@ -97,6 +99,7 @@ export class Search {
   private readonly sent = new Map<string, number>();
   private readonly declared = new Map<string, number>();
   private readonly transitions = new Map<string, number>();
+  private rules = new Float64Array(0);
   /** Digest -> sleeping event keys stored with it (null: none asleep). */
   private visited = new Map<string, Set<string> | null>();
   /** Digest -> the shallowest depth it was reached at (in this iteration of deepening). */
@@ -135,6 +138,7 @@ export class Search {
       sent: this.sent,
       declared: this.declared,
       transitions: this.transitions,
+      rules: this.rules,
     };
   }
 
@@ -192,6 +196,9 @@ export class Search {
   }
 
   private collectCoverage(ew: ExploreWorld): void {
+    const visits = ew.world.ruleVisits;
+    if (this.rules.length !== visits.length) this.rules = new Float64Array(visits.length);
+    for (let r = 0; r < visits.length; r++) this.rules[r] += visits[r] - (ew.rulesAtStart[r] ?? 0);
     for (const [k, v] of ew.ran) this.ran.set(k, (this.ran.get(k) ?? 0) + v);
     for (const [type, c] of Object.entries(ew.world.network.counts().byType)) {
       const n = c.count - (ew.sentAtStart[type]?.count ?? 0);

@@ -57,6 +57,8 @@ export class HostObserver implements Observer {
     private readonly log: ObservationLog,
     private readonly beliefs: BeliefTable,
     private readonly writes: WriteOutcomeSink,
+    /** Visits per named rule of the elector (ElectorDefinition.rules), shared by every host. */
+    private readonly ruleVisits: Float64Array,
   ) {}
 
   private record(kind: ObsKind, partition: number, a: number, b: number, c = 0): void {
@@ -114,5 +116,11 @@ export class HostObserver implements Observer {
 
   commit(partition: PartitionId, count: number): void {
     this.record(Obs.Commit, partition, count, 0);
+  }
+
+  /** Coverage only: counted, not logged and not mixed into the trace. */
+  rule(rule: number): void {
+    if (rule >= 0 && rule < this.ruleVisits.length) this.ruleVisits[rule]++;
+    else throw new Error(`host ${this.host} reported rule ${rule}; its elector declares ${this.ruleVisits.length}`);
   }
 }

@@ -33,6 +33,8 @@ export class World
   readonly network: Network;
   readonly cluster: ClusterModel;
   readonly log = new ObservationLog();
+  /** Visits per named rule of the elector (ElectorDefinition.rules; coverage, not part of the trace). */
+  readonly ruleVisits: Float64Array;
   /** Every producer operation (invoke, ok, fail, info): the client's side of the run. */
   readonly history = new History();
   readonly beliefs: BeliefTable;
@@ -99,8 +101,9 @@ export class World
       shutdownComplete: (host: HostId) => this.shutdownComplete(host),
     };
     const definition = config.elector as ElectorDefinition<unknown>;
+    this.ruleVisits = new Float64Array(definition.rules?.length ?? 0);
     for (let h = 0; h < spec.brokers; h++) {
-      const observer = new HostObserver(h, this.kernel, this.log, this.beliefs, this);
+      const observer = new HostObserver(h, this.kernel, this.log, this.beliefs, this, this.ruleVisits);
       const options = config.hostOptions?.[h] ?? config.options;
       this.hosts.push(
         new HostRuntime(h, services, streams.stream(`host:${h}`), observer, () => this.zkClients.client(h), definition, options),
