@@ -85,6 +85,12 @@ export const raft = defineElector<RaftOptions>({
     // After faults heal, some group member's randomized timeout fires first and wins (§5.2);
     // pre-vote and check-quorum only delay elections while a leader is alive.
     liveness: true,
+    // §2 of the paper: consensus algorithms "are fully functional (available) as long as any
+    // majority of the servers are operational and can communicate with each other and with
+    // clients"; §5.6: a steady leader is elected while broadcastTime << electionTimeout << MTBF.
+    // With pre-vote and check-quorum this needs a pre-candidate to forget its leader (etcd-io/raft
+    // a0f9a7b, the fix of etcd-io/etcd#9586): the bug zoo's pre-candidate-keeps-leader breaks it.
+    coreLiveness: true,
   }),
   quietPeriodMs: (o) => {
     // Election rounds: with pre-vote, six (a split vote needs two candidates timing out in the

@@ -227,6 +227,13 @@ export interface ElectorClaims {
   readonly noSameEpochLeaders: boolean;
   /** After every fault heals and the quiet period passes, each partition has one leader its live replicas agree on. */
   readonly liveness: boolean;
+  /**
+   * With a majority of a partition's replicas up and connected (the others crashed or cut off), the
+   * partition has a leader among that majority, which it follows, within the quiet period. Judged
+   * by the systematic explorer's core judgment (src/explore, docs/explore.md; TigerBeetle VOPR's
+   * liveness mode), not by the property suite. Absent: not claimed.
+   */
+  readonly coreLiveness?: boolean;
 }
 
 /**

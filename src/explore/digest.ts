@@ -13,7 +13,8 @@
  * digested on its own). What the default cannot see: state an elector keeps outside its instance
  * (module-level variables), closures' captured variables (functions are skipped), and the
  * positions of the hosts' random streams (not digested: two states that differ only in a future
- * random draw are merged; docs/explore.md says what that costs).
+ * random draw are merged; docs/explore.md says what that costs) — except with tied timeouts, where
+ * every host draws from one sequence and its position there is digested (tied-random.ts).
  */
 import { createHash } from "node:crypto";
 import type { ElectorInstance, HostId } from "../elector/api.ts";
@@ -150,6 +151,8 @@ export function stateDigest(ew: ExploreWorld, skip: ReadonlySet<object>, hostNam
     parts.push(
       `H${status}|${w.clocks.now(h) - now}|${status === HostStatus.Crashed ? "-" : electorDigest(rt.instance, skip, hostName)}|${walkDigest({ ...rt.durable }, skip)}`,
     );
+    // Tied timeouts: the host's position in the one tied sequence decides its next draws.
+    if (ew.tied.length > 0) parts.push(`r${ew.tied[h].position}`);
     for (let p = 0; p < w.cluster.partitions; p++) {
       const l = w.beliefs.leaderSeenBy(h, p);
       parts.push(`b${p}:${l < 0 ? l : hostName(l)}`);

@@ -18,9 +18,11 @@
 import type { ElectorDefinition, HostId, Message } from "../elector/api.ts";
 import { HostStatus } from "../sim/kernel.ts";
 import { Obs } from "../record/observation-log.ts";
+import type { RandomStream } from "../sim/random.ts";
 import { World } from "../world/world.ts";
 import type { WorldConfig, WorkloadSpec } from "../world/world-config.ts";
 import { ExploreQueue } from "./explore-queue.ts";
+import { TiedRandom } from "./tied-random.ts";
 
 /** What the explorer builds a world from (all plain data: a counterexample stores it). */
 export interface WorldSetup {
@@ -37,6 +39,12 @@ export interface WorldSetup {
   /** Producer writes per second to each partition, from producerFromMs to stopMs. */
   readonly writesPerSecond: number;
   readonly stopMs: number;
+  /**
+   * Tied timeouts (tied-random.ts; absent: false): every broker's elector draws from an identically
+   * seeded stream, and the world begins settled (ElectorDefinition.settle: a cold start with tied
+   * draws would split its votes forever), so equal situations time out together.
+   */
+  readonly tiedTimeouts?: boolean;
 }
 
 export type FaultKind = "crash" | "restart" | "pause" | "cut" | "heal" | "drop" | "clockJump";
@@ -105,6 +113,8 @@ export class ExploreWorld {
   readonly ran = new Map<string, number>();
   private readonly deliverKind: number;
   private readonly timerKind: number;
+  /** Tied timeouts: each broker's stream (empty otherwise). */
+  readonly tied: TiedRandom[] = [];
 
   constructor(
     readonly definition: ElectorDefinition,
@@ -130,6 +140,12 @@ export class ExploreWorld {
       options,
       ...(traceMessages > 0 ? { traceMessages } : {}),
       eventQueue: () => this.queue,
+      ...(setup.tiedTimeouts === true
+        ? {
+            start: "settled" as const,
+            hostRandom: (h: number, own: RandomStream): RandomStream => (this.tied[h] = new TiedRandom(setup.seed, own)),
+          }
+        : {}),
     };
     this.world = new World(this.config);
     // Mark stream sends so the search keeps each link FIFO and never drops one (TCP would not).
@@ -378,9 +394,9 @@ export class ExploreWorld {
   }
 
   /**
-   * Runs forced steps: while exactly one event is enabled (and no host waits to be resumed), it
-   * runs. While the path may still inject a fault (`faultsLeft` > 0), forcing also stops right
-   * after an event that did something visible (sent a message or declared a belief), so a fault
+   * Runs forced steps: while exactly one event is enabled, it runs. While the path may still
+   * inject a fault (`faultsLeft` > 0) or resume a paused host, forcing also stops right after an
+   * event that did something visible (sent a message or declared a belief), so a fault or a resume
    * can land at every protocol step (a campaign, a vote, an append) without every silent tick
    * being a decision. Returns the enabled events where it stopped (empty: nothing left to run).
    */
@@ -390,12 +406,12 @@ export class ExploreWorld {
     const log = this.world.log;
     for (let n = 0; n < MAX_FORCED; n++) {
       const enabled = this.enabled(windowMs);
-      if (enabled.length !== 1 || this.anyPaused()) return enabled;
+      if (enabled.length !== 1) return enabled;
       const sent = net.sent;
       const declared = log.length;
       this.run(enabled[0].id);
       this.forced++;
-      if (faultsLeft > 0 && (net.sent !== sent || log.length !== declared)) return this.enabled(windowMs);
+      if ((faultsLeft > 0 || this.anyPaused()) && (net.sent !== sent || log.length !== declared)) return this.enabled(windowMs);
     }
     return this.enabled(windowMs);
   }
@@ -417,25 +433,111 @@ export class ExploreWorld {
   settle(settleMs: number, quietMs: number): number {
     const k = this.world.kernel;
     const recoveryAt = k.now;
+    this.untie();
     this.world.network.heal();
     for (let h = 0; h < this.setup.brokers; h++) {
       if (k.hostStatus(h) === HostStatus.Paused) this.resume(h);
       if (k.hostStatus(h) === HostStatus.Crashed) k.restart(h);
     }
+    this.runUntilQuiet(recoveryAt, settleMs, quietMs, () => this.settledLeaders());
+    return recoveryAt;
+  }
+
+  /** Runs the kernel's own order until `agreed()` holds and no replica declared a change for `quietMs`, or `settleMs` from `from`. */
+  private runUntilQuiet(from: number, settleMs: number, quietMs: number, agreed: () => boolean): void {
+    const k = this.world.kernel;
     const log = this.world.log;
-    const end = recoveryAt + settleMs;
+    const end = from + settleMs;
     let seen = log.length;
-    let lastChange = recoveryAt;
+    let lastChange = from;
     while (this.queue.peekTime() <= end) {
       k.step();
       if (log.length !== seen) {
         for (let i = seen; i < log.length; i++) if (SETTLING.has(log.kind[i])) lastChange = log.time[i];
         seen = log.length;
       }
-      if (k.now - lastChange >= quietMs && this.settledLeaders()) return recoveryAt;
+      if (k.now - lastChange >= quietMs && agreed()) return;
     }
     if (end > k.now) k.runUntil(end);
-    return recoveryAt;
+  }
+
+  /** Tied timeouts: every host draws from its own stream from now on (judging: tied-random.ts says why). */
+  untie(): void {
+    for (const t of this.tied) t.untie();
+  }
+
+  /**
+   * The core: the majority of brokers the core judgment heals (TigerBeetle VOPR's liveness mode).
+   * Chosen to make electing hardest: brokers that believe they lead no partition first (so a
+   * leader is left out when one can be: its followers must elect without it), then brokers that
+   * are up, then by number. One core per state; other majorities are not judged.
+   */
+  core(): HostId[] {
+    const { cluster, beliefs, kernel } = this.world;
+    const n = this.setup.brokers;
+    const rank = (h: HostId): number => {
+      let leads = 0;
+      for (let p = 0; p < cluster.partitions; p++) if (beliefs.leaderSeenBy(h, p) === h) leads = 1;
+      return leads * 2 + (kernel.hostStatus(h) === HostStatus.Up ? 0 : 1);
+    };
+    const hosts = Array.from({ length: n }, (_, h) => h);
+    hosts.sort((a, b) => rank(a) - rank(b) || a - b);
+    return hosts.slice(0, Math.floor(n / 2) + 1).sort((a, b) => a - b);
+  }
+
+  /**
+   * The core judgment's end of a path: the core (core()) heals — its crashed brokers restart, its
+   * paused ones resume, the network is whole among every host but the others — and every broker
+   * outside it stays faulty: a crashed one stays down, an up or paused one is resumed and cut off
+   * from every host. Tied timeouts are untied, as in settle(). Then the kernel's own order runs
+   * until coreAgreed() and quiet for `quietMs`, or `settleMs` at most. Returns the core and when
+   * this began.
+   */
+  settleCore(settleMs: number, quietMs: number): { core: HostId[]; recoveryAt: number } {
+    const k = this.world.kernel;
+    const recoveryAt = k.now;
+    const core = this.core();
+    this.untie();
+    this.world.network.heal();
+    const left: string[] = [];
+    for (let h = 0; h < this.setup.brokers; h++) {
+      const inCore = core.includes(h);
+      if (k.hostStatus(h) === HostStatus.Paused) this.resume(h);
+      if (inCore && k.hostStatus(h) === HostStatus.Crashed) k.restart(h);
+      if (inCore) continue;
+      if (k.hostStatus(h) === HostStatus.Crashed) left.push(`host ${h} stays crashed`);
+      else {
+        this.world.network.isolate(h);
+        left.push(`host ${h} cut off from every host`);
+      }
+    }
+    this.note(`core judgment: hosts ${core.join(", ")} healed; ${left.join(", ")}`);
+    this.runUntilQuiet(recoveryAt, settleMs, quietMs, () => this.coreAgreed(core) === undefined);
+    return { core, recoveryAt };
+  }
+
+  /**
+   * Whether the core agrees: every partition with a majority of its replicas in the core has a
+   * leader in the core that believes it leads and every core replica of the partition follows.
+   * Undefined when it does; else what is wrong, per partition. Partitions with no majority in the
+   * core are not judged (they cannot elect without the hosts left out).
+   */
+  coreAgreed(core: readonly HostId[]): string | undefined {
+    const { cluster, beliefs } = this.world;
+    const wrong: string[] = [];
+    for (let p = 0; p < cluster.partitions; p++) {
+      const members: HostId[] = [];
+      for (let j = 0; j < cluster.replicationFactor; j++) {
+        const h = cluster.replica(p, j);
+        if (core.includes(h)) members.push(h);
+      }
+      if (members.length * 2 <= cluster.replicationFactor) continue;
+      const seen = members.map((h) => beliefs.leaderSeenBy(h, p));
+      const l = seen[0];
+      if (l >= 0 && members.includes(l) && seen.every((x) => x === l)) continue;
+      wrong.push(`partition ${p}: ${members.map((h, i) => `host ${h} follows ${seen[i] < 0 ? "no leader" : seen[i] === h ? "itself" : `host ${seen[i]}`}`).join(", ")}`);
+    }
+    return wrong.length === 0 ? undefined : wrong.join("; ");
   }
 
   /** Whether every partition has one leader all its live replicas follow (the warm-up's end). */

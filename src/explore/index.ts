@@ -16,19 +16,20 @@
  * clockJump); search "bfs" | "dfs" (iterative deepening) | "random" (walks, seeded); reductions
  * dedup / por / symmetry (each on by default); budgets maxStates (deterministic) and maxSeconds
  * (wall clock: not deterministic); windowMs (events within it of the earliest pending one may run
- * in any order). Judged: the properties the elector (variant) claims, as the property suite judges
- * them, after the world settles. Bad settings throw ExploreSettingsError naming the field.
+ * in any order); tiedTimeouts (every host draws the same random timeouts). Judged: the properties
+ * the elector (variant) claims, as the property suite judges them, after the world settles, and
+ * core-liveness where claimed (a majority healed, the rest left faulty; coreLiveness: false turns
+ * it off). Bad settings throw ExploreSettingsError naming the field.
  */
 import { electors } from "../../algorithms/index.ts";
 import type { ElectorDefinition } from "../elector/api.ts";
 import { decodeVariantOptions, namedAs, resolveElectorName } from "../elector/variants.ts";
-import type { PropertyName } from "../../properties/properties.ts";
 import { displayPath } from "../../properties/counterexample.ts";
 import { saveExploredCounterexample } from "./counterexample.ts";
 import { ExploreWorld, FAULT_KINDS, type Choice, type FaultKind, type WorldSetup } from "./explore-world.ts";
 import { judgePath, minimisePath, type PathSetup } from "./path.ts";
 import { Search, type SearchKind, type SearchResult } from "./search.ts";
-import { judgedProperties } from "./verdict.ts";
+import { CORE_LIVENESS, judgedProperties, type ExploredProperty } from "./verdict.ts";
 
 export type { Choice, FaultKind } from "./explore-world.ts";
 export { FAULT_KINDS } from "./explore-world.ts";
@@ -66,6 +67,14 @@ export interface ExploreSettings {
   readonly delayMs?: number;
   /** Producer writes per partition during exploration (default 2), one every 10 ms, the first 10 ms after the producer starts. */
   readonly writes?: number;
+  /**
+   * Tied timeouts (default false; an exploration setting, tied-random.ts): every broker's elector
+   * draws from an identically seeded stream and the world begins settled, so hosts in equal
+   * situations draw equal election timeouts and the search orders them. Needs ElectorDefinition.settle.
+   */
+  readonly tiedTimeouts?: boolean;
+  /** Judge core-liveness (verdict.ts) where the elector claims it (ElectorClaims.coreLiveness); default true. */
+  readonly coreLiveness?: boolean;
   /** How far a clock jump moves a clock (default +500 ms). */
   readonly clockJumpMs?: number;
   /** Settle time before each judgement, at most (default: the elector's quiet period). */
@@ -82,7 +91,7 @@ export interface ExploreSettings {
 }
 
 export interface ExploreViolation {
-  readonly property: PropertyName;
+  readonly property: ExploredProperty;
   readonly message: string;
   /** Choices on the path the search found (breadth-first: a shortest one). */
   readonly foundLength: number;
@@ -111,7 +120,7 @@ export interface ExploreCoverage {
 
 export interface ExploreReport {
   readonly algorithm: string;
-  readonly properties: readonly PropertyName[];
+  readonly properties: readonly ExploredProperty[];
   readonly search: SearchKind;
   readonly depth: number;
   readonly faults: number;
@@ -200,10 +209,21 @@ export function exploreElector(settings: ExploreSettings): ExploreReport {
   const quietMs = def.quietPeriodMs(options);
   const settleMs = numIn(settings.settleMs, "settleMs", 0, 3_600_000, quietMs);
   const settleQuietMs = numIn(settings.settleQuietMs, "settleQuietMs", 0, 3_600_000, Math.min(1000, settleMs));
+  const tiedTimeouts = settings.tiedTimeouts ?? false;
+  if (typeof tiedTimeouts !== "boolean") throw new ExploreSettingsError("tiedTimeouts", `true or false, got ${JSON.stringify(tiedTimeouts)}`);
+  if (tiedTimeouts && def.settle === undefined) throw new ExploreSettingsError("tiedTimeouts", `an elector with a settled start (ElectorDefinition.settle): ${def.name} has none, and a cold start with tied timeouts never elects`);
   // Symmetry needs every host id renamed: only an elector digest can do that (ElectorInstance.digest).
   const symmetry: boolean | "n/a" = settings.symmetry === false ? false : "n/a";
 
-  const base = { brokers, partitions, replicationFactor: Math.min(3, brokers), seed, delayMs, writesPerSecond: writes > 0 ? 1000 / WRITE_INTERVAL_MS : 0 };
+  const base = {
+    brokers,
+    partitions,
+    replicationFactor: Math.min(3, brokers),
+    seed,
+    delayMs,
+    writesPerSecond: writes > 0 ? 1000 / WRITE_INTERVAL_MS : 0,
+    ...(tiedTimeouts ? { tiedTimeouts } : {}),
+  };
   // The producer starts once the cluster settled (its first tick only asks for metadata: the first
   // write finds no known leader and is not sent); exploration starts after that round trip, so the
   // first write is the first thing explored. Writes: one every WRITE_INTERVAL_MS, `writes` of them.
@@ -211,7 +231,7 @@ export function exploreElector(settings: ExploreSettings): ExploreReport {
   const startMs = producerFromMs + 4 * delayMs;
   const world: WorldSetup = { ...base, startMs, producerFromMs, stopMs: producerFromMs + (writes + 0.5) * WRITE_INTERVAL_MS };
   const setup: PathSetup = { world, windowMs, maxFaults, faultKinds, clockJumpMs, settleMs, settleQuietMs };
-  const properties = judgedProperties(def, options);
+  const properties = judgedProperties(def, options).filter((p) => settings.coreLiveness !== false || p !== CORE_LIVENESS);
 
   const fresh = (): ExploreWorld => {
     const ew = new ExploreWorld(def, options, world);
@@ -306,7 +326,7 @@ export function reportText(r: ExploreReport): string {
   const n = (x: number): string => x.toLocaleString("en-US");
   const lines = [
     `explored ${r.algorithm}: ${r.setup.world.brokers} brokers x ${r.setup.world.partitions} partition(s), ${r.search}, depth ${r.depth}, up to ${r.faults} fault(s) per path (${r.setup.faultKinds.join(", ")}), window ${r.setup.windowMs} ms`,
-    `  from ${r.setup.world.startMs} ms (a settled cluster, seed ${r.setup.world.seed}); each state judged after settling (healed; until agreed and quiet for ${r.setup.settleQuietMs} ms, at most ${r.setup.settleMs} ms); properties: ${r.properties.join(", ")}`,
+    `  from ${r.setup.world.startMs} ms (a settled cluster, seed ${r.setup.world.seed}${r.setup.world.tiedTimeouts === true ? ", tied timeouts: every host draws the same random timeouts" : ""}); each state judged after settling (healed; until agreed and quiet for ${r.setup.settleQuietMs} ms, at most ${r.setup.settleMs} ms)${r.properties.includes(CORE_LIVENESS) ? ", and for core-liveness again with a majority healed and the rest left faulty" : ""}; properties: ${r.properties.join(", ")}`,
     `  reductions: dedup ${r.reductions.dedup ? "on" : "off"}, partial-order (sleep sets) ${r.reductions.por ? "on" : "off"}, symmetry ${r.reductions.symmetry === "n/a" ? "n/a (the elector declares no digest that renames hosts)" : r.reductions.symmetry ? "on" : "off"}`,
     `  states generated ${n(r.statesGenerated)}, distinct ${n(r.distinctStates)}, judged ${n(r.statesJudged)}, choices asleep ${n(r.sleptChoices)}; depth reached ${r.depthReached}; ${n(r.eventsRun)} events run`,
     `  ${r.seconds.toFixed(2)} s, ${n(Math.round(r.statesPerSecond))} states/s; stopped: ${r.stoppedBy}`,

@@ -4,9 +4,8 @@
  * offer (a minimised path must stay a path the explorer could have taken).
  */
 import type { ElectorDefinition } from "../elector/api.ts";
-import type { PropertyName } from "../../properties/properties.ts";
 import { ExploreWorld, isFault, type Choice, type ChoiceSettings, type FaultKind, type WorldSetup } from "./explore-world.ts";
-import { settleAndJudge, type StateVerdict } from "./verdict.ts";
+import { judgeState, type ExploredProperty, type StateVerdict } from "./verdict.ts";
 
 /** Everything needed to rebuild an explored path (stored in counterexample files). */
 export interface PathSetup {
@@ -61,7 +60,7 @@ export function judgePath(
   options: unknown,
   setup: PathSetup,
   path: readonly Choice[],
-  properties: readonly PropertyName[],
+  properties: readonly ExploredProperty[],
   traceMessages = 0,
 ): { verdict: StateVerdict; lines: string[]; ew: ExploreWorld } | undefined {
   let replayed: ReplayedPath | undefined;
@@ -71,7 +70,8 @@ export function judgePath(
     return undefined;
   }
   if (replayed === undefined) return undefined;
-  return { verdict: settleAndJudge(replayed.ew, electorName, properties, setup.settleMs, setup.settleQuietMs), lines: replayed.lines, ew: replayed.ew };
+  const again = (): ExploreWorld => replayPath(def, options, setup, path, traceMessages)!.ew;
+  return { verdict: judgeState(replayed.ew, again, electorName, properties, setup.settleMs, setup.settleQuietMs), lines: replayed.lines, ew: replayed.ew };
 }
 
 /**
@@ -86,7 +86,7 @@ export function minimisePath(
   options: unknown,
   setup: PathSetup,
   path: readonly Choice[],
-  property: PropertyName,
+  property: ExploredProperty,
   maxTries = 400,
 ): { path: Choice[]; tries: number } {
   let best = [...path];

@@ -16,10 +16,9 @@
 import type { HostId } from "../elector/api.ts";
 import { Obs } from "../record/observation-log.ts";
 import { RandomStream } from "../sim/random.ts";
-import type { PropertyName } from "../../properties/properties.ts";
 import { eventKey, hashDigest, labObjects, stateDigest } from "./digest.ts";
 import { isFault, type Choice, type ChoiceSettings, type ExploreWorld, type PendingEvent } from "./explore-world.ts";
-import { settleAndJudge, type StateVerdict } from "./verdict.ts";
+import { judgeState, type ExploredProperty, type StateVerdict } from "./verdict.ts";
 
 export type SearchKind = "bfs" | "dfs" | "random";
 
@@ -36,12 +35,12 @@ export interface SearchSettings extends ChoiceSettings {
   readonly seed: number;
   readonly settleMs: number;
   readonly settleQuietMs: number;
-  readonly properties: readonly PropertyName[];
+  readonly properties: readonly ExploredProperty[];
   readonly electorName: string;
 }
 
 export interface FoundViolation {
-  readonly property: PropertyName;
+  readonly property: ExploredProperty;
   readonly message: string;
   readonly path: readonly Choice[];
   readonly verdict: StateVerdict;
@@ -186,8 +185,8 @@ export class Search {
   /** Settles and judges a world (using it up); a violation stops the search. */
   private judge(ew: ExploreWorld, path: readonly Choice[]): void {
     this.judged++;
-    const verdict = settleAndJudge(ew, this.s.electorName, this.s.properties, this.s.settleMs, this.s.settleQuietMs);
-    const names = Object.keys(verdict.violations) as PropertyName[];
+    const verdict = judgeState(ew, () => this.replay(path).ew, this.s.electorName, this.s.properties, this.s.settleMs, this.s.settleQuietMs);
+    const names = Object.keys(verdict.violations) as ExploredProperty[];
     if (names.length > 0) {
       const property = names[0];
       this.violation = { property, message: verdict.violations[property]!, path: [...path], verdict };

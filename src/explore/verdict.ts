@@ -7,17 +7,37 @@ import { judge } from "../checker/judge.ts";
 import type { RunMetrics } from "../checker/metrics.ts";
 import type { ElectorDefinition } from "../elector/api.ts";
 import { outcomeOf, type WorldOutcome } from "../world/run.ts";
-import { applicableProperties, violation, type JudgedRun, type PropertyName } from "../../properties/properties.ts";
+import { applicableProperties, isPropertyName, propertyTitle, violation, type JudgedRun, type PropertyName } from "../../properties/properties.ts";
 import type { RunSpec } from "../../properties/plan.ts";
 import type { ExploreWorld } from "./explore-world.ts";
 
-/** The properties the explorer judges for an elector: what it claims, except determinism (a replay property). */
-export function judgedProperties(def: ElectorDefinition, options: unknown): PropertyName[] {
-  return applicableProperties(def, options).filter((p) => p !== "determinism");
+/**
+ * The explorer's own judgment beside the property suite's (ElectorClaims.coreLiveness): a core — a
+ * majority of brokers — is healed while the rest stay crashed or cut off (ExploreWorld.settleCore),
+ * and within the quiet period every partition with a majority in the core must have a leader in the
+ * core that its core replicas follow. TigerBeetle's VOPR judges liveness the same way.
+ */
+export const CORE_LIVENESS = "core-liveness";
+export type ExploredProperty = PropertyName | typeof CORE_LIVENESS;
+
+export function isExploredProperty(s: unknown): s is ExploredProperty {
+  return s === CORE_LIVENESS || (typeof s === "string" && isPropertyName(s));
+}
+
+export function exploredPropertyTitle(p: ExploredProperty): string {
+  return p === CORE_LIVENESS
+    ? "with a majority of brokers healed and the rest left crashed or cut off, every partition with a majority of its replicas among them has a leader there that they follow within the quiet period"
+    : propertyTitle(p);
+}
+
+/** The properties the explorer judges for an elector: what it claims, except determinism (a replay property), and core-liveness when claimed. */
+export function judgedProperties(def: ElectorDefinition, options: unknown): ExploredProperty[] {
+  const suite: ExploredProperty[] = applicableProperties(def, options).filter((p) => p !== "determinism");
+  return def.claims(options).coreLiveness === true ? [...suite, CORE_LIVENESS] : suite;
 }
 
 export interface StateVerdict {
-  readonly violations: Partial<Record<PropertyName, string>>;
+  readonly violations: Partial<Record<ExploredProperty, string>>;
   readonly outcome?: WorldOutcome;
   readonly metrics?: RunMetrics;
   readonly spec?: RunSpec;
@@ -74,6 +94,43 @@ export function settleAndJudge(ew: ExploreWorld, electorName: string, properties
     if (v !== undefined) violations[p] = v;
   }
   return { violations, outcome, metrics, spec };
+}
+
+/**
+ * Judges a state for `properties`: the suite's on `ew` (settled with every fault healed), then,
+ * when asked for and nothing else broke, core-liveness on a second copy of the state (`again()`:
+ * the same path replayed on a fresh world), since settling uses a world up.
+ */
+export function judgeState(ew: ExploreWorld, again: () => ExploreWorld, electorName: string, properties: readonly ExploredProperty[], settleMs: number, quietMs: number): StateVerdict {
+  const suite = properties.filter((p): p is PropertyName => p !== CORE_LIVENESS);
+  const verdict = suite.length > 0 || !properties.includes(CORE_LIVENESS) ? settleAndJudge(ew, electorName, suite, settleMs, quietMs) : undefined;
+  if (!properties.includes(CORE_LIVENESS) || (verdict !== undefined && Object.keys(verdict.violations).length > 0)) return verdict!;
+  return settleCoreAndJudge(suite.length > 0 ? again() : ew, electorName, settleMs, quietMs);
+}
+
+/**
+ * The core judgment (CORE_LIVENESS) of a world (used up): settleCore, then whether the core agrees.
+ * An exception while settling is the no-exceptions violation.
+ */
+export function settleCoreAndJudge(ew: ExploreWorld, electorName: string, settleMs: number, quietMs: number): StateVerdict {
+  let settled: { core: number[]; recoveryAt: number };
+  try {
+    settled = ew.settleCore(settleMs, quietMs);
+  } catch (e) {
+    return { violations: { "no-exceptions": `while settling the core after the path: ${errorText(e)}` } };
+  }
+  const outcome = outcomeNow(ew);
+  const spec = specOf(ew, electorName, settled.recoveryAt, settleMs, outcome.durationMs);
+  let metrics: RunMetrics | undefined;
+  try {
+    metrics = judge(outcome);
+  } catch {
+    metrics = undefined; // the timeline's metrics only: the verdict below does not read them
+  }
+  const wrong = ew.coreAgreed(settled.core);
+  const violations: Partial<Record<ExploredProperty, string>> =
+    wrong === undefined ? {} : { [CORE_LIVENESS]: `${settleMs} ms after healing the core (hosts ${settled.core.join(", ")}, at ${settled.recoveryAt.toFixed(3)} ms): ${wrong}` };
+  return { violations, outcome, ...(metrics !== undefined ? { metrics } : {}), spec };
 }
 
 export function errorText(e: unknown): string {

@@ -9,6 +9,7 @@ import type { KernelQueue } from "../sim/kernel.ts";
 import type { Fault } from "../sim/faults.ts";
 import type { StorageSpec } from "../sim/storage.ts";
 import type { LinkSettings } from "../sim/network.ts";
+import type { RandomStream } from "../sim/random.ts";
 
 export interface WorkloadSpec {
   /** Producer hosts (each a host on the network, after the brokers and the coordinator). */
@@ -63,6 +64,12 @@ export interface WorldConfig<Options = unknown> {
    * which runs the event the search chose. Absent (every normal run): the kernel's own time order.
    */
   readonly eventQueue?: () => KernelQueue;
+  /**
+   * The systematic explorer's tied timeouts (src/explore/, docs/explore.md): the random stream a
+   * broker's elector draws from (concern `host:H`), or undefined for the host's own seeded stream.
+   * Absent (every normal run): each host's own stream.
+   */
+  readonly hostRandom?: (host: number, own: RandomStream) => RandomStream | undefined;
   /** Per-host option overrides (decoded), e.g. one broker on an older version. */
   readonly hostOptions?: Readonly<Record<number, Options>>;
   /**

@@ -13,7 +13,7 @@ import { FaultInjector, type Fault, type FaultListener, type HostFaultTarget } f
 import { HostStatus, Kernel, type EventHandler, type HostLifecycleListener } from "../sim/kernel.ts";
 import { MessageTrace } from "../sim/message-trace.ts";
 import { DEFAULT_LINK, Network, type MessageSink } from "../sim/network.ts";
-import { RandomStreams } from "../sim/random.ts";
+import { RandomStreams, type RandomStream } from "../sim/random.ts";
 import { fsyncLatencies, HostStorage, type PersistListener } from "../sim/storage.ts";
 import { BeliefTable, HostObserver, type WriteOutcomeSink } from "./beliefs.ts";
 import { HostRuntime } from "./host-runtime.ts";
@@ -106,9 +106,15 @@ export class World
       const observer = new HostObserver(h, this.kernel, this.log, this.beliefs, this, this.ruleVisits);
       const options = config.hostOptions?.[h] ?? config.options;
       this.hosts.push(
-        new HostRuntime(h, services, streams.stream(`host:${h}`), observer, () => this.zkClients.client(h), definition, options),
+        new HostRuntime(h, services, this.hostStream(streams, h), observer, () => this.zkClients.client(h), definition, options),
       );
     }
+  }
+
+  /** Host h's random stream: its own (`host:h`), unless the explorer ties them (WorldConfig.hostRandom). */
+  private hostStream(streams: RandomStreams, h: HostId): RandomStream {
+    const own = streams.stream(`host:${h}`);
+    return this.config.hostRandom?.(h, own) ?? own;
   }
 
   /**
