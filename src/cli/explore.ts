@@ -28,6 +28,9 @@ export interface ExploreArgs {
   readonly maxSeconds?: number;
   readonly seed?: number;
   readonly windowMs?: number;
+  readonly writes?: number;
+  readonly tiedTimeouts?: boolean;
+  readonly noCoreLiveness?: boolean;
   readonly set?: readonly string[];
   readonly compareReductions: boolean;
   readonly json: boolean;
@@ -45,6 +48,8 @@ const FLAG_OF: Record<string, string> = {
   maxSeconds: "--max-seconds",
   seed: "--seed",
   windowMs: "--window",
+  writes: "--writes",
+  tiedTimeouts: "--tied-timeouts",
 };
 
 export async function cmdExplore(args: ExploreArgs, io: Io): Promise<number> {
@@ -81,6 +86,9 @@ export async function cmdExplore(args: ExploreArgs, io: Io): Promise<number> {
     ...(args.maxSeconds !== undefined ? { maxSeconds: args.maxSeconds } : {}),
     ...(args.seed !== undefined ? { seed: args.seed } : {}),
     ...(args.windowMs !== undefined ? { windowMs: args.windowMs } : {}),
+    ...(args.writes !== undefined ? { writes: args.writes } : {}),
+    ...(args.tiedTimeouts === true ? { tiedTimeouts: true } : {}),
+    ...(args.noCoreLiveness === true ? { coreLiveness: false } : {}),
   };
   const run = (overrides: Record<string, unknown>) => {
     try {

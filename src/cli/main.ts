@@ -11,6 +11,7 @@
  *                    [--property P ...] [--set key=value ...] [--workers N] [--out DIR]
  *   electorate explore --algorithm A[:VARIANT] [--brokers B] [--partitions P] [--depth D] [--faults K] [--search bfs|dfs|random]
  *                      [--no-symmetry] [--no-por] [--no-dedup] [--max-states N] [--compare-reductions]
+ *                      [--tied-timeouts] [--no-core-liveness] [--window MS] [--writes N]
  *   electorate replay FILE [--cell N]
  *   electorate report RESULTS --out DIR
  *   electorate list
@@ -276,6 +277,12 @@ const explore = Command.make(
     maxSeconds: Flag.Finite("max-seconds").pipe(Flag.withDescription("Wall-clock seconds at most (not deterministic)"), Flag.optional),
     seed: Flag.Int("seed").pipe(Flag.withDescription("World and random-walk seed (default 1)"), Flag.optional),
     window: Flag.Finite("window").pipe(Flag.withDescription("Events due within this many ms of the earliest may run in any order (default 1)"), Flag.optional),
+    writes: Flag.Int("writes").pipe(Flag.withDescription("Producer writes per partition during exploration (default 2)"), Flag.optional),
+    tiedTimeouts: Flag.Boolean("tied-timeouts").pipe(
+      Flag.withDescription("Every host draws the same random timeouts (from a settled start), so equal situations time out together and the search orders them"),
+      Flag.withDefault(false),
+    ),
+    noCoreLiveness: Flag.Boolean("no-core-liveness").pipe(Flag.withDescription("Do not judge core-liveness (a majority healed, the rest left faulty)"), Flag.withDefault(false)),
     set: Flag.String("set").pipe(Flag.withDescription("Override an option, key=value (repeatable; over the variant's options)"), Flag.atLeast(0)),
     compareReductions: Flag.Boolean("compare-reductions").pipe(
       Flag.withDescription("Run again with each reduction off and print the factor it saves"),
@@ -302,6 +309,9 @@ const explore = Command.make(
           maxSeconds: opt(a.maxSeconds),
           seed: opt(a.seed),
           windowMs: opt(a.window),
+          writes: opt(a.writes),
+          tiedTimeouts: a.tiedTimeouts,
+          noCoreLiveness: a.noCoreLiveness,
           set: a.set,
           compareReductions: a.compareReductions,
           json: a.json,
