@@ -61,7 +61,7 @@ describe("raft options", () => {
     expect(raft.variants!.filter((v) => v.bug === undefined).map((v) => v.name)).toEqual(["etcd", "paper"]);
     for (const v of raft.variants!) {
       const o = opts(v.options as Partial<RaftOptions>);
-      expect(raft.claims(o)).toEqual({ noLostAcknowledgedWrites: true, noDivergence: true, noSameEpochLeaders: true, liveness: true });
+      expect(raft.claims(o)).toEqual({ noLostAcknowledgedWrites: true, noDivergence: true, noSameEpochLeaders: true, liveness: true, coreLiveness: true });
     }
     expect(opts(raft.variants![0].options as Partial<RaftOptions>)).toEqual(opts());
     expect(opts(raft.variants![1].options as Partial<RaftOptions>)).toMatchObject({
