@@ -268,7 +268,7 @@ const explore = Command.make(
     partitions: Flag.Int("partitions").pipe(Flag.withDescription("Partitions, 1 to 3 (default 1)"), Flag.optional),
     depth: Flag.Int("depth").pipe(Flag.withDescription("Choices per path (default 6)"), Flag.optional),
     faults: Flag.Int("faults").pipe(Flag.withDescription("Faults per path at most (default 1)"), Flag.optional),
-    faultKinds: Flag.String("fault-kinds").pipe(Flag.withDescription("The fault alphabet, comma-separated (default crash,restart,pause,cut,heal,drop,clockJump)"), Flag.optional),
+    faultKinds: Flag.String("fault-kinds").pipe(Flag.withDescription("The fault alphabet, comma-separated (default crash,restart,pause,cut,heal,drop,clockJump; for ZooKeeper-backed electors also expire and longPause, when named)"), Flag.optional),
     search: Flag.String("search").pipe(Flag.withDescription("bfs (default), dfs (iterative deepening) or random (walks)"), Flag.optional),
     noSymmetry: Flag.Boolean("no-symmetry").pipe(Flag.withDescription("Turn symmetry reduction off"), Flag.withDefault(false)),
     noPor: Flag.Boolean("no-por").pipe(Flag.withDescription("Turn partial-order reduction (sleep sets) off"), Flag.withDefault(false)),

@@ -47,14 +47,28 @@ export interface WorldSetup {
   readonly tiedTimeouts?: boolean;
 }
 
-export type FaultKind = "crash" | "restart" | "pause" | "cut" | "heal" | "drop" | "clockJump";
-export const FAULT_KINDS: readonly FaultKind[] = ["crash", "restart", "pause", "cut", "heal", "drop", "clockJump"];
+export type FaultKind = "crash" | "restart" | "pause" | "cut" | "heal" | "drop" | "clockJump" | "expire" | "longPause";
+/** The default fault alphabet. */
+export const DEFAULT_FAULT_KINDS: readonly FaultKind[] = ["crash", "restart", "pause", "cut", "heal", "drop", "clockJump"];
+/**
+ * Coordinator faults, offered to coordinator-backed electors only and only when named (not in the
+ * default alphabet, so explorations that do not name them are unchanged):
+ *  - expire: the ZooKeeper server expires the host's session now (the lab's expireSession fault:
+ *    its ephemerals go, watchers fire; the client learns Expired when it next hears from the
+ *    server) — what a session timeout does, without the timeout's worth of decisions;
+ *  - longPause: the classic zombie — the host is paused past its session timeout: the others run
+ *    in the kernel's own order (no choices) until the server expired the host's session and they
+ *    settled without it (see ExploreWorld.longPause); the host stays paused (a resume is free).
+ */
+export const COORDINATOR_FAULT_KINDS: readonly FaultKind[] = ["expire", "longPause"];
+/** Every fault kind the explorer knows. */
+export const FAULT_KINDS: readonly FaultKind[] = [...DEFAULT_FAULT_KINDS, ...COORDINATOR_FAULT_KINDS];
 
 /** One decision of a path. Events are named by their insertion number (stable under replay). */
 export type Choice =
   | { readonly k: "event"; readonly id: number }
   | { readonly k: "drop"; readonly id: number }
-  | { readonly k: "crash" | "restart" | "pause" | "resume"; readonly host: HostId }
+  | { readonly k: "crash" | "restart" | "pause" | "resume" | "expire" | "longPause"; readonly host: HostId }
   | { readonly k: "clockJump"; readonly host: HostId; readonly byMs: number }
   | { readonly k: "cut"; readonly from: HostId; readonly to: HostId }
   | { readonly k: "heal" };
@@ -96,6 +110,33 @@ const SETTLING = new Set<number>([Obs.Lead, Obs.Follow, Obs.StepDown, Obs.Append
  */
 const MAX_FORCED = 1_000;
 
+/**
+ * Housekeeping events (ExploreSettings.housekeeping) run forced, without stopping, until this many
+ * of them sent a message since the last choice; then they are ordinary events again until the next
+ * choice. In a world where only housekeeping happens (idle replication, pings), time then passes
+ * in steps of this many messages per decision instead of one.
+ */
+const HOUSEKEEPING_PER_STOP = 100;
+/** Housekeeping events run in one runForced at most (a bound on silent ones: expiry ticks, timers re-armed). */
+const MAX_HOUSEKEEPING = 50_000;
+
+/**
+ * The class of a pending event, as housekeeping patterns name it: "deliver TYPE" for a message
+ * delivery (TYPE its message type: "deliver zk.ping", "deliver kafka.Fetch"), "timer TAG" for an
+ * elector timer, else the kernel's kind name ("zk.server.service", "zk.client.timer", "producer").
+ */
+export function eventClass(e: PendingEvent): string {
+  if (e.kind === "deliver") return `deliver ${e.message?.type ?? "?"}`;
+  if (e.kind === "timer") return `timer ${e.a}`;
+  return e.kind;
+}
+
+/** Whether a class matches one of the patterns (exact, or a prefix ending in "*"). */
+export function matchesClass(cls: string, patterns: readonly string[]): boolean {
+  for (const p of patterns) if (p.endsWith("*") ? cls.startsWith(p.slice(0, -1)) : cls === p) return true;
+  return false;
+}
+
 export class ExploreWorld {
   readonly world: World;
   readonly queue = new ExploreQueue();
@@ -115,6 +156,20 @@ export class ExploreWorld {
   private readonly timerKind: number;
   /** Tied timeouts: each broker's stream (empty otherwise). */
   readonly tied: TiedRandom[] = [];
+  /**
+   * longPause's bounds (ms): the others must have been quiet this long after the session expired,
+   * and it ends this long after the expiry at most. The explorer sets them from its settle settings
+   * (PathSetup.settleQuietMs, settleMs), so a replayed path runs the same long pauses.
+   */
+  longPauseQuietMs = 1000;
+  longPauseMaxMs = 60_000;
+  /**
+   * Housekeeping event classes (ExploreSettings.housekeeping; patterns as matchesClass reads
+   * them): such an event never is a choice while another event is enabled, and runs forced when
+   * it is the earliest pending one, without stopping the forced run (up to HOUSEKEEPING_PER_STOP
+   * that sent a message). Empty (the default): every event is an ordinary one.
+   */
+  housekeeping: readonly string[] = [];
 
   constructor(
     readonly definition: ElectorDefinition,
@@ -247,13 +302,30 @@ export class ExploreWorld {
     let t0 = Infinity;
     for (const e of all) if (e.time < t0) t0 = e.time;
     const timerAt = new Set<number>();
-    return all.filter((e) => {
+    const inWindow = all.filter((e) => {
       if (e.time > t0 + windowMs) return false;
       if (e.kind !== "timer") return true;
       if (timerAt.has(e.time)) return false; // candidates come in (time, id) order
       timerAt.add(e.time);
       return true;
     });
+    if (this.housekeeping.length === 0) return inWindow;
+    // Housekeeping is no choice while something else can run; alone, the earliest one is (time passes).
+    const choosable = inWindow.filter((e) => !this.isHousekeeping(e));
+    return choosable.length > 0 ? choosable : inWindow.slice(0, 1);
+  }
+
+  isHousekeeping(e: PendingEvent): boolean {
+    return this.housekeeping.length > 0 && matchesClass(eventClass(e), this.housekeeping);
+  }
+
+  /** The earliest pending event that can run, if it is housekeeping. */
+  private housekeepingDue(): PendingEvent | undefined {
+    if (this.housekeeping.length === 0) return undefined;
+    const all = this.candidates();
+    let first: PendingEvent | undefined;
+    for (const e of all) if (first === undefined || e.time < first.time) first = e; // ties: (time, id) order
+    return first !== undefined && this.isHousekeeping(first) ? first : undefined;
   }
 
   /** Every decision at this state: enabled events first, then faults. */
@@ -270,6 +342,10 @@ export class ExploreWorld {
       if (allowed.has("restart") && st === HostStatus.Crashed) out.push({ k: "restart", host: h });
       if (allowed.has("pause") && st === HostStatus.Up) out.push({ k: "pause", host: h });
       if (allowed.has("clockJump") && st !== HostStatus.Crashed) out.push({ k: "clockJump", host: h, byMs: s.clockJumpMs });
+      if (this.definition.usesCoordinator && st !== HostStatus.Crashed && this.hasSession(h)) {
+        if (allowed.has("expire")) out.push({ k: "expire", host: h });
+        if (allowed.has("longPause") && st === HostStatus.Up) out.push({ k: "longPause", host: h });
+      }
     }
     if (allowed.has("cut")) {
       for (let f = 0; f < brokers; f++) for (let t = 0; t < brokers; t++) if (f !== t && this.world.network.canReach(f, t)) out.push({ k: "cut", from: f, to: t });
@@ -308,6 +384,13 @@ export class ExploreWorld {
         return;
       case "resume":
         this.resume(c.host);
+        return;
+      case "expire":
+        this.world.sessionFault(c.host, "expire");
+        this.note(`the ZooKeeper server expires host ${c.host}'s session`);
+        return;
+      case "longPause":
+        this.longPause(c.host);
         return;
       case "clockJump":
         this.world.clockJump(c.host, c.byMs);
@@ -348,6 +431,10 @@ export class ExploreWorld {
       case "restart":
       case "pause":
         return `${at}  FAULT ${c.k} host ${c.host}`;
+      case "expire":
+        return `${at}  FAULT the ZooKeeper server expires host ${c.host}'s session`;
+      case "longPause":
+        return `${at}  FAULT pause host ${c.host} past its ZooKeeper session (the others run in the kernel's order until it expired and they settled)`;
       case "resume":
         return `${at}  resume host ${c.host}`;
       case "clockJump":
@@ -388,6 +475,45 @@ export class ExploreWorld {
     if (what !== undefined) this.ran.set(what, (this.ran.get(what) ?? 0) + 1);
   }
 
+  /** Whether the coordinator holds a live (not expired or closing) session opened from `host`. */
+  hasSession(host: HostId): boolean {
+    for (const s of this.world.coordinator.sessions.sessions.values()) if (s.host === host && s.created && !s.closing) return true;
+    return false;
+  }
+
+  /**
+   * The longPause fault: `host` is paused; the rest of the world runs in the kernel's own order (no
+   * choices, no other faults: one execution the real system can have) until the coordinator has
+   * expired the host's session and then the others have declared no leader, follower, append,
+   * truncation or commit for `longPauseQuietMs` while every partition has one leader its replicas
+   * other than `host` follow — or `longPauseMaxMs` after the expiry at most. The host stays paused.
+   */
+  private longPause(host: HostId): void {
+    const k = this.world.kernel;
+    k.pause(host);
+    const at = k.now;
+    this.note(`pause host ${host} past its ZooKeeper session`);
+    const noted = this.faults.length - 1;
+    const log = this.world.log;
+    let seen = log.length;
+    let lastChange = k.now;
+    let expiredAt = this.hasSession(host) ? -1 : k.now;
+    while (this.queue.size > 0) {
+      if (expiredAt >= 0 && (k.now - expiredAt >= this.longPauseMaxMs || (k.now - lastChange >= this.longPauseQuietMs && this.settledLeaders(host)))) break;
+      k.step();
+      this.eventsRun++;
+      if (log.length !== seen) {
+        for (let i = seen; i < log.length; i++) if (SETTLING.has(log.kind[i])) lastChange = log.time[i];
+        seen = log.length;
+      }
+      if (expiredAt < 0 && !this.hasSession(host)) {
+        expiredAt = k.now;
+        lastChange = k.now;
+      }
+    }
+    this.faults[noted] = { at, text: `pause host ${host} past its ZooKeeper session (${(k.now - at).toFixed(0)} ms: expired, the others settled; still paused)` };
+  }
+
   private resume(host: HostId): void {
     const k = this.world.kernel;
     k.resume(host);
@@ -404,7 +530,22 @@ export class ExploreWorld {
     this.forced = 0;
     const net = this.world.network;
     const log = this.world.log;
+    let chores = 0;
+    let housekeepingRun = 0;
     for (let n = 0; n < MAX_FORCED; n++) {
+      // Housekeeping first: the earliest pending event runs forced if it is housekeeping (ExploreSettings.housekeeping).
+      if (chores < HOUSEKEEPING_PER_STOP && housekeepingRun < MAX_HOUSEKEEPING) {
+        const due = this.housekeepingDue();
+        if (due !== undefined) {
+          const sentBefore = net.sent;
+          this.run(due.id);
+          this.forced++;
+          housekeepingRun++;
+          if (net.sent !== sentBefore) chores++;
+          n--;
+          continue;
+        }
+      }
       const enabled = this.enabled(windowMs);
       if (enabled.length !== 1) return enabled;
       const sent = net.sent;
@@ -540,14 +681,14 @@ export class ExploreWorld {
     return wrong.length === 0 ? undefined : wrong.join("; ");
   }
 
-  /** Whether every partition has one leader all its live replicas follow (the warm-up's end). */
-  settledLeaders(): boolean {
+  /** Whether every partition has one leader all its live replicas (but `except`) follow (the warm-up's end). */
+  settledLeaders(except = -1): boolean {
     const { cluster, beliefs, kernel } = this.world;
     for (let p = 0; p < cluster.partitions; p++) {
       let leader = -2;
       for (let j = 0; j < cluster.replicationFactor; j++) {
         const h = cluster.replica(p, j);
-        if (kernel.hostStatus(h) === HostStatus.Crashed) continue;
+        if (kernel.hostStatus(h) === HostStatus.Crashed || h === except) continue;
         const l = beliefs.leaderSeenBy(h, p);
         if (l < 0 || (leader !== -2 && l !== leader)) return false;
         leader = l;

@@ -26,13 +26,13 @@ import type { ElectorDefinition } from "../elector/api.ts";
 import { decodeVariantOptions, namedAs, resolveElectorName } from "../elector/variants.ts";
 import { displayPath } from "../../properties/counterexample.ts";
 import { saveExploredCounterexample } from "./counterexample.ts";
-import { ExploreWorld, FAULT_KINDS, type Choice, type FaultKind, type WorldSetup } from "./explore-world.ts";
+import { DEFAULT_FAULT_KINDS, ExploreWorld, FAULT_KINDS, type Choice, type FaultKind, type WorldSetup } from "./explore-world.ts";
 import { judgePath, minimisePath, type PathSetup } from "./path.ts";
 import { Search, type SearchKind, type SearchResult } from "./search.ts";
 import { CORE_LIVENESS, judgedProperties, type ExploredProperty } from "./verdict.ts";
 
 export type { Choice, FaultKind } from "./explore-world.ts";
-export { FAULT_KINDS } from "./explore-world.ts";
+export { COORDINATOR_FAULT_KINDS, DEFAULT_FAULT_KINDS, FAULT_KINDS } from "./explore-world.ts";
 export type { SearchKind } from "./search.ts";
 
 export interface ExploreSettings {
@@ -48,7 +48,7 @@ export interface ExploreSettings {
   readonly depth: number;
   /** Faults per path (0..6). */
   readonly faults: number;
-  /** Fault alphabet (default: all of FAULT_KINDS). */
+  /** Fault alphabet (default: DEFAULT_FAULT_KINDS; the coordinator faults expire and longPause only when named). */
   readonly faultKinds?: readonly FaultKind[];
   readonly search?: SearchKind;
   /** Reductions (default on): state dedup, sleep-set partial-order reduction, symmetry over brokers. */
@@ -75,6 +75,15 @@ export interface ExploreSettings {
   readonly tiedTimeouts?: boolean;
   /** Judge core-liveness (verdict.ts) where the elector claims it (ElectorClaims.coreLiveness); default true. */
   readonly coreLiveness?: boolean;
+  /**
+   * Housekeeping event classes (default none): patterns, exact or ending in "*", over "deliver
+   * TYPE" (a message delivery), "timer TAG" (an elector timer) and the kernel's kind names
+   * ("zk.server.service", "zk.client.timer"). Such events are never a choice while another event is
+   * enabled and run forced, in the kernel's order, without stopping the forced run: time passes
+   * through pings and idle replication without a decision per message. A restriction of the
+   * explored schedules, not a reduction (docs/explore.md).
+   */
+  readonly housekeeping?: readonly string[];
   /** How far a clock jump moves a clock (default +500 ms). */
   readonly clockJumpMs?: number;
   /** Settle time before each judgement, at most (default: the elector's quiet period). */
@@ -197,7 +206,7 @@ export function exploreElector(settings: ExploreSettings): ExploreReport {
   const maxFaults = intIn(settings.faults, "faults", 0, 6);
   const search = settings.search ?? "bfs";
   if (search !== "bfs" && search !== "dfs" && search !== "random") throw new ExploreSettingsError("search", `bfs, dfs or random, got ${JSON.stringify(search)}`);
-  const faultKinds = settings.faultKinds ?? FAULT_KINDS;
+  const faultKinds = settings.faultKinds ?? DEFAULT_FAULT_KINDS;
   for (const [i, f] of faultKinds.entries()) if (!FAULT_KINDS.includes(f)) throw new ExploreSettingsError(`faultKinds[${i}]`, `one of ${FAULT_KINDS.join(", ")}, got ${JSON.stringify(f)}`);
   const maxStates = intIn(settings.maxStates, "maxStates", 1, 100_000_000, 20_000);
   const maxSeconds = settings.maxSeconds === undefined ? Infinity : numIn(settings.maxSeconds, "maxSeconds", 0.001, 86_400, 0);
@@ -205,6 +214,8 @@ export function exploreElector(settings: ExploreSettings): ExploreReport {
   const windowMs = numIn(settings.windowMs, "windowMs", 0, 3_600_000, 1);
   const delayMs = numIn(settings.delayMs, "delayMs", 0.001, 10_000, 1);
   const writes = intIn(settings.writes, "writes", 0, 100, 2);
+  const housekeeping = settings.housekeeping ?? [];
+  for (const [i, h] of housekeeping.entries()) if (typeof h !== "string" || h.length === 0) throw new ExploreSettingsError(`housekeeping[${i}]`, `an event class pattern ("deliver zk.ping", "timer 3", "zk.server.*"), got ${JSON.stringify(h)}`);
   const clockJumpMs = numIn(settings.clockJumpMs, "clockJumpMs", -3_600_000, 3_600_000, 500);
   const quietMs = def.quietPeriodMs(options);
   const settleMs = numIn(settings.settleMs, "settleMs", 0, 3_600_000, quietMs);
@@ -230,11 +241,14 @@ export function exploreElector(settings: ExploreSettings): ExploreReport {
   const producerFromMs = settledStart(def, options, base, quietMs);
   const startMs = producerFromMs + 4 * delayMs;
   const world: WorldSetup = { ...base, startMs, producerFromMs, stopMs: producerFromMs + (writes + 0.5) * WRITE_INTERVAL_MS };
-  const setup: PathSetup = { world, windowMs, maxFaults, faultKinds, clockJumpMs, settleMs, settleQuietMs };
+  const setup: PathSetup = { world, windowMs, maxFaults, faultKinds, clockJumpMs, settleMs, settleQuietMs, ...(housekeeping.length > 0 ? { housekeeping } : {}) };
   const properties = judgedProperties(def, options).filter((p) => settings.coreLiveness !== false || p !== CORE_LIVENESS);
 
   const fresh = (): ExploreWorld => {
     const ew = new ExploreWorld(def, options, world);
+    ew.longPauseQuietMs = settleQuietMs;
+    ew.longPauseMaxMs = settleMs;
+    ew.housekeeping = housekeeping;
     ew.warmUp();
     return ew;
   };

@@ -18,6 +18,8 @@ export interface PathSetup {
   readonly settleMs: number;
   /** Settling ends early once the cluster agrees and has been quiet this long (ms). */
   readonly settleQuietMs: number;
+  /** Housekeeping event classes (ExploreSettings.housekeeping); absent: none. */
+  readonly housekeeping?: readonly string[];
 }
 
 export interface ReplayedPath {
@@ -36,6 +38,9 @@ export function replayPath(
   strict = true,
 ): ReplayedPath | undefined {
   const ew = new ExploreWorld(def, options, setup.world, traceMessages);
+  ew.longPauseQuietMs = setup.settleQuietMs;
+  ew.longPauseMaxMs = setup.settleMs;
+  ew.housekeeping = setup.housekeeping ?? [];
   ew.warmUp();
   ew.runForced(setup.windowMs, setup.maxFaults);
   const lines: string[] = [];
