@@ -101,7 +101,7 @@ export const kafkaController = defineElector<KafkaControllerOptions>({
       bug: {
         source: "KAFKA-6082, fixed in Kafka 2.1 by apache/kafka#5101",
         summary:
-          "A controller that lost its ZooKeeper session keeps writing partition state (leader, ISR, leader epoch) after a new controller was elected, because its writes are not conditional on /controller_epoch's zkVersion.",
+          "A controller that lost its ZooKeeper session keeps writing partition state (leader, ISR, leader epoch) after a new controller was elected, because its writes are not conditional on /controller_epoch's zkVersion; its own broker applies the result and a replica disagrees with the leader for good (liveness).",
       },
     },
   ],

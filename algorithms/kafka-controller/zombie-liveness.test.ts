@@ -17,7 +17,10 @@
  * Nothing repairs it: the new controller's cache still holds the state it read (it has no reason to
  * write p), the leader's own ISR updates fail on the zkVersion the zombie moved on ("Cached
  * zkVersion not equal to that in zookeeper", the KAFKA-2729 symptom), so p ends with a replica
- * that disagrees with its leader for good: the liveness claim, which kafka-controller makes, is broken.
+ * that disagrees with its leader until a later fault makes a controller write p again: the liveness
+ * claim, which kafka-controller makes, is broken. Observed beside it (not a claimed property): the
+ * leader keeps the zombie's broker in its ISR, so its high watermark never advances — acks=all writes
+ * are never acknowledged, acks=1 writes never become readable.
  *
  *  - Kafka 2.1+ (controllerEpochCheck): the zombie's write is a multi with a check op on
  *    /controller_epoch's zkVersion; it fails, the zombie resigns, and the cluster agrees.
@@ -50,12 +53,13 @@ interface Outcome {
   readonly zombieFollows: [number, number][];
 }
 
-function scenario(controllerEpochCheck: boolean): Outcome {
+function scenario(controllerEpochCheck: boolean, acks: "1" | "all" = "1", writesPerSecond = 0): Outcome {
   const w = kafkaWorld({
     seed: 1,
     durationMs: END,
     cluster,
-    options: { controllerEpochCheck },
+    options: { controllerEpochCheck, acks },
+    ...(writesPerSecond > 0 ? { workload: { partitions: 1, writesPerSecond, startMs: 2_000 } } : {}),
     faults: [
       { at: CRASH_AT, type: "crash", host: 0 },
       { at: RESTART_AT, type: "restart", host: 0 },
@@ -85,6 +89,19 @@ function scenario(controllerEpochCheck: boolean): Outcome {
   return { w, zombie, pausedAt, state, controllerEpoch, zombieFollows };
 }
 
+/** Acknowledgements and high-watermark advances (commit declarations) from `from` to the end. */
+function progress(w: World, from: number): { acks: number; commits: number } {
+  const l = w.log;
+  let acks = 0;
+  let commits = 0;
+  for (let i = 0; i < l.length; i++) {
+    if (l.time[i] < from) continue;
+    if (l.kind[i] === Obs.Ack) acks++;
+    else if (l.kind[i] === Obs.Commit) commits++;
+  }
+  return { acks, commits };
+}
+
 describe("kafka-controller: a zombie controller's unfenced write (KAFKA-6082) breaks liveness", () => {
   it("before 2.1: its write lands, its own broker follows it, and a replica disagrees with the leader for good", () => {
     const { w, zombie, pausedAt, state, controllerEpoch, zombieFollows } = scenario(false);
@@ -99,6 +116,17 @@ describe("kafka-controller: a zombie controller's unfenced write (KAFKA-6082) br
     const end = judge(recordOf(w)).end;
     expect(end.disagreeingReplicas + end.partitionsWithSeveralLeaders).toBeGreaterThan(0);
     expect(zombie).toBe(1);
+  });
+
+  it("before 2.1, observed: the leader's ISR update fails on the zkVersion the zombie moved on, so its high watermark never moves again (acks=all writes are never acknowledged)", () => {
+    // 10 writes/s to p; the last 50 s of the run (long after every fault).
+    const w = scenario(false, "all", 10).w;
+    expect(leadersNow(w)[0]).toBe(0);
+    expect(broker(w, 0)?.rm.isrConflicts).toBeGreaterThan(0); // "Cached zkVersion not equal to that in zookeeper, skip updating ISR"
+    expect(progress(w, END - 50_000)).toEqual({ acks: 0, commits: 0 });
+    const fixed = progress(scenario(true, "all", 10).w, END - 50_000);
+    expect(fixed.acks).toBeGreaterThan(400);
+    expect(fixed.commits).toBeGreaterThan(400);
   });
 
   it("2.1+: the zombie's write fails the epoch check, it resigns, and every replica follows the one leader", () => {
