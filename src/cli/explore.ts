@@ -31,6 +31,8 @@ export interface ExploreArgs {
   readonly writes?: number;
   readonly tiedTimeouts?: boolean;
   readonly noCoreLiveness?: boolean;
+  /** Housekeeping event classes, comma-separated (ExploreSettings.housekeeping). */
+  readonly housekeeping?: string;
   readonly set?: readonly string[];
   readonly compareReductions: boolean;
   readonly json: boolean;
@@ -50,6 +52,7 @@ const FLAG_OF: Record<string, string> = {
   windowMs: "--window",
   writes: "--writes",
   tiedTimeouts: "--tied-timeouts",
+  housekeeping: "--housekeeping",
 };
 
 export async function cmdExplore(args: ExploreArgs, io: Io): Promise<number> {
@@ -89,6 +92,7 @@ export async function cmdExplore(args: ExploreArgs, io: Io): Promise<number> {
     ...(args.writes !== undefined ? { writes: args.writes } : {}),
     ...(args.tiedTimeouts === true ? { tiedTimeouts: true } : {}),
     ...(args.noCoreLiveness === true ? { coreLiveness: false } : {}),
+    ...(args.housekeeping !== undefined ? { housekeeping: args.housekeeping.split(",").map((x) => x.trim()).filter((x) => x !== "") } : {}),
   };
   const run = (overrides: Record<string, unknown>) => {
     try {

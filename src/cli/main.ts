@@ -11,7 +11,7 @@
  *                    [--property P ...] [--set key=value ...] [--workers N] [--out DIR]
  *   electorate explore --algorithm A[:VARIANT] [--brokers B] [--partitions P] [--depth D] [--faults K] [--search bfs|dfs|random]
  *                      [--no-symmetry] [--no-por] [--no-dedup] [--max-states N] [--compare-reductions]
- *                      [--tied-timeouts] [--no-core-liveness] [--window MS] [--writes N]
+ *                      [--tied-timeouts] [--no-core-liveness] [--window MS] [--writes N] [--housekeeping CLASSES]
  *   electorate replay FILE [--cell N]
  *   electorate report RESULTS --out DIR
  *   electorate list
@@ -282,6 +282,10 @@ const explore = Command.make(
       Flag.withDescription("Every host draws the same random timeouts (from a settled start), so equal situations time out together and the search orders them"),
       Flag.withDefault(false),
     ),
+    housekeeping: Flag.String("housekeeping").pipe(
+      Flag.withDescription('Event classes run forced, never a choice point, comma-separated: "deliver TYPE", "timer TAG" or kernel kinds, a trailing * matches a prefix (e.g. "zk.server.*,zk.client.*,deliver zk.ping,deliver zk.pingReply")'),
+      Flag.optional,
+    ),
     noCoreLiveness: Flag.Boolean("no-core-liveness").pipe(Flag.withDescription("Do not judge core-liveness (a majority healed, the rest left faulty)"), Flag.withDefault(false)),
     set: Flag.String("set").pipe(Flag.withDescription("Override an option, key=value (repeatable; over the variant's options)"), Flag.atLeast(0)),
     compareReductions: Flag.Boolean("compare-reductions").pipe(
@@ -312,6 +316,7 @@ const explore = Command.make(
           writes: opt(a.writes),
           tiedTimeouts: a.tiedTimeouts,
           noCoreLiveness: a.noCoreLiveness,
+          housekeeping: opt(a.housekeeping),
           set: a.set,
           compareReductions: a.compareReductions,
           json: a.json,
