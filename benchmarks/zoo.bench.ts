@@ -79,9 +79,24 @@ const PLANS: Readonly<Record<string, BugPlan>> = {
   "raft:bug-forget-vote-on-restart": {
     runs: 200,
     correct: "raft:paper",
-    // Two leaders in one term need about four faults (a voter restarting between two candidates of
-    // one term, and the second candidate cut off from the first leader): random walks reach that depth.
-    explore: { brokers: 3, partitions: 1, depth: 30, faults: 4, faultKinds: ["crash", "restart"], search: "random", maxStates: 3_000 },
+    // Two candidates in one term come free with tied timeouts (the leader paused: its followers time
+    // out in the same tick). The voter must then grant one, crash and restart before the other's
+    // RequestVote leaves (a crash drops messages in flight to it; raft sends RequestVote once per
+    // round), and the second candidate must hear the voter before the first leader: the shortest
+    // such path found by hand has 18 choices (3 faults, 8 reorderings in a 3 ms window), beyond
+    // breadth-first search; random walks at the depth that path needs.
+    explore: {
+      brokers: 3,
+      partitions: 1,
+      depth: 18,
+      faults: 3,
+      faultKinds: ["pause", "crash", "restart"],
+      search: "random",
+      tiedTimeouts: true,
+      windowMs: 3,
+      writes: 0,
+      maxStates: 20_000,
+    },
   },
   "raft:bug-pre-candidate-keeps-leader": {
     runs: 60,

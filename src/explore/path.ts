@@ -5,7 +5,7 @@
  */
 import type { ElectorDefinition } from "../elector/api.ts";
 import { ExploreWorld, isFault, type Choice, type ChoiceSettings, type FaultKind, type WorldSetup } from "./explore-world.ts";
-import { judgeState, type ExploredProperty, type StateVerdict } from "./verdict.ts";
+import { errorText, judgeState, outcomeNow, specOf, type ExploredProperty, type StateVerdict } from "./verdict.ts";
 
 /** Everything needed to rebuild an explored path (stored in counterexample files). */
 export interface PathSetup {
@@ -26,6 +26,8 @@ export interface ReplayedPath {
   readonly ew: ExploreWorld;
   /** One line per choice, read before it was applied. */
   readonly lines: string[];
+  /** An exception while running the path's events (the path stops there): a no-exceptions violation. */
+  readonly thrown?: unknown;
 }
 
 /** Replays `path` (strict: every choice must be offered where it is made; else undefined). */
@@ -49,10 +51,15 @@ export function replayPath(
     const s: ChoiceSettings = { windowMs: setup.windowMs, faultsLeft: setup.maxFaults - used, faultKinds: setup.faultKinds, clockJumpMs: setup.clockJumpMs };
     if (strict && !ew.offers(c, s)) return undefined;
     lines.push(ew.describe(c));
-    ew.apply(c);
-    if (isFault(c)) used++;
-    const before = ew.eventsRun;
-    ew.runForced(setup.windowMs, setup.maxFaults - used);
+    let before = ew.eventsRun;
+    try {
+      ew.apply(c);
+      if (isFault(c)) used++;
+      before = ew.eventsRun;
+      ew.runForced(setup.windowMs, setup.maxFaults - used);
+    } catch (thrown) {
+      return { ew, lines, thrown };
+    }
     if (ew.eventsRun > before) lines.push(`            (${ew.eventsRun - before} forced step${ew.eventsRun - before === 1 ? "" : "s"}: only one event could run)`);
   }
   return { ew, lines };
@@ -75,6 +82,16 @@ export function judgePath(
     return undefined;
   }
   if (replayed === undefined) return undefined;
+  if (replayed.thrown !== undefined) {
+    const ew = replayed.ew;
+    const now = ew.world.kernel.now;
+    const verdict: StateVerdict = {
+      violations: { "no-exceptions": `while running the path: ${errorText(replayed.thrown)}` },
+      outcome: outcomeNow(ew),
+      spec: specOf(ew, electorName, now, 0, now),
+    };
+    return { verdict, lines: replayed.lines, ew };
+  }
   const again = (): ExploreWorld => replayPath(def, options, setup, path, traceMessages)!.ew;
   return { verdict: judgeState(replayed.ew, again, electorName, properties, setup.settleMs, setup.settleQuietMs), lines: replayed.lines, ew: replayed.ew };
 }

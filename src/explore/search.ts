@@ -18,7 +18,7 @@ import { Obs } from "../record/observation-log.ts";
 import { RandomStream } from "../sim/random.ts";
 import { eventKey, hashDigest, labObjects, stateDigest } from "./digest.ts";
 import { isFault, type Choice, type ChoiceSettings, type ExploreWorld, type PendingEvent } from "./explore-world.ts";
-import { judgeState, type ExploredProperty, type StateVerdict } from "./verdict.ts";
+import { errorText, judgeState, type ExploredProperty, type StateVerdict } from "./verdict.ts";
 
 export type SearchKind = "bfs" | "dfs" | "random";
 
@@ -141,17 +141,32 @@ export class Search {
     };
   }
 
-  /** The world at the end of `path` (replayed from the start). */
+  /**
+   * The world at the end of `path` (replayed from the start). An exception on the way (an elector's
+   * own invariant check, say) is a no-exceptions violation of this path: the search stops there.
+   */
   replay(path: readonly Choice[]): { ew: ExploreWorld; enabled: PendingEvent[]; forcedLast: number } {
-    const ew = this.fresh();
-    let left = this.s.maxFaults;
-    let enabled = ew.runForced(this.s.windowMs, left);
-    for (const c of path) {
-      ew.apply(c);
-      if (isFault(c)) left--;
-      enabled = ew.runForced(this.s.windowMs, left);
+    try {
+      const ew = this.fresh();
+      let left = this.s.maxFaults;
+      let enabled = ew.runForced(this.s.windowMs, left);
+      for (const c of path) {
+        ew.apply(c);
+        if (isFault(c)) left--;
+        enabled = ew.runForced(this.s.windowMs, left);
+      }
+      return { ew, enabled, forcedLast: ew.forced };
+    } catch (e) {
+      if (e instanceof Stop) throw e;
+      this.thrown(path, e);
     }
-    return { ew, enabled, forcedLast: ew.forced };
+  }
+
+  /** An exception while running a path's events: the no-exceptions violation, and the search stops. */
+  private thrown(path: readonly Choice[], e: unknown): never {
+    const message = `while running the path: ${errorText(e)}`;
+    this.violation = { property: "no-exceptions", message, path: [...path], verdict: { violations: { "no-exceptions": message } } };
+    throw new Stop("violation");
   }
 
   private choiceSettings(path: readonly Choice[]): ChoiceSettings {
@@ -383,9 +398,13 @@ export class Search {
         const pool = faults.length > 0 && (others.length === 0 || rng.next() < this.s.maxFaults / this.s.depth) ? faults : others;
         const c = pool[rng.int(0, pool.length - 1)];
         path.push(c);
-        ew.apply(c);
-        if (isFault(c)) left--;
-        enabled = ew.runForced(this.s.windowMs, left);
+        try {
+          ew.apply(c);
+          if (isFault(c)) left--;
+          enabled = ew.runForced(this.s.windowMs, left);
+        } catch (e) {
+          this.thrown(path, e);
+        }
         this.generated++;
         if (path.length > this.depthReached) this.depthReached = path.length;
         const digest = this.digestOf(ew);
