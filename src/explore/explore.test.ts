@@ -3,7 +3,9 @@
  * with the lab's checker, is deterministic for a states budget, and refuses bad settings by field.
  */
 import { describe, expect, it } from "vitest";
+import { Schema } from "effect";
 import { raft } from "../../algorithms/raft/index.ts";
+import { defineElector, type ElectorInstance, type HostContext } from "../elector/api.ts";
 import { exploreElector, ExploreSettingsError } from "./index.ts";
 
 describe("exploreElector", () => {
@@ -60,6 +62,39 @@ describe("exploreElector", () => {
   it("without tied timeouts the same exploration does not see the pre-candidate bug (its followers draw different timeouts)", () => {
     const r = exploreElector({ ...tied, tiedTimeouts: false, algorithm: "raft:bug-pre-candidate-keeps-leader" });
     expect(r.violation).toBeUndefined();
+  });
+
+  it("reports an exception thrown while a path runs as a no-exceptions violation (the search does not crash)", () => {
+    // A toy elector: host 0 leads; 20 ms after boot it sends "boom" to host 1, whose handler throws.
+    class Boom implements ElectorInstance {
+      constructor(private readonly ctx: HostContext) {}
+      start(): void {
+        if (this.ctx.host === 0) {
+          this.ctx.observer.lead(0, 1);
+          this.ctx.setTimer(20, 1);
+        } else this.ctx.observer.follow(0, 0, 1);
+      }
+      onTimer(): void {
+        this.ctx.send(1, { type: "boom" }, 10);
+      }
+      onMessage(): void {
+        throw new Error("boom received");
+      }
+      onZk(): void {}
+      onWrite(): void {}
+    }
+    const boom = defineElector({
+      name: "boom",
+      description: "explore test",
+      options: Schema.Struct({}),
+      claims: () => ({ noLostAcknowledgedWrites: false, noDivergence: false, noSameEpochLeaders: false, liveness: false }),
+      quietPeriodMs: () => 100,
+      usesCoordinator: false,
+      create: (ctx) => new Boom(ctx),
+    });
+    const r = exploreElector({ algorithm: "boom", brokers: 3, partitions: 1, depth: 2, faults: 0, writes: 0, save: false, catalog: [boom] });
+    expect(r.violation?.property).toBe("no-exceptions");
+    expect(r.violation?.message).toMatch(/while running the path: Error: boom received/);
   });
 
   it("gives the same figures for the same states budget (deterministic)", () => {
