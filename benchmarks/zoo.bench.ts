@@ -24,6 +24,7 @@ import { bugVariantNames, decodeVariantOptions, namedAs, resolveElectorName, spl
 import { applicableProperties, type PropertyName } from "../properties/properties.ts";
 import { exploreElector, type ExploreReport, type ExploreSettings, type FaultKind } from "../src/explore/index.ts";
 import { availabilityProbe, PROBE, type AvailabilityFinding } from "./zoo-availability.ts";
+import { forgetVoteWalk, WALK, type DirectedWalk } from "./zoo-forget-vote-walk.ts";
 import { randomSearchUntilFound, type RandomFinding } from "./zoo-random.ts";
 
 /** fast-check's seed for every random search here (the hunt's default is 1). */
@@ -68,6 +69,8 @@ interface BugPlan {
   readonly unseen?: string;
   /** Seeds of the targeted availability probe (zoo-availability.ts), for a bug the properties cannot see. */
   readonly probeSeeds?: number;
+  /** A directed walk (a hand-written strategy, not a search) showing the bug is inside the explored space. */
+  readonly directedWalk?: (def: ElectorDefinition, electorName: string, options: unknown) => DirectedWalk;
 }
 
 const PLANS: Readonly<Record<string, BugPlan>> = {
@@ -99,6 +102,7 @@ const PLANS: Readonly<Record<string, BugPlan>> = {
       writes: 0,
       maxStates: 20_000,
     },
+    directedWalk: forgetVoteWalk,
   },
   "raft:bug-pre-candidate-keeps-leader": {
     runs: 60,
@@ -195,6 +199,7 @@ function main(): number {
   const rows: string[][] = [];
   const controls: string[][] = [];
   const probes: string[][] = [];
+  const walks: string[][] = [];
   const notes: string[] = [];
   let controlViolated = false;
   for (const name of bugs) {
@@ -226,6 +231,16 @@ function main(): number {
     if (control.violation !== undefined) controlViolated = true;
     controls.push([plan.correct, settings, ...exploreCell(control).slice(0, 2)]);
     console.log(`    correct ${plan.correct}: ${exploreCell(control).slice(0, 2).join(" | ")}`);
+    if (plan.directedWalk !== undefined) {
+      const cell = (w: DirectedWalk): string =>
+        w.property !== undefined ? `${w.property} after ${w.choices} choices (${w.faults} faults), minimised to ${w.minimised}: ${w.violation!.split(" (at ")[0]}` : `nothing after ${w.choices} choices (${w.faults} faults)`;
+      const walk = plan.directedWalk(bug.def, name, bug.options);
+      const correct = subject(plan.correct);
+      const control = plan.directedWalk(correct.def, plan.correct, correct.options);
+      if (control.property !== undefined) controlViolated = true;
+      walks.push([name, cell(walk), s(walk.seconds)], [plan.correct, cell(control), s(control.seconds)]);
+      console.log(`  directed walk (a hand-written strategy, not a search): ${cell(walk)}\n    correct ${plan.correct}: ${cell(control)}`);
+    }
     rows.push([name, ...randomCell(random, plan.unseen), ...exploreCell(ex)]);
     if (plan.unseen !== undefined && random.foundAtRun === undefined) notes.push(`${name}: ${plan.unseen}.`);
   }
@@ -242,6 +257,12 @@ function main(): number {
         "and down for the quiet period + 5 s; found: a leaderless spell longer than the elector's quiet period while a majority is up\n\n| variant | result | s |\n|---|---|---|",
     );
     for (const r of probes) console.log(`| ${r.join(" | ")} |`);
+  }
+  if (walks.length > 0) {
+    console.log(
+      `\nDirected walks (benchmarks/zoo-forget-vote-walk.ts; hand-written strategies, not searches: every step a choice the explorer offers, tied timeouts, window ${WALK.windowMs} ms, seed ${WALK.seed})\n\n| variant | result | s |\n|---|---|---|`,
+    );
+    for (const r of walks) console.log(`| ${r.join(" | ")} |`);
   }
   if (notes.length > 0) console.log(`\nNot judged by the lab's properties:\n${notes.map((x) => `- ${x}`).join("\n")}`);
   console.log(`\nTotal: ${s((performance.now() - t0) / 1000)} s wall-clock.`);
