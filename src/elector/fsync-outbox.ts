@@ -56,8 +56,9 @@ export class FsyncOutbox {
       this.msg[i] = undefined as unknown as Message;
     }
     this.head = end;
-    // Pending batches' boundaries index the list: empty it only when none is pending.
-    if (end === this.to.length && this.syncHead === this.syncEnds.length) {
+    // Pending batches' boundaries index the list: empty it only when none is pending (and only if
+    // it holds anything: most steps hold nothing, and setting a length is a runtime call in V8).
+    if (end !== 0 && end === this.to.length && this.syncHead === this.syncEnds.length) {
       this.to.length = this.msg.length = this.bytes.length = this.head = 0;
     }
   }

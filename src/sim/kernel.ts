@@ -130,6 +130,17 @@ export class Kernel {
     return q.handleOf(q.push(t, kind, target, inc, a, b, obj));
   }
 
+  /**
+   * Schedules an event that will never be cancelled (a delivery, an fsync completion): as
+   * `schedule`, without composing a handle (a double that a call not inlined returns boxed).
+   */
+  post(time: number, kind: number, target: number, a: number, b: number, obj: unknown): void {
+    if (time !== time) throw new Error(`kernel: event time is NaN (${this.kindName(kind)})`);
+    const t = time < this.now ? this.now : time;
+    const inc = this.hostBound[kind] ? this.incarnations[target] : 0;
+    this.queue.push(t, kind, target, inc, a, b, obj);
+  }
+
   /** Schedules an event `delay` ms from now. */
   after(delay: number, kind: number, target: number, a: number, b: number, obj: unknown): number {
     return this.schedule(this.now + delay, kind, target, a, b, obj);

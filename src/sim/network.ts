@@ -147,7 +147,7 @@ export class Network implements EventHandler {
       this.lastArrival[l] = t;
     }
     // b carries the trace index (+1, so 0 stays "not traced"); nothing decides on it.
-    this.kernel.schedule(t, this.deliverKind, to, from, traced + 1, message);
+    this.kernel.post(t, this.deliverKind, to, from, traced + 1, message);
   }
 
   private drawDelay(d: DelayDistribution): number {

@@ -73,7 +73,7 @@ export class HostStorage implements EventHandler {
     const done = Math.max(now + latency, this.lastDone[host]);
     this.lastDone[host] = done;
     this.fsyncs[host]++;
-    this.kernel.schedule(done, this.kind, host, tag, 0, undefined);
+    this.kernel.post(done, this.kind, host, tag, 0, undefined);
   }
 
   /** fsyncs the host issues in the next `forMs` take `factor` times as long; a later slowDisk replaces an earlier one. */

@@ -135,6 +135,30 @@ describe("WindowSeries", () => {
     }
   });
 
+  it("time-ordered adds (the buckets noted as they open) and the same adds shuffled give the same peaks", () => {
+    const rng = new RandomStream(7, "window-series-ordered");
+    for (let round = 0; round < 20; round++) {
+      const times: number[] = [];
+      let t = 0;
+      for (let i = rng.int(0, 300); i > 0; i--) times.push((t += rng.uniform(0, 40)));
+      const ordered = new WindowSeries();
+      for (const x of times) ordered.add(x);
+      const shuffled = new WindowSeries();
+      for (const x of [...times].reverse()) shuffled.add(x);
+      for (const w of [1, 10, 100, 1000]) {
+        expect(ordered.peak(w)).toEqual(shuffled.peak(w));
+        expect(ordered.peak(w)).toEqual(bruteForcePeakOf(ordered, w));
+      }
+      for (let k = 0; k < 10; k++) {
+        const from = rng.uniform(0, t + 10);
+        const to = from + rng.uniform(0, t);
+        expect(ordered.sum(from, to)).toBe(shuffled.sum(from, to));
+        expect(ordered.at(from)).toBe(shuffled.at(from));
+      }
+      expect([ordered.total, ordered.lastBucket]).toEqual([shuffled.total, shuffled.lastBucket]);
+    }
+  });
+
   it("a peak read between adds sees the later adds (its index of non-empty buckets is rebuilt)", () => {
     const s = new WindowSeries();
     s.add(5, 2);
@@ -145,3 +169,8 @@ describe("WindowSeries", () => {
     expect(s.peak(10)).toEqual({ windowMs: 10, count: 9, at: 491, perSecond: 900 });
   });
 });
+
+function bruteForcePeakOf(s: WindowSeries, w: number): { windowMs: number; count: number; at: number; perSecond: number } {
+  const p = bruteForcePeak(s, w, 0, s.lastBucket + 1);
+  return { windowMs: w, count: p.count, at: p.at, perSecond: (p.count * 1000) / w };
+}

@@ -1,9 +1,11 @@
 /**
  * Counts of something per 1 ms bucket of virtual time, from which totals and the peak rate in a
- * sliding window (10 ms, 100 ms, 1 s, ...) are read. Buckets are allocated in chunks on first
- * use, so a series that stays quiet costs almost nothing. Reading a peak first lists the non-empty
- * buckets with running totals (kept until the next add), then visits only those: a window's sum
- * can only rise when a non-empty bucket enters it, so no other window can set a new peak.
+ * sliding window (10 ms, 100 ms, 1 s, ...) are read. Adds nearly always come in time order (a
+ * simulation's clock): while they do, the series is a list of its non-empty buckets and their
+ * counts (an add to the newest bucket is one increment; a quiet series costs nothing). The first
+ * add out of order turns it into chunks of buckets allocated on first use. Reading a peak visits
+ * only the non-empty buckets, with running totals (kept until the next add): a window's sum can
+ * only rise when a non-empty bucket enters it, so no other window can set a new peak.
  */
 const CHUNK_BITS = 12;
 const CHUNK = 1 << CHUNK_BITS;
@@ -20,16 +22,36 @@ export interface WindowPeak {
 }
 
 export class WindowSeries {
-  private chunks: (Uint32Array | undefined)[] = [];
   total = 0;
   /** Last bucket with a count (-1 when empty). */
   lastBucket = -1;
+  /** In order: the non-empty buckets, ascending, and their counts (`listed` of them). */
+  private buckets: Int32Array | undefined = new Int32Array(16);
+  private counts = new Float64Array(16);
+  private listed = 0;
+  /** Out of order (after the first add before the last bucket): chunks of per-bucket counts. */
+  private chunks: (Uint32Array | undefined)[] = [];
   /** The non-empty buckets in order and the running total through each (built by a peak read; dropped by add). */
   private nonEmpty: { readonly bucket: Int32Array; readonly total: Float64Array; readonly length: number } | undefined;
 
   add(timeMs: number, n = 1): void {
     this.nonEmpty = undefined;
     const bucket = Math.floor(timeMs);
+    this.total += n;
+    if (this.buckets !== undefined && n > 0) {
+      if (bucket === this.lastBucket) {
+        this.counts[this.listed - 1] += n;
+        return;
+      }
+      if (bucket > this.lastBucket) {
+        if (this.listed === this.buckets.length) this.growList();
+        this.buckets[this.listed] = bucket;
+        this.counts[this.listed++] = n;
+        this.lastBucket = bucket;
+        return;
+      }
+    }
+    if (this.buckets !== undefined) this.toChunks();
     const c = bucket >> CHUNK_BITS;
     let chunk = this.chunks[c];
     if (chunk === undefined) {
@@ -38,13 +60,57 @@ export class WindowSeries {
       this.chunks[c] = chunk;
     }
     chunk[bucket & CHUNK_MASK] += n;
-    this.total += n;
     if (bucket > this.lastBucket) this.lastBucket = bucket;
+  }
+
+  private growList(): void {
+    const b = new Int32Array(this.buckets!.length * 2);
+    b.set(this.buckets!);
+    this.buckets = b;
+    const c = new Float64Array(this.counts.length * 2);
+    c.set(this.counts);
+    this.counts = c;
+  }
+
+  /** The first add out of order (or not positive): from the list to chunks, for good. */
+  private toChunks(): void {
+    const buckets = this.buckets!;
+    this.buckets = undefined;
+    for (let k = 0; k < this.listed; k++) {
+      const bucket = buckets[k];
+      const c = bucket >> CHUNK_BITS;
+      let chunk = this.chunks[c];
+      if (chunk === undefined) {
+        while (this.chunks.length < c) this.chunks.push(undefined);
+        chunk = new Uint32Array(CHUNK);
+        this.chunks[c] = chunk;
+      }
+      chunk[bucket & CHUNK_MASK] += this.counts[k];
+    }
+    this.listed = 0;
+    this.counts = new Float64Array(0);
+  }
+
+  /** In list mode: the first listed index whose bucket is >= `bucket`. */
+  private firstListedFrom(bucket: number): number {
+    const buckets = this.buckets!;
+    let lo = 0;
+    let hi = this.listed;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (buckets[mid] < bucket) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** The count in bucket `ms` (floor). */
   at(ms: number): number {
     const bucket = Math.floor(ms);
+    if (this.buckets !== undefined) {
+      const k = this.firstListedFrom(bucket);
+      return k < this.listed && this.buckets[k] === bucket ? this.counts[k] : 0;
+    }
     const chunk = this.chunks[bucket >> CHUNK_BITS];
     return chunk === undefined ? 0 : chunk[bucket & CHUNK_MASK];
   }
@@ -53,6 +119,10 @@ export class WindowSeries {
   sum(fromMs: number, toMs: number): number {
     let s = 0;
     const end = Math.min(Math.ceil(toMs), this.lastBucket + 1);
+    if (this.buckets !== undefined) {
+      for (let k = this.firstListedFrom(Math.max(0, Math.floor(fromMs))); k < this.listed && this.buckets[k] < end; k++) s += this.counts[k];
+      return s;
+    }
     for (let b = Math.max(0, Math.floor(fromMs)); b < end; b++) {
       const chunk = this.chunks[b >> CHUNK_BITS];
       if (chunk === undefined) {
@@ -104,6 +174,14 @@ export class WindowSeries {
   }
 
   private listNonEmpty(): { bucket: Int32Array; total: Float64Array; length: number } {
+    if (this.buckets !== undefined) {
+      const n = this.listed;
+      const total = new Float64Array(n);
+      let sum = 0;
+      for (let k = 0; k < n; k++) total[k] = sum += this.counts[k];
+      this.nonEmpty = { bucket: this.buckets.subarray(0, n), total, length: n }; // listed buckets never change
+      return this.nonEmpty;
+    }
     let count = 0;
     for (const chunk of this.chunks) if (chunk !== undefined) for (let k = 0; k < CHUNK; k++) if (chunk[k] !== 0) count++;
     const bucket = new Int32Array(count);

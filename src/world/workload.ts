@@ -136,7 +136,7 @@ export class Workload implements EventHandler {
     if (what === TICK) {
       if (this.spec.stopMs !== undefined && this.kernel.now >= this.spec.stopMs) return; // writes stopped
       this.sendNextWrite(host, producer);
-      this.kernel.after(this.intervalMs, this.kind, host, TICK, 0, undefined);
+      this.kernel.post(this.kernel.now + this.intervalMs, this.kind, host, TICK, 0, undefined);
     } else if (what === REFRESH) {
       const local = b % GENERATION;
       const generation = (b - local) / GENERATION;
@@ -259,7 +259,7 @@ export class Workload implements EventHandler {
   private retryLater(host: HostId, producer: Producer, local: number, delayMs: number): void {
     producer.refreshing[local] = 1;
     const generation = ++producer.refreshGeneration[local];
-    this.kernel.after(delayMs, this.kind, host, REFRESH, local + generation * GENERATION, undefined);
+    this.kernel.post(this.kernel.now + delayMs, this.kind, host, REFRESH, local + generation * GENERATION, undefined);
   }
 
   // ---- broker side (called by the world on delivery at a broker) ----
