@@ -8,7 +8,7 @@ import { HuntPool } from "./hunt-pool.ts";
 import { resolveTarget } from "./hunt-tasks.ts";
 import { runPropertyHunt } from "./hunt.ts";
 import { PROPERTY_NAMES } from "./properties.ts";
-import { newFailedAt, randomSearch, RecordFold, searchOutcome, searchPlan, searchShare, type RunRecord, type SearchSettings } from "./random-search.ts";
+import { newClaims, newFailedAt, randomSearch, RecordFold, searchOutcome, searchPlan, searchShare, type RunRecord, type SearchSettings } from "./random-search.ts";
 
 const NAME = "naive-race:keep-leading";
 
@@ -27,6 +27,24 @@ test("a search split in 3 shares folds to the one-thread outcome, whatever order
   const split = searchOutcome(def, options, settings, fold);
   expect({ ...split, def: undefined }).toEqual({ ...one, def: undefined });
   expect(one.firstFailure["no-lost-acknowledged-writes"]).toBeDefined(); // the comparison covers a failure
+});
+
+test("shares claiming runs from one counter evaluate each run once and fold to the one-thread outcome", () => {
+  const { def, options } = resolveTarget({ algorithm: NAME });
+  const settings: SearchSettings = { runs: 6, seed: 42, properties: PROPERTY_NAMES };
+  const one = randomSearch(def, options, settings);
+  const failedAt = newFailedAt();
+  const claims = newClaims();
+  const records: RunRecord[] = [];
+  // In one thread the first share claims every run; the second then finds none left (on threads,
+  // a share claims its next run when it finishes one: hunt.ts's searchOnPool).
+  searchShare(def, options, settings, { worker: 1, workers: 2, failedAt, claims }, (r) => records.push(r));
+  searchShare(def, options, settings, { worker: 0, workers: 2, failedAt, claims }, (r) => records.push(r));
+  expect(records.map((r) => r.index)).toEqual([...Array(6).keys()]);
+  const { properties, determinismRuns } = searchPlan(def, options, settings);
+  const fold = new RecordFold(properties, determinismRuns, undefined, settings.runs);
+  for (const r of records) fold.add(r);
+  expect({ ...searchOutcome(def, options, settings, fold), def: undefined }).toEqual({ ...one, def: undefined });
 });
 
 test("a hunt on 2 worker threads gives the same report as in this thread", async () => {

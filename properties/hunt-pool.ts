@@ -1,7 +1,7 @@
 /**
  * Worker threads for property hunts: `electorate check` and the property suite hand independent
  * pieces of work (shares of a random search, shrinks, replays: hunt-tasks.ts) to a fixed set of
- * threads. Tasks queue in the order given and each thread takes the next when it is free; what a
+ * threads. Tasks queue in the order given (shrinks first) and each thread takes the next when it is free; what a
  * task computes does not depend on which thread ran it or when, so a hunt's report is the same
  * for any number of threads (hunt.ts folds search records in run order).
  */
@@ -61,11 +61,19 @@ export class HuntPool {
     return w;
   }
 
-  /** Runs a task on the next free thread; `onEvent` receives what it sends while it runs. */
+  /**
+   * Runs a task on the next free thread; `onEvent` receives what it sends while it runs. Shrinks
+   * queue ahead of other tasks (after earlier shrinks): a shrink is one long sequential task, and
+   * started while searches still queue it overlaps them instead of running alone at the end.
+   */
   run<T>(task: HuntTask, onEvent?: (e: HuntEvent) => void): Promise<T> {
     if (this.closed) return Promise.reject(new Error("the hunt pool is closed"));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task, onEvent, resolve: resolve as (v: unknown) => void, reject });
+      const job: Job = { id: this.nextId++, task, onEvent, resolve: resolve as (v: unknown) => void, reject };
+      if (task.kind === "shrink") {
+        const at = this.queue.findIndex((j) => j.task.kind !== "shrink");
+        this.queue.splice(at < 0 ? this.queue.length : at, 0, job);
+      } else this.queue.push(job);
       this.dispatch();
     });
   }

@@ -10,6 +10,7 @@ import type { ScenarioArbitraryOptions } from "./arbitraries/index.ts";
 import type { Fault } from "../src/sim/faults.ts";
 import type { PropertyScenario } from "./arbitraries/index.ts";
 import {
+  newClaims,
   newFailedAt,
   randomSearch,
   RecordFold,
@@ -132,15 +133,20 @@ function toHuntViolation(v: Violation): HuntViolation {
 
 const DEFAULT_SHRINK_RUNS = 1500;
 
-/** Phase 1 on the pool's threads: one share per thread, records folded in run order (the same outcome as randomSearch). */
+/**
+ * Phase 1 on the pool's threads: one share per thread, each claiming runs one at a time from a
+ * shared counter (a thread that is free sooner takes more), records folded in run order (the same
+ * outcome as randomSearch).
+ */
 export async function searchOnPool(pool: HuntPool, target: HuntTarget, r: ReturnType<typeof resolveTarget>, settings: PlainSearchSettings, onProgress?: (done: number, total: number) => void): Promise<RandomSearch> {
   const { properties, determinismRuns } = searchPlan(r.def, r.options, settings);
   const fold = new RecordFold(properties, determinismRuns, onProgress, settings.runs);
   const failedAt = newFailedAt(true);
+  const claims = newClaims();
   const workers = Math.min(pool.size, settings.runs);
   await Promise.all(
     Array.from({ length: workers }, (_, worker) =>
-      pool.run<null>({ kind: "search", target, settings, share: { worker, workers, failedAt } }, (e) => {
+      pool.run<null>({ kind: "search", target, settings, share: { worker, workers, failedAt, claims } }, (e) => {
         if ("record" in e) fold.add(e.record);
       }),
     ),

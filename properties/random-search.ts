@@ -101,6 +101,14 @@ export interface Share {
   readonly worker: number;
   readonly workers: number;
   /**
+   * When present, a counter shared by every share of the search (a SharedArrayBuffer): each share
+   * claims the next unclaimed run index from it when it is ready for one, so a share on a thread
+   * that is free sooner takes more runs and all end together; `worker`/`workers` are then unused.
+   * Absent: the share evaluates the runs with index % workers === worker. Either way each run is
+   * evaluated by exactly one share, so the fold gives the same outcome.
+   */
+  readonly claims?: Int32Array;
+  /**
    * Per property (PROPERTY_NAMES order), the lowest run index known to fail it (shared by every
    * share through a SharedArrayBuffer; 0x7fffffff: none known). A property that failed before run
    * i is not checked on run i, as in a one-thread search; knowing of fewer failures only costs work.
@@ -109,6 +117,11 @@ export interface Share {
 }
 
 const NONE = 0x7fffffff;
+
+/** A run-claim counter for the shares of one search (Share.claims), starting at run 0. */
+export function newClaims(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4));
+}
 
 export function newFailedAt(shared = false): Int32Array {
   const a = new Int32Array(shared ? new SharedArrayBuffer(PROPERTY_NAMES.length * 4) : new ArrayBuffer(PROPERTY_NAMES.length * 4));
@@ -125,15 +138,24 @@ function noteFailure(failedAt: Int32Array, p: PropertyName, index: number): void
 }
 
 /**
- * Phase 1, one share: generates all `runs` scenarios (the same sequence in every share) and
- * evaluates those with index % workers === worker, calling `onRecord` for each in index order.
+ * Phase 1, one share: generates the `runs` scenarios (the same sequence in every share: a few ms,
+ * next to the runs) and evaluates its own (claimed from `share.claims`, or index % workers ===
+ * worker), calling `onRecord` for each in index order.
  */
 export function searchShare(def: ElectorDefinition, options: unknown, settings: SearchSettings, share: Share, onRecord: (r: RunRecord) => void): void {
   const { properties, determinismRuns } = searchPlan(def, options, settings);
+  const claims = share.claims;
+  // Claims only grow, and a share claims its next run after finishing the last: the run it holds
+  // is never behind the scenario it generates next.
+  let mine = claims === undefined ? -1 : Atomics.add(claims, 0, 1);
+  if (claims !== undefined && mine >= settings.runs) return; // the other shares took every run
   let index = 0;
   const predicate = (sc: PropertyScenario): boolean => {
     const i = index++;
-    if (i % share.workers !== share.worker) return true;
+    if (claims !== undefined) {
+      if (i !== mine) return true;
+      mine = Atomics.add(claims, 0, 1);
+    } else if (i % share.workers !== share.worker) return true;
     const pending = properties.filter((p) => Atomics.load(share.failedAt, PROPERTY_NAMES.indexOf(p)) > i && (p !== "determinism" || i < determinismRuns));
     if (pending.length === 0) {
       onRecord({ index: i, evaluated: false, twice: false, judged: false, measured: false, violations: {} });
