@@ -88,7 +88,13 @@ export class ZkPipelines {
     p.inFlight--;
     if (r.err === "ConnectionLoss" || r.err === "SessionExpired") {
       p.retry.push(i);
-      if (r.err === "SessionExpired") p.waitingForSession = true;
+      if (r.err === "SessionExpired") {
+        // The session is gone (expired, or closed by us): nothing is re-sent until a new one is
+        // connected. Re-sending at once would fail at once, in zero simulated time, forever when
+        // no new session ever comes (a closed session: Kafka opens none after its own close).
+        p.waitingForSession = true;
+        this.sessionUsable = false;
+      }
       this.pump(p);
       return true;
     }
