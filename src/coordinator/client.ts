@@ -554,7 +554,9 @@ export class ZkClientImpl implements ZkClient {
         this.stream.send(ping, this.owner.config.headerBytes);
         this.lastSent = now;
       }
-      this.armTimer(Math.min(deadline, this.lastSent + this.pingInterval));
+      // Pings only while connected: a closing client waits for its close answer or the read
+      // timeout (arming for a ping time already past would fire again at once, forever).
+      this.armTimer(this.state === "connected" ? Math.min(deadline, this.lastSent + this.pingInterval) : deadline);
       return;
     }
     if (this.handshaking) {
