@@ -7,9 +7,11 @@ import { judge } from "../src/checker/judge.ts";
 import type { RunMetrics } from "../src/checker/metrics.ts";
 import type { ElectorDefinition } from "../src/elector/api.ts";
 import type { Cell } from "../src/runner/cell.ts";
-import { leadersAt } from "../src/checker/leaders-at.ts";
 import { buildCell, startBuilt } from "../src/runner/run-cell.ts";
+import { Obs, type ObservationLog } from "../src/record/observation-log.ts";
+import { HostStatus } from "../src/sim/kernel.ts";
 import { outcomeOf } from "../src/world/run.ts";
+import type { World } from "../src/world/world.ts";
 
 export interface Measured {
   readonly cell: Cell;
@@ -36,8 +38,88 @@ export interface Measured {
   readonly cpuMs: number;
   /** Whether the first fault hit a settled cluster; undefined when the cell has no fault. */
   readonly settled?: Settled;
+  /** With `until`: where the run ended and whether it was settled again there (else it hit its bound). */
+  readonly ended?: Ended;
   readonly hosts: string;
 }
+
+/**
+ * Ending a run once its failover is over (bench:scaling): after the first fault the world runs in
+ * `stepMs` steps and stops at the first step where the cluster is settled again — the fault changed
+ * something (a leadership or controllership declared after it), every partition has a leader on a
+ * live host, and for `quietMs` no leadership, follow, step-down, campaign or controller declaration
+ * and no coordinator write happened — or at the cell's duration, its bound. Stopping there is the
+ * same run as one configured to end there (the kernel's runUntil steps compose), so it stays a pure
+ * function of the cell; the run record ends where the run stopped.
+ */
+export interface UntilSettled {
+  readonly quietMs: number;
+  readonly stepMs: number;
+}
+
+export interface Ended {
+  /** Simulated ms where the run stopped. */
+  readonly atMs: number;
+  /** Settled again (true), or stopped by the cell's duration (false). */
+  readonly settledAgain: boolean;
+}
+
+/** Every partition has a leader on a live host (the belief table: a replica that believes it leads). */
+function everyPartitionLed(world: World): boolean {
+  const { cluster, beliefs, kernel } = world;
+  const rf = cluster.replicationFactor;
+  const assignment = cluster.assignment;
+  const leader = beliefs.leader;
+  for (let p = 0, slot = 0; p < cluster.partitions; p++, slot += rf) {
+    let led = false;
+    for (let j = 0; j < rf && !led; j++) {
+      const h = assignment[slot + j];
+      led = leader[slot + j] === h && kernel.hostStatus(h) === HostStatus.Up;
+    }
+    if (!led) return false;
+  }
+  return true;
+}
+
+/** Runs a started world to its duration, or (with `until`) until it is settled again after its first fault. */
+function runWorldOf(world: World, until: UntilSettled | undefined): Ended | undefined {
+  const end = world.config.durationMs;
+  const first = world.config.faults[0];
+  if (until === undefined || first === undefined || typeof first.at !== "number") {
+    world.run();
+    return undefined;
+  }
+  const { kernel, log } = world;
+  const accounting = world.coordinator.accounting;
+  kernel.runUntil(Math.min(first.at, end));
+  let scanned = 0;
+  while (scanned < log.length && log.time[scanned] < first.at) scanned++;
+  let changed = false;
+  let lastDeclarationAt = first.at;
+  let writes = accounting.writes;
+  let lastWriteAt = -Infinity;
+  for (let t = first.at + until.stepMs; ; t += until.stepMs) {
+    const to = Math.min(t, end);
+    kernel.runUntil(to);
+    for (; scanned < log.length; scanned++) {
+      const k = log.kind[scanned];
+      if (k === Obs.Lead || k === Obs.Controller) changed = true;
+      if (k === Obs.Lead || k === Obs.Follow || k === Obs.StepDown || k === Obs.Campaign || k === Obs.Controller || k === Obs.ControllerResigned) {
+        lastDeclarationAt = log.time[scanned];
+      }
+    }
+    if (accounting.writes !== writes) {
+      writes = accounting.writes;
+      lastWriteAt = to;
+    }
+    if (changed && to - lastDeclarationAt >= until.quietMs && to - lastWriteAt >= until.quietMs && everyPartitionLed(world)) {
+      if (to < end) world.config = { ...world.config, durationMs: to };
+      return { atMs: to, settledAgain: true };
+    }
+    if (to >= end) return { atMs: end, settledAgain: false };
+  }
+}
+
 
 /**
  * A cluster is settled at a fault when every partition has a leader and no leadership was
@@ -54,18 +136,30 @@ export interface Settled {
 
 export const SETTLE_QUIET_MS = 1_000;
 
-function settledAt(log: Parameters<typeof leadersAt>[0], at: number, partitions: number): Settled {
-  // Just before the fault: a crash at `at` is in the log at `at` and would end its host's leaderships.
+function settledAt(log: ObservationLog, at: number, partitions: number): Settled {
+  // Just before the fault: a crash at `at` is in the log at `at` and would end its host's
+  // leaderships. Replayed into one typed array (leadersAt's Map costs seconds at 1M partitions).
   const before = at - 1e-6;
-  const led = leadersAt(log, before).size;
+  const leader = new Int32Array(partitions).fill(-1);
   let lastLeadAt = -1;
-  for (let i = 0; i < log.length && log.time[i] <= before; i++) if (log.kind[i] === 1 /* Obs.Lead */) lastLeadAt = log.time[i];
+  for (let i = 0; i < log.length && log.time[i] <= before; i++) {
+    const k = log.kind[i];
+    const p = log.partition[i];
+    const h = log.host[i];
+    if (k === Obs.Lead) {
+      leader[p] = h;
+      lastLeadAt = log.time[i];
+    } else if ((k === Obs.StepDown || k === Obs.Follow) && leader[p] === h) leader[p] = -1;
+    else if (k === Obs.Crash) for (let q = 0; q < partitions; q++) if (leader[q] === h) leader[q] = -1;
+  }
+  let led = 0;
+  for (let p = 0; p < partitions; p++) if (leader[p] >= 0) led++;
   return { at, led, partitions, lastLeadAt, ok: led === partitions && lastLeadAt <= at - SETTLE_QUIET_MS };
 }
 
 const heap = (): number => getHeapStatistics().used_heap_size;
 
-export function measure(cell: Cell, electors: readonly ElectorDefinition[]): Measured {
+export function measure(cell: Cell, electors: readonly ElectorDefinition[], until?: UntilSettled): Measured {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   let peak = heap();
@@ -77,7 +171,7 @@ export function measure(cell: Cell, electors: readonly ElectorDefinition[]): Mea
   const world = startBuilt(built);
   const tStarted = performance.now();
   peak = Math.max(peak, heap());
-  world.run();
+  const ended = runWorldOf(world, until);
   const outcome = outcomeOf(world);
   const t2 = performance.now();
   peak = Math.max(peak, heap());
@@ -102,6 +196,7 @@ export function measure(cell: Cell, electors: readonly ElectorDefinition[]): Mea
     wallMs: t3 - t0,
     cpuMs: cpuMsSince(cpu0),
     ...(settled !== undefined ? { settled } : {}),
+    ...(ended !== undefined ? { ended } : {}),
     hosts,
   };
 }
@@ -152,6 +247,7 @@ export const HEADER = [
   "partitions",
   "start",
   "settled",
+  "end s",
   "cell ms",
   "cell CPU ms",
   "run ms",
@@ -183,6 +279,7 @@ export function row(m: Measured): string[] {
     n0(m.cell.cluster.partitions),
     m.started.startsWith("cold") ? "cold" : m.started,
     settledText(m.settled),
+    endText(m),
     n0(m.wallMs),
     n0(m.cpuMs),
     n0(m.runMs),
@@ -207,6 +304,12 @@ export function row(m: Measured): string[] {
   ];
 }
 
+/** Where the run ended (simulated s): "12.3" when settled again, "61.0 (bound)" when not; the duration without `until`. */
+export function endText(m: Measured): string {
+  if (m.ended === undefined) return (m.cell.durationMs / 1000).toFixed(1);
+  return m.ended.settledAgain ? (m.ended.atMs / 1000).toFixed(1) : `${(m.ended.atMs / 1000).toFixed(1)} (bound)`;
+}
+
 export function settledText(s: Settled | undefined): string {
   if (s === undefined) return "no fault";
   if (s.ok) return "yes";
@@ -226,5 +329,8 @@ export function unjudgeable(m: Measured): string | undefined {
       : `the fault at ${n0(m.settled.at)} ms hit a cluster still electing (a leader declared at ${n0(m.settled.lastLeadAt)} ms)`;
   }
   if (m.metrics.failover.samples === 0) return "no failover was measured (no partition lost its leader after the fault)";
+  if (m.ended !== undefined && !m.ended.settledAgain) {
+    return `the failover was not over by the run's bound (${n0(m.ended.atMs)} ms: not every partition led again, or still electing)`;
+  }
   return undefined;
 }
