@@ -23,9 +23,15 @@ export class Session {
   conn = 0;
   /** The server->client half of that connection. */
   stream: Stream | null = null;
-  /** Paths this session's connection watches, for removal when the connection closes. */
-  dataWatches: Set<string> | null = null;
-  childWatches: Set<string> | null = null;
+  /**
+   * Paths this session's connection watches, for removal when the connection closes; may also list
+   * paths whose watch fired (WatchManager prunes them lazily).
+   */
+  dataWatches: string[] | null = null;
+  childWatches: string[] | null = null;
+  /** Watches this session's connection holds now. */
+  dataWatchCount = 0;
+  childWatchCount = 0;
 
   constructor(
     readonly id: number,
@@ -134,6 +140,8 @@ export class SessionTracker {
       s.stream = null;
       s.dataWatches = null;
       s.childWatches = null;
+      s.dataWatchCount = 0;
+      s.childWatchCount = 0;
       this.touch(s, now);
     }
   }

@@ -11,7 +11,8 @@
  *    setData fires the node's data watches (dataChanged);
  *  - a watch belongs to the connection (ServerCnxn): when the connection closes, its watches go,
  *    and the client re-registers them with SetWatches when it reconnects.
- * Sets keep insertion order, so the order in which sessions are notified is reproducible.
+ * Watchers are kept in the order they set the watch, so the order in which sessions are notified is
+ * reproducible.
  */
 import type { ZkWatchType } from "../elector/zookeeper-client.ts";
 import type { Session } from "./sessions.ts";
@@ -22,24 +23,24 @@ export interface WatchTrigger {
 }
 
 export class WatchManager {
-  private readonly data = new Map<string, Set<Session>>();
-  private readonly child = new Map<string, Set<Session>>();
+  // Per path, the sessions watching it in the order they set the watch (an array: most paths have a
+  // few watchers, and a million small Sets cost seconds to build and collect at 1M partitions).
+  private readonly data = new Map<string, Session[]>();
+  private readonly child = new Map<string, Session[]>();
   /** Number of (path, session) watches currently held. */
   size = 0;
 
   /** Returns true if the watch is new (a session watching a path twice holds one watch). */
   addData(path: string, s: Session): boolean {
     if (!add(this.data, path, s)) return false;
-    if (s.dataWatches === null) s.dataWatches = new Set();
-    s.dataWatches.add(path);
+    s.dataWatches = remember(s.dataWatches, path, ++s.dataWatchCount, this.data, s);
     this.size++;
     return true;
   }
 
   addChild(path: string, s: Session): boolean {
     if (!add(this.child, path, s)) return false;
-    if (s.childWatches === null) s.childWatches = new Set();
-    s.childWatches.add(path);
+    s.childWatches = remember(s.childWatches, path, ++s.childWatchCount, this.child, s);
     this.size++;
     return true;
   }
@@ -53,7 +54,7 @@ export class WatchManager {
     if (set === undefined) return;
     this.data.delete(path);
     for (const s of set) {
-      (s.dataWatches as Set<string>).delete(path);
+      s.dataWatchCount--;
       this.size--;
       if (told !== null) told.add(s);
       out.notify(s, type, path);
@@ -65,7 +66,7 @@ export class WatchManager {
     if (set === undefined) return;
     this.child.delete(path);
     for (const s of set) {
-      (s.childWatches as Set<string>).delete(path);
+      s.childWatchCount--;
       this.size--;
       if (told !== null && told.has(s)) continue;
       out.notify(s, type, path);
@@ -79,12 +80,14 @@ export class WatchManager {
         if (remove(this.data, path, s)) this.size--;
       }
       s.dataWatches = null;
+      s.dataWatchCount = 0;
     }
     if (s.childWatches !== null) {
       for (const path of s.childWatches) {
         if (remove(this.child, path, s)) this.size--;
       }
       s.childWatches = null;
+      s.childWatchCount = 0;
     }
   }
 
@@ -95,21 +98,44 @@ export class WatchManager {
   }
 }
 
-function add(table: Map<string, Set<Session>>, path: string, s: Session): boolean {
-  let set = table.get(path);
+function add(table: Map<string, Session[]>, path: string, s: Session): boolean {
+  const set = table.get(path);
   if (set === undefined) {
-    set = new Set();
-    table.set(path, set);
+    table.set(path, [s]);
+    return true;
   }
-  const before = set.size;
-  set.add(s);
-  return set.size !== before;
+  if (set.includes(s)) return false;
+  set.push(s);
+  return true;
 }
 
-function remove(table: Map<string, Set<Session>>, path: string, s: Session): boolean {
+function remove(table: Map<string, Session[]>, path: string, s: Session): boolean {
   const set = table.get(path);
   if (set === undefined) return false;
-  const had = set.delete(s);
-  if (set.size === 0) table.delete(path);
-  return had;
+  const i = set.indexOf(s);
+  if (i < 0) return false;
+  set.splice(i, 1);
+  if (set.length === 0) table.delete(path);
+  return true;
+}
+
+/**
+ * A session's list of the paths it watches, for removeSession: appended to, not pruned when a watch
+ * fires (a path may be listed again, or no longer watched: removeSession skips those). When the list
+ * grows past twice the watches held, it is rebuilt from the paths still watched.
+ */
+function remember(list: string[] | null, path: string, held: number, table: Map<string, Session[]>, s: Session): string[] {
+  if (list === null) return [path];
+  list.push(path);
+  if (list.length > 2 * held + 64) {
+    const seen = new Set<string>();
+    const kept: string[] = [];
+    for (const p of list) {
+      if (seen.has(p)) continue;
+      seen.add(p);
+      if (table.get(p)?.includes(s) === true) kept.push(p);
+    }
+    return kept;
+  }
+  return list;
 }
