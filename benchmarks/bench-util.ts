@@ -36,6 +36,10 @@ export interface Measured {
   readonly wallMs: number;
   /** CPU time of the process over the whole cell (user + system, ms): steadier than wall on a shared machine. */
   readonly cpuMs: number;
+  /** The same, per phase: build (probe), run, judge. */
+  readonly buildCpuMs: number;
+  readonly runCpuMs: number;
+  readonly judgeCpuMs: number;
   /** Whether the first fault hit a settled cluster; undefined when the cell has no fault. */
   readonly settled?: Settled;
   /** With `until`: where the run ended and whether it was settled again there (else it hit its bound). */
@@ -167,6 +171,7 @@ export function measure(cell: Cell, electors: readonly ElectorDefinition[], unti
   const t0 = performance.now();
   const built = buildCell(cell, electors);
   const t1 = performance.now();
+  const cpu1 = process.cpuUsage();
   peak = Math.max(peak, heap());
   const world = startBuilt(built);
   const tStarted = performance.now();
@@ -174,9 +179,11 @@ export function measure(cell: Cell, electors: readonly ElectorDefinition[], unti
   const ended = runWorldOf(world, until);
   const outcome = outcomeOf(world);
   const t2 = performance.now();
+  const cpu2 = process.cpuUsage();
   peak = Math.max(peak, heap());
   const metrics = judge(outcome);
   const t3 = performance.now();
+  const cpu3 = process.cpuUsage();
   peak = Math.max(peak, heap());
   const hosts = built.config.faults.map((f) => ("host" in f ? `${f.type} ${String(f.host)}` : f.type)).join(", ");
   const first = built.config.faults[0];
@@ -194,11 +201,19 @@ export function measure(cell: Cell, electors: readonly ElectorDefinition[], unti
     rssBytes: process.memoryUsage().rss,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     wallMs: t3 - t0,
-    cpuMs: cpuMsSince(cpu0),
+    cpuMs: cpuMsBetween(cpu0, cpu3),
+    buildCpuMs: cpuMsBetween(cpu0, cpu1),
+    runCpuMs: cpuMsBetween(cpu1, cpu2),
+    judgeCpuMs: cpuMsBetween(cpu2, cpu3),
     ...(settled !== undefined ? { settled } : {}),
     ...(ended !== undefined ? { ended } : {}),
     hosts,
   };
+}
+
+/** User + system CPU ms of this process between two process.cpuUsage() readings. */
+export function cpuMsBetween(a: NodeJS.CpuUsage, b: NodeJS.CpuUsage): number {
+  return (b.user - a.user + b.system - a.system) / 1000;
 }
 
 /** User + system CPU ms of this process since `start` (process.cpuUsage). */

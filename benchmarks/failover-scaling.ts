@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     const m = measure(cell, catalog, cell.start === "settled" ? UNTIL_SETTLED : undefined);
     measured.push(m);
     process.stderr.write(
-      `  ${cell.elector} ${cell.scenario} ${n0(cell.cluster.partitions)} partitions (${cell.cluster.brokers} brokers; ${m.hosts}; start ${m.started}; end ${endText(m)} s): cell ${n0(m.wallMs)} ms, CPU ${n0(m.cpuMs)} ms (build ${n0(m.probeMs)}, run ${n0(m.runMs)} of which start ${n0(m.startMs)}, judge ${n0(m.judgeMs)}), ${n0(m.events)} events, heap ${mib(m.peakHeapBytes)} MiB, peak RSS ${mib(m.maxRssBytes)} MiB\n`,
+      `  ${cell.elector} ${cell.scenario} ${n0(cell.cluster.partitions)} partitions (${cell.cluster.brokers} brokers; ${m.hosts}; start ${m.started}; end ${endText(m)} s): cell ${n0(m.wallMs)} ms, CPU ${n0(m.cpuMs)} ms (wall / CPU: build ${n0(m.probeMs)} / ${n0(m.buildCpuMs)}, run ${n0(m.runMs)} / ${n0(m.runCpuMs)} of which start ${n0(m.startMs)}, judge ${n0(m.judgeMs)} / ${n0(m.judgeCpuMs)}), ${n0(m.events)} events, heap ${mib(m.peakHeapBytes)} MiB, peak RSS ${mib(m.maxRssBytes)} MiB\n`,
     );
   }
   process.stdout.write(`${table(HEADER, measured.map(row))}\n\n`);
@@ -190,6 +190,9 @@ async function main(): Promise<void> {
           probeMs: m.probeMs,
           wallMs: m.wallMs,
           cpuMs: m.cpuMs,
+          buildCpuMs: m.buildCpuMs,
+          runCpuMs: m.runCpuMs,
+          judgeCpuMs: m.judgeCpuMs,
           maxRssBytes: m.maxRssBytes,
           settled: m.settled ?? null,
           judgeMs: m.judgeMs,
