@@ -195,6 +195,7 @@ async function main(): Promise<void> {
           judgeCpuMs: m.judgeCpuMs,
           maxRssBytes: m.maxRssBytes,
           settled: m.settled ?? null,
+          ended: m.ended ?? null,
           judgeMs: m.judgeMs,
           events: m.events,
           peakHeapBytes: m.peakHeapBytes,
