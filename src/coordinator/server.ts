@@ -33,7 +33,7 @@
  * change would close every connection. Nothing of that exists yet.
  */
 import type { ZkErrorCode, ZkOp, ZkStat, ZkWatchType } from "../elector/zookeeper-client.ts";
-import type { EventHandler, HostId, Kernel } from "../sim/kernel.ts";
+import { HostStatus, type EventHandler, type HostId, type Kernel } from "../sim/kernel.ts";
 import type { Message, Network } from "../sim/network.ts";
 import type { WindowSeries } from "../sim/window-series.ts";
 import { commitLatencyMs, zkConfig, type ZkConfig } from "./config.ts";
@@ -230,6 +230,11 @@ export class ZkServer implements WatchTrigger {
    * whether there was a live session.
    */
   expireSessionOf(host: HostId): boolean {
+    // A crashed server expires nothing: its session tracker is not running, and at its restart the
+    // logged sessions come back with a full timeout (hostRestarted). Queuing the expiry here left
+    // the request pipeline busy with a job whose event died with the server, so the restarted
+    // server never answered again.
+    if (this.kernel.hostStatus(this.host) === HostStatus.Crashed) return false;
     // The host's newest session (an older one may linger after a crash until its own expiry).
     let found: Session | undefined;
     for (const s of this.sessions.sessions.values()) if (s.host === host && !s.closing && s.created) found = s;
@@ -282,6 +287,7 @@ export class ZkServer implements WatchTrigger {
    * Returns whether there was a live session.
    */
   takeOverAndExpire(host: HostId): boolean {
+    if (this.kernel.hostStatus(this.host) === HostStatus.Crashed) return false; // a crashed server expires nothing (expireSessionOf)
     let found: Session | undefined;
     for (const s of this.sessions.sessions.values()) if (s.host === host && !s.closing && s.created) found = s;
     if (found === undefined) return false;
