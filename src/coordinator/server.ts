@@ -230,19 +230,26 @@ export class ZkServer implements WatchTrigger {
    * whether there was a live session.
    */
   expireSessionOf(host: HostId): boolean {
-    // A crashed server expires nothing: its session tracker is not running, and at its restart the
-    // logged sessions come back with a full timeout (hostRestarted). Queuing the expiry here left
-    // the request pipeline busy with a job whose event died with the server, so the restarted
-    // server never answered again.
-    if (this.kernel.hostStatus(this.host) === HostStatus.Crashed) return false;
-    // The host's newest session (an older one may linger after a crash until its own expiry).
-    let found: Session | undefined;
-    for (const s of this.sessions.sessions.values()) if (s.host === host && !s.closing && s.created) found = s;
+    const found = this.sessionToExpire(host);
     if (found === undefined) return false;
     this.sessions.markClosing(found);
     this.accounting.sessionExpired(found.host);
     this.enqueue(EXPIRE, found);
     return true;
+  }
+
+  /**
+   * The session an expiry fault ends: `host`'s newest live one (an older one may linger after a
+   * crash until its own expiry). None while the server is crashed: its session tracker is not
+   * running, and at its restart the logged sessions come back with a full timeout (hostRestarted);
+   * queuing an expiry on a dead server left its request pipeline busy with a job whose event died
+   * with it, so the restarted server never answered again.
+   */
+  private sessionToExpire(host: HostId): Session | undefined {
+    if (this.kernel.hostStatus(this.host) === HostStatus.Crashed) return undefined;
+    let found: Session | undefined;
+    for (const s of this.sessions.sessions.values()) if (s.host === host && !s.closing && s.created) found = s;
+    return found;
   }
 
   // ---- settled start (issue 15; src/world/settled-coordinator.ts): state restored, not simulated ----
@@ -287,9 +294,7 @@ export class ZkServer implements WatchTrigger {
    * Returns whether there was a live session.
    */
   takeOverAndExpire(host: HostId): boolean {
-    if (this.kernel.hostStatus(this.host) === HostStatus.Crashed) return false; // a crashed server expires nothing (expireSessionOf)
-    let found: Session | undefined;
-    for (const s of this.sessions.sessions.values()) if (s.host === host && !s.closing && s.created) found = s;
+    const found = this.sessionToExpire(host);
     if (found === undefined) return false;
     if (found.conn !== 0 && found.stream !== null) {
       const fin: ZkFinMessage = { type: "zk.fin", conn: found.conn, sessionId: found.id };
