@@ -1,4 +1,6 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+import { LongestFirstSequencer } from "./vitest.sequencer.ts";
 
 export default defineConfig({
   test: {
@@ -7,5 +9,10 @@ export default defineConfig({
     // machine is shared by several full test runs; the timeout only catches a hang.
     testTimeout: 180_000,
     pool: "threads",
+    // vitest runs files on (cores - 1) threads by default, i.e. ONE at a time on the 2-core machines
+    // CI uses; test files are CPU-bound and the main thread is mostly idle, so use every core.
+    maxWorkers: availableParallelism(),
+    // The longest files start first, so they do not set the wall time at the end (vitest.sequencer.ts).
+    sequence: { sequencer: LongestFirstSequencer },
   },
 });
