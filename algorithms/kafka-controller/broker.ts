@@ -183,7 +183,7 @@ export class KafkaBroker implements ElectorInstance {
         this.rm.onHoldTimer();
         return;
       case TIMER_FETCH_TIMEOUT:
-        this.rm.onFetchTimeout(arg);
+        this.rm.onFetchTimer(arg);
         return;
       case TIMER_REBALANCE:
         if (arg === this.controllerGeneration && this.controller !== undefined) this.enqueue({ kind: "rebalance", generation: arg });

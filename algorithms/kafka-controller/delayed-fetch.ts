@@ -119,15 +119,21 @@ export class DelayedFetches {
   private respond(follower: HostId): void {
     const r = this.r;
     this.heldFetch[follower] = -1;
+    // Sets are tested before being read or cleared: most answers are an idle long poll's, with
+    // nothing to list, and Set.clear allocates a fresh table even when the set is empty.
     const list = this.scratch;
-    list.length = 0;
+    let m = 0;
     const d = this.dirty[follower];
     const h = this.hwChanged[follower];
-    if (d !== undefined) for (const i of d) if (r.role[i] === LEADING) list.push(i);
-    if (h !== undefined) for (const i of h) if (r.role[i] === LEADING && (d === undefined || !d.has(i))) list.push(i);
-    d?.clear();
-    h?.clear();
-    const m = list.length;
+    const hasD = d !== undefined && d.size > 0;
+    if (hasD) {
+      for (const i of d) if (r.role[i] === LEADING) list[m++] = i;
+    }
+    if (h !== undefined && h.size > 0) {
+      for (const i of h) if (r.role[i] === LEADING && (!hasD || !d.has(i))) list[m++] = i;
+      h.clear();
+    }
+    if (hasD) d.clear();
     // Plain arrays: a response goes out for every record a follower takes, and small typed arrays
     // cost several times more to allocate.
     const partitions: number[] = m === 0 ? EMPTY : [];

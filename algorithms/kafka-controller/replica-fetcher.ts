@@ -5,6 +5,15 @@
  * leader epoch (KIP-320). A fetch unanswered for replica.fetch.wait.max.ms +
  * replica.socket.timeout.ms is sent again as a full fetch.
  *
+ * That timeout is a deadline checked lazily, as Kafka's NetworkClient does: poll() handles the
+ * responses received before it looks for timed-out requests (handleCompletedReceives, then
+ * handleTimedOutRequests, both against `time.milliseconds()`). A fetch sets its deadline on the host
+ * clock; one host timer per leader host, armed only when none is, wakes at the earliest deadline it
+ * knows and re-arms for the newer fetch's deadline if that fetch was answered meanwhile. An idle
+ * follower re-fetches every replica.fetch.wait.max.ms, so a timer per fetch (set, then cancelled
+ * half a second later) cost one dead kernel event per fetch; now it is one wake-up per 30.5 s per
+ * (follower, leader) pair.
+ *
  * Truncation by leader epoch (Kafka 0.11+, KIP-101 with KIP-279's fix in 2.0): after a leader
  * change the follower asks the new leader for the end offset of its last entry's epoch E; the
  * leader answers with the largest epoch E' <= E in its log and the end offset of E'; the follower
@@ -31,7 +40,10 @@ export class ReplicaFetcher {
   /** Partitions the next fetch to L forgets. */
   private readonly forget: (number[] | undefined)[];
   private readonly outstanding: Uint8Array;
-  private readonly fetchTimeout: Float64Array;
+  /** Host-clock deadline of the outstanding fetch to L. */
+  private readonly fetchDeadline: Float64Array;
+  /** The deadline the host timer for L was armed for; -1: no timer armed. */
+  private readonly timerArmedFor: Float64Array;
   /** When the last fetch response from L arrived, and when L sent it. */
   readonly lastResponseAt: Float64Array;
   private readonly lastResponseSentAt: Float64Array;
@@ -48,7 +60,8 @@ export class ReplicaFetcher {
     this.changed = new Array(b).fill(undefined);
     this.forget = new Array(b).fill(undefined);
     this.outstanding = new Uint8Array(b);
-    this.fetchTimeout = new Float64Array(b).fill(-1);
+    this.fetchDeadline = new Float64Array(b).fill(-1);
+    this.timerArmedFor = new Float64Array(b).fill(-1);
     this.lastResponseAt = new Float64Array(b).fill(-Infinity);
     this.lastResponseSentAt = new Float64Array(b).fill(-1);
   }
@@ -122,16 +135,19 @@ export class ReplicaFetcher {
     };
     this.outstanding[leader] = 1;
     this.ctx.sendStream(leader, req, fetchBytes(m, forgotten.length));
-    if (this.fetchTimeout[leader] >= 0) this.ctx.cancelTimer(this.fetchTimeout[leader]);
-    this.fetchTimeout[leader] = this.ctx.setTimer(this.o.replicaFetchWaitMaxMs + this.o.replicaSocketTimeoutMs, TIMER_FETCH_TIMEOUT + TIMER_SPACE * leader);
+    const timeout = this.o.replicaFetchWaitMaxMs + this.o.replicaSocketTimeoutMs;
+    const deadline = this.ctx.now() + timeout;
+    this.fetchDeadline[leader] = deadline;
+    if (this.timerArmedFor[leader] < 0) {
+      this.timerArmedFor[leader] = deadline;
+      this.ctx.setTimer(timeout, TIMER_FETCH_TIMEOUT + TIMER_SPACE * leader);
+    }
   }
 
   onFetchResponse(leader: HostId, res: FetchResponse): void {
     if (this.outstanding[leader] === 0) return; // answer to a fetch we gave up on
     const r = this.r;
     this.outstanding[leader] = 0;
-    if (this.fetchTimeout[leader] >= 0) this.ctx.cancelTimer(this.fetchTimeout[leader]);
-    this.fetchTimeout[leader] = -1;
     this.lastResponseAt[leader] = this.ctx.now();
     this.lastResponseSentAt[leader] = res.sentAt;
     const { partitions, logEndOffsets, epochs, starts } = res;
@@ -177,9 +193,28 @@ export class ReplicaFetcher {
     r.log.commit(i, Math.min(res.highWatermarks[k], r.leo[i]));
   }
 
+  /**
+   * The host timer for `leader`: the outstanding fetch's deadline passed (replica.socket.timeout.ms:
+   * no answer, start over with a full fetch), or that fetch was answered and a newer one is
+   * outstanding (wait for its deadline), or nothing is outstanding (the next fetch arms the timer).
+   */
+  onFetchTimer(leader: HostId): void {
+    const armedFor = this.timerArmedFor[leader];
+    this.timerArmedFor[leader] = -1;
+    if (this.outstanding[leader] === 0) return;
+    const deadline = this.fetchDeadline[leader];
+    // Armed for this very deadline: it is due (compared as armed, not against now(), which a
+    // drifting clock may read a rounding error short of it).
+    if (deadline > armedFor) {
+      this.timerArmedFor[leader] = deadline;
+      this.ctx.setTimer(Math.max(0, deadline - this.ctx.now()), TIMER_FETCH_TIMEOUT + TIMER_SPACE * leader);
+      return;
+    }
+    this.onFetchTimeout(leader);
+  }
+
   /** replica.socket.timeout.ms: no answer; start over with a full fetch. */
-  onFetchTimeout(leader: HostId): void {
-    this.fetchTimeout[leader] = -1;
+  private onFetchTimeout(leader: HostId): void {
     this.outstanding[leader] = 0;
     this.lastResponseSentAt[leader] = -1;
     const fetchFrom = this.r.fetchFrom;

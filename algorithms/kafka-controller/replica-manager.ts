@@ -139,8 +139,8 @@ export class ReplicaManager implements LocalReplicas {
     this.fetches.onHoldTimer();
   }
 
-  onFetchTimeout(leader: HostId): void {
-    this.fetcher.onFetchTimeout(leader);
+  onFetchTimer(leader: HostId): void {
+    this.fetcher.onFetchTimer(leader);
   }
 
   onFetchResponse(leader: HostId, res: FetchResponse): void {
@@ -340,7 +340,10 @@ export class ReplicaManager implements LocalReplicas {
       } else this.fetches.markDirty(follower, i);
       this.tryComplete(i);
     }
-    if (this.pending.size > 0) {
+    // The lab's lease: this fetch may have renewed the follower's lease (fetched() above), so writes
+    // of partitions it did not list may be acknowledged now. Without a lease, tryComplete of a
+    // partition not listed would find its inputs (log end, ISR, follower offsets) unchanged.
+    if (this.lease > 0 && this.pending.size > 0) {
       for (const i of Array.from(this.pending.keys())) if (this.replicaIndex(i, follower) >= 0) this.tryComplete(i);
     }
     this.fetches.answerOrHold(follower);
