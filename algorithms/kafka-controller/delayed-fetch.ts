@@ -33,6 +33,13 @@ export class DelayedFetches {
   private readonly dirty: (Set<number> | undefined)[];
   /** Partitions whose high watermark moved: sent with F's next answer, without answering early. */
   private readonly hwChanged: (Set<number> | undefined)[];
+  /**
+   * Sizes of dirty[F] and hwChanged[F]. Most fetches are idle long polls with nothing to list; with
+   * 100 hosts a host's Sets are rarely in cache, and these typed arrays answer "anything?" without
+   * touching them.
+   */
+  private readonly dirtyCount: Int32Array;
+  private readonly hwChangedCount: Int32Array;
   private readonly scratch: number[] = [];
 
   constructor(
@@ -46,6 +53,8 @@ export class DelayedFetches {
     this.heldFetch = new Float64Array(b).fill(-1);
     this.dirty = new Array(b).fill(undefined);
     this.hwChanged = new Array(b).fill(undefined);
+    this.dirtyCount = new Int32Array(b);
+    this.hwChangedCount = new Int32Array(b);
   }
 
   /** A fetch from `follower` arrived, answering the response the leader sent at `answering`. */
@@ -58,20 +67,25 @@ export class DelayedFetches {
   markDirty(follower: HostId, i: number): void {
     let d = this.dirty[follower];
     if (d === undefined) this.dirty[follower] = d = new Set();
-    d.add(i);
+    if (!d.has(i)) {
+      d.add(i);
+      this.dirtyCount[follower]++;
+    }
   }
 
   /** News for `follower` that need no early answer (partition i's high watermark moved, or a new leader's relist): sent with its next answer. */
   markHwChanged(follower: HostId, i: number): void {
     let h = this.hwChanged[follower];
     if (h === undefined) this.hwChanged[follower] = h = new Set();
-    h.add(i);
+    if (!h.has(i)) {
+      h.add(i);
+      this.hwChangedCount[follower]++;
+    }
   }
 
   /** After a fetch was handled: answer it now if there is data, else hold it. */
   answerOrHold(follower: HostId): void {
-    const d = this.dirty[follower];
-    if (d !== undefined && d.size > 0) this.respond(follower);
+    if (this.dirtyCount[follower] > 0) this.respond(follower);
     else this.hold(follower);
   }
 
@@ -119,21 +133,24 @@ export class DelayedFetches {
   private respond(follower: HostId): void {
     const r = this.r;
     this.heldFetch[follower] = -1;
-    // Sets are tested before being read or cleared: most answers are an idle long poll's, with
+    // Sets are read and cleared only when not empty: most answers are an idle long poll's, with
     // nothing to list, and Set.clear allocates a fresh table even when the set is empty.
     const list = this.scratch;
     let m = 0;
-    const d = this.dirty[follower];
-    const h = this.hwChanged[follower];
-    const hasD = d !== undefined && d.size > 0;
-    if (hasD) {
+    const d = this.dirtyCount[follower] > 0 ? this.dirty[follower] : undefined;
+    if (d !== undefined) {
       for (const i of d) if (r.role[i] === LEADING) list[m++] = i;
     }
-    if (h !== undefined && h.size > 0) {
-      for (const i of h) if (r.role[i] === LEADING && (!hasD || !d.has(i))) list[m++] = i;
+    if (this.hwChangedCount[follower] > 0) {
+      const h = this.hwChanged[follower] as Set<number>;
+      for (const i of h) if (r.role[i] === LEADING && (d === undefined || !d.has(i))) list[m++] = i;
       h.clear();
+      this.hwChangedCount[follower] = 0;
     }
-    if (hasD) d.clear();
+    if (d !== undefined) {
+      d.clear();
+      this.dirtyCount[follower] = 0;
+    }
     // Plain arrays: a response goes out for every record a follower takes, and small typed arrays
     // cost several times more to allocate.
     const partitions: number[] = m === 0 ? EMPTY : [];

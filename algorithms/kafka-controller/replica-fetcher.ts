@@ -37,6 +37,8 @@ export class ReplicaFetcher {
   private readonly followCount: Int32Array;
   /** Partitions whose offset (or epoch) the next fetch to L reports. */
   private readonly changed: (Set<number> | undefined)[];
+  /** Size of changed[L]: an idle fetch learns it has nothing to list without touching the Set. */
+  private readonly changedCount: Int32Array;
   /** Partitions the next fetch to L forgets. */
   private readonly forget: (number[] | undefined)[];
   private readonly outstanding: Uint8Array;
@@ -58,6 +60,7 @@ export class ReplicaFetcher {
     const b = ctx.cluster.brokers;
     this.followCount = new Int32Array(b);
     this.changed = new Array(b).fill(undefined);
+    this.changedCount = new Int32Array(b);
     this.forget = new Array(b).fill(undefined);
     this.outstanding = new Uint8Array(b);
     this.fetchDeadline = new Float64Array(b).fill(-1);
@@ -79,7 +82,7 @@ export class ReplicaFetcher {
     if (from < 0) return;
     r.fetchFrom[i] = -1;
     this.followCount[from]--;
-    this.changed[from]?.delete(i);
+    if (this.changedCount[from] > 0 && (this.changed[from] as Set<number>).delete(i)) this.changedCount[from]--;
     let f = this.forget[from];
     if (f === undefined) this.forget[from] = f = [];
     f.push(r.parts[i]);
@@ -92,7 +95,10 @@ export class ReplicaFetcher {
   noteChanged(leader: HostId, i: number): void {
     let s = this.changed[leader];
     if (s === undefined) this.changed[leader] = s = new Set();
-    s.add(i);
+    if (!s.has(i)) {
+      s.add(i);
+      this.changedCount[leader]++;
+    }
   }
 
   ensureFetching(leader: HostId): void {
@@ -101,18 +107,18 @@ export class ReplicaFetcher {
 
   private sendFetch(leader: HostId): void {
     const r = this.r;
-    const changed = this.changed[leader];
+    const m = this.changedCount[leader];
     const forget = this.forget[leader];
     const hasForget = forget !== undefined && forget.length > 0;
     if (this.followCount[leader] === 0 && !hasForget) return;
-    const m = changed === undefined ? 0 : changed.size;
     // Plain arrays: a fetch is sent for every record a follower takes, and small typed arrays cost
     // several times more to allocate.
     const partitions: number[] = m === 0 ? EMPTY : [];
     const offsets: number[] = m === 0 ? EMPTY : [];
     const epochs: number[] = m === 0 ? EMPTY : [];
     const lastEpochs: number[] = m === 0 ? EMPTY : [];
-    if (changed !== undefined && m > 0) {
+    if (m > 0) {
+      const changed = this.changed[leader] as Set<number>;
       for (const i of changed) {
         partitions.push(r.parts[i]);
         const truncating = r.truncating[i] === 1;
@@ -121,6 +127,7 @@ export class ReplicaFetcher {
         lastEpochs.push(truncating ? r.log.lastEpoch(i) : -1);
       }
       changed.clear();
+      this.changedCount[leader] = 0;
     }
     const forgotten = hasForget ? forget.slice() : EMPTY;
     if (hasForget) forget.length = 0;
