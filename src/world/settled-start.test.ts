@@ -42,7 +42,9 @@ const RULES: Record<string, DigestRules & { readonly atMs: number; readonly ownC
       "holdQueue",
       "holdHead",
       "holdTimerAt",
-      "fetchTimeout", // the fetch timeout's timer handle
+      "fetchDeadline", // the outstanding fetch's timeout deadline: network delays
+      "timerArmedFor", // the deadline the lazy fetch-timeout timer was armed for: timer phase
+      "scratch", // scratch buffers, no state
       "brokerEpoch", // czxids of the registrations: creation order (settled: the restored znodes' own)
       "session", // session ids number connects in arrival order; the digest names each session by its broker
       // Counters of the work the start took, and request numbering: ZooKeeper request ids, controller
