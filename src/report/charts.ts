@@ -157,6 +157,8 @@ export interface ScalingChart {
   readonly series: readonly ScalingSeries[];
   /** Log y when the values span more than a decade (zeros on a floor labelled 0), for counts that grow with the partition count. */
   readonly logY?: boolean;
+  /** Why a scenario can have no value (every series undefined in every run): said instead of an empty chart. */
+  readonly noValue?: string;
 }
 
 /** Short axis labels: 0, 950, 1.5k, 20k, 1M. */
@@ -210,11 +212,15 @@ function xDomain(values: readonly number[]): [number, number] {
   return [Math.max(1, lo / 1.6), hi * 1.6];
 }
 
-/** One metric against partitions (log x) for one scenario: a line per elector and series. */
 /** Whether every value a scaling chart would draw is 0 (such a chart is not drawn: a sentence says so). */
 export function scalingAllZero(model: ReportModel, scenario: string, spec: ScalingChart): boolean {
   const data = scalingData(model, scenario, spec);
   return data.length > 0 && data.every((d) => d.value === 0);
+}
+
+/** Whether a scaling chart would have no value at all to draw (none measured: a sentence says why). */
+export function scalingEmpty(model: ReportModel, scenario: string, spec: ScalingChart): boolean {
+  return scalingData(model, scenario, spec).length === 0;
 }
 
 function scalingData(model: ReportModel, scenario: string, spec: ScalingChart): ScalingPoint[] {
@@ -233,6 +239,7 @@ function scalingData(model: ReportModel, scenario: string, spec: ScalingChart): 
   return data;
 }
 
+/** One metric against partitions (log x) for one scenario: a line per elector and series. */
 export function scalingChart(model: ReportModel, scenario: string, spec: ScalingChart): string {
   const data = scalingData(model, scenario, spec);
   const title = `${spec.title}: ${scenario}`;

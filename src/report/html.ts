@@ -12,6 +12,7 @@ import {
   electorColor,
   pickTimelineFindings,
   scalingAllZero,
+  scalingEmpty,
   scalingChart,
   splitBrainChart,
   summarizeOthers,
@@ -162,12 +163,14 @@ function clientFigures(model: ReportModel): string {
 function scalingFigures(model: ReportModel, idPrefix: string, spec: ScalingChart, caption: string): string {
   // A chart whose every value is 0 says nothing a sentence cannot: it is not drawn.
   const zero = model.scenarios.filter((s) => scalingAllZero(model, s, spec));
-  const drawn = model.scenarios.map((s, i) => ({ s, i })).filter(({ s }) => !zero.includes(s));
+  const empty = model.scenarios.filter((s) => scalingEmpty(model, s, spec));
+  const drawn = model.scenarios.map((s, i) => ({ s, i })).filter(({ s }) => !zero.includes(s) && !empty.includes(s));
   return (
     `<div class="grid">` +
     drawn.map(({ s, i }) => figure(`${idPrefix}-${i}`, `${spec.title}: ${s}`, scalingChart(model, s, spec), caption)).join("\n") +
     `</div>` +
-    (zero.length > 0 ? `<p class="empty">${h(`${spec.title}: every elector 0 in ${zero.join(", ")} (no chart drawn).`)}</p>` : "")
+    (zero.length > 0 ? `<p class="empty">${h(`${spec.title}: every elector 0 in ${zero.join(", ")} (no chart drawn).`)}</p>` : "") +
+    (empty.length > 0 ? `<p class="empty">${h(`${spec.title}: nothing measured in ${empty.join(", ")} (${spec.noValue ?? "no value"}; no chart drawn).`)}</p>` : "")
   );
 }
 
@@ -175,9 +178,11 @@ const FAILOVER_CHART: ScalingChart = {
   title: "Failover time",
   yLabel: "failover (ms)",
   unit: " ms",
+  noValue: "no partition lost its leader after a fault",
   series: [
-    { name: "p50", value: (r) => r.metrics.failover.p50Ms },
-    { name: "p99", dash: "6,4", value: (r) => r.metrics.failover.p99Ms },
+    // No spell after the fault (no partition lost its leader) is no point, not a 0 ms failover.
+    { name: "p50", value: (r) => (r.metrics.failover.samples > 0 ? r.metrics.failover.p50Ms : undefined) },
+    { name: "p99", dash: "6,4", value: (r) => (r.metrics.failover.samples > 0 ? r.metrics.failover.p99Ms : undefined) },
   ],
 };
 const WRITES_CHART: ScalingChart = {

@@ -245,6 +245,14 @@ describe("text table", () => {
     const row = lines.find((l) => l.startsWith("zk-session-expiry") && / 10 +naive-race/.test(l));
     expect(row?.split(/\s+/)).toEqual(["zk-session-expiry", "10", "naive-race", "1", "1", "1,500", "1", "0", "6,010", "12,020", "12,120", "60", "60", "600", "6"]);
   });
+
+  test("a run where no partition lost its leader shows no failover figure, not 0 ms", () => {
+    const r = makeResult({ elector: "raft", scenario: "leader-cut-from-zk", partitions: 10 });
+    const calm = { ...r, metrics: { ...r.metrics, failover: { ...r.metrics.failover, samples: 0, p50Ms: 0, p99Ms: 0, maxMs: 0 } } };
+    const cells = renderTable([calm]).trimEnd().split("\n")[2].split(/\s+/);
+    expect(cells.slice(8, 11)).toEqual(["–", "–", "–"]);
+    expect(renderHtml([calm])).toContain("Failover time: nothing measured in leader-cut-from-zk (no partition lost its leader after a fault; no chart drawn).");
+  });
 });
 
 describe("fmt", () => {

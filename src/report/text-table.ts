@@ -27,9 +27,16 @@ const COLUMNS: readonly Column[] = [
 ];
 
 /**
- * The table as text. Failover (fo) in ms; herd = watch notifications + campaigns in the first
- * fault's window; numbers are means over seeds where a cell has several.
+ * The table as text. Failover (fo) in ms, "–" where no partition lost its leader after a fault (no
+ * spell to measure, not a 0 ms failover); herd = watch notifications + campaigns in the first
+ * fault's window; numbers are means over seeds where a cell has several (over the seeds with a spell
+ * for fo).
  */
+/** A failover percentile only where there was a spell to measure; undefined is left out of the mean. */
+function failoverMs(r: RunResult, ms: number): number | undefined {
+  return r.metrics.failover.samples > 0 ? ms : undefined;
+}
+
 export function renderTable(results: readonly RunResult[]): string {
   const model = buildModel(results);
   const body: string[][] = [];
@@ -47,9 +54,9 @@ export function renderTable(results: readonly RunResult[]): string {
         m((r) => r.metrics.splitBrain.overlap.totalMs),
         m((r) => r.metrics.splitBrain.lateAcks.count),
         m((r) => r.metrics.splitBrain.sameEpoch.count),
-        m((r) => r.metrics.failover.p50Ms),
-        m((r) => r.metrics.failover.p99Ms),
-        m((r) => r.metrics.failover.maxMs),
+        m((r) => failoverMs(r, r.metrics.failover.p50Ms)),
+        m((r) => failoverMs(r, r.metrics.failover.p99Ms)),
+        m((r) => failoverMs(r, r.metrics.failover.maxMs)),
         m((r) => r.metrics.coordinator.writes),
         m(herdSize),
         m((r) => r.metrics.messages.sent),
