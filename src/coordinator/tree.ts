@@ -2,10 +2,14 @@
  * The znode tree (ZooKeeper's DataTree), without watches (see watches.ts) and without timing.
  *
  * Layout for a million znodes: one Map from full path to a Znode of eight fields; a node's children
- * are kept by name, in a small array up to SMALL_CHILDREN names and in a Set beyond (a one-entry Set
- * costs ~100 bytes more than a one-entry array, and most nodes have zero or one child); leaves carry
- * null. Names are sorted only when getChildren asks. Ephemeral paths are also indexed per owning session (DataTree.ephemerals), so
- * closing a session does not scan the tree. Measured heap: see docs/coordinator.md.
+ * are kept by their full paths (the strings the tree's Map already holds and has hashed; names are
+ * cut from them only when getChildren asks, and sorted then), in a small array up to SMALL_CHILDREN
+ * and in a Set beyond (a one-entry Set costs ~100 bytes more than a one-entry array, and most nodes
+ * have zero or one child); leaves carry null. Ephemeral paths are also indexed per owning session
+ * (DataTree.ephemerals), so closing a session does not scan the tree: an append-only list of
+ * (path, node) per session, an entry counting while that node is still in the tree under that path
+ * (no per-znode Set insert, a million of which were a tenth of a settled naive-race build).
+ * Measured heap: see docs/coordinator.md.
  *
  * Data values are stored by reference: callers treat them as immutable, as ZooKeeper's byte arrays.
  */
@@ -31,7 +35,7 @@ export class Znode {
   ) {}
 }
 
-/** A node's child names: null (none), a small array, or a Set past SMALL_CHILDREN. */
+/** A node's children's full paths: null (none), a small array, or a Set past SMALL_CHILDREN. */
 export type Children = string[] | Set<string> | null;
 const SMALL_CHILDREN = 16;
 
@@ -40,27 +44,27 @@ export function childCount(node: Znode): number {
   return c === null ? 0 : Array.isArray(c) ? c.length : c.size;
 }
 
-function addChild(node: Znode, name: string): void {
+function addChild(node: Znode, childPath: string): void {
   const c = node.children;
-  if (c === null) node.children = [name];
+  if (c === null) node.children = [childPath];
   else if (Array.isArray(c)) {
-    if (c.length < SMALL_CHILDREN) c.push(name);
+    if (c.length < SMALL_CHILDREN) c.push(childPath);
     else {
       const set = new Set(c);
-      set.add(name);
+      set.add(childPath);
       node.children = set;
     }
-  } else c.add(name);
+  } else c.add(childPath);
 }
 
-function removeChild(node: Znode, name: string): void {
+function removeChild(node: Znode, childPath: string): void {
   const c = node.children as string[] | Set<string>;
   if (Array.isArray(c)) {
-    const i = c.indexOf(name);
+    const i = c.indexOf(childPath);
     if (i >= 0) c.splice(i, 1);
     if (c.length === 0) node.children = null;
   } else {
-    c.delete(name);
+    c.delete(childPath);
     if (c.size === 0) node.children = null;
   }
 }
@@ -97,10 +101,22 @@ interface Undo {
   mzxid: number;
 }
 
+/**
+ * A session's ephemerals, in the order they were created: parallel lists of (path, node), appended
+ * to and never pruned one by one. An entry is live while `nodes.get(path) === node` and no later
+ * entry names the same node (a multi's rollback re-adds a deleted node at the end, as a Set would
+ * move it there). Rebuilt from its live entries when it grows past twice their number.
+ */
+interface EphemeralList {
+  paths: string[];
+  nodes: Znode[];
+  live: number;
+}
+
 export class ZnodeTree {
   readonly nodes = new Map<string, Znode>();
-  /** Ephemeral paths per owning session id. */
-  private readonly ephemerals = new Map<number, Set<string>>();
+  /** Ephemeral znodes per owning session id. */
+  private readonly ephemerals = new Map<number, EphemeralList>();
   /** Set by a successful create: the path actually created (with a sequence suffix if sequential). */
   createdPath = "";
   /** While recording a multi, how to roll each applied op back. */
@@ -143,15 +159,19 @@ export class ZnodeTree {
   childrenOf(node: Znode): string[] {
     const c = node.children;
     if (c === null) return [];
-    return (Array.isArray(c) ? c.slice() : Array.from(c)).sort();
+    const names: string[] = [];
+    for (const path of c) names.push(nameOf(path));
+    return names.sort();
   }
 
-  ephemeralsOf(sessionId: number): ReadonlySet<string> | undefined {
-    return this.ephemerals.get(sessionId);
+  /** The session's ephemeral paths, in the order they were created. */
+  ephemeralsOf(sessionId: number): string[] {
+    const list = this.ephemerals.get(sessionId);
+    return list === undefined ? [] : this.liveEphemerals(list);
   }
 
   ephemeralCount(sessionId: number): number {
-    return this.ephemerals.get(sessionId)?.size ?? 0;
+    return this.ephemerals.get(sessionId)?.live ?? 0;
   }
 
   // ---- mutations (the caller supplies the txn's zxid) ----
@@ -178,17 +198,10 @@ export class ZnodeTree {
       });
     }
     this.nodes.set(actual, node);
-    addChild(parent, nameOf(actual));
+    addChild(parent, actual);
     parent.cversion++;
     parent.pzxid = zxid;
-    if (ephemeral) {
-      let set = this.ephemerals.get(owner);
-      if (set === undefined) {
-        set = new Set();
-        this.ephemerals.set(owner, set);
-      }
-      set.add(actual);
-    }
+    if (ephemeral) this.addEphemeral(owner, actual, node);
     this.createdPath = actual;
     this.lastCreated = node;
     return "ok";
@@ -275,9 +288,9 @@ export class ZnodeTree {
    * paths in the order they were created.
    */
   killSession(sessionId: number, zxid: number): string[] {
-    const set = this.ephemerals.get(sessionId);
-    if (set === undefined) return [];
-    const paths = Array.from(set);
+    const list = this.ephemerals.get(sessionId);
+    if (list === undefined) return [];
+    const paths = this.liveEphemerals(list);
     for (const path of paths) {
       const node = this.nodes.get(path);
       if (node === undefined) continue;
@@ -310,26 +323,19 @@ export class ZnodeTree {
           this.nodes.delete(u.path);
           this.forgetLookups();
           const parent = u.parent as Znode;
-          removeChild(parent, nameOf(u.path));
+          removeChild(parent, u.path);
           parent.cversion = u.parentCversion;
           parent.pzxid = u.parentPzxid;
-          if (u.node.ephemeralOwner !== 0) this.dropEphemeral(u.node.ephemeralOwner, u.path);
+          if (u.node.ephemeralOwner !== 0) this.dropEphemeral(u.node.ephemeralOwner);
           break;
         }
         case UNDO_DELETE: {
           this.nodes.set(u.path, u.node);
           const parent = u.parent as Znode;
-          addChild(parent, nameOf(u.path));
+          addChild(parent, u.path);
           parent.cversion = u.parentCversion;
           parent.pzxid = u.parentPzxid;
-          if (u.node.ephemeralOwner !== 0) {
-            let set = this.ephemerals.get(u.node.ephemeralOwner);
-            if (set === undefined) {
-              set = new Set();
-              this.ephemerals.set(u.node.ephemeralOwner, set);
-            }
-            set.add(u.path);
-          }
+          if (u.node.ephemeralOwner !== 0) this.addEphemeral(u.node.ephemeralOwner, u.path, u.node);
           break;
         }
         case UNDO_SET:
@@ -344,16 +350,57 @@ export class ZnodeTree {
   private remove(path: string, node: Znode, parent: Znode, zxid: number): void {
     this.nodes.delete(path);
     this.forgetLookups();
-    removeChild(parent, nameOf(path));
+    removeChild(parent, path);
     parent.cversion++;
     parent.pzxid = zxid;
-    if (node.ephemeralOwner !== 0) this.dropEphemeral(node.ephemeralOwner, path);
+    if (node.ephemeralOwner !== 0) this.dropEphemeral(node.ephemeralOwner);
   }
 
-  private dropEphemeral(owner: number, path: string): void {
-    const set = this.ephemerals.get(owner);
-    if (set === undefined) return;
-    set.delete(path);
-    if (set.size === 0) this.ephemerals.delete(owner);
+  /** `node` (now in the tree under `path`) is an ephemeral of `owner`. */
+  private addEphemeral(owner: number, path: string, node: Znode): void {
+    let list = this.ephemerals.get(owner);
+    if (list === undefined) {
+      list = { paths: [], nodes: [], live: 0 };
+      this.ephemerals.set(owner, list);
+    }
+    list.paths.push(path);
+    list.nodes.push(node);
+    list.live++;
+    if (list.paths.length > 2 * list.live + 64) {
+      const paths = this.liveEphemerals(list);
+      list.paths = paths;
+      list.nodes = paths.map((p) => this.nodes.get(p) as Znode);
+    }
+  }
+
+  /** One of `owner`'s ephemerals left the tree (its entry stops being live by itself). */
+  private dropEphemeral(owner: number): void {
+    const list = this.ephemerals.get(owner);
+    if (list === undefined) return;
+    list.live--;
+    if (list.live === 0) this.ephemerals.delete(owner);
+  }
+
+  /** The live entries' paths in creation order (of a node listed twice, its last entry). */
+  private liveEphemerals(list: EphemeralList): string[] {
+    const { paths, nodes } = list;
+    const out: string[] = [];
+    let repeated = false;
+    for (let k = 0; k < paths.length; k++) {
+      if (this.nodes.get(paths[k]) !== nodes[k]) continue;
+      out.push(paths[k]);
+      if (out.length > list.live) repeated = true;
+    }
+    if (!repeated && out.length === list.live) return out;
+    // A node listed twice (re-added by a rollback): keep its last entry.
+    const seen = new Set<Znode>();
+    const kept: string[] = [];
+    for (let k = paths.length - 1; k >= 0; k--) {
+      const node = nodes[k];
+      if (this.nodes.get(paths[k]) !== node || seen.has(node)) continue;
+      seen.add(node);
+      kept.push(paths[k]);
+    }
+    return kept.reverse();
   }
 }

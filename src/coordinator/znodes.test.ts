@@ -133,4 +133,28 @@ describe("znodes", () => {
     expect(childCount(tree.get("/brokers/topics/t99/partitions") as Znode)).toBe(partitions);
     expect(childCount(tree.get("/brokers/topics") as Znode)).toBe(topics);
   });
+
+  it("a session's ephemerals close in creation order: a re-created path counts from its new create, a rolled-back delete puts the node last", () => {
+    const tree = new ZnodeTree();
+    let zxid = 1;
+    tree.create("/e", null, "persistent", 0, zxid++);
+    for (const name of ["a", "b", "c", "d"]) tree.create(`/e/${name}`, name, "ephemeral", 7, zxid++);
+    tree.create("/e/x", "x", "ephemeral", 8, zxid++);
+    expect(tree.delete("/e/a", -1, zxid++)).toBe("ok");
+    expect(tree.create("/e/a", "a2", "ephemeral", 7, zxid++)).toBe("ok");
+    tree.beginMulti();
+    expect(tree.delete("/e/b", -1, zxid)).toBe("ok");
+    tree.rollbackMulti(); // a Set of paths would have moved b to the end
+    expect(tree.delete("/e/d", -1, zxid++)).toBe("ok");
+    expect(tree.ephemeralCount(7)).toBe(3);
+    expect(tree.ephemeralsOf(7)).toEqual(["/e/c", "/e/a", "/e/b"]);
+    for (let i = 0; i < 200; i++) {
+      tree.create("/e/t", i, "ephemeral", 7, zxid++); // churn: the list is rebuilt, the order kept
+      tree.delete("/e/t", -1, zxid++);
+    }
+    expect(tree.killSession(7, zxid++)).toEqual(["/e/c", "/e/a", "/e/b"]);
+    expect(tree.ephemeralCount(7)).toBe(0);
+    expect(tree.childrenOf(tree.get("/e") as Znode)).toEqual(["x"]);
+    expect(tree.killSession(8, zxid++)).toEqual(["/e/x"]);
+  });
 });
