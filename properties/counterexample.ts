@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { electors } from "../algorithms/index.ts";
+import type { ElectorDefinition } from "../src/elector/api.ts";
 import { namedAs, resolveElectorName } from "../src/elector/variants.ts";
 import type { RunMetrics } from "../src/checker/metrics.ts";
 import { writeFileAtomic } from "../src/runner/files.ts";
@@ -29,6 +30,8 @@ export interface CounterexampleFile extends RunSpec {
   readonly traceHash: string;
   /** How fast-check found it: replay the shrunk case with fc.assert(property, { seed, path }). */
   readonly fastCheck: { readonly seed: number; readonly path: string; readonly numShrinks: number; readonly foundAtRun: number };
+  /** Elector modules (file URLs) the elector came from, when it is not in the registry: replay loads them. */
+  readonly modules?: readonly string[];
 }
 
 /** The repository root (this file is in properties/). */
@@ -99,12 +102,17 @@ export interface ReplayResult {
   readonly diagramPath?: string;
 }
 
-/** Runs a saved counterexample again and judges the property it violated. */
-export function replayCounterexample(path: string): ReplayResult {
+/**
+ * Runs a saved counterexample again and judges the property it violated. `catalog` must hold its
+ * elector: the registry, or with the modules the file records (`file.modules`) loaded.
+ */
+export function replayCounterexample(path: string, catalog: readonly ElectorDefinition[] = electors): ReplayResult {
   const file = loadCounterexample(path);
   // The saved options are complete (decoded); a variant name ("raft:etcd") only names the run.
-  const resolved = resolveElectorName(electors, file.elector);
-  if (resolved === undefined) throw new Error(`${path}: no elector named ${file.elector} in the registry`);
+  const resolved = resolveElectorName(catalog, file.elector);
+  if (resolved === undefined) {
+    throw new Error(`${path}: no elector named ${file.elector} in the registry${file.modules !== undefined ? ` or in ${file.modules.join(", ")}` : " (an elector from a module: add --elector-module PATH)"}`);
+  }
   const def = namedAs(resolved.definition, file.elector);
   const options = decodeOptions(def, file.options);
   const spec: RunSpec = { ...file, options };

@@ -2,9 +2,11 @@
  * The pieces of a property hunt that run on their own, in this thread or on a worker thread of a
  * HuntPool (hunt-pool.ts): one share of a random search, the shrinking of one violation, the
  * replay of one shrunk schedule against one variant. Tasks and results are plain data (they cross
- * threads); electors are named, and resolved from the registry where the task runs.
+ * threads); electors are named, and resolved where the task runs: from the registry, plus the
+ * elector modules the target names (`check --elector-module`), which each thread imports itself.
  */
 import { electors } from "../algorithms/index.ts";
+import { electorCatalog } from "../src/runner/electors.ts";
 import type { ElectorDefinition } from "../src/elector/api.ts";
 import { electorNames, namedAs, resolveElectorName } from "../src/elector/variants.ts";
 import type { PropertyScenario } from "./arbitraries/index.ts";
@@ -17,13 +19,20 @@ import { traceHashOf } from "./timeline-text.ts";
 export interface HuntTarget {
   readonly algorithm: string;
   readonly options?: Readonly<Record<string, unknown>>;
+  /** Elector modules (file URLs) to load besides the registry: where an elector outside it comes from. */
+  readonly modules?: readonly string[];
+}
+
+/** The electors a target can name: the registry, plus its modules (loaded once per thread). */
+export async function catalogOf(t: HuntTarget): Promise<readonly ElectorDefinition[]> {
+  return t.modules !== undefined && t.modules.length > 0 ? electorCatalog(t.modules) : electors;
 }
 
 /** The definition (named as written) and the decoded options of a target; throws on an unknown name. */
-export function resolveTarget(t: HuntTarget): { readonly def: ElectorDefinition; readonly options: unknown } {
-  const resolved = resolveElectorName(electors, t.algorithm);
+export function resolveTarget(t: HuntTarget, catalog: readonly ElectorDefinition[] = electors): { readonly def: ElectorDefinition; readonly options: unknown } {
+  const resolved = resolveElectorName(catalog, t.algorithm);
   if (resolved === undefined) {
-    throw new Error(`unknown algorithm "${t.algorithm}"; known: ${electorNames(electors).join(", ") || "(none registered)"}`);
+    throw new Error(`unknown algorithm "${t.algorithm}"; known: ${electorNames(catalog).join(", ") || "(none registered)"}`);
   }
   const def = namedAs(resolved.definition, t.algorithm);
   return { def, options: decodeOptions(def, { ...resolved.variant?.options, ...t.options }) };
@@ -68,8 +77,8 @@ export interface ReplayVerdict {
 /** Events a task sends while it runs: a search's records, a shrink's progress. */
 export type HuntEvent = { readonly record: RunRecord } | { readonly shrunkWorlds: number };
 
-export function replayOn(task: Omit<ReplayTask, "kind">): ReplayVerdict {
-  const { def, options } = resolveTarget(task.target);
+export function replayOn(task: Omit<ReplayTask, "kind">, catalog: readonly ElectorDefinition[] = electors): ReplayVerdict {
+  const { def, options } = resolveTarget(task.target, catalog);
   const ev = evaluate(planRun(def, options, task.scenario), [task.property]);
   const violation = ev.violations[task.property] ?? ev.violations["no-exceptions"];
   return {
@@ -80,16 +89,16 @@ export function replayOn(task: Omit<ReplayTask, "kind">): ReplayVerdict {
   };
 }
 
-/** Runs one task; `emit` carries its events. */
-export function runTask(task: HuntTask, emit: (e: HuntEvent) => void): RunRecord[] | Violation | ReplayVerdict | null {
+/** Runs one task; `emit` carries its events; `catalog` must hold the target's electors (catalogOf). */
+export function runTask(task: HuntTask, emit: (e: HuntEvent) => void, catalog: readonly ElectorDefinition[] = electors): RunRecord[] | Violation | ReplayVerdict | null {
   switch (task.kind) {
     case "search": {
-      const { def, options } = resolveTarget(task.target);
+      const { def, options } = resolveTarget(task.target, catalog);
       searchShare(def, options, task.settings, task.share, (record) => emit({ record }));
       return null;
     }
     case "shrink": {
-      const { def, options } = resolveTarget(task.target);
+      const { def, options } = resolveTarget(task.target, catalog);
       return shrinkFailure({ def, options, settings: task.settings, runs: task.settings.runs, firstFailure: { [task.property]: task.first } }, task.property, {
         ...(task.maxShrinkRuns !== undefined ? { maxShrinkRuns: task.maxShrinkRuns } : {}),
         ...(task.save !== undefined ? { save: task.save } : {}),
@@ -99,6 +108,6 @@ export function runTask(task: HuntTask, emit: (e: HuntEvent) => void): RunRecord
       });
     }
     case "replay":
-      return replayOn(task);
+      return replayOn(task, catalog);
   }
 }

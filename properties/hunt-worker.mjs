@@ -6,13 +6,15 @@ import { existsSync } from "node:fs";
 import { parentPort } from "node:worker_threads";
 
 const compiled = new URL("./hunt-tasks.js", import.meta.url);
-const { runTask } = existsSync(compiled)
+const { runTask, catalogOf } = existsSync(compiled)
   ? await import(compiled.href)
   : await (await import("tsx/esm/api")).tsImport("./hunt-tasks.ts", import.meta.url);
 
-parentPort.on("message", ({ id, task }) => {
+// The pool sends a thread its next task only once it has answered, so tasks never overlap here.
+parentPort.on("message", async ({ id, task }) => {
   try {
-    const result = runTask(task, (event) => parentPort.postMessage({ id, event }));
+    const catalog = await catalogOf(task.target); // the target's elector modules, imported once per thread
+    const result = runTask(task, (event) => parentPort.postMessage({ id, event }), catalog);
     parentPort.postMessage({ id, result });
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));

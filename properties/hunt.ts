@@ -5,7 +5,7 @@
  */
 import { applicability, needsReplicaState, PROPERTY_NAMES, propertyTitle, type PropertyName } from "./properties.ts";
 import type { HuntPool } from "./hunt-pool.ts";
-import { resolveTarget, type HuntTarget, type PlainSearchSettings } from "./hunt-tasks.ts";
+import { catalogOf, resolveTarget, type HuntTarget, type PlainSearchSettings } from "./hunt-tasks.ts";
 import type { ScenarioArbitraryOptions } from "./arbitraries/index.ts";
 import type { Fault } from "../src/sim/faults.ts";
 import type { PropertyScenario } from "./arbitraries/index.ts";
@@ -32,8 +32,10 @@ export type HuntProgress =
   | { readonly phase: "shrunk"; readonly algorithm: string; readonly property: PropertyName };
 
 export interface HuntOptions {
-  /** Elector name in the registry (algorithms/index.ts), or "elector:variant" for a declared variant. */
+  /** Elector name in the registry (algorithms/index.ts) or in `modules`, or "elector:variant" for a declared variant. */
   readonly algorithm: string;
+  /** Elector modules (file URLs) to load besides the registry (`check --elector-module`); every worker thread loads them too. */
+  readonly modules?: readonly string[];
   /** Generated scenarios (default 100). */
   readonly runs?: number;
   /** fast-check's seed (default 1; never drawn from the clock, so a hunt is reproducible). */
@@ -156,8 +158,9 @@ export async function searchOnPool(pool: HuntPool, target: HuntTarget, r: Return
 
 /** Runs every property against `runs` generated scenarios and shrinks each violation found. */
 export async function runPropertyHunt(o: HuntOptions): Promise<HuntReport> {
-  const target: HuntTarget = { algorithm: o.algorithm, ...(o.options !== undefined ? { options: o.options } : {}) };
-  const resolved = resolveTarget(target);
+  const modules = o.modules !== undefined && o.modules.length > 0 ? o.modules : undefined;
+  const target: HuntTarget = { algorithm: o.algorithm, ...(o.options !== undefined ? { options: o.options } : {}), ...(modules !== undefined ? { modules } : {}) };
+  const resolved = resolveTarget(target, await catalogOf(target));
   const { def, options } = resolved;
   const runs = o.runs ?? DEFAULT_HUNT_RUNS;
   const seed = o.seed ?? DEFAULT_HUNT_SEED;
@@ -173,7 +176,7 @@ export async function runPropertyHunt(o: HuntOptions): Promise<HuntReport> {
   });
   const properties = verdicts0.filter((v) => v.checked).map((v) => v.name);
   say(`hunting: ${def.name}, ${runs} scenario(s), fast-check seed ${seed}; properties: ${properties.join(", ")}`);
-  const settings: PlainSearchSettings = { runs, seed, properties, ...(o.scenario !== undefined ? { scenario: o.scenario } : {}) };
+  const settings: PlainSearchSettings = { runs, seed, properties, ...(o.scenario !== undefined ? { scenario: o.scenario } : {}), ...(modules !== undefined ? { modules } : {}) };
   const searchProgress = o.onProgress === undefined ? undefined : (done: number, total: number): void => o.onProgress!({ phase: "search", algorithm: def.name, done, total });
   const ex =
     o.pool !== undefined

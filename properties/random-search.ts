@@ -36,6 +36,8 @@ export interface SearchSettings {
   /** Runs (from the first) that are run twice for the determinism property; default max(3, runs / 5). */
   readonly determinismRuns?: number;
   readonly scenario?: ScenarioArbitraryOptions;
+  /** Elector modules (file URLs) the elector comes from, outside the registry: saved counterexamples record them for replay. */
+  readonly modules?: readonly string[];
   /** Called after each scenario with (done, total), e.g. for a progress line. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -338,6 +340,7 @@ export function shrinkFailure(ex: ShrinkInput, property: PropertyName, settings:
       kind: "electorate/counterexample",
       version: 1,
       ...plan.spec,
+      ...(ex.settings.modules !== undefined && ex.settings.modules.length > 0 ? { modules: ex.settings.modules } : {}),
       property,
       violation: message,
       traceHash,

@@ -3,10 +3,10 @@
  * path and no stack trace, and writes nothing; a good run exits 0.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -101,7 +101,7 @@ describe("electorate CLI", () => {
       cli(["list", "--elector-module", TEST_ELECTOR]),
     ]);
     expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toContain("tiny — test-preferred (epoch=1, gossipMs=200), seed 1");
+    expect(text.stdout).toContain("tiny — test-preferred (epoch=1, gossipMs=200, throwOnGossip=false), seed 1");
     expect(text.stdout).toMatch(/leader-of-most = broker \d/);
     expect(json.code, json.stderr).toBe(0);
     const result = JSON.parse(json.stdout) as { elector: string; timeline: { partitions: unknown[] }; metrics: { traceHash: string } };
@@ -116,5 +116,24 @@ describe("electorate CLI", () => {
     const replay = await cli(["replay", saved, "--elector-module", TEST_ELECTOR]);
     expect(replay.code, replay.stderr).toBe(0);
     expect(replay.stderr).toContain(`reproduced: trace hash ${result.metrics.traceHash}`);
+  });
+
+  it("hunts an elector from a module on worker threads; its counterexample records the module and replays without naming it", async () => {
+    const hunt = await cli(["check", "--algorithm", "test-preferred", "--elector-module", TEST_ELECTOR, "--set", "throwOnGossip=true", "--property", "no-exceptions", "--runs", "3", "--workers", "2"]);
+    expect(hunt.code, hunt.stderr).toBe(1);
+    expect(hunt.stdout).toContain("FAIL no-exceptions");
+    expect(hunt.stderr).toContain("on 2 worker thread(s)");
+    const saved = /Replay: npx electorate replay (\S+\.json)/.exec(hunt.stdout)?.[1];
+    expect(saved, hunt.stdout).toBeDefined();
+    try {
+      expect((JSON.parse(readFileSync(saved!, "utf8")) as { modules?: string[] }).modules).toEqual([pathToFileURL(TEST_ELECTOR).href]);
+      const replay = await cli(["replay", saved!]);
+      expect(replay.code, replay.stderr).toBe(1); // it still violates
+      expect(replay.stdout).toContain("still violates");
+      expect(replay.stdout).toContain("(as saved)");
+    } finally {
+      rmSync(saved!, { force: true });
+      rmSync(saved!.replace(/\.json$/, ".svg"), { force: true });
+    }
   });
 });

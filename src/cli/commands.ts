@@ -586,9 +586,13 @@ export async function cmdReplay(args: ReplayArgs, io: Io = processIo, signal?: A
   }
   if (kind === "electorate/counterexample") {
     const { replayCounterexample } = await import("../../properties/counterexample.ts");
+    // The modules the hunt loaded the elector from (recorded in the file), and any named here.
+    const saved = (doc as { modules?: unknown }).modules;
+    const recorded = Array.isArray(saved) ? saved.filter((m): m is string => typeof m === "string") : [];
+    const catalog = await electorCatalog([...recorded, ...(args.modules ?? []).map(moduleUrl)]);
     let replay;
     try {
-      replay = replayCounterexample(args.file);
+      replay = replayCounterexample(args.file, catalog);
     } catch (e) {
       if (e instanceof Error && e.message.startsWith(args.file)) throw new BadInputError(args.file, [{ path: "", message: e.message.slice(args.file.length + 2) }]);
       throw e;
@@ -660,10 +664,13 @@ export interface CheckArgs {
   readonly workers?: number;
   /** Where the matrix report goes (default: a new reports/<time>-hunt/, and reports/latest points at it). */
   readonly out?: string;
+  /** Elector modules (paths) to load besides the registry; worker threads load them too. */
+  readonly modules?: readonly string[];
 }
 
 export async function cmdCheck(args: CheckArgs, io: Io = processIo, signal?: AbortSignal): Promise<number> {
-  const catalog = await electorCatalog();
+  const modules = (args.modules ?? []).map(moduleUrl);
+  const catalog = await electorCatalog(modules);
   if ((args.algorithm === undefined) === (args.algorithms === undefined)) {
     throw new BadInputError(args.algorithm === undefined ? "--algorithm" : "--algorithms", [
       { path: "", message: "expected exactly one of --algorithm NAME (one hunt) or --algorithms all|A,B,... (a matrix)" },
@@ -725,6 +732,7 @@ export async function cmdCheck(args: CheckArgs, io: Io = processIo, signal?: Abo
       const { runPropertyHunt } = await import("../../properties/hunt.ts");
       const report = await runPropertyHunt({
         algorithm: args.algorithm,
+        ...(modules.length > 0 ? { modules } : {}),
         options: settingsFor(catalog, args.algorithm, settings),
         ...(runs !== undefined ? { runs } : {}),
         ...(seed !== undefined ? { seed } : {}),
@@ -741,6 +749,7 @@ export async function cmdCheck(args: CheckArgs, io: Io = processIo, signal?: Abo
     const { runMatrix } = await import("./hunt-matrix.ts");
     const matrix = await runMatrix({
       catalog,
+      ...(modules.length > 0 ? { modules } : {}),
       variants: names,
       runs: runs ?? DEFAULT_HUNT_RUNS,
       seed: seed ?? DEFAULT_HUNT_SEED,

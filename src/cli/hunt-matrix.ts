@@ -121,7 +121,10 @@ export interface HuntMatrix {
 }
 
 export interface MatrixRun {
+  /** The electors the variants name: the registry plus `modules`' (electorCatalog). */
   readonly catalog: readonly ElectorDefinition[];
+  /** Elector modules (file URLs) besides the registry; worker threads load them too. */
+  readonly modules?: readonly string[];
   readonly variants: readonly string[];
   readonly runs: number;
   readonly seed: number;
@@ -164,6 +167,7 @@ export async function runMatrix(m: MatrixRun): Promise<HuntMatrix> {
       runPropertyHunt({
         algorithm: name,
         options: m.overrides(name),
+        ...(m.modules !== undefined && m.modules.length > 0 ? { modules: m.modules } : {}),
         runs: m.runs,
         seed: m.seed,
         ...(m.properties !== undefined ? { properties: m.properties } : {}),
@@ -206,8 +210,9 @@ export async function runMatrix(m: MatrixRun): Promise<HuntMatrix> {
     counterexamples.map((c, ci) =>
       Promise.all(
         m.variants.map(async (name) => {
-          const task = { target: { algorithm: name, options: m.overrides(name) }, scenario: violations[ci].scenario, property: c.property };
-          const verdict = m.pool !== undefined ? await m.pool.run<ReplayVerdict>({ kind: "replay", ...task }) : replayOn(task);
+          const target = { algorithm: name, options: m.overrides(name), ...(m.modules !== undefined && m.modules.length > 0 ? { modules: m.modules } : {}) };
+          const task = { target, scenario: violations[ci].scenario, property: c.property };
+          const verdict = m.pool !== undefined ? await m.pool.run<ReplayVerdict>({ kind: "replay", ...task }) : replayOn(task, m.catalog);
           const claimed = reports[m.variants.indexOf(name)].properties.find((p) => p.name === c.property)!.claimed;
           return replayCell(verdict, c.property, claimed, name === c.variant);
         }),

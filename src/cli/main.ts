@@ -232,6 +232,8 @@ const check = Command.make(
     set,
     workers: Flag.Int("workers").pipe(Flag.withDescription("Worker threads (default: one per core); the report is the same for any number"), Flag.optional),
     out: Flag.String("out").pipe(Flag.withDescription("With --algorithms: the report folder (default: a new reports/<time>-hunt/; reports/latest links to it)"), Flag.optional),
+    electorModule,
+    verbose,
   },
   (a) =>
     exec((c, signal) =>
@@ -246,10 +248,12 @@ const check = Command.make(
           ...(opt(a.seed) !== undefined ? { seed: opt(a.seed)! } : {}),
           ...(opt(a.workers) !== undefined ? { workers: opt(a.workers)! } : {}),
           ...(opt(a.out) !== undefined ? { out: opt(a.out)! } : {}),
+          modules: modules(a.electorModule),
         },
         c.processIo,
         signal,
       ),
+    a.verbose,
     ),
 ).pipe(
   Command.withDescription("Hunt for property violations (lost acknowledged writes, divergence, same-epoch leaders, liveness) with generated fault schedules"),

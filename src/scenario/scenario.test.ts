@@ -74,7 +74,7 @@ describe("scenario files", () => {
   it("checks electors and decodes their options with their own schema", () => {
     expect(problems({ ...base, algorithm: "nope" })[0]).toMatch(/^algorithm: expected a registered elector \(.*test-preferred.*\), got "nope"$/);
     expect(problems({ ...base, algorithms: [{ name: "test-preferred", options: { epoch: "x", bogus: 1 } }] }).sort()).toEqual([
-      "algorithms[0].options.bogus: unknown field (expected one of: epoch, gossipMs)",
+      "algorithms[0].options.bogus: unknown field (expected one of: epoch, gossipMs, throwOnGossip)",
       'algorithms[0].options.epoch: expected number, got "x"',
     ]);
     expect(problems({ ...base, algorithm: { name: "test-preferred", hostOptions: { "5": {} } } })[0]).toMatch(

@@ -14,6 +14,9 @@ const Options = Schema.Struct({
   gossipMs: Schema.Finite.pipe(Schema.withDecodingDefaultKey(Effect.succeed(200))).annotate({
     description: "Mean interval between a broker's gossip messages (ms); 0 for none.",
   }),
+  throwOnGossip: Schema.Boolean.pipe(Schema.withDecodingDefaultKey(Effect.succeed(false))).annotate({
+    description: "Throw when a gossip message arrives (a bug for a property hunt to find: no-exceptions).",
+  }),
 });
 type Options = typeof Options.Type;
 
@@ -37,7 +40,9 @@ class PreferredLeader implements ElectorInstance {
     if (this.o.gossipMs > 0) this.ctx.setTimer(this.ctx.random.uniform(0.5, 1.5) * this.o.gossipMs, 0);
   }
 
-  onMessage(): void {}
+  onMessage(): void {
+    if (this.o.throwOnGossip) throw new Error("test-preferred: gossip arrived (throwOnGossip)");
+  }
 
   onTimer(): void {
     const n = this.ctx.cluster.brokers;
