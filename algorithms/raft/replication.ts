@@ -42,11 +42,17 @@ export class Replication {
   private readonly progress: ProgressTable;
   private readonly scratch: Float64Array;
   private readonly rf: number;
-  /** Entries this host appended as a leader whose flush is pending (FIFO): group, index, term. */
+  /**
+   * Entries this host appended as a leader whose flush is pending (FIFO): group, index, term, in
+   * `unsynced[unsyncedHead .. unsyncedCount-1]`. Both lists are emptied by resetting their counts,
+   * never by a length store (a V8 runtime call).
+   */
   private readonly unsynced: number[] = [];
+  private unsyncedCount = 0;
   private unsyncedHead = 0;
-  /** Per flush asked for (FIFO): the length of `unsynced` when it was asked for. */
+  /** Per flush asked for (FIFO): `unsyncedCount` when it was asked for, entries `flushHead` .. `flushCount`-1. */
   private readonly flushEnds: number[] = [];
+  private flushCount = 0;
   private flushHead = 0;
 
   constructor(
@@ -142,7 +148,12 @@ export class Replication {
     const index = this.log.append(g, t, writeId);
     this.port.observer.append(this.layout.parts[g], writeId, index - 1, t);
     if (this.port.leaderLogged?.() === true) {
-      this.unsynced.push(g, index, t);
+      const u = this.unsynced;
+      const k = this.unsyncedCount;
+      u[k] = g;
+      u[k + 1] = index;
+      u[k + 2] = t;
+      this.unsyncedCount = k + 3;
       return;
     }
     this.progress.match[g * this.rf + this.layout.selfIdx[g]] = index;
@@ -154,7 +165,7 @@ export class Replication {
 
   /** The host asks its disk to flush everything this host appended as a leader so far. */
   flushRequested(): void {
-    this.flushEnds.push(this.unsynced.length);
+    this.flushEnds[this.flushCount++] = this.unsyncedCount;
   }
 
   /**
@@ -175,9 +186,9 @@ export class Replication {
       this.maybeAck(g);
     }
     this.unsyncedHead = end;
-    if (this.flushHead === this.flushEnds.length) {
-      this.flushEnds.length = this.flushHead = 0;
-      if (end === u.length) u.length = this.unsyncedHead = 0;
+    if (this.flushHead === this.flushCount) {
+      this.flushCount = this.flushHead = 0;
+      if (end === this.unsyncedCount) this.unsyncedCount = this.unsyncedHead = 0;
     }
   }
 

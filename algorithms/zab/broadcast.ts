@@ -30,11 +30,17 @@ interface PendingWrite {
 export class Broadcast {
   /** Outstanding proposals by (group, counter); only leaders in broadcast have any. */
   private readonly pending = new Map<number, PendingWrite>();
-  /** Proposals this leader appended whose log flush is pending (FIFO), from `unsyncedHead` on. */
+  /**
+   * Proposals this leader appended whose log flush is pending (FIFO), `unsynced[unsyncedHead ..
+   * unsyncedCount-1]`. Both lists are emptied by resetting their counts, never by a length store
+   * (a V8 runtime call).
+   */
   private readonly unsynced: PendingWrite[] = [];
+  private unsyncedCount = 0;
   private unsyncedHead = 0;
-  /** Per flush asked for (FIFO): how many proposals had been appended when it was asked for. */
+  /** Per flush asked for (FIFO): `unsyncedCount` when it was asked for, entries `flushHead` .. `flushCount`-1. */
   private readonly flushEnds: number[] = [];
+  private flushCount = 0;
   private flushHead = 0;
 
   constructor(
@@ -64,7 +70,7 @@ export class Broadcast {
     const me = t.mySlot[g];
     const w: PendingWrite = { g, writeId, zxid, position, epoch, proposedAt: this.port.now(), mask: flushes ? 0 : 1 << me };
     this.pending.set(this.key(g, zxid), w);
-    if (flushes) this.unsynced.push(w);
+    if (flushes) this.unsynced[this.unsyncedCount++] = w;
     const targets = t.mSynced[g] & t.mConn[g];
     for (let j = 0; j < t.rf; j++) {
       if (j !== me && (targets & (1 << j)) !== 0) this.port.emit3(t.hostOf(g, j), T.Proposal, t.parts[g], zxid, writeId);
@@ -74,7 +80,7 @@ export class Broadcast {
 
   /** The host asks for a flush of everything this leader appended so far. */
   flushRequested(): void {
-    this.flushEnds.push(this.unsynced.length);
+    this.flushEnds[this.flushCount++] = this.unsyncedCount;
   }
 
   /** The oldest requested flush completed: the leader ACKs the proposals it covered (if still pending). */
@@ -89,9 +95,9 @@ export class Broadcast {
       this.tryCommit(w);
     }
     this.unsyncedHead = end;
-    if (this.flushHead === this.flushEnds.length) {
-      this.flushEnds.length = this.flushHead = 0;
-      if (end === this.unsynced.length) this.unsynced.length = this.unsyncedHead = 0;
+    if (this.flushHead === this.flushCount) {
+      this.flushCount = this.flushHead = 0;
+      if (end === this.unsyncedCount) this.unsyncedCount = this.unsyncedHead = 0;
     }
   }
 

@@ -13,7 +13,9 @@ export const CONN_SPACE = 65536;
 export class Outbox {
   private readonly openType: Int8Array;
   private readonly openItems: (number[] | undefined)[];
+  /** Hosts with an open frame, `dirty[0 .. dirtyCount-1]` (emptied by a count, not a length store). */
   private readonly dirty: number[] = [];
+  private dirtyCount = 0;
   /** Our side of the connection to each host, and the last sequence number sent on it. */
   private readonly outConn: Float64Array;
   private readonly outSeq: Float64Array;
@@ -44,7 +46,7 @@ export class Outbox {
     const t = this.openType[to];
     if (t === type) return this.openItems[to] as number[];
     if (t !== -1) this.sendOpen(to);
-    else if (this.coalesce) this.dirty.push(to);
+    else if (this.coalesce) this.dirty[this.dirtyCount++] = to;
     this.openType[to] = type;
     const items: number[] = [];
     this.openItems[to] = items;
@@ -95,7 +97,7 @@ export class Outbox {
   /** End of an event: send every open frame. */
   flush(): void {
     const dirty = this.dirty;
-    for (let i = 0; i < dirty.length; i++) if (this.openType[dirty[i]] !== -1) this.sendOpen(dirty[i]);
-    dirty.length = 0;
+    for (let i = 0; i < this.dirtyCount; i++) if (this.openType[dirty[i]] !== -1) this.sendOpen(dirty[i]);
+    this.dirtyCount = 0;
   }
 }

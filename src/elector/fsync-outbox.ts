@@ -8,12 +8,16 @@
 import type { HostContext, HostId, Message } from "./api.ts";
 
 export class FsyncOutbox {
+  // Held messages are entries 0..count-1 of three parallel arrays that are never shrunk: emptying
+  // them is `count = 0`, not a length store (a V8 runtime call, once per step that sent anything).
   private readonly to: number[] = [];
   private readonly msg: Message[] = [];
   private readonly bytes: number[] = [];
+  private count = 0;
   private head = 0;
-  /** End index of each batch waiting for its fsync, from `syncHead` on. */
+  /** End index of each batch waiting for its fsync, entries `syncHead` .. `syncCount`-1. */
   private readonly syncEnds: number[] = [];
+  private syncCount = 0;
   private syncHead = 0;
 
   /** `stream`: send with ctx.sendStream (ordered per link) instead of ctx.send. */
@@ -23,27 +27,28 @@ export class FsyncOutbox {
   ) {}
 
   hold(to: HostId, message: Message, bytes: number): void {
-    this.to.push(to);
-    this.msg.push(message);
-    this.bytes.push(bytes);
+    const i = this.count++;
+    this.to[i] = to;
+    this.msg[i] = message;
+    this.bytes[i] = bytes;
   }
 
   /** End of a step: `durable` closes a batch for one fsync (returns true: the caller asks for it); else what may leave, leaves. */
   endOfStep(durable: boolean): boolean {
     if (durable) {
-      this.syncEnds.push(this.to.length);
+      this.syncEnds[this.syncCount++] = this.count;
       return true;
     }
-    if (this.syncHead === this.syncEnds.length) this.release(this.to.length);
+    if (this.syncHead === this.syncCount) this.release(this.count);
     return false;
   }
 
   /** The oldest batch's fsync completed: send it (everything, if it was the last batch pending). */
   synced(): void {
     const end = this.syncEnds[this.syncHead++];
-    if (this.syncHead === this.syncEnds.length) {
-      this.syncEnds.length = this.syncHead = 0;
-      this.release(this.to.length);
+    if (this.syncHead === this.syncCount) {
+      this.syncCount = this.syncHead = 0;
+      this.release(this.count);
     } else {
       this.release(end);
     }
@@ -56,10 +61,7 @@ export class FsyncOutbox {
       this.msg[i] = undefined as unknown as Message;
     }
     this.head = end;
-    // Pending batches' boundaries index the list: empty it only when none is pending (and only if
-    // it holds anything: most steps hold nothing, and setting a length is a runtime call in V8).
-    if (end !== 0 && end === this.to.length && this.syncHead === this.syncEnds.length) {
-      this.to.length = this.msg.length = this.bytes.length = this.head = 0;
-    }
+    // Pending batches' boundaries index the list: empty it only when none is pending.
+    if (end === this.count && this.syncHead === this.syncCount) this.count = this.head = 0;
   }
 }

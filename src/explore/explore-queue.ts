@@ -94,6 +94,10 @@ export class ExploreQueue implements KernelQueue {
     return id;
   }
 
+  popUntil(until: number): number {
+    return this.peekTime() <= until ? this.pop() : NONE;
+  }
+
   peekTime(): number {
     if (this.chosen !== NONE) return this.timeOf(this.chosen);
     const id = this.earliest();

@@ -325,6 +325,37 @@ describe("EventQueue", () => {
     return { pops, maxSize, ties };
   }
 
+  it("popUntil pops what peekTime() <= until would, from the run, the late heap and the Infinity heap", () => {
+    // Two queues fed alike: one popped by popUntil, the other by peekTime + pop.
+    const a = new EventQueue();
+    const b = new EventQueue();
+    const rng = new RandomStream(7, "pop-until");
+    let id = 0;
+    let now = 0;
+    const got: number[] = [];
+    const want: number[] = [];
+    for (let round = 0; round < 2000; round++) {
+      for (let k = rng.int(0, 3); k > 0; k--) {
+        const m = rng.next();
+        const t = m < 0.05 ? Infinity : m < 0.3 ? now : now + rng.exponential(20);
+        push(a, t, id);
+        push(b, t, id++);
+      }
+      const until = round === 1999 ? Infinity : now + rng.uniform(0, 30);
+      for (let s = a.popUntil(until); s >= 0; s = a.popUntil(until)) got.push(a.aOf(s));
+      while (b.peekTime() <= until) {
+        const s = b.pop();
+        if (s < 0) break;
+        want.push(b.aOf(s));
+      }
+      if (until !== Infinity) now = until;
+      if (got.length !== want.length) break;
+    }
+    expect(got).toEqual(want);
+    expect(got.length).toBe(id); // the final Infinity drains everything, Infinity events too
+    expect(a.popUntil(Infinity)).toBe(-1);
+  });
+
   it("matches a sort-by-(time, seq) reference over 50,000 random pushes and pops", () => {
     // Delay mixture: exactly now, quarter-ms grid (many ties), sub-ms, beyond the horizon.
     const got = crossCheck(20240611, 50_000, 0.4, (rng) => {

@@ -287,6 +287,35 @@ export class EventQueue {
     } else {
       return NIL;
     }
+    return this.taken(slot);
+  }
+
+  /**
+   * `pop` if the earliest event is due at or before `until` (`peekTime() <= until ? pop() : -1` in
+   * one call: the kernel's loop pays one call and one look at the run per event).
+   */
+  popUntil(until: number): number {
+    let slot: number;
+    if (this.runPos < this.runLength || this.late.size > 0 || this.advance()) {
+      const p = this.runPos;
+      if (p < this.runLength && (this.late.size === 0 || this.runGoesFirst(p))) {
+        if (this.runTime[p] > until) return NIL;
+        slot = this.runSlot[p];
+        this.runPos = p + 1;
+      } else {
+        if (this.late.time[0] > until) return NIL;
+        slot = this.late.pop();
+      }
+    } else if (this.infinite.size > 0 && until === Infinity) {
+      slot = this.infinite.pop();
+    } else {
+      return NIL;
+    }
+    return this.taken(slot);
+  }
+
+  /** Bookkeeping of a slot just removed from the order; returns it. */
+  private taken(slot: number): number {
     this.liveCount--;
     // Free the slot; its next event gets a new generation, so this event's handle goes stale.
     const w = slot * I32_STRIDE;

@@ -37,7 +37,7 @@ const CANCELLED = 0;
  */
 export type KernelQueue = Pick<
   EventQueue,
-  "size" | "push" | "handleOf" | "cancel" | "pop" | "peekTime" | "timeOf" | "kindOf" | "targetOf" | "incarnationOf" | "aOf" | "bOf" | "takeObjOf"
+  "size" | "push" | "handleOf" | "cancel" | "pop" | "popUntil" | "peekTime" | "timeOf" | "kindOf" | "targetOf" | "incarnationOf" | "aOf" | "bOf" | "takeObjOf"
 >;
 
 /**
@@ -177,8 +177,7 @@ export class Kernel {
 
   /** The next event's slot if it is due at or before `until`, else -1. */
   private popUntil(until: number): number {
-    const q = this.queue;
-    return q.peekTime() <= until ? q.pop() : -1;
+    return this.queue.popUntil(until);
   }
 
   /** Dispatches the next event. Returns false when the queue is empty. */

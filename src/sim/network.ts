@@ -82,6 +82,9 @@ export class Network implements EventHandler {
   private readonly typeNames: string[] = [];
   private typeCounts = new Float64Array(16);
   private typeBytes = new Float64Array(16);
+  /** The last type counted and its id: runs of one type skip the map (type names are interned literals). */
+  private lastType: string | undefined = undefined;
+  private lastTypeId = 0;
 
   constructor(
     private readonly kernel: Kernel,
@@ -237,11 +240,17 @@ export class Network implements EventHandler {
     this.bytes += bytes;
     this.sentBy[from]++;
     this.all.add(now);
-    let id = this.typeIds.get(message.type);
+    const type = message.type;
+    if (type === this.lastType) {
+      this.typeCounts[this.lastTypeId]++;
+      this.typeBytes[this.lastTypeId] += bytes;
+      return;
+    }
+    let id = this.typeIds.get(type);
     if (id === undefined) {
       id = this.typeNames.length;
-      this.typeIds.set(message.type, id);
-      this.typeNames.push(message.type);
+      this.typeIds.set(type, id);
+      this.typeNames.push(type);
       if (id >= this.typeCounts.length) {
         const c = new Float64Array(this.typeCounts.length * 2);
         c.set(this.typeCounts);
@@ -251,6 +260,8 @@ export class Network implements EventHandler {
         this.typeBytes = b;
       }
     }
+    this.lastType = type;
+    this.lastTypeId = id;
     this.typeCounts[id]++;
     this.typeBytes[id] += bytes;
   }

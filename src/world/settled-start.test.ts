@@ -74,6 +74,14 @@ const RULES: Record<string, DigestRules & { readonly atMs: number; readonly ownC
       "wheelScratch",
       "votes", // which grants reached the winner before it had a majority: network delays; unused once leading
       "dirty", // fsync-pending flag, read only with persistBeforeReply
+      // Backing arrays of lists kept as (array, count): entries past the count are leftovers of what the
+      // start sent and flushed, not state (the counts and heads, which are, are still compared).
+      "outbox.to",
+      "outbox.msg",
+      "outbox.bytes",
+      "outbox.syncEnds",
+      "core.replication.unsynced",
+      "core.replication.flushEnds",
       // Who voted for whom in the leader's term when a second candidate ran in it (the loser voted for
       // itself) is a timing outcome, like who won; it constrains only that term, which has its leader (§5.2).
       "votedFor",
@@ -92,7 +100,15 @@ const RULES: Record<string, DigestRules & { readonly atMs: number; readonly ownC
       "inConn",
       "inSeq",
       "outSeq",
-      "dirty", // fsync-pending flag, read only with persistBeforeAck
+      "dirty", // fsync-pending flag, read only with persistBeforeAck (and the outbox's list of hosts with an open frame, below)
+      // Backing arrays of lists kept as (array, count): entries past the count are leftovers of what the
+      // start sent and flushed, not state (the counts and heads, which are, are still compared).
+      "held.to",
+      "held.msg",
+      "held.bytes",
+      "held.syncEnds",
+      "unsynced",
+      "flushEnds",
       "scratch", // scratch buffers, no state
       "mEpochCounted", // which ACKEPOCHs reached the leader before its epoch quorum: network delays; unused after
     ],
