@@ -21,8 +21,8 @@ export type { RaftOptions } from "./options.ts";
 
 /** etcd v3.5's server settings (the defaults): CheckQuorum on, --pre-vote true, 100 ms / 1000 ms. */
 const ETCD = { electionTimeoutMin: 1000, electionTimeoutMax: 2000, heartbeatInterval: 100, tickMs: 100, preVote: true, checkQuorum: true };
-/** The Raft paper: §9.3's 150-300 ms, heartbeats well below, neither pre-vote nor check-quorum. */
-const PAPER = { electionTimeoutMin: 150, electionTimeoutMax: 300, heartbeatInterval: 50, tickMs: 10, preVote: false, checkQuorum: false };
+/** The Raft paper: §9.3's 150-300 ms, heartbeats well below, neither pre-vote nor check-quorum; §5.1's RPC retries (RequestVote re-sent each heartbeat interval). */
+const PAPER = { electionTimeoutMin: 150, electionTimeoutMax: 300, heartbeatInterval: 50, tickMs: 10, preVote: false, checkQuorum: false, retryRequestVote: true };
 
 export const raft = defineElector<RaftOptions>({
   name: "raft",
@@ -37,7 +37,7 @@ export const raft = defineElector<RaftOptions>({
     },
     {
       name: "paper",
-      description: "The Raft paper (Ongaro & Ousterhout 2014, §9.3): election timeouts 150-300 ms, heartbeats every 50 ms, no pre-vote, no check-quorum.",
+      description: "The Raft paper (Ongaro & Ousterhout 2014, §9.3): election timeouts 150-300 ms, heartbeats every 50 ms, no pre-vote, no check-quorum; RequestVote retried every heartbeat interval until answered (§5.1).",
       options: PAPER,
     },
     // ---- Bug zoo (npm run bench:zoo): known bugs on purpose, never in the default suite or comparison ----

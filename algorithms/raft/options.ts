@@ -53,6 +53,11 @@ export const RaftOptions = Schema.Struct({
     description:
       "Check-quorum and leader stickiness (thesis §6.2 / §4.2.3; etcd's server always sets CheckQuorum): a leader that has not heard from a majority for an election timeout steps down; a voter that knows a leader and heard from it within the minimum election timeout ignores RequestVote for a higher term (etcd's 'lease is not expired').",
   }),
+  retryRequestVote: flag({
+    default: false,
+    description:
+      "A candidate re-sends RequestVote every heartbeatInterval to each replica that has not answered it in this round, until the round ends (Raft paper §5.1: 'Servers retry RPCs if they do not receive a response in a timely manner'; raft.tla's RequestVote is enabled for any server not in votesResponded; LogCabin's peer thread calls requestVote until requestVoteDone, backing off RPC_FAILURE_BACKOFF = electionTimeout/2, its default heartbeat period, after a failed RPC). On in the `paper` variant; off by default: etcd-io/raft sends MsgVote once per campaign (a lost one waits for the next election timeout). Pre-votes are never re-sent.",
+  }),
   persistBeforeReply: flag({
     default: true,
     description:

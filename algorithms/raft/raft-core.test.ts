@@ -107,6 +107,32 @@ describe("raft core, driven by hand", () => {
     expect(port.declared.at(-1)).toBe("commit 0 1");
   });
 
+  it("paper: a candidate re-sends RequestVote each heartbeat interval to a replica that has not answered (§5.1), etcd does not", () => {
+    for (const [o, retried] of [
+      [{}, true],
+      [{ retryRequestVote: false }, false],
+    ] as const) {
+      const { c, port } = core(o);
+      port.time = 300;
+      c.onDeadline(0, 300); // candidate in term 1; its round ends 150-300 ms later
+      c.step(1, { type: RV_RESP, p: 0, term: 1, granted: false } as never); // host 1 refuses; host 2 is silent
+      port.msgs.length = 0;
+      if (!retried) {
+        // etcd-io/raft: MsgVote once per campaign; the next thing due is the round's end.
+        expect(c.deadline[0]).toBeGreaterThanOrEqual(450);
+        continue;
+      }
+      expect(c.deadline[0]).toBe(350); // one heartbeat interval
+      port.time = 350;
+      c.onDeadline(0, 350);
+      expect([c.role[0], c.term[0]]).toEqual([CANDIDATE, 1]);
+      expect(port.msgs.map(({ to, m }) => [to, m.type, (m as unknown as { term: number }).term])).toEqual([[2, RV, 1]]);
+      expect(c.deadline[0]).toBe(400);
+      c.step(2, { type: RV_RESP, p: 0, term: 1, granted: true } as never);
+      expect(c.role[0]).toBe(LEADER);
+    }
+  });
+
   it("refuses a vote to a candidate whose log is behind ours (§5.4.1), grants it to one at least as up to date", () => {
     const { c, port } = core();
     c.step(1, { type: APPEND, p: 0, term: 1, gen: 0, sentAt: 0, prevIndex: 0, prevTerm: 0, terms: [1], writeIds: [-1], commit: 0 } as never);

@@ -66,8 +66,10 @@ export class RaftCore {
   readonly deadline: Float64Array;
   /** (Pre-)candidate: replicas that granted the vote. Bit = replica index. */
   readonly votes: Int32Array;
-  /** Leader: replicas that answered this leader in its term (coalesced: announcement done). */
+  /** Leader: replicas that answered this leader in its term (coalesced: announcement done). Candidate: replicas that answered its RequestVote. */
   readonly answered: Int32Array;
+  /** Candidate, with option retryRequestVote: when its round ends (its deadline is then the next retry, §5.1). */
+  private readonly roundEnd: Float64Array;
   /** Quiesced (option quiesce): neither heartbeats (leader) nor times out (follower) until woken. */
   readonly quiescent: Uint8Array;
   /** Leader: when it last proposed (or took office): it quiesces 6 ticks after (CockroachDB's quiesceAfterTicks). */
@@ -100,6 +102,7 @@ export class RaftCore {
     this.deadline = new Float64Array(n);
     this.votes = new Int32Array(n);
     this.answered = new Int32Array(n);
+    this.roundEnd = new Float64Array(o.retryRequestVote ? n : 0);
     this.quiescing = o.quiesce;
     this.quiescent = new Uint8Array(o.quiesce ? n : 0);
     this.lastProposalAt = new Float64Array(o.quiesce ? n : 0);
@@ -154,6 +157,11 @@ export class RaftCore {
     if (this.quiescing && this.quiescent[g] === 1) return; // not ticked while quiesced
     if (this.role[g] === LEADER) {
       this.heartbeatDue(g, now);
+      return;
+    }
+    // §5.1: a candidate re-sends RequestVote to the replicas that have not answered, until its round ends.
+    if (this.o.retryRequestVote && this.role[g] === CANDIDATE && now < this.roundEnd[g]) {
+      this.retryVotes(g, now);
       return;
     }
     // §5.2: election timeout elapsed without hearing from a leader (or granting a vote): campaign.
@@ -269,6 +277,7 @@ export class RaftCore {
     this.port.durableChanged?.();
     this.role[g] = CANDIDATE;
     this.votes[g] = 1 << this.layout.selfIdx[g];
+    this.answered[g] = this.votes[g];
     this.clearLeader(g);
     this.port.termRaised(g);
     this.port.observer.campaign(this.layout.parts[g]);
@@ -278,6 +287,28 @@ export class RaftCore {
       return;
     }
     this.requestVotes(g, RV, this.term[g]);
+    if (this.o.retryRequestVote) {
+      this.roundEnd[g] = this.deadline[g];
+      this.deadline[g] = Math.min(this.roundEnd[g], now + this.o.heartbeatInterval);
+      this.port.deadlineEarlier(g);
+    }
+  }
+
+  /**
+   * §5.1 "Servers retry RPCs if they do not receive a response in a timely manner" (option
+   * retryRequestVote): RequestVote again to each replica that has not answered this round, every
+   * heartbeat interval (raft.tla: RequestVote(i, j) for any j not in votesResponded; LogCabin
+   * re-sends until requestVoteDone). A voter that lost the first one (crashed, restarted) hears it.
+   */
+  private retryVotes(g: number, now: number): void {
+    this.port.observer.rule?.(RULE.retryVote);
+    const rep = this.replication;
+    const msg: VoteRequest = { type: RV, p: this.layout.parts[g], term: this.term[g], lastIndex: rep.lastIndex(g), lastTerm: rep.lastTerm(g) };
+    for (let j = 0; j < this.layout.rf; j++) {
+      if ((this.answered[g] & (1 << j)) === 0) this.port.send(this.layout.replica(g, j), msg, VOTE_BYTES);
+    }
+    this.deadline[g] = Math.min(this.roundEnd[g], now + this.o.heartbeatInterval);
+    this.port.deadlineSet(g);
   }
 
   private resetRound(g: number, now: number, redraw = true): void {
@@ -668,6 +699,7 @@ export class RaftCore {
         this.becomeFollower(g, m.term, -1);
         return;
       }
+      if (this.role[g] === CANDIDATE && m.term === this.term[g]) this.answered[g] |= 1 << j;
       if (this.role[g] === CANDIDATE && m.term === this.term[g] && m.granted) {
         this.votes[g] |= 1 << j;
         // §5.2: votes from a majority of the group win the election.

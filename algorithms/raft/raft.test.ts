@@ -52,6 +52,7 @@ describe("raft options", () => {
       tickMs: 100,
       preVote: true,
       checkQuorum: true,
+      retryRequestVote: false,
       persistBeforeReply: true,
       coalescedHeartbeats: true,
       quiesce: false,
@@ -70,6 +71,7 @@ describe("raft options", () => {
       heartbeatInterval: 50,
       preVote: false,
       checkQuorum: false,
+      retryRequestVote: true,
     });
     expect(raft.usesCoordinator).toBe(false);
     expect(raft.quietPeriodMs(opts())).toBe(6 * 2100 + 1000 + 300);

@@ -25,5 +25,6 @@ export const RAFT_RULES = defineRules([
   ["truncateConflict", "a conflicting suffix deleted (§5.3)"],
   ["commitByMajority", "leader commits an entry of its term stored by a majority (§5.3, §5.4.2)"],
   ["quiesce", "idle leader quiesces its group (option quiesce, CockroachDB)"],
+  ["retryVote", "candidate re-sends RequestVote to replicas that have not answered (§5.1 RPC retry; option retryRequestVote)"],
 ]);
 export const RULE = RAFT_RULES.id;
