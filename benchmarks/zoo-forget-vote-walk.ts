@@ -1,8 +1,10 @@
 /**
  * A directed walk for the bug zoo (benchmarks/zoo.bench.ts): a hand-written strategy, not a search,
- * that shows raft:bug-forget-vote-on-restart's double vote is inside the space the explorer searches
- * with tied timeouts and a 3 ms window — every step is a choice `ExploreWorld.choices` offers — and
- * how long the path is, which is why the searches do not reach it.
+ * that shows raft:bug-forget-vote-on-restart's double vote *within one run* — two leaders at once in
+ * term 2, the voter restarted mid-election — is inside the space the explorer searches with tied
+ * timeouts and a 3 ms window (every step is a choice `ExploreWorld.choices` offers), and how long
+ * that path is (18 choices: beyond the searches). The bench's search finds the bug another way, with
+ * the restart judgment (docs/explore.md): two leaders of term 2 one after the other, in 3 choices.
  *
  * The strategy (hosts: 0 the settled leader and the voter, A and B its followers):
  *  1. pause 0; its followers, tied, time out in the same tick and campaign in one term;

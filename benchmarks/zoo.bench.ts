@@ -50,6 +50,8 @@ interface ExplorePlan {
   readonly seed?: number;
   /** Housekeeping event classes (ExploreSettings.housekeeping: run forced, never a choice point). */
   readonly housekeeping?: readonly string[];
+  /** The restart judgment (ExploreSettings.restartJudgment): each judged state also judged after a whole-cluster restart. */
+  readonly restartJudgment?: boolean;
 }
 
 /**
@@ -84,23 +86,25 @@ const PLANS: Readonly<Record<string, BugPlan>> = {
   "raft:bug-forget-vote-on-restart": {
     runs: 200,
     correct: "raft:paper",
-    // Two candidates in one term come free with tied timeouts (the leader paused: its followers time
-    // out in the same tick). The voter must then grant one, crash and restart before the other's
-    // RequestVote leaves (a crash drops messages in flight to it; raft sends RequestVote once per
-    // round), and the second candidate must hear the voter before the first leader: the shortest
-    // such path found by hand has 18 choices (3 faults, 8 reorderings in a 3 ms window), beyond
-    // breadth-first search; random walks at the depth that path needs.
+    // The bug is in what a restart keeps, so every judged state is also judged after a whole-cluster
+    // restart (the restart judgment): a follower crashed in term 1, the leader paused, the other
+    // follower campaigns alone and wins term 2 with the old leader's vote; after the restart the
+    // voter has forgotten it and votes again in term 2 for the follower that slept through it
+    // (3 choices). Heartbeats are housekeeping (never a choice: time passes without a decision per
+    // heartbeat). Without the restart judgment the same search needs two more faults than it has
+    // (a crash and restart of the voter, then of the first leader): see docs/explore.md.
     explore: {
       brokers: 3,
       partitions: 1,
-      depth: 18,
-      faults: 3,
+      depth: 4,
+      faults: 2,
       faultKinds: ["pause", "crash", "restart"],
-      search: "random",
+      search: "bfs",
       tiedTimeouts: true,
-      windowMs: 3,
       writes: 0,
-      maxStates: 20_000,
+      housekeeping: ["deliver raft.CoalescedHeartbeat", "deliver raft.CoalescedHeartbeatResponse"],
+      restartJudgment: true,
+      maxStates: 5_000,
     },
     directedWalk: forgetVoteWalk,
   },
@@ -223,7 +227,7 @@ function main(): number {
     const settings =
       `${p.brokers} brokers x ${p.partitions} partition(s), depth ${p.depth}, ${p.faults} fault(s) of ${(p.faultKinds ?? ["all"]).join("/")}, ${p.search ?? "bfs"}, <= ${n(p.maxStates)} states` +
       `${p.tiedTimeouts === true ? ", tied timeouts" : ""}${p.windowMs !== undefined ? `, window ${p.windowMs} ms` : ""}${p.writes !== undefined ? `, ${p.writes} writes` : ""}${p.seed !== undefined ? `, seed ${p.seed}` : ""}` +
-      `${p.housekeeping !== undefined ? `, housekeeping forced (${p.housekeeping.join(", ")})` : ""}`;
+      `${p.housekeeping !== undefined ? `, housekeeping forced (${p.housekeeping.join(", ")})` : ""}${p.restartJudgment === true ? ", restart judgment" : ""}`;
     console.log(`  exploring (${settings})...`);
     const ex = explored(name, p);
     console.log(`    ${exploreCell(ex).join(" | ")}`);

@@ -31,6 +31,7 @@ export interface ExploreArgs {
   readonly writes?: number;
   readonly tiedTimeouts?: boolean;
   readonly noCoreLiveness?: boolean;
+  readonly restartJudgment?: boolean;
   /** Housekeeping event classes, comma-separated (ExploreSettings.housekeeping). */
   readonly housekeeping?: string;
   readonly set?: readonly string[];
@@ -92,6 +93,7 @@ export async function cmdExplore(args: ExploreArgs, io: Io): Promise<number> {
     ...(args.writes !== undefined ? { writes: args.writes } : {}),
     ...(args.tiedTimeouts === true ? { tiedTimeouts: true } : {}),
     ...(args.noCoreLiveness === true ? { coreLiveness: false } : {}),
+    ...(args.restartJudgment === true ? { restartJudgment: true } : {}),
     ...(args.housekeeping !== undefined ? { housekeeping: args.housekeeping.split(",").map((x) => x.trim()).filter((x) => x !== "") } : {}),
   };
   const run = (overrides: Record<string, unknown>) => {

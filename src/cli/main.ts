@@ -291,6 +291,10 @@ const explore = Command.make(
       Flag.optional,
     ),
     noCoreLiveness: Flag.Boolean("no-core-liveness").pipe(Flag.withDescription("Do not judge core-liveness (a majority healed, the rest left faulty)"), Flag.withDefault(false)),
+    restartJudgment: Flag.Boolean("restart-judgment").pipe(
+      Flag.withDescription("Judge every judged state once more after a whole-cluster restart (every broker crashes and all restart from durable state)"),
+      Flag.withDefault(false),
+    ),
     set: Flag.String("set").pipe(Flag.withDescription("Override an option, key=value (repeatable; over the variant's options)"), Flag.atLeast(0)),
     compareReductions: Flag.Boolean("compare-reductions").pipe(
       Flag.withDescription("Run again with each reduction off and print the factor it saves"),
@@ -320,6 +324,7 @@ const explore = Command.make(
           writes: opt(a.writes),
           tiedTimeouts: a.tiedTimeouts,
           noCoreLiveness: a.noCoreLiveness,
+          restartJudgment: a.restartJudgment,
           housekeeping: opt(a.housekeeping),
           set: a.set,
           compareReductions: a.compareReductions,

@@ -78,7 +78,9 @@ export function replayExploredCounterexample(path: string, file: ExploredCounter
     `trace hash ${traceHash}${sameTrace ? " (as saved)" : ` (saved ${file.traceHash}: the lab or the elector changed)`}`,
     `Schedule (explored by ${file.explore.search}; ${file.explore.path.length} choices, minimised from ${file.explore.foundLength}; exploration started at ${file.explore.setup.world.startMs} ms after ${file.explore.setup.world.tiedTimeouts === true ? "a settled start with tied timeouts" : "a warm-up in the kernel's own order"}):`,
     ...lines.map((l) => `  ${l}`),
-    property === CORE_LIVENESS
+    verdict.restarted === true
+      ? `  then every broker crashes and all restart together (the restart judgment), every fault heals and the world settles (until every partition has an agreed leader and nothing changed for ${file.explore.setup.settleQuietMs} ms, at most ${file.explore.setup.settleMs} ms) before it is judged`
+      : property === CORE_LIVENESS
       ? `  then a core (a majority of brokers) heals, the other brokers stay crashed or cut off, and the world settles (until the core agrees and nothing changed for ${file.explore.setup.settleQuietMs} ms, at most ${file.explore.setup.settleMs} ms) before it is judged`
       : `  then every fault heals and the world settles (until every partition has an agreed leader and nothing changed for ${file.explore.setup.settleQuietMs} ms, at most ${file.explore.setup.settleMs} ms) before it is judged`,
     timeline,

@@ -571,11 +571,20 @@ export class ExploreWorld {
    * so the judge reads replicas that had the chance to agree, as the property suite's recovery
    * phase lets them. Returns when the recovery began.
    */
-  settle(settleMs: number, quietMs: number): number {
+  settle(settleMs: number, quietMs: number, restartAll = false): number {
     const k = this.world.kernel;
     const recoveryAt = k.now;
     this.untie();
     this.world.network.heal();
+    if (restartAll) {
+      // The restart judgment (ExploreSettings.restartJudgment): every broker crashes here (messages
+      // in flight to it are lost, as at any crash) and all restart together from durable state.
+      for (let h = 0; h < this.setup.brokers; h++) {
+        if (k.hostStatus(h) === HostStatus.Paused) this.resume(h);
+        if (k.hostStatus(h) !== HostStatus.Crashed) k.crash(h);
+      }
+      this.note("restart judgment: every broker crashes and restarts");
+    }
     for (let h = 0; h < this.setup.brokers; h++) {
       if (k.hostStatus(h) === HostStatus.Paused) this.resume(h);
       if (k.hostStatus(h) === HostStatus.Crashed) k.restart(h);

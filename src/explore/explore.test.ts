@@ -7,6 +7,9 @@ import { Schema } from "effect";
 import { raft } from "../../algorithms/raft/index.ts";
 import { defineElector, type ElectorInstance, type HostContext } from "../elector/api.ts";
 import { exploreElector, ExploreSettingsError } from "./index.ts";
+import { electors } from "../../algorithms/index.ts";
+import { decodeVariantOptions, namedAs, resolveElectorName } from "../elector/variants.ts";
+import { judgePath } from "./path.ts";
 
 describe("exploreElector", () => {
   // The same tiny exploration (breadth-first to depth 5, at most 2 faults: drop one datagram, crash
@@ -62,6 +65,38 @@ describe("exploreElector", () => {
   it("without tied timeouts the same exploration does not see the pre-candidate bug (its followers draw different timeouts)", () => {
     const r = exploreElector({ ...tied, tiedTimeouts: false, algorithm: "raft:bug-pre-candidate-keeps-leader" });
     expect(r.violation).toBeUndefined();
+  });
+
+  // The restart judgment (every judged state judged again after a whole-cluster restart) finds the
+  // bug zoo's forgotten votedFor in 3 choices: a follower crashed in term 1, the leader paused, the
+  // other follower wins term 2 with the leader's vote; after the restart the voter votes again in
+  // term 2 for the follower that slept through it. The same path judged on raft:paper (votedFor
+  // persisted), or without the restart judgment, shows nothing.
+  it("finds raft forgetting votedFor on restart by the restart judgment, and nothing in raft:paper on the same path", () => {
+    const settings = {
+      brokers: 3,
+      partitions: 1,
+      depth: 3,
+      faults: 2,
+      faultKinds: ["pause", "crash"],
+      search: "bfs",
+      tiedTimeouts: true,
+      writes: 0,
+      housekeeping: ["deliver raft.CoalescedHeartbeat", "deliver raft.CoalescedHeartbeatResponse"],
+      coreLiveness: false,
+      save: false,
+      minimise: false,
+    } as const;
+    const r = exploreElector({ ...settings, algorithm: "raft:bug-forget-vote-on-restart", restartJudgment: true });
+    expect(r.violation?.property).toBe("no-same-epoch-leaders");
+    expect(r.violation?.message).toMatch(/^after a whole-cluster restart at the judged state: .*both led in epoch 2/);
+    const path = r.violation!.path;
+    const def = (name: string) => namedAs(resolveElectorName(electors, name)!.definition, name);
+    const judged = (name: string, restartJudgment: boolean) =>
+      judgePath(def(name), name, decodeVariantOptions(raft, name.split(":")[1]), { ...r.setup, restartJudgment }, path, ["no-same-epoch-leaders"])!.verdict.violations;
+    expect(judged("raft:bug-forget-vote-on-restart", true)["no-same-epoch-leaders"]).toBeDefined();
+    expect(judged("raft:bug-forget-vote-on-restart", false)).toEqual({});
+    expect(judged("raft:paper", true)).toEqual({});
   });
 
   it("reports an exception thrown while a path runs as a no-exceptions violation (the search does not crash)", () => {

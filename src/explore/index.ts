@@ -76,6 +76,13 @@ export interface ExploreSettings {
   /** Judge core-liveness (verdict.ts) where the elector claims it (ElectorClaims.coreLiveness); default true. */
   readonly coreLiveness?: boolean;
   /**
+   * The restart judgment (default false; docs/explore.md): every judged state is judged once more
+   * after a whole-cluster restart — every broker crashes at the state and all restart together
+   * from their durable state (a power loss; Jepsen's kill-all nemesis) — for the same claimed
+   * properties. One more settle per judged state; it adds no decision to the search.
+   */
+  readonly restartJudgment?: boolean;
+  /**
    * Housekeeping event classes (default none): patterns, exact or ending in "*", over "deliver
    * TYPE" (a message delivery), "timer TAG" (an elector timer) and the kernel's kind names
    * ("zk.server.service", "zk.client.timer"). Such events are never a choice while another event is
@@ -223,6 +230,8 @@ export function exploreElector(settings: ExploreSettings): ExploreReport {
   const tiedTimeouts = settings.tiedTimeouts ?? false;
   if (typeof tiedTimeouts !== "boolean") throw new ExploreSettingsError("tiedTimeouts", `true or false, got ${JSON.stringify(tiedTimeouts)}`);
   if (tiedTimeouts && def.settle === undefined) throw new ExploreSettingsError("tiedTimeouts", `an elector with a settled start (ElectorDefinition.settle): ${def.name} has none, and a cold start with tied timeouts never elects`);
+  const restartJudgment = settings.restartJudgment ?? false;
+  if (typeof restartJudgment !== "boolean") throw new ExploreSettingsError("restartJudgment", `true or false, got ${JSON.stringify(restartJudgment)}`);
   // Symmetry needs every host id renamed: only an elector digest can do that (ElectorInstance.digest).
   const symmetry: boolean | "n/a" = settings.symmetry === false ? false : "n/a";
 
@@ -241,7 +250,7 @@ export function exploreElector(settings: ExploreSettings): ExploreReport {
   const producerFromMs = settledStart(def, options, base, quietMs);
   const startMs = producerFromMs + 4 * delayMs;
   const world: WorldSetup = { ...base, startMs, producerFromMs, stopMs: producerFromMs + (writes + 0.5) * WRITE_INTERVAL_MS };
-  const setup: PathSetup = { world, windowMs, maxFaults, faultKinds, clockJumpMs, settleMs, settleQuietMs, ...(housekeeping.length > 0 ? { housekeeping } : {}) };
+  const setup: PathSetup = { world, windowMs, maxFaults, faultKinds, clockJumpMs, settleMs, settleQuietMs, ...(housekeeping.length > 0 ? { housekeeping } : {}), ...(restartJudgment ? { restartJudgment } : {}) };
   const properties = judgedProperties(def, options).filter((p) => settings.coreLiveness !== false || p !== CORE_LIVENESS);
 
   const fresh = (): ExploreWorld => {
@@ -270,6 +279,7 @@ export function exploreElector(settings: ExploreSettings): ExploreReport {
       settleQuietMs,
       properties,
       electorName: settings.algorithm,
+      restartJudgment,
     },
     fresh,
   ).run();
@@ -340,7 +350,7 @@ export function reportText(r: ExploreReport): string {
   const n = (x: number): string => x.toLocaleString("en-US");
   const lines = [
     `explored ${r.algorithm}: ${r.setup.world.brokers} brokers x ${r.setup.world.partitions} partition(s), ${r.search}, depth ${r.depth}, up to ${r.faults} fault(s) per path (${r.setup.faultKinds.join(", ")}), window ${r.setup.windowMs} ms`,
-    `  from ${r.setup.world.startMs} ms (a settled cluster, seed ${r.setup.world.seed}${r.setup.world.tiedTimeouts === true ? ", tied timeouts: every host draws the same random timeouts" : ""}); each state judged after settling (healed; until agreed and quiet for ${r.setup.settleQuietMs} ms, at most ${r.setup.settleMs} ms)${r.properties.includes(CORE_LIVENESS) ? ", and for core-liveness again with a majority healed and the rest left faulty" : ""}; properties: ${r.properties.join(", ")}`,
+    `  from ${r.setup.world.startMs} ms (a settled cluster, seed ${r.setup.world.seed}${r.setup.world.tiedTimeouts === true ? ", tied timeouts: every host draws the same random timeouts" : ""}); each state judged after settling (healed; until agreed and quiet for ${r.setup.settleQuietMs} ms, at most ${r.setup.settleMs} ms)${r.properties.includes(CORE_LIVENESS) ? ", and for core-liveness again with a majority healed and the rest left faulty" : ""}${r.setup.restartJudgment === true ? ", and again after a whole-cluster restart (every broker crashes and all restart: the restart judgment)" : ""}; properties: ${r.properties.join(", ")}`,
     `  reductions: dedup ${r.reductions.dedup ? "on" : "off"}, partial-order (sleep sets) ${r.reductions.por ? "on" : "off"}, symmetry ${r.reductions.symmetry === "n/a" ? "n/a (the elector declares no digest that renames hosts)" : r.reductions.symmetry ? "on" : "off"}`,
     `  states generated ${n(r.statesGenerated)}, distinct ${n(r.distinctStates)}, judged ${n(r.statesJudged)}, choices asleep ${n(r.sleptChoices)}; depth reached ${r.depthReached}; ${n(r.eventsRun)} events run`,
     `  ${r.seconds.toFixed(2)} s, ${n(Math.round(r.statesPerSecond))} states/s; stopped: ${r.stoppedBy}`,

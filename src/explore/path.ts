@@ -20,6 +20,8 @@ export interface PathSetup {
   readonly settleQuietMs: number;
   /** Housekeeping event classes (ExploreSettings.housekeeping); absent: none. */
   readonly housekeeping?: readonly string[];
+  /** The restart judgment (ExploreSettings.restartJudgment); absent: off. */
+  readonly restartJudgment?: boolean;
 }
 
 export interface ReplayedPath {
@@ -93,7 +95,7 @@ export function judgePath(
     return { verdict, lines: replayed.lines, ew };
   }
   const again = (): ExploreWorld => replayPath(def, options, setup, path, traceMessages)!.ew;
-  return { verdict: judgeState(replayed.ew, again, electorName, properties, setup.settleMs, setup.settleQuietMs), lines: replayed.lines, ew: replayed.ew };
+  return { verdict: judgeState(replayed.ew, again, electorName, properties, setup.settleMs, setup.settleQuietMs, setup.restartJudgment === true), lines: replayed.lines, ew: replayed.ew };
 }
 
 /**

@@ -37,6 +37,8 @@ export interface SearchSettings extends ChoiceSettings {
   readonly settleQuietMs: number;
   readonly properties: readonly ExploredProperty[];
   readonly electorName: string;
+  /** The restart judgment (verdict.ts judgeState): every judged state also judged after a whole-cluster restart. */
+  readonly restartJudgment: boolean;
 }
 
 export interface FoundViolation {
@@ -200,7 +202,7 @@ export class Search {
   /** Settles and judges a world (using it up); a violation stops the search. */
   private judge(ew: ExploreWorld, path: readonly Choice[]): void {
     this.judged++;
-    const verdict = judgeState(ew, () => this.replay(path).ew, this.s.electorName, this.s.properties, this.s.settleMs, this.s.settleQuietMs);
+    const verdict = judgeState(ew, () => this.replay(path).ew, this.s.electorName, this.s.properties, this.s.settleMs, this.s.settleQuietMs, this.s.restartJudgment);
     const names = Object.keys(verdict.violations) as ExploredProperty[];
     if (names.length > 0) {
       const property = names[0];

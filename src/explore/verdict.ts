@@ -38,6 +38,8 @@ export function judgedProperties(def: ElectorDefinition, options: unknown): Expl
 
 export interface StateVerdict {
   readonly violations: Partial<Record<ExploredProperty, string>>;
+  /** Judged after the restart judgment's whole-cluster restart (judgeState's third pass). */
+  readonly restarted?: boolean;
   readonly outcome?: WorldOutcome;
   readonly metrics?: RunMetrics;
   readonly spec?: RunSpec;
@@ -72,12 +74,13 @@ export function outcomeNow(ew: ExploreWorld): WorldOutcome {
  * Settles the world (it is used up) and judges it. An exception while settling or judging is the
  * no-exceptions violation.
  */
-export function settleAndJudge(ew: ExploreWorld, electorName: string, properties: readonly PropertyName[], settleMs: number, quietMs: number): StateVerdict {
+export function settleAndJudge(ew: ExploreWorld, electorName: string, properties: readonly PropertyName[], settleMs: number, quietMs: number, restartAll = false): StateVerdict {
   let recoveryAt: number;
+  const after = restartAll ? "after the path and a whole-cluster restart" : "after the path";
   try {
-    recoveryAt = ew.settle(settleMs, quietMs);
+    recoveryAt = ew.settle(settleMs, quietMs, restartAll);
   } catch (e) {
-    return { violations: { "no-exceptions": `while settling after the path: ${errorText(e)}` } };
+    return { violations: { "no-exceptions": `while settling ${after}: ${errorText(e)}` }, ...(restartAll ? { restarted: true } : {}) };
   }
   const outcome = outcomeNow(ew);
   let metrics: RunMetrics;
@@ -91,21 +94,38 @@ export function settleAndJudge(ew: ExploreWorld, electorName: string, properties
   const violations: Partial<Record<PropertyName, string>> = {};
   for (const p of properties) {
     const v = violation(p, run);
-    if (v !== undefined) violations[p] = v;
+    if (v !== undefined) violations[p] = restartAll ? `after a whole-cluster restart at the judged state: ${v}` : v;
   }
-  return { violations, outcome, metrics, spec };
+  return { violations, outcome, metrics, spec, ...(restartAll ? { restarted: true } : {}) };
 }
 
 /**
  * Judges a state for `properties`: the suite's on `ew` (settled with every fault healed), then,
  * when asked for and nothing else broke, core-liveness on a second copy of the state (`again()`:
- * the same path replayed on a fresh world), since settling uses a world up.
+ * the same path replayed on a fresh world), since settling uses a world up; then, with
+ * `restartAll` (the restart judgment) and nothing broken yet, the suite's properties once more on
+ * another copy in which every broker crashes and all restart together before settling.
  */
-export function judgeState(ew: ExploreWorld, again: () => ExploreWorld, electorName: string, properties: readonly ExploredProperty[], settleMs: number, quietMs: number): StateVerdict {
+export function judgeState(
+  ew: ExploreWorld,
+  again: () => ExploreWorld,
+  electorName: string,
+  properties: readonly ExploredProperty[],
+  settleMs: number,
+  quietMs: number,
+  restartAll = false,
+): StateVerdict {
   const suite = properties.filter((p): p is PropertyName => p !== CORE_LIVENESS);
   const verdict = suite.length > 0 || !properties.includes(CORE_LIVENESS) ? settleAndJudge(ew, electorName, suite, settleMs, quietMs) : undefined;
-  if (!properties.includes(CORE_LIVENESS) || (verdict !== undefined && Object.keys(verdict.violations).length > 0)) return verdict!;
-  return settleCoreAndJudge(suite.length > 0 ? again() : ew, electorName, settleMs, quietMs);
+  const broken = (v: StateVerdict | undefined): boolean => v !== undefined && Object.keys(v.violations).length > 0;
+  let last = verdict;
+  let used = verdict !== undefined;
+  if (properties.includes(CORE_LIVENESS) && !broken(verdict)) {
+    last = settleCoreAndJudge(used ? again() : ew, electorName, settleMs, quietMs);
+    used = true;
+  }
+  if (!restartAll || suite.length === 0 || broken(last)) return last!;
+  return settleAndJudge(used ? again() : ew, electorName, suite, settleMs, quietMs, true);
 }
 
 /**
