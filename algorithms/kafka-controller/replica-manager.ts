@@ -202,17 +202,25 @@ export class ReplicaManager implements LocalReplicas {
    */
   settled(controllerId: HostId, controllerEpoch: number, leaders: Int32Array, isrs: Int32Array): void {
     const n = this.n;
+    const parts = this.parts;
     const liveBrokers = new Uint8Array(this.ctx.cluster.brokers).fill(1);
     this.onUpdateMetadata({ type: "kafka.UpdateMetadata", controllerId, controllerEpoch, correlationId: 0, liveBrokers, partitionCount: leaders.length });
+    // Plain loops, not Int32Array.from with a mapping function (a call per partition: ~3% of a 300k build).
+    const myLeaders = new Int32Array(n);
+    const myIsrs = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      myLeaders[i] = leaders[parts[i]];
+      myIsrs[i] = isrs[parts[i]];
+    }
     const req: LeaderAndIsrRequest = {
       type: "kafka.LeaderAndIsr",
       controllerId,
       controllerEpoch,
       correlationId: 0,
-      partitions: this.parts,
-      leaders: Int32Array.from(this.parts, (p) => leaders[p]),
+      partitions: parts,
+      leaders: myLeaders,
       leaderEpochs: new Int32Array(n),
-      isrs: Int32Array.from(this.parts, (p) => isrs[p]),
+      isrs: myIsrs,
       zkVersions: new Int32Array(n),
       stateControllerEpochs: new Int32Array(n).fill(controllerEpoch),
     };
