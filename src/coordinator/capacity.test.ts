@@ -65,7 +65,28 @@ describe("capacity", () => {
     // 5000 writes at 21k/s: ~238 ms of service, plus one commit and one round trip.
     expect(ms).toBeGreaterThan(235);
     expect(ms).toBeLessThan(245);
+    // zookeeper.globalOutstandingLimit (1000): the pipeline holds ~1000 of them; the rest wait unread
+    // in the connection (throttling, server.ts) without slowing the burst down.
+    expect(h.server.stats().maxQueueLength).toBeGreaterThan(1000);
+    expect(h.server.stats().maxQueueLength).toBeLessThan(1010);
+    expect(h.server.packetsHeld).toBeGreaterThan(3900);
+  });
+
+  it("without the outstanding limit (globalOutstandingLimit: 0, a lab switch) the same burst queues whole in the server, as fast", () => {
+    const h = new Harness(1, { link: DEFAULT_LINK, seed: 7, config: { globalOutstandingLimit: 0 } });
+    h.connectAll([0]);
+    for (let i = 0; i < N; i++) h.client(0).create(`/p${i}`, i, "persistent", i);
+    h.advance(1000);
+    const start = h.kernel.now;
+    for (let i = 0; i < N; i++) h.client(0).setData(`/p${i}`, -i, -1, ASYNC + i);
+    h.advance(5000);
+    const rs = h.results(0).filter((r) => r.tag >= ASYNC);
+    expect(rs.length).toBe(N);
+    const ms = Math.max(...rs.map((r) => r.t)) - start;
+    expect(ms).toBeGreaterThan(235);
+    expect(ms).toBeLessThan(245);
     expect(h.server.stats().maxQueueLength).toBeGreaterThan(4900);
+    expect(h.server.packetsHeld).toBe(0);
   });
 
   it("saturated throughput is ~21k writes/s, and the 10 ms / 100 ms / 1 s peaks show it", () => {

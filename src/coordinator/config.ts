@@ -31,6 +31,16 @@ export interface ZkConfig extends ZkCostProfile {
   readonly tcpRtoMinMs: number;
   readonly tcpRtoMaxMs: number;
 
+  /**
+   * zookeeper.globalOutstandingLimit (ZooKeeperServer, default 1000): once more requests than this
+   * are in the server's pipeline, it stops reading every connection that has a request of its own
+   * outstanding, until that connection's requests are answered (ServerCnxn
+   * incrOutstandingAndCheckThrottle / decrOutstandingAndCheckThrottle, ZooKeeperServer.shouldThrottle).
+   * What is not read stays in the connection (server.ts, "Reading connections"). 0: no limit (a lab
+   * switch, not a ZooKeeper setting: the model before stop 22, one unbounded queue).
+   */
+  readonly globalOutstandingLimit: number;
+
   /** Bytes of header per message: length prefix, request/reply header, TCP/IP. An estimate. */
   readonly headerBytes: number;
   /** Width of the buckets in which the maximum server queue length is sampled (ms). */
@@ -69,6 +79,7 @@ export const DEFAULT_ZK_CONFIG: ZkConfig = {
   jitterSeed: 0,
   tcpRtoMinMs: 200,
   tcpRtoMaxMs: 3200,
+  globalOutstandingLimit: 1000,
   headerBytes: 40,
   queueSampleMs: 10,
   groupCommit: 0,

@@ -16,6 +16,20 @@
  *     to any read that was taken after the change ("a client sees a watch event before it sees the
  *     new data"), and events leave in zxid order.
  *
+ * Reading connections (ZooKeeper 3.8: NIOServerCnxn, ServerCnxn, ZooKeeperServer.shouldThrottle,
+ * NIOServerCnxnFactory.SelectorThread.select): a packet is read from its connection, and touches its
+ * session, when it enters the pipeline (ZooKeeperServer.submitRequestNow). Once more than
+ * `globalOutstandingLimit` (zookeeper.globalOutstandingLimit, 1000) requests are in the pipeline,
+ * reading a request with a positive xid (not a ping, SetWatches or connect) from a connection stops
+ * that connection from being read (disableRecv) while it has requests of its own outstanding; the
+ * reply to one of them lets it be read again (enableRecv) if the pipeline is back under the limit
+ * or the connection has nothing left outstanding. Packets that arrive meanwhile stay in the
+ * connection (`Session.inbox`: the socket's unread bytes; their sender's TCP window). Connections
+ * ready to be read are read one packet each in turn (the selector reads one packet per ready
+ * connection per pass, in shuffled order; here a fixed ring, for determinism), until every one is
+ * empty or throttled. So a herd of clients cannot build one queue longer than the limit: what the
+ * server has not read waits in each client's connection, and every client keeps getting replies.
+ *
  * Sessions expire as SessionTrackerImpl does (sessions.ts); an expiry is queued as a closeSession
  * txn like any request, deleting the session's ephemerals under one zxid and firing their watches.
  *
@@ -50,7 +64,7 @@ import {
   type ZkSetWatchesMessage,
   type ZkWatchMessage,
 } from "./messages.ts";
-import { Session, SessionTracker } from "./sessions.ts";
+import { Session, SessionTracker, type SessionPacket } from "./sessions.ts";
 import { MaxSeries, ZkAccounting, type ZkStats } from "./stats.ts";
 import { Stream } from "./stream.ts";
 import { parentOf, ZnodeTree, type Znode } from "./tree.ts";
@@ -72,6 +86,8 @@ const GROUP_COMMIT_MAX_BATCH = 1000;
 class Release {
   noteSessions: Session[] | null = null;
   notes: ZkWatchMessage[] | null = null;
+  /** What the request counted while in the pipeline: see ZkServer.counting. */
+  counted = 0;
   constructor(
     readonly session: Session,
     readonly conn: number,
@@ -102,6 +118,23 @@ export class ZkServer implements WatchTrigger {
 
   private readonly jobs = new Fifo<Job>();
   private readonly jobSessions = new Fifo<Session>();
+  /**
+   * Requests read from connections and not yet answered (ZooKeeperServer.requestsInProcess: a
+   * request counts from submitRequestNow until FinalRequestProcessor answers it; expiries, which
+   * have no connection, do not count).
+   */
+  private inProcess = 0;
+  /** Connections with unread packets that may be read now, in the order they are read. */
+  private readonly ring = new Fifo<Session>();
+  /**
+   * What the job being executed counts (copied to its Release): 0 nothing (an expiry), 1 the
+   * pipeline only (ping, SetWatches, createSession: xid <= 0), 2 also its connection's outstanding
+   * requests (a request with a positive xid).
+   */
+  private counting = 0;
+  /** Times a connection was throttled, and packets that waited unread in a connection. */
+  throttledConnections = 0;
+  packetsHeld = 0;
   private busy = false;
   /** The server is sending watch notifications until then (notificationMs each). */
   private busyUntil = 0;
@@ -201,6 +234,8 @@ export class ZkServer implements WatchTrigger {
   hostCrashed(): void {
     this.jobs.clear();
     this.jobSessions.clear();
+    this.inProcess = 0;
+    this.ring.clear();
     this.busy = false;
     this.busyUntil = 0;
     this.lastRelease = 0;
@@ -214,6 +249,7 @@ export class ZkServer implements WatchTrigger {
       s.stream?.close();
       s.stream = null;
       s.conn = 0;
+      this.resetReading(s);
     }
   }
 
@@ -337,6 +373,7 @@ export class ZkServer implements WatchTrigger {
 
   private attach(s: Session, conn: number, from: HostId): void {
     const c = this.config;
+    this.resetReading(s);
     s.conn = conn;
     s.host = from;
     s.stream = new Stream(this.kernel, this.network, this.host, from, conn, this.retransmitKind, this.host, s.id, c.tcpRtoMinMs, c.tcpRtoMaxMs);
@@ -348,6 +385,14 @@ export class ZkServer implements WatchTrigger {
     s.stream?.close();
     s.stream = null;
     s.conn = 0;
+    this.resetReading(s);
+  }
+
+  /** A new or closed connection: nothing unread (a closed socket's unread bytes are gone), nothing outstanding. */
+  private resetReading(s: Session): void {
+    s.inbox?.clear();
+    s.outstanding = 0;
+    s.throttled = false;
   }
 
   private onSessionTraffic(from: HostId, m: ZkRequestMessage | ZkSetWatchesMessage | ZkPingMessage): void {
@@ -358,11 +403,81 @@ export class ZkServer implements WatchTrigger {
       this.network.sendStream(this.host, from, rst, this.config.headerBytes);
       return;
     }
-    // Rule (ZooKeeperServer.submitRequest): every packet from the client touches its session.
-    this.sessions.touch(s, this.kernel.now);
+    if (s.throttled) {
+      // Rule (NIOServerCnxn.disableRecv): a throttled connection is not read; the packet waits in it.
+      let inbox = s.inbox;
+      if (inbox === null) {
+        inbox = new Fifo<SessionPacket>();
+        s.inbox = inbox;
+      }
+      inbox.push(m);
+      this.packetsHeld++;
+      return;
+    }
+    // Not throttled: nothing of this connection is left unread (readConnections leaves none), so it is read now.
+    this.readPacket(s, m);
+  }
+
+  /**
+   * Reads one packet into the pipeline. Rule (ZooKeeperServer.processPacket, 3.8): a request with a
+   * positive xid first counts as outstanding on its connection, checked against the pipeline as it
+   * was before this request (ServerCnxn.incrOutstandingAndCheckThrottle): over the limit, the
+   * connection is not read again until a reply lets it. Rule (ZooKeeperServer.submitRequestNow):
+   * the request, a ping too, touches its session as it enters the pipeline, and counts in it.
+   */
+  private readPacket(s: Session, m: SessionPacket): void {
+    const now = this.kernel.now;
+    if (m.type !== "zk.ping" && m.type !== "zk.setWatches") {
+      if (this.shouldThrottle(++s.outstanding)) {
+        s.throttled = true;
+        this.throttledConnections++;
+      }
+    }
+    this.sessions.touch(s, now);
     if (m.type === "zk.ping") this.accounting.pings++;
-    else this.accounting.request(s.host, this.kernel.now);
+    else this.accounting.request(s.host, now);
+    this.inProcess++;
     this.enqueue(m, s);
+  }
+
+  /** Rule (ZooKeeperServer.shouldThrottle): over the global limit, a connection with requests outstanding is throttled. */
+  private shouldThrottle(outstanding: number): boolean {
+    const limit = this.config.globalOutstandingLimit;
+    return limit > 0 && this.inProcess > limit && outstanding > 0;
+  }
+
+  /**
+   * Reads the connections in the ring, one packet each in turn (NIOServerCnxnFactory's selector
+   * reads one packet per ready connection per pass), until each is empty or throttled.
+   */
+  private readConnections(): void {
+    const ring = this.ring;
+    for (let s = ring.shift(); s !== undefined; s = ring.shift()) {
+      s.inRing = false;
+      const inbox = s.inbox;
+      if (s.throttled || inbox === null || inbox.length === 0) continue;
+      this.readPacket(s, inbox.shift() as SessionPacket);
+      if (!s.throttled && inbox.length > 0) {
+        s.inRing = true;
+        ring.push(s);
+      }
+    }
+  }
+
+  /**
+   * A request of `s` was answered on its connection. Rule (ServerCnxn.decrOutstandingAndCheckThrottle,
+   * called by sendResponse): the connection is read again unless the pipeline is still over the
+   * limit and the connection still has requests outstanding.
+   */
+  private answered(s: Session): void {
+    s.outstanding--;
+    if (!s.throttled || this.shouldThrottle(s.outstanding)) return;
+    s.throttled = false;
+    const inbox = s.inbox;
+    if (inbox === null || inbox.length === 0 || s.inRing) return;
+    s.inRing = true;
+    this.ring.push(s);
+    this.readConnections();
   }
 
   // ---- the queue ----
@@ -428,6 +543,8 @@ export class ZkServer implements WatchTrigger {
 
   private execute(job: Job, s: Session): void {
     const now = this.kernel.now;
+    const type = job.type;
+    this.counting = type === "zk.expire" ? 0 : type === "zk.ping" || type === "zk.setWatches" || type === "zk.connect" ? 1 : 2;
     switch (job.type) {
       case "zk.ping": {
         const r: ZkPingReplyMessage = { type: "zk.pingReply", conn: job.conn, zxid: this.zxid };
@@ -741,6 +858,7 @@ export class ZkServer implements WatchTrigger {
     let at = write ? this.committedAt(now) : now;
     if (at < this.lastRelease) at = this.lastRelease;
     this.lastRelease = at;
+    rec.counted = this.counting;
     this.kernel.schedule(at, this.releaseKind, this.host, 0, 0, rec);
   }
 
@@ -759,11 +877,15 @@ export class ZkServer implements WatchTrigger {
       }
     }
     const s = rec.session;
+    // Rule (FinalRequestProcessor): the request leaves the pipeline (decInProcess), then is answered.
+    if (rec.counted > 0) this.inProcess--;
     if (rec.reply !== null && s.conn === rec.conn && s.stream !== null) s.stream.send(rec.reply, rec.bytes);
     if (rec.fin && s.conn === rec.conn && s.conn !== 0) {
       const fin: ZkFinMessage = { type: "zk.fin", conn: s.conn, sessionId: s.id };
       (s.stream as Stream).send(fin, hb);
       this.closeConnection(s);
+    } else if (rec.counted === 2 && s.conn === rec.conn && s.conn !== 0) {
+      this.answered(s);
     }
   }
 

@@ -1,8 +1,10 @@
 /**
  * The server's session tracker, after ZooKeeper's SessionTrackerImpl.
  *
- * Rule (SessionTrackerImpl): sessions sit in expiry buckets one tickTime wide. Every packet from a
- * session "touches" it: its expiry becomes roundToInterval(now + timeout), i.e. now + timeout
+ * Rule (SessionTrackerImpl): sessions sit in expiry buckets one tickTime wide. Every packet the
+ * server reads from a session's connection "touches" it (ZooKeeperServer.submitRequestNow, 3.6+:
+ * when the request, a ping included, enters the pipeline; a packet the server has not read yet
+ * because the connection is throttled touches nothing, see server.ts): its expiry becomes roundToInterval(now + timeout), i.e. now + timeout
  * rounded up to the next tick boundary (always strictly later: "a one interval grace period").
  * The expirer wakes at each tick boundary and expires the whole bucket due then.
  *
@@ -10,7 +12,12 @@
  * [minSessionTimeout, maxSessionTimeout], by default [2, 20] x tickTime.
  */
 import type { HostId } from "../sim/kernel.ts";
+import type { Fifo } from "./fifo.ts";
+import type { ZkPingMessage, ZkRequestMessage, ZkSetWatchesMessage } from "./messages.ts";
 import type { Stream } from "./stream.ts";
+
+/** A packet a client sends on an open session: what the server reads from the connection. */
+export type SessionPacket = ZkRequestMessage | ZkSetWatchesMessage | ZkPingMessage;
 
 export class Session {
   /** Expiry bucket (ms, a multiple of tickTime). */
@@ -32,6 +39,16 @@ export class Session {
   /** Watches this session's connection holds now. */
   dataWatchCount = 0;
   childWatchCount = 0;
+  /**
+   * Throttling (server.ts, "Reading connections"): packets that reached the server on this
+   * connection but are not read yet (the socket's unread bytes), the connection's requests read and
+   * not yet answered (ServerCnxn.outstandingCount), whether the server stopped reading it
+   * (NIOServerCnxn.throttled), and whether it waits in the server's ring of connections to read.
+   */
+  inbox: Fifo<SessionPacket> | null = null;
+  outstanding = 0;
+  throttled = false;
+  inRing = false;
 
   constructor(
     readonly id: number,
@@ -142,6 +159,10 @@ export class SessionTracker {
       s.childWatches = null;
       s.dataWatchCount = 0;
       s.childWatchCount = 0;
+      s.inbox = null;
+      s.outstanding = 0;
+      s.throttled = false;
+      s.inRing = false;
       this.touch(s, now);
     }
   }
