@@ -11,12 +11,25 @@ import type { LinkSettings } from "../src/sim/network.ts";
 import type { WorkloadSpec, WorldConfig } from "../src/world/world-config.ts";
 import { KAFKA_SESSION_TIMEOUT_MS, recoveryPhase, type PropertyScenario } from "./arbitraries/index.ts";
 
+/** The producers of a property run (plain data: it crosses threads in SearchSettings). */
+export interface PropertyWorkload {
+  /** Partitions written to (the first ones of the world's seeded shuffle, up to the cluster's). */
+  readonly partitions: number;
+  /** Writes per second to each of them, from 5 s on. */
+  readonly writesPerSecond: number;
+  /**
+   * Writes stop this long after the recovery phase starts, at most half the quiet period; absent:
+   * half the quiet period (benchmarks/workload-detection.ts compares shorter ones).
+   */
+  readonly stopAfterRecoveryMs?: number;
+}
+
 /**
  * Producers in property runs: every partition (up to 20) gets 10 writes a second from 5 s on.
  * Enough writes to catch a stale acknowledgement within a few hundred ms of one; few enough for
  * hundreds of runs a second.
  */
-export const PROPERTY_WORKLOAD: Partial<WorkloadSpec> = { partitions: 20, writesPerSecond: 10 };
+export const PROPERTY_WORKLOAD: PropertyWorkload = { partitions: 20, writesPerSecond: 10 };
 
 /** The elector's options with every default filled in. */
 export function defaultOptions(def: ElectorDefinition): unknown {
@@ -64,15 +77,19 @@ export interface PlannedRun {
   readonly config: WorldConfig<unknown>;
 }
 
-/** The run for one scenario: recovery appended, then the quiet period, then the end. */
-export function planRun(def: ElectorDefinition, options: unknown, scenario: PropertyScenario): PlannedRun {
+/**
+ * The run for one scenario: recovery appended, then the quiet period, then the end. `producers`
+ * replaces PROPERTY_WORKLOAD (experiments only: the suite, hunts and replays use the default).
+ */
+export function planRun(def: ElectorDefinition, options: unknown, scenario: PropertyScenario, producers: PropertyWorkload = PROPERTY_WORKLOAD): PlannedRun {
   const recovery = recoveryPhase(scenario.faults, scenario.network, scenario.recoveryAtMs);
   const quietPeriodMs = def.quietPeriodMs(options);
   // Producers keep writing through the first half of the quiet period (availability after the
   // recovery is exercised), then stop, so the final replica state is read after the system settled
   // (Jepsen's final read): a write acknowledged a moment before the end is not yet committed
   // anywhere, which is not a loss.
-  const workload: Partial<WorkloadSpec> = { ...PROPERTY_WORKLOAD, stopMs: recovery.at + Math.floor(quietPeriodMs / 2) };
+  const stopAfterMs = Math.min(Math.floor(quietPeriodMs / 2), producers.stopAfterRecoveryMs ?? Infinity);
+  const workload: Partial<WorkloadSpec> = { partitions: producers.partitions, writesPerSecond: producers.writesPerSecond, stopMs: recovery.at + stopAfterMs };
   const spec: RunSpec = {
     elector: def.name,
     options,

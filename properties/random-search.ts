@@ -23,7 +23,7 @@ import type { ElectorDefinition } from "../src/elector/api.ts";
 import type { Fault } from "../src/sim/faults.ts";
 import { scenario, type PropertyScenario, type ScenarioArbitraryOptions } from "./arbitraries/index.ts";
 import { displayPath, replayCommand, saveCounterexample, type CounterexampleFile } from "./counterexample.ts";
-import { planRun, sessionTimeoutOf, type RunSpec } from "./plan.ts";
+import { planRun, sessionTimeoutOf, type PropertyWorkload, type RunSpec } from "./plan.ts";
 import { applicableProperties, evaluate, PROPERTY_NAMES, propertyTitle, type PropertyName } from "./properties.ts";
 import { evaluationText, scheduleText, traceHashOf } from "./timeline-text.ts";
 
@@ -36,6 +36,8 @@ export interface SearchSettings {
   /** Runs (from the first) that are run twice for the determinism property; default max(3, runs / 5). */
   readonly determinismRuns?: number;
   readonly scenario?: ScenarioArbitraryOptions;
+  /** The producers (default PROPERTY_WORKLOAD); only benchmarks/workload-detection.ts sets another. */
+  readonly workload?: PropertyWorkload;
   /** Elector modules (file URLs) the elector comes from, outside the registry: saved counterexamples record them for replay. */
   readonly modules?: readonly string[];
   /** Called after each scenario with (done, total), e.g. for a progress line. */
@@ -163,7 +165,7 @@ export function searchShare(def: ElectorDefinition, options: unknown, settings: 
       onRecord({ index: i, evaluated: false, twice: false, judged: false, measured: false, violations: {} });
       return true;
     }
-    const ev = evaluate(planRun(def, options, sc), pending);
+    const ev = evaluate(planRun(def, options, sc, settings.workload), pending);
     const violations: Partial<Record<PropertyName, string>> = {};
     // After an exception only no-exceptions is judged on this run.
     for (const p of pending) if (ev.violations[p] !== undefined) violations[p] = ev.violations[p];
@@ -314,7 +316,7 @@ export function shrinkFailure(ex: ShrinkInput, property: PropertyName, settings:
       return true;
     }
     settings.onWorld?.(calls);
-    return evaluate(planRun(def, options, sc), [property]).violations[property] === undefined;
+    return evaluate(planRun(def, options, sc, ex.settings.workload), [property]).violations[property] === undefined;
   };
   const arb = scenariosFor(options, ex.settings.scenario);
   const details = fc.check(fc.property(arb, holds), { seed: ex.settings.seed, path: String(first.index), numRuns: 1 });
@@ -328,7 +330,7 @@ export function shrinkFailure(ex: ShrinkInput, property: PropertyName, settings:
     shrunk = fc.sample(arb, { seed: ex.settings.seed, path: String(first.index), numRuns: 1 })[0];
     path = String(first.index);
   }
-  const plan = planRun(def, options, shrunk);
+  const plan = planRun(def, options, shrunk, ex.settings.workload);
   const ev = evaluate(plan, [property]);
   const message = ev.violations[property] ?? `(the shrunk case no longer fails when run again: ${first.message})`;
   const schedule = scheduleText(plan.spec);

@@ -2,6 +2,7 @@
  * Property-run throughput per elector (docs/performance.md, "Property runs").
  *
  *   npx tsx properties/throughput.ts [--runs N] [--seed S] [--elector NAME [--options JSON]] [--module PATH]... [--suite-only | --target-only]
+ *                                    [--writes-per-second W] [--stop-after-recovery MS]
  *
  * Electors: the registry's, plus every ElectorDefinition exported by each --module (an elector
  * not registered yet, e.g. --module algorithms/zab/index.ts); each under every name it answers to
@@ -16,6 +17,8 @@
  * determinism property's second run is not counted). Wall time splits into build (the World
  * constructed and started), run and judge; generating and planning the scenarios is timed apart
  * (CPU per scenario, printed at the end).
+ * --writes-per-second / --stop-after-recovery replace PROPERTY_WORKLOAD's rate and when writes stop
+ * (benchmarks/workload-detection.ts, docs/performance.md "Property runs").
  * Timing is measured here only; nothing that decides a run's behaviour reads the clock.
  */
 import { resolve } from "node:path";
@@ -29,7 +32,7 @@ import { decodeVariantOptions, splitElectorName, variantNames } from "../src/ele
 import { outcomeOf } from "../src/world/run.ts";
 import { World } from "../src/world/world.ts";
 import { scenariosFor } from "./random-search.ts";
-import { decodeOptions, defaultOptions, planRun, type PlannedRun } from "./plan.ts";
+import { planRun, PROPERTY_WORKLOAD, type PlannedRun, type PropertyWorkload } from "./plan.ts";
 import { applicableProperties, violation } from "./properties.ts";
 
 function args(name: string): string[] {
@@ -53,6 +56,13 @@ const OPTIONS = arg("options");
 const SUITE_ONLY = process.argv.includes("--suite-only");
 const TARGET_ONLY = process.argv.includes("--target-only");
 const TARGET_MS = 30_000;
+const WPS = arg("writes-per-second");
+const STOP_AFTER = arg("stop-after-recovery");
+const PRODUCERS: PropertyWorkload = {
+  ...PROPERTY_WORKLOAD,
+  ...(WPS !== undefined ? { writesPerSecond: Number(WPS) } : {}),
+  ...(STOP_AFTER !== undefined ? { stopAfterRecoveryMs: Number(STOP_AFTER) } : {}),
+};
 
 interface Measure {
   runs: number;
@@ -113,7 +123,7 @@ function row(name: string, shape: string, m: Measure): string {
   );
 }
 
-console.log(`node ${process.version}, ${RUNS} scenarios per row, fast-check seed ${SEED}`);
+console.log(`node ${process.version}, ${RUNS} scenarios per row, fast-check seed ${SEED}, producers ${JSON.stringify(PRODUCERS)}`);
 console.log("| elector | scenarios | runs | runs/s (wall) | runs/CPU-s | ms/run (wall) | build / run / judge | events/run | simulated/run |");
 console.log("|---|---|---:|---:|---:|---:|---|---:|---:|");
 const all: ElectorDefinition[] = [...electors];
@@ -140,8 +150,8 @@ for (const def of all) {
     const gen0 = process.cpuUsage();
     const target = fc
       .sample(scenariosFor(options, { cluster: pinned }), { seed: SEED, numRuns: RUNS })
-      .map((sc) => cutTo(planRun(def, options, sc), TARGET_MS));
-    const suite = fc.sample(scenariosFor(options), { seed: SEED, numRuns: RUNS }).map((sc) => planRun(def, options, sc));
+      .map((sc) => cutTo(planRun(def, options, sc, PRODUCERS), TARGET_MS));
+    const suite = fc.sample(scenariosFor(options), { seed: SEED, numRuns: RUNS }).map((sc) => planRun(def, options, sc, PRODUCERS));
     const gen = process.cpuUsage(gen0);
     generation.cpuMs += (gen.user + gen.system) / 1000;
     generation.scenarios += target.length + suite.length;
