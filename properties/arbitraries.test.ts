@@ -145,7 +145,20 @@ describe("arbitraries: validity", () => {
       { at: 23_100, type: "link", loss: 0.001, duplicate: 0, delay: { kind: "uniform", min: 0.2, max: 0.6 } },
       { at: 23_100, type: "restart", host: "zk" },
       { at: 23_100, type: "restart", host: 0 },
+      { at: 23_100, type: "crash", host: 2 },
       { at: 23_100, type: "restart", host: 2 },
+    ]);
+    // A controlled shutdown is not an instant: a broker asked for one is crashed and restarted, even
+    // after a restart the schedule gave it (that restart may have come while it was still shutting down).
+    expect(recoveryPhase([{ at: 2100, type: "shutdown", host: 2 }, { at: 2200, type: "restart", host: 2 }], undefined, 22_100).faults).toEqual([
+      { at: 22_100, type: "heal" },
+      { at: 22_100, type: "crash", host: 2 },
+      { at: 22_100, type: "restart", host: 2 },
+    ]);
+    // ... unless it crashed after the request: then it is down, and restarted.
+    expect(recoveryPhase([{ at: 2100, type: "shutdown", host: 1 }, { at: 3000, type: "crash", host: 1 }], undefined, 22_100).faults).toEqual([
+      { at: 22_100, type: "heal" },
+      { at: 22_100, type: "restart", host: 1 },
     ]);
     expect(recoveryPhase([], undefined)).toEqual({ at: 100, faults: [{ at: 100, type: "heal" }] });
     expect(recoveryPhase([{ at: 2000, type: "cut", from: 0, to: "zk", bothWays: true }], undefined, 22_100).at).toBe(22_100);

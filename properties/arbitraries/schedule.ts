@@ -109,6 +109,23 @@ export function sessionClosedAfter(faults: readonly Fault[]): number[] {
   return [...closed].sort((a, b) => a - b);
 }
 
+/**
+ * Brokers asked for a controlled shutdown and not crashed since. A controlled shutdown is a process
+ * the elector runs (kafka-controller asks the controller to move its leaderships and retries up to
+ * controlled.shutdown.max.retries times, each after a request timeout), not an instant: when the
+ * schedule ends such a broker may still be shutting down, may have stopped only after a restart that
+ * came too early (the restart found it up and did nothing), or may be up again. The recovery phase
+ * crashes and restarts each of them, as an operator would, so every one is up afterwards.
+ */
+export function shutdownPendingAfter(faults: readonly Fault[]): number[] {
+  const pending = new Set<number>();
+  for (const f of faults) {
+    if (f.type === "shutdown" && f.host !== "zk") pending.add(f.host);
+    else if (f.type === "crash" && f.host !== "zk") pending.delete(f.host);
+  }
+  return [...pending].sort((a, b) => a - b);
+}
+
 export interface Recovery {
   /** When the recovery phase runs: `earliestMs`, or one grid step after the last fault has run its course if later. */
   readonly at: number;
@@ -119,7 +136,8 @@ export interface Recovery {
  * The recovery phase, at `earliestMs` or once the last fault has run its course (faults that
  * nothing undid persist until then): heal every partition, cut and isolation; set every link back to the run's
  * normal settings; restart every host that is down (the coordinator first); crash and restart every broker
- * whose client closed its own session (an operator restarting it: sessionClosedAfter). After it every host is up
+ * whose client closed its own session (an operator restarting it: sessionClosedAfter) or that was asked for a
+ * controlled shutdown and not crashed since (shutdownPendingAfter). After it every host is up
  * with a session to come (pauses and clogs, clock drifts and slow disks have ended by `at`) and the network is
  * whole. A clock jump is not undone: a clock that was stepped stays stepped.
  */
@@ -134,7 +152,10 @@ export function recoveryPhase(
   const changesLinks = faults.some((f) => f.type === "link");
   const out: Fault[] = [{ at, type: "heal" }];
   if (changesLinks) out.push({ at, type: "link", loss: normal.loss, duplicate: normal.duplicate, delay: normal.delay });
-  for (const host of hostsDownAfter(faults)) out.push({ at, type: "restart", host });
-  for (const host of sessionClosedAfter(faults)) out.push({ at, type: "crash", host }, { at, type: "restart", host });
+  // Crashed and restarted: brokers without a session of their own, and brokers whose controlled
+  // shutdown may not have run its course (a plain restart of a broker still up does nothing).
+  const hard = [...new Set([...sessionClosedAfter(faults), ...shutdownPendingAfter(faults)])].sort((a, b) => a - b);
+  for (const host of hostsDownAfter(faults)) if (host === "zk" || !hard.includes(host)) out.push({ at, type: "restart", host });
+  for (const host of hard) out.push({ at, type: "crash", host }, { at, type: "restart", host });
   return { at, faults: out };
 }
