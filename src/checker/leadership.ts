@@ -22,96 +22,119 @@ export interface LeadershipIntervals {
 export type PauseIntervals = number[][];
 
 export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, endTime: number): LeadershipIntervals {
-  const rf = cluster.replicationFactor;
-  const openFrom = new Float64Array(cluster.assignment.length).fill(-1);
-  const openEpoch = new Float64Array(cluster.assignment.length);
-  // Raw intervals in closing order; grouped by partition afterwards.
+  const P = cluster.partitions;
+  const { kind, host: logHost, partition: logPartition, time, a } = log;
+  // Every interval is opened by a Lead declaration: their count bounds the intervals, so the
+  // arrays are sized once (growing them by doubling allocated twice the memory, and at 1M
+  // partitions each 64 MiB of new typed arrays costs a full collection of the whole heap).
+  let cap = 0;
+  for (let i = 0; i < log.length; i++) if (kind[i] === Obs.Lead) cap++;
+  // Intervals in the order they were opened; those still open hang off their partition's list
+  // (head[p], next[k]): most partitions have one open interval, so a declaration touches one
+  // 4-byte word per partition instead of two 8-byte words per replica slot (the log of a settled
+  // start is in host order, so these reads are scattered over the whole table).
+  const head = new Int32Array(P).fill(-1);
+  const next = new Int32Array(cap);
+  const ip = new Int32Array(cap);
+  const ih = new Int32Array(cap);
+  const ie = new Float64Array(cap);
+  const ifrom = new Float64Array(cap);
+  const ito = new Float64Array(cap);
   let n = 0;
-  let cap = 1024;
-  let rp: Int32Array = new Int32Array(cap);
-  let rh: Int32Array = new Int32Array(cap);
-  let re: Float64Array = new Float64Array(cap);
-  let rf0: Float64Array = new Float64Array(cap);
-  let rt: Float64Array = new Float64Array(cap);
-  const close = (slot: number, partition: number, host: number, to: number): void => {
-    if (openFrom[slot] < 0) return;
-    if (n === cap) {
-      cap *= 2;
-      const g32 = (a: Int32Array): Int32Array => {
-        const b = new Int32Array(cap);
-        b.set(a);
-        return b;
-      };
-      const g64 = (a: Float64Array): Float64Array => {
-        const b = new Float64Array(cap);
-        b.set(a);
-        return b;
-      };
-      rp = g32(rp);
-      rh = g32(rh);
-      re = g64(re);
-      rf0 = g64(rf0);
-      rt = g64(rt);
-    }
-    rp[n] = partition;
-    rh[n] = host;
-    re[n] = openEpoch[slot];
-    rf0[n] = openFrom[slot];
-    rt[n] = to;
-    n++;
-    openFrom[slot] = -1;
-  };
   for (let i = 0; i < log.length; i++) {
-    const kind = log.kind[i];
-    const host = log.host[i];
-    const t = log.time[i];
-    if (kind === Obs.Lead || kind === Obs.Follow || kind === Obs.StepDown) {
-      const p = log.partition[i];
-      const j = cluster.replicaIndex(p, host);
-      if (j < 0) continue;
-      const slot = p * rf + j;
-      if (kind === Obs.Lead) {
-        if (openFrom[slot] >= 0 && openEpoch[slot] === log.a[i]) continue; // a repeated declaration
-        close(slot, p, host, t);
-        openFrom[slot] = t;
-        openEpoch[slot] = log.a[i];
-      } else {
-        close(slot, p, host, t);
+    const k = kind[i];
+    if (k === Obs.Lead || k === Obs.Follow || k === Obs.StepDown) {
+      const p = logPartition[i];
+      const h = logHost[i];
+      if (k === Obs.Lead) {
+        if (cluster.replicaIndex(p, h) < 0) continue;
+      } else if (!(p >= 0 && p < P)) continue; // a host that is no replica never has one open
+      // The interval h has open on p, if any (and the one before it in p's list).
+      let prev = -1;
+      let x = head[p];
+      while (x >= 0 && ih[x] !== h) {
+        prev = x;
+        x = next[x];
       }
-    } else if (kind === Obs.Crash && host >= 0 && host < cluster.brokers) {
-      for (const p of cluster.partitionsOf(host)) close(p * rf + cluster.replicaIndex(p, host), p, host, t);
+      if (x >= 0) {
+        if (k === Obs.Lead && ie[x] === a[i]) continue; // a repeated declaration
+        ito[x] = time[i];
+        if (prev < 0) head[p] = next[x];
+        else next[prev] = next[x];
+      }
+      if (k === Obs.Lead) {
+        ip[n] = p;
+        ih[n] = h;
+        ie[n] = a[i];
+        ifrom[n] = time[i];
+        next[n] = head[p];
+        head[p] = n;
+        n++;
+      }
+    } else if (k === Obs.Crash) {
+      const h = logHost[i];
+      if (!(h >= 0 && h < cluster.brokers)) continue;
+      const t = time[i];
+      for (const p of cluster.partitionsOf(h)) {
+        let prev = -1;
+        let x = head[p];
+        while (x >= 0 && ih[x] !== h) {
+          prev = x;
+          x = next[x];
+        }
+        if (x < 0) continue;
+        ito[x] = t;
+        if (prev < 0) head[p] = next[x];
+        else next[prev] = next[x];
+      }
     }
   }
-  for (let p = 0; p < cluster.partitions; p++) {
-    for (let j = 0; j < rf; j++) close(p * rf + j, p, cluster.replica(p, j), endTime);
-  }
-  // Group by partition (counting sort), then order each group by `from`.
-  const start = new Int32Array(cluster.partitions + 1);
-  for (let i = 0; i < n; i++) start[rp[i] + 1]++;
-  for (let p = 0; p < cluster.partitions; p++) start[p + 1] += start[p];
-  const fill = start.slice(0, cluster.partitions);
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[fill[rp[i]]++] = i;
-  for (let p = 0; p < cluster.partitions; p++) {
+  for (let p = 0; p < P; p++) for (let x = head[p]; x >= 0; x = next[x]) ito[x] = endTime;
+  // Group by partition (counting sort, stable in opening order), then order each group by `from`
+  // (then host). Two intervals of one partition with the same `from` and host are of one replica
+  // slot, one closed before the next opened: opening order is also their closing order.
+  const start = new Int32Array(P + 1);
+  for (let x = 0; x < n; x++) start[ip[x] + 1]++;
+  for (let p = 0; p < P; p++) start[p + 1] += start[p];
+  const fill = head; // free now: reused as the fill cursor
+  fill.set(start.subarray(0, P));
+  const order = next; // free now: reused as the permutation
+  for (let x = 0; x < n; x++) order[fill[ip[x]]++] = x;
+  for (let p = 0; p < P; p++) {
     const s = start[p];
     const e = start[p + 1];
     if (e - s > 1) {
-      const part = Array.from(order.subarray(s, e)).sort((x, y) => rf0[x] - rf0[y] || rh[x] - rh[y]);
+      const part = Array.from(order.subarray(s, e)).sort((x, y) => ifrom[x] - ifrom[y] || ih[x] - ih[y]);
       order.set(part, s);
     }
   }
-  const host = new Int32Array(n);
-  const epoch = new Float64Array(n);
-  const from = new Float64Array(n);
-  const to = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    const i = order[k];
-    host[k] = rh[i];
-    epoch[k] = re[i];
-    from[k] = rf0[i];
-    to[k] = rt[i];
+  // Apply the permutation in place (position k takes interval order[k]), cycle by cycle; a done
+  // position is marked by complementing its order entry.
+  for (let k0 = 0; k0 < n; k0++) {
+    if (order[k0] < 0 || order[k0] === k0) continue;
+    const h0 = ih[k0];
+    const e0 = ie[k0];
+    const f0 = ifrom[k0];
+    const t0 = ito[k0];
+    let k = k0;
+    for (;;) {
+      const src = order[k];
+      order[k] = ~src;
+      if (src === k0) {
+        ih[k] = h0;
+        ie[k] = e0;
+        ifrom[k] = f0;
+        ito[k] = t0;
+        break;
+      }
+      ih[k] = ih[src];
+      ie[k] = ie[src];
+      ifrom[k] = ifrom[src];
+      ito[k] = ito[src];
+      k = src;
+    }
   }
-  return { start, host, epoch, from, to, count: n };
+  return { start, host: ih.subarray(0, n), epoch: ie.subarray(0, n), from: ifrom.subarray(0, n), to: ito.subarray(0, n), count: n };
 }
 
 /** Each host's pauses as [from, to) pairs (a pause still open at the end runs to endTime). */

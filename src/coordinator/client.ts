@@ -133,6 +133,8 @@ export class ZkClientImpl implements ZkClient {
   private readonly dataWatches = new Set<string>();
   private readonly existWatches = new Set<string>();
   private readonly childWatches = new Set<string>();
+  /** Watches a settled start restored, not yet in the sets above: (path, kind) pairs (restoreWatch). */
+  private restoredWatches: string[] | null = null;
 
   // counters
   requests = 0;
@@ -245,11 +247,30 @@ export class ZkClientImpl implements ZkClient {
     this.armTimer(Math.min(this.lastHeard + this.readTimeout, this.lastSent + this.pingInterval));
   }
 
-  /** A watch the quiet start left registered on this client. */
+  /**
+   * A watch the quiet start left registered on this client: noted, and added to the watch sets by
+   * flushRestoredWatches once the whole restore is described. A settled start restores watches in
+   * partition order, each on every replica's client in turn, so adding them at once touched a
+   * hundred clients' sets by turns; at 1M partitions those sets outgrow the caches and the adds
+   * cost seconds. Noted per client and added client by client, each set receives the same paths in
+   * the same order (its iteration order, which SetWatches sends, is unchanged).
+   */
   restoreWatch(path: string, kind: "data" | "exists" | "children"): void {
-    if (kind === "data") this.dataWatches.add(path);
-    else if (kind === "exists") this.existWatches.add(path);
-    else this.childWatches.add(path);
+    (this.restoredWatches ??= []).push(path, kind);
+  }
+
+  /** Adds the watches restoreWatch noted, in the order they were restored (RestoredCoordinator.finish). */
+  flushRestoredWatches(): void {
+    const noted = this.restoredWatches;
+    if (noted === null) return;
+    this.restoredWatches = null;
+    for (let i = 0; i < noted.length; i += 2) {
+      const path = noted[i];
+      const kind = noted[i + 1];
+      if (kind === "data") this.dataWatches.add(path);
+      else if (kind === "exists") this.existWatches.add(path);
+      else this.childWatches.add(path);
+    }
   }
 
   // ---- requests ----

@@ -46,7 +46,12 @@ export class RestoredCoordinator implements SettledCoordinator {
 
   /** Every client has seen the last zxid of the restored state (ClientCnxn.lastZxid). */
   finish(): void {
-    for (let h = 0; h < this.brokers; h++) if (this.sessions[h] !== undefined) this.clients.impl(h).lastZxid = this.server.zxid;
+    for (let h = 0; h < this.brokers; h++) {
+      if (this.sessions[h] === undefined) continue;
+      const client = this.clients.impl(h);
+      client.flushRestoredWatches();
+      client.lastZxid = this.server.zxid;
+    }
   }
 
   private session(host: HostId): Session {
