@@ -69,19 +69,19 @@ export interface SafetyVerdict {
 
 export function judgeSafety(record: SafetyRecord, intervals?: LeadershipIntervals): SafetyVerdict {
   const { log, cluster } = record;
-  const leadership = intervals ?? leadershipIntervals(log, cluster, record.durationMs);
+  const leadership = intervals ?? leadershipIntervals(log, cluster, record.durationMs, true);
   return {
     splitBrain: judgeSplitBrain(log, leadership, cluster.partitions),
     data: judgeData(record),
     clientAvailability: judgeClientAvailability(record.history, cluster.partitions, record.durationMs),
-    end: judgeEndState(record),
+    end: judgeEndState(record, leadership.finalBelief),
   };
 }
 
 export function judge(record: RunRecord): RunMetrics {
   const { log, cluster, counters } = record;
   const end = record.durationMs;
-  const intervals = leadershipIntervals(log, cluster, end);
+  const intervals = leadershipIntervals(log, cluster, end, true);
   const pauses = pauseIntervals(log, cluster.brokers, end);
   const safety = judgeSafety(record, intervals);
 
@@ -204,6 +204,7 @@ function judgeBalance(record: RunRecord, intervals: LeadershipIntervals): Balanc
 }
 
 /**
+ * (leadershipIntervals computes the same table in its own pass when asked: judge and judgeSafety do.)
  * Each live replica's last declared belief per replica slot (p * rf + j): the leader it names (itself
  * when leading), -1 for none; a crash forgets everything the host believed.
  */
@@ -230,10 +231,10 @@ function finalBeliefs(record: SafetyRecord): Int32Array {
  * For liveness: does each partition end with exactly one live leader that every live replica
  * names? Replayed from the declarations and the brokers' final status.
  */
-function judgeEndState(record: SafetyRecord): EndState {
+function judgeEndState(record: SafetyRecord, known?: Int32Array): EndState {
   const { cluster, finalStatus } = record;
   const rf = cluster.replicationFactor;
-  const beliefs = finalBeliefs(record);
+  const beliefs = known ?? finalBeliefs(record);
   let one = 0;
   let none = 0;
   let several = 0;

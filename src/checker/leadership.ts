@@ -16,13 +16,21 @@ export interface LeadershipIntervals {
   readonly from: Float64Array;
   readonly to: Float64Array;
   readonly count: number;
+  /**
+   * When asked for (withBeliefs): each replica slot's (p * rf + j) last declared belief — the leader
+   * it names (itself when leading), -1 for none; a crash forgets everything the host believed.
+   */
+  readonly finalBelief?: Int32Array;
 }
 
 /** Pause intervals per host: [from, to) pairs flattened, in time order. */
 export type PauseIntervals = number[][];
 
-export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, endTime: number): LeadershipIntervals {
+export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, endTime: number, withBeliefs = false): LeadershipIntervals {
   const P = cluster.partitions;
+  const rf = cluster.replicationFactor;
+  // The final beliefs come from the same declarations: one pass over the log serves both.
+  const belief = withBeliefs ? new Int32Array(cluster.assignment.length).fill(-1) : undefined;
   const { kind, host: logHost, partition: logPartition, time, a } = log;
   // Every interval is opened by a Lead declaration: their count bounds the intervals, so the
   // arrays are sized once (growing them by doubling allocated twice the memory, and at 1M
@@ -46,7 +54,11 @@ export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, e
     if (k === Obs.Lead || k === Obs.Follow || k === Obs.StepDown) {
       const p = logPartition[i];
       const h = logHost[i];
-      if (k === Obs.Lead) {
+      if (belief !== undefined) {
+        const j = cluster.replicaIndex(p, h);
+        if (j < 0) continue;
+        belief[p * rf + j] = k === Obs.Lead ? h : k === Obs.Follow ? a[i] : -1;
+      } else if (k === Obs.Lead) {
         if (cluster.replicaIndex(p, h) < 0) continue;
       } else if (!(p >= 0 && p < P)) continue; // a host that is no replica never has one open
       // The interval h has open on p, if any (and the one before it in p's list).
@@ -76,6 +88,7 @@ export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, e
       if (!(h >= 0 && h < cluster.brokers)) continue;
       const t = time[i];
       for (const p of cluster.partitionsOf(h)) {
+        if (belief !== undefined) belief[p * rf + cluster.replicaIndex(p, h)] = -1;
         let prev = -1;
         let x = head[p];
         while (x >= 0 && ih[x] !== h) {
@@ -134,7 +147,8 @@ export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, e
       k = src;
     }
   }
-  return { start, host: ih.subarray(0, n), epoch: ie.subarray(0, n), from: ifrom.subarray(0, n), to: ito.subarray(0, n), count: n };
+  const intervals = { start, host: ih.subarray(0, n), epoch: ie.subarray(0, n), from: ifrom.subarray(0, n), to: ito.subarray(0, n), count: n };
+  return belief !== undefined ? { ...intervals, finalBelief: belief } : intervals;
 }
 
 /** Each host's pauses as [from, to) pairs (a pause still open at the end runs to endTime). */
