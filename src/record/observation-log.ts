@@ -53,8 +53,21 @@ export class ObservationLog {
     this.c[i] = c;
   }
 
-  private grow(): void {
-    const n = this.time.length * 2;
+  /**
+   * Grows the columns at once to the capacity that doubling would reach for `records` records
+   * (never more), skipping the doublings on the way. A settled start declares a belief for every
+   * replica: reserved before the start builds its state, the columns are allocated while the heap
+   * is small, where growing them record by record allocated twice their size in steps, the last
+   * ones at the end of the build over the whole settled heap, each step of ~100 MiB at 1M partitions
+   * forcing a full collection of it (V8 collects on external-memory growth).
+   */
+  reserve(records: number): void {
+    let n = this.time.length;
+    while (n < records) n *= 2;
+    if (n > this.time.length) this.grow(n);
+  }
+
+  private grow(n = this.time.length * 2): void {
     const g = <T extends Float64Array | Int32Array | Uint8Array>(src: T, dst: T): T => {
       dst.set(src as never);
       return dst;

@@ -151,6 +151,8 @@ export class World
   /** Settled start: the elector's `settle` restores the coordinator and describes every host's state. */
   private startSettled(): void {
     const definition = this.config.elector as ElectorDefinition<unknown>;
+    // Every replica declares its belief as it boots settled (observation-log.ts: reserve).
+    this.log.reserve(this.log.length + this.cluster.assignment.length);
     const zk = new RestoredCoordinator(this.coordinator, this.zkClients, this.cluster.brokers);
     const settled = definition.settle!(this.cluster, this.config.options, zk, this.config.settledChoice);
     zk.finish();
