@@ -28,8 +28,8 @@ export interface PropertyWorkload {
  * Producers in property runs: every partition (up to 20) gets 2 writes a second from 5 s on.
  * Chosen by measurement (benchmarks/workload-detection.ts, docs/performance.md "Property runs"):
  * on every design and variant the lab knows to be unsafe, 2 writes/s found every violation kind
- * that 10 found, in as many seeds, with a 1.6-5x smaller median CPU time to the first violation; a run
- * costs 2.2-4.3x less and still sees 83-97% of the per-run violations 10 writes/s saw.
+ * that 10 found, in as many seeds, with a 1.6-4x smaller median CPU time to the first violation; a run
+ * costs 2.2-4.2x less and still sees 82-97% of the per-run violations 10 writes/s saw.
  */
 export const PROPERTY_WORKLOAD: PropertyWorkload = { partitions: 20, writesPerSecond: 2 };
 
