@@ -33,6 +33,11 @@ export function leaderlessSpells(intervals: LeadershipIntervals, pauses: PauseIn
       if (a < b) segments.push(a, b);
     }
     if (segments.length === 0) continue;
+    if (segments.length === 2) {
+      // One stretch with a live leader (most partitions): no pairs to build and sort.
+      if (segments[1] < endTime) out.push(p, segments[1], endTime);
+      continue;
+    }
     const pairs: [number, number][] = [];
     for (let i = 0; i < segments.length; i += 2) pairs.push([segments[i], segments[i + 1]]);
     pairs.sort((x, y) => x[0] - y[0]);

@@ -27,12 +27,14 @@ function groupByPartition(log: ObservationLog, partitions: number, wanted: (kind
     if (p >= 0 && p < partitions && wanted(log.kind[i])) start[p + 1]++;
   }
   for (let p = 0; p < partitions; p++) start[p + 1] += start[p];
-  const fill = start.slice(0, partitions);
   const idx = new Int32Array(start[partitions]);
+  // start[p] serves as partition p's cursor (no second P-sized array), then is shifted back.
   for (let i = 0; i < log.length; i++) {
     const p = log.partition[i];
-    if (p >= 0 && p < partitions && wanted(log.kind[i])) idx[fill[p]++] = i;
+    if (p >= 0 && p < partitions && wanted(log.kind[i])) idx[start[p]++] = i;
   }
+  start.copyWithin(1, 0, partitions);
+  start[0] = 0;
   return { start, idx };
 }
 
@@ -41,9 +43,10 @@ export function historyByPartition(history: History, partitions: number): { star
   const start = new Int32Array(partitions + 1);
   for (let r = 0; r < history.length; r++) start[history.partition[r] + 1]++;
   for (let p = 0; p < partitions; p++) start[p + 1] += start[p];
-  const fill = start.slice(0, partitions);
   const rows = new Int32Array(history.length);
-  for (let r = 0; r < history.length; r++) rows[fill[history.partition[r]]++] = r;
+  for (let r = 0; r < history.length; r++) rows[start[history.partition[r]]++] = r;
+  start.copyWithin(1, 0, partitions);
+  start[0] = 0;
   return { start, rows };
 }
 

@@ -32,18 +32,20 @@ function leadIndex(log: ObservationLog, partitions: number): LeadIndex {
     }
   }
   for (let p = 0; p < partitions; p++) start[p + 1] += start[p];
-  const fill = start.slice(0, partitions);
   const time = new Float64Array(n);
   const maxEpoch = new Float64Array(n);
   const host = new Int32Array(n);
   const epoch = new Float64Array(n);
+  // Scatter with start[p] as partition p's cursor (no second P-sized array), then shift back.
   for (let i = 0; i < log.length; i++) {
     if (log.kind[i] !== Obs.Lead || log.partition[i] < 0) continue;
-    const k = fill[log.partition[i]]++;
+    const k = start[log.partition[i]]++;
     time[k] = log.time[i];
     epoch[k] = log.a[i];
     host[k] = log.host[i];
   }
+  start.copyWithin(1, 0, partitions);
+  start[0] = 0;
   for (let p = 0; p < partitions; p++) {
     let m = -Infinity;
     for (let k = start[p]; k < start[p + 1]; k++) {
