@@ -37,11 +37,16 @@ export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, e
   // partitions each 64 MiB of new typed arrays costs a full collection of the whole heap).
   let cap = 0;
   for (let i = 0; i < log.length; i++) if (kind[i] === Obs.Lead) cap++;
-  // Intervals in the order they were opened; those still open hang off their partition's list
-  // (head[p], next[k]): most partitions have one open interval, so a declaration touches one
-  // 4-byte word per partition instead of two 8-byte words per replica slot (the log of a settled
-  // start is in host order, so these reads are scattered over the whole table).
-  const head = new Int32Array(P).fill(-1);
+  // Intervals in the order they were opened; those still open hang off their partition's list:
+  // open[2p] is its first, next[k] the one after k. open[2p + 1] names the host of the only open
+  // one (SOLE_NONE: none open, SOLE_MANY: several), so a declaration usually reads one pair of
+  // words per partition and nothing else (the log of a settled start is in host order: these
+  // reads are scattered over the whole table, where two 8-byte words per replica slot were).
+  const open = new Int32Array(2 * P);
+  for (let p = 0; p < P; p++) {
+    open[2 * p] = -1;
+    open[2 * p + 1] = SOLE_NONE;
+  }
   const next = new Int32Array(cap);
   const ip = new Int32Array(cap);
   const ih = new Int32Array(cap);
@@ -61,26 +66,21 @@ export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, e
       } else if (k === Obs.Lead) {
         if (cluster.replicaIndex(p, h) < 0) continue;
       } else if (!(p >= 0 && p < P)) continue; // a host that is no replica never has one open
-      // The interval h has open on p, if any (and the one before it in p's list).
-      let prev = -1;
-      let x = head[p];
-      while (x >= 0 && ih[x] !== h) {
-        prev = x;
-        x = next[x];
-      }
+      const x = openOf(open, next, ih, p, h);
       if (x >= 0) {
         if (k === Obs.Lead && ie[x] === a[i]) continue; // a repeated declaration
         ito[x] = time[i];
-        if (prev < 0) head[p] = next[x];
-        else next[prev] = next[x];
+        unlink(open, next, ih, p, x);
       }
       if (k === Obs.Lead) {
         ip[n] = p;
         ih[n] = h;
         ie[n] = a[i];
         ifrom[n] = time[i];
-        next[n] = head[p];
-        head[p] = n;
+        const first = open[2 * p];
+        next[n] = first;
+        open[2 * p] = n;
+        open[2 * p + 1] = first < 0 ? h : SOLE_MANY;
         n++;
       }
     } else if (k === Obs.Crash) {
@@ -89,27 +89,21 @@ export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, e
       const t = time[i];
       for (const p of cluster.partitionsOf(h)) {
         if (belief !== undefined) belief[p * rf + cluster.replicaIndex(p, h)] = -1;
-        let prev = -1;
-        let x = head[p];
-        while (x >= 0 && ih[x] !== h) {
-          prev = x;
-          x = next[x];
-        }
+        const x = openOf(open, next, ih, p, h);
         if (x < 0) continue;
         ito[x] = t;
-        if (prev < 0) head[p] = next[x];
-        else next[prev] = next[x];
+        unlink(open, next, ih, p, x);
       }
     }
   }
-  for (let p = 0; p < P; p++) for (let x = head[p]; x >= 0; x = next[x]) ito[x] = endTime;
+  for (let p = 0; p < P; p++) for (let x = open[2 * p]; x >= 0; x = next[x]) ito[x] = endTime;
   // Group by partition (counting sort, stable in opening order), then order each group by `from`
   // (then host). Two intervals of one partition with the same `from` and host are of one replica
   // slot, one closed before the next opened: opening order is also their closing order.
   const start = new Int32Array(P + 1);
   for (let x = 0; x < n; x++) start[ip[x] + 1]++;
   for (let p = 0; p < P; p++) start[p + 1] += start[p];
-  const fill = head; // free now: reused as the fill cursor
+  const fill = open.subarray(0, P); // free now: reused as the fill cursor
   fill.set(start.subarray(0, P));
   const order = next; // free now: reused as the permutation
   for (let x = 0; x < n; x++) order[fill[ip[x]]++] = x;
@@ -149,6 +143,31 @@ export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, e
   }
   const intervals = { start, host: ih.subarray(0, n), epoch: ie.subarray(0, n), from: ifrom.subarray(0, n), to: ito.subarray(0, n), count: n };
   return belief !== undefined ? { ...intervals, finalBelief: belief } : intervals;
+}
+
+const SOLE_NONE = -1;
+const SOLE_MANY = -2;
+
+/** The interval host h has open on partition p, or -1 (leadershipIntervals' open lists). */
+function openOf(open: Int32Array, next: Int32Array, ih: Int32Array, p: number, h: number): number {
+  const sole = open[2 * p + 1];
+  if (sole === h) return open[2 * p];
+  if (sole !== SOLE_MANY) return -1;
+  let x = open[2 * p];
+  while (x >= 0 && ih[x] !== h) x = next[x];
+  return x;
+}
+
+/** Takes open interval x off partition p's list, and names the only one left, if so. */
+function unlink(open: Int32Array, next: Int32Array, ih: Int32Array, p: number, x: number): void {
+  let first = open[2 * p];
+  if (first === x) first = open[2 * p] = next[x];
+  else {
+    let prev = first;
+    while (next[prev] !== x) prev = next[prev];
+    next[prev] = next[x];
+  }
+  open[2 * p + 1] = first < 0 ? SOLE_NONE : next[first] < 0 ? ih[first] : SOLE_MANY;
 }
 
 /** Each host's pauses as [from, to) pairs (a pause still open at the end runs to endTime). */
