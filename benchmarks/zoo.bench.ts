@@ -84,7 +84,7 @@ const PLANS: Readonly<Record<string, BugPlan>> = {
     explore: { brokers: 3, partitions: 1, depth: 5, faults: 2, faultKinds: ["drop", "crash"], search: "bfs", maxStates: 5_000 },
   },
   "raft:bug-forget-vote-on-restart": {
-    runs: 200,
+    runs: 600,
     correct: "raft:paper",
     // The bug is in what a restart keeps, so every judged state is also judged after a whole-cluster
     // restart (the restart judgment): a follower crashed in term 1, the leader paused, the other
@@ -119,7 +119,9 @@ const PLANS: Readonly<Record<string, BugPlan>> = {
     probeSeeds: 20,
   },
   "kafka-controller:pre-2.1": {
-    runs: 60,
+    // 600: at 2 writes/s a run costs ~8 ms, and the zombie was found by 4 of 10 seeds at 300 runs
+    // (benchmarks/workload-detection.ts), so a miss here says more than a miss at 60.
+    runs: 600,
     correct: "kafka-controller",
     // The zombie (algorithms/kafka-controller/zombie-liveness.test.ts): a partition leader's session
     // expires, the controller is paused past its own session between reading that partition's state
