@@ -29,17 +29,24 @@ export class DelayedFetches {
   private readonly holdQueue: number[] = [];
   private holdHead = 0;
   private holdTimerAt = Infinity;
-  /** Partitions with data for follower F. */
-  private readonly dirty: (Set<number> | undefined)[];
-  /** Partitions whose high watermark moved: sent with F's next answer, without answering early. */
-  private readonly hwChanged: (Set<number> | undefined)[];
   /**
-   * Sizes of dirty[F] and hwChanged[F]. Most fetches are idle long polls with nothing to list; with
-   * 100 hosts a host's Sets are rarely in cache, and these typed arrays answer "anything?" without
+   * Replica slots (i * rf + j, j: F's index in partition i's replicas) with data for follower F, in
+   * the order marked; written up to dirtyCount[F]. Lists over slots with a mark per slot, not Sets:
+   * Set.clear allocates a new table at every answer that listed something.
+   */
+  private readonly dirty: (number[] | undefined)[];
+  /** Slots whose high watermark moved: sent with F's next answer, without answering early. */
+  private readonly hwChanged: (number[] | undefined)[];
+  /**
+   * Lengths of dirty[F] and hwChanged[F]. Most fetches are idle long polls with nothing to list; with
+   * 100 hosts a host's lists are rarely in cache, and these typed arrays answer "anything?" without
    * touching them.
    */
   private readonly dirtyCount: Int32Array;
   private readonly hwChangedCount: Int32Array;
+  /** Per slot: 1 while listed in dirty / hwChanged of the slot's host. */
+  private readonly isDirty: Uint8Array;
+  private readonly isHwChanged: Uint8Array;
   private readonly scratch: number[] = [];
 
   constructor(
@@ -55,53 +62,58 @@ export class DelayedFetches {
     this.hwChanged = new Array(b).fill(undefined);
     this.dirtyCount = new Int32Array(b);
     this.hwChangedCount = new Int32Array(b);
+    this.isDirty = new Uint8Array(r.parts.length * r.rf);
+    this.isHwChanged = new Uint8Array(r.parts.length * r.rf);
   }
 
-  /** A fetch from `follower` arrived, answering the response the leader sent at `answering`. */
-  fetched(follower: HostId, answering: number, lease: number): void {
-    this.lastFetchAt[follower] = this.ctx.now();
+  /** A fetch from `follower` arrived at `now`, answering the response the leader sent at `answering`. */
+  fetched(follower: HostId, answering: number, lease: number, now: number): void {
+    this.lastFetchAt[follower] = now;
     if (answering >= 0 && answering + lease > this.leaseUntil[follower]) this.leaseUntil[follower] = answering + lease;
   }
 
-  /** Partition i has data for `follower`. */
-  markDirty(follower: HostId, i: number): void {
+  /** Partition i has data for `follower`, its replica j. */
+  markDirty(follower: HostId, i: number, j: number): void {
+    const slot = i * this.r.rf + j;
+    if (this.isDirty[slot] === 1) return;
+    this.isDirty[slot] = 1;
     let d = this.dirty[follower];
-    if (d === undefined) this.dirty[follower] = d = new Set();
-    if (!d.has(i)) {
-      d.add(i);
-      this.dirtyCount[follower]++;
-    }
+    if (d === undefined) this.dirty[follower] = d = [];
+    d[this.dirtyCount[follower]++] = slot;
   }
 
-  /** News for `follower` that need no early answer (partition i's high watermark moved, or a new leader's relist): sent with its next answer. */
-  markHwChanged(follower: HostId, i: number): void {
+  /**
+   * News for `follower`, partition i's replica j, that need no early answer (partition i's high
+   * watermark moved, or a new leader's relist): sent with its next answer.
+   */
+  markHwChanged(follower: HostId, i: number, j: number): void {
+    const slot = i * this.r.rf + j;
+    if (this.isHwChanged[slot] === 1) return;
+    this.isHwChanged[slot] = 1;
     let h = this.hwChanged[follower];
-    if (h === undefined) this.hwChanged[follower] = h = new Set();
-    if (!h.has(i)) {
-      h.add(i);
-      this.hwChangedCount[follower]++;
-    }
+    if (h === undefined) this.hwChanged[follower] = h = [];
+    h[this.hwChangedCount[follower]++] = slot;
   }
 
-  /** After a fetch was handled: answer it now if there is data, else hold it. */
-  answerOrHold(follower: HostId): void {
-    if (this.dirtyCount[follower] > 0) this.respond(follower);
-    else this.hold(follower);
+  /** After a fetch was handled (at `now`, the host clock): answer it now if there is data, else hold it. */
+  answerOrHold(follower: HostId, now: number): void {
+    if (this.dirtyCount[follower] > 0) this.respond(follower, now);
+    else this.hold(follower, now);
   }
 
   /** New data: answer the follower's held fetch, if any. */
   wake(follower: HostId): void {
-    if (this.heldFetch[follower] >= 0) this.respond(follower);
+    if (this.heldFetch[follower] >= 0) this.respond(follower, this.ctx.now());
   }
 
-  private hold(follower: HostId): void {
-    const deadline = this.ctx.now() + this.o.replicaFetchWaitMaxMs;
+  private hold(follower: HostId, now: number): void {
+    const deadline = now + this.o.replicaFetchWaitMaxMs;
     this.heldFetch[follower] = deadline;
     this.holdQueue.push(follower, deadline);
     const at = Math.ceil(deadline / HOLD_TICK_MS) * HOLD_TICK_MS;
     if (at < this.holdTimerAt) {
       this.holdTimerAt = at;
-      this.ctx.setTimer(at - this.ctx.now(), TIMER_FETCH_HOLD);
+      this.ctx.setTimer(at - now, TIMER_FETCH_HOLD);
     }
   }
 
@@ -113,7 +125,7 @@ export class DelayedFetches {
       const f = q[this.holdHead];
       const deadline = q[this.holdHead + 1];
       this.holdHead += 2;
-      if (this.heldFetch[f] === deadline) this.respond(f); // still held, not answered meanwhile
+      if (this.heldFetch[f] === deadline) this.respond(f, now); // still held, not answered meanwhile
     }
     if (this.holdHead > 4096 && this.holdHead * 2 > q.length) {
       q.splice(0, this.holdHead);
@@ -130,25 +142,36 @@ export class DelayedFetches {
    * Answers the follower's fetch: for each partition with news for it, the records from its fetch
    * offset to the log end, or the answer to its epoch question (KIP-101/279), and the high watermark.
    */
-  private respond(follower: HostId): void {
+  private respond(follower: HostId, now: number): void {
     const r = this.r;
     this.heldFetch[follower] = -1;
-    // Sets are read and cleared only when not empty: most answers are an idle long poll's, with
-    // nothing to list, and Set.clear allocates a fresh table even when the set is empty.
+    // Lists are read only when not empty: most answers are an idle long poll's, with nothing to list.
     const list = this.scratch;
+    const rf = r.rf;
     let m = 0;
-    const d = this.dirtyCount[follower] > 0 ? this.dirty[follower] : undefined;
-    if (d !== undefined) {
-      for (const i of d) if (r.role[i] === LEADING) list[m++] = i;
+    const nd = this.dirtyCount[follower];
+    const isDirty = this.isDirty;
+    if (nd > 0) {
+      const d = this.dirty[follower] as number[];
+      for (let k = 0; k < nd; k++) {
+        const i = (d[k] / rf) | 0;
+        if (r.role[i] === LEADING) list[m++] = i;
+      }
     }
-    if (this.hwChangedCount[follower] > 0) {
-      const h = this.hwChanged[follower] as Set<number>;
-      for (const i of h) if (r.role[i] === LEADING && (d === undefined || !d.has(i))) list[m++] = i;
-      h.clear();
+    const nh = this.hwChangedCount[follower];
+    if (nh > 0) {
+      const h = this.hwChanged[follower] as number[];
+      for (let k = 0; k < nh; k++) {
+        const slot = h[k];
+        this.isHwChanged[slot] = 0;
+        const i = (slot / rf) | 0;
+        if (r.role[i] === LEADING && isDirty[slot] === 0) list[m++] = i;
+      }
       this.hwChangedCount[follower] = 0;
     }
-    if (d !== undefined) {
-      d.clear();
+    if (nd > 0) {
+      const d = this.dirty[follower] as number[];
+      for (let k = 0; k < nd; k++) isDirty[d[k]] = 0;
       this.dirtyCount[follower] = 0;
     }
     // Plain arrays: a response goes out for every record a follower takes, and small typed arrays
@@ -198,7 +221,7 @@ export class DelayedFetches {
     const records = recordWrites.length;
     const res: FetchResponse = {
       type: "kafka.FetchResponse",
-      sentAt: this.ctx.now(),
+      sentAt: now,
       partitions,
       logEndOffsets: leos,
       epochs,

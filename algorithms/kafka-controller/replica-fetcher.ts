@@ -35,10 +35,18 @@ export class ReplicaFetcher {
   // ---- per leader host ----
   /** Partitions fetched from host L. */
   private readonly followCount: Int32Array;
-  /** Partitions whose offset (or epoch) the next fetch to L reports. */
-  private readonly changed: (Set<number> | undefined)[];
-  /** Size of changed[L]: an idle fetch learns it has nothing to list without touching the Set. */
+  /**
+   * Partitions (local positions) whose offset (or epoch) the next fetch to L reports, in the order
+   * noted; -1 marks one removed since (stopFetching). A list, not a Set: Set.clear allocates a new
+   * table at every fetch that listed something. Written up to changedEnd[L], never shrunk.
+   */
+  private readonly changed: (number[] | undefined)[];
+  private readonly changedEnd: Int32Array;
+  /** Live entries of changed[L]: an idle fetch learns it has nothing to list without touching the list. */
   private readonly changedCount: Int32Array;
+  // ---- per local partition ----
+  /** Position of partition i in changed[fetchFrom[i]], -1: not listed (one leader per partition). */
+  private readonly changedAt: Int32Array;
   /** Partitions the next fetch to L forgets. */
   private readonly forget: (number[] | undefined)[];
   private readonly outstanding: Uint8Array;
@@ -60,7 +68,9 @@ export class ReplicaFetcher {
     const b = ctx.cluster.brokers;
     this.followCount = new Int32Array(b);
     this.changed = new Array(b).fill(undefined);
+    this.changedEnd = new Int32Array(b);
     this.changedCount = new Int32Array(b);
+    this.changedAt = new Int32Array(r.parts.length).fill(-1);
     this.forget = new Array(b).fill(undefined);
     this.outstanding = new Uint8Array(b);
     this.fetchDeadline = new Float64Array(b).fill(-1);
@@ -82,7 +92,12 @@ export class ReplicaFetcher {
     if (from < 0) return;
     r.fetchFrom[i] = -1;
     this.followCount[from]--;
-    if (this.changedCount[from] > 0 && (this.changed[from] as Set<number>).delete(i)) this.changedCount[from]--;
+    const at = this.changedAt[i];
+    if (at >= 0) {
+      (this.changed[from] as number[])[at] = -1;
+      this.changedAt[i] = -1;
+      this.changedCount[from]--;
+    }
     let f = this.forget[from];
     if (f === undefined) this.forget[from] = f = [];
     f.push(r.parts[i]);
@@ -93,19 +108,22 @@ export class ReplicaFetcher {
 
   /** The next fetch to `leader` reports partition i's offset. */
   noteChanged(leader: HostId, i: number): void {
-    let s = this.changed[leader];
-    if (s === undefined) this.changed[leader] = s = new Set();
-    if (!s.has(i)) {
-      s.add(i);
-      this.changedCount[leader]++;
-    }
+    if (this.changedAt[i] >= 0) return;
+    // Only ever the leader it fetches from: the one list a stopFetching must find it in.
+    if (this.r.fetchFrom[i] !== leader) throw new Error(`kafka-controller: partition ${this.r.parts[i]} noted for ${leader}, fetched from ${this.r.fetchFrom[i]}`);
+    let list = this.changed[leader];
+    if (list === undefined) this.changed[leader] = list = [];
+    const end = this.changedEnd[leader]++;
+    list[end] = i;
+    this.changedAt[i] = end;
+    this.changedCount[leader]++;
   }
 
   ensureFetching(leader: HostId): void {
-    if (this.outstanding[leader] === 0) this.sendFetch(leader);
+    if (this.outstanding[leader] === 0) this.sendFetch(leader, this.ctx.now());
   }
 
-  private sendFetch(leader: HostId): void {
+  private sendFetch(leader: HostId, now: number): void {
     const r = this.r;
     const m = this.changedCount[leader];
     const forget = this.forget[leader];
@@ -118,17 +136,21 @@ export class ReplicaFetcher {
     const epochs: number[] = m === 0 ? EMPTY : [];
     const lastEpochs: number[] = m === 0 ? EMPTY : [];
     if (m > 0) {
-      const changed = this.changed[leader] as Set<number>;
-      for (const i of changed) {
+      const changed = this.changed[leader] as number[];
+      const end = this.changedEnd[leader];
+      for (let k = 0; k < end; k++) {
+        const i = changed[k];
+        if (i < 0) continue;
+        this.changedAt[i] = -1;
         partitions.push(r.parts[i]);
         const truncating = r.truncating[i] === 1;
         offsets.push(truncating ? -1 : r.leo[i]);
         epochs.push(r.leaderEpoch[i]);
         lastEpochs.push(truncating ? r.log.lastEpoch(i) : -1);
       }
-      changed.clear();
       this.changedCount[leader] = 0;
     }
+    this.changedEnd[leader] = 0;
     const forgotten = hasForget ? forget.slice() : EMPTY;
     if (hasForget) forget.length = 0;
     const req: FetchRequest = {
@@ -143,7 +165,7 @@ export class ReplicaFetcher {
     this.outstanding[leader] = 1;
     this.ctx.sendStream(leader, req, fetchBytes(m, forgotten.length));
     const timeout = this.o.replicaFetchWaitMaxMs + this.o.replicaSocketTimeoutMs;
-    const deadline = this.ctx.now() + timeout;
+    const deadline = now + timeout;
     this.fetchDeadline[leader] = deadline;
     if (this.timerArmedFor[leader] < 0) {
       this.timerArmedFor[leader] = deadline;
@@ -155,7 +177,8 @@ export class ReplicaFetcher {
     if (this.outstanding[leader] === 0) return; // answer to a fetch we gave up on
     const r = this.r;
     this.outstanding[leader] = 0;
-    this.lastResponseAt[leader] = this.ctx.now();
+    const now = this.ctx.now();
+    this.lastResponseAt[leader] = now;
     this.lastResponseSentAt[leader] = res.sentAt;
     const { partitions, logEndOffsets, epochs, starts } = res;
     let cursor = 0;
@@ -169,7 +192,7 @@ export class ReplicaFetcher {
       else if (start === EPOCH_ANSWER) this.truncate(leader, i, res.answerEpochs[k], res.answerOffsets[k]);
       else if (r.truncating[i] === 0) this.appendRecords(leader, i, res, k, base);
     }
-    this.sendFetch(leader);
+    this.sendFetch(leader, now);
   }
 
   /** KIP-279: truncate to min(the leader's end offset for E', ours for E'), then fetch from there. */
@@ -226,6 +249,6 @@ export class ReplicaFetcher {
     this.lastResponseSentAt[leader] = -1;
     const fetchFrom = this.r.fetchFrom;
     for (let i = 0; i < fetchFrom.length; i++) if (fetchFrom[i] === leader) this.noteChanged(leader, i);
-    this.sendFetch(leader);
+    this.sendFetch(leader, this.ctx.now());
   }
 }

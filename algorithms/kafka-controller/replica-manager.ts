@@ -274,7 +274,7 @@ export class ReplicaManager implements LocalReplicas {
     // UNKNOWN_LEADER_EPOCH, retried), or it would never report its offset and leave the ISR.
     for (let j = 0; j < this.rf; j++) {
       const h = this.replicaHost(i, j);
-      if (h !== this.me) this.fetches.markHwChanged(h, i);
+      if (h !== this.me) this.fetches.markHwChanged(h, i, j);
     }
     this.tryComplete(i); // an ISR of one commits its whole log at once
   }
@@ -315,7 +315,7 @@ export class ReplicaManager implements LocalReplicas {
 
   onFetch(follower: HostId, req: FetchRequest): void {
     const now = this.ctx.now();
-    this.fetches.fetched(follower, req.answering, this.lease);
+    this.fetches.fetched(follower, req.answering, this.lease, now);
     const rf = this.rf;
     for (let k = 0; k < req.forget.length; k++) {
       const i = this.local(req.forget[k]);
@@ -338,14 +338,14 @@ export class ReplicaManager implements LocalReplicas {
       if (offset < 0) {
         // Its epoch question (KIP-101): answered with the next response.
         this.followerEpochQuery[slot] = req.lastEpochs[k];
-        this.fetches.markDirty(follower, i);
+        this.fetches.markDirty(follower, i, j);
         continue;
       }
       this.followerEpochQuery[slot] = NO_QUERY;
       if (offset >= this.leo[i]) {
         this.lastCaughtUp[slot] = now;
         if ((this.isr[i] & (1 << j)) === 0) this.maybeExpandIsr(i, j);
-      } else this.fetches.markDirty(follower, i);
+      } else this.fetches.markDirty(follower, i, j);
       this.tryComplete(i);
     }
     // The lab's lease: this fetch may have renewed the follower's lease (fetched() above), so writes
@@ -354,7 +354,7 @@ export class ReplicaManager implements LocalReplicas {
     if (this.lease > 0 && this.pending.size > 0) {
       for (const i of Array.from(this.pending.keys())) if (this.replicaIndex(i, follower) >= 0) this.tryComplete(i);
     }
-    this.fetches.answerOrHold(follower);
+    this.fetches.answerOrHold(follower, now);
   }
 
   // ---- produce ----
@@ -383,7 +383,7 @@ export class ReplicaManager implements LocalReplicas {
     for (let j = 0; j < this.rf; j++) {
       const h = this.replicaHost(i, j);
       if (h === this.me) continue;
-      this.fetches.markDirty(h, i);
+      this.fetches.markDirty(h, i, j);
       this.fetches.wake(h);
     }
     if (!this.acksAll) {
@@ -406,7 +406,7 @@ export class ReplicaManager implements LocalReplicas {
    */
   private tryComplete(i: number): void {
     if (this.role[i] !== LEADING) return;
-    const now = this.ctx.now();
+    const now = this.lease === 0 ? 0 : this.ctx.now(); // read only for the lease
     let hw = this.leo[i];
     let ackHw = hw;
     const mask = this.isr[i];
@@ -424,7 +424,7 @@ export class ReplicaManager implements LocalReplicas {
       this.log.commit(i, hw);
       for (let j = 0; j < this.rf; j++) {
         const h = this.replicaHost(i, j);
-        if (h !== this.me) this.fetches.markHwChanged(h, i);
+        if (h !== this.me) this.fetches.markHwChanged(h, i, j);
       }
     }
     const list = this.pending.get(i);
