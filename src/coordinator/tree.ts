@@ -1,11 +1,12 @@
 /**
  * The znode tree (ZooKeeper's DataTree), without watches (see watches.ts) and without timing.
  *
- * Layout for a million znodes: one Map from full path to a Znode of eight fields; a node's children
- * are kept by their full paths (the strings the tree's Map already holds and has hashed; names are
- * cut from them only when getChildren asks, and sorted then), in a small array up to SMALL_CHILDREN
- * and in a Set beyond (a one-entry Set costs ~100 bytes more than a one-entry array, and most nodes
- * have zero or one child); leaves carry null. Ephemeral paths are also indexed per owning session
+ * Layout for a million znodes: one Map from full path to a Znode of nine fields; a node's children
+ * are kept by their full paths (the strings the tree's Map already holds; names are cut from them
+ * only when getChildren asks, and sorted then, so the array's order decides nothing) in an array,
+ * each child remembering its index there (removed by moving the last one into its place): no Set,
+ * whose adds at 1M children (/leaders, a topic's partitions) each probed a table far out of cache;
+ * leaves carry null. Ephemeral paths are also indexed per owning session
  * (DataTree.ephemerals), so closing a session does not scan the tree: an append-only list of
  * (path, node) per session, an entry counting while that node is still in the tree under that path
  * (no per-znode Set insert, a million of which were a tenth of a settled naive-race build).
@@ -31,41 +32,26 @@ export class Znode {
     public cversion: number,
     /** owning session for an ephemeral, 0 for a persistent node */
     public ephemeralOwner: number,
-    public children: Children,
+    /** Children's full paths, in no meaningful order; null: none. */
+    public children: string[] | null,
+    /** This node's index in its parent's `children`. */
+    public at = 0,
   ) {}
 }
 
-/** A node's children's full paths: null (none), a small array, or a Set past SMALL_CHILDREN. */
-export type Children = string[] | Set<string> | null;
-const SMALL_CHILDREN = 16;
-
 export function childCount(node: Znode): number {
   const c = node.children;
-  return c === null ? 0 : Array.isArray(c) ? c.length : c.size;
+  return c === null ? 0 : c.length;
 }
 
-function addChild(node: Znode, childPath: string): void {
-  const c = node.children;
-  if (c === null) node.children = [childPath];
-  else if (Array.isArray(c)) {
-    if (c.length < SMALL_CHILDREN) c.push(childPath);
-    else {
-      const set = new Set(c);
-      set.add(childPath);
-      node.children = set;
-    }
-  } else c.add(childPath);
-}
-
-function removeChild(node: Znode, childPath: string): void {
-  const c = node.children as string[] | Set<string>;
-  if (Array.isArray(c)) {
-    const i = c.indexOf(childPath);
-    if (i >= 0) c.splice(i, 1);
-    if (c.length === 0) node.children = null;
+function addChild(parent: Znode, childPath: string, child: Znode): void {
+  const c = parent.children;
+  if (c === null) {
+    parent.children = [childPath];
+    child.at = 0;
   } else {
-    c.delete(childPath);
-    if (c.size === 0) node.children = null;
+    child.at = c.length;
+    c.push(childPath);
   }
 }
 
@@ -198,7 +184,7 @@ export class ZnodeTree {
       });
     }
     this.nodes.set(actual, node);
-    addChild(parent, actual);
+    addChild(parent, actual, node);
     parent.cversion++;
     parent.pzxid = zxid;
     if (ephemeral) this.addEphemeral(owner, actual, node);
@@ -323,7 +309,7 @@ export class ZnodeTree {
           this.nodes.delete(u.path);
           this.forgetLookups();
           const parent = u.parent as Znode;
-          removeChild(parent, u.path);
+          this.removeChild(parent, u.node);
           parent.cversion = u.parentCversion;
           parent.pzxid = u.parentPzxid;
           if (u.node.ephemeralOwner !== 0) this.dropEphemeral(u.node.ephemeralOwner);
@@ -332,7 +318,7 @@ export class ZnodeTree {
         case UNDO_DELETE: {
           this.nodes.set(u.path, u.node);
           const parent = u.parent as Znode;
-          addChild(parent, u.path);
+          addChild(parent, u.path, u.node);
           parent.cversion = u.parentCversion;
           parent.pzxid = u.parentPzxid;
           if (u.node.ephemeralOwner !== 0) this.addEphemeral(u.node.ephemeralOwner, u.path, u.node);
@@ -350,10 +336,24 @@ export class ZnodeTree {
   private remove(path: string, node: Znode, parent: Znode, zxid: number): void {
     this.nodes.delete(path);
     this.forgetLookups();
-    removeChild(parent, path);
+    this.removeChild(parent, node);
     parent.cversion++;
     parent.pzxid = zxid;
     if (node.ephemeralOwner !== 0) this.dropEphemeral(node.ephemeralOwner);
+  }
+
+  /** Takes `child` out of `parent`'s children: the last child moves into its place. */
+  private removeChild(parent: Znode, child: Znode): void {
+    const c = parent.children as string[];
+    const last = c.pop() as string;
+    if (c.length === 0 && child.at === 0) {
+      parent.children = null;
+      return;
+    }
+    if (child.at < c.length) {
+      c[child.at] = last;
+      (this.nodes.get(last) as Znode).at = child.at;
+    }
   }
 
   /** `node` (now in the tree under `path`) is an ephemeral of `owner`. */

@@ -134,6 +134,42 @@ describe("znodes", () => {
     expect(childCount(tree.get("/brokers/topics") as Znode)).toBe(topics);
   });
 
+  it("children stay exact through deletes anywhere and multi rollbacks (kept unordered, listed sorted)", () => {
+    const tree = new ZnodeTree();
+    let zxid = 1;
+    tree.create("/c", null, "persistent", 0, zxid++);
+    const expected = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      tree.create(`/c/n${i}`, i, "persistent", 0, zxid++);
+      expected.add(`n${i}`);
+    }
+    const check = (): void => {
+      const node = tree.get("/c") as Znode;
+      expect(tree.childrenOf(node)).toEqual([...expected].sort());
+      expect(childCount(node)).toBe(expected.size);
+    };
+    for (const i of [0, 39, 17, 5, 38, 20]) {
+      expect(tree.delete(`/c/n${i}`, -1, zxid++)).toBe("ok");
+      expected.delete(`n${i}`);
+      check();
+    }
+    tree.beginMulti();
+    expect(tree.create("/c/m1", 1, "persistent", 0, zxid)).toBe("ok");
+    expect(tree.delete("/c/n3", -1, zxid)).toBe("ok");
+    expect(tree.create("/c/m2", 2, "persistent", 0, zxid)).toBe("ok");
+    expect(tree.delete("/c/m1", -1, zxid)).toBe("ok");
+    expect(tree.delete("/c/n1", -1, zxid)).toBe("ok");
+    tree.rollbackMulti();
+    check();
+    for (const name of [...expected]) {
+      expect(tree.delete(`/c/${name}`, -1, zxid++)).toBe("ok");
+      expected.delete(name);
+      check();
+    }
+    expect((tree.get("/c") as Znode).children).toBeNull();
+    expect(tree.delete("/c", -1, zxid++)).toBe("ok");
+  });
+
   it("a session's ephemerals close in creation order: a re-created path counts from its new create, a rolled-back delete puts the node last", () => {
     const tree = new ZnodeTree();
     let zxid = 1;
