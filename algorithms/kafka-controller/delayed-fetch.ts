@@ -8,6 +8,7 @@
  * acknowledgement lease, until when its fetches may count towards acknowledgements.
  */
 import type { HostContext, HostId } from "../../src/elector/api.ts";
+import { FRESH, type Tables } from "./broker-tables.ts";
 import { LEADING, NO_QUERY, type LocalReplicas } from "./local-replicas.ts";
 import { EPOCH_ANSWER, fetchResponseBytes, RELIST, type FetchResponse } from "./messages.ts";
 import type { KafkaControllerOptions } from "./options.ts";
@@ -53,6 +54,7 @@ export class DelayedFetches {
     private readonly ctx: HostContext,
     private readonly o: KafkaControllerOptions,
     private readonly r: LocalReplicas,
+    tables: Tables = FRESH,
   ) {
     const b = ctx.cluster.brokers;
     this.lastFetchAt = new Float64Array(b).fill(-Infinity);
@@ -62,8 +64,8 @@ export class DelayedFetches {
     this.hwChanged = new Array(b).fill(undefined);
     this.dirtyCount = new Int32Array(b);
     this.hwChangedCount = new Int32Array(b);
-    this.isDirty = new Uint8Array(r.parts.length * r.rf);
-    this.isHwChanged = new Uint8Array(r.parts.length * r.rf);
+    this.isDirty = tables.u8(r.parts.length * r.rf);
+    this.isHwChanged = tables.u8(r.parts.length * r.rf);
   }
 
   /** A fetch from `follower` arrived at `now`, answering the response the leader sent at `answering`. */

@@ -23,6 +23,7 @@
  * watermark follows the leader's (min(leader HW, own log end)).
  */
 import type { HostContext, HostId } from "../../src/elector/api.ts";
+import { FRESH, type Tables } from "./broker-tables.ts";
 import type { LocalReplicas } from "./local-replicas.ts";
 import { EPOCH_ANSWER, fetchBytes, RELIST, type FetchRequest, type FetchResponse } from "./messages.ts";
 import type { KafkaControllerOptions } from "./options.ts";
@@ -64,13 +65,14 @@ export class ReplicaFetcher {
     private readonly r: LocalReplicas,
     /** The lab's acknowledgement lease (0: none). */
     private readonly lease: number,
+    tables: Tables = FRESH,
   ) {
     const b = ctx.cluster.brokers;
     this.followCount = new Int32Array(b);
     this.changed = new Array(b).fill(undefined);
     this.changedEnd = new Int32Array(b);
     this.changedCount = new Int32Array(b);
-    this.changedAt = new Int32Array(r.parts.length).fill(-1);
+    this.changedAt = tables.i32(r.parts.length).fill(-1);
     this.forget = new Array(b).fill(undefined);
     this.outstanding = new Uint8Array(b);
     this.fetchDeadline = new Float64Array(b).fill(-1);

@@ -15,6 +15,7 @@
  * Storage is allocated per partition on its first entry: idle partitions cost nothing but a slot.
  */
 import type { HostContext, PartitionId } from "../../src/elector/api.ts";
+import { FRESH, type Tables } from "./broker-tables.ts";
 
 interface DurableLogs {
   readonly writes: (number[] | undefined)[];
@@ -31,12 +32,13 @@ export class ReplicaLogs {
   constructor(
     private readonly ctx: HostContext,
     private readonly parts: Int32Array,
+    tables: Tables = FRESH,
   ) {
     const kept = ctx.durable.get<DurableLogs>(DURABLE_KEY);
     if (kept !== undefined && kept.hw.length === parts.length) this.d = kept;
     else {
       const n = parts.length;
-      this.d = { writes: new Array(n).fill(undefined), epochs: new Array(n).fill(undefined), hw: new Float64Array(n) };
+      this.d = { writes: new Array(n).fill(undefined), epochs: new Array(n).fill(undefined), hw: tables.f64(n) };
       ctx.durable.set(DURABLE_KEY, this.d);
     }
   }

@@ -28,6 +28,7 @@
  */
 import type { HostContext, HostId, PartitionId, ZkResult } from "../../src/elector/api.ts";
 import { LeaseWait } from "./ack-lease.ts";
+import { brokerTables, type Tables } from "./broker-tables.ts";
 import { DelayedFetches } from "./delayed-fetch.ts";
 import { IsrChangePropagation } from "./isr-change-notification.ts";
 import { LEADING, NO_QUERY, NOT_LEADING, type LocalReplicas } from "./local-replicas.ts";
@@ -78,6 +79,8 @@ export class ReplicaManager implements LocalReplicas {
   private readonly fetches: DelayedFetches;
   private readonly isrPropagation: IsrChangePropagation;
   private readonly leaseWait: LeaseWait;
+  /** Where this broker's per-partition arrays come from (broker-tables.ts). */
+  private readonly tables: Tables;
 
   controllerEpoch = -1;
   controllerId = -1;
@@ -100,26 +103,27 @@ export class ReplicaManager implements LocalReplicas {
     const n = (this.n = this.parts.length);
     this.acksAll = o.acks === "all";
     this.lease = this.acksAll ? Math.max(0, o.ackLeaseMs) : 0;
-    this.leader = new Int32Array(n).fill(-1);
-    this.leaderEpoch = new Int32Array(n).fill(-1);
-    this.role = new Uint8Array(n);
-    this.isr = new Int32Array(n);
-    this.zkVersion = new Int32Array(n).fill(-1);
-    this.stateCtrlEpoch = new Int32Array(n);
-    this.log = new ReplicaLogs(ctx, this.parts);
-    this.leo = new Float64Array(n);
+    const t = (this.tables = brokerTables(c, ctx.host));
+    this.leader = t.i32(n).fill(-1);
+    this.leaderEpoch = t.i32(n).fill(-1);
+    this.role = t.u8(n);
+    this.isr = t.i32(n);
+    this.zkVersion = t.i32(n).fill(-1);
+    this.stateCtrlEpoch = t.i32(n);
+    this.log = new ReplicaLogs(ctx, this.parts, t);
+    this.leo = t.f64(n);
     for (let i = 0; i < n; i++) this.leo[i] = this.log.length(i); // a restarted broker keeps its logs
-    this.truncating = new Uint8Array(n);
-    this.fetchFrom = new Int32Array(n).fill(-1);
-    this.promiseUntil = new Float64Array(n);
-    this.isrWriteInFlight = new Uint8Array(n);
-    this.isrWriteMask = new Int32Array(n);
-    this.isrWriteEpoch = new Int32Array(n);
-    this.followerLeo = new Float64Array(n * this.rf).fill(-1);
-    this.followerEpochQuery = new Int32Array(n * this.rf).fill(NO_QUERY);
-    this.lastCaughtUp = new Float64Array(n * this.rf);
-    this.fetcher = new ReplicaFetcher(ctx, o, this, this.lease);
-    this.fetches = new DelayedFetches(ctx, o, this);
+    this.truncating = t.u8(n);
+    this.fetchFrom = t.i32(n).fill(-1);
+    this.promiseUntil = t.f64(n);
+    this.isrWriteInFlight = t.u8(n);
+    this.isrWriteMask = t.i32(n);
+    this.isrWriteEpoch = t.i32(n);
+    this.followerLeo = t.f64(n * this.rf).fill(-1);
+    this.followerEpochQuery = t.i32(n * this.rf).fill(NO_QUERY);
+    this.lastCaughtUp = t.f64(n * this.rf);
+    this.fetcher = new ReplicaFetcher(ctx, o, this, this.lease, t);
+    this.fetches = new DelayedFetches(ctx, o, this, t);
     this.isrPropagation = new IsrChangePropagation(ctx);
     this.leaseWait = new LeaseWait(ctx, this, this.lease);
   }
@@ -206,8 +210,9 @@ export class ReplicaManager implements LocalReplicas {
     const liveBrokers = new Uint8Array(this.ctx.cluster.brokers).fill(1);
     this.onUpdateMetadata({ type: "kafka.UpdateMetadata", controllerId, controllerEpoch, correlationId: 0, liveBrokers, partitionCount: leaders.length });
     // Plain loops, not Int32Array.from with a mapping function (a call per partition: ~3% of a 300k build).
-    const myLeaders = new Int32Array(n);
-    const myIsrs = new Int32Array(n);
+    const t = this.tables;
+    const myLeaders = t.i32(n);
+    const myIsrs = t.i32(n);
     for (let i = 0; i < n; i++) {
       myLeaders[i] = leaders[parts[i]];
       myIsrs[i] = isrs[parts[i]];
@@ -219,10 +224,10 @@ export class ReplicaManager implements LocalReplicas {
       correlationId: 0,
       partitions: parts,
       leaders: myLeaders,
-      leaderEpochs: new Int32Array(n),
+      leaderEpochs: t.i32(n),
       isrs: myIsrs,
-      zkVersions: new Int32Array(n),
-      stateControllerEpochs: new Int32Array(n).fill(controllerEpoch),
+      zkVersions: t.i32(n),
+      stateControllerEpochs: t.i32(n).fill(controllerEpoch),
     };
     this.onLeaderAndIsr(req);
   }

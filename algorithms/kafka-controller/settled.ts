@@ -18,6 +18,7 @@
  * two faults, as they are in most cold starts). The controller elects the first live replica of the
  * assignment (the preferred replica), every partition's leader once every broker registered first.
  */
+import { reserveBrokerTables } from "./broker-tables.ts";
 import type { ClusterView, HostId, SettledChoice, SettledCoordinator } from "../../src/elector/api.ts";
 import type { KafkaControllerOptions } from "./options.ts";
 import {
@@ -55,6 +56,7 @@ export function settleKafka(cluster: ClusterView, o: KafkaControllerOptions, zk:
   const leaders = choice?.leaders ?? preferredLeaders(cluster);
   const all = (1 << rf) - 1;
   const isrs = new Int32Array(P).fill(all);
+  reserveBrokerTables(cluster); // before the tree: one buffer while the heap is small (broker-tables.ts)
   zk.openSessions(o.sessionTimeoutMs);
   for (const path of [BROKERS, BROKER_IDS, TOPICS, ISR_CHANGE]) zk.create(path, null, -1);
   const brokerEpochs = new Float64Array(B);
