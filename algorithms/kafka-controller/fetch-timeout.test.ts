@@ -41,6 +41,7 @@ function follower() {
     promiseUntil: Float64Array.of(0),
     log: { lastEpoch: () => -1 } as unknown as ReplicaLogs,
     local: (p: number) => (p === 7 ? 0 : -1),
+    localNear: (p: number) => (p === 7 ? 0 : -1),
   } as unknown as LocalReplicas;
   const fetcher = new ReplicaFetcher(ctx, defaultKafkaControllerOptions, replicas, 0);
   const empty: FetchResponse = {

@@ -38,6 +38,8 @@ export interface LocalReplicas {
   readonly followerEpochQuery: Int32Array;
   /** Local position of a partition, or -1 if this host does not replicate it. */
   local(p: PartitionId): number;
+  /** local(p), checking position `near` first (lists of partitions in ascending order: the last one's position + 1). */
+  localNear(p: PartitionId, near: number): number;
   /** Position of `host` in local partition i's replica list, or -1. */
   replicaIndex(i: number, host: HostId): number;
 }

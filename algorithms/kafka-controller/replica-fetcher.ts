@@ -184,11 +184,13 @@ export class ReplicaFetcher {
     this.lastResponseSentAt[leader] = res.sentAt;
     const { partitions, logEndOffsets, epochs, starts } = res;
     let cursor = 0;
+    let near = 0;
     for (let k = 0; k < partitions.length; k++) {
       const start = starts[k];
       const base = cursor - start; // record of position pos: base + pos
       if (start >= 0) cursor += logEndOffsets[k] - start;
-      const i = r.local(partitions[k]);
+      const i = r.localNear(partitions[k], near);
+      if (i >= 0) near = i + 1;
       if (i < 0 || r.fetchFrom[i] !== leader || r.leaderEpoch[i] !== epochs[k]) continue;
       if (start === RELIST) this.noteChanged(leader, i);
       else if (start === EPOCH_ANSWER) this.truncate(leader, i, res.answerEpochs[k], res.answerOffsets[k]);

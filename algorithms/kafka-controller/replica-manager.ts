@@ -156,6 +156,15 @@ export class ReplicaManager implements LocalReplicas {
     return this.ctx.cluster.localIndex(this.ctx.host, p);
   }
 
+  /**
+   * The same answer as local(p), checking position `near` first. Requests list partitions in
+   * ascending order (LeaderAndIsr, full fetches), so the next one is usually right after the last:
+   * no binary search over the host's partitions, whose probes miss cache at 30k partitions a host.
+   */
+  localNear(p: PartitionId, near: number): number {
+    return this.parts[near] === p ? near : this.ctx.cluster.localIndex(this.ctx.host, p);
+  }
+
   replicaIndex(i: number, host: HostId): number {
     return this.ctx.cluster.replicaIndex(this.parts[i], host);
   }
@@ -184,9 +193,11 @@ export class ReplicaManager implements LocalReplicas {
   onLeaderAndIsr(req: LeaderAndIsrRequest): void {
     if (!this.acceptControllerEpoch(req.controllerId, req.controllerEpoch)) return;
     const { partitions, leaders, leaderEpochs, isrs, zkVersions, stateControllerEpochs } = req;
+    let near = 0;
     for (let k = 0; k < partitions.length; k++) {
-      const i = this.local(partitions[k]);
+      const i = this.localNear(partitions[k], near);
       if (i < 0) continue;
+      near = i + 1;
       const e = leaderEpochs[k];
       if (e <= this.leaderEpoch[i]) {
         this.ctx.observer.rule?.(KRULE.staleLeaderEpoch);
@@ -331,8 +342,10 @@ export class ReplicaManager implements LocalReplicas {
       this.followerEpochQuery[i * rf + j] = NO_QUERY;
     }
     const { partitions, offsets, epochs } = req;
+    let near = 0;
     for (let k = 0; k < partitions.length; k++) {
-      const i = this.local(partitions[k]);
+      const i = this.localNear(partitions[k], near);
+      if (i >= 0) near = i + 1;
       // Rule (KIP-320): only entries fetched under our current leader epoch count.
       if (i < 0 || this.role[i] !== LEADING || epochs[k] !== this.leaderEpoch[i]) continue;
       const j = this.replicaIndex(i, follower);
