@@ -43,3 +43,51 @@ export interface LocalReplicas {
   /** Position of `host` in local partition i's replica list, or -1. */
   replicaIndex(i: number, host: HostId): number;
 }
+
+/**
+ * Position of partition p in a host's ascending partition ids (`parts`, of P partitions in all), or
+ * -1: the answer of a binary search, found with few cache misses. Position `near` first (a request
+ * listing partitions in ascending order has the next one right after the last), then where p would
+ * sit if the host's partitions were evenly spread (they nearly are: placement is round robin),
+ * widening from there by doubling steps before bisecting. A plain binary search over 30k partitions
+ * missed cache at most probes.
+ */
+export function findLocal(parts: Int32Array, p: PartitionId, near: number, P: number): number {
+  if (parts[near] === p) return near;
+  const n = parts.length;
+  if (n === 0) return -1;
+  let g = Math.floor((p * n) / P);
+  if (g >= n) g = n - 1;
+  if (g < 0) g = 0;
+  if (parts[g] === p) return g;
+  let lo: number;
+  let hi: number;
+  let step = 1;
+  if (parts[g] < p) {
+    lo = g + 1;
+    hi = g + step;
+    while (hi < n && parts[hi] < p) {
+      lo = hi + 1;
+      step *= 2;
+      hi = g + step;
+    }
+    if (hi >= n) hi = n - 1;
+  } else {
+    hi = g - 1;
+    lo = g - step;
+    while (lo >= 0 && parts[lo] > p) {
+      hi = lo - 1;
+      step *= 2;
+      lo = g - step;
+    }
+    if (lo < 0) lo = 0;
+  }
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = parts[mid];
+    if (v === p) return mid;
+    if (v < p) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
