@@ -56,7 +56,10 @@ export class CoalescedHeartbeats {
   /** Per peer host: partitions whose term rose past that host's leadership, to tell it. */
   private readonly superseded: number[][];
   private readonly parkScratch: Int32Array;
-  private nextBeatAt = 0;
+  /** When this host's next coalesced heartbeats are due (host clock). */
+  nextBeatAt = 0;
+  /** send()'s per-peer list counts (-1: no list), reused. */
+  private readonly counts: Int32Array;
 
   constructor(
     private readonly layout: GroupLayout,
@@ -82,6 +85,7 @@ export class CoalescedHeartbeats {
     this.claimant = new Int32Array(n).fill(-1);
     this.superseded = Array.from({ length: o.coalescedHeartbeats ? brokers : 0 }, () => []);
     this.parkScratch = new Int32Array(n);
+    this.counts = new Int32Array(brokers);
   }
 
   /** A (re)started host leads nothing: every peer's view of our leadership is out of date. */
@@ -203,7 +207,7 @@ export class CoalescedHeartbeats {
     const term = this.core.term;
     // Which peers need the list of what we lead with them (they have not acknowledged our generation)?
     let listing = 0;
-    const counts = new Int32Array(brokers).fill(-1);
+    const counts = this.counts.fill(-1);
     for (let h = 0; h < brokers; h++) {
       if (h !== self && this.ackedGen[h] !== this.outGen[h]) {
         counts[h] = 0;
