@@ -60,6 +60,13 @@ export class CoalescedHeartbeats {
   nextBeatAt = 0;
   /** send()'s per-peer list counts (-1: no list), reused. */
   private readonly counts: Int32Array;
+  /**
+   * Per peer host: the last list-free heartbeat sent to it and response sent back to it. Messages
+   * are immutable, so one is sent again while its generation holds (most intervals) instead of a
+   * new object per interval.
+   */
+  private readonly plainBeat: (CoalescedHeartbeat | undefined)[];
+  private readonly plainResp: (CoalescedHeartbeatResponse | undefined)[];
 
   constructor(
     private readonly layout: GroupLayout,
@@ -86,6 +93,8 @@ export class CoalescedHeartbeats {
     this.superseded = Array.from({ length: o.coalescedHeartbeats ? brokers : 0 }, () => []);
     this.parkScratch = new Int32Array(n);
     this.counts = new Int32Array(brokers);
+    this.plainBeat = new Array<CoalescedHeartbeat | undefined>(brokers).fill(undefined);
+    this.plainResp = new Array<CoalescedHeartbeatResponse | undefined>(brokers).fill(undefined);
   }
 
   /** A (re)started host leads nothing: every peer's view of our leadership is out of date. */
@@ -249,13 +258,17 @@ export class CoalescedHeartbeats {
       if (h === self) continue;
       const list = counts[h] >= 0;
       if (!list && this.ledWith[h] === 0) continue;
-      const msg: CoalescedHeartbeat = {
-        type: COALESCED,
-        gen: this.outGen[h],
-        parts: list ? lists![h] : null,
-        terms: list ? terms![h] : null,
-      };
-      this.port.send(h, msg, COALESCED_BYTES + (list ? lists![h].length * COALESCED_ENTRY_BYTES : 0));
+      if (list) {
+        const msg: CoalescedHeartbeat = { type: COALESCED, gen: this.outGen[h], parts: lists![h], terms: terms![h] };
+        this.port.send(h, msg, COALESCED_BYTES + lists![h].length * COALESCED_ENTRY_BYTES);
+        continue;
+      }
+      let msg = this.plainBeat[h];
+      if (msg === undefined || msg.gen !== this.outGen[h]) {
+        msg = { type: COALESCED, gen: this.outGen[h], parts: null, terms: null };
+        this.plainBeat[h] = msg;
+      }
+      this.port.send(h, msg, COALESCED_BYTES);
     }
   }
 
@@ -271,16 +284,21 @@ export class CoalescedHeartbeats {
       this.hbAt[from] = now;
     }
     const stale = this.superseded[from];
-    let parts: Int32Array | null = null;
-    let terms: Int32Array | null = null;
     if (stale.length > 0) {
-      parts = Int32Array.from(stale);
-      terms = new Int32Array(stale.length);
+      const parts = Int32Array.from(stale);
+      const terms = new Int32Array(stale.length);
       for (let i = 0; i < stale.length; i++) terms[i] = this.core.term[this.layout.local(stale[i])];
       stale.length = 0;
+      const resp: CoalescedHeartbeatResponse = { type: COALESCED_RESP, gen: this.inGen[from], parts, terms };
+      this.port.send(from, resp, COALESCED_RESP_BYTES + parts.length * COALESCED_ENTRY_BYTES);
+      return;
     }
-    const resp: CoalescedHeartbeatResponse = { type: COALESCED_RESP, gen: this.inGen[from], parts, terms };
-    this.port.send(from, resp, COALESCED_RESP_BYTES + (parts === null ? 0 : parts.length * COALESCED_ENTRY_BYTES));
+    let resp = this.plainResp[from];
+    if (resp === undefined || resp.gen !== this.inGen[from]) {
+      resp = { type: COALESCED_RESP, gen: this.inGen[from], parts: null, terms: null };
+      this.plainResp[from] = resp;
+    }
+    this.port.send(from, resp, COALESCED_RESP_BYTES);
   }
 
   onResponse(from: HostId, m: CoalescedHeartbeatResponse): void {

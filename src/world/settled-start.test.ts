@@ -72,6 +72,10 @@ const RULES: Record<string, DigestRules & { readonly atMs: number; readonly ownC
       "nextBeatAt", // the next coalesced heartbeat: timer phase
       "scratch", // scratch buffers, no state
       "wheelScratch",
+      // The last list-free coalesced heartbeat and response object per peer, kept to be sent again while
+      // their generation holds: a cache of which peers exchanged heartbeats during the start, no state.
+      "plainBeat",
+      "plainResp",
       "votes", // which grants reached the winner before it had a majority: network delays; unused once leading
       "dirty", // fsync-pending flag, read only with persistBeforeReply
       // Backing arrays of lists kept as (array, count): entries past the count are leftovers of what the
