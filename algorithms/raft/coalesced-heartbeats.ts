@@ -56,8 +56,7 @@ export class CoalescedHeartbeats {
   /** Per peer host: partitions whose term rose past that host's leadership, to tell it. */
   private readonly superseded: number[][];
   private readonly parkScratch: Int32Array;
-  /** When this host's next coalesced heartbeats are due (host clock). */
-  nextBeatAt = 0;
+  private nextBeatAt = 0;
   /** send()'s per-peer list counts (-1: no list), reused. */
   private readonly counts: Int32Array;
   /**

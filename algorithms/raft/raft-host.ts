@@ -20,8 +20,6 @@ import type { RaftSettled } from "./settled.ts";
 export { CANDIDATE, FOLLOWER, LEADER, PRE_CANDIDATE } from "./layout.ts";
 
 const TICK = 1;
-/** Rounding margin (ms) between peerTick's `now - t >= min` tests and its bound `t + min`. */
-const DUE_MARGIN_MS = 1e-3;
 const PING: HostPing = { type: HOST_PING };
 
 // fsync tags (ctx.persist), bits: one fsync per step covers both.
@@ -43,14 +41,6 @@ export class RaftHost implements ElectorInstance, RaftPort {
   private readonly silent: Uint8Array;
 
   private readonly wheelScratch: Int32Array;
-  /**
-   * A lower bound on the host time at which peerTick can next act (a peer falls silent, parked
-   * groups wake, heartbeats or pings are due): ticks before it skip the per-peer loop (at the
-   * paper's 10 ms tick most ticks find nothing there). Lowered wherever one of those times may move
-   * earlier: a message heard (heardFrom, hbAt, a silent peer back; a clock may have jumped back) and
-   * a group parked. -Infinity: check at the next tick.
-   */
-  private peerDueAt = -Infinity;
 
   // ---- quiesce: host-level liveness pings (CockroachDB's node liveness stands behind its quiescence) ----
   private nextPingAt = 0;
@@ -125,10 +115,7 @@ export class RaftHost implements ElectorInstance, RaftPort {
 
   /** Host-level liveness: a peer silent for a minimum election timeout is inactive (check-quorum, parked groups). */
   private peerTick(now: number): void {
-    if (now < this.peerDueAt) return;
     const min = this.o.electionTimeoutMin;
-    const coalesced = this.coalesced;
-    let due = Infinity;
     for (let h = 0; h < this.layout.brokers; h++) {
       if (h === this.layout.self) continue;
       if (this.silent[h] === 0 && now - this.heardFrom[h] >= min) {
@@ -136,30 +123,13 @@ export class RaftHost implements ElectorInstance, RaftPort {
         if (this.o.checkQuorum) this.checkQuorumWith(h);
         if (this.o.quiesce) this.core.hostSilent(h, now);
       }
-      if (this.silent[h] === 0 && this.heardFrom[h] + min < due) due = this.heardFrom[h] + min;
-      if (this.coalescing) {
-        coalesced.wakeParked(h, now);
-        if (this.wheel.heldCount[h] > 0 && coalesced.hbAt[h] + min < due) due = coalesced.hbAt[h] + min;
-      }
+      if (this.coalescing) this.coalesced.wakeParked(h, now);
     }
-    if (this.coalescing) {
-      coalesced.beat(now);
-      if (coalesced.nextBeatAt < due) due = coalesced.nextBeatAt;
+    if (this.coalescing) this.coalesced.beat(now);
+    if (this.o.quiesce && now >= this.nextPingAt) {
+      this.nextPingAt = now + this.o.heartbeatInterval;
+      for (let h = 0; h < this.layout.brokers; h++) if (h !== this.layout.self) this.ctx.send(h, PING, HOST_PING_BYTES);
     }
-    if (this.o.quiesce) {
-      if (now >= this.nextPingAt) {
-        this.nextPingAt = now + this.o.heartbeatInterval;
-        for (let h = 0; h < this.layout.brokers; h++) if (h !== this.layout.self) this.ctx.send(h, PING, HOST_PING_BYTES);
-      }
-      if (this.nextPingAt < due) due = this.nextPingAt;
-    }
-    // The loop compares `now - t >= min`, the bound adds `t + min`: keep a margin for rounding.
-    this.peerDueAt = due - DUE_MARGIN_MS;
-  }
-
-  /** Some peer-level time may now come before peerDueAt. */
-  private peerDueBy(t: number): void {
-    if (t - DUE_MARGIN_MS < this.peerDueAt) this.peerDueAt = t - DUE_MARGIN_MS;
   }
 
   /** Visits only the groups whose wheel slot came due; fires those whose exact deadline passed. */
@@ -174,10 +144,7 @@ export class RaftHost implements ElectorInstance, RaftPort {
       for (let i = 0; i < count; i++) {
         const g = scratch[i];
         if (core.deadline[g] > now) wheel.visitBy(g, core.deadline[g]);
-        else if (this.coalescing && core.role[g] === FOLLOWER && this.coalesced.keepsAlive(g, now)) {
-          // Parked on its leader's host (or moved): that host's silence wakes it (peerTick).
-          this.peerDueBy(this.coalesced.hbAt[core.leader[g]] + this.o.electionTimeoutMin);
-        } else core.onDeadline(g, now);
+        else if (!(this.coalescing && core.role[g] === FOLLOWER && this.coalesced.keepsAlive(g, now))) core.onDeadline(g, now);
       }
     }
   }
@@ -191,10 +158,7 @@ export class RaftHost implements ElectorInstance, RaftPort {
   }
 
   private heard(from: HostId): void {
-    const now = this.ctx.now();
-    this.heardFrom[from] = now;
-    // Covers a silent peer back, hbAt set by a coalesced heartbeat and the groups it re-parks.
-    this.peerDueBy(now + this.o.electionTimeoutMin);
+    this.heardFrom[from] = this.ctx.now();
     if (this.silent[from] === 1) {
       this.silent[from] = 0;
       if (this.coalescing) this.peerRevived(from);
