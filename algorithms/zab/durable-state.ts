@@ -25,6 +25,11 @@ export interface ZabDurable {
 
 /** The durable arrays of a host with `groups` groups: found in the store, or created there. */
 export function loadDurable(store: DurableStore, groups: number): ZabDurable {
+  // A first boot makes the per-group arrays as views of one ArrayBuffer (one allocation per host,
+  // not five: see group-table.ts); a restart finds them stored. Layout: lastZxid (8 bytes a group,
+  // first so it is aligned), acceptedEpoch, currentEpoch, the log's length, committed and slot.
+  let arena: ArrayBuffer | undefined;
+  const buffer = (): ArrayBuffer => (arena ??= new ArrayBuffer(groups * 28));
   const durableArray = <A>(key: string, make: () => A): A => {
     let a = store.get<A>(key);
     if (a === undefined) {
@@ -34,10 +39,10 @@ export function loadDurable(store: DurableStore, groups: number): ZabDurable {
     return a;
   };
   return {
-    acceptedEpoch: durableArray("zab.acceptedEpoch", () => new Int32Array(groups)),
-    currentEpoch: durableArray("zab.currentEpoch", () => new Int32Array(groups)),
-    lastZxid: durableArray("zab.lastZxid", () => new Float64Array(groups)),
-    log: durableArray("zab.log", () => new TxnLog(groups)),
+    acceptedEpoch: durableArray("zab.acceptedEpoch", () => new Int32Array(buffer(), groups * 8, groups)),
+    currentEpoch: durableArray("zab.currentEpoch", () => new Int32Array(buffer(), groups * 12, groups)),
+    lastZxid: durableArray("zab.lastZxid", () => new Float64Array(buffer(), 0, groups)),
+    log: durableArray("zab.log", () => new TxnLog(groups, new Int32Array(buffer(), groups * 16, groups), new Int32Array(buffer(), groups * 20, groups), new Int32Array(buffer(), groups * 24, groups))),
     incarnation: durableArray("zab.incarnation", () => new Int32Array(1)),
     lastAckAny: durableArray("zab.lastAckAny", () => new Float64Array(1).fill(-Infinity)),
   };

@@ -41,7 +41,11 @@ export interface SettlePort {
   relationUp(h: HostId): void;
 }
 
-/** Every group of one host, as the quiet start leaves it (the host has started its incarnation). */
+/**
+ * Every group of one host, as the quiet start leaves it (the host has started its incarnation).
+ * The table is fresh (built by this incarnation's constructor): fields whose settled value is the
+ * fresh one are not written.
+ */
 export function settleGroups(t: GroupTable, d: ZabDurable, port: SettlePort, s: ZabSettled): void {
   const all = (1 << t.rf) - 1;
   for (let g = 0; g < t.groups; g++) {
@@ -50,8 +54,8 @@ export function settleGroups(t: GroupTable, d: ZabDurable, port: SettlePort, s: 
     const me = t.mySlot[g];
     t.round[g] = 1;
     t.pLeader[g] = leaderSlot;
-    t.pZxid[g] = 0;
-    t.pEpoch[g] = 0;
+    // The vote's zxid and epoch stay 0 as the fresh table has them: not written, so a million
+    // groups' pages of them are not touched.
     d.acceptedEpoch[g] = 1;
     d.currentEpoch[g] = 1;
     if (leaderSlot === me) {
@@ -67,8 +71,7 @@ export function settleGroups(t: GroupTable, d: ZabDurable, port: SettlePort, s: 
       port.observer.lead(p, 1);
     } else {
       t.st[g] = S_F_BROADCAST;
-      t.flags[g] = F_DECLARED_FOLLOW;
-      t.maxAccepted[g] = -1;
+      t.flags[g] = F_DECLARED_FOLLOW; // maxAccepted stays -1 (fresh)
       port.relationUp(s.leaders[p]);
       port.observer.follow(p, s.leaders[p], 1);
     }

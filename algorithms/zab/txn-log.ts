@@ -2,8 +2,9 @@
  * Each group's transaction log (ZooKeeper's txnlog): the proposals this replica logged, in zxid
  * order, at dense positions 0, 1, 2 ... (ZooKeeper logs no entry for NEWLEADER: a new epoch's
  * first proposal is (epoch, 1)). Durable: stored once in the host's durable store and mutated in
- * place. A group's arrays exist only once it logged something, so a million idle groups cost two
- * empty slots each. Every change is declared through the Observer (append, truncate, commit), so
+ * place. A group's arrays exist only once it logged something: an idle group costs its length,
+ * its commit count and a zero in `slot` (typed arrays a first boot carves from one buffer, never
+ * written while the group is idle, so a million idle groups touch no memory). Every change is declared through the Observer (append, truncate, commit), so
  * the lab knows what each replica holds.
  */
 import type { Observer } from "../../src/elector/api.ts";
@@ -14,32 +15,35 @@ export class TxnLog {
   readonly length: Int32Array;
   /** The highest commit count declared per group (kept across restarts, so declarations never go back). */
   readonly committed: Int32Array;
-  private readonly zxids: (Float64Array | undefined)[];
-  private readonly writes: (Float64Array | undefined)[];
+  /** Per group: 0 while it never logged, else 1 + its index in `zxids` and `writes`. */
+  private readonly slot: Int32Array;
+  private readonly zxids: Float64Array[] = [];
+  private readonly writes: Float64Array[] = [];
 
-  constructor(groups: number) {
-    this.length = new Int32Array(groups);
-    this.committed = new Int32Array(groups);
-    this.zxids = new Array<Float64Array | undefined>(groups).fill(undefined);
-    this.writes = new Array<Float64Array | undefined>(groups).fill(undefined);
+  constructor(groups: number, length = new Int32Array(groups), committed = new Int32Array(groups), slot = new Int32Array(groups)) {
+    this.length = length;
+    this.committed = committed;
+    this.slot = slot;
   }
 
   zxidAt(g: number, i: number): number {
-    return (this.zxids[g] as Float64Array)[i];
+    return this.zxids[this.slot[g] - 1][i];
   }
 
   writeAt(g: number, i: number): number {
-    return (this.writes[g] as Float64Array)[i];
+    return this.writes[this.slot[g] - 1][i];
   }
 
   /** How many entries have a zxid at or below `zxid` (the position just after it, if logged). */
   countUpTo(g: number, zxid: number): number {
-    const z = this.zxids[g];
+    const s = this.slot[g];
+    if (s === 0) return 0;
+    const z = this.zxids[s - 1];
     let lo = 0;
     let hi = this.length[g];
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((z as Float64Array)[mid] <= zxid) lo = mid + 1;
+      if (z[mid] <= zxid) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -48,21 +52,24 @@ export class TxnLog {
   /** Logs proposal `zxid` (above every logged zxid) carrying producer write `writeId`; declares it. */
   append(g: number, zxid: number, writeId: number, partition: number, observer: Observer): void {
     const n = this.length[g];
-    let z = this.zxids[g];
-    let w = this.writes[g];
-    if (z === undefined || n === z.length) {
-      const cap = z === undefined ? 8 : z.length * 2;
-      const z2 = new Float64Array(cap);
-      const w2 = new Float64Array(cap);
-      if (z !== undefined) {
-        z2.set(z);
-        w2.set(w as Float64Array);
-      }
-      this.zxids[g] = z = z2;
-      this.writes[g] = w = w2;
+    let s = this.slot[g];
+    if (s === 0) {
+      this.zxids.push(new Float64Array(8));
+      this.writes.push(new Float64Array(8));
+      this.slot[g] = s = this.zxids.length;
+    }
+    let z = this.zxids[s - 1];
+    let w = this.writes[s - 1];
+    if (n === z.length) {
+      const z2 = new Float64Array(n * 2);
+      const w2 = new Float64Array(n * 2);
+      z2.set(z);
+      w2.set(w);
+      this.zxids[s - 1] = z = z2;
+      this.writes[s - 1] = w = w2;
     }
     z[n] = zxid;
-    (w as Float64Array)[n] = writeId;
+    w[n] = writeId;
     this.length[g] = n + 1;
     observer.append(partition, writeId, n, epochOfZxid(zxid));
   }
