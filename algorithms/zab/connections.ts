@@ -9,6 +9,7 @@
  */
 import type { ClusterView, HostId } from "../../src/elector/api.ts";
 import type { ZabCore } from "./core.ts";
+import type { GroupTable } from "./group-table.ts";
 import { T, type ZabFrame } from "./messages.ts";
 import type { Outbox } from "./outbox.ts";
 
@@ -29,23 +30,21 @@ export class Connections {
   constructor(
     cluster: ClusterView,
     me: HostId,
-    parts: Int32Array,
+    t: GroupTable,
     private readonly core: ZabCore,
     private readonly outbox: Outbox,
     private readonly syncLimitMs: number,
   ) {
     const n = cluster.brokers;
-    const rf = cluster.replicationFactor;
-    const assignment = cluster.assignment;
+    const rf = t.rf;
     this.relCount = new Int32Array(n);
     this.lastHeard = new Float64Array(n);
     this.inConn = new Float64Array(n).fill(-1);
     this.inSeq = new Float64Array(n);
     const counts = new Int32Array(n + 1);
-    for (let g = 0; g < parts.length; g++) {
-      const base = parts[g] * rf;
+    for (let g = 0; g < t.groups; g++) {
       for (let j = 0; j < rf; j++) {
-        const h = assignment[base + j];
+        const h = t.hostOf(g, j);
         if (h !== me) counts[h + 1]++;
       }
     }
@@ -58,10 +57,9 @@ export class Connections {
     for (let h = 0; h < n; h++) if (counts[h + 1] > counts[h]) peerCount++;
     this.peers = new Int32Array(peerCount);
     for (let h = 0, k = 0; h < n; h++) if (counts[h + 1] > counts[h]) this.peers[k++] = h;
-    for (let g = 0; g < parts.length; g++) {
-      const base = parts[g] * rf;
+    for (let g = 0; g < t.groups; g++) {
       for (let j = 0; j < rf; j++) {
-        const h = assignment[base + j];
+        const h = t.hostOf(g, j);
         if (h === me) continue;
         const k = fill[h]++;
         this.sharedGroup[k] = g;

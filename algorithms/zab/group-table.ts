@@ -8,6 +8,7 @@
  * Learner.registerWithLeader / syncWithLeader / Follower.followLeader, or Leader.lead.
  */
 import type { ClusterView, HostId, PartitionId } from "../../src/elector/api.ts";
+import { replicaListsOf } from "./layout.ts";
 
 // ---- per-group phase (st) ----
 export const S_LOOKING = 0; // FLE: exchanging notifications
@@ -57,7 +58,8 @@ export class GroupTable {
   readonly me: HostId;
   readonly rf: number;
   readonly quorum: number;
-  private readonly assignment: Int32Array;
+  /** The replica list of each group, flat (layout.ts): hosts[g * rf + j]. */
+  private readonly hosts: Int32Array;
   /** Partitions of this host, ascending: local group g is parts[g]. */
   readonly parts: Int32Array;
   readonly groups: number;
@@ -106,38 +108,64 @@ export class GroupTable {
     this.rf = cluster.replicationFactor;
     if (this.rf > 8) throw new Error("zab: replication factors above 8 are not supported");
     this.quorum = (this.rf >> 1) + 1;
-    this.assignment = cluster.assignment;
+    this.hosts = replicaListsOf(cluster, host);
     this.parts = cluster.partitionsOf(host);
     const G = this.parts.length;
     this.groups = G;
     const rf = this.rf;
-    this.mySlot = new Uint8Array(G);
+    // One ArrayBuffer per host for every per-group array (8-byte fields first, so every view is
+    // aligned): an ArrayBuffer allocation of hundreds of KiB costs far more than carving a view,
+    // and a host at 1M partitions would otherwise make 25 of them.
+    const arena = new ArrayBuffer(G * (8 * (1 + 2 * rf) + 4 * (4 + 2 * rf) + (10 + 4 * rf)));
+    let at = 0;
+    const f64 = (n: number): Float64Array => {
+      const a = new Float64Array(arena, at, n);
+      at += n * 8;
+      return a;
+    };
+    const i32 = (n: number): Int32Array => {
+      const a = new Int32Array(arena, at, n);
+      at += n * 4;
+      return a;
+    };
+    const u8 = (n: number): Uint8Array => {
+      const a = new Uint8Array(arena, at, n);
+      at += n;
+      return a;
+    };
+    const i8 = (n: number): Int8Array => {
+      const a = new Int8Array(arena, at, n);
+      at += n;
+      return a;
+    };
+    this.pZxid = f64(G);
+    this.vZxid = f64(G * rf);
+    this.peerZxid = f64(G * rf);
+    this.round = i32(G);
+    this.pEpoch = i32(G);
+    this.lastBroadcast = i32(G);
+    this.maxAccepted = i32(G).fill(-1);
+    this.vEpoch = i32(G * rf);
+    this.oEpoch = i32(G * rf);
+    this.mySlot = u8(G);
+    this.st = u8(G).fill(S_NONE);
+    this.flags = u8(G);
+    this.pLeader = i8(G).fill(-1);
+    this.backoff = u8(G);
+    this.vLeader = i8(G * rf).fill(-1);
+    this.vState = u8(G * rf);
+    this.oLeader = i8(G * rf).fill(-1);
+    this.oState = u8(G * rf);
+    this.mConn = u8(G);
+    this.mEpochReplied = u8(G);
+    this.mEpochCounted = u8(G);
+    this.mSynced = u8(G);
+    this.mAcked = u8(G);
+    if (at !== arena.byteLength) throw new Error("zab group table: arena size mismatch");
     for (let g = 0; g < G; g++) {
-      const base = this.parts[g] * rf;
-      for (let j = 0; j < rf; j++) if (this.assignment[base + j] === host) this.mySlot[g] = j;
+      const base = g * rf;
+      for (let j = 0; j < rf; j++) if (this.hosts[base + j] === host) this.mySlot[g] = j;
     }
-    this.st = new Uint8Array(G).fill(S_NONE);
-    this.flags = new Uint8Array(G);
-    this.round = new Int32Array(G);
-    this.pLeader = new Int8Array(G).fill(-1);
-    this.pZxid = new Float64Array(G);
-    this.pEpoch = new Int32Array(G);
-    this.backoff = new Uint8Array(G);
-    this.lastBroadcast = new Int32Array(G);
-    this.vLeader = new Int8Array(G * rf).fill(-1);
-    this.vZxid = new Float64Array(G * rf);
-    this.vEpoch = new Int32Array(G * rf);
-    this.vState = new Uint8Array(G * rf);
-    this.oLeader = new Int8Array(G * rf).fill(-1);
-    this.oEpoch = new Int32Array(G * rf);
-    this.oState = new Uint8Array(G * rf);
-    this.mConn = new Uint8Array(G);
-    this.mEpochReplied = new Uint8Array(G);
-    this.mEpochCounted = new Uint8Array(G);
-    this.mSynced = new Uint8Array(G);
-    this.mAcked = new Uint8Array(G);
-    this.maxAccepted = new Int32Array(G).fill(-1);
-    this.peerZxid = new Float64Array(G * rf);
   }
 
   /** Local group index of a partition, or -1. */
@@ -147,13 +175,13 @@ export class GroupTable {
 
   /** The host in replica slot j of group g. */
   hostOf(g: number, j: number): HostId {
-    return this.assignment[this.parts[g] * this.rf + j];
+    return this.hosts[g * this.rf + j];
   }
 
   /** The replica slot of host h in group g, or -1. */
   slotOf(g: number, h: HostId): number {
-    const base = this.parts[g] * this.rf;
-    for (let j = 0; j < this.rf; j++) if (this.assignment[base + j] === h) return j;
+    const base = g * this.rf;
+    for (let j = 0; j < this.rf; j++) if (this.hosts[base + j] === h) return j;
     return -1;
   }
 
