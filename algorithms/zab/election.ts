@@ -38,7 +38,8 @@ export class FastLeaderElection {
     this.clearOutOfElection(g);
     t.mConn[g] = 0;
     t.maxAccepted[g] = -1;
-    t.backoff[g] = 0; // notTimeout = minNotificationInterval
+    const r = t.row(g);
+    t.backoff[r] = 0; // notTimeout = minNotificationInterval
     this.port.observer.campaign(t.parts[g]);
     // updateProposal(getInitId(), getInitLastLoggedZxid(), getPeerEpoch()); sendNotifications()
     this.setProposal(g, t.mySlot[g], this.d.lastZxid[g], this.d.currentEpoch[g]);
@@ -47,29 +48,33 @@ export class FastLeaderElection {
   }
 
   notTimeout(g: number): number {
-    return notificationTimeout(this.t.backoff[g], this.o.minNotificationIntervalMs, this.o.maxNotificationIntervalMs);
+    const r = this.t.row(g);
+    return notificationTimeout(this.t.backoff[r], this.o.minNotificationIntervalMs, this.o.maxNotificationIntervalMs);
   }
 
   /** recvqueue.poll(notTimeout) timed out: send again, back off (notTimeout * 2, capped). */
   onNotificationTimeout(g: number): void {
     this.sendNotifications(g);
-    if (this.notTimeout(g) < this.o.maxNotificationIntervalMs) this.t.backoff[g]++;
+    const r = this.t.row(g);
+    if (this.notTimeout(g) < this.o.maxNotificationIntervalMs) this.t.backoff[r]++;
     this.port.schedule(g, this.port.now() + this.notTimeout(g));
   }
 
   /** finalizeWait passed with no better vote: the vote is settled. */
   onFinalizeWait(g: number): void {
     const t = this.t;
-    this.decide(g, t.pLeader[g], t.pZxid[g], t.pEpoch[g]);
+    const r = t.row(g);
+    this.decide(g, t.pLeader[g], t.pZxid[r], t.pEpoch[r]);
   }
 
   /** updateProposal, and our own notification lands in our recvset (ZooKeeper delivers it to itself). */
   private setProposal(g: number, leader: number, zxid: number, epoch: number): void {
     const t = this.t;
+    const r = t.row(g);
     t.pLeader[g] = leader;
-    t.pZxid[g] = zxid;
-    t.pEpoch[g] = epoch;
-    const k = g * t.rf + t.mySlot[g];
+    t.pZxid[r] = zxid;
+    t.pEpoch[r] = epoch;
+    const k = r * t.rf + t.mySlot[g];
     t.vLeader[k] = leader;
     t.vZxid[k] = zxid;
     t.vEpoch[k] = epoch;
@@ -79,14 +84,16 @@ export class FastLeaderElection {
   /** sendNotifications: our current vote to every other peer of the group. */
   private sendNotifications(g: number): void {
     const t = this.t;
-    t.lastBroadcast[g] = Math.floor(this.port.now());
+    const r = t.row(g);
+    t.lastBroadcast[r] = Math.floor(this.port.now());
     const me = t.mySlot[g];
     for (let j = 0; j < t.rf; j++) if (j !== me) this.sendVote(g, j, LOOKING);
   }
 
   private sendVote(g: number, j: number, state: number): void {
     const t = this.t;
-    this.port.emit6(t.hostOf(g, j), T.Notification, t.parts[g], state, t.hostOf(g, t.pLeader[g]), t.pZxid[g], t.round[g], t.pEpoch[g]);
+    const r = t.row(g);
+    this.port.emit6(t.hostOf(g, j), T.Notification, t.parts[g], state, t.hostOf(g, t.pLeader[g]), t.pZxid[r], t.round[g], t.pEpoch[r]);
   }
 
   /** A notification from replica slot j: WorkerReceiver's answer, then lookForLeader's loop body. */
@@ -94,6 +101,7 @@ export class FastLeaderElection {
     const t = this.t;
     const nLeader = t.slotOf(g, nLeaderHost);
     if (nLeader < 0) return; // validVoter(n.leader)
+    const r = t.row(g);
     let s = t.st[g];
     if (!isLooking(s)) {
       if (nState !== LOOKING) return;
@@ -121,9 +129,9 @@ export class FastLeaderElection {
         nRound < t.round[g] ||
         (this.o.answerLosingVotes &&
           nRound === t.round[g] &&
-          this.port.now() - t.lastBroadcast[g] >= this.o.minNotificationIntervalMs &&
-          !totalOrderPredicate(nLeaderHost, nZxid, nEpoch, t.hostOf(g, t.pLeader[g]), t.pZxid[g], t.pEpoch[g]) &&
-          !(nLeader === t.pLeader[g] && nZxid === t.pZxid[g] && nEpoch === t.pEpoch[g]))
+          this.port.now() - t.lastBroadcast[r] >= this.o.minNotificationIntervalMs &&
+          !totalOrderPredicate(nLeaderHost, nZxid, nEpoch, t.hostOf(g, t.pLeader[g]), t.pZxid[r], t.pEpoch[r]) &&
+          !(nLeader === t.pLeader[g] && nZxid === t.pZxid[r] && nEpoch === t.pEpoch[r]))
       ) {
         this.sendVote(g, j, LOOKING);
       }
@@ -132,13 +140,13 @@ export class FastLeaderElection {
     if (s === S_FINALIZING) {
       // The finalizeWait poll: a better vote ends the wait and is processed as usual; anything
       // else is consumed and the wait starts again.
-      if (!totalOrderPredicate(nLeaderHost, nZxid, nEpoch, t.hostOf(g, t.pLeader[g]), t.pZxid[g], t.pEpoch[g])) {
+      if (!totalOrderPredicate(nLeaderHost, nZxid, nEpoch, t.hostOf(g, t.pLeader[g]), t.pZxid[r], t.pEpoch[r])) {
         this.port.schedule(g, now + this.o.finalizeWaitMs);
         return;
       }
       t.st[g] = S_LOOKING;
     }
-    const base = g * t.rf;
+    const base = r * t.rf;
     if (nState === LOOKING) {
       if (nRound > t.round[g]) {
         // A newer election: adopt its round, forget the old votes, vote afresh.
@@ -156,7 +164,7 @@ export class FastLeaderElection {
         this.port.observer.rule?.(ZRULE.staleRound);
         this.port.schedule(g, now + this.notTimeout(g));
         return; // a stale notification
-      } else if (totalOrderPredicate(nLeaderHost, nZxid, nEpoch, t.hostOf(g, t.pLeader[g]), t.pZxid[g], t.pEpoch[g])) {
+      } else if (totalOrderPredicate(nLeaderHost, nZxid, nEpoch, t.hostOf(g, t.pLeader[g]), t.pZxid[r], t.pEpoch[r])) {
         this.port.observer.rule?.(ZRULE.betterVote);
         this.setProposal(g, nLeader, nZxid, nEpoch);
         this.sendNotifications(g);
@@ -200,7 +208,8 @@ export class FastLeaderElection {
   /** After a change to the recvset in the LOOKING path: a quorum agreeing with our vote starts finalizeWait. */
   private checkLookingQuorum(g: number): boolean {
     const t = this.t;
-    if (!this.recvsetQuorum(g, t.pLeader[g], t.pZxid[g], t.pEpoch[g], LOOKING)) return false;
+    const r = t.row(g);
+    if (!this.recvsetQuorum(g, t.pLeader[g], t.pZxid[r], t.pEpoch[r], LOOKING)) return false;
     this.port.observer.rule?.(ZRULE.finalizeWait);
     t.st[g] = S_FINALIZING;
     this.port.schedule(g, this.port.now() + this.o.finalizeWaitMs);
@@ -210,7 +219,7 @@ export class FastLeaderElection {
   /** getVoteTracker(recvset, vote).hasAllQuorums(), with Vote.equals' two notions of equality. */
   private recvsetQuorum(g: number, leader: number, zxid: number, epoch: number, state: number): boolean {
     const t = this.t;
-    const base = g * t.rf;
+    const base = t.row(g) * t.rf;
     let n = 0;
     for (let j = 0; j < t.rf; j++) {
       const k = base + j;
@@ -223,7 +232,7 @@ export class FastLeaderElection {
 
   private outOfElectionQuorum(g: number, leader: number, epoch: number): boolean {
     const t = this.t;
-    const base = g * t.rf;
+    const base = t.row(g) * t.rf;
     let n = 0;
     for (let j = 0; j < t.rf; j++) {
       const k = base + j;
@@ -236,7 +245,7 @@ export class FastLeaderElection {
   private checkLeaderRecvset(g: number, leader: number, electionEpoch: number): boolean {
     const t = this.t;
     if (leader !== t.mySlot[g]) {
-      const k = g * t.rf + leader;
+      const k = t.row(g) * t.rf + leader;
       return t.vLeader[k] !== -1 && t.vState[k] === LEADING;
     }
     return t.round[g] === electionEpoch;
@@ -244,19 +253,22 @@ export class FastLeaderElection {
 
   private checkLeaderOutOfElection(g: number, leader: number, electionEpoch: number): boolean {
     const t = this.t;
-    if (leader !== t.mySlot[g]) return t.oState[g * t.rf + leader] === LEADING;
+    if (leader !== t.mySlot[g]) {
+      const k = t.row(g) * t.rf + leader;
+      return t.oState[k] === LEADING;
+    }
     return t.round[g] === electionEpoch;
   }
 
   private clearRecvset(g: number): void {
     const t = this.t;
-    const base = g * t.rf;
+    const base = t.row(g) * t.rf;
     for (let j = 0; j < t.rf; j++) t.vLeader[base + j] = -1;
   }
 
   private clearOutOfElection(g: number): void {
     const t = this.t;
-    const base = g * t.rf;
+    const base = t.row(g) * t.rf;
     for (let j = 0; j < t.rf; j++) {
       t.oLeader[base + j] = -1;
       t.oState[base + j] = 0;
@@ -266,9 +278,10 @@ export class FastLeaderElection {
   /** FLE returns the end vote: setPeerState(proposedLeader) -> LEADING or FOLLOWING. */
   private decide(g: number, leader: number, zxid: number, epoch: number): void {
     const t = this.t;
+    const r = t.row(g);
     t.pLeader[g] = leader;
-    t.pZxid[g] = zxid;
-    t.pEpoch[g] = epoch;
+    t.pZxid[r] = zxid;
+    t.pEpoch[r] = epoch;
     this.clearRecvset(g);
     this.clearOutOfElection(g);
     this.port.observer.rule?.(leader === t.mySlot[g] ? ZRULE.electedLeader : ZRULE.electedFollower);

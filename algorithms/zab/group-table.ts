@@ -70,23 +70,8 @@ export class GroupTable {
   readonly flags: Uint8Array;
   /** FLE logicalclock (election round). */
   readonly round: Int32Array;
-  /** Current vote (proposedLeader as a replica slot, proposedZxid, proposedEpoch); after FLE, the end vote. */
+  /** Current vote's leader as a replica slot (its zxid and epoch are row fields, below); after FLE, the end vote's. */
   readonly pLeader: Int8Array;
-  readonly pZxid: Float64Array;
-  readonly pEpoch: Int32Array;
-  /** Notification timeouts so far in this election (the backoff exponent). */
-  readonly backoff: Uint8Array;
-  /** When this peer last sent its vote to all (floor ms), for answerLosingVotes. */
-  readonly lastBroadcast: Int32Array;
-  /** FLE recvset, per sender slot: votes of the current round (leader slot, zxid, peer epoch, sender state). */
-  readonly vLeader: Int8Array;
-  readonly vZxid: Float64Array;
-  readonly vEpoch: Int32Array;
-  readonly vState: Uint8Array;
-  /** FLE outofelection, per sender slot: FOLLOWING/LEADING votes of any round. */
-  readonly oLeader: Int8Array;
-  readonly oEpoch: Int32Array;
-  readonly oState: Uint8Array;
   /** Leader: learners connected (FOLLOWERINFO received; while LOOKING, a stash of early ones). */
   readonly mConn: Uint8Array;
   /** Leader: learners that sent ACKEPOCH (any), and those counted toward the epoch quorum. */
@@ -95,10 +80,37 @@ export class GroupTable {
   /** Leader: learners sent NEWLEADER (they get proposals), and those that ACKed it. */
   readonly mSynced: Uint8Array;
   readonly mAcked: Uint8Array;
-  /** Leader: each learner's last zxid, from its ACKEPOCH (where its synchronisation starts). */
-  readonly peerZxid: Float64Array;
   /** Leader in discovery: max acceptedEpoch seen (getEpochToPropose). */
   readonly maxAccepted: Int32Array;
+
+  // ---- row fields: indexed by the group's row r = row(g) (per sender slot: r * rf + j) ----
+  // A group gets a row the first time any of these is read or written, rows in that order. A
+  // settled group needs none until it elects, so a failover touches the memory of the groups that
+  // elect (a few pages) instead of every page of these arrays: at 1M partitions a first touch of a
+  // 4 KiB page costs more than most of the work done on it. The arrays grow (by doubling): never
+  // keep one across a call that may give a group its row.
+  /** Current vote's zxid and epoch (proposedZxid, proposedEpoch). */
+  pZxid: Float64Array;
+  pEpoch: Int32Array;
+  /** Notification timeouts so far in this election (the backoff exponent). */
+  backoff: Uint8Array;
+  /** When this peer last sent its vote to all (floor ms), for answerLosingVotes. */
+  lastBroadcast: Int32Array;
+  /** FLE recvset, per sender slot: votes of the current round (leader slot, zxid, peer epoch, sender state). */
+  vLeader: Int8Array;
+  vZxid: Float64Array;
+  vEpoch: Int32Array;
+  vState: Uint8Array;
+  /** FLE outofelection, per sender slot: FOLLOWING/LEADING votes of any round. */
+  oLeader: Int8Array;
+  oEpoch: Int32Array;
+  oState: Uint8Array;
+  /** Leader: each learner's last zxid, from its ACKEPOCH (where its synchronisation starts). */
+  peerZxid: Float64Array;
+  /** Per group: 0 until it has a row, else 1 + its row. */
+  private readonly rowPlus1: Int32Array;
+  private rows = 0;
+  private capacity = 0;
 
   constructor(
     private readonly cluster: ClusterView,
@@ -112,17 +124,10 @@ export class GroupTable {
     this.parts = cluster.partitionsOf(host);
     const G = this.parts.length;
     this.groups = G;
-    const rf = this.rf;
-    // One ArrayBuffer per host for every per-group array (8-byte fields first, so every view is
-    // aligned): an ArrayBuffer allocation of hundreds of KiB costs far more than carving a view,
-    // and a host at 1M partitions would otherwise make 25 of them.
-    const arena = new ArrayBuffer(G * (8 * (1 + 2 * rf) + 4 * (4 + 2 * rf) + (10 + 4 * rf)));
+    // One ArrayBuffer per host for every per-group array (4-byte fields first, so every view is
+    // aligned): an ArrayBuffer allocation of hundreds of KiB costs far more than carving a view.
+    const arena = new ArrayBuffer(G * (4 * 3 + 9));
     let at = 0;
-    const f64 = (n: number): Float64Array => {
-      const a = new Float64Array(arena, at, n);
-      at += n * 8;
-      return a;
-    };
     const i32 = (n: number): Int32Array => {
       const a = new Int32Array(arena, at, n);
       at += n * 4;
@@ -133,29 +138,14 @@ export class GroupTable {
       at += n;
       return a;
     };
-    const i8 = (n: number): Int8Array => {
-      const a = new Int8Array(arena, at, n);
-      at += n;
-      return a;
-    };
-    this.pZxid = f64(G);
-    this.vZxid = f64(G * rf);
-    this.peerZxid = f64(G * rf);
     this.round = i32(G);
-    this.pEpoch = i32(G);
-    this.lastBroadcast = i32(G);
     this.maxAccepted = i32(G).fill(-1);
-    this.vEpoch = i32(G * rf);
-    this.oEpoch = i32(G * rf);
+    this.rowPlus1 = i32(G);
     this.mySlot = u8(G);
     this.st = u8(G).fill(S_NONE);
     this.flags = u8(G);
-    this.pLeader = i8(G).fill(-1);
-    this.backoff = u8(G);
-    this.vLeader = i8(G * rf).fill(-1);
-    this.vState = u8(G * rf);
-    this.oLeader = i8(G * rf).fill(-1);
-    this.oState = u8(G * rf);
+    this.pLeader = new Int8Array(arena, at, G).fill(-1);
+    at += G;
     this.mConn = u8(G);
     this.mEpochReplied = u8(G);
     this.mEpochCounted = u8(G);
@@ -163,9 +153,62 @@ export class GroupTable {
     this.mAcked = u8(G);
     if (at !== arena.byteLength) throw new Error("zab group table: arena size mismatch");
     for (let g = 0; g < G; g++) {
-      const base = g * rf;
-      for (let j = 0; j < rf; j++) if (this.hosts[base + j] === host) this.mySlot[g] = j;
+      const base = g * this.rf;
+      for (let j = 0; j < this.rf; j++) if (this.hosts[base + j] === host) this.mySlot[g] = j;
     }
+    this.pZxid = this.vZxid = this.peerZxid = new Float64Array(0);
+    this.pEpoch = this.lastBroadcast = this.vEpoch = this.oEpoch = new Int32Array(0);
+    this.backoff = this.vState = this.oState = new Uint8Array(0);
+    this.vLeader = this.oLeader = new Int8Array(0);
+  }
+
+  /** The group's row (see the row fields), given to it now if it has none. */
+  row(g: number): number {
+    const r = this.rowPlus1[g];
+    return r !== 0 ? r - 1 : this.newRow(g);
+  }
+
+  private newRow(g: number): number {
+    if (this.rows === this.capacity) this.grow(Math.min(this.groups, Math.max(64, this.capacity * 2)));
+    const r = this.rows++;
+    this.rowPlus1[g] = r + 1;
+    const base = r * this.rf;
+    for (let j = 0; j < this.rf; j++) {
+      this.vLeader[base + j] = -1;
+      this.oLeader[base + j] = -1;
+    }
+    return r;
+  }
+
+  /** Row fields for `capacity` rows, in one ArrayBuffer (8-byte fields first), the old rows copied. */
+  private grow(capacity: number): void {
+    const rf = this.rf;
+    const buffer = new ArrayBuffer(capacity * (8 * (1 + 2 * rf) + 4 * (2 + 2 * rf) + (1 + 4 * rf)));
+    let at = 0;
+    const take = <A extends Float64Array | Int32Array | Uint8Array | Int8Array>(old: A, make: (b: ArrayBuffer, at: number, n: number) => A, n: number): A => {
+      const a = make(buffer, at, n);
+      a.set(old as never);
+      at += n * a.BYTES_PER_ELEMENT;
+      return a;
+    };
+    const f64 = (b: ArrayBuffer, o: number, n: number): Float64Array => new Float64Array(b, o, n);
+    const i32 = (b: ArrayBuffer, o: number, n: number): Int32Array => new Int32Array(b, o, n);
+    const u8 = (b: ArrayBuffer, o: number, n: number): Uint8Array => new Uint8Array(b, o, n);
+    const i8 = (b: ArrayBuffer, o: number, n: number): Int8Array => new Int8Array(b, o, n);
+    this.pZxid = take(this.pZxid, f64, capacity);
+    this.vZxid = take(this.vZxid, f64, capacity * rf);
+    this.peerZxid = take(this.peerZxid, f64, capacity * rf);
+    this.pEpoch = take(this.pEpoch, i32, capacity);
+    this.lastBroadcast = take(this.lastBroadcast, i32, capacity);
+    this.vEpoch = take(this.vEpoch, i32, capacity * rf);
+    this.oEpoch = take(this.oEpoch, i32, capacity * rf);
+    this.backoff = take(this.backoff, u8, capacity);
+    this.vLeader = take(this.vLeader, i8, capacity * rf);
+    this.vState = take(this.vState, u8, capacity * rf);
+    this.oLeader = take(this.oLeader, i8, capacity * rf);
+    this.oState = take(this.oState, u8, capacity * rf);
+    if (at !== buffer.byteLength) throw new Error("zab group table: row buffer size mismatch");
+    this.capacity = capacity;
   }
 
   /** Local group index of a partition, or -1. */

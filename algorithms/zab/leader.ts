@@ -135,7 +135,8 @@ export class LeaderRole {
     const log = this.d.log;
     const to = t.hostOf(g, j);
     const p = t.parts[g];
-    const peer = t.peerZxid[g * t.rf + j];
+    const k = t.row(g) * t.rf + j;
+    const peer = t.peerZxid[k];
     const last = this.d.lastZxid[g];
     if (peer === last) return;
     if (peer > last) {
@@ -214,7 +215,8 @@ export class LeaderRole {
     const bit = 1 << j;
     if (s < S_L_EPOCHACK || s > S_L_BROADCAST || (t.mConn[g] & bit) === 0) return;
     t.mEpochReplied[g] |= bit;
-    t.peerZxid[g * t.rf + j] = zxid; // where its log ends: the start of its synchronisation
+    const k = t.row(g) * t.rf + j;
+    t.peerZxid[k] = zxid; // where its log ends: the start of its synchronisation
     if (s === S_L_EPOCHACK) {
       if (epoch !== -1) {
         // waitForEpochAck: a follower more recent than the leader is refused (its LearnerHandler
