@@ -20,17 +20,13 @@ export class Connections {
   /** The peer's side of each connection and the last sequence number received. */
   private readonly inConn: Float64Array;
   private readonly inSeq: Float64Array;
-  /** Groups shared with each peer host (CSR): sharedGroup[sharedStart[h] .. sharedStart[h+1]), with the peer's slot. */
-  private readonly sharedStart: Int32Array;
-  private readonly sharedGroup: Int32Array;
-  private readonly sharedSlot: Uint8Array;
   /** Hosts sharing at least one group with this one, ascending. */
   private readonly peers: Int32Array;
 
   constructor(
     cluster: ClusterView,
     me: HostId,
-    t: GroupTable,
+    private readonly t: GroupTable,
     private readonly core: ZabCore,
     private readonly outbox: Outbox,
     private readonly syncLimitMs: number,
@@ -41,31 +37,15 @@ export class Connections {
     this.lastHeard = new Float64Array(n);
     this.inConn = new Float64Array(n).fill(-1);
     this.inSeq = new Float64Array(n);
-    const counts = new Int32Array(n + 1);
+    const shares = new Uint8Array(n);
     for (let g = 0; g < t.groups; g++) {
-      for (let j = 0; j < rf; j++) {
-        const h = t.hostOf(g, j);
-        if (h !== me) counts[h + 1]++;
-      }
+      for (let j = 0; j < rf; j++) shares[t.hostOf(g, j)] = 1;
     }
-    for (let h = 0; h < n; h++) counts[h + 1] += counts[h];
-    this.sharedStart = counts;
-    this.sharedGroup = new Int32Array(counts[n]);
-    this.sharedSlot = new Uint8Array(counts[n]);
-    const fill = counts.slice(0, n);
+    shares[me] = 0;
     let peerCount = 0;
-    for (let h = 0; h < n; h++) if (counts[h + 1] > counts[h]) peerCount++;
+    for (let h = 0; h < n; h++) peerCount += shares[h];
     this.peers = new Int32Array(peerCount);
-    for (let h = 0, k = 0; h < n; h++) if (counts[h + 1] > counts[h]) this.peers[k++] = h;
-    for (let g = 0; g < t.groups; g++) {
-      for (let j = 0; j < rf; j++) {
-        const h = t.hostOf(g, j);
-        if (h === me) continue;
-        const k = fill[h]++;
-        this.sharedGroup[k] = g;
-        this.sharedSlot[k] = j;
-      }
-    }
+    for (let h = 0, k = 0; h < n; h++) if (shares[h] === 1) this.peers[k++] = h;
   }
 
   /** Boot: every peer counts as just heard from. */
@@ -112,6 +92,12 @@ export class Connections {
   private lost(h: HostId, tearDown: boolean, now: number): void {
     if (tearDown) this.outbox.newConnection(h);
     this.lastHeard[h] = now;
-    for (let k = this.sharedStart[h]; k < this.sharedStart[h + 1]; k++) this.core.peerLost(this.sharedGroup[k], this.sharedSlot[k]);
+    // Every group shared with h, in group order. Found by a scan (a loss is rare; a table of them
+    // per peer cost 10 bytes a group on every host at build, most never read).
+    const t = this.t;
+    for (let g = 0; g < t.groups; g++) {
+      const j = t.slotOf(g, h);
+      if (j >= 0) this.core.peerLost(g, j);
+    }
   }
 }
