@@ -8,7 +8,7 @@
  * Learner.registerWithLeader / syncWithLeader / Follower.followLeader, or Leader.lead.
  */
 import type { ClusterView, HostId, PartitionId } from "../../src/elector/api.ts";
-import { replicaListsOf } from "./layout.ts";
+import { replicaListsOf, type HostIds } from "./layout.ts";
 
 // ---- per-group phase (st) ----
 export const S_LOOKING = 0; // FLE: exchanging notifications
@@ -59,7 +59,7 @@ export class GroupTable {
   readonly rf: number;
   readonly quorum: number;
   /** The replica list of each group, flat (layout.ts): hosts[g * rf + j]. */
-  private readonly hosts: Int32Array;
+  private readonly hosts: HostIds;
   /** Partitions of this host, ascending: local group g is parts[g]. */
   readonly parts: Int32Array;
   readonly groups: number;

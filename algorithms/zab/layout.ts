@@ -9,10 +9,13 @@
  */
 import type { ClusterView, HostId } from "../../src/elector/api.ts";
 
-const byCluster = new WeakMap<ClusterView, readonly Int32Array[]>();
+/** Host ids: 2 bytes each up to 65,536 brokers (half the memory, touched at build). */
+export type HostIds = Uint16Array | Int32Array;
+
+const byCluster = new WeakMap<ClusterView, readonly HostIds[]>();
 
 /** The replica lists of `host`'s groups, flat (group-major, rf entries a group). */
-export function replicaListsOf(cluster: ClusterView, host: HostId): Int32Array {
+export function replicaListsOf(cluster: ClusterView, host: HostId): HostIds {
   let lists = byCluster.get(cluster);
   if (lists === undefined) {
     lists = build(cluster);
@@ -21,13 +24,13 @@ export function replicaListsOf(cluster: ClusterView, host: HostId): Int32Array {
   return lists[host];
 }
 
-function build(cluster: ClusterView): Int32Array[] {
+function build(cluster: ClusterView): HostIds[] {
   const n = cluster.brokers;
   const rf = cluster.replicationFactor;
   const a = cluster.assignment;
   // One buffer for all hosts (one allocation), each host's list a view of it.
-  const all = new Int32Array(a.length * rf);
-  const lists: Int32Array[] = [];
+  const all: HostIds = n <= 0x10000 ? new Uint16Array(a.length * rf) : new Int32Array(a.length * rf);
+  const lists: HostIds[] = [];
   for (let h = 0, from = 0; h < n; h++) {
     const len = cluster.partitionsOf(h).length * rf;
     lists.push(all.subarray(from, from + len));
