@@ -228,6 +228,36 @@ export class GroupTable {
     return -1;
   }
 
+  /**
+   * A group's row fields in a fixed order, or what a new row holds if it has none; gives no row
+   * (introspection for tests, never read by the lab: a settled group and a cold-started one have
+   * the same values whether or not they have rows).
+   */
+  rowValues(g: number): number[] {
+    const r = this.rowPlus1[g] - 1;
+    const rf = this.rf;
+    const out: number[] = [];
+    const one = (a: ArrayLike<number>, fresh: number): void => {
+      out.push(r < 0 ? fresh : a[r]);
+    };
+    const perSlot = (a: ArrayLike<number>, fresh: number): void => {
+      for (let j = 0; j < rf; j++) out.push(r < 0 ? fresh : a[r * rf + j]);
+    };
+    one(this.pZxid, 0);
+    one(this.pEpoch, 0);
+    one(this.backoff, 0);
+    one(this.lastBroadcast, 0);
+    perSlot(this.vLeader, -1);
+    perSlot(this.vZxid, 0);
+    perSlot(this.vEpoch, 0);
+    perSlot(this.vState, 0);
+    perSlot(this.oLeader, -1);
+    perSlot(this.oEpoch, 0);
+    perSlot(this.oState, 0);
+    perSlot(this.peerZxid, 0);
+    return out;
+  }
+
   /** Clears the learner sets a leader builds in discovery and synchronisation. */
   clearLearnerSets(g: number): void {
     this.mEpochReplied[g] = 0;

@@ -18,6 +18,8 @@ export interface DigestRules {
   readonly skip: readonly string[];
   /** How a declared epoch of `partition` is written (default: as is). */
   epoch?(world: World, partition: PartitionId, epoch: number): string;
+  /** Lines for an instance's state kept in a form the field walk would not compare (e.g. rows given on first use). */
+  instanceLines?(instance: unknown): string[];
 }
 
 interface Internals {
@@ -70,7 +72,10 @@ export function settledDigest(world: World, rules: DigestRules): string[] {
   // ---- replica state declared (appends, truncations, commits) and the controller ----
   out.push(...replicaState(world, epochText));
   // ---- each elector instance's own fields ----
-  for (const host of world.hosts) out.push(...fieldsOf(`broker ${host.host}`, host.instance, rules.skip));
+  for (const host of world.hosts) {
+    out.push(...fieldsOf(`broker ${host.host}`, host.instance, rules.skip));
+    for (const line of rules.instanceLines?.(host.instance) ?? []) out.push(`broker ${host.host} ${line}`);
+  }
   return out;
 }
 

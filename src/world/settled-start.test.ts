@@ -115,7 +115,30 @@ const RULES: Record<string, DigestRules & { readonly atMs: number; readonly ownC
       "flushEnds",
       "scratch", // scratch buffers, no state
       "mEpochCounted", // which ACKEPOCHs reached the leader before its epoch quorum: network delays; unused after
+      // Vote and learner scratch live in rows a group gets on first use (a cold start gives every
+      // group one, a settled start none): compared per group below, by value, not by storage.
+      "rowPlus1",
+      "rows",
+      "capacity",
+      "pZxid",
+      "pEpoch",
+      "backoff",
+      "lastBroadcast",
+      "vLeader",
+      "vZxid",
+      "vEpoch",
+      "vState",
+      "oLeader",
+      "oEpoch",
+      "oState",
+      "peerZxid",
     ],
+    instanceLines: (instance) => {
+      const t = (instance as { table: { groups: number; rowValues(g: number): number[] } }).table;
+      const lines: string[] = [];
+      for (let g = 0; g < t.groups; g++) lines.push(`table row of group ${g} = [${t.rowValues(g).join(",")}]`);
+      return lines;
+    },
   },
 };
 
