@@ -12,10 +12,14 @@
  * that only removes events that do nothing, e.g. a timer that fires to find nothing due, changes the
  * trace hash and must leave this one identical; messages draw network delays, so removing a message
  * changes both.)
+ * --verdicts (a third hash per line: of the checker's whole verdict, judge()'s RunMetrics as JSON. A
+ * change to src/checker that claims "same verdicts" keeps it identical.)
  */
 import fc from "fast-check";
 import { electors } from "../algorithms/index.ts";
+import { judge } from "../src/checker/judge.ts";
 import type { History } from "../src/record/history.ts";
+import type { RunRecord } from "../src/record/run-record.ts";
 import type { ObservationLog } from "../src/record/observation-log.ts";
 import { decodeVariantOptions, splitElectorName, variantNames } from "../src/elector/variants.ts";
 import { compareCells } from "../src/cli/commands.ts";
@@ -34,6 +38,7 @@ const arg = (name: string): string | undefined => {
 const runs = Number(arg("--runs") ?? 40);
 const withVariants = args.includes("--variants");
 const withBehaviour = args.includes("--behaviour");
+const withVerdicts = args.includes("--verdicts");
 
 /** FNV-1a over the bytes of typed-array columns (their used length only). */
 function behaviourHash(log: ObservationLog, history: History): string {
@@ -55,18 +60,26 @@ function behaviourHash(log: ObservationLog, history: History): string {
 }
 const behaviourOf = (record: { log: ObservationLog; history: History } | undefined): string =>
   withBehaviour ? (record === undefined ? " behaviour -" : ` behaviour ${behaviourHash(record.log, record.history)}`) : "";
+/** FNV-1a of the verdict as JSON (Maps as entry lists, so nothing is hashed as {}). */
+function verdictHash(record: RunRecord): string {
+  const text = JSON.stringify(judge(record), (_k, v: unknown) => (v instanceof Map ? [...v.entries()] : v));
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+const verdictOf = (record: RunRecord | undefined): string => (withVerdicts ? (record === undefined ? " verdict -" : ` verdict ${verdictHash(record)}`) : "");
 const SEED = 20_240_601; // the property suite's seed
 
 if (!args.includes("--no-compare")) {
   const { cells } = await compareCells({ resume: false, progress: false, timeline: false, partitions: arg("--partitions") ?? "100,1000" });
   for (const cell of cells) {
     const line = `compare ${cell.elector} ${cell.scenario} p=${cell.cluster.partitions} seed=${cell.seed}`;
-    if (!withBehaviour) {
+    if (!withBehaviour && !withVerdicts) {
       console.log(`${line} ${runCell(cell).metrics.traceHash}`);
       continue;
     }
     const outcome = runWorld(buildCell(cell, electors).config); // what runCell runs, kept for its record
-    console.log(`${line} ${outcome.traceHash} behaviour ${behaviourHash(outcome.log, outcome.history)}`);
+    console.log(`${line} ${outcome.traceHash}${behaviourOf(outcome)}${verdictOf(outcome)}`);
   }
 }
 
@@ -75,7 +88,7 @@ for (const def of electors) {
   const scenarios = fc.sample(scenariosFor(options), { seed: SEED, numRuns: runs });
   scenarios.forEach((sc, i) => {
     const ev = evaluate(planRun(def, options, sc), []);
-    console.log(`property ${def.name} #${i} ${traceHashOf(ev)}${ev.error !== undefined ? ` error: ${ev.error.message}` : ""}${behaviourOf(ev.run?.outcome ?? ev.partial?.outcome)}`);
+    console.log(`property ${def.name} #${i} ${traceHashOf(ev)}${ev.error !== undefined ? ` error: ${ev.error.message}` : ""}${behaviourOf(ev.run?.outcome ?? ev.partial?.outcome)}${verdictOf(ev.run?.outcome ?? ev.partial?.outcome)}`);
   });
 }
 
@@ -86,7 +99,7 @@ if (withVariants) {
       const scenarios = fc.sample(scenariosFor(options), { seed: SEED, numRuns: runs });
       scenarios.forEach((sc, i) => {
         const ev = evaluate(planRun(def, options, sc), []);
-        console.log(`property ${name} #${i} ${traceHashOf(ev)}${ev.error !== undefined ? ` error: ${ev.error.message}` : ""}${behaviourOf(ev.run?.outcome ?? ev.partial?.outcome)}`);
+        console.log(`property ${name} #${i} ${traceHashOf(ev)}${ev.error !== undefined ? ` error: ${ev.error.message}` : ""}${behaviourOf(ev.run?.outcome ?? ev.partial?.outcome)}${verdictOf(ev.run?.outcome ?? ev.partial?.outcome)}`);
       });
     }
   }

@@ -12,7 +12,13 @@ import type { SplitBrainFinding, SplitBrainMetrics } from "./metrics.ts";
 
 export const FINDINGS_PER_GRADE = 50;
 
-/** Lead declarations grouped by partition in time order, for "newest epoch elected by time t". */
+/**
+ * Lead declarations grouped by partition in time order, for "newest epoch elected by time t" —
+ * only of the partitions with at least one acknowledgement in the log, the only ones asked about
+ * (a settled start at 1M declares a million leaders and acknowledges writes on a few thousand
+ * partitions: indexing every declaration cost ~28 MiB of fresh arrays and, on a large heap, a full
+ * collection). Other partitions have an empty range.
+ */
 interface LeadIndex {
   readonly start: Int32Array;
   readonly time: Float64Array;
@@ -23,11 +29,17 @@ interface LeadIndex {
 }
 
 function leadIndex(log: ObservationLog, partitions: number): LeadIndex {
+  const { kind, partition } = log;
+  const acked = new Uint8Array(partitions);
+  for (let i = 0; i < log.length; i++) {
+    const p = partition[i];
+    if (kind[i] === Obs.Ack && p >= 0 && p < partitions) acked[p] = 1;
+  }
   const start = new Int32Array(partitions + 1);
   let n = 0;
   for (let i = 0; i < log.length; i++) {
-    if (log.kind[i] === Obs.Lead && log.partition[i] >= 0) {
-      start[log.partition[i] + 1]++;
+    if (kind[i] === Obs.Lead && partition[i] >= 0 && acked[partition[i]] === 1) {
+      start[partition[i] + 1]++;
       n++;
     }
   }
@@ -38,8 +50,8 @@ function leadIndex(log: ObservationLog, partitions: number): LeadIndex {
   const epoch = new Float64Array(n);
   // Scatter with start[p] as partition p's cursor (no second P-sized array), then shift back.
   for (let i = 0; i < log.length; i++) {
-    if (log.kind[i] !== Obs.Lead || log.partition[i] < 0) continue;
-    const k = start[log.partition[i]]++;
+    if (kind[i] !== Obs.Lead || partition[i] < 0 || acked[partition[i]] !== 1) continue;
+    const k = start[partition[i]]++;
     time[k] = log.time[i];
     epoch[k] = log.a[i];
     host[k] = log.host[i];
@@ -59,7 +71,7 @@ function leadIndex(log: ObservationLog, partitions: number): LeadIndex {
 export interface LateAckCheck {
   /** Whether an acknowledgement in `epoch` at `time` on `partition` came after a newer leader was declared. */
   isLate(partition: number, epoch: number, time: number): boolean;
-  /** The newest leader elected before `time`: index into the lead declarations, or -1. */
+  /** The newest leader elected before `time`: index into the lead declarations, or -1 (also for a partition with no acknowledgement: not indexed). */
   newestBefore(partition: number, time: number): number;
   readonly leads: LeadIndex;
 }
