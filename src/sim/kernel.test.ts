@@ -111,6 +111,27 @@ describe("Kernel scheduling", () => {
     ]);
   });
 
+  it("dispatches kinds named by dispatchDirectly in the same order, with the same trace hash", () => {
+    const run = (direct: number[]) => {
+      const kernel = new Kernel(3);
+      const log: string[] = [];
+      const kinds = ["a", "b", "c", "d"].map((name, i) =>
+        kernel.registerKind(name, { handle: (t, a) => void log.push(`${kernel.now} ${name} ${t} ${a}`) }, i % 2 === 0),
+      );
+      for (const k of direct) kernel.dispatchDirectly(kinds[k]);
+      for (let i = 0; i < 200; i++) kernel.schedule((i * 7919) % 53, kinds[i % 4], i % 3, i, 0, undefined);
+      kernel.pause(1);
+      kernel.runUntil(20);
+      kernel.resume(1);
+      kernel.runToQuiescence();
+      return { log, hash: kernel.traceHash() };
+    };
+    const plain = run([]);
+    expect(plain.log.length).toBe(200);
+    expect(run([0, 3])).toEqual(plain);
+    expect(run([2, 2, 1, 0])).toEqual(plain); // a repeat is ignored, a third kind stays on the shared call
+  });
+
   it("refuses NaN times", () => {
     const { kernel, tick } = setup();
     expect(() => kernel.schedule(NaN, tick, 0, 0, 0, undefined)).toThrow(/NaN/);

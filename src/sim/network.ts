@@ -104,6 +104,7 @@ export class Network implements EventHandler {
     this.receivedBy = new Float64Array(n);
     this.inbound = Array.from({ length: n }, () => new WindowSeries());
     this.deliverKind = kernel.registerKind("deliver", this, true);
+    kernel.dispatchDirectly(this.deliverKind);
   }
 
   // ---- sending ----

@@ -77,6 +77,7 @@ export class World
     this.coordinator = new ZkServer(this.kernel, this.network, this.coordinatorHost, zkConfig);
     this.zkClients = new ZkClients(this.kernel, this.network, this.coordinatorHost, this, zkConfig);
     this.timerKind = this.kernel.registerKind("timer", this, true);
+    this.kernel.dispatchDirectly(this.timerKind);
     this.faults = new FaultInjector(this.kernel, this.network, this.coordinatorHost, this, this);
     this.workload = new Workload(
       this.kernel,
