@@ -346,6 +346,19 @@ describe("Network accounting", () => {
     expect([...s.net.receivedBy]).toEqual([2, 1, 1]);
   });
 
+  it("counts types that alternate and interleave (its two-type cache) as a map would", () => {
+    const s = setup(2);
+    const types = ["req", "resp", "req", "resp", "ping", "req", "ping", "ping", "resp", "vote", "req", "vote", "resp", "req"];
+    types.forEach((t, i) => s.net.send(0, 1, s.msg(t, i), i + 1));
+    const expected: Record<string, { count: number; bytes: number }> = {};
+    types.forEach((t, i) => {
+      expected[t] ??= { count: 0, bytes: 0 };
+      expected[t].count++;
+      expected[t].bytes += i + 1;
+    });
+    expect(s.net.counts().byType).toEqual(expected);
+  });
+
   it("keeps counting past sixteen message types", () => {
     const s = setup(2);
     for (let t = 0; t < 40; t++) for (let i = 0; i <= t; i++) s.net.send(0, 1, s.msg(`t${String(t).padStart(2, "0")}`, i), t);

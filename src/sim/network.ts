@@ -82,9 +82,14 @@ export class Network implements EventHandler {
   private readonly typeNames: string[] = [];
   private typeCounts = new Float64Array(16);
   private typeBytes = new Float64Array(16);
-  /** The last type counted and its id: runs of one type skip the map (type names are interned literals). */
+  /**
+   * The last two types counted and their ids: runs of one type, and a request alternating with its
+   * answer, skip the map (type names are interned literals, so these compares are pointer compares).
+   */
   private lastType: string | undefined = undefined;
   private lastTypeId = 0;
+  private otherType: string | undefined = undefined;
+  private otherTypeId = 0;
 
   constructor(
     private readonly kernel: Kernel,
@@ -242,11 +247,27 @@ export class Network implements EventHandler {
     this.sentBy[from]++;
     this.all.add(now);
     const type = message.type;
-    if (type === this.lastType) {
-      this.typeCounts[this.lastTypeId]++;
-      this.typeBytes[this.lastTypeId] += bytes;
-      return;
+    let id: number;
+    if (type === this.lastType) id = this.lastTypeId;
+    else if (type === this.otherType) {
+      // Requests and their answers alternate: the two latest types swap places, no map lookup.
+      id = this.otherTypeId;
+      this.otherType = this.lastType;
+      this.otherTypeId = this.lastTypeId;
+      this.lastType = type;
+      this.lastTypeId = id;
+    } else {
+      id = this.typeIdOf(type);
+      this.otherType = this.lastType;
+      this.otherTypeId = this.lastTypeId;
+      this.lastType = type;
+      this.lastTypeId = id;
     }
+    this.typeCounts[id]++;
+    this.typeBytes[id] += bytes;
+  }
+
+  private typeIdOf(type: string): number {
     let id = this.typeIds.get(type);
     if (id === undefined) {
       id = this.typeNames.length;
@@ -261,10 +282,7 @@ export class Network implements EventHandler {
         this.typeBytes = b;
       }
     }
-    this.lastType = type;
-    this.lastTypeId = id;
-    this.typeCounts[id]++;
-    this.typeBytes[id] += bytes;
+    return id;
   }
 
   counts(): MessageCounts {
