@@ -111,7 +111,7 @@ export class ZkServer implements WatchTrigger {
   readonly config: ZkConfig;
   readonly tree = new ZnodeTree();
   readonly sessions: SessionTracker;
-  readonly watches = new WatchManager();
+  readonly watches = new WatchManager(this.tree);
   readonly accounting: ZkAccounting;
   /** The last zxid assigned. */
   zxid = 0;

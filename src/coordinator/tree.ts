@@ -10,11 +10,15 @@
  * (DataTree.ephemerals), so closing a session does not scan the tree: an append-only list of
  * (path, node) per session, an entry counting while that node is still in the tree under that path
  * (no per-znode Set insert, a million of which were a tenth of a settled naive-race build).
+ * The server's data watchers on a path are kept on its Znode while the path has one (watches.ts
+ * owns them; the tree only tells it, through `watchHolder`, when a node enters or leaves the tree,
+ * so it can move them: a watch belongs to the path, not to the node).
  * Measured heap: see docs/coordinator.md.
  *
  * Data values are stored by reference: callers treat them as immutable, as ZooKeeper's byte arrays.
  */
 import type { CreateMode, ZkErrorCode, ZkStat } from "../elector/zookeeper-client.ts";
+import type { Session } from "./sessions.ts";
 
 /** ZooKeeper's NoChildrenForEphemerals: an ephemeral znode cannot have children. */
 export const NO_CHILDREN_FOR_EPHEMERALS: ZkErrorCode = "NoChildrenForEphemerals";
@@ -36,7 +40,17 @@ export class Znode {
     public children: string[] | null,
     /** This node's index in its parent's `children`. */
     public at = 0,
+    /** Sessions holding a data watch on this node's path, in the order they set it (watches.ts); null: none. */
+    public dataWatchers: Session[] | null = null,
   ) {}
+}
+
+/** Told when a node enters or leaves the tree, if that node or its path may hold data watchers (watches.ts). */
+export interface WatchHolder {
+  /** Whether some path without a node holds data watchers (if not, entered() need not be called). */
+  readonly holdsMissing: boolean;
+  entered(path: string, node: Znode): void;
+  left(path: string, node: Znode): void;
 }
 
 export function childCount(node: Znode): number {
@@ -116,6 +130,8 @@ export class ZnodeTree {
   private lastParentPath = "";
   private lastParent: Znode | undefined = undefined;
   private lastCreated: Znode | undefined = undefined;
+  /** Keeps data watchers on nodes (WatchManager); null: none. */
+  watchHolder: WatchHolder | null = null;
 
   constructor() {
     this.nodes.set("/", new Znode(undefined, 0, 0, 0, 0, 0, 0, null));
@@ -126,6 +142,13 @@ export class ZnodeTree {
   }
 
   get(path: string): Znode | undefined {
+    return this.nodes.get(path);
+  }
+
+  /** get(), answered without a lookup for the node the last create made (a settled start watches it next). */
+  find(path: string): Znode | undefined {
+    const last = this.lastCreated;
+    if (last !== undefined && path === this.createdPath) return last;
     return this.nodes.get(path);
   }
 
@@ -184,6 +207,7 @@ export class ZnodeTree {
       });
     }
     this.nodes.set(actual, node);
+    this.entered(actual, node);
     addChild(parent, actual, node);
     parent.cversion++;
     parent.pzxid = zxid;
@@ -307,6 +331,7 @@ export class ZnodeTree {
       switch (u.kind) {
         case UNDO_CREATE: {
           this.nodes.delete(u.path);
+          this.left(u.path, u.node);
           this.forgetLookups();
           const parent = u.parent as Znode;
           this.removeChild(parent, u.node);
@@ -317,6 +342,7 @@ export class ZnodeTree {
         }
         case UNDO_DELETE: {
           this.nodes.set(u.path, u.node);
+          this.entered(u.path, u.node);
           const parent = u.parent as Znode;
           addChild(parent, u.path, u.node);
           parent.cversion = u.parentCversion;
@@ -335,11 +361,23 @@ export class ZnodeTree {
 
   private remove(path: string, node: Znode, parent: Znode, zxid: number): void {
     this.nodes.delete(path);
+    this.left(path, node);
     this.forgetLookups();
     this.removeChild(parent, node);
     parent.cversion++;
     parent.pzxid = zxid;
     if (node.ephemeralOwner !== 0) this.dropEphemeral(node.ephemeralOwner);
+  }
+
+  /** `node` is in the tree under `path` now: the watch holder moves the path's data watchers onto it. */
+  private entered(path: string, node: Znode): void {
+    const h = this.watchHolder;
+    if (h !== null && h.holdsMissing) h.entered(path, node);
+  }
+
+  /** `node` left the tree: the watch holder keeps its data watchers by path. */
+  private left(path: string, node: Znode): void {
+    if (node.dataWatchers !== null) (this.watchHolder as WatchHolder).left(path, node);
   }
 
   /** Takes `child` out of `parent`'s children: the last child moves into its place. */

@@ -149,4 +149,44 @@ describe("watches", () => {
     expect(h.server.stats().losingCreates).toBe(n - 2);
     expect(h.server.stats().notifications).toBe(n - 1);
   });
+
+  it("a watch belongs to its path, not its node: it moves as nodes come and go (multis, rollbacks, closeSession)", () => {
+    const h = new Harness(3);
+    h.connectAll([0, 1, 2]);
+    const c = h.client(0);
+    c.create("/w", 0, "persistent", 1);
+    c.create("/gone", 0, "persistent", 2);
+    h.advance(10);
+    h.client(1).getData("/w", true, 3); // on the node
+    h.client(1).exists("/new", true, 4); // on a missing path
+    h.client(2).exists("/new", true, 5);
+    h.advance(10);
+    // Deleted and created again in one multi: the old node's watchers fire on the delete.
+    c.multi([{ op: "delete", path: "/w", version: -1 }, { op: "create", path: "/w", data: 1, mode: "persistent" }], 6);
+    // A create of a watched missing path rolled back: the exists watches stay on the path.
+    c.multi([{ op: "create", path: "/new", data: 1, mode: "persistent" }, { op: "check", path: "/gone", version: 5 }], 7);
+    h.advance(10);
+    expect(h.result(0, 7).err).toBe("BadVersion");
+    expect(h.watches(1).map((w) => `${w.type}:${w.path}`)).toEqual(["deleted:/w"]);
+    expect(h.server.watches.size).toBe(2);
+    c.create("/new", 0, "persistent", 8);
+    h.advance(10);
+    expect(h.watches(1).map((w) => `${w.type}:${w.path}`)).toEqual(["deleted:/w", "created:/new"]);
+    expect(h.watches(2).map((w) => `${w.type}:${w.path}`)).toEqual(["created:/new"]);
+    h.client(1).getData("/new", true, 9);
+    h.client(2).getData("/new", true, 10);
+    h.advance(10);
+    // A delete of /new rolled back, then session 2 closes: its watch goes, session 1's stays.
+    c.multi([{ op: "delete", path: "/new", version: -1 }, { op: "check", path: "/gone", version: 5 }], 11);
+    h.advance(10);
+    h.client(2).close();
+    h.advance(10);
+    expect(h.server.watches.size).toBe(1);
+    expect([...h.server.watches.table(false).keys()]).toEqual(["/new"]);
+    c.delete("/new", -1, 12);
+    h.advance(10);
+    expect(h.watches(1).map((w) => `${w.type}:${w.path}`)).toEqual(["deleted:/w", "created:/new", "deleted:/new"]);
+    expect(h.watches(2).map((w) => `${w.type}:${w.path}`)).toEqual(["created:/new"]);
+    expect(h.server.watches.size).toBe(0);
+  });
 });

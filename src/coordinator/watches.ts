@@ -13,34 +13,55 @@
  *    and the client re-registers them with SetWatches when it reconnects.
  * Watchers are kept in the order they set the watch, so the order in which sessions are notified is
  * reproducible.
+ *
+ * Layout: as in ZooKeeper, a watch belongs to a path, not to a znode (exists watches a missing path;
+ * a node's watchers stay on its path when it is deleted, until they fire). Data watchers are kept,
+ * while the path has a node, in that Znode's `dataWatchers` (a settled naive race holds 3M data
+ * watches on 1M paths: a second Map of 1M strings cost a probe per watch, cache misses and GC),
+ * and in `dataMissing`, keyed by path, while it has none. The tree tells this table when a node
+ * enters or leaves it (WatchHolder), and the watchers move with the path. Child watches are few
+ * (a handful of parents) and stay in one Map by path.
  */
 import type { ZkWatchType } from "../elector/zookeeper-client.ts";
 import type { Session } from "./sessions.ts";
+import type { WatchHolder, Znode, ZnodeTree } from "./tree.ts";
 
 /** Receives the sessions to notify when a watch fires. */
 export interface WatchTrigger {
   notify(session: Session, type: ZkWatchType, path: string): void;
 }
 
-export class WatchManager {
+export class WatchManager implements WatchHolder {
+  /** Data watchers of paths that have no node now (see the header); the rest are on their Znodes. */
+  private readonly dataMissing = new Map<string, Session[]>();
   // Per path, the sessions watching it in the order they set the watch (an array: most paths have a
   // few watchers, and a million small Sets cost seconds to build and collect at 1M partitions).
-  private readonly data = new Map<string, Session[]>();
   private readonly child = new Map<string, Session[]>();
   /** Number of (path, session) watches currently held. */
   size = 0;
 
+  constructor(private readonly tree: ZnodeTree) {
+    tree.watchHolder = this;
+  }
+
   /** Returns true if the watch is new (a session watching a path twice holds one watch). */
   addData(path: string, s: Session): boolean {
-    if (!add(this.data, path, s)) return false;
-    s.dataWatches = remember(s.dataWatches, path, ++s.dataWatchCount, this.data, s);
+    const node = this.tree.find(path);
+    if (node !== undefined) {
+      const list = withWatcher(node.dataWatchers, s);
+      if (list === null) return false;
+      node.dataWatchers = list;
+    } else if (!add(this.dataMissing, path, s)) {
+      return false;
+    }
+    s.dataWatches = this.remember(s.dataWatches, path, ++s.dataWatchCount, s, false);
     this.size++;
     return true;
   }
 
   addChild(path: string, s: Session): boolean {
     if (!add(this.child, path, s)) return false;
-    s.childWatches = remember(s.childWatches, path, ++s.childWatchCount, this.child, s);
+    s.childWatches = this.remember(s.childWatches, path, ++s.childWatchCount, s, true);
     this.size++;
     return true;
   }
@@ -50,9 +71,17 @@ export class WatchManager {
    * so that a delete does not tell a session twice through its child watch on the same path.
    */
   triggerData(path: string, type: ZkWatchType, out: WatchTrigger, told: Set<Session> | null): void {
-    const set = this.data.get(path);
-    if (set === undefined) return;
-    this.data.delete(path);
+    const node = this.tree.get(path);
+    let set: Session[] | null | undefined;
+    if (node !== undefined) {
+      set = node.dataWatchers;
+      if (set === null) return;
+      node.dataWatchers = null;
+    } else {
+      set = this.dataMissing.get(path);
+      if (set === undefined) return;
+      this.dataMissing.delete(path);
+    }
     for (const s of set) {
       s.dataWatchCount--;
       this.size--;
@@ -77,7 +106,7 @@ export class WatchManager {
   removeSession(s: Session): void {
     if (s.dataWatches !== null) {
       for (const path of s.dataWatches) {
-        if (remove(this.data, path, s)) this.size--;
+        if (this.removeData(path, s)) this.size--;
       }
       s.dataWatches = null;
       s.dataWatchCount = 0;
@@ -92,26 +121,98 @@ export class WatchManager {
   }
 
   clear(): void {
-    this.data.clear();
+    for (const node of this.tree.nodes.values()) node.dataWatchers = null;
+    this.dataMissing.clear();
     this.child.clear();
     this.size = 0;
+  }
+
+  /** Every watched path with its watchers, of one kind, in no particular order (tests and digests; walks the tree). */
+  table(child: boolean): Map<string, readonly Session[]> {
+    if (child) return new Map(this.child);
+    const out = new Map<string, readonly Session[]>(this.dataMissing);
+    for (const [path, node] of this.tree.nodes) if (node.dataWatchers !== null) out.set(path, node.dataWatchers);
+    return out;
+  }
+
+  // ---- WatchHolder: the tree's nodes come and go, the watches stay on their paths ----
+
+  get holdsMissing(): boolean {
+    return this.dataMissing.size > 0;
+  }
+
+  entered(path: string, node: Znode): void {
+    const list = this.dataMissing.get(path);
+    if (list === undefined) return;
+    this.dataMissing.delete(path);
+    node.dataWatchers = list;
+  }
+
+  left(path: string, node: Znode): void {
+    this.dataMissing.set(path, node.dataWatchers as Session[]);
+    node.dataWatchers = null;
+  }
+
+  private removeData(path: string, s: Session): boolean {
+    const node = this.tree.get(path);
+    if (node === undefined) return remove(this.dataMissing, path, s);
+    const list = node.dataWatchers;
+    if (list === null) return false;
+    const i = list.indexOf(s);
+    if (i < 0) return false;
+    list.splice(i, 1);
+    if (list.length === 0) node.dataWatchers = null;
+    return true;
+  }
+
+  private watching(path: string, s: Session, child: boolean): boolean {
+    if (child) return this.child.get(path)?.includes(s) === true;
+    const node = this.tree.get(path);
+    const list = node !== undefined ? node.dataWatchers : this.dataMissing.get(path);
+    return list?.includes(s) === true;
+  }
+
+  /**
+   * A session's list of the paths it watches, for removeSession: appended to, not pruned when a
+   * watch fires (a path may be listed again, or no longer watched: removeSession skips those). When
+   * the list grows past twice the watches held, it is rebuilt from the paths still watched.
+   */
+  private remember(list: string[] | null, path: string, held: number, s: Session, child: boolean): string[] {
+    if (list === null) return [path];
+    list.push(path);
+    if (list.length > 2 * held + 64) {
+      const seen = new Set<string>();
+      const kept: string[] = [];
+      for (const p of list) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        if (this.watching(p, s, child)) kept.push(p);
+      }
+      return kept;
+    }
+    return list;
   }
 }
 
 function add(table: Map<string, Session[]>, path: string, s: Session): boolean {
-  const set = table.get(path);
-  if (set === undefined) {
-    table.set(path, [s]);
-    return true;
-  }
-  if (set.includes(s)) return false;
+  const set = table.get(path) ?? null;
+  const list = withWatcher(set, s);
+  if (list === null) return false;
+  if (list !== set) table.set(path, list);
+  return true;
+}
+
+/** `list` with `s` added at the end (a new array while short), or null if `s` is in it already. */
+function withWatcher(list: Session[] | null, s: Session): Session[] | null {
+  if (list === null) return [s];
+  if (list.includes(s)) return null;
   // A push onto a one-element array leaves room for 17 (V8 grows by half plus 16): ~110 bytes
   // unused per watched path, 100+ MiB of a settled naive-race start at 1M partitions. Short lists
-  // are copied one longer instead (the table holds the only reference: triggerData removes a list
-  // from the table before walking it).
-  if (set.length < SHORT_WATCHERS) table.set(path, copyPlus(set, s));
-  else set.push(s);
-  return true;
+  // are copied one longer instead (the holder keeps the only reference: triggerData takes a list
+  // away before walking it).
+  if (list.length < SHORT_WATCHERS) return copyPlus(list, s);
+  list.push(s);
+  return list;
 }
 
 const SHORT_WATCHERS = 8;
@@ -132,25 +233,4 @@ function remove(table: Map<string, Session[]>, path: string, s: Session): boolea
   set.splice(i, 1);
   if (set.length === 0) table.delete(path);
   return true;
-}
-
-/**
- * A session's list of the paths it watches, for removeSession: appended to, not pruned when a watch
- * fires (a path may be listed again, or no longer watched: removeSession skips those). When the list
- * grows past twice the watches held, it is rebuilt from the paths still watched.
- */
-function remember(list: string[] | null, path: string, held: number, table: Map<string, Session[]>, s: Session): string[] {
-  if (list === null) return [path];
-  list.push(path);
-  if (list.length > 2 * held + 64) {
-    const seen = new Set<string>();
-    const kept: string[] = [];
-    for (const p of list) {
-      if (seen.has(p)) continue;
-      seen.add(p);
-      if (table.get(p)?.includes(s) === true) kept.push(p);
-    }
-    return kept;
-  }
-  return list;
 }

@@ -22,10 +22,6 @@ export interface DigestRules {
   instanceLines?(instance: unknown): string[];
 }
 
-interface Internals {
-  readonly data: Map<string, Set<{ host: number }>>;
-  readonly child: Map<string, Set<{ host: number }>>;
-}
 interface ClientInternals {
   readonly dataWatches: Set<string>;
   readonly existWatches: Set<string>;
@@ -49,8 +45,7 @@ export function settledDigest(world: World, rules: DigestRules): string[] {
   const sessions = [...zk.sessions.sessions.values()].map((s) => `session of broker ${s.host} timeout ${s.timeoutMs} closing ${s.closing} connected ${s.conn !== 0}`);
   out.push(...sessions.sort());
   // ---- watches, server side ----
-  const w = zk.watches as unknown as Internals;
-  for (const [kind, map] of [["data", w.data], ["child", w.child]] as const) {
+  for (const [kind, map] of [["data", zk.watches.table(false)], ["child", zk.watches.table(true)]] as const) {
     for (const path of [...map.keys()].sort()) out.push(`server ${kind} watch ${path} by ${[...map.get(path)!].map((s) => s.host).sort((a, b) => a - b).join(",")}`);
   }
   // ---- clients ----
