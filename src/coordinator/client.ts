@@ -130,11 +130,13 @@ export class ZkClientImpl implements ZkClient {
 
   private readonly pending = new Fifo<ClientRequest>();
   private readonly queued = new Fifo<ClientRequest>();
-  private readonly dataWatches = new Set<string>();
-  private readonly existWatches = new Set<string>();
-  private readonly childWatches = new Set<string>();
-  /** Watches a settled start restored, not yet in the sets above: (path, kind) pairs (restoreWatch). */
-  private restoredWatches: string[] | null = null;
+  private dataWatches = new Set<string>();
+  private existWatches = new Set<string>();
+  private childWatches = new Set<string>();
+  /** Watches a settled start restored, not yet in the sets above, per kind in restore order (restoreWatch). */
+  private restoredData: string[] | null = null;
+  private restoredExist: string[] | null = null;
+  private restoredChild: string[] | null = null;
 
   // counters
   requests = 0;
@@ -252,25 +254,23 @@ export class ZkClientImpl implements ZkClient {
    * flushRestoredWatches once the whole restore is described. A settled start restores watches in
    * partition order, each on every replica's client in turn, so adding them at once touched a
    * hundred clients' sets by turns; at 1M partitions those sets outgrow the caches and the adds
-   * cost seconds. Noted per client and added client by client, each set receives the same paths in
-   * the same order (its iteration order, which SetWatches sends, is unchanged).
+   * cost seconds. Noted per client and kind, and added client by client, each set receives the same
+   * paths in the same order (its iteration order, which SetWatches sends, is unchanged).
    */
   restoreWatch(path: string, kind: "data" | "exists" | "children"): void {
-    (this.restoredWatches ??= []).push(path, kind);
+    if (kind === "data") (this.restoredData ??= []).push(path);
+    else if (kind === "exists") (this.restoredExist ??= []).push(path);
+    else (this.restoredChild ??= []).push(path);
   }
 
   /** Adds the watches restoreWatch noted, in the order they were restored (RestoredCoordinator.finish). */
   flushRestoredWatches(): void {
-    const noted = this.restoredWatches;
-    if (noted === null) return;
-    this.restoredWatches = null;
-    for (let i = 0; i < noted.length; i += 2) {
-      const path = noted[i];
-      const kind = noted[i + 1];
-      if (kind === "data") this.dataWatches.add(path);
-      else if (kind === "exists") this.existWatches.add(path);
-      else this.childWatches.add(path);
-    }
+    this.dataWatches = withRestored(this.dataWatches, this.restoredData);
+    this.existWatches = withRestored(this.existWatches, this.restoredExist);
+    this.childWatches = withRestored(this.childWatches, this.restoredChild);
+    this.restoredData = null;
+    this.restoredExist = null;
+    this.restoredChild = null;
   }
 
   // ---- requests ----
@@ -626,6 +626,17 @@ export class ZkClientImpl implements ZkClient {
       connectionLoss: this.connectionLoss,
     };
   }
+}
+
+/**
+ * `set` with `noted` added in order. Into an empty set, one Set built from the array (the
+ * constructor's loop over a plain array costs a third less than add() by add() for 30k paths).
+ */
+function withRestored(set: Set<string>, noted: string[] | null): Set<string> {
+  if (noted === null) return set;
+  if (set.size === 0) return new Set(noted);
+  for (const path of noted) set.add(path);
+  return set;
 }
 
 /** All brokers' ZooKeeper clients, and the kernel event kinds they share. */
