@@ -32,7 +32,7 @@ import {
   ISR_CHANGE,
   partitionPath,
   partitionsPath,
-  statePath,
+  stateUnder,
   topicPath,
   TOPICS,
   type PartitionStateData,
@@ -71,9 +71,10 @@ export function settleKafka(cluster: ClusterView, o: KafkaControllerOptions, zk:
       zk.create(topicPath(topic), null, -1);
       zk.create(partitionsPath(topic), null, -1);
     }
-    zk.create(partitionPath(cluster, p), null, -1);
+    const partition = partitionPath(cluster, p);
+    zk.create(partition, null, -1);
     const state: PartitionStateData = { leader: leaders[p], leader_epoch: 0, isr: isrIds(assignment, p * rf, rf, isrs[p]), controller_epoch: 1 };
-    zk.create(statePath(cluster, p), state, -1);
+    zk.create(stateUnder(partition), state, -1);
   }
   for (let h = 0; h < B; h++) zk.watch(h, CONTROLLER, "data");
   zk.watch(controller, BROKER_IDS, "children");

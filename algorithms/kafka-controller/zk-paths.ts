@@ -38,7 +38,12 @@ export function partitionPath(c: ClusterView, p: PartitionId): string {
 
 /** TopicPartitionStateZNode: /brokers/topics/T/partitions/P/state. */
 export function statePath(c: ClusterView, p: PartitionId): string {
-  return `${partitionPath(c, p)}/state`;
+  return stateUnder(partitionPath(c, p));
+}
+
+/** The state znode under a partition's znode (statePath, when the partition's path is at hand). */
+export function stateUnder(partitionZnode: string): string {
+  return `${partitionZnode}/state`;
 }
 
 /** The state znode's JSON ({"controller_epoch", "leader", "leader_epoch", "isr"}), kept as an object. */

@@ -1,12 +1,13 @@
 /**
  * The znode tree (ZooKeeper's DataTree), without watches (see watches.ts) and without timing.
  *
- * Layout for a million znodes: one Map from full path to a Znode of nine fields; a node's children
+ * Layout for a million znodes: one Map from full path to a Znode of ten fields; a node's children
  * are kept by their full paths (the strings the tree's Map already holds; names are cut from them
  * only when getChildren asks, and sorted then, so the array's order decides nothing) in an array,
  * each child remembering its index there (removed by moving the last one into its place): no Set,
  * whose adds at 1M children (/leaders, a topic's partitions) each probed a table far out of cache;
- * leaves carry null. Ephemeral paths are also indexed per owning session
+ * leaves carry null, and a node with one child that child's path alone (Kafka's 1M partition
+ * znodes each hold one `state`: a one-element array is ~56 bytes more per partition). Ephemeral paths are also indexed per owning session
  * (DataTree.ephemerals), so closing a session does not scan the tree: an append-only list of
  * (path, node) per session, an entry counting while that node is still in the tree under that path
  * (no per-znode Set insert, a million of which were a tenth of a settled naive-race build).
@@ -36,8 +37,8 @@ export class Znode {
     public cversion: number,
     /** owning session for an ephemeral, 0 for a persistent node */
     public ephemeralOwner: number,
-    /** Children's full paths, in no meaningful order; null: none. */
-    public children: string[] | null,
+    /** Children's full paths, in no meaningful order: null none, a string the only one, else an array. */
+    public children: string[] | string | null,
     /** This node's index in its parent's `children`. */
     public at = 0,
     /** Sessions holding a data watch on this node's path, in the order they set it (watches.ts); null: none. */
@@ -55,14 +56,17 @@ export interface WatchHolder {
 
 export function childCount(node: Znode): number {
   const c = node.children;
-  return c === null ? 0 : c.length;
+  return c === null ? 0 : typeof c === "string" ? 1 : c.length;
 }
 
 function addChild(parent: Znode, childPath: string, child: Znode): void {
   const c = parent.children;
   if (c === null) {
-    parent.children = [childPath];
+    parent.children = childPath;
     child.at = 0;
+  } else if (typeof c === "string") {
+    parent.children = [c, childPath];
+    child.at = 1;
   } else {
     child.at = c.length;
     c.push(childPath);
@@ -168,6 +172,7 @@ export class ZnodeTree {
   childrenOf(node: Znode): string[] {
     const c = node.children;
     if (c === null) return [];
+    if (typeof c === "string") return [nameOf(c)];
     const names: string[] = [];
     for (const path of c) names.push(nameOf(path));
     return names.sort();
@@ -382,7 +387,11 @@ export class ZnodeTree {
 
   /** Takes `child` out of `parent`'s children: the last child moves into its place. */
   private removeChild(parent: Znode, child: Znode): void {
-    const c = parent.children as string[];
+    const c = parent.children as string[] | string;
+    if (typeof c === "string") {
+      parent.children = null;
+      return;
+    }
     const last = c.pop() as string;
     if (c.length === 0 && child.at === 0) {
       parent.children = null;
