@@ -21,8 +21,14 @@ export type { RaftOptions } from "./options.ts";
 
 /** etcd v3.5's server settings (the defaults): CheckQuorum on, --pre-vote true, 100 ms / 1000 ms. */
 const ETCD = { electionTimeoutMin: 1000, electionTimeoutMax: 2000, heartbeatInterval: 100, tickMs: 100, preVote: true, checkQuorum: true };
-/** The Raft paper: §9.3's 150-300 ms, heartbeats well below, neither pre-vote nor check-quorum; §5.1's RPC retries (RequestVote re-sent each heartbeat interval). */
-const PAPER = { electionTimeoutMin: 150, electionTimeoutMax: 300, heartbeatInterval: 50, tickMs: 10, preVote: false, checkQuorum: false, retryRequestVote: true };
+/**
+ * The Raft paper: §9.3's 150-300 ms with "its heartbeat interval, which was half of the minimum
+ * election timeout" (75 ms; LogCabin's default HEARTBEAT_PERIOD is also ELECTION_TIMEOUT / 2),
+ * neither pre-vote nor check-quorum; §5.1's RPC retries (RequestVote re-sent each heartbeat interval).
+ * The 10 ms tick is the lab's timer granularity: the coalesced heartbeat keeps its 75 ms schedule
+ * (sent on the first tick at or after each beat: 80, 70, 80, ... ms apart).
+ */
+const PAPER = { electionTimeoutMin: 150, electionTimeoutMax: 300, heartbeatInterval: 75, tickMs: 10, preVote: false, checkQuorum: false, retryRequestVote: true };
 
 export const raft = defineElector<RaftOptions>({
   name: "raft",
@@ -37,7 +43,7 @@ export const raft = defineElector<RaftOptions>({
     },
     {
       name: "paper",
-      description: "The Raft paper (Ongaro & Ousterhout 2014, §9.3): election timeouts 150-300 ms, heartbeats every 50 ms, no pre-vote, no check-quorum; RequestVote retried every heartbeat interval until answered (§5.1).",
+      description: "The Raft paper (Ongaro & Ousterhout 2014, §9.3): election timeouts 150-300 ms, heartbeats every 75 ms (half the minimum election timeout, as in §9.3), no pre-vote, no check-quorum; RequestVote retried every heartbeat interval until answered (§5.1).",
       options: PAPER,
     },
     // ---- Bug zoo (npm run bench:zoo): known bugs on purpose, never in the default suite or comparison ----

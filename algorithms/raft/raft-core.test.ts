@@ -122,12 +122,12 @@ describe("raft core, driven by hand", () => {
         expect(c.deadline[0]).toBeGreaterThanOrEqual(450);
         continue;
       }
-      expect(c.deadline[0]).toBe(350); // one heartbeat interval
-      port.time = 350;
-      c.onDeadline(0, 350);
+      expect(c.deadline[0]).toBe(375); // one heartbeat interval (75 ms in the paper variant)
+      port.time = 375;
+      c.onDeadline(0, 375);
       expect([c.role[0], c.term[0]]).toEqual([CANDIDATE, 1]);
       expect(port.msgs.map(({ to, m }) => [to, m.type, (m as unknown as { term: number }).term])).toEqual([[2, RV, 1]]);
-      expect(c.deadline[0]).toBe(400);
+      expect(c.deadline[0]).toBe(450);
       c.step(2, { type: RV_RESP, p: 0, term: 1, granted: true } as never);
       expect(c.role[0]).toBe(LEADER);
     }

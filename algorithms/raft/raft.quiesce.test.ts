@@ -13,8 +13,9 @@ import { World } from "../../src/world/world.ts";
 import { raft, type RaftOptions } from "./index.ts";
 
 const cluster = { brokers: 3, partitions: 30, replicationFactor: 3 };
+/** The paper's timing with per-group heartbeats every 50 ms (not its 75: whole intervals per second and per tick). */
 const paper = (o: Partial<RaftOptions>): RaftOptions =>
-  Schema.decodeUnknownSync(raft.options)({ ...raft.variants!.find((v) => v.name === "paper")!.options, coalescedHeartbeats: false, ...o });
+  Schema.decodeUnknownSync(raft.options)({ ...raft.variants!.find((v) => v.name === "paper")!.options, coalescedHeartbeats: false, heartbeatInterval: 50, ...o });
 
 /** Heartbeats and host pings sent in [from, to), and the world run to `end`. */
 function window(o: Partial<RaftOptions>, from: number, to: number, faults: Fault[] = [], end = to): { heartbeats: number; pings: number; world: World } {

@@ -8,7 +8,7 @@ import { CANDIDATE, FOLLOWER, LEADER, type RaftHost } from "./raft-host.ts";
 
 const opts = (o: Partial<RaftOptions> = {}): RaftOptions => Schema.decodeUnknownSync(raft.options)(o);
 
-/** The paper's timing (variant `paper`: 150-300 ms, 50 ms heartbeats, no pre-vote or check-quorum) unless overridden. */
+/** The paper's timing (variant `paper`: 150-300 ms, 75 ms heartbeats, no pre-vote or check-quorum) unless overridden. */
 function world(brokers: number, partitions: number, rf: number, o: Partial<RaftOptions> = {}, seed = 1): Testbed {
   return new Testbed({ elector: raft, variant: "paper", options: o, hosts: brokers, partitions, replicationFactor: rf, seed, delay: { min: 0.2, max: 0.6 } });
 }
@@ -68,14 +68,14 @@ describe("raft options", () => {
     expect(opts(raft.variants![1].options as Partial<RaftOptions>)).toMatchObject({
       electionTimeoutMin: 150,
       electionTimeoutMax: 300,
-      heartbeatInterval: 50,
+      heartbeatInterval: 75,
       preVote: false,
       checkQuorum: false,
       retryRequestVote: true,
     });
     expect(raft.usesCoordinator).toBe(false);
     expect(raft.quietPeriodMs(opts())).toBe(6 * 2100 + 1000 + 300);
-    expect(raft.quietPeriodMs(opts(raft.variants![1].options as Partial<RaftOptions>))).toBe(20 * 310 + 150 + 150);
+    expect(raft.quietPeriodMs(opts(raft.variants![1].options as Partial<RaftOptions>))).toBe(20 * 310 + 150 + 3 * 75);
   });
 
   it("refuses inconsistent timings, and the ack lease without check-quorum", () => {
@@ -349,8 +349,9 @@ describe("raft writes", () => {
 describe("raft coalesced heartbeats", () => {
   it("send O(host pairs) messages per interval, not O(groups)", () => {
     const window = [2000, 3000] as const;
-    const perGroup = world(5, 100, 3, { coalescedHeartbeats: false }, 8).runUntil(3000);
-    const coalesced = world(5, 100, 3, { coalescedHeartbeats: true }, 8).runUntil(3000);
+    // Heartbeats every 50 ms (not the paper variant's 75): whole intervals per second and per tick.
+    const perGroup = world(5, 100, 3, { coalescedHeartbeats: false, heartbeatInterval: 50 }, 8).runUntil(3000);
+    const coalesced = world(5, 100, 3, { coalescedHeartbeats: true, heartbeatInterval: 50 }, 8).runUntil(3000);
     // One heartbeat per group and follower every 50 ms: 100 groups x 2 followers x 20 intervals.
     expect(perGroup.sentOfType("raft.Heartbeat", ...window)).toBe(100 * 2 * 20);
     expect(perGroup.sentOfType("raft.HeartbeatResponse", ...window)).toBe(100 * 2 * 20);
