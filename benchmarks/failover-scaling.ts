@@ -44,6 +44,8 @@
  * apart, on the process's CPU time (what the cell costs on a machine shared with other work).
  */
 import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { electors as registry } from "../algorithms/index.ts";
 import { makeCell, type Cell } from "../src/runner/cell.ts";
 import { electorCatalog, moduleUrl } from "../src/runner/electors.ts";
@@ -210,4 +212,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Run as a script; imported (benchmarks/cell-gc.ts takes scalingCells), it only defines.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) await main();
