@@ -177,23 +177,25 @@ export class DelayedFetches {
       this.dirtyCount[follower] = 0;
     }
     // Plain arrays: a response goes out for every record a follower takes, and small typed arrays
-    // cost several times more to allocate.
-    const partitions: number[] = m === 0 ? EMPTY : [];
-    const leos: number[] = m === 0 ? EMPTY : [];
-    const epochs: number[] = m === 0 ? EMPTY : [];
-    const hws: number[] = m === 0 ? EMPTY : [];
-    const starts: number[] = m === 0 ? EMPTY : [];
-    const answerEpochs: number[] = m === 0 ? EMPTY : [];
-    const answerOffsets: number[] = m === 0 ? EMPTY : [];
+    // cost several times more to allocate. Sized once (m is known): a settled start's first answers
+    // list every partition the follower replicates, and arrays grown by push allocate about three
+    // times their final length (at 1M partitions, most of a run's garbage).
+    const partitions: number[] = m === 0 ? EMPTY : new Array<number>(m);
+    const leos: number[] = m === 0 ? EMPTY : new Array<number>(m);
+    const epochs: number[] = m === 0 ? EMPTY : new Array<number>(m);
+    const hws: number[] = m === 0 ? EMPTY : new Array<number>(m);
+    const starts: number[] = m === 0 ? EMPTY : new Array<number>(m);
+    const answerEpochs: number[] = m === 0 ? EMPTY : new Array<number>(m);
+    const answerOffsets: number[] = m === 0 ? EMPTY : new Array<number>(m);
     let recordWrites: number[] = EMPTY;
     let recordEpochs: number[] = EMPTY;
     for (let k = 0; k < m; k++) {
       const i = list[k];
       const leo = r.leo[i];
-      partitions.push(r.parts[i]);
-      leos.push(leo);
-      epochs.push(r.leaderEpoch[i]);
-      hws.push(r.log.hw(i));
+      partitions[k] = r.parts[i];
+      leos[k] = leo;
+      epochs[k] = r.leaderEpoch[i];
+      hws[k] = r.log.hw(i);
       const j = r.replicaIndex(i, follower);
       const slot = i * r.rf + j;
       const offset = j >= 0 ? r.followerLeo[slot] : -1;
@@ -201,7 +203,7 @@ export class DelayedFetches {
       let answerOffset = 0;
       if (offset >= 0) {
         const start = Math.min(offset, leo);
-        starts.push(start);
+        starts[k] = start;
         // The records, concatenated in listing order.
         if (start < leo && recordWrites === EMPTY) {
           recordWrites = [];
@@ -212,13 +214,13 @@ export class DelayedFetches {
           recordEpochs.push(r.log.epochAt(i, pos));
         }
       } else if (j >= 0 && r.followerEpochQuery[slot] !== NO_QUERY) {
-        starts.push(EPOCH_ANSWER);
+        starts[k] = EPOCH_ANSWER;
         const answer = r.log.epochAnswer(i, r.followerEpochQuery[slot]);
         answerOffset = answer.endOffset;
         answerEpoch = answer.epoch;
-      } else starts.push(RELIST);
-      answerEpochs.push(answerEpoch);
-      answerOffsets.push(answerOffset);
+      } else starts[k] = RELIST;
+      answerEpochs[k] = answerEpoch;
+      answerOffsets[k] = answerOffset;
     }
     const records = recordWrites.length;
     const res: FetchResponse = {

@@ -132,24 +132,27 @@ export class ReplicaFetcher {
     const hasForget = forget !== undefined && forget.length > 0;
     if (this.followCount[leader] === 0 && !hasForget) return;
     // Plain arrays: a fetch is sent for every record a follower takes, and small typed arrays cost
-    // several times more to allocate.
-    const partitions: number[] = m === 0 ? EMPTY : [];
-    const offsets: number[] = m === 0 ? EMPTY : [];
-    const epochs: number[] = m === 0 ? EMPTY : [];
-    const lastEpochs: number[] = m === 0 ? EMPTY : [];
+    // several times more to allocate. Sized once (m live entries), not grown by push (delayed-fetch.ts).
+    const partitions: number[] = m === 0 ? EMPTY : new Array<number>(m);
+    const offsets: number[] = m === 0 ? EMPTY : new Array<number>(m);
+    const epochs: number[] = m === 0 ? EMPTY : new Array<number>(m);
+    const lastEpochs: number[] = m === 0 ? EMPTY : new Array<number>(m);
     if (m > 0) {
       const changed = this.changed[leader] as number[];
       const end = this.changedEnd[leader];
+      let n = 0;
       for (let k = 0; k < end; k++) {
         const i = changed[k];
         if (i < 0) continue;
         this.changedAt[i] = -1;
-        partitions.push(r.parts[i]);
+        partitions[n] = r.parts[i];
         const truncating = r.truncating[i] === 1;
-        offsets.push(truncating ? -1 : r.leo[i]);
-        epochs.push(r.leaderEpoch[i]);
-        lastEpochs.push(truncating ? r.log.lastEpoch(i) : -1);
+        offsets[n] = truncating ? -1 : r.leo[i];
+        epochs[n] = r.leaderEpoch[i];
+        lastEpochs[n] = truncating ? r.log.lastEpoch(i) : -1;
+        n++;
       }
+      if (n !== m) throw new Error(`kafka-controller: ${n} changed partitions listed for leader ${leader}, counted ${m}`);
       this.changedCount[leader] = 0;
     }
     this.changedEnd[leader] = 0;
