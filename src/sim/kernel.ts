@@ -345,10 +345,7 @@ export class Kernel {
     this.mixWord(this.scratchWords[1]);
   }
 
-  /**
-   * Mixes one dispatched event: three words, as three `mixWord` calls would (the same hash), with
-   * both lanes in locals and one write back.
-   */
+  /** Mixes one dispatched event: its time and kind, its target, and its first argument, as three words. */
   private mixEvent(time: number, kind: number, target: number, a: number): void {
     const scratch = this.scratch;
     const words = this.scratchWords;
@@ -357,27 +354,9 @@ export class Kernel {
     const w1 = words[1] ^ target;
     scratch[0] = a;
     const w2 = words[0] ^ words[1];
-    let h1 = this.h1;
-    let h2 = this.h2;
-    let k = Math.imul(w0, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    let h = h1 ^ Math.imul(k, 0x1b873593);
-    h = (h << 13) | (h >>> 19);
-    h1 = (Math.imul(h, 5) + 0xe6546b64) | 0;
-    h2 = (Math.imul(h2 ^ w0, 0x2c1b3c6d) + (h1 >>> 7)) | 0;
-    k = Math.imul(w1, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h = h1 ^ Math.imul(k, 0x1b873593);
-    h = (h << 13) | (h >>> 19);
-    h1 = (Math.imul(h, 5) + 0xe6546b64) | 0;
-    h2 = (Math.imul(h2 ^ w1, 0x2c1b3c6d) + (h1 >>> 7)) | 0;
-    k = Math.imul(w2, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h = h1 ^ Math.imul(k, 0x1b873593);
-    h = (h << 13) | (h >>> 19);
-    h1 = (Math.imul(h, 5) + 0xe6546b64) | 0;
-    this.h2 = (Math.imul(h2 ^ w2, 0x2c1b3c6d) + (h1 >>> 7)) | 0;
-    this.h1 = h1;
+    this.mixWord(w0);
+    this.mixWord(w1);
+    this.mixWord(w2);
   }
 
   private mixWord(w: number): void {
