@@ -14,6 +14,15 @@ import type { WorldConfig } from "../src/world/world-config.ts";
 import { scenariosFor } from "../properties/random-search.ts";
 import { planRun } from "../properties/plan.ts";
 
+interface Wrappable {
+  handlers: (EventHandler | undefined)[];
+  kindNames: string[];
+  directKindA: number;
+  directHandlerA: EventHandler;
+  directKindB: number;
+  directHandlerB: EventHandler;
+}
+
 const name = process.argv[2] ?? "naive-race";
 const runs = Number(process.argv[3] ?? 10);
 const suite = process.argv.includes("--suite");
@@ -34,19 +43,19 @@ for (const sc of scenarios) {
     ? plan.config
     : { ...plan.config, faults: plan.config.faults.filter((f) => f.at < 30_000), durationMs: 30_000 };
   const world = new World(config);
-  // Counting wrappers around the kernel's handlers (a benchmark may look inside; runs never do).
-  const k = world.kernel as unknown as { handlers: (EventHandler | undefined)[]; kindNames: string[] };
-  k.handlers = k.handlers.map((h, i) =>
-    h === undefined
-      ? h
-      : {
-          handle(target: number, a: number, b: number, obj: unknown): void {
-            add(kinds, k.kindNames[i]);
-            if (k.kindNames[i] === "timer") add(timers, String(a));
-            h.handle(target, a, b, obj);
-          },
-        },
-  );
+  // Counting wrappers around the kernel's handlers (a benchmark may look inside; runs never do),
+  // the two it dispatches directly (dispatchDirectly) included.
+  const k = world.kernel as unknown as Wrappable;
+  const counting = (i: number, h: EventHandler): EventHandler => ({
+    handle(target: number, a: number, b: number, obj: unknown): void {
+      add(kinds, k.kindNames[i]);
+      if (k.kindNames[i] === "timer") add(timers, String(a));
+      h.handle(target, a, b, obj);
+    },
+  });
+  k.handlers = k.handlers.map((h, i) => (h === undefined ? h : counting(i, h)));
+  if (k.directKindA >= 0) k.directHandlerA = counting(k.directKindA, k.directHandlerA);
+  if (k.directKindB >= 0) k.directHandlerB = counting(k.directKindB, k.directHandlerB);
   world.start();
   world.run();
   total += world.kernel.eventsProcessed;
