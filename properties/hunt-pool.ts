@@ -6,6 +6,7 @@
  * for any number of threads (hunt.ts folds search records in run order).
  */
 import { Worker } from "node:worker_threads";
+import { YOUNG_GENERATION_MB } from "../src/runner/young-generation.ts";
 import type { HuntEvent, HuntTask } from "./hunt-tasks.ts";
 
 interface Job {
@@ -16,14 +17,6 @@ interface Job {
   readonly reject: (e: Error) => void;
 }
 
-/**
- * Young generation of a hunt thread (V8's resourceLimits, MB: two semi-spaces of a third each).
- * A run allocates messages and arrays that die young; with Node 20's default 16 MB semi-spaces
- * the scavenger runs every few runs and V8's helper threads spend about 30-40 % of a thread's own
- * CPU beside it, which two busy threads on two cores cannot hide. 64 MB semi-spaces cut a check's
- * CPU by 11-17 % (docs/performance.md) for at most ~190 MB more per thread.
- */
-export const HUNT_YOUNG_GENERATION_MB = 192;
 
 export class HuntPool {
   private readonly threads: Worker[] = [];
@@ -39,7 +32,7 @@ export class HuntPool {
   }
 
   private startThread(): Worker {
-    const w = new Worker(new URL("./hunt-worker.mjs", import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: HUNT_YOUNG_GENERATION_MB } });
+    const w = new Worker(new URL("./hunt-worker.mjs", import.meta.url), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     w.on("message", (m: { id: number; event?: HuntEvent; result?: unknown; error?: { name: string; message: string; stack?: string } }) => {
       const job = this.busy.get(w);
       if (job === undefined || job.id !== m.id) return;

@@ -7,6 +7,7 @@ import { availableParallelism } from "node:os";
 import Tinypool from "tinypool";
 import type { Cell } from "./cell.ts";
 import { runCellTask, type CellTaskOutcome } from "./worker.ts";
+import { YOUNG_GENERATION_MB } from "./young-generation.ts";
 
 export interface CellRunner {
   run(cell: Cell): Promise<CellTaskOutcome>;
@@ -34,6 +35,7 @@ export function threadRunner(workers: number, sweep?: string, stop?: Int32Array)
     maxThreads: workers,
     isolateWorkers: false,
     idleTimeout: 1_000,
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
   });
   return {
     workers,
