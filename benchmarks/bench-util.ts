@@ -36,6 +36,11 @@ export interface Measured {
   readonly wallMs: number;
   /** CPU time of the process over the whole cell (user + system, ms): steadier than wall on a shared machine. */
   readonly cpuMs: number;
+  /**
+   * The kernel's share of cpuMs (system time): mostly page faults on memory touched for the first
+   * time, which on this lab's VMs cost ~3 ms per MiB — a 1M cell's fresh gigabyte is seconds of it.
+   */
+  readonly sysMs: number;
   /** The same, per phase: build (probe), run, judge. */
   readonly buildCpuMs: number;
   readonly runCpuMs: number;
@@ -202,6 +207,7 @@ export function measure(cell: Cell, electors: readonly ElectorDefinition[], unti
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     wallMs: t3 - t0,
     cpuMs: cpuMsBetween(cpu0, cpu3),
+    sysMs: (cpu3.system - cpu0.system) / 1000,
     buildCpuMs: cpuMsBetween(cpu0, cpu1),
     runCpuMs: cpuMsBetween(cpu1, cpu2),
     judgeCpuMs: cpuMsBetween(cpu2, cpu3),

@@ -123,6 +123,8 @@ interface Spread {
   readonly runs: number;
   readonly wallMs: number;
   readonly cpuMs: number;
+  /** The median of the runs' system (kernel) CPU, apart: see Measured.sysMs. */
+  readonly sysMs: number;
   readonly wallRange: readonly [number, number];
   readonly cpuRange: readonly [number, number];
 }
@@ -144,6 +146,7 @@ function medianRun(runs: readonly Measured[]): { typical: Measured; s: Spread } 
       runs: runs.length,
       wallMs: median(walls),
       cpuMs: median(cpus),
+      sysMs: median(runs.map((m) => m.sysMs)),
       wallRange: [Math.min(...walls), Math.max(...walls)],
       cpuRange: [Math.min(...cpus), Math.max(...cpus)],
     },
@@ -187,7 +190,7 @@ async function main(): Promise<void> {
       const m = measure(cell, catalog, cell.start === "settled" ? UNTIL_SETTLED : undefined);
       runs.push(m);
       process.stderr.write(
-        `  ${cell.elector} ${cell.scenario} ${n0(cell.cluster.partitions)} partitions${repeat > 1 ? ` [run ${r + 1}/${repeat}]` : ""} (${cell.cluster.brokers} brokers; ${m.hosts}; start ${m.started}; end ${endText(m)} s): cell ${n0(m.wallMs)} ms, CPU ${n0(m.cpuMs)} ms (wall / CPU: build ${n0(m.probeMs)} / ${n0(m.buildCpuMs)}, run ${n0(m.runMs)} / ${n0(m.runCpuMs)} of which start ${n0(m.startMs)}, judge ${n0(m.judgeMs)} / ${n0(m.judgeCpuMs)}), ${n0(m.events)} events, heap ${mib(m.peakHeapBytes)} MiB, peak RSS ${mib(m.maxRssBytes)} MiB\n`,
+        `  ${cell.elector} ${cell.scenario} ${n0(cell.cluster.partitions)} partitions${repeat > 1 ? ` [run ${r + 1}/${repeat}]` : ""} (${cell.cluster.brokers} brokers; ${m.hosts}; start ${m.started}; end ${endText(m)} s): cell ${n0(m.wallMs)} ms, CPU ${n0(m.cpuMs)} ms of which system ${n0(m.sysMs)} (wall / CPU: build ${n0(m.probeMs)} / ${n0(m.buildCpuMs)}, run ${n0(m.runMs)} / ${n0(m.runCpuMs)} of which start ${n0(m.startMs)}, judge ${n0(m.judgeMs)} / ${n0(m.judgeCpuMs)}), ${n0(m.events)} events, heap ${mib(m.peakHeapBytes)} MiB, peak RSS ${mib(m.maxRssBytes)} MiB\n`,
       );
       if (r > 0) sameRun(runs[0], m);
     }
@@ -219,6 +222,8 @@ async function main(): Promise<void> {
       lines.push(`  marginal whole-cell time per added partition ${marginal(wall).join(", ")}`);
       // CPU time of the process: what the cell costs, whatever else the machine runs.
       lines.push(`  marginal whole-cell CPU per added partition ${marginal(cpu).join(", ")}`);
+      // Apart, as an observation (no target): the kernel's share, mostly first-touch page faults.
+      lines.push(`  of which system (kernel) CPU per added partition ${marginal((m) => (spread.get(m) as Spread).sysMs).join(", ")}`);
     }
     // A target is judged only on a failover measured on a settled cluster (bench-util's unjudgeable).
     if (ten !== undefined) {
