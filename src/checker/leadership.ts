@@ -29,145 +29,133 @@ export type PauseIntervals = number[][];
 export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, endTime: number, withBeliefs = false): LeadershipIntervals {
   const P = cluster.partitions;
   const rf = cluster.replicationFactor;
-  // The final beliefs come from the same declarations: one pass over the log serves both.
-  const belief = withBeliefs ? new Int32Array(cluster.assignment.length).fill(-1) : undefined;
+  const replicas = cluster.assignment;
   const { kind, host: logHost, partition: logPartition, time, a } = log;
-  // Every interval is opened by a Lead declaration: their count bounds the intervals, so the
-  // arrays are sized once (growing them by doubling allocated twice the memory, and at 1M
-  // partitions each 64 MiB of new typed arrays costs a full collection of the whole heap).
-  let cap = 0;
-  for (let i = 0; i < log.length; i++) if (kind[i] === Obs.Lead) cap++;
-  // Intervals in the order they were opened; those still open hang off their partition's list:
-  // open[2p] is its first, next[k] the one after k. open[2p + 1] names the host of the only open
-  // one (SOLE_NONE: none open, SOLE_MANY: several), so a declaration usually reads one pair of
-  // words per partition and nothing else (the log of a settled start is in host order: these
-  // reads are scattered over the whole table, where two 8-byte words per replica slot were).
-  const open = new Int32Array(2 * P);
-  for (let p = 0; p < P; p++) {
-    open[2 * p] = -1;
-    open[2 * p + 1] = SOLE_NONE;
+  // Every interval is opened by a Lead declaration, so each partition's count of them bounds its
+  // intervals: slots are reserved per partition up front (CSR, start[p] .. start[p+1]-1) and the
+  // intervals are born grouped, in opening order, with nothing to regroup or permute afterwards.
+  // Sized once (at 1M partitions each 64 MiB of new typed arrays costs a full collection).
+  const start = new Int32Array(P + 1);
+  for (let i = 0; i < log.length; i++) {
+    const p = logPartition[i];
+    if (kind[i] === Obs.Lead && p >= 0 && p < P) start[p + 1]++;
   }
-  const next = new Int32Array(cap);
-  const ip = new Int32Array(cap);
-  const ih = new Int32Array(cap);
+  for (let p = 0; p < P; p++) start[p + 1] += start[p];
+  const cap = start[P];
+  const ih = new Int32Array(cap).fill(-1); // -1: a reserved slot no interval took
   const ie = new Float64Array(cap);
   const ifrom = new Float64Array(cap);
   const ito = new Float64Array(cap);
-  let n = 0;
+  // One row per partition: its replicas' hosts, then one word per replica slot j, read and written
+  // by every declaration of that replica: >= 0 the interval it has open (it believes it leads), -1
+  // no belief, <= -2 it follows host -(v + 2). A settled start's log is in host order, so these
+  // reads are scattered over the whole table (at 1M partitions far past the cache): with the hosts
+  // beside the states a declaration misses once, not once for the replica list and again for its
+  // state. The final beliefs are decoded from the same words.
+  const S = 2 * rf;
+  const state = new Int32Array(P * S);
+  for (let p = 0; p < P; p++) {
+    for (let j = 0; j < rf; j++) {
+      state[p * S + j] = replicas[p * rf + j];
+      state[p * S + rf + j] = -1;
+    }
+  }
+  // start[p] is partition p's fill cursor until the end (see "Compact" below).
   for (let i = 0; i < log.length; i++) {
     const k = kind[i];
     if (k === Obs.Lead || k === Obs.Follow || k === Obs.StepDown) {
       const p = logPartition[i];
+      if (!(p >= 0 && p < P)) continue;
       const h = logHost[i];
-      if (belief !== undefined) {
-        const j = cluster.replicaIndex(p, h);
-        if (j < 0) continue;
-        belief[p * rf + j] = k === Obs.Lead ? h : k === Obs.Follow ? a[i] : -1;
-      } else if (k === Obs.Lead) {
-        if (cluster.replicaIndex(p, h) < 0) continue;
-      } else if (!(p >= 0 && p < P)) continue; // a host that is no replica never has one open
-      const x = openOf(open, next, ih, p, h);
+      const row = p * S;
+      let j = 0;
+      while (j < rf && state[row + j] !== h) j++;
+      if (j === rf) continue; // not a replica of p: it never has an interval open there
+      const base = row + rf;
+      const x = state[base + j];
       if (x >= 0) {
         if (k === Obs.Lead && ie[x] === a[i]) continue; // a repeated declaration
         ito[x] = time[i];
-        unlink(open, next, ih, p, x);
       }
       if (k === Obs.Lead) {
-        ip[n] = p;
+        const n = start[p]++;
         ih[n] = h;
         ie[n] = a[i];
         ifrom[n] = time[i];
-        const first = open[2 * p];
-        next[n] = first;
-        open[2 * p] = n;
-        open[2 * p + 1] = first < 0 ? h : SOLE_MANY;
-        n++;
-      }
+        state[base + j] = n;
+      } else state[base + j] = k === Obs.Follow ? -(a[i] + 2) : -1;
     } else if (k === Obs.Crash) {
       const h = logHost[i];
       if (!(h >= 0 && h < cluster.brokers)) continue;
       const t = time[i];
       for (const p of cluster.partitionsOf(h)) {
-        if (belief !== undefined) belief[p * rf + cluster.replicaIndex(p, h)] = -1;
-        const x = openOf(open, next, ih, p, h);
-        if (x < 0) continue;
-        ito[x] = t;
-        unlink(open, next, ih, p, x);
+        const slot = p * S + rf + cluster.replicaIndex(p, h);
+        const x = state[slot];
+        if (x >= 0) ito[x] = t;
+        state[slot] = -1;
       }
     }
   }
-  for (let p = 0; p < P; p++) for (let x = open[2 * p]; x >= 0; x = next[x]) ito[x] = endTime;
-  // Group by partition (counting sort, stable in opening order), then order each group by `from`
-  // (then host). Two intervals of one partition with the same `from` and host are of one replica
-  // slot, one closed before the next opened: opening order is also their closing order.
-  const start = new Int32Array(P + 1);
-  for (let x = 0; x < n; x++) start[ip[x] + 1]++;
-  for (let p = 0; p < P; p++) start[p + 1] += start[p];
-  const fill = open.subarray(0, P); // free now: reused as the fill cursor
-  fill.set(start.subarray(0, P));
-  const order = next; // free now: reused as the permutation
-  for (let x = 0; x < n; x++) order[fill[ip[x]]++] = x;
+  // Intervals still open run to the end; the table turns into the final beliefs (p * rf + j) in
+  // place (each is written at or before its row, after every word before it was read).
   for (let p = 0; p < P; p++) {
-    const s = start[p];
-    const e = start[p + 1];
-    if (e - s > 1) {
-      const part = Array.from(order.subarray(s, e)).sort((x, y) => ifrom[x] - ifrom[y] || ih[x] - ih[y]);
-      order.set(part, s);
+    for (let j = 0; j < rf; j++) {
+      const x = state[p * S + rf + j];
+      if (x >= 0) ito[x] = endTime;
+      state[p * rf + j] = x >= 0 ? replicas[p * rf + j] : x < -1 ? -(x + 2) : -1;
     }
   }
-  // Apply the permutation in place (position k takes interval order[k]), cycle by cycle; a done
-  // position is marked by complementing its order entry.
-  for (let k0 = 0; k0 < n; k0++) {
-    if (order[k0] < 0 || order[k0] === k0) continue;
-    const h0 = ih[k0];
-    const e0 = ie[k0];
-    const f0 = ifrom[k0];
-    const t0 = ito[k0];
-    let k = k0;
-    for (;;) {
-      const src = order[k];
-      order[k] = ~src;
-      if (src === k0) {
-        ih[k] = h0;
-        ie[k] = e0;
-        ifrom[k] = f0;
-        ito[k] = t0;
-        break;
-      }
-      ih[k] = ih[src];
-      ie[k] = ie[src];
-      ifrom[k] = ifrom[src];
-      ito[k] = ito[src];
-      k = src;
+  // Compact: partition p's intervals are the taken slots from its reservation's first to its cursor
+  // (start[p] now); the reserved slots it did not take (repeated or non-replica Lead declarations)
+  // lie between the previous cursor and its first taken slot, all marked -1, so a forward pass finds
+  // each partition's first taken slot without the reservation's bounds. Each group is then ordered
+  // by `from` (then host), stably: two intervals of one partition with the same `from` and host are
+  // of one replica slot, one closed before the next opened, so opening order is also closing order.
+  let w = 0;
+  let r = 0;
+  for (let p = 0; p < P; p++) {
+    const cursor = start[p];
+    while (r < cursor && ih[r] < 0) r++;
+    start[p] = w;
+    for (; r < cursor; r++, w++) {
+      if (w === r) continue;
+      ih[w] = ih[r];
+      ie[w] = ie[r];
+      ifrom[w] = ifrom[r];
+      ito[w] = ito[r];
     }
+    sortGroup(ih, ie, ifrom, ito, start[p], w);
   }
-  const intervals = { start, host: ih.subarray(0, n), epoch: ie.subarray(0, n), from: ifrom.subarray(0, n), to: ito.subarray(0, n), count: n };
-  return belief !== undefined ? { ...intervals, finalBelief: belief } : intervals;
+  start[P] = w;
+  const intervals = { start, host: ih.subarray(0, w), epoch: ie.subarray(0, w), from: ifrom.subarray(0, w), to: ito.subarray(0, w), count: w };
+  return withBeliefs ? { ...intervals, finalBelief: state.subarray(0, P * rf) } : intervals;
 }
 
-const SOLE_NONE = -1;
-const SOLE_MANY = -2;
-
-/** The interval host h has open on partition p, or -1 (leadershipIntervals' open lists). */
-function openOf(open: Int32Array, next: Int32Array, ih: Int32Array, p: number, h: number): number {
-  const sole = open[2 * p + 1];
-  if (sole === h) return open[2 * p];
-  if (sole !== SOLE_MANY) return -1;
-  let x = open[2 * p];
-  while (x >= 0 && ih[x] !== h) x = next[x];
-  return x;
-}
-
-/** Takes open interval x off partition p's list, and names the only one left, if so. */
-function unlink(open: Int32Array, next: Int32Array, ih: Int32Array, p: number, x: number): void {
-  let first = open[2 * p];
-  if (first === x) first = open[2 * p] = next[x];
-  else {
-    let prev = first;
-    while (next[prev] !== x) prev = next[prev];
-    next[prev] = next[x];
+/**
+ * Insertion sort of intervals s .. e-1 by (from, host), stable. A group is in opening order, which
+ * is `from` order when the log is in time order (as the world appends it): only intervals opened at
+ * one instant by different hosts move, so this costs a comparison per interval.
+ */
+function sortGroup(ih: Int32Array, ie: Float64Array, ifrom: Float64Array, ito: Float64Array, s: number, e: number): void {
+  for (let k = s + 1; k < e; k++) {
+    const f = ifrom[k];
+    const h = ih[k];
+    if (ifrom[k - 1] < f || (ifrom[k - 1] === f && ih[k - 1] <= h)) continue;
+    const ep = ie[k];
+    const t = ito[k];
+    let m = k;
+    while (m > s && (ifrom[m - 1] > f || (ifrom[m - 1] === f && ih[m - 1] > h))) {
+      ih[m] = ih[m - 1];
+      ie[m] = ie[m - 1];
+      ifrom[m] = ifrom[m - 1];
+      ito[m] = ito[m - 1];
+      m--;
+    }
+    ih[m] = h;
+    ie[m] = ep;
+    ifrom[m] = f;
+    ito[m] = t;
   }
-  open[2 * p + 1] = first < 0 ? SOLE_NONE : next[first] < 0 ? ih[first] : SOLE_MANY;
 }
 
 /** Each host's pauses as [from, to) pairs (a pause still open at the end runs to endTime). */
