@@ -17,29 +17,38 @@ export function percentile(sorted: Float64Array, q: number): number {
 export function leaderlessSpells(intervals: LeadershipIntervals, pauses: PauseIntervals, partitions: number, endTime: number): number[] {
   const out: number[] = [];
   const { start, host, from, to } = intervals;
+  // Reused for every partition, its length kept apart: setting an array's length to 0 is a slow call
+  // that also frees its storage, a reallocation per partition (a million at 1M partitions).
   const segments: number[] = [];
+  const NO_PAUSES: number[] = [];
   for (let p = 0; p < partitions; p++) {
-    segments.length = 0;
+    let n = 0;
     // Each interval minus its host's pauses gives the times a live leader existed.
     for (let k = start[p]; k < start[p + 1]; k++) {
       let a = from[k];
       const b = to[k];
-      const hp = pauses[host[k]] ?? [];
+      const hp = pauses[host[k]] ?? NO_PAUSES;
       for (let i = 0; i < hp.length && a < b; i += 2) {
         if (hp[i + 1] <= a || hp[i] >= b) continue;
-        if (hp[i] > a) segments.push(a, hp[i]);
+        if (hp[i] > a) {
+          segments[n++] = a;
+          segments[n++] = hp[i];
+        }
         a = Math.max(a, hp[i + 1]);
       }
-      if (a < b) segments.push(a, b);
+      if (a < b) {
+        segments[n++] = a;
+        segments[n++] = b;
+      }
     }
-    if (segments.length === 0) continue;
-    if (segments.length === 2) {
+    if (n === 0) continue;
+    if (n === 2) {
       // One stretch with a live leader (most partitions): no pairs to build and sort.
       if (segments[1] < endTime) out.push(p, segments[1], endTime);
       continue;
     }
     const pairs: [number, number][] = [];
-    for (let i = 0; i < segments.length; i += 2) pairs.push([segments[i], segments[i + 1]]);
+    for (let i = 0; i < n; i += 2) pairs.push([segments[i], segments[i + 1]]);
     pairs.sort((x, y) => x[0] - y[0]);
     let covered = pairs[0][1];
     for (let i = 1; i < pairs.length; i++) {
