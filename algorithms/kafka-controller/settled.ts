@@ -30,8 +30,8 @@ import {
   INITIAL_CONTROLLER_EPOCH,
   isrIds,
   ISR_CHANGE,
-  partitionPath,
   partitionsPath,
+  STATE_SUFFIX,
   stateUnder,
   topicPath,
   TOPICS,
@@ -65,16 +65,22 @@ export function settleKafka(cluster: ClusterView, o: KafkaControllerOptions, zk:
   zk.setData(CONTROLLER_EPOCH, { epoch: INITIAL_CONTROLLER_EPOCH + 1 });
   zk.create(CONTROLLER, { brokerid: controller }, controller);
   let topic = "";
+  let prefix = "";
   for (let p = 0; p < P; p++) {
     if (cluster.topicOf(p) !== topic) {
       topic = cluster.topicOf(p);
       zk.create(topicPath(topic), null, -1);
-      zk.create(partitionsPath(topic), null, -1);
+      prefix = partitionsPath(topic);
+      zk.create(prefix, null, -1);
+      prefix += "/";
     }
-    const partition = partitionPath(cluster, p);
+    // The state path is built once; the partition's path (partitionPath) is its head, which V8
+    // keeps as a slice of the state path's characters instead of a second copy of them.
+    const state = stateUnder(prefix + cluster.indexInTopic(p));
+    const partition = state.substring(0, state.length - STATE_SUFFIX);
     zk.create(partition, null, -1);
-    const state: PartitionStateData = { leader: leaders[p], leader_epoch: 0, isr: isrIds(assignment, p * rf, rf, isrs[p]), controller_epoch: 1 };
-    zk.create(stateUnder(partition), state, -1);
+    const data: PartitionStateData = { leader: leaders[p], leader_epoch: 0, isr: isrIds(assignment, p * rf, rf, isrs[p]), controller_epoch: 1 };
+    zk.create(state, data, -1);
   }
   for (let h = 0; h < B; h++) zk.watch(h, CONTROLLER, "data");
   zk.watch(controller, BROKER_IDS, "children");

@@ -46,6 +46,9 @@ export function stateUnder(partitionZnode: string): string {
   return `${partitionZnode}/state`;
 }
 
+/** The length of what stateUnder appends ("/state"). */
+export const STATE_SUFFIX = 6;
+
 /** The state znode's JSON ({"controller_epoch", "leader", "leader_epoch", "isr"}), kept as an object. */
 export interface PartitionStateData {
   readonly leader: HostId;
@@ -65,6 +68,26 @@ export interface ControllerEpochData {
 
 /** ISR broker ids, in assignment order, from a bit mask over replica indices. */
 export function isrIds(assignment: Int32Array, base: number, rf: number, mask: number): HostId[] {
+  // Up to three ids as an exact-size literal: an empty array grown by push reserves 16 slots, and
+  // every state znode keeps its ISR (a million of them in a settled start).
+  let a = -1;
+  let b = -1;
+  let k = 0;
+  for (let j = 0; j < rf; j++) {
+    if ((mask & (1 << j)) === 0) continue;
+    const id = assignment[base + j];
+    if (k === 2) {
+      if (j === rf - 1) return [a, b, id];
+      return isrIdsPushed(assignment, base, rf, mask);
+    }
+    if (k === 0) a = id;
+    else b = id;
+    k++;
+  }
+  return k === 0 ? [] : k === 1 ? [a] : [a, b];
+}
+
+function isrIdsPushed(assignment: Int32Array, base: number, rf: number, mask: number): HostId[] {
   const out: HostId[] = [];
   for (let j = 0; j < rf; j++) if ((mask & (1 << j)) !== 0) out.push(assignment[base + j]);
   return out;
