@@ -64,6 +64,7 @@ export function settleKafka(cluster: ClusterView, o: KafkaControllerOptions, zk:
   zk.create(CONTROLLER_EPOCH, { epoch: INITIAL_CONTROLLER_EPOCH }, -1);
   zk.setData(CONTROLLER_EPOCH, { epoch: INITIAL_CONTROLLER_EPOCH + 1 });
   zk.create(CONTROLLER, { brokerid: controller }, controller);
+  const states = new SharedStates(B, rf);
   let topic = "";
   let prefix = "";
   for (let p = 0; p < P; p++) {
@@ -79,13 +80,47 @@ export function settleKafka(cluster: ClusterView, o: KafkaControllerOptions, zk:
     const state = stateUnder(prefix + cluster.indexInTopic(p));
     const partition = state.substring(0, state.length - STATE_SUFFIX);
     zk.create(partition, null, -1);
-    const data: PartitionStateData = { leader: leaders[p], leader_epoch: 0, isr: isrIds(assignment, p * rf, rf, isrs[p]), controller_epoch: 1 };
-    zk.create(state, data, -1);
+    zk.create(state, states.get(leaders[p], assignment, p * rf, rf, isrs[p]), -1);
   }
   for (let h = 0; h < B; h++) zk.watch(h, CONTROLLER, "data");
   zk.watch(controller, BROKER_IDS, "children");
   zk.watch(controller, ISR_CHANGE, "children");
   return { controller, controllerEpoch: 1, epochZkVersion: 1, leaders, isrs, brokerEpochs };
+}
+
+/**
+ * The settled state znodes' values, one object per distinct (leader, ISR): a znode's value stands
+ * for its JSON bytes, so znodes holding equal values are indistinguishable, and values are never
+ * changed in place (tree.ts; PartitionStateData is readonly). 1M partitions over 100 brokers hold
+ * ~10k distinct values: a million objects and ISR arrays fewer to build and keep. Keyed by the
+ * leader and ISR ids as digits base B + 1 after a leading 1 (exact while (B + 1)^(rf + 2) is a safe
+ * integer; beyond that each partition gets its own object).
+ */
+class SharedStates {
+  private readonly byKey = new Map<number, PartitionStateData>();
+  private readonly exact: boolean;
+
+  constructor(
+    private readonly brokers: number,
+    rf: number,
+  ) {
+    this.exact = (brokers + 1) ** (rf + 2) <= Number.MAX_SAFE_INTEGER;
+  }
+
+  get(leader: HostId, assignment: Int32Array, base: number, rf: number, mask: number): PartitionStateData {
+    if (!this.exact) return stateData(leader, isrIds(assignment, base, rf, mask));
+    const digit = this.brokers + 1;
+    let key = digit + leader + 1;
+    for (let j = 0; j < rf; j++) if ((mask & (1 << j)) !== 0) key = key * digit + assignment[base + j] + 1;
+    let data = this.byKey.get(key);
+    if (data === undefined) this.byKey.set(key, (data = stateData(leader, isrIds(assignment, base, rf, mask))));
+    return data;
+  }
+}
+
+/** The first election's state: leader epoch 0, written by controller epoch 1. */
+function stateData(leader: HostId, isr: HostId[]): PartitionStateData {
+  return { leader, leader_epoch: 0, isr, controller_epoch: 1 };
 }
 
 /** Each partition's preferred replica (the first in its assignment), in a plain loop (Int32Array.from with a callback costs a call per partition). */
