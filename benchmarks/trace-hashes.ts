@@ -14,6 +14,9 @@
  * changes both.)
  * --verdicts (a third hash per line: of the checker's whole verdict, judge()'s RunMetrics as JSON. A
  * change to src/checker that claims "same verdicts" keeps it identical.)
+ * --settled-cells 10k,100k (first, apart: bench:scaling's cells — every elector, both faults,
+ * started settled — at those partition counts, run to 23 s: the compare and property runs start
+ * cold, so a change to a settled start's build is pinned here.)
  */
 import fc from "fast-check";
 import { electors } from "../algorithms/index.ts";
@@ -23,8 +26,10 @@ import type { RunRecord } from "../src/record/run-record.ts";
 import type { ObservationLog } from "../src/record/observation-log.ts";
 import { decodeVariantOptions, splitElectorName, variantNames } from "../src/elector/variants.ts";
 import { compareCells } from "../src/cli/commands.ts";
-import { buildCell, runCell } from "../src/runner/run-cell.ts";
-import { runWorld } from "../src/world/run.ts";
+import { buildCell, runCell, startBuilt } from "../src/runner/run-cell.ts";
+import { outcomeOf, runWorld } from "../src/world/run.ts";
+import { countList } from "./bench-util.ts";
+import { scalingCells } from "./failover-scaling.ts";
 import { scenariosFor } from "../properties/random-search.ts";
 import { defaultOptions, planRun } from "../properties/plan.ts";
 import { evaluate } from "../properties/properties.ts";
@@ -69,6 +74,16 @@ function verdictHash(record: RunRecord): string {
 }
 const verdictOf = (record: RunRecord | undefined): string => (withVerdicts ? (record === undefined ? " verdict -" : ` verdict ${verdictHash(record)}`) : "");
 const SEED = 20_240_601; // the property suite's seed
+
+const settledCounts = arg("--settled-cells");
+if (settledCounts !== undefined) {
+  for (const cell of scalingCells(electors.map((e) => e.name), countList(settledCounts))) {
+    const world = startBuilt(buildCell(cell, electors));
+    world.kernel.runUntil(23_000);
+    const outcome = outcomeOf(world);
+    console.log(`settled ${cell.elector} ${cell.scenario} p=${cell.cluster.partitions} seed=${cell.seed} ${outcome.traceHash}${behaviourOf(outcome)}${verdictOf(outcome)}`);
+  }
+}
 
 if (!args.includes("--no-compare")) {
   const { cells } = await compareCells({ resume: false, progress: false, timeline: false, partitions: arg("--partitions") ?? "100,1000" });
