@@ -46,9 +46,11 @@
  * the median over the cell's runs (--repeat, default 3; every run of a cell must give the same
  * result). The table shows the run with the median wall time.
  *
- * Node's flags (package.json): --max-semi-space-size=64, the young generation hunt threads get too
- * (src/runner/young-generation.ts): a run's messages live for a fetch's long poll or a round trip,
- * long enough to survive a scavenge of Node 20's default 16 MB semi-spaces and be copied.
+ * Node's flags (package.json): --max-semi-space-size=32, twice Node 20's 16 MB: a run's fetches and
+ * messages live for a long poll or a round trip, long enough to survive a scavenge of the default
+ * semi-spaces and be copied. Measured on bench runs (stop 25, docs/performance.md): kafka-controller's
+ * 10k cell 656-931 ms in five runs with 32 MB, 900-1,099 ms in two with Node's default, 1,161-1,442 ms
+ * in four with 64 MB; the other electors' cells moved within their noise.
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
