@@ -224,7 +224,15 @@ async function main(): Promise<void> {
       lines.push(`  marginal whole-cell time per added partition ${marginal(wall).join(", ")}`);
       // CPU time of the process: what the cell costs, whatever else the machine runs.
       lines.push(`  marginal whole-cell CPU per added partition ${marginal(cpu).join(", ")}`);
-      // Apart, as an observation (no target): the kernel's share, mostly first-touch page faults.
+      // Apart, as observations (no target): where the time per added partition goes, phase by phase
+      // (of the median run), and the kernel's share of the CPU, mostly first-touch page faults.
+      const phases = mine.slice(1).map((m, i) => {
+        const prev = mine[i];
+        const dp = (m.cell.cluster.partitions - prev.cell.cluster.partitions) / 1000;
+        const per = (f: (x: Measured) => number): string => ((f(m) - f(prev)) / dp).toFixed(1);
+        return `${n0(prev.cell.cluster.partitions)}->${n0(m.cell.cluster.partitions)}: ${per((x) => x.probeMs)} / ${per((x) => x.runMs)} / ${per((x) => x.judgeMs)} µs`;
+      });
+      lines.push(`  of which build / run / judge (wall, the median run) ${phases.join(", ")}`);
       lines.push(`  of which system (kernel) CPU per added partition ${marginal((m) => (spread.get(m) as Spread).sysMs).join(", ")}`);
     }
     // A target is judged only on a failover measured on a settled cluster (bench-util's unjudgeable).
