@@ -10,7 +10,7 @@
 import { Outcome, type History } from "../record/history.ts";
 import type { ClientAvailabilityMetrics } from "./metrics.ts";
 import { ClientSeriesBuilder } from "./client-series.ts";
-import { historyByPartition } from "./replicas.ts";
+import { historyByPartition, type HistoryByPartition } from "./replicas.ts";
 
 /** Nearest-rank percentile of a sorted array; null when it is empty (no sample is not 0 ms). */
 export function percentileOrNull(sorted: Float64Array, q: number): number | null {
@@ -19,8 +19,9 @@ export function percentileOrNull(sorted: Float64Array, q: number): number | null
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
 }
 
-export function judgeClientAvailability(history: History, partitions: number, endMs: number): ClientAvailabilityMetrics {
-  const { start, rows } = historyByPartition(history, partitions);
+/** `byPartition`: the history already grouped (judgeSafety groups it once for this and judgeData). */
+export function judgeClientAvailability(history: History, partitions: number, endMs: number, byPartition?: HistoryByPartition): ClientAvailabilityMetrics {
+  const { start, rows } = byPartition ?? historyByPartition(history, partitions);
   const samples: number[] = [];
   let openAtEnd = 0;
   let unavailableMs = 0;

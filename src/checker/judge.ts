@@ -22,7 +22,7 @@ import type {
   SplitBrainMetrics,
   WindowPeaks,
 } from "./metrics.ts";
-import { judgeData } from "./replicas.ts";
+import { historyByPartition, judgeData } from "./replicas.ts";
 import { judgeSplitBrain } from "./split-brain.ts";
 
 /** Peak rates (per second) of a 1 ms series over the standard 10 ms / 100 ms / 1 s windows. */
@@ -70,10 +70,12 @@ export interface SafetyVerdict {
 export function judgeSafety(record: SafetyRecord, intervals?: LeadershipIntervals): SafetyVerdict {
   const { log, cluster } = record;
   const leadership = intervals ?? leadershipIntervals(log, cluster, record.durationMs, true);
+  // Grouped once for both grades (a P-sized array: 4 MiB of fresh pages at 1M partitions).
+  const writes = historyByPartition(record.history, cluster.partitions);
   return {
     splitBrain: judgeSplitBrain(log, leadership, cluster.partitions),
-    data: judgeData(record),
-    clientAvailability: judgeClientAvailability(record.history, cluster.partitions, record.durationMs),
+    data: judgeData(record, writes),
+    clientAvailability: judgeClientAvailability(record.history, cluster.partitions, record.durationMs, writes),
     end: judgeEndState(record, leadership.finalBelief),
   };
 }

@@ -38,8 +38,14 @@ function groupByPartition(log: ObservationLog, partitions: number, wanted: (kind
   return { start, idx };
 }
 
+/** Rows of the history grouped by partition (CSR: partition p owns rows[start[p] .. start[p+1]-1], in invocation order). */
+export interface HistoryByPartition {
+  readonly start: Int32Array;
+  readonly rows: Int32Array;
+}
+
 /** Rows of the history grouped by partition (CSR, in invocation order). */
-export function historyByPartition(history: History, partitions: number): { start: Int32Array; rows: Int32Array } {
+export function historyByPartition(history: History, partitions: number): HistoryByPartition {
   const start = new Int32Array(partitions + 1);
   for (let r = 0; r < history.length; r++) start[history.partition[r] + 1]++;
   for (let p = 0; p < partitions; p++) start[p + 1] += start[p];
@@ -94,7 +100,8 @@ class ReplicaLog {
   }
 }
 
-export function judgeData(record: SafetyRecord): DataMetrics {
+/** `byPartition`: the history already grouped (judgeSafety groups it once for this and the client-side grade). */
+export function judgeData(record: SafetyRecord, byPartition?: HistoryByPartition): DataMetrics {
   const { log, history, cluster, finalStatus } = record;
   const partitions = cluster.partitions;
   const rf = cluster.replicationFactor;
@@ -114,7 +121,7 @@ export function judgeData(record: SafetyRecord): DataMetrics {
   }
 
   const state = groupByPartition(log, partitions, isReplicaState);
-  const writes = historyByPartition(history, partitions);
+  const writes = byPartition ?? historyByPartition(history, partitions);
   const replicas = Array.from({ length: rf }, () => new ReplicaLog());
   const lost: LostWriteFinding[] = [];
   const diverged: DivergenceFinding[] = [];
