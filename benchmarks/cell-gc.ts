@@ -6,14 +6,17 @@
  *
  *   node --max-old-space-size=8192 --import tsx benchmarks/cell-gc.ts [ELECTOR] [PARTITIONS]
  *
- * The run goes to the bound (61 s simulated) unless --until-ms T; timing here only, nothing that
+ * The run goes to the bound (61 s simulated) unless --until-ms T (--keep-world: judge with the world
+ * still referenced, as bench:scaling did before stop 25); timing here only, nothing that
  * decides behaviour reads a clock.
  */
 import { constants, PerformanceObserver, type PerformanceEntry } from "node:perf_hooks";
 import { electors } from "../algorithms/index.ts";
 import { judge } from "../src/checker/judge.ts";
 import { buildCell, startBuilt } from "../src/runner/run-cell.ts";
-import { outcomeOf } from "../src/world/run.ts";
+import type { RunRecord } from "../src/record/run-record.ts";
+import { recordOf } from "../src/world/run.ts";
+import type { World } from "../src/world/world.ts";
 import { scalingCells } from "./failover-scaling.ts";
 
 const args = process.argv.slice(2).filter((a, i, all) => !a.startsWith("--") && all[i - 1] !== "--until-ms");
@@ -27,14 +30,21 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) pauses.push({ at: e.startTime, ms: e.duration, major: (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR });
 }).observe({ entryTypes: ["gc"] });
 
-const t0 = performance.now();
-const built = buildCell(cell, electors);
-const t1 = performance.now();
-const world = startBuilt(built);
-world.kernel.runUntil(until);
-const outcome = outcomeOf(world);
+// As bench:scaling (bench-util's measure) the judge runs with the world unreachable, only its record
+// live; --keep-world judges with the world still referenced, as before stop 25 (the judge's full
+// collection then marks the whole world).
+const keepWorld = process.argv.includes("--keep-world");
+function buildAndRun(): { t0: number; t1: number; record: RunRecord; world: World | undefined } {
+  const t0 = performance.now();
+  const built = buildCell(cell, electors);
+  const t1 = performance.now();
+  const world = startBuilt(built);
+  world.kernel.runUntil(until);
+  return { t0, t1, record: recordOf(world), world: keepWorld ? world : undefined };
+}
+const { t0, t1, record, world } = buildAndRun(); // with --keep-world, `world` (module scope) stays referenced
 const t2 = performance.now();
-judge(outcome);
+judge(record);
 const t3 = performance.now();
 await new Promise((r) => setTimeout(r, 20)); // let the observer deliver the last entries
 
