@@ -6,18 +6,9 @@
  *   npx tsx benchmarks/cell-mix.ts [ELECTOR] [PARTITIONS]        e.g. kafka-controller 10000
  */
 import { electors } from "../algorithms/index.ts";
-import type { EventHandler } from "../src/sim/kernel.ts";
 import { buildCell, startBuilt } from "../src/runner/run-cell.ts";
+import { countEvents } from "./count-events.ts";
 import { scalingCells } from "./failover-scaling.ts";
-
-interface Wrappable {
-  handlers: (EventHandler | undefined)[];
-  kindNames: string[];
-  directKindA: number;
-  directHandlerA: EventHandler;
-  directKindB: number;
-  directHandlerB: EventHandler;
-}
 
 const [name = "naive-race", partitions = "10000"] = process.argv.slice(2);
 const cell = scalingCells([name], [Number(partitions)], "settled", ["crash-busiest-leader"])[0];
@@ -25,20 +16,7 @@ const built = buildCell(cell, electors);
 const world = startBuilt(built);
 const kinds = new Map<string, number>();
 const timers = new Map<string, number>();
-const add = (m: Map<string, number>, k: string): void => void m.set(k, (m.get(k) ?? 0) + 1);
-// Counting wrappers around the kernel's handlers (a benchmark may look inside; runs never do).
-// The kernel also keeps its two direct kinds' handlers apart (dispatchDirectly): wrapped as well.
-const k = world.kernel as unknown as Wrappable;
-const counting = (i: number, h: EventHandler): EventHandler => ({
-  handle(target: number, a: number, b: number, obj: unknown): void {
-    add(kinds, k.kindNames[i]);
-    if (k.kindNames[i] === "timer") add(timers, String(a));
-    h.handle(target, a, b, obj);
-  },
-});
-k.handlers = k.handlers.map((h, i) => (h === undefined ? h : counting(i, h)));
-if (k.directKindA >= 0) k.directHandlerA = counting(k.directKindA, k.directHandlerA);
-if (k.directKindB >= 0) k.directHandlerB = counting(k.directKindB, k.directHandlerB);
+countEvents(world.kernel, kinds, timers);
 world.kernel.runUntil(cell.durationMs);
 const show = (m: Map<string, number>, n: number): string =>
   [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([key, v]) => `  ${key}: ${v.toLocaleString("en-US")}`).join("\n");

@@ -8,20 +8,11 @@
 import fc from "fast-check";
 import { electors } from "../algorithms/index.ts";
 import { decodeVariantOptions, splitElectorName } from "../src/elector/variants.ts";
-import type { EventHandler } from "../src/sim/kernel.ts";
 import { World } from "../src/world/world.ts";
 import type { WorldConfig } from "../src/world/world-config.ts";
 import { scenariosFor } from "../properties/random-search.ts";
 import { planRun } from "../properties/plan.ts";
-
-interface Wrappable {
-  handlers: (EventHandler | undefined)[];
-  kindNames: string[];
-  directKindA: number;
-  directHandlerA: EventHandler;
-  directKindB: number;
-  directHandlerB: EventHandler;
-}
+import { countEvents } from "./count-events.ts";
 
 const name = process.argv[2] ?? "naive-race";
 const runs = Number(process.argv[3] ?? 10);
@@ -43,19 +34,7 @@ for (const sc of scenarios) {
     ? plan.config
     : { ...plan.config, faults: plan.config.faults.filter((f) => f.at < 30_000), durationMs: 30_000 };
   const world = new World(config);
-  // Counting wrappers around the kernel's handlers (a benchmark may look inside; runs never do),
-  // the two it dispatches directly (dispatchDirectly) included.
-  const k = world.kernel as unknown as Wrappable;
-  const counting = (i: number, h: EventHandler): EventHandler => ({
-    handle(target: number, a: number, b: number, obj: unknown): void {
-      add(kinds, k.kindNames[i]);
-      if (k.kindNames[i] === "timer") add(timers, String(a));
-      h.handle(target, a, b, obj);
-    },
-  });
-  k.handlers = k.handlers.map((h, i) => (h === undefined ? h : counting(i, h)));
-  if (k.directKindA >= 0) k.directHandlerA = counting(k.directKindA, k.directHandlerA);
-  if (k.directKindB >= 0) k.directHandlerB = counting(k.directKindB, k.directHandlerB);
+  countEvents(world.kernel, kinds, timers);
   world.start();
   world.run();
   total += world.kernel.eventsProcessed;
