@@ -137,14 +137,18 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 };
 
-/** The run whose wall time is the median (the table shows it: all its columns are one run's) and the spread. */
-function medianRun(runs: readonly Measured[]): { typical: Measured; s: Spread } {
+/** A cell's median-wall run (the table shows it: all its columns are one run's), with the spread of all its runs. */
+interface Repeated extends Measured {
+  readonly spread: Spread;
+}
+
+function medianRun(runs: readonly Measured[]): Repeated {
   const walls = runs.map((m) => m.wallMs);
   const cpus = runs.map((m) => m.cpuMs);
   const byWall = [...runs].sort((a, b) => a.wallMs - b.wallMs);
   return {
-    typical: byWall[(byWall.length - 1) >> 1],
-    s: {
+    ...byWall[(byWall.length - 1) >> 1],
+    spread: {
       runs: runs.length,
       wallMs: median(walls),
       cpuMs: median(cpus),
@@ -184,8 +188,7 @@ async function main(): Promise<void> {
     process.stderr.write(`failover-scaling: --repeat: expected a whole number of runs per cell, at least 1; got ${option("repeat")}\n`);
     process.exit(2);
   }
-  const measured: Measured[] = [];
-  const spread = new Map<Measured, Spread>();
+  const measured: Repeated[] = [];
   for (const cell of cells) {
     const runs: Measured[] = [];
     for (let r = 0; r < repeat; r++) {
@@ -196,9 +199,7 @@ async function main(): Promise<void> {
       );
       if (r > 0) sameRun(runs[0], m);
     }
-    const { typical, s } = medianRun(runs);
-    measured.push(typical);
-    spread.set(typical, s);
+    measured.push(medianRun(runs));
   }
   process.stdout.write(`${table(HEADER, measured.map(row))}\n\n`);
 
@@ -207,18 +208,20 @@ async function main(): Promise<void> {
   for (const name of names) {
     const mine = measured.filter((m) => m.cell.elector === name && m.cell.scenario === "crash-busiest-leader");
     if (mine.length === 0) continue;
-    const at = (p: number): Measured | undefined => mine.find((m) => m.cell.cluster.partitions === p);
+    const at = (p: number): Repeated | undefined => mine.find((m) => m.cell.cluster.partitions === p);
     const ten = at(10_000);
     const million = at(1_000_000);
-    const wall = (m: Measured): number => (spread.get(m) as Spread).wallMs;
-    const cpu = (m: Measured): number => (spread.get(m) as Spread).cpuMs;
+    const wall = (m: Repeated): number => m.spread.wallMs;
+    const cpu = (m: Repeated): number => m.spread.cpuMs;
     const perPartition = mine.map((m) => `${n0(m.cell.cluster.partitions)}: ${((wall(m) * 1000) / m.cell.cluster.partitions).toFixed(1)} µs`);
     lines.push(`${name}: whole-cell time per partition ${perPartition.join(", ")}`);
-    const marginal = (cost: (m: Measured) => number): string[] =>
+    /** Per pair of neighbouring partition counts, "a->b: " and µs per added partition of each cost, joined by " / ". */
+    const marginal = (...costs: ((m: Repeated) => number)[]): string[] =>
       mine.slice(1).map((m, i) => {
         const prev = mine[i];
         const dp = m.cell.cluster.partitions - prev.cell.cluster.partitions;
-        return `${n0(prev.cell.cluster.partitions)}->${n0(m.cell.cluster.partitions)}: ${(((cost(m) - cost(prev)) * 1000) / dp).toFixed(1)} µs`;
+        const slopes = costs.map((cost) => (((cost(m) - cost(prev)) * 1000) / dp).toFixed(1));
+        return `${n0(prev.cell.cluster.partitions)}->${n0(m.cell.cluster.partitions)}: ${slopes.join(" / ")} µs`;
       });
     if (mine.length > 1) {
       lines.push(`  marginal whole-cell time per added partition ${marginal(wall).join(", ")}`);
@@ -226,26 +229,20 @@ async function main(): Promise<void> {
       lines.push(`  marginal whole-cell CPU per added partition ${marginal(cpu).join(", ")}`);
       // Apart, as observations (no target): where the time per added partition goes, phase by phase
       // (of the median run), and the kernel's share of the CPU, mostly first-touch page faults.
-      const phases = mine.slice(1).map((m, i) => {
-        const prev = mine[i];
-        const dp = (m.cell.cluster.partitions - prev.cell.cluster.partitions) / 1000;
-        const per = (f: (x: Measured) => number): string => ((f(m) - f(prev)) / dp).toFixed(1);
-        return `${n0(prev.cell.cluster.partitions)}->${n0(m.cell.cluster.partitions)}: ${per((x) => x.probeMs)} / ${per((x) => x.runMs)} / ${per((x) => x.judgeMs)} µs`;
-      });
-      lines.push(`  of which build / run / judge (wall, the median run) ${phases.join(", ")}`);
-      lines.push(`  of which system (kernel) CPU per added partition ${marginal((m) => (spread.get(m) as Spread).sysMs).join(", ")}`);
+      lines.push(`  of which build / run / judge (wall, the median run) ${marginal((m) => m.probeMs, (m) => m.runMs, (m) => m.judgeMs).join(", ")}`);
+      lines.push(`  of which system (kernel) CPU per added partition ${marginal((m) => m.spread.sysMs).join(", ")}`);
     }
     // A target is judged only on a failover measured on a settled cluster (bench-util's unjudgeable).
     if (ten !== undefined) {
       const why = unjudgeable(ten);
       const verdict = (x: number): string => (why !== undefined ? `NOT JUDGED: ${why}` : x < 1000 ? "met" : "MISSED");
-      lines.push(`  10k partitions: cell ${n0(wall(ten))} ms, CPU ${n0(cpu(ten))} ms${spreadText(spread.get(ten) as Spread)} (target < 1000 ms: wall ${verdict(wall(ten))}; CPU ${verdict(cpu(ten))})`);
+      lines.push(`  10k partitions: cell ${n0(wall(ten))} ms, CPU ${n0(cpu(ten))} ms${spreadText(ten.spread)} (target < 1000 ms: wall ${verdict(wall(ten))}; CPU ${verdict(cpu(ten))})`);
     }
     if (million !== undefined) {
       const why = unjudgeable(million);
       const verdict = (x: number): string => (why !== undefined ? `NOT JUDGED: ${why}` : x < 60_000 && million.maxRssBytes < 8 * 2 ** 30 ? "met" : "MISSED");
       lines.push(
-        `  1M partitions: cell ${n0(wall(million))} ms, CPU ${n0(cpu(million))} ms${spreadText(spread.get(million) as Spread)}, peak RSS ${mib(million.maxRssBytes)} MiB (target < 60 s and < 8 GiB: wall ${verdict(wall(million))}; CPU ${verdict(cpu(million))})`,
+        `  1M partitions: cell ${n0(wall(million))} ms, CPU ${n0(cpu(million))} ms${spreadText(million.spread)}, peak RSS ${mib(million.maxRssBytes)} MiB (target < 60 s and < 8 GiB: wall ${verdict(wall(million))}; CPU ${verdict(cpu(million))})`,
       );
     }
   }
@@ -283,7 +280,7 @@ async function main(): Promise<void> {
           probeMs: m.probeMs,
           wallMs: m.wallMs,
           cpuMs: m.cpuMs,
-          repeat: spread.get(m) ?? null,
+          repeat: m.spread,
           buildCpuMs: m.buildCpuMs,
           runCpuMs: m.runCpuMs,
           judgeCpuMs: m.judgeCpuMs,
