@@ -68,28 +68,12 @@ export interface ControllerEpochData {
 
 /** ISR broker ids, in assignment order, from a bit mask over replica indices. */
 export function isrIds(assignment: Int32Array, base: number, rf: number, mask: number): HostId[] {
-  // Up to three ids as an exact-size literal: an empty array grown by push reserves 16 slots, and
-  // every state znode keeps its ISR (a million of them in a settled start).
-  let a = -1;
-  let b = -1;
+  // Sized exactly (counted first): an array grown by push reserves 16 slots, and every state znode keeps its ISR.
+  let n = 0;
+  for (let j = 0; j < rf; j++) if ((mask & (1 << j)) !== 0) n++;
+  const out = new Array<HostId>(n);
   let k = 0;
-  for (let j = 0; j < rf; j++) {
-    if ((mask & (1 << j)) === 0) continue;
-    const id = assignment[base + j];
-    if (k === 2) {
-      if (j === rf - 1) return [a, b, id];
-      return isrIdsPushed(assignment, base, rf, mask);
-    }
-    if (k === 0) a = id;
-    else b = id;
-    k++;
-  }
-  return k === 0 ? [] : k === 1 ? [a] : [a, b];
-}
-
-function isrIdsPushed(assignment: Int32Array, base: number, rf: number, mask: number): HostId[] {
-  const out: HostId[] = [];
-  for (let j = 0; j < rf; j++) if ((mask & (1 << j)) !== 0) out.push(assignment[base + j]);
+  for (let j = 0; j < rf; j++) if ((mask & (1 << j)) !== 0) out[k++] = assignment[base + j];
   return out;
 }
 
