@@ -45,7 +45,7 @@ export class ProgressTable {
   quorumMatch(g: number, majority: number, scratch: Float64Array): number {
     const base = g * this.rf;
     for (let j = 0; j < this.rf; j++) scratch[j] = this.match[base + j];
-    scratch.sort();
+    sortSmall(scratch, this.rf);
     return scratch[this.rf - majority];
   }
 
@@ -56,8 +56,25 @@ export class ProgressTable {
   leaseHolds(g: number, selfIdx: number, majority: number, leaseMs: number, now: number, scratch: Float64Array): boolean {
     const base = g * this.rf;
     for (let j = 0; j < this.rf; j++) scratch[j] = j === selfIdx ? Infinity : this.echo[base + j];
-    scratch.sort();
+    sortSmall(scratch, this.rf);
     // The majority-th largest, counting ourselves as the largest.
     return scratch[this.rf - majority] + leaseMs > now;
+  }
+}
+
+/**
+ * Sorts the first n (a replication factor) values ascending by insertion: the same order as
+ * Float64Array's sort for these values (no NaN), without a builtin call per commit check (~1% of
+ * a raft:paper property run).
+ */
+function sortSmall(a: Float64Array, n: number): void {
+  for (let i = 1; i < n; i++) {
+    const v = a[i];
+    let j = i - 1;
+    while (j >= 0 && a[j] > v) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = v;
   }
 }
