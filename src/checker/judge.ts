@@ -27,9 +27,11 @@ import { judgeSplitBrain } from "./split-brain.ts";
 
 /** Peak rates (per second) of a 1 ms series over the standard 10 ms / 100 ms / 1 s windows. */
 export function peaks(series: WindowSeries, from?: number, to?: number): WindowPeaks {
-  const [a, b, c] = STANDARD_WINDOWS_MS.map((w) => series.peak(w, from, to).perSecond);
-  return { "10ms": a, "100ms": b, "1s": c };
+  const [w1, w2, w3] = STANDARD_WINDOWS_MS;
+  series.peakCounts3(w1, w2, w3, PEAK_COUNTS, from, to);
+  return { "10ms": (PEAK_COUNTS[0] * 1000) / w1, "100ms": (PEAK_COUNTS[1] * 1000) / w2, "1s": (PEAK_COUNTS[2] * 1000) / w3 };
 }
+const PEAK_COUNTS = new Float64Array(3);
 
 function maxPeaks(all: readonly WindowSeries[], from: number, to: number): WindowPeaks {
   let best: WindowPeaks = { "10ms": 0, "100ms": 0, "1s": 0 };

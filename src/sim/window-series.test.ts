@@ -135,6 +135,24 @@ describe("WindowSeries", () => {
     }
   });
 
+  it("peakCounts3 gives peak().count of each of its three windows", () => {
+    const rng = new RandomStream(7, "window-series-3");
+    const out = new Float64Array(3);
+    for (let round = 0; round < 40; round++) {
+      const s = new WindowSeries();
+      const span = rng.int(1, 6000);
+      const n = rng.int(0, 400);
+      for (let i = 0; i < n; i++) s.add(rng.uniform(0, span), rng.int(1, 5));
+      const [w1, w2, w3] = round % 2 === 0 ? STANDARD_WINDOWS_MS : [rng.int(1, 50), rng.int(1, 500), rng.int(1, 3000)];
+      const from = rng.int(0, span);
+      const to = from + rng.int(0, span);
+      s.peakCounts3(w1, w2, w3, out, from, to);
+      expect(Array.from(out)).toEqual([s.peak(w1, from, to).count, s.peak(w2, from, to).count, s.peak(w3, from, to).count]);
+      s.peakCounts3(w1, w2, w3, out);
+      expect(Array.from(out)).toEqual([s.peak(w1).count, s.peak(w2).count, s.peak(w3).count]);
+    }
+  });
+
   it("time-ordered adds (the buckets noted as they open) and the same adds shuffled give the same peaks", () => {
     const rng = new RandomStream(7, "window-series-ordered");
     for (let round = 0; round < 20; round++) {

@@ -182,6 +182,66 @@ export class WindowSeries {
     return { windowMs: w, count: best, at: bestAt, perSecond: (best * 1000) / w };
   }
 
+  /**
+   * The peak counts of three window lengths at once, as `peak(w).count` for each (same windows, same
+   * counts), in one walk over the non-empty buckets: the judge reads all three for every broker and
+   * fault. Written into `out[0..2]`.
+   */
+  peakCounts3(w1: number, w2: number, w3: number, out: Float64Array, fromMs = 0, toMs = this.lastBucket + 1): void {
+    const a = Math.max(1, Math.round(w1));
+    const b2 = Math.max(1, Math.round(w2));
+    const c = Math.max(1, Math.round(w3));
+    const start = Math.max(0, Math.floor(fromMs));
+    const stop = Math.min(Math.ceil(toMs), this.lastBucket + 1);
+    const endA = Math.min(stop + a - 2, this.lastBucket);
+    const endB = Math.min(stop + b2 - 2, this.lastBucket);
+    const endC = Math.min(stop + c - 2, this.lastBucket);
+    const last = Math.max(endA, endB, endC);
+    let bestA = 0;
+    let bestB = 0;
+    let bestC = 0;
+    if (start <= last) {
+      const { bucket, total, length } = this.nonEmpty ?? this.listNonEmpty();
+      let lo = 0;
+      let hi = length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (bucket[mid] < start) lo = mid + 1;
+        else hi = mid;
+      }
+      // As in peak(): per window, q is the first non-empty bucket inside the window ending at b.
+      let qa = lo;
+      let qb = lo;
+      let qc = lo;
+      for (let k = lo; k < length; k++) {
+        const b = bucket[k];
+        if (b > last) break;
+        const upTo = total[k];
+        if (b <= endA) {
+          const from = b - a + 1 > start ? b - a + 1 : start;
+          while (bucket[qa] < from) qa++;
+          const running = upTo - (qa > 0 ? total[qa - 1] : 0);
+          if (running > bestA && from < stop) bestA = running;
+        }
+        if (b <= endB) {
+          const from = b - b2 + 1 > start ? b - b2 + 1 : start;
+          while (bucket[qb] < from) qb++;
+          const running = upTo - (qb > 0 ? total[qb - 1] : 0);
+          if (running > bestB && from < stop) bestB = running;
+        }
+        if (b <= endC) {
+          const from = b - c + 1 > start ? b - c + 1 : start;
+          while (bucket[qc] < from) qc++;
+          const running = upTo - (qc > 0 ? total[qc - 1] : 0);
+          if (running > bestC && from < stop) bestC = running;
+        }
+      }
+    }
+    out[0] = bestA;
+    out[1] = bestB;
+    out[2] = bestC;
+  }
+
   private listNonEmpty(): { bucket: Int32Array; total: Float64Array; length: number } {
     if (this.buckets !== undefined) {
       const n = this.listed;
