@@ -8,6 +8,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
@@ -16,6 +17,12 @@ import { CASES, realResultsText } from "./cases.ts";
 import { makeCtx, RAW_CONTROL, ROOT, snapshot, STACK, TEST_ELECTOR, type Ctx, type Ran } from "./harness.ts";
 
 const GiB = 2 ** 30;
+/**
+ * The time bound is a bound on work (no hang, no runaway), stated for an idle machine: a case that
+ * needs 3 s alone needs 15 s when ten busy threads share two cores, so the bound grows with the
+ * load average per core (never below 10 s).
+ */
+const boundMs = (): number => 10_000 * Math.max(1, loadavg()[0] / availableParallelism());
 const made: Ctx[] = [];
 const ctx = (): Ctx => {
   const c = makeCtx();
@@ -33,7 +40,8 @@ function holdsContract(r: Ran, code: number): void {
   expect(r.out, "no stack trace").not.toMatch(STACK);
   expect(r.err, "no raw control characters").not.toMatch(RAW_CONTROL);
   expect(r.out, "no raw control characters").not.toMatch(RAW_CONTROL);
-  expect(r.ms, "within 10 s").toBeLessThan(10_000);
+  const bound = boundMs();
+  expect(r.ms, `within 10 s of an idle machine (${(bound / 1000).toFixed(0)} s at this load)`).toBeLessThan(bound);
   expect(process.memoryUsage.rss(), "within 1 GiB").toBeLessThan(GiB);
 }
 
