@@ -13,7 +13,8 @@ import { cmdCompare, cmdMerge, type Io } from "../../src/cli/commands.ts";
 import { readResults } from "../../src/runner/files.ts";
 import { PACKAGE_ROOT } from "../../src/runner/package-root.ts";
 
-const ARGS = "--algorithms raft,naive-race --scenarios broker-crash --partitions 100 --seeds 2";
+// Four small cells: enough for every shard of both recipes to hold one; 10 partitions keep it quick.
+const ARGS = "--algorithms raft,naive-race --scenarios broker-crash --partitions 10 --seeds 2";
 const work = mkdtempSync(join(tmpdir(), "electorate-recipes-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
