@@ -23,13 +23,15 @@ export class StaleAckGuard {
     readonly guardMs: number,
   ) {
     this.enabled = guardMs > 0;
-    this.lastAck = new Int32Array(groups).fill(NO_TIME);
+    // Read only when enabled: off (the default), no per-group table is made or written (at 1M
+    // partitions 12 MiB of fresh pages a settled build would touch for nothing).
+    this.lastAck = this.enabled ? new Int32Array(groups).fill(NO_TIME) : new Int32Array(0);
     this.bootGuardFrom = durable.lastAckAny[0];
   }
 
   /** This peer ACKed a proposal of group g (a leader counts its own). */
   noteAck(g: number, now: number): void {
-    this.lastAck[g] = Math.ceil(now);
+    if (this.enabled) this.lastAck[g] = Math.ceil(now);
     this.durable.lastAckAny[0] = now;
   }
 
