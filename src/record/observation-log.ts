@@ -50,7 +50,9 @@ export class ObservationLog {
     this.partition[i] = partition;
     this.a[i] = a;
     this.b[i] = b;
-    this.c[i] = c;
+    // Almost every record's c is 0, which a fresh column already holds (a record is written once):
+    // not written, its pages stay untouched (24 MiB of them per 3M records). Read only for Append.
+    if (!Object.is(c, 0)) this.c[i] = c;
   }
 
   /**
