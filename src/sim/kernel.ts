@@ -182,6 +182,16 @@ export class Kernel {
 
   /** Runs every event with time <= `until`, then sets the clock to `until`. */
   runUntil(until: number): void {
+    this.dispatchUntil(until);
+    if (until > this.now) this.now = until;
+  }
+
+  /**
+   * runUntil's loop, apart: V8 compiles a long loop on the stack (OSR), and code after the loop
+   * that had never run yet deoptimized that compiled code at every loop exit (once per run, ~240
+   * deoptimizations in 200 property runs); here nothing follows the loop.
+   */
+  private dispatchUntil(until: number): void {
     const watch = kernelWatch.poll;
     if (watch === undefined) {
       for (let slot = this.popUntil(until); slot >= 0; slot = this.popUntil(until)) this.dispatch(slot);
@@ -195,7 +205,6 @@ export class Kernel {
         }
       }
     }
-    if (until > this.now) this.now = until;
   }
 
   /** Runs events until the queue is empty or `maxEvents` ran. Returns whether the queue drained. */
