@@ -26,10 +26,14 @@ export function settleNaiveRace(cluster: ClusterView, o: NaiveRaceOptions, zk: S
   zk.openSessions(o.sessionTimeoutMs);
   zk.create(root, null, -1);
   const epochs = new Float64Array(cluster.partitions);
+  // One data value per leader: a znode's data stands for its bytes and is never changed in place
+  // (tree.ts), so the million leader znodes share their brokers' hundred `{ leader }` values
+  // instead of each keeping its own object for the scavenger to copy.
+  const data: ({ leader: number } | undefined)[] = new Array(cluster.brokers).fill(undefined);
   for (let p = 0; p < cluster.partitions; p++) {
     const leader = leaders[p];
     const path = `${root}/${p}`;
-    epochs[p] = zk.create(path, { leader }, leader);
+    epochs[p] = zk.create(path, (data[leader] ??= { leader }), leader);
     for (let j = 0; j < cluster.replicationFactor; j++) zk.watch(cluster.replica(p, j), path, "data");
   }
   return { leaders, epochs };

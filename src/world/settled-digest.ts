@@ -9,6 +9,7 @@
  * random draws, zxid-valued epochs) are left out; each skip list says why, in the test.
  */
 import type { HostId, PartitionId } from "../elector/api.ts";
+import type { PathSet } from "../coordinator/path-set.ts";
 import { Obs } from "../record/observation-log.ts";
 import type { World } from "./world.ts";
 
@@ -23,9 +24,9 @@ export interface DigestRules {
 }
 
 interface ClientInternals {
-  readonly dataWatches: Set<string>;
-  readonly existWatches: Set<string>;
-  readonly childWatches: Set<string>;
+  readonly dataWatches: PathSet;
+  readonly existWatches: PathSet;
+  readonly childWatches: PathSet;
   readonly state: string;
   readonly sessionId: number;
 }

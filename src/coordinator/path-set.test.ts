@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { PathSet, pathHash } from "./path-set.ts";
+
+describe("PathSet", () => {
+  it("keeps the members and the iteration order of a Set<string> through adds, deletes and clears", () => {
+    // A fixed LCG; paths from a small universe, so adds hit members, and deletes empty long probe runs.
+    let x = 12345;
+    const next = (n: number): number => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return (x >>> 8) % n;
+    };
+    for (const universe of [3, 40, 700]) {
+      const ours = new PathSet();
+      const set = new Set<string>();
+      const mismatches: string[] = [];
+      for (let k = 0; k < 5_000; k++) {
+        const path = `/leaders/${next(universe)}`;
+        const op = next(100);
+        let same = true;
+        if (k % 500 === 0) ours.reserve(next(1000)); // room made at once changes nothing visible
+        if (op < 50) same = ours.add(path) === (!set.has(path) && set.add(path) !== undefined);
+        else if (op < 95) same = ours.delete(path) === set.delete(path);
+        else if (op < 99) same = ours.has(path) === set.has(path);
+        else {
+          ours.clear();
+          set.clear();
+        }
+        if (!same || ours.size !== set.size) mismatches.push(`op ${k} on ${path}`);
+        if (k % 97 === 0 && ours.toArray().join() !== [...set].join()) mismatches.push(`order after op ${k}`);
+      }
+      expect(mismatches).toEqual([]);
+      expect(ours.toArray()).toEqual([...set]);
+    }
+  });
+
+  it("finds paths whose hashes share an index slot, deleted from the middle of a run", () => {
+    const s = new PathSet();
+    // Same hash for every path (a forced collision): all in one probe run.
+    for (let i = 0; i < 20; i++) s.add(`/p${i}`, 7);
+    for (let i = 0; i < 20; i += 3) expect(s.delete(`/p${i}`, 7)).toBe(true);
+    for (let i = 0; i < 20; i++) expect(s.has(`/p${i}`, 7)).toBe(i % 3 !== 0);
+    expect(pathHash("/a")).not.toBe(pathHash("/b"));
+  });
+});
+
