@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PathMap } from "./path-map.ts";
 import { PathSet, pathHash } from "./path-set.ts";
 
 describe("PathSet", () => {
@@ -43,3 +44,37 @@ describe("PathSet", () => {
   });
 });
 
+describe("PathMap", () => {
+  it("keeps the entries and the iteration order of a Map<string, V> through sets, deletes and clears", () => {
+    let x = 777;
+    const next = (n: number): number => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return (x >>> 8) % n;
+    };
+    for (const universe of [3, 40, 700]) {
+      const ours = new PathMap<number>();
+      const map = new Map<string, number>();
+      const mismatches: string[] = [];
+      for (let k = 0; k < 5_000; k++) {
+        const path = `/brokers/topics/t/partitions/${next(universe)}`;
+        const op = next(100);
+        let same = true;
+        if (k % 500 === 0) ours.reserve(next(1000));
+        if (op < 50) {
+          ours.set(path, k);
+          map.set(path, k);
+        } else if (op < 90) same = ours.delete(path) === map.delete(path);
+        else if (op < 99) same = ours.get(path) === map.get(path) && ours.has(path) === map.has(path);
+        else {
+          ours.clear();
+          map.clear();
+        }
+        if (!same || ours.size !== map.size) mismatches.push(`op ${k} on ${path}`);
+        if (k % 97 === 0 && JSON.stringify([...ours]) !== JSON.stringify([...map])) mismatches.push(`order after op ${k}`);
+      }
+      expect(mismatches).toEqual([]);
+      expect([...ours.keys()]).toEqual([...map.keys()]);
+      expect([...ours.values()]).toEqual([...map.values()]);
+    }
+  });
+});

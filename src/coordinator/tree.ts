@@ -1,7 +1,7 @@
 /**
  * The znode tree (ZooKeeper's DataTree), without watches (see watches.ts) and without timing.
  *
- * Layout for a million znodes: one Map from full path to a Znode of ten fields; a node's children
+ * Layout for a million znodes: one PathMap (a Map keeping each path's hash) from full path to a Znode of ten fields; a node's children
  * are kept by their full paths (the strings the tree's Map already holds; names are cut from them
  * only when getChildren asks, and sorted then, so the array's order decides nothing) in an array,
  * each child remembering its index there (removed by moving the last one into its place): no Set,
@@ -19,6 +19,8 @@
  * Data values are stored by reference: callers treat them as immutable, as ZooKeeper's byte arrays.
  */
 import type { CreateMode, ZkErrorCode, ZkStat } from "../elector/zookeeper-client.ts";
+import { PathMap } from "./path-map.ts";
+import { pathHash } from "./path-set.ts";
 import type { Session } from "./sessions.ts";
 
 /** ZooKeeper's NoChildrenForEphemerals: an ephemeral znode cannot have children. */
@@ -127,7 +129,8 @@ interface EphemeralList {
 }
 
 export class ZnodeTree {
-  readonly nodes = new Map<string, Znode>();
+  /** Every node by its full path (path-map.ts: a Map that keeps each path's hash beside it). */
+  readonly nodes = new PathMap<Znode>();
   /** Ephemeral znodes per owning session id. */
   private readonly ephemerals = new Map<number, EphemeralList>();
   /** Set by a successful create: the path actually created (with a sequence suffix if sequential). */
@@ -211,7 +214,8 @@ export class ZnodeTree {
     if (parent.ephemeralOwner !== 0) return NO_CHILDREN_FOR_EPHEMERALS;
     const sequential = mode === "persistent-sequential" || mode === "ephemeral-sequential";
     const actual = sequential ? path + sequenceSuffix(parent.cversion) : path;
-    if (this.nodes.has(actual)) return "NodeExists";
+    const hash = pathHash(actual);
+    if (this.nodes.has(actual, hash)) return "NodeExists";
     const ephemeral = mode === "ephemeral" || mode === "ephemeral-sequential";
     const node = newZnode(data, zxid, ephemeral ? owner : 0);
     if (this.undo !== null) {
@@ -220,7 +224,7 @@ export class ZnodeTree {
         parentPzxid: parent.pzxid, data: undefined, version: 0, mzxid: 0,
       });
     }
-    this.nodes.set(actual, node);
+    this.nodes.set(actual, node, hash);
     this.entered(actual, node);
     addChild(parent, actual, node);
     parent.cversion++;
