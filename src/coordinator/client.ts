@@ -38,7 +38,7 @@ import type { Message, Network } from "../sim/network.ts";
 import { mixSeed } from "../sim/random.ts";
 import { zkConfig, type ZkConfig } from "./config.ts";
 import { Fifo } from "./fifo.ts";
-import { PathSet } from "./path-set.ts";
+import { PathSet, pathHash } from "./path-set.ts";
 import {
   requestBytes,
   setWatchesBytes,
@@ -136,9 +136,9 @@ export class ZkClientImpl implements ZkClient {
   private existWatches = new PathSet();
   private childWatches = new PathSet();
   /** Watches a settled start restored, not yet in the tables above, per kind in restore order (restoreWatch). */
-  private restoredData: string[] | null = null;
-  private restoredExist: string[] | null = null;
-  private restoredChild: string[] | null = null;
+  private restoredData: RestoredWatches | null = null;
+  private restoredExist: RestoredWatches | null = null;
+  private restoredChild: RestoredWatches | null = null;
 
   // counters
   requests = 0;
@@ -257,12 +257,12 @@ export class ZkClientImpl implements ZkClient {
    * partition order, each on every replica's client in turn, so adding them at once touched a
    * hundred clients' sets by turns; at 1M partitions those sets outgrow the caches and the adds
    * cost seconds. Noted per client and kind, and added client by client, each set receives the same
-   * paths in the same order (its iteration order, which SetWatches sends, is unchanged).
+   * paths in the same order (its iteration order, which SetWatches sends, is unchanged). `hash` is
+   * the path's pathHash, computed by the caller while the new path string is in cache.
    */
-  restoreWatch(path: string, kind: "data" | "exists" | "children"): void {
-    if (kind === "data") (this.restoredData ??= []).push(path);
-    else if (kind === "exists") (this.restoredExist ??= []).push(path);
-    else (this.restoredChild ??= []).push(path);
+  restoreWatch(path: string, kind: "data" | "exists" | "children", hash: number = pathHash(path)): void {
+    const noted = kind === "data" ? (this.restoredData ??= new RestoredWatches()) : kind === "exists" ? (this.restoredExist ??= new RestoredWatches()) : (this.restoredChild ??= new RestoredWatches());
+    noted.note(path, hash);
   }
 
   /** Adds the watches restoreWatch noted, in the order they were restored (RestoredCoordinator.finish). */
@@ -630,11 +630,26 @@ export class ZkClientImpl implements ZkClient {
   }
 }
 
-/** Adds the noted paths to `set`, in order, room for them made at once. */
-function addRestored(set: PathSet, noted: string[] | null): void {
-  if (noted === null) return;
-  set.reserve(noted.length);
-  for (let k = 0; k < noted.length; k++) set.add(noted[k]);
+/** Restored watches of one kind, in restore order: their paths and the paths' hashes (pathHash). */
+class RestoredWatches {
+  readonly paths: string[] = [];
+  hashes: Int32Array = new Int32Array(1024);
+
+  note(path: string, hash: number): void {
+    const n = this.paths.length;
+    if (n === this.hashes.length) {
+      const grown = new Int32Array(n * 2);
+      grown.set(this.hashes);
+      this.hashes = grown;
+    }
+    this.hashes[n] = hash;
+    this.paths.push(path);
+  }
+}
+
+/** Adds the noted watches to `set`, in order (into an empty set, the noted lists become the set's: PathSet.addAll). */
+function addRestored(set: PathSet, noted: RestoredWatches | null): void {
+  if (noted !== null) set.addAll(noted.paths, noted.hashes, noted.paths.length);
 }
 
 /** All brokers' ZooKeeper clients, and the kernel event kinds they share. */

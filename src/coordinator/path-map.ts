@@ -22,7 +22,7 @@ export class PathMap<V> implements Iterable<[string, V]> {
   private used = 0;
   private index = new Int32Array(16);
   private mask = 15;
-  /** Paths in the set. */
+  /** Paths in the map. */
   size = 0;
 
   has(path: string, hash: number = pathHash(path)): boolean {
@@ -58,27 +58,7 @@ export class PathMap<V> implements Iterable<[string, V]> {
     return this;
   }
 
-  /** Makes room for `extra` more paths at once (a settled start's restored watches), so adding them never regrows. */
-  reserve(extra: number): void {
-    const want = this.used + extra;
-    if (want > this.hashes.length) {
-      const h = new Int32Array(want);
-      h.set(this.hashes.subarray(0, this.used));
-      this.hashes = h;
-      // A plain array grown one index at a time copies itself ~20 times on the way to 30k paths.
-      const paths = new Array<string | undefined>(want);
-      const vals = new Array<V | undefined>(want);
-      for (let e = 0; e < this.used; e++) {
-        paths[e] = this.paths[e];
-        vals[e] = this.vals[e];
-      }
-      this.paths = paths;
-      this.vals = vals;
-    }
-    if ((want + 1) * 2 > this.index.length) this.grow(want);
-  }
-
-  /** Removes `path`; returns whether it was in the set. */
+  /** Removes `path`; returns whether it was in the map. */
   delete(path: string, hash: number = pathHash(path)): boolean {
     const slot = this.find(path, hash);
     if (slot < 0) return false;

@@ -8,10 +8,11 @@
  * tables. A Set reads every key's hash from the key string, and those strings lie scattered over a
  * ~0.5 GiB heap: a cache miss per insert, and again per key at every rehash as the Set grows
  * (`new Set` of the clients' 3M restored paths took 1.3-1.7 s at 1M, ~6x per path what it takes at
- * 100k). Here a path's hash is computed from its characters once, when it is added (pathHash), and
- * kept in an Int32Array: growing touches only this table's arrays, a lookup reads a path string only
- * when its full 32-bit hash matches, and a settled start's restored paths go in with room made for
- * them at once (reserve).
+ * 100k). Here a path's hash is computed from its characters once (pathHash) and kept in an
+ * Int32Array: growing touches only this table's arrays, and a lookup reads a path string only when
+ * its full 32-bit hash matches. A settled start hands a client its restored paths and their hashes
+ * (hashed once per path, while the new string is in cache) as two lists that become the set's
+ * (addAll), so building it reads no path string at all.
  *
  * Layout: `paths`/`hashes` in insertion order (a deleted entry leaves a hole, `undefined`, until
  * the arrays are compacted); `index`, open addressing with linear probing, holds entry + 1 (0:
@@ -19,7 +20,7 @@
  */
 export class PathSet {
   private paths: (string | undefined)[] = [];
-  private hashes = new Int32Array(8);
+  private hashes: Int32Array = new Int32Array(8);
   /** Entries used in `paths` and `hashes` (holes included). */
   private used = 0;
   private index = new Int32Array(16);
@@ -50,19 +51,46 @@ export class PathSet {
     return true;
   }
 
-  /** Makes room for `extra` more paths at once (a settled start's restored watches), so adding them never regrows. */
-  reserve(extra: number): void {
-    const want = this.used + extra;
-    if (want > this.hashes.length) {
-      const h = new Int32Array(want);
-      h.set(this.hashes.subarray(0, this.used));
-      this.hashes = h;
-      // A plain array grown one index at a time copies itself ~20 times on the way to 30k paths.
-      const paths = new Array<string | undefined>(want);
-      for (let e = 0; e < this.used; e++) paths[e] = this.paths[e];
-      this.paths = paths;
+  /**
+   * Adds the first `n` of `paths` in order, with their hashes (pathHash) given. Into an empty set
+   * (a settled start's restored watches) the two lists themselves become the set's, and only the
+   * index is built: the path strings are not read (a repeated path leaves a hole, as add() would
+   * skip it). The caller gives up both lists.
+   */
+  addAll(paths: (string | undefined)[], hashes: Int32Array, n: number): void {
+    if (this.used !== 0) {
+      for (let e = 0; e < n; e++) this.add(paths[e] as string, hashes[e]);
+      return;
     }
-    if ((want + 1) * 2 > this.index.length) this.grow(want);
+    paths.length = n;
+    let size = 16;
+    while ((n + 1) * 2 > size) size *= 2;
+    const index = new Int32Array(size);
+    const mask = size - 1;
+    let live = 0;
+    for (let e = 0; e < n; e++) {
+      const hash = hashes[e];
+      let i = hash & mask;
+      let repeated = false;
+      for (let v = index[i]; v !== 0; i = (i + 1) & mask, v = index[i]) {
+        if (hashes[v - 1] === hash && paths[v - 1] === paths[e]) {
+          repeated = true;
+          break;
+        }
+      }
+      if (repeated) {
+        paths[e] = undefined;
+        continue;
+      }
+      index[i] = e + 1;
+      live++;
+    }
+    this.paths = paths;
+    this.hashes = hashes;
+    this.used = n;
+    this.index = index;
+    this.mask = mask;
+    this.size = live;
   }
 
   /** Removes `path`; returns whether it was in the set. */

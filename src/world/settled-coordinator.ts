@@ -6,12 +6,16 @@
  */
 import type { HostId, SettledCoordinator } from "../elector/api.ts";
 import type { ZkClients } from "../coordinator/client.ts";
+import { pathHash } from "../coordinator/path-set.ts";
 import type { ZkServer } from "../coordinator/server.ts";
 import type { Session } from "../coordinator/sessions.ts";
 
 export class RestoredCoordinator implements SettledCoordinator {
   /** Per broker: its restored session (undefined until openSessions). */
   private readonly sessions: (Session | undefined)[];
+  /** The last path watch() hashed, and its pathHash. */
+  private hashedPath = "";
+  private pathHash = 0;
 
   constructor(
     private readonly server: ZkServer,
@@ -41,7 +45,12 @@ export class RestoredCoordinator implements SettledCoordinator {
 
   watch(host: HostId, path: string, kind: "data" | "exists" | "children"): void {
     this.server.restoreWatch(this.session(host), path, kind === "children");
-    this.clients.impl(host).restoreWatch(path, kind);
+    // Every replica watches the same path in turn: hashed once, while the new string is in cache.
+    if (path !== this.hashedPath) {
+      this.hashedPath = path;
+      this.pathHash = pathHash(path);
+    }
+    this.clients.impl(host).restoreWatch(path, kind, this.pathHash);
   }
 
   /** Every client has seen the last zxid of the restored state (ClientCnxn.lastZxid). */
