@@ -58,13 +58,13 @@ export class Broadcast {
   propose(g: number, writeId: number): void {
     const t = this.t;
     const epoch = this.d.currentEpoch[g];
-    const last = this.d.lastZxid[g];
+    const last = this.d.lastZxid.get(g);
     const zxid = epochOfZxid(last) === epoch ? last + 1 : makeZxid(epoch, 1);
     // The leader appends the proposal to its log; the PROPOSAL does not wait for the flush, the
     // leader's own ACK does (unless the host models no disk: then it is its first ACK at once).
-    const position = this.d.log.length[g];
+    const position = this.d.log.lengthOf(g);
     this.d.log.append(g, zxid, writeId, t.parts[g], this.port.observer);
-    this.d.lastZxid[g] = zxid;
+    this.d.lastZxid.set(g, zxid);
     const flushes = this.port.leaderLogged?.() === true;
     this.guard.noteAck(g, this.port.now());
     const me = t.mySlot[g];

@@ -6,6 +6,7 @@
  * before it answers.
  */
 import type { DurableStore } from "../../src/elector/api.ts";
+import { PageChunks } from "./page-chunks.ts";
 import { TxnLog } from "./txn-log.ts";
 
 export interface ZabDurable {
@@ -13,8 +14,12 @@ export interface ZabDurable {
   readonly acceptedEpoch: Int32Array;
   /** Zab's currentEpoch per group: the last epoch whose NEWLEADER this peer acknowledged. */
   readonly currentEpoch: Int32Array;
-  /** Last zxid in the group's log (lastLoggedZxid: what FLE votes and ACKEPOCH report). */
-  readonly lastZxid: Float64Array;
+  /**
+   * Last zxid in the group's log (lastLoggedZxid: what FLE votes and ACKEPOCH report), 0 until
+   * written; in page chunks made on the first nonzero write (page-chunks.ts: FLE reads it for every
+   * group that elects).
+   */
+  readonly lastZxid: PageChunks;
   /** The proposals logged per group. */
   readonly log: TxnLog;
   /** [0]: boot count (names connections). */
@@ -26,10 +31,10 @@ export interface ZabDurable {
 /** The durable arrays of a host with `groups` groups: found in the store, or created there. */
 export function loadDurable(store: DurableStore, groups: number): ZabDurable {
   // A first boot makes the per-group arrays as views of one ArrayBuffer (one allocation per host,
-  // not five: see group-table.ts); a restart finds them stored. Layout: lastZxid (8 bytes a group,
-  // first so it is aligned), acceptedEpoch, currentEpoch, the log's length, committed and slot.
+  // not three: see group-table.ts); a restart finds them stored. Layout: acceptedEpoch,
+  // currentEpoch, the log's slot.
   let arena: ArrayBuffer | undefined;
-  const buffer = (): ArrayBuffer => (arena ??= new ArrayBuffer(groups * 28));
+  const buffer = (): ArrayBuffer => (arena ??= new ArrayBuffer(groups * 12));
   const durableArray = <A>(key: string, make: () => A): A => {
     let a = store.get<A>(key);
     if (a === undefined) {
@@ -39,10 +44,10 @@ export function loadDurable(store: DurableStore, groups: number): ZabDurable {
     return a;
   };
   return {
-    acceptedEpoch: durableArray("zab.acceptedEpoch", () => new Int32Array(buffer(), groups * 8, groups)),
-    currentEpoch: durableArray("zab.currentEpoch", () => new Int32Array(buffer(), groups * 12, groups)),
-    lastZxid: durableArray("zab.lastZxid", () => new Float64Array(buffer(), 0, groups)),
-    log: durableArray("zab.log", () => new TxnLog(groups, new Int32Array(buffer(), groups * 16, groups), new Int32Array(buffer(), groups * 20, groups), new Int32Array(buffer(), groups * 24, groups))),
+    acceptedEpoch: durableArray("zab.acceptedEpoch", () => new Int32Array(buffer(), 0, groups)),
+    currentEpoch: durableArray("zab.currentEpoch", () => new Int32Array(buffer(), groups * 4, groups)),
+    lastZxid: durableArray("zab.lastZxid", () => new PageChunks(groups)),
+    log: durableArray("zab.log", () => new TxnLog(groups, new Int32Array(buffer(), groups * 8, groups))),
     incarnation: durableArray("zab.incarnation", () => new Int32Array(1)),
     lastAckAny: durableArray("zab.lastAckAny", () => new Float64Array(1).fill(-Infinity)),
   };

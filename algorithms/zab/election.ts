@@ -42,7 +42,7 @@ export class FastLeaderElection {
     t.backoff[r] = 0; // notTimeout = minNotificationInterval
     this.port.observer.campaign(t.parts[g]);
     // updateProposal(getInitId(), getInitLastLoggedZxid(), getPeerEpoch()); sendNotifications()
-    this.setProposal(g, t.mySlot[g], this.d.lastZxid[g], this.d.currentEpoch[g]);
+    this.setProposal(g, t.mySlot[g], this.d.lastZxid.get(g), this.d.currentEpoch[g]);
     this.sendNotifications(g);
     if (!this.checkLookingQuorum(g)) this.port.schedule(g, this.port.now() + this.notTimeout(g));
   }
@@ -154,10 +154,10 @@ export class FastLeaderElection {
         t.round[g] = nRound;
         this.clearRecvset(g);
         const me = t.mySlot[g];
-        if (totalOrderPredicate(nLeaderHost, nZxid, nEpoch, t.me, this.d.lastZxid[g], this.d.currentEpoch[g])) {
+        if (totalOrderPredicate(nLeaderHost, nZxid, nEpoch, t.me, this.d.lastZxid.get(g), this.d.currentEpoch[g])) {
           this.setProposal(g, nLeader, nZxid, nEpoch);
         } else {
-          this.setProposal(g, me, this.d.lastZxid[g], this.d.currentEpoch[g]);
+          this.setProposal(g, me, this.d.lastZxid.get(g), this.d.currentEpoch[g]);
         }
         this.sendNotifications(g);
       } else if (nRound < t.round[g]) {

@@ -120,7 +120,7 @@ export class LeaderRole {
     const t = this.t;
     t.mSynced[g] |= 1 << j;
     this.syncFollower(g, j);
-    this.port.emit3(t.hostOf(g, j), T.NewLeader, t.parts[g], this.d.currentEpoch[g], this.d.lastZxid[g]);
+    this.port.emit3(t.hostOf(g, j), T.NewLeader, t.parts[g], this.d.currentEpoch[g], this.d.lastZxid.get(g));
   }
 
   /**
@@ -137,7 +137,7 @@ export class LeaderRole {
     const p = t.parts[g];
     const k = t.row(g) * t.rf + j;
     const peer = t.peerZxid[k];
-    const last = this.d.lastZxid[g];
+    const last = this.d.lastZxid.get(g);
     if (peer === last) return;
     if (peer > last) {
       this.port.emit2(to, T.Trunc, p, last);
@@ -145,8 +145,8 @@ export class LeaderRole {
     }
     const from = log.countUpTo(g, peer);
     if (from === 0 ? peer !== 0 : log.zxidAt(g, from - 1) !== peer) this.port.emit2(to, T.Trunc, p, from === 0 ? 0 : log.zxidAt(g, from - 1));
-    const n = log.length[g];
-    const committed = log.committed[g];
+    const n = log.lengthOf(g);
+    const committed = log.committedOf(g);
     for (let i = from; i < n; i++) this.port.emit4(to, T.Diff, p, log.zxidAt(g, i), log.writeAt(g, i), i < committed ? 1 : 0);
   }
 
@@ -161,7 +161,7 @@ export class LeaderRole {
     const epoch = this.d.currentEpoch[g];
     this.port.observer.lead(t.parts[g], epoch);
     // The new epoch's initial history (our whole log) is committed once a quorum holds it.
-    this.d.log.commit(g, this.d.log.length[g], t.parts[g], this.port.observer);
+    this.d.log.commit(g, this.d.log.lengthOf(g), t.parts[g], this.port.observer);
     const me = t.mySlot[g];
     const targets = t.mAcked[g] & t.mConn[g];
     for (let j = 0; j < t.rf; j++) {
@@ -221,7 +221,7 @@ export class LeaderRole {
       if (epoch !== -1) {
         // waitForEpochAck: a follower more recent than the leader is refused (its LearnerHandler
         // dies); the leader must be at least as up to date as every peer it counts.
-        if (isMoreRecentThan(epoch, zxid, this.d.currentEpoch[g], this.d.lastZxid[g])) {
+        if (isMoreRecentThan(epoch, zxid, this.d.currentEpoch[g], this.d.lastZxid.get(g))) {
           t.mConn[g] &= ~bit;
           t.mEpochReplied[g] &= ~bit;
           return;

@@ -75,7 +75,7 @@ export class LearnerRole {
       this.roles.startLooking(g); // "Leaders epoch is less than accepted epoch"
       return;
     }
-    this.port.emit3(t.hostOf(g, j), T.AckEpoch, t.parts[g], reported, this.d.lastZxid[g]);
+    this.port.emit3(t.hostOf(g, j), T.AckEpoch, t.parts[g], reported, this.d.lastZxid.get(g));
     t.st[g] = S_F_SYNC;
     this.port.schedule(g, this.port.now() + this.initLimitMs);
   }
@@ -91,7 +91,7 @@ export class LearnerRole {
     }
     this.port.observer.rule?.(ZRULE.ackNewLeader);
     // The TRUNC / DIFF before it made our log end where the leader's does.
-    this.d.lastZxid[g] = leaderZxid;
+    this.d.lastZxid.set(g, leaderZxid);
     this.port.durableChanged?.();
     this.d.currentEpoch[g] = epoch; // setCurrentEpoch: durable
     this.port.durableChanged?.();
@@ -131,7 +131,7 @@ export class LearnerRole {
     if (!this.fromLeader(g, j) || t.st[g] !== S_F_SYNC) return;
     this.port.observer.rule?.(ZRULE.truncate);
     this.d.log.truncateAbove(g, zxid, t.parts[g], this.port.observer);
-    this.d.lastZxid[g] = zxid;
+    this.d.lastZxid.set(g, zxid);
     this.port.durableChanged?.();
   }
 
@@ -140,11 +140,11 @@ export class LearnerRole {
     const t = this.t;
     if (!this.fromLeader(g, j) || t.st[g] !== S_F_SYNC) return;
     const log = this.d.log;
-    const n = log.length[g];
+    const n = log.lengthOf(g);
     if (n === 0 || log.zxidAt(g, n - 1) < zxid) {
       this.port.observer.rule?.(ZRULE.diff);
       log.append(g, zxid, writeId, t.parts[g], this.port.observer);
-      this.d.lastZxid[g] = zxid;
+      this.d.lastZxid.set(g, zxid);
       this.port.durableChanged?.();
     }
     if (committed === 1) log.commit(g, log.countUpTo(g, zxid), t.parts[g], this.port.observer);
@@ -164,9 +164,9 @@ export class LearnerRole {
     const s = t.st[g];
     if (epochOfZxid(zxid) !== this.d.currentEpoch[g]) return;
     if (s !== S_F_SYNC_GUARD && s !== S_F_SYNCED && s !== S_F_BROADCAST) return;
-    if (zxid > this.d.lastZxid[g]) {
+    if (zxid > this.d.lastZxid.get(g)) {
       this.d.log.append(g, zxid, writeId, t.parts[g], this.port.observer);
-      this.d.lastZxid[g] = zxid;
+      this.d.lastZxid.set(g, zxid);
       this.port.durableChanged?.();
     }
     if (s === S_F_SYNC_GUARD) return; // logged; ACKs wait for NEWLEADER's

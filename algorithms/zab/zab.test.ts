@@ -9,6 +9,7 @@ import { FOLLOWING, LEADING, LOOKING, counterOfZxid, makeZxid } from "./fle.ts";
 import { zab } from "./index.ts";
 import { TYPE_OF, WIDTH, type ZabFrame } from "./messages.ts";
 import { quietPeriodOf, type ZabOptions } from "./options.ts";
+import { PageChunks } from "./page-chunks.ts";
 import type { ZabHost } from "./zab-host.ts";
 
 interface BedSpec extends Omit<TestbedSpec, "elector" | "options"> {
@@ -155,7 +156,9 @@ describe("Zab: votes order the leader by (epoch, zxid, id)", () => {
     states.forEach(([cur, acc, counter], host) => {
       h.durable(host).set("zab.currentEpoch", Int32Array.of(cur));
       h.durable(host).set("zab.acceptedEpoch", Int32Array.of(acc));
-      h.durable(host).set("zab.lastZxid", Float64Array.of(makeZxid(cur, counter)));
+      const lastZxid = new PageChunks(1);
+      lastZxid.set(0, makeZxid(cur, counter));
+      h.durable(host).set("zab.lastZxid", lastZxid);
     });
     for (let x = 0; x < 3; x++) if (!down.includes(x)) h.restart(x);
     return h;
@@ -240,7 +243,7 @@ describe("Zab: durable epochs", () => {
     const before = [0, 1, 2].map((x) => [
       h.get<Int32Array>(x, "zab.acceptedEpoch")[0],
       h.get<Int32Array>(x, "zab.currentEpoch")[0],
-      h.get<Float64Array>(x, "zab.lastZxid")[0],
+      h.get<PageChunks>(x, "zab.lastZxid").get(0),
     ]);
     expect(before).toEqual([
       [1, 1, makeZxid(1, 2)],
@@ -259,7 +262,7 @@ describe("Zab: durable epochs", () => {
     for (const x of [0, 1, 2]) {
       expect(h.get<Int32Array>(x, "zab.acceptedEpoch")[0]).toBe(2);
       expect(h.get<Int32Array>(x, "zab.currentEpoch")[0]).toBe(2);
-      expect(h.get<Float64Array>(x, "zab.lastZxid")[0]).toBe(makeZxid(1, 2));
+      expect(h.get<PageChunks>(x, "zab.lastZxid").get(0)).toBe(makeZxid(1, 2));
     }
   });
 
