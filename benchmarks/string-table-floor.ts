@@ -12,7 +12,8 @@
  * does. CPU time (process.cpuUsage), not wall.
  */
 import { PathMap } from "../src/coordinator/path-map.ts";
-import { PathSet, pathHash } from "../src/coordinator/path-set.ts";
+import { PathSet } from "../src/coordinator/path-set.ts";
+import { pathHash } from "../src/coordinator/path-table.ts";
 
 const cpuMs = (): number => {
   const u = process.cpuUsage();

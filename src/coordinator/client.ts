@@ -38,7 +38,8 @@ import type { Message, Network } from "../sim/network.ts";
 import { mixSeed } from "../sim/random.ts";
 import { zkConfig, type ZkConfig } from "./config.ts";
 import { Fifo } from "./fifo.ts";
-import { PathSet, pathHash } from "./path-set.ts";
+import { PathSet } from "./path-set.ts";
+import { pathHash } from "./path-table.ts";
 import {
   requestBytes,
   setWatchesBytes,

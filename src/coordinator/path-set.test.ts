@@ -1,15 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { PathMap } from "./path-map.ts";
-import { PathSet, pathHash } from "./path-set.ts";
+import { PathSet } from "./path-set.ts";
+import { pathHash } from "./path-table.ts";
 
 describe("PathSet", () => {
   it("keeps the members and the iteration order of a Set<string> through adds, deletes and clears", () => {
     // A fixed LCG; paths from a small universe, so adds hit members, and deletes empty long probe runs.
-    let x = 12345;
-    const next = (n: number): number => {
-      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-      return (x >>> 8) % n;
-    };
+    const next = lcg(12345);
     for (const universe of [3, 40, 700]) {
       const ours = new PathSet();
       const set = new Set<string>();
@@ -58,11 +55,7 @@ describe("PathSet", () => {
 
 describe("PathMap", () => {
   it("keeps the entries and the iteration order of a Map<string, V> through sets, deletes and clears", () => {
-    let x = 777;
-    const next = (n: number): number => {
-      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-      return (x >>> 8) % n;
-    };
+    const next = lcg(777);
     for (const universe of [3, 40, 700]) {
       const ours = new PathMap<number>();
       const map = new Map<string, number>();
@@ -89,3 +82,12 @@ describe("PathMap", () => {
     }
   });
 });
+
+/** A fixed linear congruential generator: next(n) is in [0, n). */
+function lcg(seed: number): (n: number) => number {
+  let x = seed;
+  return (n) => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return (x >>> 8) % n;
+  };
+}

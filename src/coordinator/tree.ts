@@ -20,7 +20,7 @@
  */
 import type { CreateMode, ZkErrorCode, ZkStat } from "../elector/zookeeper-client.ts";
 import { PathMap } from "./path-map.ts";
-import { pathHash } from "./path-set.ts";
+import { pathHash } from "./path-table.ts";
 import type { Session } from "./sessions.ts";
 
 /** ZooKeeper's NoChildrenForEphemerals: an ephemeral znode cannot have children. */

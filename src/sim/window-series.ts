@@ -102,17 +102,15 @@ export class WindowSeries {
     this.counts = new Float64Array(0);
   }
 
+  /** The non-empty buckets in time order with their counts: the list itself in list mode. */
+  private nonEmptyBuckets(): { readonly bucket: Int32Array; readonly count: Float64Array; readonly length: number } {
+    if (this.buckets !== undefined) return { bucket: this.buckets, count: this.counts, length: this.listed };
+    return this.nonEmpty ?? this.listNonEmpty();
+  }
+
   /** In list mode: the first listed index whose bucket is >= `bucket`. */
   private firstListedFrom(bucket: number): number {
-    const buckets = this.buckets!;
-    let lo = 0;
-    let hi = this.listed;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (buckets[mid] < bucket) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstAtOrAfter(this.buckets!, this.listed, bucket);
   }
 
   /** The count in bucket `ms` (floor). */
@@ -160,18 +158,8 @@ export class WindowSeries {
     // the sum is at most the previous one, which was already compared.
     const end = Math.min(stop + w - 2, this.lastBucket);
     if (start <= end) {
-      const listed = this.buckets !== undefined;
-      const ne = listed ? undefined : (this.nonEmpty ?? this.listNonEmpty());
-      const bucket = listed ? (this.buckets as Int32Array) : ne!.bucket;
-      const count = listed ? this.counts : ne!.count;
-      const length = listed ? this.listed : ne!.length;
-      let lo = 0;
-      let hi = length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (bucket[mid] < start) lo = mid + 1;
-        else hi = mid;
-      }
+      const { bucket, count, length } = this.nonEmptyBuckets();
+      const lo = firstAtOrAfter(bucket, length, start);
       let q = lo; // the first non-empty bucket inside the current window
       let running = 0; // the sum of counts q..k
       for (let k = lo; k < length; k++) {
@@ -208,18 +196,8 @@ export class WindowSeries {
     let bestB = 0;
     let bestC = 0;
     if (start <= last) {
-      const listed = this.buckets !== undefined;
-      const ne = listed ? undefined : (this.nonEmpty ?? this.listNonEmpty());
-      const bucket = listed ? (this.buckets as Int32Array) : ne!.bucket;
-      const count = listed ? this.counts : ne!.count;
-      const length = listed ? this.listed : ne!.length;
-      let lo = 0;
-      let hi = length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (bucket[mid] < start) lo = mid + 1;
-        else hi = mid;
-      }
+      const { bucket, count, length } = this.nonEmptyBuckets();
+      const lo = firstAtOrAfter(bucket, length, start);
       // As in peak(): per window, q is the first non-empty bucket inside the window ending at b and
       // run the sum of counts q..k.
       let qa = lo;
@@ -282,3 +260,15 @@ export class WindowSeries {
 
 /** The three window lengths the lab reports by default. */
 export const STANDARD_WINDOWS_MS = [10, 100, 1000] as const;
+
+/** The first of the `length` ascending buckets that is at least `start` (`length` if none). */
+function firstAtOrAfter(bucket: Int32Array, length: number, start: number): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (bucket[mid] < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

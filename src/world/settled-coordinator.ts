@@ -6,7 +6,7 @@
  */
 import type { HostId, SettledCoordinator } from "../elector/api.ts";
 import type { ZkClients } from "../coordinator/client.ts";
-import { pathHash } from "../coordinator/path-set.ts";
+import { pathHash } from "../coordinator/path-table.ts";
 import type { ZkServer } from "../coordinator/server.ts";
 import type { Session } from "../coordinator/sessions.ts";
 
