@@ -324,14 +324,20 @@ export function splitBrainChart(model: ReportModel): string {
     totals.map((t) => `${t.elector}: ${fmt(t.total)}`).join("; ") +
     ".";
   const max = Math.max(1, ...totals.map((t) => t.total));
+  const width = Math.max(360, Math.min(900, 140 * model.electors.length + 100));
+  // Names wider than their band (variants such as "kafka-controller:all-minisr1", ~6 px a
+  // character at 11 px) would overlap their neighbours: slant them all and make room below.
+  const longest = 6 * Math.max(0, ...model.electors.map((e) => e.length));
+  const slant = longest > (width - 70) / Math.max(1, model.electors.length);
   return render(
     {
-      width: Math.max(360, Math.min(900, 140 * model.electors.length + 100)),
-      height: 260,
+      width,
+      height: slant ? 260 + Math.round(longest * 0.5) : 260,
       marginLeft: 50,
       marginTop: 24,
+      ...(slant ? { marginBottom: 16 + Math.round(longest * 0.5) } : {}),
       style: { fontSize: "11px" },
-      x: { domain: [...model.electors], label: null, padding: 0.35 },
+      x: { domain: [...model.electors], label: null, padding: 0.35, ...(slant ? { tickRotate: -30 } : {}) },
       y: { label: "findings", grid: true, domain: [0, max * 1.15], tickFormat: short },
       color: { domain: GRADES.map((g) => GRADE_LABEL[g]), range: GRADES.map((g) => GRADE_COLOR[g]) },
       marks: [
