@@ -318,7 +318,12 @@ export class ZkServer implements WatchTrigger {
   /** A watch a quiet start left registered (exists on a missing node is a data watch here, as in ZooKeeper). */
   restoreWatch(s: Session, path: string, children: boolean): void {
     if (children) this.watches.addChild(path, s);
-    else this.watches.addData(path, s);
+    else this.watches.restoreData(path, s);
+  }
+
+  /** The quiet start's state is restored (RestoredCoordinator.finish). */
+  finishRestore(): void {
+    this.watches.endRestore();
   }
 
   /**

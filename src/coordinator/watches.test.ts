@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Harness } from "../testing/coordinator-harness.ts";
+import { Session } from "./sessions.ts";
+import { ZnodeTree } from "./tree.ts";
+import { WatchManager } from "./watches.ts";
 
 function world(): Harness {
   const h = new Harness(2);
@@ -188,5 +191,29 @@ describe("watches", () => {
     expect(h.watches(1).map((w) => `${w.type}:${w.path}`)).toEqual(["deleted:/w", "created:/new", "deleted:/new"]);
     expect(h.watches(2).map((w) => `${w.type}:${w.path}`)).toEqual(["created:/new"]);
     expect(h.server.watches.size).toBe(0);
+  });
+});
+
+describe("restored data watches (settled start)", () => {
+  it("paths with the same watchers share one list, which no later change alters under another path", () => {
+    const tree = new ZnodeTree();
+    const wm = new WatchManager(tree);
+    const [s1, s2, s3] = [1, 2, 3].map((id) => new Session(id, 6000, 0));
+    for (const p of ["/a", "/b", "/c"]) tree.create(p, null, "persistent", 0, 1);
+    for (const p of ["/a", "/b", "/c"]) for (const s of [s1, s2]) wm.restoreData(p, s);
+    expect(wm.restoreData("/a", s2)).toBe(false); // a session watching a path twice holds one watch
+    wm.endRestore();
+    const list = (p: string) => wm.table(false).get(p);
+    expect(list("/a")).toBe(list("/b"));
+    expect(list("/a")).toEqual([s1, s2]);
+    wm.addData("/b", s3);
+    wm.removeSession(s1);
+    const told: string[] = [];
+    wm.triggerData("/c", "dataChanged", { notify: (s, _t, p) => told.push(`${s.id}${p}`) }, null);
+    expect(told).toEqual(["2/c"]);
+    expect(list("/a")).toEqual([s2]);
+    expect(list("/b")).toEqual([s2, s3]);
+    expect(list("/c")).toBeUndefined();
+    expect(wm.size).toBe(3);
   });
 });

@@ -55,6 +55,7 @@ export class RestoredCoordinator implements SettledCoordinator {
 
   /** Every client has seen the last zxid of the restored state (ClientCnxn.lastZxid). */
   finish(): void {
+    this.server.finishRestore();
     for (let h = 0; h < this.brokers; h++) {
       if (this.sessions[h] === undefined) continue;
       const client = this.clients.impl(h);
