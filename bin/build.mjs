@@ -1,6 +1,6 @@
 // Compiles the CLI and the lab to plain JavaScript under dist/ (so `electorate` starts in a
-// fraction of a second instead of transpiling on every start), copies the worker bootstrap, and
-// stamps the build. `npm ci` runs it (the "prepare" script); bin/electorate.mjs falls back to the
+// fraction of a second instead of transpiling on every start), copies the worker bootstrap, bundles
+// what a hunt worker thread loads into one file, and stamps the build. `npm ci` runs it (the "prepare" script); bin/electorate.mjs falls back to the
 // TypeScript sources through tsx whenever a source file is newer than the stamp.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -22,4 +22,24 @@ mkdirSync(join(dist, "src", "runner"), { recursive: true });
 copyFileSync(join(root, "src", "runner", "worker.mjs"), join(dist, "src", "runner", "worker.mjs"));
 mkdirSync(join(dist, "properties"), { recursive: true });
 copyFileSync(join(root, "properties", "hunt-worker.mjs"), join(dist, "properties", "hunt-worker.mjs"));
+// A hunt worker thread loads hunt-tasks and everything it imports, `effect` and fast-check included,
+// once per thread: as 226 modules that is ~0.7 s of CPU per thread, as one tree-shaken file ~0.2 s
+// (docs/performance.md, stop 27). Its copy of `effect` is its own, so hunt-worker.mjs uses it only
+// for the registry's electors; a task naming elector modules (which import node_modules' `effect`)
+// loads the compiled modules instead. Without esbuild (it comes with tsx) there is no bundle and
+// the worker loads the compiled modules.
+try {
+  const { build } = await import("esbuild");
+  await build({
+    entryPoints: [join(root, "properties", "hunt-tasks.ts")],
+    outfile: join(dist, "properties", "hunt-tasks.bundle.js"),
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    logLevel: "warning",
+  });
+} catch (e) {
+  console.error(`electorate build: no hunt worker bundle (${e instanceof Error ? e.message.split("\n")[0] : String(e)}); hunt threads load the compiled modules`);
+}
 writeFileSync(join(dist, "BUILD-STAMP"), "built by bin/build.mjs; sources newer than this file make bin/electorate.mjs use tsx\n");
