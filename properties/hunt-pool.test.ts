@@ -4,8 +4,8 @@
  * of two threads prints the same report as in this thread.
  */
 import { expect, test } from "vitest";
-import { HuntPool } from "./hunt-pool.ts";
-import { resolveTarget } from "./hunt-tasks.ts";
+import { HuntPool, queueIndex } from "./hunt-pool.ts";
+import { resolveTarget, type HuntTask } from "./hunt-tasks.ts";
 import { runPropertyHunt } from "./hunt.ts";
 import { PROPERTY_NAMES } from "./properties.ts";
 import { newClaims, newFailedAt, randomSearch, RecordFold, searchOutcome, searchPlan, searchShare, type RunRecord, type SearchSettings } from "./random-search.ts";
@@ -60,3 +60,16 @@ test("a hunt on 2 worker threads gives the same report as in this thread", async
     await pool.close();
   }
 }, 120_000);
+
+test("the pool's queue: shrinks first, then every search's first share before any second share, the rest last", () => {
+  const settings = { runs: 4, seed: 1, properties: PROPERTY_NAMES };
+  const search = (algorithm: string, worker: number): HuntTask => ({ kind: "search", target: { algorithm }, settings, share: { worker, workers: 2, failedAt: newFailedAt(true), claims: newClaims() } });
+  const shrink: HuntTask = { kind: "shrink", target: { algorithm: "raft" }, settings, property: "liveness", first: { index: 0, message: "" } };
+  const queue: { task: HuntTask }[] = [];
+  const add = (task: HuntTask): void => void queue.splice(queueIndex(queue, task), 0, { task });
+  // Side by side hunts ask for their shares in turn, as runMatrix's hunts do.
+  for (const a of ["raft", "zab", "kafka-controller"]) for (const w of [0, 1]) add(search(a, w));
+  add(shrink);
+  const label = (t: HuntTask): string => (t.kind === "search" ? `${t.target.algorithm}/${t.share.worker}` : t.kind);
+  expect(queue.map((j) => label(j.task))).toEqual(["shrink", "raft/0", "zab/0", "kafka-controller/0", "raft/1", "zab/1", "kafka-controller/1"]);
+});

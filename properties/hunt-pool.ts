@@ -1,9 +1,10 @@
 /**
  * Worker threads for property hunts: `electorate check` and the property suite hand independent
  * pieces of work (shares of a random search, shrinks, replays: hunt-tasks.ts) to a fixed set of
- * threads. Tasks queue in the order given (shrinks first) and each thread takes the next when it is free; what a
- * task computes does not depend on which thread ran it or when, so a hunt's report is the same
- * for any number of threads (hunt.ts folds search records in run order).
+ * threads. Tasks queue in the order given, but for shrinks and search shares (queueIndex), and
+ * each thread takes the next when it is free; what a task computes does not depend on which thread
+ * ran it or when, so a hunt's report is the same for any number of threads (hunt.ts folds search
+ * records in run order).
  */
 import { Worker } from "node:worker_threads";
 import { YOUNG_GENERATION_MB } from "../src/runner/young-generation.ts";
@@ -18,12 +19,34 @@ interface Job {
 }
 
 
+/**
+ * Where a task joins the queue. Shrinks go ahead of other tasks (after earlier shrinks): a shrink
+ * is one long sequential task, and started while searches still queue it overlaps them instead of
+ * running alone at the end. Search shares go by share index, every search's first share before any
+ * search's second (hunt.ts gives a search one share per thread, all claiming runs from one
+ * counter): side by side hunts then start on different threads, each thread hunting one elector
+ * alone, and a later share joins a search once every first share has started. A thread thus runs
+ * fewer electors, and interprets, warms up and compiles fewer of them: each worker thread is an
+ * isolate of its own (docs/performance.md, stop 27). A share that finds every run claimed ends at
+ * once. Anything else goes last.
+ */
+export function queueIndex(queue: readonly { readonly task: HuntTask }[], task: HuntTask): number {
+  const at =
+    task.kind === "shrink"
+      ? queue.findIndex((j) => j.task.kind !== "shrink")
+      : task.kind === "search"
+        ? queue.findIndex((j) => j.task.kind === "search" && j.task.share.worker > task.share.worker)
+        : -1;
+  return at < 0 ? queue.length : at;
+}
+
 export class HuntPool {
   private readonly threads: Worker[] = [];
   private readonly busy = new Map<Worker, Job>();
   private readonly queue: Job[] = [];
   private nextId = 0;
   private closed = false;
+  private dispatchSoon = false;
 
   /** `size` worker threads, started at once (each loads the lab: about a second from the sources). */
   constructor(readonly size: number) {
@@ -63,20 +86,21 @@ export class HuntPool {
     return w;
   }
 
-  /**
-   * Runs a task on the next free thread; `onEvent` receives what it sends while it runs. Shrinks
-   * queue ahead of other tasks (after earlier shrinks): a shrink is one long sequential task, and
-   * started while searches still queue it overlaps them instead of running alone at the end.
-   */
+  /** Runs a task on the next free thread (in queueIndex's order); `onEvent` receives what it sends while it runs. */
   run<T>(task: HuntTask, onEvent?: (e: HuntEvent) => void): Promise<T> {
     if (this.closed) return Promise.reject(new Error("the hunt pool is closed"));
     return new Promise<T>((resolve, reject) => {
       const job: Job = { id: this.nextId++, task, onEvent, resolve: resolve as (v: unknown) => void, reject };
-      if (task.kind === "shrink") {
-        const at = this.queue.findIndex((j) => j.task.kind !== "shrink");
-        this.queue.splice(at < 0 ? this.queue.length : at, 0, job);
-      } else this.queue.push(job);
-      this.dispatch();
+      this.queue.splice(queueIndex(this.queue, task), 0, job);
+      // Handed out once the tasks asked for in this turn of the event loop are all queued (side by
+      // side hunts ask after an await each), so the order above holds among them.
+      if (!this.dispatchSoon) {
+        this.dispatchSoon = true;
+        setImmediate(() => {
+          this.dispatchSoon = false;
+          if (!this.closed) this.dispatch();
+        });
+      }
     });
   }
 
