@@ -2,7 +2,7 @@
  * Property-run throughput per elector (docs/performance.md, "Property runs").
  *
  *   npx tsx properties/throughput.ts [--runs N] [--repeat R] [--seed S] [--elector NAME [--options JSON]] [--module PATH]... [--suite-only | --target-only]
- *                                    [--writes-per-second W] [--stop-after-recovery MS]
+ *                                    [--writes-per-second W] [--stop-after-recovery MS] [--main-thread]
  *
  * Electors: the registry's, plus every ElectorDefinition exported by each --module (an elector
  * not registered yet, e.g. --module algorithms/zab/index.ts); each under every name it answers to
@@ -20,9 +20,16 @@
  * --writes-per-second / --stop-after-recovery replace PROPERTY_WORKLOAD's rate and when writes stop
  * (benchmarks/workload-detection.ts, docs/performance.md "Property runs").
  * Timing is measured here only; nothing that decides a run's behaviour reads the clock.
+ *
+ * Where it measures: in a worker thread with the young generation the lab's hunt threads get
+ * (src/runner/young-generation.ts: 64 MB semi-spaces, where a main thread has Node's 16 MB), since
+ * that is where `check` and the property suite run property runs; the main thread only starts it
+ * and waits. --main-thread measures in the main thread with the process's own heap flags, as
+ * before stop 27. CPU is the process's (process.cpuUsage: every thread, V8's helpers included).
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { isMainThread, Worker } from "node:worker_threads";
 import fc from "fast-check";
 import { electors } from "../algorithms/index.ts";
 import { judge } from "../src/checker/judge.ts";
@@ -31,9 +38,20 @@ import type { WorldConfig } from "../src/world/world-config.ts";
 import { decodeVariantOptions, splitElectorName, variantNames } from "../src/elector/variants.ts";
 import { outcomeOf } from "../src/world/run.ts";
 import { World } from "../src/world/world.ts";
+import { YOUNG_GENERATION_MB } from "../src/runner/young-generation.ts";
 import { scenariosFor } from "./random-search.ts";
 import { planRun, PROPERTY_WORKLOAD, type PlannedRun, type PropertyWorkload } from "./plan.ts";
 import { applicableProperties, violation } from "./properties.ts";
+
+// The measurement runs where hunts run: this script again, in a worker thread with their young generation.
+if (isMainThread && !process.argv.includes("--main-thread")) {
+  const worker = new Worker(new URL("./throughput-worker.mjs", import.meta.url), {
+    argv: process.argv.slice(2),
+    resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+  });
+  const code = await new Promise<number>((done, fail) => worker.on("exit", done).on("error", fail));
+  process.exit(code);
+}
 
 function args(name: string): string[] {
   const out: string[] = [];
@@ -141,7 +159,8 @@ function row(name: string, shape: string, { m, range }: { m: Measure; range: str
   );
 }
 
-console.log(`node ${process.version}, ${RUNS} scenarios per row, each row the median of ${REPEAT} measurements, fast-check seed ${SEED}, producers ${JSON.stringify(PRODUCERS)}`);
+const where = isMainThread ? "main thread" : `worker thread, young generation ${YOUNG_GENERATION_MB} MB as hunt threads`;
+console.log(`node ${process.version}, ${where}, ${RUNS} scenarios per row, each row the median of ${REPEAT} measurements, fast-check seed ${SEED}, producers ${JSON.stringify(PRODUCERS)}`);
 console.log(`| elector | scenarios | runs | runs/s (wall) | runs/CPU-s | runs/CPU-s, ${REPEAT} measurements | ms/run (wall) | build / run / judge | events/run | simulated/run |`);
 console.log("|---|---|---:|---:|---:|---|---:|---|---:|---:|");
 const all: ElectorDefinition[] = [...electors];
