@@ -2,7 +2,7 @@
  * Property-run throughput per elector (docs/performance.md, "Property runs").
  *
  *   npx tsx properties/throughput.ts [--runs N] [--repeat R] [--seed S] [--elector NAME [--options JSON]] [--module PATH]... [--suite-only | --target-only]
- *                                    [--writes-per-second W] [--stop-after-recovery MS] [--main-thread]
+ *                                    [--writes-per-second W] [--stop-after-recovery MS] [--warm-up N] [--main-thread]
  *
  * Electors: the registry's, plus every ElectorDefinition exported by each --module (an elector
  * not registered yet, e.g. --module algorithms/zab/index.ts); each under every name it answers to
@@ -75,6 +75,18 @@ const RUNS = Number(arg("runs") ?? 200);
 const REPEAT = Number(arg("repeat") ?? 3);
 if (!Number.isInteger(REPEAT) || REPEAT < 1) {
   process.stderr.write(`throughput: --repeat: expected a whole number of measurements per row, at least 1; got ${arg("repeat")}\n`);
+  process.exit(2);
+}
+/**
+ * Target-shape runs of each name before its rows are measured. A hunt runs hundreds to thousands
+ * of runs per thread, so a row measures the steady state: with 120 warm-up runs (before stop 27)
+ * TurboFan was still optimizing functions through the measured repeats (--trace-opt: 46, 24, 18
+ * optimizations per 100 runs, 4-10 from the 500th run on) and a single row read ~8% below the
+ * rate the same process reached later (docs/performance.md, stop 27).
+ */
+const WARM_UP = Number(arg("warm-up") ?? 300);
+if (!Number.isInteger(WARM_UP) || WARM_UP < 0) {
+  process.stderr.write(`throughput: --warm-up: expected a whole number of runs, at least 0; got ${arg("warm-up")}\n`);
   process.exit(2);
 }
 const SEED = Number(arg("seed") ?? 1);
@@ -160,7 +172,7 @@ function row(name: string, shape: string, { m, range }: { m: Measure; range: str
 }
 
 const where = isMainThread ? "main thread" : `worker thread, young generation ${YOUNG_GENERATION_MB} MB as hunt threads`;
-console.log(`node ${process.version}, ${where}, ${RUNS} scenarios per row, each row the median of ${REPEAT} measurements, fast-check seed ${SEED}, producers ${JSON.stringify(PRODUCERS)}`);
+console.log(`node ${process.version}, ${where}, ${RUNS} scenarios per row, each row the median of ${REPEAT} measurements after ${WARM_UP} warm-up runs, fast-check seed ${SEED}, producers ${JSON.stringify(PRODUCERS)}`);
 console.log(`| elector | scenarios | runs | runs/s (wall) | runs/CPU-s | runs/CPU-s, ${REPEAT} measurements | ms/run (wall) | build / run / judge | events/run | simulated/run |`);
 console.log("|---|---|---:|---:|---:|---|---:|---|---:|---:|");
 const all: ElectorDefinition[] = [...electors];
@@ -196,13 +208,13 @@ for (const def of all) {
     generation.scenarios += target.length + suite.length;
     // Warm-up. The first name of an elector also warms the elector's code and the heap with both
     // shapes (with 20 target-shape runs only, it measured up to 1.8x below its defaults-variant,
-    // which runs the same options: docs/performance.md, "Property runs").
+    // which runs the same options: docs/performance.md, "Property runs"); every name then runs
+    // WARM_UP target-shape runs.
     if (!warmed.has(def.name)) {
       warmed.add(def.name);
-      measure(def, target.slice(0, Math.min(60, RUNS)));
       measure(def, suite.slice(0, Math.min(40, RUNS)));
     }
-    measure(def, target.slice(0, Math.min(20, RUNS)));
+    for (let done = 0; done < WARM_UP; done += target.length) measure(def, target.slice(0, WARM_UP - done));
     const name = OPTIONS === undefined ? fullName : `${fullName} ${OPTIONS}`;
     if (!SUITE_ONLY) {
       const median = medianMeasure(def, target);
