@@ -40,7 +40,7 @@ export class WatchManager implements WatchHolder {
   /** Number of (path, session) watches currently held. */
   size = 0;
   /** While a settled start restores watches: each shared list's successors, by the session added (restoreData). */
-  private restored: Map<Session[] | null, Map<Session, Session[]>> | null = null;
+  private restored: RestoredLists | null = null;
 
   constructor(private readonly tree: ZnodeTree) {
     tree.watchHolder = this;
@@ -91,12 +91,14 @@ export class WatchManager implements WatchHolder {
   private withRestored(list: Session[] | null, s: Session): Session[] | null {
     if (list !== null && list.includes(s)) return null;
     if (list !== null && list.length + 1 >= SHORT_WATCHERS) return withWatcher(list, s);
-    const restored = (this.restored ??= new Map());
-    let next = restored.get(list);
-    if (next === undefined) restored.set(list, (next = new Map()));
-    let out = next.get(s);
-    if (out === undefined) next.set(s, (out = list === null ? [s] : copyPlus(list, s)));
-    return out;
+    // A path's watches are restored one after another, so `list` is nearly always the list the
+    // previous call returned: its node is at hand, found without a lookup keyed by the list.
+    const restored = (this.restored ??= new RestoredLists());
+    const from = list === null ? restored.root : list === restored.last.list ? restored.last : (restored.byList.get(list) ?? restored.add(list));
+    let to = from.next.get(s);
+    if (to === undefined) to = restored.add(list === null ? [s] : copyPlus(list, s), from, s);
+    restored.last = to;
+    return to.list;
   }
 
   addChild(path: string, s: Session): boolean {
@@ -255,6 +257,27 @@ function withWatcher(list: Session[] | null, s: Session): Session[] | null {
 }
 
 const SHORT_WATCHERS = 8;
+
+/** One shared watcher list of a restore, and the shared lists that extend it by one session. */
+interface RestoredList {
+  readonly list: Session[];
+  readonly next: Map<Session, RestoredList>;
+}
+
+/** The shared watcher lists of a restore (WatchManager.restoreData), as a tree from the empty list. */
+class RestoredLists {
+  readonly root: RestoredList = { list: [], next: new Map() };
+  readonly byList = new Map<Session[], RestoredList>();
+  last: RestoredList = this.root;
+
+  /** `list` as a shared list (and as `s` after `from`, if given). */
+  add(list: Session[], from?: RestoredList, s?: Session): RestoredList {
+    const node: RestoredList = { list, next: new Map() };
+    this.byList.set(list, node);
+    if (from !== undefined) from.next.set(s as Session, node);
+    return node;
+  }
+}
 
 function copyPlus(list: Session[], s: Session): Session[] {
   const n = list.length;
