@@ -26,7 +26,7 @@ copyFileSync(join(root, "properties", "hunt-worker.mjs"), join(dist, "properties
 // once per thread: as 226 modules that is ~0.7 s of CPU per thread, as one tree-shaken file ~0.2 s
 // (docs/performance.md, stop 27). Its copy of `effect` is its own, so hunt-worker.mjs uses it only
 // for the registry's electors; a task naming elector modules (which import node_modules' `effect`)
-// loads the compiled modules instead. Without esbuild (it comes with tsx) there is no bundle and
+// loads the compiled modules instead. Without esbuild (a dev dependency, also tsx's) there is no bundle and
 // the worker loads the compiled modules.
 try {
   const { build } = await import("esbuild");

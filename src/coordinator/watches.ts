@@ -249,8 +249,9 @@ function withWatcher(list: Session[] | null, s: Session): Session[] | null {
   if (list.includes(s)) return null;
   // A push onto a one-element array leaves room for 17 (V8 grows by half plus 16): ~110 bytes
   // unused per watched path, 100+ MiB of a settled naive-race start at 1M partitions. Short lists
-  // are copied one longer instead (the holder keeps the only reference: triggerData takes a list
-  // away before walking it).
+  // are copied one longer instead, and never changed in place: a settled start's restored watches
+  // share them between paths (restoreData; triggerData takes a list away before walking it). A long
+  // list has one holder and grows in place.
   if (list.length < SHORT_WATCHERS) return copyPlus(list, s);
   list.push(s);
   return list;
