@@ -26,6 +26,9 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
   const { readFileSync } = await import("node:fs");
   process.stdout.write(`electorate v${JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version}\n`);
 } else if (process.env.ELECTORATE_FROM_SOURCE !== "1" && buildIsFresh()) {
+  // `check`'s hunt threads first: each loads the lab while this thread loads the CLI, and the
+  // hunt's pool adopts them (properties/early-threads.ts); other commands start none.
+  if (args[0] === "check") (await import(pathToFileURL(join(root, "dist", "properties", "early-threads.js")).href)).startEarlyThreads(args);
   await import(pathToFileURL(join(root, "dist", "src", "cli", "main.js")).href);
 } else {
   const { register } = await import("tsx/esm/api");
