@@ -42,4 +42,25 @@ try {
 } catch (e) {
   console.error(`electorate build: no hunt worker bundle (${e instanceof Error ? e.message.split("\n")[0] : String(e)}); hunt threads load the compiled modules`);
 }
+// The CLI as one file for `check`, whose main thread otherwise spends ~0.9 s loading ~480 ES modules
+// before its pool hunts (~0.45 s as one file: docs/performance.md, stop 28). bin/electorate.mjs uses
+// it only for `check` without --elector-module (an elector module imports node_modules' `effect`,
+// which the bundle's copy cannot decode), and it sits beside hunt-worker.mjs, which the pool finds
+// next to itself. Other commands load the compiled modules (compare's pool finds its worker.mjs
+// beside src/runner/pool.js). CommonJS dependencies (yaml) require Node's built-ins: hence `require`.
+try {
+  const { build } = await import("esbuild");
+  await build({
+    entryPoints: [join(root, "src", "cli", "main.ts")],
+    outfile: join(dist, "properties", "check-cli.bundle.js"),
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    logLevel: "warning",
+    banner: { js: 'import { createRequire as electorateCreateRequire } from "node:module"; const require = electorateCreateRequire(import.meta.url);' },
+  });
+} catch (e) {
+  console.error(`electorate build: no check CLI bundle (${e instanceof Error ? e.message.split("\n")[0] : String(e)}); check loads the compiled modules`);
+}
 writeFileSync(join(dist, "BUILD-STAMP"), "built by bin/build.mjs; sources newer than this file make bin/electorate.mjs use tsx\n");

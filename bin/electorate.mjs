@@ -27,9 +27,13 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
   process.stdout.write(`electorate v${JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version}\n`);
 } else if (process.env.ELECTORATE_FROM_SOURCE !== "1" && buildIsFresh()) {
   // `check`'s hunt threads first: each loads the lab while this thread loads the CLI, and the
-  // hunt's pool adopts them (properties/early-threads.ts); other commands start none.
-  if (args[0] === "check") (await import(pathToFileURL(join(root, "dist", "properties", "early-threads.js")).href)).startEarlyThreads(args);
-  await import(pathToFileURL(join(root, "dist", "src", "cli", "main.js")).href);
+  // hunt's pool adopts them (properties/early-threads.ts); other commands start none. `check`
+  // loads the CLI as one file when bin/build.mjs made it (not with --elector-module: build.mjs says why).
+  const checkCli = join(root, "dist", "properties", "check-cli.bundle.js");
+  const check = args[0] === "check";
+  if (check) (await import(pathToFileURL(join(root, "dist", "properties", "early-threads.js")).href)).startEarlyThreads(args);
+  const oneFile = check && !args.some((a) => a.startsWith("--elector-module")) && existsSync(checkCli);
+  await import(pathToFileURL(oneFile ? checkCli : join(root, "dist", "src", "cli", "main.js")).href);
 } else {
   const { register } = await import("tsx/esm/api");
   register();

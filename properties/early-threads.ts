@@ -2,7 +2,7 @@
  * Hunt worker threads started before the CLI is loaded. bin/electorate.mjs reads `check`'s thread
  * count from its command line and starts that many threads first thing, so each thread's load of
  * the lab (~0.2 s of CPU: the bundle, docs/performance.md stop 28) runs beside the main thread's
- * own start (~0.7 s, mostly importing `effect` and `effect/cli`) instead of after it. The first
+ * own start instead of after it. The first
  * HuntPool adopts them (takeEarlyThreads); threads it does not need are stopped. Until adopted
  * they are unref'd: a command that ends before it hunts (bad input, --help) exits as it would.
  */
@@ -50,7 +50,12 @@ interface Early {
   readonly onGone: () => void;
 }
 
-const early: Early[] = [];
+// Kept on the global object: bin/electorate.mjs starts the threads through dist/properties/
+// early-threads.js, and the CLI that adopts them may be the one-file bundle with its own copy of
+// this module (bin/build.mjs).
+const SLOT = Symbol.for("electorate.early-hunt-threads");
+const early: Early[] = ((globalThis as Record<symbol, unknown>)[SLOT] as Early[] | undefined) ?? [];
+(globalThis as Record<symbol, unknown>)[SLOT] = early;
 
 /** Starts `check`'s hunt threads if `args` (process.argv after the script) asks for a hunt. */
 export function startEarlyThreads(args: readonly string[]): void {
