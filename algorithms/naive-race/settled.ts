@@ -24,6 +24,9 @@ export interface NaiveRaceSettled {
 export function settleNaiveRace(cluster: ClusterView, o: NaiveRaceOptions, zk: SettledCoordinator, choice: SettledChoice | undefined, root: string): NaiveRaceSettled {
   const leaders = choice?.leaders ?? preferredLeaders(cluster);
   zk.openSessions(o.sessionTimeoutMs);
+  // Sizes the model's tables once: the root and a leader znode per partition, and a data watch
+  // per replica (tables grown to 1M entries a doubling at a time were rehashed and copied).
+  zk.reserve(cluster.partitions + 1, (h) => cluster.partitionsOf(h).length);
   zk.create(root, null, -1);
   const epochs = new Float64Array(cluster.partitions);
   // One data value per leader: a znode's data stands for its bytes and is never changed in place

@@ -39,7 +39,7 @@ import { mixSeed } from "../sim/random.ts";
 import { zkConfig, type ZkConfig } from "./config.ts";
 import { Fifo } from "./fifo.ts";
 import { PathSet } from "./path-set.ts";
-import { pathHash } from "./path-table.ts";
+import { pathHash, sized } from "./path-table.ts";
 import {
   requestBytes,
   setWatchesBytes,
@@ -264,6 +264,12 @@ export class ZkClientImpl implements ZkClient {
   restoreWatch(path: string, kind: "data" | "exists" | "children", hash: number = pathHash(path)): void {
     const noted = kind === "data" ? (this.restoredData ??= new RestoredWatches()) : kind === "exists" ? (this.restoredExist ??= new RestoredWatches()) : (this.restoredChild ??= new RestoredWatches());
     noted.note(path, hash);
+  }
+
+  /** About `n` watches of `kind` will be restored on this client (a sizing hint for the lists restoreWatch notes them in). */
+  reserveRestored(kind: "data" | "exists" | "children", n: number): void {
+    const noted = kind === "data" ? (this.restoredData ??= new RestoredWatches()) : kind === "exists" ? (this.restoredExist ??= new RestoredWatches()) : (this.restoredChild ??= new RestoredWatches());
+    noted.reserve(n);
   }
 
   /** Adds the watches restoreWatch noted, in the order they were restored (RestoredCoordinator.finish). */
@@ -633,24 +639,37 @@ export class ZkClientImpl implements ZkClient {
 
 /** Restored watches of one kind, in restore order: their paths and the paths' hashes (pathHash). */
 class RestoredWatches {
-  readonly paths: string[] = [];
+  paths: string[] = [];
   hashes: Int32Array = new Int32Array(1024);
+  /** Watches noted (the first n of both lists). */
+  n = 0;
 
   note(path: string, hash: number): void {
-    const n = this.paths.length;
+    const n = this.n++;
     if (n === this.hashes.length) {
       const grown = new Int32Array(n * 2);
       grown.set(this.hashes);
       this.hashes = grown;
     }
     this.hashes[n] = hash;
-    this.paths.push(path);
+    this.paths[n] = path;
+  }
+
+  /** Room for `more` watches beyond those noted, allocated once (reserveRestored). */
+  reserve(more: number): void {
+    const total = this.n + more;
+    if (this.hashes.length < total) {
+      const grown = new Int32Array(total);
+      grown.set(this.hashes.subarray(0, this.n));
+      this.hashes = grown;
+    }
+    if (this.paths.length < total) this.paths = sized(this.paths, this.n, total);
   }
 }
 
 /** Adds the noted watches to `set`, in order (into an empty set, the noted lists become the set's: PathSet.addAll). */
 function addRestored(set: PathSet, noted: RestoredWatches | null): void {
-  if (noted !== null) set.addAll(noted.paths, noted.hashes, noted.paths.length);
+  if (noted !== null) set.addAll(noted.paths, noted.hashes, noted.n);
 }
 
 /** All brokers' ZooKeeper clients, and the kernel event kinds they share. */

@@ -5,7 +5,7 @@
  * re-added path last). Why: inserting 1M fresh paths into a Map costs ~2.5x per path what 100k cost
  * on this VM (path-table.ts). The values sit in an array beside the paths, entry for entry.
  */
-import { PathTable, pathHash } from "./path-table.ts";
+import { PathTable, pathHash, sized } from "./path-table.ts";
 
 export class PathMap<V> extends PathTable implements Iterable<[string, V]> {
   private vals: (V | undefined)[] = [];
@@ -21,6 +21,10 @@ export class PathMap<V> extends PathTable implements Iterable<[string, V]> {
     if (slot >= 0) this.vals[this.index[slot] - 1] = value;
     else this.vals[this.append(path, hash)] = value;
     return this;
+  }
+
+  protected override reserved(entries: number): void {
+    if (this.vals.length < entries) this.vals = sized(this.vals, this.used, entries);
   }
 
   protected override removed(e: number): void {

@@ -4,7 +4,7 @@ import { PathSet } from "./path-set.ts";
 import { pathHash } from "./path-table.ts";
 
 describe("PathSet", () => {
-  it("keeps the members and the iteration order of a Set<string> through adds, deletes and clears", () => {
+  it("keeps the members and the iteration order of a Set<string> through adds, deletes, clears and reserves", () => {
     // A fixed LCG; paths from a small universe, so adds hit members, and deletes empty long probe runs.
     const next = lcg(12345);
     for (const universe of [3, 40, 700]) {
@@ -14,6 +14,7 @@ describe("PathSet", () => {
       for (let k = 0; k < 5_000; k++) {
         const path = `/leaders/${next(universe)}`;
         const op = next(100);
+        if (k % 400 === 0) ours.reserve(next(universe)); // sizes only: nothing a Set would show changes
         let same = true;
         if (op < 50) same = ours.add(path) === (!set.has(path) && set.add(path) !== undefined);
         else if (op < 95) same = ours.delete(path) === set.delete(path);
@@ -54,7 +55,7 @@ describe("PathSet", () => {
 });
 
 describe("PathMap", () => {
-  it("keeps the entries and the iteration order of a Map<string, V> through sets, deletes and clears", () => {
+  it("keeps the entries and the iteration order of a Map<string, V> through sets, deletes, clears and reserves", () => {
     const next = lcg(777);
     for (const universe of [3, 40, 700]) {
       const ours = new PathMap<number>();
@@ -63,6 +64,7 @@ describe("PathMap", () => {
       for (let k = 0; k < 5_000; k++) {
         const path = `/brokers/topics/t/partitions/${next(universe)}`;
         const op = next(100);
+        if (k % 400 === 0) ours.reserve(next(universe));
         let same = true;
         if (op < 50) {
           ours.set(path, k);

@@ -72,6 +72,27 @@ export abstract class PathTable {
     this.size = 0;
   }
 
+  /**
+   * Room for `extra` more entries than are used now, made at once: the index sized for them (one
+   * rebuild instead of one per doubling) and the entry arrays allocated at their final length (a
+   * settled start knows how many znodes or watches it restores: at 1M partitions the doublings
+   * were rehashes of the whole table and copies of 1M-entry arrays). Changes no content or order.
+   */
+  reserve(extra: number): void {
+    const entries = this.used + extra;
+    if (entries * 2 > this.index.length) this.grow(entries);
+    if (this.hashes.length < entries) {
+      const hashes = new Int32Array(entries);
+      hashes.set(this.hashes.subarray(0, this.used));
+      this.hashes = hashes;
+    }
+    if (this.paths.length < entries) this.paths = sized(this.paths, this.used, entries);
+    this.reserved(entries);
+  }
+
+  /** reserve() made room for `entries` entries (a subclass sizes what it keeps per entry). */
+  protected reserved(_entries: number): void {}
+
   /** Entry `e` was deleted (its path is already a hole). */
   protected removed(_e: number): void {}
   /** Compaction moved entry `from` to `to` (to <= from, in increasing order of from). */
@@ -143,6 +164,13 @@ export abstract class PathTable {
     this.index = index;
     this.mask = mask;
   }
+}
+
+/** The first `used` of `list` in a new array of length `length` (the rest holes, filled by index later). */
+export function sized<T>(list: T[], used: number, length: number): T[] {
+  const out = new Array<T>(length);
+  for (let e = 0; e < used; e++) out[e] = list[e] as T;
+  return out;
 }
 
 /** FNV-1a over the path's UTF-16 code units: a 32-bit hash computed from the characters alone. */

@@ -299,6 +299,11 @@ export class ZkServer implements WatchTrigger {
     return s;
   }
 
+  /** A quiet start's restore is about to create `znodes` znodes (a sizing hint: ZnodeTree.reserve). */
+  restoreReserve(znodes: number): void {
+    this.tree.reserve(znodes);
+  }
+
   /** A znode a quiet start created (`owner`: the owning session id, 0 for persistent); returns its czxid. */
   restoreCreate(path: string, data: unknown, owner: number): number {
     const zxid = ++this.zxid;

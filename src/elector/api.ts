@@ -212,6 +212,12 @@ export interface SettledCoordinator {
    * node), "exists" (exists on a missing node), "children" (getChildren).
    */
   watch(host: HostId, path: string, kind: "data" | "exists" | "children"): void;
+  /**
+   * Optional sizing hint (lab), before the creates and watches: about `znodes` znodes will be
+   * created and `dataWatches(host)` data watches restored for each broker. Tables are allocated
+   * at that size once instead of grown; a wrong hint costs memory or growth, never behaviour.
+   */
+  reserve(znodes: number, dataWatches: (host: HostId) => number): void;
 }
 
 /**

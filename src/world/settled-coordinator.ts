@@ -53,6 +53,11 @@ export class RestoredCoordinator implements SettledCoordinator {
     this.clients.impl(host).restoreWatch(path, kind, this.pathHash);
   }
 
+  reserve(znodes: number, dataWatches: (host: HostId) => number): void {
+    this.server.restoreReserve(znodes);
+    for (let h = 0; h < this.brokers; h++) this.clients.impl(h).reserveRestored("data", dataWatches(h));
+  }
+
   /** Every client has seen the last zxid of the restored state (ClientCnxn.lastZxid). */
   finish(): void {
     this.server.finishRestore();
