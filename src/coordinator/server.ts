@@ -299,9 +299,17 @@ export class ZkServer implements WatchTrigger {
     return s;
   }
 
-  /** A quiet start's restore is about to create `znodes` znodes (a sizing hint: ZnodeTree.reserve). */
+  /**
+   * Sizing hints for a quiet start's restore: about `znodes` znodes will be created
+   * (ZnodeTree.reserve); with a session, that many of its ephemerals and its data watches.
+   */
   restoreReserve(znodes: number): void {
     this.tree.reserve(znodes);
+  }
+
+  restoreReserveSession(s: Session, ephemerals: number, dataWatches: number): void {
+    if (ephemerals > 0) this.tree.reserveEphemerals(s.id, ephemerals);
+    if (dataWatches > 0) this.watches.reserveRestored(s, dataWatches);
   }
 
   /** A znode a quiet start created (`owner`: the owning session id, 0 for persistent); returns its czxid. */

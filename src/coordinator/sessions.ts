@@ -36,6 +36,11 @@ export class Session {
    */
   dataWatches: string[] | null = null;
   childWatches: string[] | null = null;
+  /**
+   * While a settled start restores this session's data watches into a list sized for them
+   * (WatchManager.reserveRestored): entries used in `dataWatches`; -1 otherwise.
+   */
+  restoredFill = -1;
   /** Watches this session's connection holds now. */
   dataWatchCount = 0;
   childWatchCount = 0;

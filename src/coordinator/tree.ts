@@ -20,7 +20,7 @@
  */
 import type { CreateMode, ZkErrorCode, ZkStat } from "../elector/zookeeper-client.ts";
 import { PathMap } from "./path-map.ts";
-import { pathHash } from "./path-table.ts";
+import { pathHash, sized } from "./path-table.ts";
 import type { Session } from "./sessions.ts";
 
 /** ZooKeeper's NoChildrenForEphemerals: an ephemeral znode cannot have children. */
@@ -125,6 +125,8 @@ interface Undo {
 interface EphemeralList {
   paths: string[];
   nodes: Znode[];
+  /** Entries used in `paths` and `nodes` (beyond them: room a settled start reserved, reserveEphemerals). */
+  used: number;
   live: number;
 }
 
@@ -160,6 +162,19 @@ export class ZnodeTree {
   /** Room for `znodes` more nodes in the table at once (a settled start's hint: PathTable.reserve). */
   reserve(znodes: number): void {
     this.nodes.reserve(znodes);
+  }
+
+  /** Room for `n` more ephemerals of session `owner`, allocated at once (a settled start's hint). */
+  reserveEphemerals(owner: number, n: number): void {
+    let list = this.ephemerals.get(owner);
+    if (list === undefined) {
+      list = { paths: [], nodes: [], used: 0, live: 0 };
+      this.ephemerals.set(owner, list);
+    }
+    const total = list.used + n;
+    if (list.paths.length >= total) return;
+    list.paths = sized(list.paths, list.used, total);
+    list.nodes = sized(list.nodes, list.used, total);
   }
 
   get(path: string): Znode | undefined {
@@ -425,14 +440,16 @@ export class ZnodeTree {
   private addEphemeral(owner: number, path: string, node: Znode): void {
     let list = this.ephemerals.get(owner);
     if (list === undefined) {
-      list = { paths: [], nodes: [], live: 0 };
+      list = { paths: [], nodes: [], used: 0, live: 0 };
       this.ephemerals.set(owner, list);
     }
-    list.paths.push(path);
-    list.nodes.push(node);
+    const e = list.used++;
+    list.paths[e] = path;
+    list.nodes[e] = node;
     list.live++;
-    if (list.paths.length > 2 * list.live + 64) {
+    if (list.used > 2 * list.live + 64) {
       const paths = this.liveEphemerals(list);
+      list.used = paths.length;
       list.paths = paths;
       list.nodes = paths.map((p) => this.nodes.get(p) as Znode);
     }
@@ -448,10 +465,10 @@ export class ZnodeTree {
 
   /** The live entries' paths in creation order (of a node listed twice, its last entry). */
   private liveEphemerals(list: EphemeralList): string[] {
-    const { paths, nodes } = list;
+    const { paths, nodes, used } = list;
     const out: string[] = [];
     let repeated = false;
-    for (let k = 0; k < paths.length; k++) {
+    for (let k = 0; k < used; k++) {
       if (this.nodes.get(paths[k]) !== nodes[k]) continue;
       out.push(paths[k]);
       if (out.length > list.live) repeated = true;
@@ -460,7 +477,7 @@ export class ZnodeTree {
     // A node listed twice (re-added by a rollback): keep its last entry.
     const seen = new Set<Znode>();
     const kept: string[] = [];
-    for (let k = paths.length - 1; k >= 0; k--) {
+    for (let k = used - 1; k >= 0; k--) {
       const node = nodes[k];
       if (this.nodes.get(paths[k]) !== node || seen.has(node)) continue;
       seen.add(node);

@@ -25,6 +25,7 @@
 import type { ZkWatchType } from "../elector/zookeeper-client.ts";
 import type { Session } from "./sessions.ts";
 import type { WatchHolder, Znode, ZnodeTree } from "./tree.ts";
+import { sized } from "./path-table.ts";
 
 /** Receives the sessions to notify when a watch fires. */
 export interface WatchTrigger {
@@ -56,7 +57,7 @@ export class WatchManager implements WatchHolder {
     } else if (!add(this.dataMissing, path, s)) {
       return false;
     }
-    s.dataWatches = this.remember(s.dataWatches, path, ++s.dataWatchCount, s, false);
+    this.rememberData(s, path);
     this.size++;
     return true;
   }
@@ -77,14 +78,49 @@ export class WatchManager implements WatchHolder {
     const list = this.withRestored(node.dataWatchers, s);
     if (list === null) return false;
     node.dataWatchers = list;
-    s.dataWatches = this.remember(s.dataWatches, path, ++s.dataWatchCount, s, false);
+    this.rememberData(s, path);
     this.size++;
     return true;
   }
 
-  /** The restore is over: the table of shared lists is dropped (the lists stay shared). */
+  /**
+   * A settled start will restore about `n` more data watches for `s`: its list of watched paths
+   * is allocated at that length once and filled in place (a session's list grows to 30k paths at
+   * 1M partitions; grown a push at a time, each of its copies below 128 KB went through the
+   * scavenger while alive). endRestore trims what was not used.
+   */
+  reserveRestored(s: Session, n: number): void {
+    const used = s.restoredFill >= 0 ? s.restoredFill : (s.dataWatches?.length ?? 0);
+    s.dataWatches = sized(s.dataWatches ?? [], used, used + n);
+    s.restoredFill = used;
+    (this.restored ??= new RestoredLists()).reserved.push(s);
+  }
+
+  /** The restore is over: the table of shared lists is dropped (the lists stay shared); reserved lists lose their unused room. */
   endRestore(): void {
+    if (this.restored !== null) {
+      for (const s of this.restored.reserved) {
+        if (s.restoredFill < 0) continue;
+        (s.dataWatches as string[]).length = s.restoredFill;
+        s.restoredFill = -1;
+      }
+    }
     this.restored = null;
+  }
+
+  /** Lists `path` as watched by `s` (one more watch held), in the room a restore reserved if any. */
+  private rememberData(s: Session, path: string): void {
+    const held = ++s.dataWatchCount;
+    const fill = s.restoredFill;
+    if (fill < 0) s.dataWatches = this.remember(s.dataWatches, path, held, s, false);
+    else if (fill < (s.dataWatches as string[]).length) {
+      (s.dataWatches as string[])[fill] = path;
+      s.restoredFill = fill + 1;
+    } else {
+      // More watches than reserved: the list is full, so it grows as usual from here.
+      s.restoredFill = -1;
+      s.dataWatches = this.remember(s.dataWatches, path, held, s, false);
+    }
   }
 
   /** withWatcher for a restored watch: the shared list of `list`'s watchers then `s` (see restoreData). */
@@ -270,6 +306,8 @@ class RestoredLists {
   readonly root: RestoredList = { list: [], next: new Map() };
   readonly byList = new Map<Session[], RestoredList>();
   last: RestoredList = this.root;
+  /** Sessions whose path lists were sized for the restore (reserveRestored). */
+  readonly reserved: Session[] = [];
 
   /** `list` as a shared list (and as `s` after `from`, if given). */
   add(list: Session[], from?: RestoredList, s?: Session): RestoredList {

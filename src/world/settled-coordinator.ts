@@ -53,9 +53,13 @@ export class RestoredCoordinator implements SettledCoordinator {
     this.clients.impl(host).restoreWatch(path, kind, this.pathHash);
   }
 
-  reserve(znodes: number, dataWatches: (host: HostId) => number): void {
+  reserve(znodes: number, ephemerals: (host: HostId) => number, dataWatches: (host: HostId) => number): void {
     this.server.restoreReserve(znodes);
-    for (let h = 0; h < this.brokers; h++) this.clients.impl(h).reserveRestored("data", dataWatches(h));
+    for (let h = 0; h < this.brokers; h++) {
+      const watches = dataWatches(h);
+      this.server.restoreReserveSession(this.session(h), ephemerals(h), watches);
+      this.clients.impl(h).reserveRestored("data", watches);
+    }
   }
 
   /** Every client has seen the last zxid of the restored state (ClientCnxn.lastZxid). */
