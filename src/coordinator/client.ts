@@ -39,7 +39,7 @@ import { mixSeed } from "../sim/random.ts";
 import { zkConfig, type ZkConfig } from "./config.ts";
 import { Fifo } from "./fifo.ts";
 import { PathSet } from "./path-set.ts";
-import { pathHash, sized } from "./path-table.ts";
+import { pathHash, sized, withRoom } from "./path-table.ts";
 import {
   requestBytes,
   setWatchesBytes,
@@ -659,7 +659,7 @@ class RestoredWatches {
   reserve(more: number): void {
     const total = this.n + more;
     if (this.hashes.length < total) {
-      const grown = new Int32Array(total);
+      const grown = new Int32Array(withRoom(total));
       grown.set(this.hashes.subarray(0, this.n));
       this.hashes = grown;
     }

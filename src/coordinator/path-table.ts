@@ -74,15 +74,16 @@ export abstract class PathTable {
 
   /**
    * Room for `extra` more entries than are used now, made at once: the index sized for them (one
-   * rebuild instead of one per doubling) and the entry arrays allocated at their final length (a
-   * settled start knows how many znodes or watches it restores: at 1M partitions the doublings
-   * were rehashes of the whole table and copies of 1M-entry arrays). Changes no content or order.
+   * rebuild instead of one per doubling) and the entry arrays allocated at their final length and
+   * an eighth more (withRoom). A settled start knows how many znodes or watches it restores: at 1M
+   * partitions the doublings were rehashes of the whole table and copies of 1M-entry arrays.
+   * Changes no content or order.
    */
   reserve(extra: number): void {
     const entries = this.used + extra;
     if (entries * 2 > this.index.length) this.grow(entries);
     if (this.hashes.length < entries) {
-      const hashes = new Int32Array(entries);
+      const hashes = new Int32Array(withRoom(entries));
       hashes.set(this.hashes.subarray(0, this.used));
       this.hashes = hashes;
     }
@@ -166,9 +167,19 @@ export abstract class PathTable {
   }
 }
 
-/** The first `used` of `list` in a new array of length `length` (the rest holes, filled by index later). */
+/**
+ * Room for `n` entries reserved by a settled start, and an eighth more: the run then adds to
+ * them (a crash's new leader znodes and re-set watches), and a list sized to the entry would be
+ * copied whole at its first addition (growing by half, as these lists did, leaves a quarter
+ * unused on average).
+ */
+export function withRoom(n: number): number {
+  return n + (n >> 3) + 16;
+}
+
+/** The first `used` of `list` in a new array of withRoom(`length`) (the rest holes, filled by index later). */
 export function sized<T>(list: T[], used: number, length: number): T[] {
-  const out = new Array<T>(length);
+  const out = new Array<T>(withRoom(length));
   for (let e = 0; e < used; e++) out[e] = list[e] as T;
   return out;
 }

@@ -87,7 +87,8 @@ export class WatchManager implements WatchHolder {
    * A settled start will restore about `n` more data watches for `s`: its list of watched paths
    * is allocated at that length once and filled in place (a session's list grows to 30k paths at
    * 1M partitions; grown a push at a time, each of its copies below 128 KB went through the
-   * scavenger while alive). endRestore trims what was not used.
+   * scavenger while alive). endRestore trims what was not used (the length only: V8 keeps the
+   * room, withRoom's eighth, for the watches the run sets later).
    */
   reserveRestored(s: Session, n: number): void {
     const used = s.restoredFill >= 0 ? s.restoredFill : (s.dataWatches?.length ?? 0);
