@@ -2,6 +2,8 @@
  * The core properties every elector is held to (docs/properties.md), as plain checks on a judged
  * run. Shared by the vitest suite, the hunt API (the CLI's `check`) and counterexample replay.
  */
+// V8's inlining budget for the process, raised before any property run is compiled (see the file).
+import "./inlining.ts";
 import { judge } from "../src/checker/judge.ts";
 import type { DataFinding, RunMetrics, SplitBrainFinding } from "../src/checker/metrics.ts";
 import type { ElectorDefinition } from "../src/elector/api.ts";
