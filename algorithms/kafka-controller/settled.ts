@@ -58,9 +58,6 @@ export function settleKafka(cluster: ClusterView, o: KafkaControllerOptions, zk:
   const isrs = new Int32Array(P).fill(all);
   reserveBrokerTables(cluster); // before the tree: one buffer while the heap is small (broker-tables.ts)
   zk.openSessions(o.sessionTimeoutMs);
-  // Sizes the znode table once (its room covers the two znodes per topic, not counted here): the
-  // four roots, the brokers, /controller_epoch, /controller and two znodes per partition.
-  zk.reserve(2 * P + B + 6, () => 0, () => 0);
   for (const path of [BROKERS, BROKER_IDS, TOPICS, ISR_CHANGE]) zk.create(path, null, -1);
   const brokerEpochs = new Float64Array(B);
   for (let h = 0; h < B; h++) brokerEpochs[h] = zk.create(brokerPath(h), { host: h }, h);

@@ -58,7 +58,7 @@ export class RestoredCoordinator implements SettledCoordinator {
     for (let h = 0; h < this.brokers; h++) {
       const watches = dataWatches(h);
       this.server.restoreReserveSession(this.session(h), ephemerals(h), watches);
-      if (watches > 0) this.clients.impl(h).reserveRestored("data", watches);
+      this.clients.impl(h).reserveRestored("data", watches);
     }
   }
 
