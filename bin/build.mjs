@@ -22,45 +22,28 @@ mkdirSync(join(dist, "src", "runner"), { recursive: true });
 copyFileSync(join(root, "src", "runner", "worker.mjs"), join(dist, "src", "runner", "worker.mjs"));
 mkdirSync(join(dist, "properties"), { recursive: true });
 copyFileSync(join(root, "properties", "hunt-worker.mjs"), join(dist, "properties", "hunt-worker.mjs"));
+/** One tree-shaken ESM file from `entry` (esbuild, a dev dependency, also tsx's); without esbuild, none, and `fallback` says what loads instead. */
+async function bundle(entry, outfile, what, fallback, extra = {}) {
+  try {
+    const { build } = await import("esbuild");
+    await build({ entryPoints: [entry], outfile, bundle: true, format: "esm", platform: "node", target: "node20", logLevel: "warning", ...extra });
+  } catch (e) {
+    console.error(`electorate build: no ${what} bundle (${e instanceof Error ? e.message.split("\n")[0] : String(e)}); ${fallback}`);
+  }
+}
 // A hunt worker thread loads hunt-tasks and everything it imports, `effect` and fast-check included,
 // once per thread: as 226 modules that is ~0.7 s of CPU per thread, as one tree-shaken file ~0.2 s
 // (docs/performance.md, stop 27). Its copy of `effect` is its own, so hunt-worker.mjs uses it only
 // for the registry's electors; a task naming elector modules (which import node_modules' `effect`)
-// loads the compiled modules instead. Without esbuild (a dev dependency, also tsx's) there is no bundle and
-// the worker loads the compiled modules.
-try {
-  const { build } = await import("esbuild");
-  await build({
-    entryPoints: [join(root, "properties", "hunt-tasks.ts")],
-    outfile: join(dist, "properties", "hunt-tasks.bundle.js"),
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    logLevel: "warning",
-  });
-} catch (e) {
-  console.error(`electorate build: no hunt worker bundle (${e instanceof Error ? e.message.split("\n")[0] : String(e)}); hunt threads load the compiled modules`);
-}
+// loads the compiled modules instead.
+await bundle(join(root, "properties", "hunt-tasks.ts"), join(dist, "properties", "hunt-tasks.bundle.js"), "hunt worker", "hunt threads load the compiled modules");
 // The CLI as one file for `check`, whose main thread otherwise spends ~0.9 s loading ~480 ES modules
 // before its pool hunts (~0.45 s as one file: docs/performance.md, stop 28). bin/electorate.mjs uses
 // it only for `check` without --elector-module (an elector module imports node_modules' `effect`,
 // which the bundle's copy cannot decode), and it sits beside hunt-worker.mjs, which the pool finds
 // next to itself. Other commands load the compiled modules (compare's pool finds its worker.mjs
 // beside src/runner/pool.js). CommonJS dependencies (yaml) require Node's built-ins: hence `require`.
-try {
-  const { build } = await import("esbuild");
-  await build({
-    entryPoints: [join(root, "src", "cli", "main.ts")],
-    outfile: join(dist, "properties", "check-cli.bundle.js"),
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    logLevel: "warning",
-    banner: { js: 'import { createRequire as electorateCreateRequire } from "node:module"; const require = electorateCreateRequire(import.meta.url);' },
-  });
-} catch (e) {
-  console.error(`electorate build: no check CLI bundle (${e instanceof Error ? e.message.split("\n")[0] : String(e)}); check loads the compiled modules`);
-}
+await bundle(join(root, "src", "cli", "main.ts"), join(dist, "properties", "check-cli.bundle.js"), "check CLI", "check loads the compiled modules", {
+  banner: { js: 'import { createRequire as electorateCreateRequire } from "node:module"; const require = electorateCreateRequire(import.meta.url);' },
+});
 writeFileSync(join(dist, "BUILD-STAMP"), "built by bin/build.mjs; sources newer than this file make bin/electorate.mjs use tsx\n");

@@ -39,7 +39,7 @@ import { mixSeed } from "../sim/random.ts";
 import { zkConfig, type ZkConfig } from "./config.ts";
 import { Fifo } from "./fifo.ts";
 import { PathSet } from "./path-set.ts";
-import { pathHash, sized, withRoom } from "./path-table.ts";
+import { pathHash, sized, sizedInt32 } from "./path-table.ts";
 import {
   requestBytes,
   setWatchesBytes,
@@ -658,11 +658,7 @@ class RestoredWatches {
   /** Room for `more` watches beyond those noted, allocated once (reserveRestored). */
   reserve(more: number): void {
     const total = this.n + more;
-    if (this.hashes.length < total) {
-      const grown = new Int32Array(withRoom(total));
-      grown.set(this.hashes.subarray(0, this.n));
-      this.hashes = grown;
-    }
+    if (this.hashes.length < total) this.hashes = sizedInt32(this.hashes, this.n, total);
     if (this.paths.length < total) this.paths = sized(this.paths, this.n, total);
   }
 }

@@ -82,11 +82,7 @@ export abstract class PathTable {
   reserve(extra: number): void {
     const entries = this.used + extra;
     if (entries * 2 > this.index.length) this.grow(entries);
-    if (this.hashes.length < entries) {
-      const hashes = new Int32Array(withRoom(entries));
-      hashes.set(this.hashes.subarray(0, this.used));
-      this.hashes = hashes;
-    }
+    if (this.hashes.length < entries) this.hashes = sizedInt32(this.hashes, this.used, entries);
     if (this.paths.length < entries) this.paths = sized(this.paths, this.used, entries);
     this.reserved(entries);
   }
@@ -181,6 +177,13 @@ export function withRoom(n: number): number {
 export function sized<T>(list: T[], used: number, length: number): T[] {
   const out = new Array<T>(withRoom(length));
   for (let e = 0; e < used; e++) out[e] = list[e] as T;
+  return out;
+}
+
+/** sized() for a path table's hashes: the first `used` of `hashes` in a new Int32Array of withRoom(`length`). */
+export function sizedInt32(hashes: Int32Array, used: number, length: number): Int32Array {
+  const out = new Int32Array(withRoom(length));
+  out.set(hashes.subarray(0, used));
   return out;
 }
 

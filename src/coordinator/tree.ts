@@ -166,11 +166,7 @@ export class ZnodeTree {
 
   /** Room for `n` more ephemerals of session `owner`, allocated at once (a settled start's hint). */
   reserveEphemerals(owner: number, n: number): void {
-    let list = this.ephemerals.get(owner);
-    if (list === undefined) {
-      list = { paths: [], nodes: [], used: 0, live: 0 };
-      this.ephemerals.set(owner, list);
-    }
+    const list = this.ephemeralListOf(owner);
     const total = list.used + n;
     if (list.paths.length >= total) return;
     list.paths = sized(list.paths, list.used, total);
@@ -437,12 +433,18 @@ export class ZnodeTree {
   }
 
   /** `node` (now in the tree under `path`) is an ephemeral of `owner`. */
-  private addEphemeral(owner: number, path: string, node: Znode): void {
+  /** Session `owner`'s list of ephemerals, made empty on first use. */
+  private ephemeralListOf(owner: number): EphemeralList {
     let list = this.ephemerals.get(owner);
     if (list === undefined) {
       list = { paths: [], nodes: [], used: 0, live: 0 };
       this.ephemerals.set(owner, list);
     }
+    return list;
+  }
+
+  private addEphemeral(owner: number, path: string, node: Znode): void {
+    const list = this.ephemeralListOf(owner);
     const e = list.used++;
     list.paths[e] = path;
     list.nodes[e] = node;
