@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { electors } from "../algorithms/index.ts";
 import type { ElectorDefinition } from "../src/elector/api.ts";
 import { namedAs, resolveElectorName } from "../src/elector/variants.ts";
-import type { RunMetrics } from "../src/checker/metrics.ts";
+import type { SafetyVerdict } from "../src/checker/judge.ts";
 import { writeFileAtomic } from "../src/runner/files.ts";
 import { PACKAGE_ROOT } from "../src/runner/package-root.ts";
 import { diagramOf } from "./diagram.ts";
@@ -90,8 +90,8 @@ export interface ReplayResult {
   /** Whether the run reproduced the saved trace hash (false: the lab or the elector changed). */
   readonly sameTrace: boolean;
   readonly traceHash: string;
-  /** The judged metrics (absent when the run threw). */
-  readonly metrics?: RunMetrics;
+  /** The checker's verdict, what the properties read (absent when the run threw). */
+  readonly metrics?: SafetyVerdict;
   /** The exception, when the run threw. */
   readonly error?: string;
   readonly scheduleText: string;

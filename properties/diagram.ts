@@ -4,7 +4,7 @@
  * the trace hash), picks the window around the first finding, and draws it with
  * src/report/lamport.ts. The violating write's messages are red.
  */
-import type { RunMetrics } from "../src/checker/metrics.ts";
+import type { SafetyVerdict } from "../src/checker/judge.ts";
 import { Obs } from "../src/record/observation-log.ts";
 import { fmt } from "../src/report/format.ts";
 import { lamportSvg, type DiagramInput, type DiagramMessage } from "../src/report/lamport.ts";
@@ -29,7 +29,7 @@ const WORKLOAD = new Set(["produce", "produce.response", "metadata", "metadata.r
  * election of the leader that does not hold it, to just after its acknowledgement; else around
  * the first split-brain finding; else the run's last 5 s.
  */
-export function focusOf(metrics: RunMetrics, outcome: WorldOutcome): { window: [number, number]; writeIds: Set<number>; what: string; partition?: number } {
+export function focusOf(metrics: SafetyVerdict, outcome: WorldOutcome): { window: [number, number]; writeIds: Set<number>; what: string; partition?: number } {
   const durationMs = outcome.config.durationMs;
   const lost = metrics.data.findings.find((f) => f.grade === "lost-write");
   if (lost !== undefined && lost.grade === "lost-write") {
@@ -65,12 +65,12 @@ function laneLabel(outcome: WorldOutcome, host: number): string {
   return `client ${host - outcome.world.firstProducer}`;
 }
 
-export function diagramOf(config: WorldConfig<unknown>, metrics: RunMetrics, title: string): Diagram {
+export function diagramOf(config: WorldConfig<unknown>, metrics: SafetyVerdict, title: string): Diagram {
   return diagramOfOutcome(runWorld({ ...config, traceMessages: 400_000 }), metrics, title);
 }
 
 /** The diagram of a run already made with the message trace on (the explorer's replay builds its own). */
-export function diagramOfOutcome(outcome: WorldOutcome, metrics: RunMetrics, title: string): Diagram {
+export function diagramOfOutcome(outcome: WorldOutcome, metrics: SafetyVerdict, title: string): Diagram {
   const config = outcome.config;
   const trace = outcome.network.trace!;
   const focus = focusOf(metrics, outcome);

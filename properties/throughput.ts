@@ -14,7 +14,8 @@
  *    30 s simulated (faults after 30 s dropped) — the shape the >= 100 runs/s target is stated for;
  *  - "suite": the suite's own scenarios (3-5 brokers, 1-20 partitions, recovery + quiet period).
  * A property run is: build the world, run it, judge it, check the properties (one world; the
- * determinism property's second run is not counted). Wall time splits into build (the World
+ * determinism property's second run is not counted). Judged as `evaluate` judges a run not checked
+ * for determinism (most of a hunt's): `judgeSafety`, the verdict the properties read. Wall time splits into build (the World
  * constructed and started), run and judge; generating and planning the scenarios is timed apart
  * (CPU per scenario, printed at the end).
  * --writes-per-second / --stop-after-recovery replace PROPERTY_WORKLOAD's rate and when writes stop
@@ -32,7 +33,7 @@ import { pathToFileURL } from "node:url";
 import { isMainThread, Worker } from "node:worker_threads";
 import fc from "fast-check";
 import { electors } from "../algorithms/index.ts";
-import { judge } from "../src/checker/judge.ts";
+import { judgeSafety } from "../src/checker/judge.ts";
 import type { ElectorDefinition } from "../src/elector/api.ts";
 import type { WorldConfig } from "../src/world/world-config.ts";
 import { decodeVariantOptions, splitElectorName, variantNames } from "../src/elector/variants.ts";
@@ -131,7 +132,7 @@ function measure(def: ElectorDefinition, plans: readonly PlannedRun[]): Measure 
     world.run();
     const outcome = outcomeOf(world);
     const t1 = performance.now();
-    const metrics = judge(outcome);
+    const metrics = judgeSafety(outcome);
     for (const p of props) violation(p, { plan, outcome, metrics });
     const t2 = performance.now();
     m.runs++;

@@ -4,7 +4,7 @@
  * the end. Built from the checker's timelineOf (src/checker/judge.ts) and describeFault.
  */
 import { timelineOf } from "../src/runner/timeline.ts";
-import type { RunMetrics } from "../src/checker/metrics.ts";
+import type { SafetyVerdict } from "../src/checker/judge.ts";
 import type { PartitionTimeline, RunTimeline } from "../src/runner/result.ts";
 import { describeFault } from "../src/sim/faults.ts";
 import { HostStatus } from "../src/sim/kernel.ts";
@@ -72,7 +72,7 @@ function endStates(outcome: WorldOutcome): { partition: number; ok: boolean; tex
 }
 
 /** The partitions a violation is about. */
-function partitionsOf(property: PropertyName | undefined, metrics: RunMetrics, outcome: WorldOutcome): number[] {
+function partitionsOf(property: PropertyName | undefined, metrics: SafetyVerdict, outcome: WorldOutcome): number[] {
   let chosen: number[];
   if (property === "no-lost-acknowledged-writes" || property === "no-divergence") {
     const grade = property === "no-divergence" ? "divergence" : "lost-write";
@@ -182,7 +182,7 @@ function followerLines(outcome: WorldOutcome, wanted: readonly number[]): Line[]
 }
 
 /** The timeline of the partitions a violation is about, as text. */
-export function timelineText(outcome: WorldOutcome, metrics: RunMetrics, spec: RunSpec, property?: PropertyName): string {
+export function timelineText(outcome: WorldOutcome, metrics: SafetyVerdict, spec: RunSpec, property?: PropertyName): string {
   const wanted = partitionsOf(property, metrics, outcome);
   const fromFindings = wanted.every((p) => metrics.splitBrain.findings.some((f) => f.partition === p) || metrics.data.findings.some((f) => f.partition === p));
   const timeline: RunTimeline = timelineOf(outcome, fromFindings ? "findings" : "all", metrics);

@@ -4,8 +4,7 @@
  * findings (the checker itself stays narrow: it builds no timelines).
  */
 import { leadershipIntervals } from "../checker/leadership.ts";
-import { judge } from "../checker/judge.ts";
-import type { RunMetrics } from "../checker/metrics.ts";
+import { judge, type SafetyVerdict } from "../checker/judge.ts";
 import { lateAckCheck } from "../checker/split-brain.ts";
 import { Obs } from "../record/observation-log.ts";
 import type { RunRecord } from "../record/run-record.ts";
@@ -15,7 +14,7 @@ import type { AcknowledgedWrite, HostEvent, PartitionTimeline, RunTimeline } fro
  * `which`: the partitions named by findings (split-brain, lost writes, divergence; at most `limit`
  * of them), or every partition.
  */
-export function timelineOf(record: RunRecord, which: "findings" | "all", metrics?: RunMetrics, limit = 12): RunTimeline {
+export function timelineOf(record: RunRecord, which: "findings" | "all", metrics?: SafetyVerdict, limit = 12): RunTimeline {
   const { log, cluster } = record;
   const end = record.durationMs;
   const intervals = leadershipIntervals(log, cluster, end);
