@@ -37,6 +37,24 @@ export class PathMap<V> extends PathTable implements Iterable<[string, V]> {
     this.vals.length = live;
   }
 
+  /**
+   * Entries so far, holes included: with pathAt and valueAt, a walk over the map in insertion
+   * order without an iterator (a walk of a million znodes: no generator step or pair per entry).
+   */
+  get end(): number {
+    return this.used;
+  }
+
+  /** The path of entry `e` (0 <= e < end), undefined for a hole. */
+  pathAt(e: number): string | undefined {
+    return this.paths[e];
+  }
+
+  /** The value of entry `e` (0 <= e < end), undefined for a hole. */
+  valueAt(e: number): V | undefined {
+    return this.vals[e];
+  }
+
   /** The paths in insertion order. */
   *keys(): IterableIterator<string> {
     for (let e = 0; e < this.used; e++) {

@@ -300,22 +300,18 @@ export class ZkServer implements WatchTrigger {
   }
 
   /**
-   * Sizing hints for a quiet start's restore: about `znodes` znodes will be created
-   * (ZnodeTree.reserve); with a session, that many of its ephemerals and its data watches.
+   * Sizing hint for a quiet start's restore: about `znodes` znodes will be created
+   * (ZnodeTree.reserve). A restored session's ephemerals and data watches need no room: they are
+   * not listed per session (ZnodeTree.createRestored, WatchManager.restoreData).
    */
   restoreReserve(znodes: number): void {
     this.tree.reserve(znodes);
   }
 
-  restoreReserveSession(s: Session, ephemerals: number, dataWatches: number): void {
-    if (ephemerals > 0) this.tree.reserveEphemerals(s.id, ephemerals);
-    if (dataWatches > 0) this.watches.reserveRestored(s, dataWatches);
-  }
-
   /** A znode a quiet start created (`owner`: the owning session id, 0 for persistent); returns its czxid. */
   restoreCreate(path: string, data: unknown, owner: number): number {
     const zxid = ++this.zxid;
-    const err = this.tree.create(path, data, owner === 0 ? "persistent" : "ephemeral", owner, zxid);
+    const err = this.tree.createRestored(path, data, owner === 0 ? "persistent" : "ephemeral", owner, zxid);
     if (err !== "ok") throw new Error(`settled start: create ${path}: ${err}`);
     return zxid;
   }

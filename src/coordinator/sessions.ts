@@ -37,10 +37,10 @@ export class Session {
   dataWatches: string[] | null = null;
   childWatches: string[] | null = null;
   /**
-   * While a settled start restores this session's data watches into a list sized for them
-   * (WatchManager.reserveRestored): entries used in `dataWatches`; -1 otherwise.
+   * Whether this session holds data watches a settled start restored: those are on their nodes'
+   * watcher lists but not in `dataWatches` (WatchManager.restoreData, removeSession).
    */
-  restoredFill = -1;
+  unlistedWatches = false;
   /** Watches this session's connection holds now. */
   dataWatchCount = 0;
   childWatchCount = 0;
@@ -162,6 +162,7 @@ export class SessionTracker {
       s.stream = null;
       s.dataWatches = null;
       s.childWatches = null;
+      s.unlistedWatches = false;
       s.dataWatchCount = 0;
       s.childWatchCount = 0;
       s.inbox = null;

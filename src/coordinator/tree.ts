@@ -20,7 +20,7 @@
  */
 import type { CreateMode, ZkErrorCode, ZkStat } from "../elector/zookeeper-client.ts";
 import { PathMap } from "./path-map.ts";
-import { pathHash, sized } from "./path-table.ts";
+import { pathHash } from "./path-table.ts";
 import type { Session } from "./sessions.ts";
 
 /** ZooKeeper's NoChildrenForEphemerals: an ephemeral znode cannot have children. */
@@ -123,11 +123,17 @@ interface Undo {
  * move it there). Rebuilt from its live entries when it grows past twice their number.
  */
 interface EphemeralList {
+  readonly owner: number;
   paths: string[];
   nodes: Znode[];
-  /** Entries used in `paths` and `nodes` (beyond them: room a settled start reserved, reserveEphemerals). */
+  /** Entries used in `paths` and `nodes`. */
   used: number;
   live: number;
+  /**
+   * Whether some of the live ephemerals are not listed: those a settled start restored
+   * (createRestored). The tree's own order finds them (liveEphemerals).
+   */
+  unlisted: boolean;
 }
 
 export class ZnodeTree {
@@ -150,6 +156,8 @@ export class ZnodeTree {
   private lastCreated: Znode | undefined = undefined;
   /** Keeps data watchers on nodes (WatchManager); null: none. */
   watchHolder: WatchHolder | null = null;
+  /** While createRestored creates: an ephemeral is counted for its owner, not listed. */
+  private restoring = false;
 
   constructor() {
     this.nodes.set("/", newZnode(undefined, 0, 0));
@@ -162,15 +170,6 @@ export class ZnodeTree {
   /** Room for `znodes` more nodes in the table at once (a settled start's hint: PathTable.reserve). */
   reserve(znodes: number): void {
     this.nodes.reserve(znodes);
-  }
-
-  /** Room for `n` more ephemerals of session `owner`, allocated at once (a settled start's hint). */
-  reserveEphemerals(owner: number, n: number): void {
-    const list = this.ephemeralListOf(owner);
-    const total = list.used + n;
-    if (list.paths.length >= total) return;
-    list.paths = sized(list.paths, list.used, total);
-    list.nodes = sized(list.nodes, list.used, total);
   }
 
   get(path: string): Znode | undefined {
@@ -249,6 +248,20 @@ export class ZnodeTree {
     this.createdPath = actual;
     this.lastCreated = node;
     return "ok";
+  }
+
+  /**
+   * create() for a settled start's restore (server.restoreCreate): an ephemeral is not listed
+   * in its owner's list of ephemerals, only counted. At 1M partitions those lists held 1M
+   * (path, node) pairs, written into old arrays as the paths were made (each store a
+   * remembered-set entry for the scavenger), for the one session a crash closes; the tree's own
+   * order, which is the order of creation, finds them then (liveEphemerals).
+   */
+  createRestored(path: string, data: unknown, mode: CreateMode, owner: number, zxid: number): ZkErrorCode {
+    this.restoring = true;
+    const err = this.create(path, data, mode, owner, zxid);
+    this.restoring = false;
+    return err;
   }
 
   /** The parent of `path` (see lastParent): the one of the previous create, the node it created, or looked up. */
@@ -437,7 +450,7 @@ export class ZnodeTree {
   private ephemeralListOf(owner: number): EphemeralList {
     let list = this.ephemerals.get(owner);
     if (list === undefined) {
-      list = { paths: [], nodes: [], used: 0, live: 0 };
+      list = { owner, paths: [], nodes: [], used: 0, live: 0, unlisted: false };
       this.ephemerals.set(owner, list);
     }
     return list;
@@ -445,6 +458,11 @@ export class ZnodeTree {
 
   private addEphemeral(owner: number, path: string, node: Znode): void {
     const list = this.ephemeralListOf(owner);
+    if (this.restoring) {
+      list.live++;
+      list.unlisted = true;
+      return;
+    }
     const e = list.used++;
     list.paths[e] = path;
     list.nodes[e] = node;
@@ -454,6 +472,7 @@ export class ZnodeTree {
       list.used = paths.length;
       list.paths = paths;
       list.nodes = paths.map((p) => this.nodes.get(p) as Znode);
+      list.unlisted = false;
     }
   }
 
@@ -467,6 +486,7 @@ export class ZnodeTree {
 
   /** The live entries' paths in creation order (of a node listed twice, its last entry). */
   private liveEphemerals(list: EphemeralList): string[] {
+    if (list.unlisted) return this.liveWithUnlisted(list);
     const { paths, nodes, used } = list;
     const out: string[] = [];
     let repeated = false;
@@ -483,6 +503,37 @@ export class ZnodeTree {
       const node = nodes[k];
       if (this.nodes.get(paths[k]) !== node || seen.has(node)) continue;
       seen.add(node);
+      kept.push(paths[k]);
+    }
+    return kept.reverse();
+  }
+
+  /**
+   * liveEphemerals when some are not listed (createRestored): the owner's nodes in the tree's
+   * order, which is the order they entered it — the order a list appends them in, a rollback's
+   * re-added node last in both — then the listed entries, of which the live ones name nodes
+   * already found: each node's last entry is kept, as liveEphemerals keeps it.
+   */
+  private liveWithUnlisted(list: EphemeralList): string[] {
+    const paths: string[] = [];
+    const nodes: Znode[] = [];
+    const table = this.nodes;
+    for (let e = 0, end = table.end; e < end; e++) {
+      const node = table.valueAt(e);
+      if (node === undefined || node.ephemeralOwner !== list.owner) continue;
+      paths.push(table.pathAt(e) as string);
+      nodes.push(node);
+    }
+    for (let k = 0; k < list.used; k++) {
+      if (this.nodes.get(list.paths[k]) !== list.nodes[k]) continue;
+      paths.push(list.paths[k]);
+      nodes.push(list.nodes[k]);
+    }
+    const seen = new Set<Znode>();
+    const kept: string[] = [];
+    for (let k = paths.length - 1; k >= 0; k--) {
+      if (seen.has(nodes[k])) continue;
+      seen.add(nodes[k]);
       kept.push(paths[k]);
     }
     return kept.reverse();

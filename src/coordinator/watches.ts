@@ -25,7 +25,6 @@
 import type { ZkWatchType } from "../elector/zookeeper-client.ts";
 import type { Session } from "./sessions.ts";
 import type { WatchHolder, Znode, ZnodeTree } from "./tree.ts";
-import { sized } from "./path-table.ts";
 
 /** Receives the sessions to notify when a watch fires. */
 export interface WatchTrigger {
@@ -71,6 +70,11 @@ export class WatchManager implements WatchHolder {
    * lists (first replica x shift, assignment.ts) make fewer than 10k distinct ones. Sharing is safe
    * because a short list is never changed in place (withWatcher and the removals copy it), and only
    * lists shorter than SHORT_WATCHERS are shared.
+   *
+   * The path is not listed in the session's `dataWatches` (Session.unlistedWatches): at 1M
+   * partitions those lists held 3M paths, written into old arrays as the strings were made (each
+   * store a remembered-set entry for the scavenger) for a removal that comes for one session in a
+   * crash, if at all; removeSession finds such watches on the nodes instead.
    */
   restoreData(path: string, s: Session): boolean {
     const node = this.tree.find(path);
@@ -78,50 +82,20 @@ export class WatchManager implements WatchHolder {
     const list = this.withRestored(node.dataWatchers, s);
     if (list === null) return false;
     node.dataWatchers = list;
-    this.rememberData(s, path);
+    s.dataWatchCount++;
+    s.unlistedWatches = true;
     this.size++;
     return true;
   }
 
-  /**
-   * A settled start will restore about `n` more data watches for `s`: its list of watched paths
-   * is allocated at that length once and filled in place (a session's list grows to 30k paths at
-   * 1M partitions; grown a push at a time, each of its copies below 128 KB went through the
-   * scavenger while alive). endRestore trims what was not used (the length only: V8 keeps the
-   * room, withRoom's eighth, for the watches the run sets later).
-   */
-  reserveRestored(s: Session, n: number): void {
-    const used = s.restoredFill >= 0 ? s.restoredFill : (s.dataWatches?.length ?? 0);
-    s.dataWatches = sized(s.dataWatches ?? [], used, used + n);
-    s.restoredFill = used;
-    (this.restored ??= new RestoredLists()).reserved.push(s);
-  }
-
-  /** The restore is over: the table of shared lists is dropped (the lists stay shared); reserved lists lose their unused room. */
+  /** The restore is over: the table of shared lists is dropped (the lists stay shared). */
   endRestore(): void {
-    if (this.restored !== null) {
-      for (const s of this.restored.reserved) {
-        if (s.restoredFill < 0) continue;
-        (s.dataWatches as string[]).length = s.restoredFill;
-        s.restoredFill = -1;
-      }
-    }
     this.restored = null;
   }
 
-  /** Lists `path` as watched by `s` (one more watch held), in the room a restore reserved if any. */
+  /** Lists `path` as watched by `s` (one more watch held). */
   private rememberData(s: Session, path: string): void {
-    const held = ++s.dataWatchCount;
-    const fill = s.restoredFill;
-    if (fill < 0) s.dataWatches = this.remember(s.dataWatches, path, held, s, false);
-    else if (fill < (s.dataWatches as string[]).length) {
-      (s.dataWatches as string[])[fill] = path;
-      s.restoredFill = fill + 1;
-    } else {
-      // More watches than reserved: the list is full, so it grows as usual from here.
-      s.restoredFill = -1;
-      s.dataWatches = this.remember(s.dataWatches, path, held, s, false);
-    }
+    s.dataWatches = this.remember(s.dataWatches, path, ++s.dataWatchCount, s, false);
   }
 
   /** withWatcher for a restored watch: the shared list of `list`'s watchers then `s` (see restoreData). */
@@ -183,6 +157,7 @@ export class WatchManager implements WatchHolder {
 
   /** The session's connection closed: drop its watches (DataTree.removeCnxn). */
   removeSession(s: Session): void {
+    if (s.unlistedWatches) this.removeUnlisted(s);
     if (s.dataWatches !== null) {
       for (const path of s.dataWatches) {
         if (this.removeData(path, s)) this.size--;
@@ -197,6 +172,31 @@ export class WatchManager implements WatchHolder {
       s.childWatches = null;
       s.childWatchCount = 0;
     }
+  }
+
+  /**
+   * Drops `s` from every data watcher list that holds it: the watches a settled start restored are
+   * not in its `dataWatches` (restoreData). One walk of the tree (and of the missing paths), once
+   * per such session; the listed paths removeSession then walks find `s` already gone.
+   */
+  private removeUnlisted(s: Session): void {
+    s.unlistedWatches = false;
+    const table = this.tree.nodes;
+    for (let e = 0, end = table.end; e < end; e++) {
+      const node = table.valueAt(e);
+      if (node === undefined) continue;
+      const list = node.dataWatchers;
+      if (list === null) continue;
+      const i = list.indexOf(s);
+      if (i < 0) continue;
+      node.dataWatchers = without(list, i);
+      this.size--;
+    }
+    for (const path of Array.from(this.dataMissing.keys())) {
+      if (remove(this.dataMissing, path, s)) this.size--;
+    }
+    // Every watch the session held is gone with these and its listed ones (removeSession).
+    s.dataWatchCount = 0;
   }
 
   clear(): void {
@@ -307,8 +307,6 @@ class RestoredLists {
   readonly root: RestoredList = { list: [], next: new Map() };
   readonly byList = new Map<Session[], RestoredList>();
   last: RestoredList = this.root;
-  /** Sessions whose path lists were sized for the restore (reserveRestored). */
-  readonly reserved: Session[] = [];
 
   /** `list` as a shared list (and as `s` after `from`, if given). */
   add(list: Session[], from?: RestoredList, s?: Session): RestoredList {

@@ -53,12 +53,12 @@ export class RestoredCoordinator implements SettledCoordinator {
     this.clients.impl(host).restoreWatch(path, kind, this.pathHash);
   }
 
-  reserve(znodes: number, ephemerals: (host: HostId) => number, dataWatches: (host: HostId) => number): void {
+  /** Sizes the tree's table and each client's noted watches (a session's ephemerals and watches are not listed per session: ZnodeTree.createRestored, WatchManager.restoreData). */
+  reserve(znodes: number, _ephemerals: (host: HostId) => number, dataWatches: (host: HostId) => number): void {
     this.server.restoreReserve(znodes);
     for (let h = 0; h < this.brokers; h++) {
-      const watches = dataWatches(h);
-      this.server.restoreReserveSession(this.session(h), ephemerals(h), watches);
-      this.clients.impl(h).reserveRestored("data", watches);
+      this.session(h); // throws if openSessions was not called
+      this.clients.impl(h).reserveRestored("data", dataWatches(h));
     }
   }
 
