@@ -107,8 +107,13 @@ export class GroupTable {
   oState: Uint8Array;
   /** Leader: each learner's last zxid, from its ACKEPOCH (where its synchronisation starts). */
   peerZxid: Float64Array;
-  /** Per group: 0 until it has a row, else 1 + its row. */
-  private readonly rowPlus1: Int32Array;
+  /** Per row: its group (the host's deadline wheel is indexed by row, zab-host.ts). */
+  rowGroup: Int32Array;
+  /**
+   * Per group: 0 until it has a row, else 1 + its row; 2 bytes a group when rows fit (every group
+   * that elects reads it, so a failover touches nearly every page of it on every host).
+   */
+  private readonly rowPlus1: Uint16Array | Int32Array;
   private rows = 0;
   private capacity = 0;
 
@@ -126,7 +131,8 @@ export class GroupTable {
     this.groups = G;
     // One ArrayBuffer per host for every per-group array (4-byte fields first, so every view is
     // aligned): an ArrayBuffer allocation of hundreds of KiB costs far more than carving a view.
-    const arena = new ArrayBuffer(G * (4 * 3 + 9));
+    const rowIdBytes = G < 0x10000 ? 2 : 4;
+    const arena = new ArrayBuffer(G * (4 * 2 + rowIdBytes + 9));
     let at = 0;
     const i32 = (n: number): Int32Array => {
       const a = new Int32Array(arena, at, n);
@@ -140,7 +146,8 @@ export class GroupTable {
     };
     this.round = i32(G);
     this.maxAccepted = i32(G).fill(-1);
-    this.rowPlus1 = i32(G);
+    this.rowPlus1 = rowIdBytes === 2 ? new Uint16Array(arena, at, G) : new Int32Array(arena, at, G);
+    at += G * rowIdBytes;
     this.mySlot = u8(G);
     this.st = u8(G).fill(S_NONE);
     this.flags = u8(G);
@@ -157,7 +164,7 @@ export class GroupTable {
       for (let j = 0; j < this.rf; j++) if (this.hosts[base + j] === host) this.mySlot[g] = j;
     }
     this.pZxid = this.vZxid = this.peerZxid = new Float64Array(0);
-    this.pEpoch = this.lastBroadcast = this.vEpoch = this.oEpoch = new Int32Array(0);
+    this.pEpoch = this.lastBroadcast = this.vEpoch = this.oEpoch = this.rowGroup = new Int32Array(0);
     this.backoff = this.vState = this.oState = new Uint8Array(0);
     this.vLeader = this.oLeader = new Int8Array(0);
   }
@@ -168,10 +175,21 @@ export class GroupTable {
     return r !== 0 ? r - 1 : this.newRow(g);
   }
 
+  /** The group's row, or -1 if it has none (gives none). */
+  rowIfAny(g: number): number {
+    return this.rowPlus1[g] - 1;
+  }
+
+  /** Rows the row fields have room for (they grow by doubling when a group needs one more). */
+  get rowCapacity(): number {
+    return this.capacity;
+  }
+
   private newRow(g: number): number {
     if (this.rows === this.capacity) this.grow(Math.min(this.groups, Math.max(64, this.capacity * 2)));
     const r = this.rows++;
     this.rowPlus1[g] = r + 1;
+    this.rowGroup[r] = g;
     const base = r * this.rf;
     for (let j = 0; j < this.rf; j++) {
       this.vLeader[base + j] = -1;
@@ -183,7 +201,7 @@ export class GroupTable {
   /** Row fields for `capacity` rows, in one ArrayBuffer (8-byte fields first), the old rows copied. */
   private grow(capacity: number): void {
     const rf = this.rf;
-    const buffer = new ArrayBuffer(capacity * (8 * (1 + 2 * rf) + 4 * (2 + 2 * rf) + (1 + 4 * rf)));
+    const buffer = new ArrayBuffer(capacity * (8 * (1 + 2 * rf) + 4 * (3 + 2 * rf) + (1 + 4 * rf)));
     let at = 0;
     const take = <A extends Float64Array | Int32Array | Uint8Array | Int8Array>(old: A, make: (b: ArrayBuffer, at: number, n: number) => A, n: number): A => {
       const a = make(buffer, at, n);
@@ -200,6 +218,7 @@ export class GroupTable {
     this.peerZxid = take(this.peerZxid, f64, capacity * rf);
     this.pEpoch = take(this.pEpoch, i32, capacity);
     this.lastBroadcast = take(this.lastBroadcast, i32, capacity);
+    this.rowGroup = take(this.rowGroup, i32, capacity);
     this.vEpoch = take(this.vEpoch, i32, capacity * rf);
     this.oEpoch = take(this.oEpoch, i32, capacity * rf);
     this.backoff = take(this.backoff, u8, capacity);

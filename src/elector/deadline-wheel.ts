@@ -58,9 +58,9 @@ export class DeadlineWheel {
   readonly slots: number;
   /**
    * Per entry: >= 0 the absolute tick of the slot holding it (exact mode: its due tick);
-   * NOWHERE; <= -2 held in holding list (-2 - where).
+   * NOWHERE; <= -2 held in holding list (-2 - where). Replaced by `grow`.
    */
-  readonly where: Int32Array;
+  where: Int32Array;
   /** Entries in each holding list. */
   readonly heldCount: Int32Array;
   /** Every tick up to and including this one has been processed. */
@@ -70,8 +70,8 @@ export class DeadlineWheel {
   /** Exact mode: the earliest tick scheduled since the last `advance` (a lower bound for the next timer). */
   earliest = Number.MAX_SAFE_INTEGER;
 
-  private readonly next: Int32Array;
-  private readonly prev: Int32Array;
+  private next: Int32Array;
+  private prev: Int32Array;
   private readonly slotHead: Int32Array;
   private readonly holdHead: Int32Array;
   private scratch: Int32Array;
@@ -92,6 +92,30 @@ export class DeadlineWheel {
     this.heldCount = new Int32Array(lists);
     this.doneTick = firstTick - 1;
     this.scratch = new Int32Array(64);
+  }
+
+  /** Number of entries (ids 0..entries-1). */
+  get entries(): number {
+    return this.where.length;
+  }
+
+  /**
+   * Room for `entries` entries, those present kept where they wait (a caller whose ids are handed
+   * out as needed, e.g. zab's election rows, grows the wheel with them instead of sizing it for
+   * every group up front).
+   */
+  grow(entries: number): void {
+    const n = this.where.length;
+    if (entries <= n) return;
+    const widen = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(entries);
+      b.set(a);
+      b.fill(NOWHERE, n);
+      return b;
+    };
+    this.where = widen(this.where);
+    this.next = widen(this.next);
+    this.prev = widen(this.prev);
   }
 
   /** The tick (slot) a time falls in, rounded down. */

@@ -118,6 +118,7 @@ const RULES: Record<string, DigestRules & { readonly atMs: number; readonly ownC
       // Vote and learner scratch live in rows a group gets on first use (a cold start gives every
       // group one, a settled start none): compared per group below, by value, not by storage.
       "rowPlus1",
+      "rowGroup", // which group holds each row: storage (the wheel is indexed by row, and skipped above)
       "rows",
       "capacity",
       "pZxid",
