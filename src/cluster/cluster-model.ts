@@ -119,11 +119,12 @@ export class ClusterModel implements ClusterView {
     const shift = this.bucketShift;
     const count = (this.partitions >> shift) + 1;
     const buckets = new Int32Array(count + 1);
-    for (let b = 0, i = this.byHostStart[host]; b <= count; b++) {
-      const first = b * 2 ** shift;
-      while (i < end && a[i] < first) i++;
-      buckets[b] = i;
+    let b = 0;
+    for (let i = this.byHostStart[host]; i < end; i++) {
+      const of = a[i] >> shift;
+      while (b <= of) buckets[b++] = i;
     }
+    while (b <= count) buckets[b++] = end;
     this.buckets[host] = buckets;
     return buckets;
   }
