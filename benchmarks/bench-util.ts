@@ -210,6 +210,7 @@ export function measure(cell: Cell, electors: readonly ElectorDefinition[], unti
   const hosts = faults.map((f) => ("host" in f ? `${f.type} ${String(f.host)}` : f.type)).join(", ");
   const first = faults[0];
   const settled = first !== undefined && typeof first.at === "number" ? settledAt(record.log, first.at, cell.cluster.partitions) : undefined;
+  record.log.release(); // judged and read: its columns may serve the next run's log
   return {
     cell,
     metrics,

@@ -145,6 +145,7 @@ function runCellUnwatched(cell: Cell, electors: readonly ElectorDefinition[], sw
   peak = Math.max(peak, heapUsed());
   const timeline = timelineOf(outcome, cell.timeline, metrics);
   peak = Math.max(peak, heapUsed());
+  outcome.log.release(); // judged, its timeline copied out: its columns may serve the next cell's log
   const wallMs = performance.now() - t0;
   const violations = claimViolations(elector.claims(config.options), metrics);
   const c = config.cluster;
