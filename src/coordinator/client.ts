@@ -38,7 +38,7 @@ import type { Message, Network } from "../sim/network.ts";
 import { mixSeed } from "../sim/random.ts";
 import { zkConfig, type ZkConfig } from "./config.ts";
 import { Fifo } from "./fifo.ts";
-import { PathSet } from "./path-set.ts";
+import { indexSizeFor, PathSet } from "./path-set.ts";
 import { pathHash, sized, sizedInt32 } from "./path-table.ts";
 import {
   requestBytes,
@@ -643,6 +643,15 @@ class RestoredWatches {
   hashes: Int32Array = new Int32Array(1024);
   /** Watches noted (the first n of both lists). */
   n = 0;
+  /**
+   * The set's index, allocated with the lists by reserve, untouched until addAll. A typed array
+   * counts as external memory, and V8 starts a full collection once 64 MB of it were allocated
+   * since the last one: at 1M partitions the hundred clients' indexes (26 MB) made at the end of
+   * the restore, then the hosts' arrays (40 MB), started a collection of the whole settled heap
+   * as the hosts booted (a 120-150 ms pause). Allocated before the restore's own collection, they
+   * no longer count towards that one (docs/performance.md, stop 29).
+   */
+  index: Int32Array<ArrayBuffer> | null = null;
 
   note(path: string, hash: number): void {
     const n = this.n++;
@@ -660,12 +669,14 @@ class RestoredWatches {
     const total = this.n + more;
     if (this.hashes.length < total) this.hashes = sizedInt32(this.hashes, this.n, total);
     if (this.paths.length < total) this.paths = sized(this.paths, this.n, total);
+    const size = indexSizeFor(total);
+    if (this.index === null || this.index.length < size) this.index = new Int32Array(size);
   }
 }
 
 /** Adds the noted watches to `set`, in order (into an empty set, the noted lists become the set's: PathSet.addAll). */
 function addRestored(set: PathSet, noted: RestoredWatches | null): void {
-  if (noted !== null) set.addAll(noted.paths, noted.hashes, noted.n);
+  if (noted !== null) set.addAll(noted.paths, noted.hashes, noted.n, noted.index);
 }
 
 /** All brokers' ZooKeeper clients, and the kernel event kinds they share. */

@@ -23,18 +23,18 @@ export class PathSet extends PathTable {
    * Adds the first `n` of `paths` in order, with their hashes (pathHash) given. Into an empty set
    * (a settled start's restored watches) the two lists themselves become the set's, and only the
    * index is built: the path strings are not read (a repeated path leaves a hole, as add() would
-   * skip it). The caller gives up both lists.
+   * skip it). The caller gives up both lists, and `room`, if given: a zeroed index allocated
+   * beforehand (used if it is large enough).
    */
-  addAll(paths: (string | undefined)[], hashes: Int32Array, n: number): void {
+  addAll(paths: (string | undefined)[], hashes: Int32Array, n: number, room: Int32Array<ArrayBuffer> | null = null): void {
     if (this.used !== 0) {
       for (let e = 0; e < n; e++) this.add(paths[e] as string, hashes[e]);
       return;
     }
     paths.length = n;
-    let size = 16;
-    while ((n + 1) * 2 > size) size *= 2;
-    const index = new Int32Array(size);
-    const mask = size - 1;
+    const size = indexSizeFor(n);
+    const index = room !== null && room.length >= size ? room : new Int32Array(size);
+    const mask = index.length - 1;
     let live = 0;
     for (let e = 0; e < n; e++) {
       const hash = hashes[e];
@@ -75,4 +75,11 @@ export class PathSet extends PathTable {
   [Symbol.iterator](): Iterator<string> {
     return this.toArray()[Symbol.iterator]();
   }
+}
+
+/** The index addAll builds for `n` paths: the least power of two (16 or more) at least 2(n + 1) (PathTable keeps it at most half full). */
+export function indexSizeFor(n: number): number {
+  let size = 16;
+  while ((n + 1) * 2 > size) size *= 2;
+  return size;
 }
