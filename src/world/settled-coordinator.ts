@@ -6,16 +6,29 @@
  */
 import type { HostId, SettledCoordinator } from "../elector/api.ts";
 import type { ZkClients } from "../coordinator/client.ts";
-import { pathHash } from "../coordinator/path-table.ts";
+import { pathHash, sized, sizedInt32 } from "../coordinator/path-table.ts";
 import type { ZkServer } from "../coordinator/server.ts";
 import type { Session } from "../coordinator/sessions.ts";
 
 export class RestoredCoordinator implements SettledCoordinator {
   /** Per broker: its restored session (undefined until openSessions). */
   private readonly sessions: (Session | undefined)[];
-  /** The last path watch() hashed, and its pathHash. */
-  private hashedPath = "";
-  private pathHash = 0;
+  /**
+   * The clients' restored data watches, noted here and handed to the clients at finish: each
+   * distinct path in turn (`paths`, with its pathHash in `hashes`; `count` of them), and per watch
+   * its broker, times two, plus one when it is the first watch of the next path (`notes`,
+   * `noteCount`). A settled naive race restores 3 watches per partition, each on another client:
+   * noted by the clients as they came, 3M young path strings were written into a hundred old
+   * lists (each store a remembered-set entry for the scavenger, at 1M partitions). Here one store
+   * per path and an integer per watch; at finish, once the strings are old, the clients note the
+   * same paths in the same order (into lists reserve sized beforehand: allocated at finish, their
+   * external memory started a full collection there).
+   */
+  private paths: string[] = [];
+  private hashes: Int32Array = new Int32Array(1024);
+  private count = 0;
+  private notes: Int32Array = new Int32Array(1024);
+  private noteCount = 0;
 
   constructor(
     private readonly server: ZkServer,
@@ -45,26 +58,55 @@ export class RestoredCoordinator implements SettledCoordinator {
 
   watch(host: HostId, path: string, kind: "data" | "exists" | "children"): void {
     this.server.restoreWatch(this.session(host), path, kind === "children");
-    // Every replica watches the same path in turn: hashed once, while the new string is in cache.
-    if (path !== this.hashedPath) {
-      this.hashedPath = path;
-      this.pathHash = pathHash(path);
+    if (kind !== "data") {
+      this.clients.impl(host).restoreWatch(path, kind);
+      return;
     }
-    this.clients.impl(host).restoreWatch(path, kind, this.pathHash);
+    // Every replica watches the same path in turn: noted and hashed once, while the new string is in cache.
+    let next = 0;
+    const i = this.count;
+    if (i === 0 || this.paths[i - 1] !== path) {
+      if (i === this.hashes.length) this.hashes = sizedInt32(this.hashes, i, i * 2);
+      this.hashes[i] = pathHash(path);
+      this.paths[i] = path;
+      this.count = i + 1;
+      next = 1;
+    }
+    const w = this.noteCount++;
+    if (w === this.notes.length) this.notes = sizedInt32(this.notes, w, w * 2);
+    this.notes[w] = host * 2 + next;
   }
 
-  /** Sizes the tree's table and each client's noted watches (a session's ephemerals and watches are not listed per session: ZnodeTree.createRestored, WatchManager.restoreData). */
+  /** Sizes the tree's table and the notes of restored data watches (a session's ephemerals and watches are not listed per session: ZnodeTree.createRestored, WatchManager.restoreData). */
   reserve(znodes: number, _ephemerals: (host: HostId) => number, dataWatches: (host: HostId) => number): void {
     this.server.restoreReserve(znodes);
+    // Paths noted: at most one per znode when each is watched in one run of calls (naive race).
+    if (this.paths.length < this.count + znodes) this.paths = sized(this.paths, this.count, this.count + znodes);
+    if (this.hashes.length < this.count + znodes) this.hashes = sizedInt32(this.hashes, this.count, this.count + znodes);
+    let watches = 0;
     for (let h = 0; h < this.brokers; h++) {
       this.session(h); // throws if openSessions was not called
-      this.clients.impl(h).reserveRestored("data", dataWatches(h));
+      const n = dataWatches(h);
+      watches += n;
+      this.clients.impl(h).reserveRestored("data", n);
     }
+    if (this.notes.length < this.noteCount + watches) this.notes = sizedInt32(this.notes, this.noteCount, this.noteCount + watches);
   }
 
   /** Every client has seen the last zxid of the restored state (ClientCnxn.lastZxid). */
   finish(): void {
     this.server.finishRestore();
+    const { paths, hashes, notes } = this;
+    for (let w = 0, i = -1; w < this.noteCount; w++) {
+      const v = notes[w];
+      i += v & 1;
+      this.clients.impl(v >> 1).restoreWatch(paths[i], "data", hashes[i]);
+    }
+    this.paths = [];
+    this.hashes = new Int32Array(0);
+    this.count = 0;
+    this.notes = new Int32Array(0);
+    this.noteCount = 0;
     for (let h = 0; h < this.brokers; h++) {
       if (this.sessions[h] === undefined) continue;
       const client = this.clients.impl(h);
