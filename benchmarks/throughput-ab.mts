@@ -27,7 +27,9 @@ async function load(dir: string): Promise<Side> {
   const search = existsSync(resolve(dir, "properties/random-search.ts")) ? "properties/random-search.ts" : "properties/explore.ts";
   return {
     electors: (await m("algorithms/index.ts")).electors,
-    judge: (await m("src/checker/judge.ts")).judge,
+    // A property run not checked for determinism is judged for its verdict only (judgeSafety, since
+    // 6e78603); an older checkout without it judges in full, as its evaluate() did.
+    judge: ((j: Side) => j.judgeSafety ?? j.judge)(await m("src/checker/judge.ts")),
     runWorld: (await m("src/world/run.ts")).runWorld,
     scenariosFor: (await m(search)).scenariosFor,
     planRun: (await m("properties/plan.ts")).planRun,
