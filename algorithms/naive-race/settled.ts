@@ -25,11 +25,9 @@ export function settleNaiveRace(cluster: ClusterView, o: NaiveRaceOptions, zk: S
   const leaders = choice?.leaders ?? preferredLeaders(cluster);
   zk.openSessions(o.sessionTimeoutMs);
   // Sizes the model's tables once: the root and a leader znode per partition, each broker's
-  // session owning the znodes of the partitions it leads and watching every partition it
-  // replicates (tables and lists grown to 1M or 30k entries a doubling at a time were copied).
-  const led = new Int32Array(cluster.brokers);
-  for (let p = 0; p < cluster.partitions; p++) led[leaders[p]]++;
-  zk.reserve(cluster.partitions + 1, (h) => led[h], (h) => cluster.partitionsOf(h).length);
+  // client watching every partition it replicates (tables and lists grown to 1M or 30k entries a
+  // doubling at a time were copied).
+  zk.reserve(cluster.partitions + 1, (h) => cluster.partitionsOf(h).length);
   zk.create(root, null, -1);
   const epochs = new Float64Array(cluster.partitions);
   // One data value per leader: a znode's data stands for its bytes and is never changed in place

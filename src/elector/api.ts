@@ -214,11 +214,11 @@ export interface SettledCoordinator {
   watch(host: HostId, path: string, kind: "data" | "exists" | "children"): void;
   /**
    * Optional sizing hint (lab), after openSessions and before the creates and watches: about
-   * `znodes` znodes will be created, and per broker `ephemerals(host)` ephemerals owned by its
-   * session and `dataWatches(host)` data watches restored. Tables and lists are allocated at that
-   * size once instead of grown; a wrong hint costs memory or growth, never behaviour.
+   * `znodes` znodes will be created, and per broker `dataWatches(host)` data watches restored.
+   * Tables and lists are allocated at that size once instead of grown; a wrong hint costs memory
+   * or growth, never behaviour.
    */
-  reserve(znodes: number, ephemerals: (host: HostId) => number, dataWatches: (host: HostId) => number): void;
+  reserve(znodes: number, dataWatches: (host: HostId) => number): void;
 }
 
 /**

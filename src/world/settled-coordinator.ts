@@ -78,7 +78,7 @@ export class RestoredCoordinator implements SettledCoordinator {
   }
 
   /** Sizes the tree's table and the notes of restored data watches (a session's ephemerals and watches are not listed per session: ZnodeTree.createRestored, WatchManager.restoreData). */
-  reserve(znodes: number, _ephemerals: (host: HostId) => number, dataWatches: (host: HostId) => number): void {
+  reserve(znodes: number, dataWatches: (host: HostId) => number): void {
     this.server.restoreReserve(znodes);
     // Paths noted: at most one per znode when each is watched in one run of calls (naive race).
     if (this.paths.length < this.count + znodes) this.paths = sized(this.paths, this.count, this.count + znodes);
