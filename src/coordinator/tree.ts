@@ -10,7 +10,9 @@
  * znodes each hold one `state`: a one-element array is ~56 bytes more per partition). Ephemeral paths are also indexed per owning session
  * (DataTree.ephemerals), so closing a session does not scan the tree: an append-only list of
  * (path, node) per session, an entry counting while that node is still in the tree under that path
- * (no per-znode Set insert, a million of which were a tenth of a settled naive-race build).
+ * (no per-znode Set insert, a million of which were a tenth of a settled naive-race build). A
+ * settled start's restored ephemerals are counted, not listed (createRestored): closing a session
+ * that owns some walks the tree once, a cost moved from every 1M build to the sessions a run closes.
  * The server's data watchers on a path are kept on its Znode while the path has one (watches.ts
  * owns them; the tree only tells it, through `watchHolder`, when a node enters or leaves the tree,
  * so it can move them: a watch belongs to the path, not to the node).
