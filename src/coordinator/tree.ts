@@ -490,24 +490,15 @@ export class ZnodeTree {
   private liveEphemerals(list: EphemeralList): string[] {
     if (list.unlisted) return this.liveWithUnlisted(list);
     const { paths, nodes, used } = list;
-    const out: string[] = [];
-    let repeated = false;
+    const livePaths: string[] = [];
+    const liveNodes: Znode[] = [];
     for (let k = 0; k < used; k++) {
       if (this.nodes.get(paths[k]) !== nodes[k]) continue;
-      out.push(paths[k]);
-      if (out.length > list.live) repeated = true;
+      livePaths.push(paths[k]);
+      liveNodes.push(nodes[k]);
     }
-    if (!repeated && out.length === list.live) return out;
-    // A node listed twice (re-added by a rollback): keep its last entry.
-    const seen = new Set<Znode>();
-    const kept: string[] = [];
-    for (let k = used - 1; k >= 0; k--) {
-      const node = nodes[k];
-      if (this.nodes.get(paths[k]) !== node || seen.has(node)) continue;
-      seen.add(node);
-      kept.push(paths[k]);
-    }
-    return kept.reverse();
+    // More live entries than live nodes: a node listed twice (re-added by a rollback).
+    return livePaths.length === list.live ? livePaths : lastEntryOfEach(livePaths, liveNodes);
   }
 
   /**
@@ -531,13 +522,18 @@ export class ZnodeTree {
       paths.push(list.paths[k]);
       nodes.push(list.nodes[k]);
     }
-    const seen = new Set<Znode>();
-    const kept: string[] = [];
-    for (let k = paths.length - 1; k >= 0; k--) {
-      if (seen.has(nodes[k])) continue;
-      seen.add(nodes[k]);
-      kept.push(paths[k]);
-    }
-    return kept.reverse();
+    return lastEntryOfEach(paths, nodes);
   }
+}
+
+/** Of entries (paths[k], nodes[k]) in order, the paths of each node's last entry, in order. */
+function lastEntryOfEach(paths: readonly string[], nodes: readonly Znode[]): string[] {
+  const seen = new Set<Znode>();
+  const kept: string[] = [];
+  for (let k = paths.length - 1; k >= 0; k--) {
+    if (seen.has(nodes[k])) continue;
+    seen.add(nodes[k]);
+    kept.push(paths[k]);
+  }
+  return kept.reverse();
 }
