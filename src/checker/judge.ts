@@ -23,6 +23,7 @@ import type {
   WindowPeaks,
 } from "./metrics.ts";
 import { historyByPartition, judgeData } from "./replicas.ts";
+import { withScratch, type Scratch } from "./scratch.ts";
 import { judgeSplitBrain } from "./split-brain.ts";
 
 /** Peak rates (per second) of a 1 ms series over the standard 10 ms / 100 ms / 1 s windows. */
@@ -69,25 +70,39 @@ export interface SafetyVerdict {
   readonly end: EndState;
 }
 
-export function judgeSafety(record: SafetyRecord, intervals?: LeadershipIntervals): SafetyVerdict {
+/**
+ * `scratch`: the judgement's working arrays (judge passes its own; scratch.ts). Without it the kept
+ * set is borrowed for this call. The verdict holds none of them.
+ */
+export function judgeSafety(record: SafetyRecord, intervals?: LeadershipIntervals, scratch?: Scratch): SafetyVerdict {
+  if (scratch === undefined) return withScratch((s) => safetyVerdict(record, intervals, s));
+  return safetyVerdict(record, intervals, scratch);
+}
+
+function safetyVerdict(record: SafetyRecord, intervals: LeadershipIntervals | undefined, scratch: Scratch): SafetyVerdict {
   const { log, cluster } = record;
-  const leadership = intervals ?? leadershipIntervals(log, cluster, record.durationMs, true);
-  // Grouped once for both grades (a P-sized array: 4 MiB of fresh pages at 1M partitions).
-  const writes = historyByPartition(record.history, cluster.partitions);
+  const leadership = intervals ?? leadershipIntervals(log, cluster, record.durationMs, true, scratch);
+  // Grouped once for both grades (a P-sized array).
+  const writes = historyByPartition(record.history, cluster.partitions, scratch);
   return {
-    splitBrain: judgeSplitBrain(log, leadership, cluster.partitions),
-    data: judgeData(record, writes),
+    splitBrain: judgeSplitBrain(log, leadership, cluster.partitions, scratch),
+    data: judgeData(record, writes, scratch),
     clientAvailability: judgeClientAvailability(record.history, cluster.partitions, record.durationMs, writes),
     end: judgeEndState(record, leadership.finalBelief),
   };
 }
 
 export function judge(record: RunRecord): RunMetrics {
+  return withScratch((scratch) => judgeWith(record, scratch));
+}
+
+/** judge's body: every working array it takes from `scratch` stays inside; the metrics hold none. */
+function judgeWith(record: RunRecord, scratch: Scratch): RunMetrics {
   const { log, cluster, counters } = record;
   const end = record.durationMs;
-  const intervals = leadershipIntervals(log, cluster, end, true);
+  const intervals = leadershipIntervals(log, cluster, end, true, scratch);
   const pauses = pauseIntervals(log, cluster.brokers, end);
-  const safety = judgeSafety(record, intervals);
+  const safety = judgeSafety(record, intervals, scratch);
 
   const { faultAt, faultIndex } = faultsApplied(log);
   const failover = judgeFailover(intervals, pauses, cluster.partitions, faultAt, end);

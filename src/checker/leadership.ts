@@ -7,6 +7,7 @@
  */
 import type { ClusterView } from "../elector/api.ts";
 import { Obs, type ObservationLog } from "../record/observation-log.ts";
+import { Slot, type Scratch } from "./scratch.ts";
 
 export interface LeadershipIntervals {
   /** Intervals of partition p are indices start[p] .. start[p+1]-1, ordered by `from`. */
@@ -26,7 +27,11 @@ export interface LeadershipIntervals {
 /** Pause intervals per host: [from, to) pairs flattened, in time order. */
 export type PauseIntervals = number[][];
 
-export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, endTime: number, withBeliefs = false): LeadershipIntervals {
+/**
+ * `scratch`: take the working arrays from there (the judge's; see scratch.ts) — then the result is
+ * only valid until that judgement returns.
+ */
+export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, endTime: number, withBeliefs = false, scratch?: Scratch): LeadershipIntervals {
   const P = cluster.partitions;
   const rf = cluster.replicationFactor;
   const replicas = cluster.assignment;
@@ -35,17 +40,19 @@ export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, e
   // intervals: slots are reserved per partition up front (CSR, start[p] .. start[p+1]-1) and the
   // intervals are born grouped, in opening order, with nothing to regroup or permute afterwards.
   // Sized once (at 1M partitions each 64 MiB of new typed arrays costs a full collection).
-  const start = new Int32Array(P + 1);
+  const start = scratch?.int32(Slot.IntervalStart, P + 1) ?? new Int32Array(P + 1);
   for (let i = 0; i < log.length; i++) {
     const p = logPartition[i];
     if (kind[i] === Obs.Lead && p >= 0 && p < P) start[p + 1]++;
   }
   for (let p = 0; p < P; p++) start[p + 1] += start[p];
   const cap = start[P];
-  const ih = new Int32Array(cap).fill(-1); // -1: a reserved slot no interval took
-  const ie = new Float64Array(cap);
-  const ifrom = new Float64Array(cap);
-  const ito = new Float64Array(cap);
+  // -1: a reserved slot no interval took. The other three are read only at taken slots, each written
+  // when taken (`to` when closed, or at the end), so scratch ones need not be zeroed.
+  const ih = (scratch?.int32(Slot.IntervalHost, cap, false) ?? new Int32Array(cap)).fill(-1);
+  const ie = scratch?.float64(Slot.IntervalEpoch, cap, false) ?? new Float64Array(cap);
+  const ifrom = scratch?.float64(Slot.IntervalFrom, cap, false) ?? new Float64Array(cap);
+  const ito = scratch?.float64(Slot.IntervalTo, cap, false) ?? new Float64Array(cap);
   // One row per partition: its replicas' hosts, then one word per replica slot j, read and written
   // by every declaration of that replica: >= 0 the interval it has open (it believes it leads), -1
   // no belief, <= -2 it follows host -(v + 2). A settled start's log is in host order, so these
@@ -53,7 +60,7 @@ export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, e
   // beside the states a declaration misses once, not once for the replica list and again for its
   // state. The final beliefs are decoded from the same words.
   const S = 2 * rf;
-  const state = new Int32Array(P * S);
+  const state = scratch?.int32(Slot.ReplicaRows, P * S, false) ?? new Int32Array(P * S); // every word written below
   for (let p = 0; p < P; p++) {
     for (let j = 0; j < rf; j++) {
       state[p * S + j] = replicas[p * rf + j];

@@ -16,18 +16,19 @@
 import { Outcome, type History } from "../record/history.ts";
 import { Obs, type ObservationLog } from "../record/observation-log.ts";
 import { FinalStatus, type SafetyRecord } from "../record/run-record.ts";
+import { Slot, type Scratch } from "./scratch.ts";
 import { FINDINGS_PER_GRADE } from "./split-brain.ts";
 import type { DataFinding, DataMetrics, DivergenceFinding, LostWriteFinding } from "./metrics.ts";
 
 /** Indices of log entries of `kinds`, grouped by partition (CSR: partition p owns idx[start[p] .. start[p+1]-1], in log order). */
-function groupByPartition(log: ObservationLog, partitions: number, wanted: (kind: number) => boolean): { start: Int32Array; idx: Int32Array } {
-  const start = new Int32Array(partitions + 1);
+function groupByPartition(log: ObservationLog, partitions: number, wanted: (kind: number) => boolean, scratch?: Scratch): { start: Int32Array; idx: Int32Array } {
+  const start = scratch?.int32(Slot.StateStart, partitions + 1) ?? new Int32Array(partitions + 1);
   for (let i = 0; i < log.length; i++) {
     const p = log.partition[i];
     if (p >= 0 && p < partitions && wanted(log.kind[i])) start[p + 1]++;
   }
   for (let p = 0; p < partitions; p++) start[p + 1] += start[p];
-  const idx = new Int32Array(start[partitions]);
+  const idx = scratch?.int32(Slot.StateIndex, start[partitions], false) ?? new Int32Array(start[partitions]); // every element written
   // start[p] serves as partition p's cursor (no second P-sized array), then is shifted back.
   for (let i = 0; i < log.length; i++) {
     const p = log.partition[i];
@@ -44,12 +45,12 @@ export interface HistoryByPartition {
   readonly rows: Int32Array;
 }
 
-/** Rows of the history grouped by partition (CSR, in invocation order). */
-export function historyByPartition(history: History, partitions: number): HistoryByPartition {
-  const start = new Int32Array(partitions + 1);
+/** Rows of the history grouped by partition (CSR, in invocation order); `scratch`: the judge's (scratch.ts), valid until its judgement returns. */
+export function historyByPartition(history: History, partitions: number, scratch?: Scratch): HistoryByPartition {
+  const start = scratch?.int32(Slot.HistoryStart, partitions + 1) ?? new Int32Array(partitions + 1);
   for (let r = 0; r < history.length; r++) start[history.partition[r] + 1]++;
   for (let p = 0; p < partitions; p++) start[p + 1] += start[p];
-  const rows = new Int32Array(history.length);
+  const rows = scratch?.int32(Slot.HistoryRows, history.length, false) ?? new Int32Array(history.length); // every element written
   for (let r = 0; r < history.length; r++) rows[start[history.partition[r]]++] = r;
   start.copyWithin(1, 0, partitions);
   start[0] = 0;
@@ -100,8 +101,11 @@ class ReplicaLog {
   }
 }
 
-/** `byPartition`: the history already grouped (judgeSafety groups it once for this and the client-side grade). */
-export function judgeData(record: SafetyRecord, byPartition?: HistoryByPartition): DataMetrics {
+/**
+ * `byPartition`: the history already grouped (judgeSafety groups it once for this and the client-side
+ * grade); `scratch`: the judge's working arrays (scratch.ts).
+ */
+export function judgeData(record: SafetyRecord, byPartition?: HistoryByPartition, scratch?: Scratch): DataMetrics {
   const { log, history, cluster, finalStatus } = record;
   const partitions = cluster.partitions;
   const rf = cluster.replicationFactor;
@@ -120,8 +124,8 @@ export function judgeData(record: SafetyRecord, byPartition?: HistoryByPartition
     };
   }
 
-  const state = groupByPartition(log, partitions, isReplicaState);
-  const writes = byPartition ?? historyByPartition(history, partitions);
+  const state = groupByPartition(log, partitions, isReplicaState, scratch);
+  const writes = byPartition ?? historyByPartition(history, partitions, scratch);
   const replicas = Array.from({ length: rf }, () => new ReplicaLog());
   const lost: LostWriteFinding[] = [];
   const diverged: DivergenceFinding[] = [];

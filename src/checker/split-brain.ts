@@ -8,6 +8,7 @@
  */
 import { Obs, type ObservationLog } from "../record/observation-log.ts";
 import type { LeadershipIntervals } from "./leadership.ts";
+import { Slot, type Scratch } from "./scratch.ts";
 import type { SplitBrainFinding, SplitBrainMetrics } from "./metrics.ts";
 
 export const FINDINGS_PER_GRADE = 50;
@@ -28,14 +29,14 @@ interface LeadIndex {
   readonly epoch: Float64Array;
 }
 
-function leadIndex(log: ObservationLog, partitions: number): LeadIndex {
+function leadIndex(log: ObservationLog, partitions: number, scratch?: Scratch): LeadIndex {
   const { kind, partition } = log;
-  const acked = new Uint8Array(partitions);
+  const acked = scratch?.uint8(Slot.Acked, partitions) ?? new Uint8Array(partitions);
   for (let i = 0; i < log.length; i++) {
     const p = partition[i];
     if (kind[i] === Obs.Ack && p >= 0 && p < partitions) acked[p] = 1;
   }
-  const start = new Int32Array(partitions + 1);
+  const start = scratch?.int32(Slot.LeadStart, partitions + 1) ?? new Int32Array(partitions + 1);
   let n = 0;
   for (let i = 0; i < log.length; i++) {
     if (kind[i] === Obs.Lead && partition[i] >= 0 && acked[partition[i]] === 1) {
@@ -44,10 +45,11 @@ function leadIndex(log: ObservationLog, partitions: number): LeadIndex {
     }
   }
   for (let p = 0; p < partitions; p++) start[p + 1] += start[p];
-  const time = new Float64Array(n);
-  const maxEpoch = new Float64Array(n);
-  const host = new Int32Array(n);
-  const epoch = new Float64Array(n);
+  // Every element of these four is written below.
+  const time = scratch?.float64(Slot.LeadTime, n, false) ?? new Float64Array(n);
+  const maxEpoch = scratch?.float64(Slot.LeadMaxEpoch, n, false) ?? new Float64Array(n);
+  const host = scratch?.int32(Slot.LeadHost, n, false) ?? new Int32Array(n);
+  const epoch = scratch?.float64(Slot.LeadEpoch, n, false) ?? new Float64Array(n);
   // Scatter with start[p] as partition p's cursor (no second P-sized array), then shift back.
   for (let i = 0; i < log.length; i++) {
     if (kind[i] !== Obs.Lead || partition[i] < 0 || acked[partition[i]] !== 1) continue;
@@ -76,8 +78,9 @@ export interface LateAckCheck {
   readonly leads: LeadIndex;
 }
 
-export function lateAckCheck(log: ObservationLog, partitions: number): LateAckCheck {
-  const leads = leadIndex(log, partitions);
+/** `scratch`: the judge's working arrays (scratch.ts); the check is then valid until its judgement returns. */
+export function lateAckCheck(log: ObservationLog, partitions: number, scratch?: Scratch): LateAckCheck {
+  const leads = leadIndex(log, partitions, scratch);
   const newestBefore = (partition: number, time: number): number => {
     // Last declaration strictly before `time` (binary search in the partition's range).
     let lo = leads.start[partition];
@@ -99,7 +102,7 @@ export function lateAckCheck(log: ObservationLog, partitions: number): LateAckCh
   };
 }
 
-export function judgeSplitBrain(log: ObservationLog, intervals: LeadershipIntervals, partitions: number): SplitBrainMetrics {
+export function judgeSplitBrain(log: ObservationLog, intervals: LeadershipIntervals, partitions: number, scratch?: Scratch): SplitBrainMetrics {
   const findings: SplitBrainFinding[] = [];
   const kept = { overlap: 0, "same-epoch": 0, "late-ack": 0 };
   const keep = (f: SplitBrainFinding): void => {
@@ -140,7 +143,7 @@ export function judgeSplitBrain(log: ObservationLog, intervals: LeadershipInterv
     if (sameEpoch) sameEpochPartitions++;
   }
 
-  const late = lateAckCheck(log, partitions);
+  const late = lateAckCheck(log, partitions, scratch);
   let lateCount = 0;
   const latePartitions = new Set<number>();
   for (let i = 0; i < log.length; i++) {
