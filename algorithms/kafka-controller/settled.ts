@@ -58,6 +58,9 @@ export function settleKafka(cluster: ClusterView, o: KafkaControllerOptions, zk:
   const isrs = new Int32Array(P).fill(all);
   reserveBrokerTables(cluster); // before the tree: one buffer while the heap is small (broker-tables.ts)
   zk.openSessions(o.sessionTimeoutMs);
+  // Room for every znode at once (the table built once, not rehashed per doubling): two per partition,
+  // one per broker, six more (a topic's two come out of the hint's margin). One data watch per broker.
+  zk.reserve(2 * P + B + 6, () => 1);
   for (const path of [BROKERS, BROKER_IDS, TOPICS, ISR_CHANGE]) zk.create(path, null, -1);
   const brokerEpochs = new Float64Array(B);
   for (let h = 0; h < B; h++) brokerEpochs[h] = zk.create(brokerPath(h), { host: h }, h);

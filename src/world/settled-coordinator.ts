@@ -80,9 +80,6 @@ export class RestoredCoordinator implements SettledCoordinator {
   /** Sizes the tree's table and the notes of restored data watches (a session's ephemerals and watches are not listed per session: ZnodeTree.createRestored, WatchManager.restoreData). */
   reserve(znodes: number, dataWatches: (host: HostId) => number): void {
     this.server.restoreReserve(znodes);
-    // Paths noted: at most one per znode when each is watched in one run of calls (naive race).
-    if (this.paths.length < this.count + znodes) this.paths = sized(this.paths, this.count, this.count + znodes);
-    if (this.hashes.length < this.count + znodes) this.hashes = sizedInt32(this.hashes, this.count, this.count + znodes);
     let watches = 0;
     for (let h = 0; h < this.brokers; h++) {
       this.session(h); // throws if openSessions was not called
@@ -90,6 +87,11 @@ export class RestoredCoordinator implements SettledCoordinator {
       watches += n;
       this.clients.impl(h).reserveRestored("data", n);
     }
+    // Paths noted: at most one per znode when each is watched in one run of calls (naive race), and
+    // never more than the watches (kafka-controller's 2M znodes have 100 data watches on one path).
+    const paths = Math.min(znodes, watches);
+    if (this.paths.length < this.count + paths) this.paths = sized(this.paths, this.count, this.count + paths);
+    if (this.hashes.length < this.count + paths) this.hashes = sizedInt32(this.hashes, this.count, this.count + paths);
     if (this.notes.length < this.noteCount + watches) this.notes = sizedInt32(this.notes, this.noteCount, this.noteCount + watches);
   }
 
