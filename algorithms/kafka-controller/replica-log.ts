@@ -12,14 +12,20 @@
  *    writes to the page cache and recovers the log; the lab treats every append as flushed, see
  *    README). The high watermark is durable too (Kafka's replication-offset-checkpoint, written
  *    every 5 s; here at once).
- * Storage is allocated per partition on its first entry: idle partitions cost nothing but a slot.
+ * Storage is allocated per partition on its first entry: idle partitions cost four zero bytes (`slot`,
+ * from the broker's tables). Two JS arrays of a hole per local partition, as the logs were kept
+ * before, were 48 MB of fresh old-space pages written at a 1M settled start, for the few partitions
+ * a run writes to.
  */
 import type { HostContext, PartitionId } from "../../src/elector/api.ts";
 import { FRESH, type Tables } from "./broker-tables.ts";
 
 interface DurableLogs {
-  readonly writes: (number[] | undefined)[];
-  readonly epochs: (number[] | undefined)[];
+  /** Per local partition: 0 while its log is empty and never written, else k + 1 for writes[k] and epochs[k]. */
+  readonly slot: Int32Array;
+  /** Each written log's write ids and leader epochs, in the order the partitions were first written. */
+  readonly writes: number[][];
+  readonly epochs: number[][];
   readonly hw: Float64Array;
 }
 
@@ -38,13 +44,27 @@ export class ReplicaLogs {
     if (kept !== undefined && kept.hw.length === parts.length) this.d = kept;
     else {
       const n = parts.length;
-      this.d = { writes: new Array(n).fill(undefined), epochs: new Array(n).fill(undefined), hw: tables.f64(n) };
+      this.d = { slot: tables.i32(n), writes: [], epochs: [], hw: tables.f64(n) };
       ctx.durable.set(DURABLE_KEY, this.d);
     }
+    this.restored = kept === this.d;
   }
 
+  /** Whether these logs were kept from before a restart (else every log is empty). */
+  readonly restored: boolean;
+
   length(i: number): number {
-    return (this.d.writes[i] ?? EMPTY).length;
+    return this.writesOf(i).length;
+  }
+
+  private writesOf(i: number): number[] {
+    const k = this.d.slot[i];
+    return k === 0 ? EMPTY : this.d.writes[k - 1];
+  }
+
+  private epochsOf(i: number): number[] {
+    const k = this.d.slot[i];
+    return k === 0 ? EMPTY : this.d.epochs[k - 1];
   }
 
   /** The high watermark this replica declared (first `hw` entries committed). */
@@ -53,22 +73,22 @@ export class ReplicaLogs {
   }
 
   writeAt(i: number, pos: number): number {
-    return (this.d.writes[i] as number[])[pos];
+    return this.writesOf(i)[pos];
   }
 
   epochAt(i: number, pos: number): number {
-    return (this.d.epochs[i] as number[])[pos];
+    return this.epochsOf(i)[pos];
   }
 
   /** The epoch of the last entry, -1 for an empty log. */
   lastEpoch(i: number): number {
-    const e = this.d.epochs[i];
-    return e === undefined || e.length === 0 ? -1 : e[e.length - 1];
+    const e = this.epochsOf(i);
+    return e.length === 0 ? -1 : e[e.length - 1];
   }
 
   /** The end offset of `epoch`: the first position whose epoch is greater, or the log end. */
   endOffsetFor(i: number, epoch: number): number {
-    const e = this.d.epochs[i] ?? EMPTY;
+    const e = this.epochsOf(i);
     let lo = 0;
     let hi = e.length;
     while (lo < hi) {
@@ -95,12 +115,14 @@ export class ReplicaLogs {
 
   /** Appends an entry at the log end; returns its position. */
   append(i: number, writeId: number, epoch: number): number {
-    let w = this.d.writes[i];
-    let e = this.d.epochs[i];
-    if (w === undefined || e === undefined) {
-      this.d.writes[i] = w = [];
-      this.d.epochs[i] = e = [];
+    let k = this.d.slot[i];
+    if (k === 0) {
+      this.d.writes.push([]);
+      this.d.epochs.push([]);
+      this.d.slot[i] = k = this.d.writes.length;
     }
+    const w = this.d.writes[k - 1];
+    const e = this.d.epochs[k - 1];
     const pos = w.length;
     w.push(writeId);
     e.push(epoch);
@@ -110,9 +132,9 @@ export class ReplicaLogs {
 
   /** Drops every entry at `to` and after; the high watermark cannot stay above the log end. */
   truncate(i: number, to: number): void {
-    const w = this.d.writes[i];
-    const e = this.d.epochs[i];
-    if (w === undefined || e === undefined || to >= w.length) return;
+    const w = this.writesOf(i);
+    const e = this.epochsOf(i);
+    if (to >= w.length) return;
     w.length = to;
     e.length = to;
     if (this.d.hw[i] > to) this.d.hw[i] = to;

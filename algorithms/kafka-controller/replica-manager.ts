@@ -110,7 +110,8 @@ export class ReplicaManager implements LocalReplicas {
     this.stateCtrlEpoch = t.i32(n);
     this.log = new ReplicaLogs(ctx, this.parts, t);
     this.leo = t.f64(n);
-    for (let i = 0; i < n; i++) this.leo[i] = this.log.length(i); // a restarted broker keeps its logs
+    // A restarted broker keeps its logs; new logs are empty, as a new array is zero (not written: fresh pages).
+    if (this.log.restored) for (let i = 0; i < n; i++) this.leo[i] = this.log.length(i);
     this.truncating = t.u8(n);
     this.fetchFrom = t.i32(n).fill(-1);
     this.promiseUntil = t.f64(n);
