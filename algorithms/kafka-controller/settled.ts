@@ -71,7 +71,8 @@ export function settleKafka(cluster: ClusterView, o: KafkaControllerOptions, zk:
   let topic = "";
   let prefix = "";
   for (let p = 0; p < P; p++) {
-    if (cluster.topicOf(p) !== topic) {
+    // A topic's partitions are numbered from 0 in a row (ClusterModel): its name is made once, not per partition.
+    if (p === 0 || cluster.indexInTopic(p) === 0) {
       topic = cluster.topicOf(p);
       zk.create(topicPath(topic), null, -1);
       prefix = partitionsPath(topic);
