@@ -169,12 +169,16 @@ function sortGroup(ih: Int32Array, ie: Float64Array, ifrom: Float64Array, ito: F
 export function pauseIntervals(log: ObservationLog, hostCount: number, endTime: number): PauseIntervals {
   const out: number[][] = Array.from({ length: hostCount }, () => []);
   const open = new Float64Array(hostCount).fill(-1);
-  for (let i = 0; i < log.length; i++) {
-    const h = log.host[i];
+  const { host, kind, time } = log;
+  const length = log.length;
+  for (let i = 0; i < length; i++) {
+    const k = kind[i];
+    if (k !== Obs.Pause && k !== Obs.Resume && k !== Obs.Crash) continue; // most records: read no more
+    const h = host[i];
     if (h < 0 || h >= hostCount) continue;
-    if (log.kind[i] === Obs.Pause) open[h] = log.time[i];
-    else if ((log.kind[i] === Obs.Resume || log.kind[i] === Obs.Crash) && open[h] >= 0) {
-      out[h].push(open[h], log.time[i]);
+    if (k === Obs.Pause) open[h] = time[i];
+    else if (open[h] >= 0) {
+      out[h].push(open[h], time[i]);
       open[h] = -1;
     }
   }
