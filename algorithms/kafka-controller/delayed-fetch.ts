@@ -148,26 +148,29 @@ export class DelayedFetches {
     const r = this.r;
     this.heldFetch[follower] = -1;
     // Lists are read only when not empty: most answers are an idle long poll's, with nothing to list.
+    // The scratch list keeps slots, not partitions: a slot names the follower's replica index too,
+    // so the answer needs no look-up of the partition's replica list (a cache miss per entry at 1M).
     const list = this.scratch;
     const rf = r.rf;
+    const role = r.role;
     let m = 0;
     const nd = this.dirtyCount[follower];
     const isDirty = this.isDirty;
     if (nd > 0) {
       const d = this.dirty[follower] as number[];
       for (let k = 0; k < nd; k++) {
-        const i = (d[k] / rf) | 0;
-        if (r.role[i] === LEADING) list[m++] = i;
+        const slot = d[k];
+        if (role[(slot / rf) | 0] === LEADING) list[m++] = slot;
       }
     }
     const nh = this.hwChangedCount[follower];
     if (nh > 0) {
       const h = this.hwChanged[follower] as number[];
+      const isHwChanged = this.isHwChanged;
       for (let k = 0; k < nh; k++) {
         const slot = h[k];
-        this.isHwChanged[slot] = 0;
-        const i = (slot / rf) | 0;
-        if (r.role[i] === LEADING && isDirty[slot] === 0) list[m++] = i;
+        isHwChanged[slot] = 0;
+        if (role[(slot / rf) | 0] === LEADING && isDirty[slot] === 0) list[m++] = slot;
       }
       this.hwChangedCount[follower] = 0;
     }
@@ -189,16 +192,16 @@ export class DelayedFetches {
     const answerOffsets: number[] = m === 0 ? EMPTY : new Array<number>(m);
     let recordWrites: number[] = EMPTY;
     let recordEpochs: number[] = EMPTY;
+    const log = r.log;
     for (let k = 0; k < m; k++) {
-      const i = list[k];
+      const slot = list[k];
+      const i = (slot / rf) | 0;
       const leo = r.leo[i];
       partitions[k] = r.parts[i];
       leos[k] = leo;
       epochs[k] = r.leaderEpoch[i];
-      hws[k] = r.log.hw(i);
-      const j = r.replicaIndex(i, follower);
-      const slot = i * r.rf + j;
-      const offset = j >= 0 ? r.followerLeo[slot] : -1;
+      hws[k] = log.hw(i);
+      const offset = r.followerLeo[slot];
       let answerEpoch = 0;
       let answerOffset = 0;
       if (offset >= 0) {
@@ -210,14 +213,15 @@ export class DelayedFetches {
           recordEpochs = [];
         }
         for (let pos = start; pos < leo; pos++) {
-          recordWrites.push(r.log.writeAt(i, pos));
-          recordEpochs.push(r.log.epochAt(i, pos));
+          recordWrites.push(log.writeAt(i, pos));
+          recordEpochs.push(log.epochAt(i, pos));
         }
-      } else if (j >= 0 && r.followerEpochQuery[slot] !== NO_QUERY) {
+      } else if (r.followerEpochQuery[slot] !== NO_QUERY) {
+        // OffsetsForLeaderEpoch (KIP-279): the largest epoch <= the one asked about, and its end
+        // offset (ReplicaLogs.epochAnswer, read without its result object: one per entry at 1M).
         starts[k] = EPOCH_ANSWER;
-        const answer = r.log.epochAnswer(i, r.followerEpochQuery[slot]);
-        answerOffset = answer.endOffset;
-        answerEpoch = answer.epoch;
+        answerOffset = log.endOffsetFor(i, r.followerEpochQuery[slot]);
+        answerEpoch = answerOffset > 0 ? log.epochAt(i, answerOffset - 1) : -1;
       } else starts[k] = RELIST;
       answerEpochs[k] = answerEpoch;
       answerOffsets[k] = answerOffset;

@@ -437,6 +437,8 @@ export class ReplicaManager implements LocalReplicas {
         if (h !== this.me) this.fetches.markHwChanged(h, i, j);
       }
     }
+    // Most calls find no write waiting (a Map look-up per fetched entry otherwise).
+    if (this.pending.size === 0) return;
     const list = this.pending.get(i);
     if (list === undefined) return;
     let k = 0;
