@@ -188,8 +188,8 @@ export class DelayedFetches {
     const epochs: number[] = m === 0 ? EMPTY : new Array<number>(m);
     const hws: number[] = m === 0 ? EMPTY : new Array<number>(m);
     const starts: number[] = m === 0 ? EMPTY : new Array<number>(m);
-    const answerEpochs: number[] = m === 0 ? EMPTY : new Array<number>(m);
-    const answerOffsets: number[] = m === 0 ? EMPTY : new Array<number>(m);
+    let answers: number[] = EMPTY;
+    let na = 0;
     let recordWrites: number[] = EMPTY;
     let recordEpochs: number[] = EMPTY;
     const log = r.log;
@@ -202,8 +202,6 @@ export class DelayedFetches {
       epochs[k] = r.leaderEpoch[i];
       hws[k] = log.hw(i);
       const offset = r.followerLeo[slot];
-      let answerEpoch = 0;
-      let answerOffset = 0;
       if (offset >= 0) {
         const start = Math.min(offset, leo);
         starts[k] = start;
@@ -220,12 +218,14 @@ export class DelayedFetches {
         // OffsetsForLeaderEpoch (KIP-279): the largest epoch <= the one asked about, and its end
         // offset (ReplicaLogs.epochAnswer, read without its result object: one per entry at 1M).
         starts[k] = EPOCH_ANSWER;
-        answerOffset = log.endOffsetFor(i, r.followerEpochQuery[slot]);
-        answerEpoch = answerOffset > 0 ? log.epochAt(i, answerOffset - 1) : -1;
+        // Sized once for the entries left (every one may be an answer), trimmed below.
+        if (answers === EMPTY) answers = new Array<number>(2 * (m - k));
+        const endOffset = log.endOffsetFor(i, r.followerEpochQuery[slot]);
+        answers[na++] = endOffset > 0 ? log.epochAt(i, endOffset - 1) : -1;
+        answers[na++] = endOffset;
       } else starts[k] = RELIST;
-      answerEpochs[k] = answerEpoch;
-      answerOffsets[k] = answerOffset;
     }
+    if (na < answers.length) answers.length = na;
     const records = recordWrites.length;
     const res: FetchResponse = {
       type: "kafka.FetchResponse",
@@ -235,8 +235,7 @@ export class DelayedFetches {
       epochs,
       highWatermarks: hws,
       starts,
-      answerEpochs,
-      answerOffsets,
+      epochAnswers: answers,
       recordWrites,
       recordEpochs,
     };

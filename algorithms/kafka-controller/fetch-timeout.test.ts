@@ -52,8 +52,7 @@ function follower() {
     epochs: [],
     highWatermarks: [],
     starts: [],
-    answerEpochs: [],
-    answerOffsets: [],
+    epochAnswers: [],
     recordWrites: [],
     recordEpochs: [],
   };

@@ -81,11 +81,15 @@ export interface FetchRequest extends Message {
   readonly type: "kafka.Fetch";
   readonly answering: number;
   readonly partitions: readonly number[];
-  /** Fetch offset per listed partition (-1: asking for the end offset of `lastEpochs[k]`). */
+  /** Fetch offset per listed partition (-1: asking for the end offset of its last entry's epoch). */
   readonly offsets: readonly number[];
   /** The follower's current leader epoch per listed partition (KIP-320). */
   readonly epochs: readonly number[];
-  /** With offset -1: the epoch of the follower's last log entry (-1: empty log). */
+  /**
+   * The epoch questions, in listing order: per entry with offset -1, the epoch of the follower's
+   * last log entry (-1: empty log). Only those entries: a column per entry was -1 at every other
+   * one, and at 1M partitions a settled start's third fetches list every partition.
+   */
   readonly lastEpochs: readonly number[];
   readonly forget: readonly number[];
 }
@@ -106,9 +110,11 @@ export interface FetchResponse extends Message {
   readonly highWatermarks: readonly number[];
   /** Position of the first record sent for the partition (records run to its log end), or EPOCH_ANSWER / RELIST. */
   readonly starts: readonly number[];
-  /** EPOCH_ANSWER: the largest epoch <= the one asked about in the leader's log, and its end offset (KIP-279). */
-  readonly answerEpochs: readonly number[];
-  readonly answerOffsets: readonly number[];
+  /**
+   * The epoch answers, in listing order, two numbers per EPOCH_ANSWER entry (only those): the
+   * largest epoch <= the one asked about in the leader's log, and its end offset (KIP-279).
+   */
+  readonly epochAnswers: readonly number[];
   /** The records of every listed partition, concatenated in listing order: write id and leader epoch. */
   readonly recordWrites: readonly number[];
   readonly recordEpochs: readonly number[];

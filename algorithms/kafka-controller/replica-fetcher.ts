@@ -136,7 +136,8 @@ export class ReplicaFetcher {
     const partitions: number[] = m === 0 ? EMPTY : new Array<number>(m);
     const offsets: number[] = m === 0 ? EMPTY : new Array<number>(m);
     const epochs: number[] = m === 0 ? EMPTY : new Array<number>(m);
-    const lastEpochs: number[] = m === 0 ? EMPTY : new Array<number>(m);
+    let lastEpochs: number[] = EMPTY;
+    let nq = 0;
     if (m > 0) {
       const changed = this.changed[leader] as number[];
       const end = this.changedEnd[leader];
@@ -149,9 +150,14 @@ export class ReplicaFetcher {
         const truncating = r.truncating[i] === 1;
         offsets[n] = truncating ? -1 : r.leo[i];
         epochs[n] = r.leaderEpoch[i];
-        lastEpochs[n] = truncating ? r.log.lastEpoch(i) : -1;
+        if (truncating) {
+          // Sized once for the entries left (every one may ask), trimmed below.
+          if (lastEpochs === EMPTY) lastEpochs = new Array<number>(m - n);
+          lastEpochs[nq++] = r.log.lastEpoch(i);
+        }
         n++;
       }
+      if (nq < lastEpochs.length) lastEpochs.length = nq;
       if (n !== m) throw new Error(`kafka-controller: ${n} changed partitions listed for leader ${leader}, counted ${m}`);
       this.changedCount[leader] = 0;
     }
@@ -185,18 +191,21 @@ export class ReplicaFetcher {
     const now = this.ctx.now();
     this.lastResponseAt[leader] = now;
     this.lastResponseSentAt[leader] = res.sentAt;
-    const { partitions, logEndOffsets, epochs, starts } = res;
+    const { partitions, logEndOffsets, epochs, starts, epochAnswers } = res;
     let cursor = 0;
+    let answer = 0;
     let near = 0;
     for (let k = 0; k < partitions.length; k++) {
       const start = starts[k];
       const base = cursor - start; // record of position pos: base + pos
       if (start >= 0) cursor += logEndOffsets[k] - start;
+      const a = answer; // this entry's epoch answer, if it is one
+      if (start === EPOCH_ANSWER) answer += 2;
       const i = r.localNear(partitions[k], near);
       if (i >= 0) near = i + 1;
       if (i < 0 || r.fetchFrom[i] !== leader || r.leaderEpoch[i] !== epochs[k]) continue;
       if (start === RELIST) this.noteChanged(leader, i);
-      else if (start === EPOCH_ANSWER) this.truncate(leader, i, res.answerEpochs[k], res.answerOffsets[k]);
+      else if (start === EPOCH_ANSWER) this.truncate(leader, i, epochAnswers[a], epochAnswers[a + 1]);
       else if (r.truncating[i] === 0) this.appendRecords(leader, i, res, k, base);
     }
     this.sendFetch(leader, now);

@@ -333,9 +333,13 @@ export class ReplicaManager implements LocalReplicas {
       this.followerLeo[i * rf + j] = -1;
       this.followerEpochQuery[i * rf + j] = NO_QUERY;
     }
-    const { partitions, offsets, epochs } = req;
+    const { partitions, offsets, epochs, lastEpochs } = req;
     let near = 0;
+    let question = 0; // position in lastEpochs: one per entry with offset -1
     for (let k = 0; k < partitions.length; k++) {
+      const offset = offsets[k];
+      const q = question;
+      if (offset < 0) question++;
       const i = this.localNear(partitions[k], near);
       if (i >= 0) near = i + 1;
       // Rule (KIP-320): only entries fetched under our current leader epoch count.
@@ -343,11 +347,10 @@ export class ReplicaManager implements LocalReplicas {
       const j = this.replicaIndex(i, follower);
       if (j < 0) continue;
       const slot = i * rf + j;
-      const offset = offsets[k];
       this.followerLeo[slot] = offset;
       if (offset < 0) {
         // Its epoch question (KIP-101): answered with the next response.
-        this.followerEpochQuery[slot] = req.lastEpochs[k];
+        this.followerEpochQuery[slot] = lastEpochs[q];
         this.fetches.markDirty(follower, i, j);
         continue;
       }
