@@ -10,7 +10,19 @@
 import type { HostContext, HostId } from "../../src/elector/api.ts";
 import { FRESH, type Tables } from "./broker-tables.ts";
 import { LEADING, NO_QUERY, type LocalReplicas } from "./local-replicas.ts";
-import { EPOCH_ANSWER, fetchResponseBytes, RELIST, type FetchResponse } from "./messages.ts";
+import {
+  EPOCH_ANSWER,
+  fetchResponseBytes,
+  LARGE_RESPONSE,
+  RELIST,
+  RESPONSE_EPOCH,
+  RESPONSE_FIELDS,
+  RESPONSE_HW,
+  RESPONSE_LOG_END,
+  RESPONSE_PARTITION,
+  RESPONSE_START,
+  type FetchResponse,
+} from "./messages.ts";
 import type { KafkaControllerOptions } from "./options.ts";
 import { TIMER_FETCH_HOLD } from "./timers.ts";
 
@@ -179,32 +191,25 @@ export class DelayedFetches {
       for (let k = 0; k < nd; k++) isDirty[d[k]] = 0;
       this.dirtyCount[follower] = 0;
     }
-    // Plain arrays: a response goes out for every record a follower takes, and small typed arrays
-    // cost several times more to allocate. Sized once (m is known): a settled start's first answers
-    // list every partition the follower replicates, and arrays grown by push allocate about three
-    // times their final length (at 1M partitions, most of a run's garbage).
-    const partitions: number[] = m === 0 ? EMPTY : new Array<number>(m);
-    const leos: number[] = m === 0 ? EMPTY : new Array<number>(m);
-    const epochs: number[] = m === 0 ? EMPTY : new Array<number>(m);
-    const hws: number[] = m === 0 ? EMPTY : new Array<number>(m);
-    const starts: number[] = m === 0 ? EMPTY : new Array<number>(m);
+    // Sized once (m is known): arrays grown by push allocate about three times their final length.
+    const e: number[] | Int32Array = m === 0 ? EMPTY : m >= LARGE_RESPONSE ? new Int32Array(m * RESPONSE_FIELDS) : new Array<number>(m * RESPONSE_FIELDS);
     let answers: number[] = EMPTY;
     let na = 0;
     let recordWrites: number[] = EMPTY;
     let recordEpochs: number[] = EMPTY;
     const log = r.log;
-    for (let k = 0; k < m; k++) {
+    for (let k = 0, b = 0; k < m; k++, b += RESPONSE_FIELDS) {
       const slot = list[k];
       const i = (slot / rf) | 0;
       const leo = r.leo[i];
-      partitions[k] = r.parts[i];
-      leos[k] = leo;
-      epochs[k] = r.leaderEpoch[i];
-      hws[k] = log.hw(i);
+      e[b + RESPONSE_PARTITION] = r.parts[i];
+      e[b + RESPONSE_LOG_END] = leo;
+      e[b + RESPONSE_EPOCH] = r.leaderEpoch[i];
+      e[b + RESPONSE_HW] = log.hw(i);
       const offset = r.followerLeo[slot];
       if (offset >= 0) {
         const start = Math.min(offset, leo);
-        starts[k] = start;
+        e[b + RESPONSE_START] = start;
         // The records, concatenated in listing order.
         if (start < leo && recordWrites === EMPTY) {
           recordWrites = [];
@@ -217,28 +222,17 @@ export class DelayedFetches {
       } else if (r.followerEpochQuery[slot] !== NO_QUERY) {
         // OffsetsForLeaderEpoch (KIP-279): the largest epoch <= the one asked about, and its end
         // offset (ReplicaLogs.epochAnswer, read without its result object: one per entry at 1M).
-        starts[k] = EPOCH_ANSWER;
+        e[b + RESPONSE_START] = EPOCH_ANSWER;
         // Sized once for the entries left (every one may be an answer), trimmed below.
         if (answers === EMPTY) answers = new Array<number>(2 * (m - k));
         const endOffset = log.endOffsetFor(i, r.followerEpochQuery[slot]);
         answers[na++] = endOffset > 0 ? log.epochAt(i, endOffset - 1) : -1;
         answers[na++] = endOffset;
-      } else starts[k] = RELIST;
+      } else e[b + RESPONSE_START] = RELIST;
     }
     if (na < answers.length) answers.length = na;
     const records = recordWrites.length;
-    const res: FetchResponse = {
-      type: "kafka.FetchResponse",
-      sentAt: now,
-      partitions,
-      logEndOffsets: leos,
-      epochs,
-      highWatermarks: hws,
-      starts,
-      epochAnswers: answers,
-      recordWrites,
-      recordEpochs,
-    };
+    const res: FetchResponse = { type: "kafka.FetchResponse", sentAt: now, entries: e, epochAnswers: answers, recordWrites, recordEpochs };
     this.ctx.sendStream(follower, res, fetchResponseBytes(m, records));
   }
 }

@@ -47,11 +47,7 @@ function follower() {
   const empty: FetchResponse = {
     type: "kafka.FetchResponse",
     sentAt: 0,
-    partitions: [],
-    logEndOffsets: [],
-    epochs: [],
-    highWatermarks: [],
-    starts: [],
+    entries: [],
     epochAnswers: [],
     recordWrites: [],
     recordEpochs: [],

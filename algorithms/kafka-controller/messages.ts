@@ -94,22 +94,44 @@ export interface FetchRequest extends Message {
   readonly forget: readonly number[];
 }
 
-/** `starts[k]` of a FetchResponse entry that answers an epoch query (no records). */
+/** `RESPONSE_START` of an entry that answers an epoch query (no records). */
 export const EPOCH_ANSWER = -1;
-/** `starts[k]` of an entry telling the follower to list the partition again (no records). */
+/** `RESPONSE_START` of an entry telling the follower to list the partition again (no records). */
 export const RELIST = -2;
+
+/**
+ * A fetch response's per-partition entries: RESPONSE_FIELDS numbers per listed partition,
+ * interleaved in one array (int32 values: partition ids, leader epochs, offsets counting writes).
+ * A plain array below LARGE_RESPONSE entries: most answers list nothing or the one partition a
+ * record was written to, and small typed arrays cost several times more to allocate. An Int32Array
+ * from there: a settled start's first answers list every partition the follower replicates
+ * (KIP-227: a new fetch session's first, full response), ~200 per answer and ~2M per round at 1M
+ * partitions, all in flight at once, and as seven plain columns (8 bytes a number) they outlived
+ * the young generation, were copied and promoted (docs/performance.md, stop 30). An Int32Array's
+ * 20 bytes an entry live outside the heap; V8 collects the whole heap when such memory grows by
+ * 64 MiB, which is why the epoch answers (16 bytes an entry, in one round only) stay apart.
+ */
+export type ResponseEntries = readonly number[] | Int32Array;
+
+/** From this many entries a response's entries are an Int32Array. */
+export const LARGE_RESPONSE = 32;
+
+export const RESPONSE_PARTITION = 0;
+/** The leader's log end offset: the follower fetches up to it. */
+export const RESPONSE_LOG_END = 1;
+/** The leader's epoch for the partition (KIP-320). */
+export const RESPONSE_EPOCH = 2;
+/** The leader's high watermark. */
+export const RESPONSE_HW = 3;
+/** Position of the first record sent (records run to the log end), or EPOCH_ANSWER / RELIST. */
+export const RESPONSE_START = 4;
+export const RESPONSE_FIELDS = 5;
 
 export interface FetchResponse extends Message {
   readonly type: "kafka.FetchResponse";
   readonly sentAt: number;
-  readonly partitions: readonly number[];
-  /** The leader's log end offset per listed partition: the follower fetches up to it. */
-  readonly logEndOffsets: readonly number[];
-  readonly epochs: readonly number[];
-  /** The leader's high watermark per listed partition. */
-  readonly highWatermarks: readonly number[];
-  /** Position of the first record sent for the partition (records run to its log end), or EPOCH_ANSWER / RELIST. */
-  readonly starts: readonly number[];
+  /** RESPONSE_FIELDS numbers per listed partition (RESPONSE_PARTITION ... RESPONSE_START). */
+  readonly entries: ResponseEntries;
   /**
    * The epoch answers, in listing order, two numbers per EPOCH_ANSWER entry (only those): the
    * largest epoch <= the one asked about in the leader's log, and its end offset (KIP-279).

@@ -25,7 +25,19 @@
 import type { HostContext, HostId } from "../../src/elector/api.ts";
 import { FRESH, type Tables } from "./broker-tables.ts";
 import type { LocalReplicas } from "./local-replicas.ts";
-import { EPOCH_ANSWER, fetchBytes, RELIST, type FetchRequest, type FetchResponse } from "./messages.ts";
+import {
+  EPOCH_ANSWER,
+  fetchBytes,
+  RELIST,
+  RESPONSE_EPOCH,
+  RESPONSE_FIELDS,
+  RESPONSE_HW,
+  RESPONSE_LOG_END,
+  RESPONSE_PARTITION,
+  RESPONSE_START,
+  type FetchRequest,
+  type FetchResponse,
+} from "./messages.ts";
 import type { KafkaControllerOptions } from "./options.ts";
 import { TIMER_FETCH_TIMEOUT, TIMER_SPACE } from "./timers.ts";
 
@@ -191,22 +203,22 @@ export class ReplicaFetcher {
     const now = this.ctx.now();
     this.lastResponseAt[leader] = now;
     this.lastResponseSentAt[leader] = res.sentAt;
-    const { partitions, logEndOffsets, epochs, starts, epochAnswers } = res;
+    const { entries: e, epochAnswers } = res;
     let cursor = 0;
     let answer = 0;
     let near = 0;
-    for (let k = 0; k < partitions.length; k++) {
-      const start = starts[k];
+    for (let b = 0; b < e.length; b += RESPONSE_FIELDS) {
+      const start = e[b + RESPONSE_START];
       const base = cursor - start; // record of position pos: base + pos
-      if (start >= 0) cursor += logEndOffsets[k] - start;
+      if (start >= 0) cursor += e[b + RESPONSE_LOG_END] - start;
       const a = answer; // this entry's epoch answer, if it is one
       if (start === EPOCH_ANSWER) answer += 2;
-      const i = r.localNear(partitions[k], near);
+      const i = r.localNear(e[b + RESPONSE_PARTITION], near);
       if (i >= 0) near = i + 1;
-      if (i < 0 || r.fetchFrom[i] !== leader || r.leaderEpoch[i] !== epochs[k]) continue;
+      if (i < 0 || r.fetchFrom[i] !== leader || r.leaderEpoch[i] !== e[b + RESPONSE_EPOCH]) continue;
       if (start === RELIST) this.noteChanged(leader, i);
       else if (start === EPOCH_ANSWER) this.truncate(leader, i, epochAnswers[a], epochAnswers[a + 1]);
-      else if (r.truncating[i] === 0) this.appendRecords(leader, i, res, k, base);
+      else if (r.truncating[i] === 0) this.appendRecords(leader, i, res, b, base);
     }
     this.sendFetch(leader, now);
   }
@@ -221,11 +233,11 @@ export class ReplicaFetcher {
     this.noteChanged(leader, i);
   }
 
-  /** The records from our log end to the leader's, then the high watermark. */
-  private appendRecords(leader: HostId, i: number, res: FetchResponse, k: number, base: number): void {
+  /** The records from our log end to the leader's, then the high watermark (the entry at `b` of res.entries). */
+  private appendRecords(leader: HostId, i: number, res: FetchResponse, b: number, base: number): void {
     const r = this.r;
-    const start = res.starts[k];
-    const end = res.logEndOffsets[k];
+    const start = res.entries[b + RESPONSE_START];
+    const end = res.entries[b + RESPONSE_LOG_END];
     const mine = r.leo[i];
     if (start > mine) {
       this.noteChanged(leader, i); // records past a gap (an old fetch's answer): say where we are
@@ -236,7 +248,7 @@ export class ReplicaFetcher {
       r.leo[i] = end;
       this.noteChanged(leader, i);
     }
-    r.log.commit(i, Math.min(res.highWatermarks[k], r.leo[i]));
+    r.log.commit(i, Math.min(res.entries[b + RESPONSE_HW], r.leo[i]));
   }
 
   /**
