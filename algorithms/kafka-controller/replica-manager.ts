@@ -193,25 +193,28 @@ export class ReplicaManager implements LocalReplicas {
       const i = this.localNear(partitions[k], near);
       if (i < 0) continue;
       near = i + 1;
-      const e = leaderEpochs[k];
-      if (e <= this.leaderEpoch[i]) {
-        this.ctx.observer.rule?.(KRULE.staleLeaderEpoch);
-        continue; // Rule: only a newer leader epoch is applied.
-      }
-      this.zkVersion[i] = zkVersions[k];
-      this.isr[i] = isrs[k];
-      this.stateCtrlEpoch[i] = stateControllerEpochs[k];
-      if (leaders[k] === this.me) this.makeLeader(i, e);
-      else this.makeFollower(i, leaders[k], e);
+      this.applyPartitionState(i, leaders[k], leaderEpochs[k], isrs[k], zkVersions[k], stateControllerEpochs[k]);
     }
+  }
+
+  /** One partition of a LeaderAndIsr (Partition.makeLeader / makeFollower), local index i. */
+  private applyPartitionState(i: number, leader: HostId, epoch: number, isr: number, zkVersion: number, stateCtrlEpoch: number): void {
+    if (epoch <= this.leaderEpoch[i]) {
+      this.ctx.observer.rule?.(KRULE.staleLeaderEpoch);
+      return; // Rule: only a newer leader epoch is applied.
+    }
+    this.zkVersion[i] = zkVersion;
+    this.isr[i] = isr;
+    this.stateCtrlEpoch[i] = stateCtrlEpoch;
+    if (leader === this.me) this.makeLeader(i, epoch);
+    else this.makeFollower(i, leader, epoch);
   }
 
   /**
    * Settled start (lab addition, settled.ts): the controller's first UpdateMetadata and LeaderAndIsr
-   * (leader epoch 0, state znode version 0), applied without the network. The LeaderAndIsr is applied
-   * as onLeaderAndIsr would apply it (same checks, same order: each local partition in turn, its leader
-   * epoch newer than the -1 a new broker has) without building its five arrays per broker: at 1M
-   * partitions those were 60 MB of fresh pages written once and read once.
+   * (leader epoch 0, state znode version 0), applied without the network. Each local partition in turn
+   * goes through applyPartitionState as onLeaderAndIsr's would, without building the request's five
+   * arrays per broker: at 1M partitions those were 60 MB of fresh pages written once and read once.
    */
   settled(controllerId: HostId, controllerEpoch: number, leaders: Int32Array, isrs: Int32Array): void {
     const n = this.n;
@@ -219,19 +222,9 @@ export class ReplicaManager implements LocalReplicas {
     const liveBrokers = new Uint8Array(this.ctx.cluster.brokers).fill(1);
     this.onUpdateMetadata({ type: "kafka.UpdateMetadata", controllerId, controllerEpoch, correlationId: 0, liveBrokers, partitionCount: leaders.length });
     if (!this.acceptControllerEpoch(controllerId, controllerEpoch)) return;
-    const e = 0;
     for (let i = 0; i < n; i++) {
       const p = parts[i];
-      if (e <= this.leaderEpoch[i]) {
-        this.ctx.observer.rule?.(KRULE.staleLeaderEpoch);
-        continue; // Rule: only a newer leader epoch is applied.
-      }
-      this.zkVersion[i] = 0;
-      this.isr[i] = isrs[p];
-      this.stateCtrlEpoch[i] = controllerEpoch;
-      const leader = leaders[p];
-      if (leader === this.me) this.makeLeader(i, e);
-      else this.makeFollower(i, leader, e);
+      this.applyPartitionState(i, leaders[p], 0, isrs[p], 0, controllerEpoch);
     }
   }
 
