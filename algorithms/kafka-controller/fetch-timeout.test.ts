@@ -76,6 +76,7 @@ describe("follower fetch timeout (lazy deadline)", () => {
   it("re-sends an unanswered fetch as a full fetch at its deadline, once", () => {
     const f = follower();
     f.fetcher.startFetching(0, LEADER);
+    f.fetcher.fetchNoted();
     expect(f.sent.map((s) => s.req.partitions)).toEqual([[7]]);
     f.runTo(TIMEOUT - 1);
     expect(f.sent).toHaveLength(1);
@@ -88,6 +89,7 @@ describe("follower fetch timeout (lazy deadline)", () => {
   it("answered fetches arm no timer each; the deadline follows the newest fetch", () => {
     const f = follower();
     f.fetcher.startFetching(0, LEADER);
+    f.fetcher.fetchNoted();
     for (let k = 1; k <= 100; k++) f.answer(k * 500); // idle long polls, one every 500 ms
     expect(f.sent).toHaveLength(101);
     expect(f.timers).toHaveLength(1); // armed once, at the first fetch
@@ -101,6 +103,7 @@ describe("follower fetch timeout (lazy deadline)", () => {
   it("an answer that arrives before the deadline wins over the timer", () => {
     const f = follower();
     f.fetcher.startFetching(0, LEADER);
+    f.fetcher.fetchNoted();
     f.answer(TIMEOUT - 0.5);
     f.runTo(2 * TIMEOUT);
     expect(f.sent.map((s) => s.at)).toEqual([0, TIMEOUT - 0.5, 2 * TIMEOUT - 0.5]);

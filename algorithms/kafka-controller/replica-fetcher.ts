@@ -93,11 +93,21 @@ export class ReplicaFetcher {
     this.lastResponseSentAt = new Float64Array(b).fill(-1);
   }
 
+  /**
+   * Partition i is now fetched from `leader`; the fetch that lists it goes out at fetchNoted, once the
+   * whole LeaderAndIsr is applied (ReplicaManager.makeFollowers adds the batch's partitions to the
+   * fetcher threads in one addFetcherForPartitions call, after its loop over them).
+   */
   startFetching(i: number, leader: HostId): void {
     this.r.fetchFrom[i] = leader;
     this.followCount[leader]++;
     this.noteChanged(leader, i);
-    this.ensureFetching(leader);
+  }
+
+  /** After a LeaderAndIsr: a fetch to every leader host with partitions noted and none outstanding, in host order. */
+  fetchNoted(): void {
+    const count = this.changedCount;
+    for (let leader = 0; leader < count.length; leader++) if (count[leader] > 0) this.ensureFetching(leader);
   }
 
   stopFetching(i: number): void {
@@ -133,7 +143,7 @@ export class ReplicaFetcher {
     this.changedCount[leader]++;
   }
 
-  ensureFetching(leader: HostId): void {
+  private ensureFetching(leader: HostId): void {
     if (this.outstanding[leader] === 0) this.sendFetch(leader, this.ctx.now());
   }
 

@@ -195,6 +195,7 @@ export class ReplicaManager implements LocalReplicas {
       near = i + 1;
       this.applyPartitionState(i, leaders[k], leaderEpochs[k], isrs[k], zkVersions[k], stateControllerEpochs[k]);
     }
+    this.fetcher.fetchNoted(); // Rule: the batch's new followers start fetching together (addFetcherForPartitions).
   }
 
   /** One partition of a LeaderAndIsr (Partition.makeLeader / makeFollower), local index i. */
@@ -226,6 +227,7 @@ export class ReplicaManager implements LocalReplicas {
       const p = parts[i];
       this.applyPartitionState(i, leaders[p], 0, isrs[p], 0, controllerEpoch);
     }
+    this.fetcher.fetchNoted();
   }
 
   onUpdateMetadata(req: UpdateMetadataRequest): void {
@@ -295,8 +297,7 @@ export class ReplicaManager implements LocalReplicas {
       this.truncating[i] = 1; // truncate by leader epoch before fetching (KIP-101)
       if (leader >= 0 && leader !== this.me) this.fetcher.startFetching(i, leader);
     } else if (leader >= 0) {
-      this.fetcher.noteChanged(leader, i); // report our offset under the new epoch
-      this.fetcher.ensureFetching(leader);
+      this.fetcher.noteChanged(leader, i); // report our offset under the new epoch (sent at fetchNoted)
     }
     this.ctx.observer.follow(p, leader, epoch);
   }

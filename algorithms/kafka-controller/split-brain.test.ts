@@ -59,7 +59,7 @@ describe("kafka-controller under the naive race's split-brain schedule", () => {
     expect(kafkaController.claims(decodeOptions({ acks: "all", minInsyncReplicas: 2 })).noLostAcknowledgedWrites).toBe(true);
     // A late acknowledgement needs a fetch on the wire at the moment of the election: look for a run that has it.
     let found: { seed: number; leader: number } | undefined;
-    for (let seed = 1; seed <= 3 && found === undefined; seed++) {
+    for (let seed = 1; seed <= 12 && found === undefined; seed++) {
       for (let leader = 0; leader < 3 && found === undefined; leader++) {
         const s = summary(run(seed, leader, { acks: "all", minInsyncReplicas: 2 }), leader);
         expect(s.overlap, `seed ${seed} leader ${leader}: the zombie believes it leads`).toBeGreaterThan(0);
