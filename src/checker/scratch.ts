@@ -43,40 +43,31 @@ export class Scratch {
 
   /** An Int32Array of length n; zeroed (as a fresh one) unless `zeroed` is false (the caller writes every element it reads). */
   int32(slot: SlotId, n: number, zeroed = true): Int32Array {
-    let a = this.i32[slot];
-    if (a === undefined || a.length < n) {
-      a = new Int32Array(slack(n));
-      this.i32[slot] = a;
-      return a.subarray(0, n);
-    }
-    const v = a.subarray(0, n);
-    if (zeroed) v.fill(0);
-    return v;
+    return lend(this.i32, slot, n, zeroed, Int32Array);
   }
 
   float64(slot: SlotId, n: number, zeroed = true): Float64Array {
-    let a = this.f64[slot];
-    if (a === undefined || a.length < n) {
-      a = new Float64Array(slack(n));
-      this.f64[slot] = a;
-      return a.subarray(0, n);
-    }
-    const v = a.subarray(0, n);
-    if (zeroed) v.fill(0);
-    return v;
+    return lend(this.f64, slot, n, zeroed, Float64Array);
   }
 
   uint8(slot: SlotId, n: number, zeroed = true): Uint8Array {
-    let a = this.u8[slot];
-    if (a === undefined || a.length < n) {
-      a = new Uint8Array(slack(n));
-      this.u8[slot] = a;
-      return a.subarray(0, n);
-    }
-    const v = a.subarray(0, n);
-    if (zeroed) v.fill(0);
-    return v;
+    return lend(this.u8, slot, n, zeroed, Uint8Array);
   }
+}
+
+type Typed = Int32Array | Float64Array | Uint8Array;
+
+/** The first n elements of the slot's kept array, grown (with slack) when it is shorter. */
+function lend<A extends Typed>(kept: (A | undefined)[], slot: SlotId, n: number, zeroed: boolean, make: new (length: number) => A): A {
+  let a = kept[slot];
+  if (a === undefined || a.length < n) {
+    a = new make(slack(n));
+    kept[slot] = a;
+    return a.subarray(0, n) as A;
+  }
+  const v = a.subarray(0, n) as A;
+  if (zeroed) v.fill(0);
+  return v;
 }
 
 /** The process's kept set (each worker thread has its own module instance, so its own set). */
