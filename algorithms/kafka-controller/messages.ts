@@ -88,7 +88,7 @@ export interface FetchRequest extends Message {
   /**
    * The epoch questions, in listing order: per entry with offset -1, the epoch of the follower's
    * last log entry (-1: empty log). Only those entries: a column per entry was -1 at every other
-   * one, and at 1M partitions a settled start's third fetches list every partition.
+   * one, and at 1M partitions a settled start's first fetches list every partition.
    */
   readonly lastEpochs: readonly number[];
   readonly forget: readonly number[];
