@@ -221,12 +221,12 @@ export class DelayedFetches {
         }
       } else if (r.followerEpochQuery[slot] !== NO_QUERY) {
         // OffsetsForLeaderEpoch (KIP-279): the largest epoch <= the one asked about, and its end
-        // offset (ReplicaLogs.epochAnswer, read without its result object: one per entry at 1M).
+        // offset (ReplicaLogs.epochAnswer's two parts, without its result object: one per entry at 1M).
         e[b + RESPONSE_START] = EPOCH_ANSWER;
         // Sized once for the entries left (every one may be an answer), trimmed below.
         if (answers === EMPTY) answers = new Array<number>(2 * (m - k));
         const endOffset = log.endOffsetFor(i, r.followerEpochQuery[slot]);
-        answers[na++] = endOffset > 0 ? log.epochAt(i, endOffset - 1) : -1;
+        answers[na++] = log.epochEndingAt(i, endOffset);
         answers[na++] = endOffset;
       } else e[b + RESPONSE_START] = RELIST;
     }

@@ -105,7 +105,12 @@ export class ReplicaLogs {
    */
   epochAnswer(i: number, epoch: number): { epoch: number; endOffset: number } {
     const end = this.endOffsetFor(i, epoch);
-    return { epoch: end > 0 ? this.epochAt(i, end - 1) : -1, endOffset: end };
+    return { epoch: this.epochEndingAt(i, end), endOffset: end };
+  }
+
+  /** The answer's epoch for an end offset from endOffsetFor: the epoch of the entry before it (-1: none). */
+  epochEndingAt(i: number, endOffset: number): number {
+    return endOffset > 0 ? this.epochAt(i, endOffset - 1) : -1;
   }
 
   /** The follower's truncation point for the leader's answer: min(its end offset, ours for its epoch) (KIP-279). */
