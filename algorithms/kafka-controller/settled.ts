@@ -31,12 +31,14 @@ import {
   isrIds,
   ISR_CHANGE,
   partitionsPath,
-  STATE_SUFFIX,
   stateUnder,
   topicPath,
   TOPICS,
   type PartitionStateData,
 } from "./zk-paths.ts";
+
+/** The state znode's name under its partition's znode ("state"). */
+const STATE_NAME = stateUnder("").substring(1);
 
 export interface KafkaSettled {
   readonly controller: HostId;
@@ -58,9 +60,13 @@ export function settleKafka(cluster: ClusterView, o: KafkaControllerOptions, zk:
   const isrs = new Int32Array(P).fill(all);
   reserveBrokerTables(cluster); // before the tree: one buffer while the heap is small (broker-tables.ts)
   zk.openSessions(o.sessionTimeoutMs);
-  // Room for every znode at once (the table built once, not rehashed per doubling): two per partition,
-  // one per broker, six more (a topic's two come out of the hint's margin). One data watch per broker.
-  zk.reserve(2 * P + B + 6, () => 1);
+  // A topic's partitions are numbered from 0 in a row (ClusterModel): each topic starts where indexInTopic is 0.
+  const topicStarts: number[] = [];
+  for (let p = 0; p < P; p++) if (p === 0 || cluster.indexInTopic(p) === 0) topicStarts.push(p);
+  // Room for the znodes created one by one (the table built once): one per broker, six more, two per
+  // topic. The partitions and their state znodes are restored as one numbered family per topic
+  // (createNumbered): the coordinator keeps them as arrays until the run touches one. One data watch per broker.
+  zk.reserve(B + 6 + 2 * topicStarts.length, () => 1);
   for (const path of [BROKERS, BROKER_IDS, TOPICS, ISR_CHANGE]) zk.create(path, null, -1);
   const brokerEpochs = new Float64Array(B);
   for (let h = 0; h < B; h++) brokerEpochs[h] = zk.create(brokerPath(h), { host: h }, h);
@@ -68,23 +74,24 @@ export function settleKafka(cluster: ClusterView, o: KafkaControllerOptions, zk:
   zk.setData(CONTROLLER_EPOCH, { epoch: INITIAL_CONTROLLER_EPOCH + 1 });
   zk.create(CONTROLLER, { brokerid: controller }, controller);
   const states = new SharedStates(B, rf);
-  let topic = "";
-  let prefix = "";
-  for (let p = 0; p < P; p++) {
-    // A topic's partitions are numbered from 0 in a row (ClusterModel): its name is made once, not per partition.
-    if (p === 0 || cluster.indexInTopic(p) === 0) {
-      topic = cluster.topicOf(p);
-      zk.create(topicPath(topic), null, -1);
-      prefix = partitionsPath(topic);
-      zk.create(prefix, null, -1);
-      prefix += "/";
+  for (let t = 0; t < topicStarts.length; t++) {
+    const first = topicStarts[t];
+    const end = t + 1 < topicStarts.length ? topicStarts[t + 1] : P;
+    const topic = cluster.topicOf(first);
+    zk.create(topicPath(topic), null, -1);
+    const parent = partitionsPath(topic);
+    zk.create(parent, null, -1);
+    // /brokers/topics/T/partitions/N (no data) then its state, for N = 0, 1, ...: the creates'
+    // order, zxids and stats; the values kept by reference (`leaders` and `isrs` are the
+    // controller's own arrays, which a run changes: each state is made now).
+    const n = end - first;
+    const partitionData = new Array<null>(n).fill(null);
+    const stateData = new Array<PartitionStateData>(n);
+    for (let k = 0; k < n; k++) {
+      const p = first + k;
+      stateData[k] = states.get(leaders[p], assignment, p * rf, rf, isrs[p]);
     }
-    // The state path is built once; the partition's path (partitionPath) is its head, which V8
-    // keeps as a slice of the state path's characters instead of a second copy of them.
-    const state = stateUnder(prefix + cluster.indexInTopic(p));
-    const partition = state.substring(0, state.length - STATE_SUFFIX);
-    zk.create(partition, null, -1);
-    zk.create(state, states.get(leaders[p], assignment, p * rf, rf, isrs[p]), -1);
+    zk.createNumbered(parent, partitionData, { name: STATE_NAME, data: stateData });
   }
   for (let h = 0; h < B; h++) zk.watch(h, CONTROLLER, "data");
   zk.watch(controller, BROKER_IDS, "children");

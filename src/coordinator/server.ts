@@ -316,6 +316,18 @@ export class ZkServer implements WatchTrigger {
     return zxid;
   }
 
+  /**
+   * A numbered family a quiet start created (ZnodeTree.createNumbered): `parent`/k for each k of
+   * `data`, each followed by its child `childName` (if not null), one zxid each in that order;
+   * returns the first zxid.
+   */
+  restoreNumbered(parent: string, data: readonly unknown[], childName: string | null, childData: readonly unknown[] | null): number {
+    const first = this.zxid + 1;
+    this.tree.createNumbered(parent, data, childName, childData, first);
+    this.zxid += data.length * (childName === null ? 1 : 2);
+    return first;
+  }
+
   /** A setData a quiet start made; returns its zxid. */
   restoreSetData(path: string, data: unknown): number {
     const zxid = ++this.zxid;

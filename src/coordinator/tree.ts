@@ -16,11 +16,18 @@
  * The server's data watchers on a path are kept on its Znode while the path has one (watches.ts
  * owns them; the tree only tells it, through `watchHolder`, when a node enters or leaves the tree,
  * so it can move them: a watch belongs to the path, not to the node).
+ * A settled start may restore a numbered family of persistent znodes (numbered-family.ts: Kafka's
+ * partitions of a topic and their `state` children) as arrays of values: a member becomes a Znode
+ * in the table the first time a lookup of its path misses the table (lookup), and its parent's
+ * children stay counted until a create or delete under the parent needs them listed (listed;
+ * getChildren names them without keeping a list). A representation only: every answer is what
+ * the creates in restore order would have given.
  * Measured heap: see docs/coordinator.md.
  *
  * Data values are stored by reference: callers treat them as immutable, as ZooKeeper's byte arrays.
  */
 import type { CreateMode, ZkErrorCode, ZkStat } from "../elector/zookeeper-client.ts";
+import { NumberedFamily } from "./numbered-family.ts";
 import { PathMap } from "./path-map.ts";
 import { pathHash } from "./path-table.ts";
 import type { Session } from "./sessions.ts";
@@ -41,8 +48,11 @@ export interface Znode {
   cversion: number;
   /** owning session for an ephemeral, 0 for a persistent node */
   ephemeralOwner: number;
-  /** Children's full paths, in no meaningful order: null none, a string the only one, else an array. */
-  children: string[] | string | null;
+  /**
+   * Children's full paths, in no meaningful order: null none, a string the only one, else an
+   * array; or a restored numbered family's members, counted, not listed (numbered-family.ts).
+   */
+  children: string[] | string | NumberedFamily | null;
   /** This node's index in its parent's `children`. */
   at: number;
   /** Sessions holding a data watch on this node's path, in the order they set it (watches.ts); null: none. */
@@ -59,6 +69,28 @@ function newZnode(data: unknown, zxid: number, ephemeralOwner: number): Znode {
   return { data, czxid: zxid, mzxid: zxid, pzxid: zxid, version: 0, cversion: 0, ephemeralOwner, children: null, at: 0, dataWatchers: null };
 }
 
+/**
+ * Member `k` of `family` (at `path`) as its create and its child's left it: the child cannot have
+ * changed the member without the member being looked up first (a delete or create under it looks
+ * the member up as the parent).
+ */
+function memberZnode(family: NumberedFamily, k: number, path: string): Znode {
+  const zxid = family.zxidOf(k);
+  const node = newZnode(family.memberData(k), zxid, 0);
+  node.at = k;
+  if (family.childName !== null) {
+    node.children = path + "/" + family.childName;
+    node.cversion = 1;
+    node.pzxid = zxid + 1;
+  }
+  return node;
+}
+
+/** Member `k`'s child as its create left it. */
+function childZnode(family: NumberedFamily, k: number): Znode {
+  return newZnode(family.childDataOf(k), family.zxidOf(k) + 1, 0);
+}
+
 /** Told when a node enters or leaves the tree, if that node or its path may hold data watchers (watches.ts). */
 export interface WatchHolder {
   /** Whether some path without a node holds data watchers (if not, entered() need not be called). */
@@ -69,11 +101,22 @@ export interface WatchHolder {
 
 export function childCount(node: Znode): number {
   const c = node.children;
-  return c === null ? 0 : typeof c === "string" ? 1 : c.length;
+  return c === null ? 0 : typeof c === "string" ? 1 : Array.isArray(c) ? c.length : c.count;
+}
+
+/**
+ * `node`'s children as paths: a family's members (numbered-family.ts) are listed now, in index
+ * order (member k at k: its `at`, whether it is a Znode yet or not), and stay listed.
+ */
+function listed(node: Znode): string[] | string | null {
+  const c = node.children;
+  if (c === null || typeof c === "string" || Array.isArray(c)) return c;
+  const paths = c.memberPaths();
+  return (node.children = paths.length === 1 ? paths[0] : paths);
 }
 
 function addChild(parent: Znode, childPath: string, child: Znode): void {
-  const c = parent.children;
+  const c = listed(parent);
   if (c === null) {
     parent.children = childPath;
     child.at = 0;
@@ -139,7 +182,10 @@ interface EphemeralList {
 }
 
 export class ZnodeTree {
-  /** Every node by its full path (path-map.ts: a Map that keeps each path's hash beside it). */
+  /**
+   * Every node by its full path (path-map.ts: a Map that keeps each path's hash beside it), but for
+   * restored family members not looked up yet (lookup; everyNode lists those too).
+   */
   readonly nodes = new PathMap<Znode>();
   /** Ephemeral znodes per owning session id. */
   private readonly ephemerals = new Map<number, EphemeralList>();
@@ -160,13 +206,17 @@ export class ZnodeTree {
   watchHolder: WatchHolder | null = null;
   /** While createRestored creates: an ephemeral is counted for its owner, not listed. */
   private restoring = false;
+  /** Restored numbered families with members not yet in `nodes`, by parent path (numbered-family.ts); null: none. */
+  private families: Map<string, NumberedFamily> | null = null;
+  /** Znodes of those families not yet in `nodes` (counted in size). */
+  private pendingZnodes = 0;
 
   constructor() {
     this.nodes.set("/", newZnode(undefined, 0, 0));
   }
 
   get size(): number {
-    return this.nodes.size;
+    return this.nodes.size + this.pendingZnodes;
   }
 
   /** Room for `znodes` more nodes in the table at once (a settled start's hint: PathTable.reserve). */
@@ -175,14 +225,25 @@ export class ZnodeTree {
   }
 
   get(path: string): Znode | undefined {
-    return this.nodes.get(path);
+    return this.lookup(path);
   }
 
   /** get(), answered without a lookup for the node the last create made (a settled start watches it next). */
   find(path: string): Znode | undefined {
     const last = this.lastCreated;
     if (last !== undefined && path === this.createdPath) return last;
-    return this.nodes.get(path);
+    return this.lookup(path);
+  }
+
+  /**
+   * The node at `path`: in the table, or a restored family's member (or member's child) not yet
+   * looked up, which enters the table now. Every lookup of the tree comes through here; a miss
+   * pays the family check only while some family has such members.
+   */
+  private lookup(path: string, hash: number = pathHash(path)): Znode | undefined {
+    const node = this.nodes.get(path, hash);
+    if (node !== undefined || this.families === null) return node;
+    return this.fromFamily(path, hash);
   }
 
   stat(node: Znode): ZkStat {
@@ -201,6 +262,7 @@ export class ZnodeTree {
   childrenOf(node: Znode): string[] {
     const c = node.children;
     if (c === null) return [];
+    if (c instanceof NumberedFamily) return c.memberNames().sort(); // counted: listed without being kept
     if (typeof c === "string") return [nameOf(c)];
     const names: string[] = [];
     for (const path of c) names.push(nameOf(path));
@@ -232,7 +294,7 @@ export class ZnodeTree {
     const sequential = mode === "persistent-sequential" || mode === "ephemeral-sequential";
     const actual = sequential ? path + sequenceSuffix(parent.cversion) : path;
     const hash = pathHash(actual);
-    if (this.nodes.has(actual, hash)) return "NodeExists";
+    if (this.lookup(actual, hash) !== undefined) return "NodeExists";
     const ephemeral = mode === "ephemeral" || mode === "ephemeral-sequential";
     const node = newZnode(data, zxid, ephemeral ? owner : 0);
     if (this.undo !== null) {
@@ -266,6 +328,95 @@ export class ZnodeTree {
     return err;
   }
 
+  /**
+   * For a settled start's restore (server.restoreNumbered): the persistent znodes `parentPath`/0 ..
+   * /(n-1), n = data.length, member k holding data[k], each with (if `childName` is given) a
+   * persistent child `childName` holding childData[k]; created, as far as anyone can observe, in
+   * the order member 0, its child, member 1, ... with one zxid each from `firstZxid`. They are
+   * kept as a NumberedFamily (numbered-family.ts) until looked up. The parent must exist, be
+   * persistent and have no children (it is a restore's, not a client's, operation: it throws).
+   */
+  createNumbered(parentPath: string, data: readonly unknown[], childName: string | null, childData: readonly unknown[] | null, firstZxid: number): void {
+    const parent = this.lookup(parentPath);
+    if (parent === undefined || parent.ephemeralOwner !== 0 || parent.children !== null) {
+      throw new Error(`numbered family under ${parentPath}: the parent must be a persistent znode without children`);
+    }
+    if (childName !== null && (childName === "" || childName.includes("/"))) throw new Error(`numbered family under ${parentPath}: bad child name ${childName}`);
+    if (data.length === 0) return;
+    const family = new NumberedFamily(parentPath, data.length, data, childName, childData, firstZxid);
+    parent.children = family;
+    parent.cversion += family.count;
+    parent.pzxid = family.lastMemberZxid;
+    (this.families ??= new Map()).set(parentPath, family);
+    this.pendingZnodes += family.pending;
+  }
+
+  /**
+   * lookup() of a path the table does not hold, while families have members not in it: the
+   * family member (parent/k) or member's child (parent/k/name) of that path enters the table now,
+   * if it was never looked up before (after that, the table answers for it, also once it is deleted).
+   */
+  private fromFamily(path: string, hash: number): Znode | undefined {
+    const families = this.families as Map<string, NumberedFamily>;
+    const slash = path.lastIndexOf("/");
+    if (slash <= 0) return undefined;
+    const family = families.get(path.substring(0, slash));
+    if (family !== undefined) {
+      const k = family.indexIn(path, slash + 1, path.length);
+      return k >= 0 && family.takeMember(k) ? this.member(family, k, path, hash) : undefined;
+    }
+    const up = path.lastIndexOf("/", slash - 1);
+    if (up <= 0) return undefined;
+    const owner = families.get(path.substring(0, up));
+    const name = owner?.childName ?? null;
+    if (owner === undefined || name === null || path.length - slash - 1 !== name.length || !path.endsWith(name)) return undefined;
+    const k = owner.indexIn(path, up + 1, slash);
+    return k >= 0 && owner.takeChild(k) ? this.memberChild(owner, k, path, hash) : undefined;
+  }
+
+  /** Member `k` of `family` entering the table under `path`. */
+  private member(family: NumberedFamily, k: number, path: string, hash: number): Znode {
+    return this.taken(family, path, memberZnode(family, k, path), hash);
+  }
+
+  /** Member `k`'s child entering the table under `path`. */
+  private memberChild(family: NumberedFamily, k: number, path: string, hash: number): Znode {
+    return this.taken(family, path, childZnode(family, k), hash);
+  }
+
+  /** `node`, of `family`, enters the table (and the family is dropped once it has nothing left to give). */
+  private taken(family: NumberedFamily, path: string, node: Znode, hash: number): Znode {
+    this.nodes.set(path, node, hash);
+    this.pendingZnodes--;
+    if (family.pending === 0) {
+      const families = this.families as Map<string, NumberedFamily>;
+      families.delete(family.parentPath);
+      if (families.size === 0) this.families = null;
+    }
+    this.entered(path, node);
+    return node;
+  }
+
+  /**
+   * Every znode with its path: the table's in its order, then each family's members and their
+   * children not yet in it, as their creates left them (Znodes made for the caller, not entered
+   * in the table). Looks nothing up: for the settled digest and tests, which must see every znode
+   * without changing the representation they check.
+   */
+  everyNode(): [string, Znode][] {
+    const out: [string, Znode][] = [];
+    for (const entry of this.nodes) out.push(entry);
+    if (this.families === null) return out;
+    for (const family of this.families.values()) {
+      for (let k = 0; k < family.count; k++) {
+        const path = family.prefix + k;
+        if (family.isPending(k, false)) out.push([path, memberZnode(family, k, path)]);
+        if (family.childName !== null && family.isPending(k, true)) out.push([path + "/" + family.childName, childZnode(family, k)]);
+      }
+    }
+    return out;
+  }
+
   /** The parent of `path` (see lastParent): the one of the previous create, the node it created, or looked up. */
   private parentForCreate(path: string): Znode | undefined {
     const slash = path.lastIndexOf("/");
@@ -274,7 +425,7 @@ export class ZnodeTree {
       if (this.lastCreated !== undefined && slash === this.createdPath.length && path.startsWith(this.createdPath)) return this.lastCreated;
     }
     const parentPath = parentOf(path);
-    const parent = this.nodes.get(parentPath);
+    const parent = this.lookup(parentPath);
     if (parent !== undefined) {
       this.lastParentPath = parentPath;
       this.lastParent = parent;
@@ -290,11 +441,11 @@ export class ZnodeTree {
 
   /** Rules: NoNode; version -1 matches any, else BadVersion; a node with children is NotEmpty. */
   delete(path: string, version: number, zxid: number): ZkErrorCode {
-    const node = this.nodes.get(path);
+    const node = this.lookup(path);
     if (node === undefined) return "NoNode";
     if (version !== -1 && version !== node.version) return "BadVersion";
     if (node.children !== null) return "NotEmpty";
-    const parent = this.nodes.get(parentOf(path)) as Znode;
+    const parent = this.lookup(parentOf(path)) as Znode;
     if (this.undo !== null) {
       this.undo.push({
         kind: UNDO_DELETE, path, node, parent, parentCversion: parent.cversion,
@@ -307,7 +458,7 @@ export class ZnodeTree {
 
   /** Rules: NoNode; version -1 matches any, else BadVersion; the version goes up by one. */
   setData(path: string, data: unknown, version: number, zxid: number): ZkErrorCode {
-    const node = this.nodes.get(path);
+    const node = this.lookup(path);
     if (node === undefined) return "NoNode";
     if (version !== -1 && version !== node.version) return "BadVersion";
     if (this.undo !== null) {
@@ -324,7 +475,7 @@ export class ZnodeTree {
 
   /** Multi's check op: NoNode, or BadVersion unless the version matches (-1 matches any). */
   check(path: string, version: number): ZkErrorCode {
-    const node = this.nodes.get(path);
+    const node = this.lookup(path);
     if (node === undefined) return "NoNode";
     if (version !== -1 && version !== node.version) return "BadVersion";
     return "ok";
@@ -332,13 +483,13 @@ export class ZnodeTree {
 
   /** Whether a create of `path` would fail now: no parent, an ephemeral parent, or (not sequential) taken. */
   createWouldFail(path: string, sequential: boolean): boolean {
-    const parent = this.nodes.get(parentOf(path));
-    return parent === undefined || parent.ephemeralOwner !== 0 || (!sequential && this.nodes.has(path));
+    const parent = this.lookup(parentOf(path));
+    return parent === undefined || parent.ephemeralOwner !== 0 || (!sequential && this.lookup(path) !== undefined);
   }
 
   /** Whether delete(path, version) would fail now (NoNode, BadVersion, NotEmpty). */
   deleteWouldFail(path: string, version: number): boolean {
-    const node = this.nodes.get(path);
+    const node = this.lookup(path);
     return node === undefined || (version !== -1 && version !== node.version) || node.children !== null;
   }
 
@@ -351,9 +502,9 @@ export class ZnodeTree {
     if (list === undefined) return [];
     const paths = this.liveEphemerals(list);
     for (const path of paths) {
-      const node = this.nodes.get(path);
+      const node = this.lookup(path);
       if (node === undefined) continue;
-      this.remove(path, node, this.nodes.get(parentOf(path)) as Znode, zxid);
+      this.remove(path, node, this.lookup(parentOf(path)) as Znode, zxid);
     }
     this.ephemerals.delete(sessionId);
     return paths;
@@ -431,7 +582,7 @@ export class ZnodeTree {
 
   /** Takes `child` out of `parent`'s children: the last child moves into its place. */
   private removeChild(parent: Znode, child: Znode): void {
-    const c = parent.children as string[] | string;
+    const c = listed(parent) as string[] | string;
     if (typeof c === "string") {
       parent.children = null;
       return;
@@ -443,7 +594,7 @@ export class ZnodeTree {
     }
     if (child.at < c.length) {
       c[child.at] = last;
-      (this.nodes.get(last) as Znode).at = child.at;
+      (this.lookup(last) as Znode).at = child.at;
     }
   }
 
@@ -473,7 +624,7 @@ export class ZnodeTree {
       const paths = this.liveEphemerals(list);
       list.used = paths.length;
       list.paths = paths;
-      list.nodes = paths.map((p) => this.nodes.get(p) as Znode);
+      list.nodes = paths.map((p) => this.lookup(p) as Znode);
       list.unlisted = false;
     }
   }
@@ -493,7 +644,7 @@ export class ZnodeTree {
     const livePaths: string[] = [];
     const liveNodes: Znode[] = [];
     for (let k = 0; k < used; k++) {
-      if (this.nodes.get(paths[k]) !== nodes[k]) continue;
+      if (this.lookup(paths[k]) !== nodes[k]) continue;
       livePaths.push(paths[k]);
       liveNodes.push(nodes[k]);
     }
@@ -518,7 +669,7 @@ export class ZnodeTree {
       nodes.push(node);
     }
     for (let k = 0; k < list.used; k++) {
-      if (this.nodes.get(list.paths[k]) !== list.nodes[k]) continue;
+      if (this.lookup(list.paths[k]) !== list.nodes[k]) continue;
       paths.push(list.paths[k]);
       nodes.push(list.nodes[k]);
     }

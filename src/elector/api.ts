@@ -205,6 +205,16 @@ export interface SettledCoordinator {
    * `owner`: the broker whose session owns it if ephemeral, -1 for a persistent node. Parents first.
    */
   create(path: string, data: unknown, owner: HostId): number;
+  /**
+   * Persistent znodes `parent`/0, `parent`/1, ... (decimal, one per value of `data`, holding it),
+   * each with, if `child` is given, one persistent child `child.name` holding `child.data[k]`:
+   * the same as create() of member 0, its child, member 1, its child, ... in that order (returns
+   * the first zxid), for a parent that exists and has no children yet. Optional to use (lab): the
+   * coordinator may keep such a family as arrays until the run touches a member (a restored
+   * snapshot need not turn a million znodes into objects before the run); nothing a client
+   * observes differs from the creates. The values are kept by reference, as create's.
+   */
+  createNumbered(parent: string, data: readonly unknown[], child?: { readonly name: string; readonly data: readonly unknown[] }): number;
   /** A setData the quiet start made on an existing znode (its version goes up by one); returns the zxid. */
   setData(path: string, data: unknown): number;
   /**

@@ -52,6 +52,10 @@ export class RestoredCoordinator implements SettledCoordinator {
     return this.server.restoreCreate(path, data, owner < 0 ? 0 : this.session(owner).id);
   }
 
+  createNumbered(parent: string, data: readonly unknown[], child?: { readonly name: string; readonly data: readonly unknown[] }): number {
+    return this.server.restoreNumbered(parent, data, child?.name ?? null, child?.data ?? null);
+  }
+
   setData(path: string, data: unknown): number {
     return this.server.restoreSetData(path, data);
   }

@@ -37,8 +37,8 @@ export function settledDigest(world: World, rules: DigestRules): string[] {
   const hostOfSession = new Map<number, number>();
   for (const s of zk.sessions.sessions.values()) hostOfSession.set(s.id, s.host);
   // ---- znodes ----
-  for (const path of [...zk.tree.nodes.keys()].sort()) {
-    const n = zk.tree.nodes.get(path)!;
+  // Every znode, a restored family's members not yet in the tree's table too (numbered-family.ts).
+  for (const [path, n] of zk.tree.everyNode().sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
     const owner = n.ephemeralOwner === 0 ? "persistent" : `ephemeral of broker ${hostOfSession.get(n.ephemeralOwner) ?? "?"}`;
     out.push(`znode ${path} ${owner} version ${n.version} cversion ${n.cversion} children ${zk.tree.childrenOf(n).length} data ${JSON.stringify(n.data)}`);
   }
