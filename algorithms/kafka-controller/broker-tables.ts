@@ -26,13 +26,14 @@ export const FRESH: Tables = {
 };
 
 /**
- * Bytes per local partition a broker takes: ReplicaManager's tables (8 int32, 2 float64, 3 bytes;
- * per replica slot 2 float64 and an int32), the log's slots and high watermarks (an int32 and a
- * float64), the fetcher's position (an int32) and the delayed fetches' marks (2 bytes per slot). Alignment adds at most 7 bytes per array. A wrong count costs only memory or speed:
- * arrays past the share are allocated fresh.
+ * Bytes per local partition a broker takes: ReplicaManager's tables (9 int32, a float64, 3 bytes;
+ * per replica slot a float64 and 2 int32), the log's slots and high watermarks (2 int32), the
+ * fetcher's position (an int32) and the delayed fetches' marks (2 bytes per slot). Alignment adds at
+ * most 7 bytes per array. A wrong count costs only memory or speed: arrays past the share are
+ * allocated fresh.
  */
 function bytesPerPartition(rf: number): number {
-  return 8 * 4 + 2 * 8 + 3 + rf * (2 * 8 + 4) + 4 + 8 + 4 + 2 * rf;
+  return 9 * 4 + 8 + 3 + rf * (8 + 2 * 4) + 2 * 4 + 4 + 2 * rf;
 }
 const ARRAYS_PER_BROKER = 32;
 

@@ -36,7 +36,7 @@ function follower() {
     parts: Int32Array.of(7),
     leaderEpoch: Int32Array.of(0),
     truncating: Uint8Array.of(0),
-    leo: Float64Array.of(0),
+    leo: Int32Array.of(0),
     fetchFrom: Int32Array.of(-1),
     promiseUntil: Float64Array.of(0),
     log: { lastEpoch: () => -1 } as unknown as ReplicaLogs,

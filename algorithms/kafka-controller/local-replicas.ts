@@ -23,7 +23,7 @@ export interface LocalReplicas {
   /** NOT_LEADING, LEADING or PROMOTING. */
   readonly role: Uint8Array;
   /** Log end offset: the length of the partition's log. */
-  readonly leo: Float64Array;
+  readonly leo: Int32Array;
   /** The partitions' logs (declared to the Observer). */
   readonly log: ReplicaLogs;
   /** 1: a new leader; the log is truncated by leader epoch before fetching (KIP-101). */
@@ -33,7 +33,7 @@ export interface LocalReplicas {
   /** Leadership may not be taken before this time (the lease promise to earlier leaders). */
   readonly promiseUntil: Float64Array;
   /** Leader side, per local partition x replica index: the follower's fetch offset (-1 unknown). */
-  readonly followerLeo: Float64Array;
+  readonly followerLeo: Int32Array;
   /** Leader side, per local partition x replica index: the epoch a truncating follower asked about (NO_QUERY: none). */
   readonly followerEpochQuery: Int32Array;
   /** Local position of a partition, or -1 if this host does not replicate it. */

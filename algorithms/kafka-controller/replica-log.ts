@@ -26,7 +26,7 @@ interface DurableLogs {
   /** Each written log's write ids and leader epochs, in the order the partitions were first written. */
   readonly writes: number[][];
   readonly epochs: number[][];
-  readonly hw: Float64Array;
+  readonly hw: Int32Array;
 }
 
 const DURABLE_KEY = "kafka-controller.logs";
@@ -44,7 +44,7 @@ export class ReplicaLogs {
     if (kept !== undefined && kept.hw.length === parts.length) this.d = kept;
     else {
       const n = parts.length;
-      this.d = { slot: tables.i32(n), writes: [], epochs: [], hw: tables.f64(n) };
+      this.d = { slot: tables.i32(n), writes: [], epochs: [], hw: tables.i32(n) };
       ctx.durable.set(DURABLE_KEY, this.d);
     }
     this.restored = kept === this.d;
@@ -57,12 +57,16 @@ export class ReplicaLogs {
     return this.writesOf(i).length;
   }
 
+  // Before the first append every slot is 0: answered without reading them (at a settled start's
+  // first fetches, 12 MB of slot pages at 1M partitions stay untouched).
   private writesOf(i: number): number[] {
+    if (this.d.writes.length === 0) return EMPTY;
     const k = this.d.slot[i];
     return k === 0 ? EMPTY : this.d.writes[k - 1];
   }
 
   private epochsOf(i: number): number[] {
+    if (this.d.writes.length === 0) return EMPTY;
     const k = this.d.slot[i];
     return k === 0 ? EMPTY : this.d.epochs[k - 1];
   }

@@ -25,6 +25,9 @@
  *
  * Log offsets count writes: a follower at offset X holds the leader's writes [0, X). A follower
  * that changes leader truncates to "unknown" and catches up in one fetch (no byte-level model).
+ * Offsets are kept as int32 (leo, followerLeo, the log's high watermark): one partition's log
+ * would need 2^31 writes, each at least one kernel event, to overflow; at 1M partitions a float64
+ * column per replica slot was 72 MB of fresh pages a settled start fills.
  */
 import type { HostContext, HostId, PartitionId, ZkResult } from "../../src/elector/api.ts";
 import { LeaseWait } from "./ack-lease.ts";
@@ -58,7 +61,7 @@ export class ReplicaManager implements LocalReplicas {
   readonly isr: Int32Array;
   readonly zkVersion: Int32Array;
   private readonly stateCtrlEpoch: Int32Array;
-  readonly leo: Float64Array;
+  readonly leo: Int32Array;
   readonly log: ReplicaLogs;
   readonly truncating: Uint8Array;
   readonly fetchFrom: Int32Array;
@@ -68,7 +71,7 @@ export class ReplicaManager implements LocalReplicas {
   private readonly isrWriteEpoch: Int32Array;
 
   // ---- per local partition x replica index (leader side) ----
-  readonly followerLeo: Float64Array;
+  readonly followerLeo: Int32Array;
   readonly followerEpochQuery: Int32Array;
   private readonly lastCaughtUp: Float64Array;
 
@@ -109,7 +112,7 @@ export class ReplicaManager implements LocalReplicas {
     this.zkVersion = t.i32(n).fill(-1);
     this.stateCtrlEpoch = t.i32(n);
     this.log = new ReplicaLogs(ctx, this.parts, t);
-    this.leo = t.f64(n);
+    this.leo = t.i32(n);
     // A restarted broker keeps its logs; new logs are empty, as a new array is zero (not written: fresh pages).
     if (this.log.restored) for (let i = 0; i < n; i++) this.leo[i] = this.log.length(i);
     this.truncating = t.u8(n);
@@ -118,7 +121,7 @@ export class ReplicaManager implements LocalReplicas {
     this.isrWriteInFlight = t.u8(n);
     this.isrWriteMask = t.i32(n);
     this.isrWriteEpoch = t.i32(n);
-    this.followerLeo = t.f64(n * this.rf).fill(-1);
+    this.followerLeo = t.i32(n * this.rf).fill(-1);
     this.followerEpochQuery = t.i32(n * this.rf).fill(NO_QUERY);
     this.lastCaughtUp = t.f64(n * this.rf);
     this.fetcher = new ReplicaFetcher(ctx, o, this, this.lease, t);
@@ -413,6 +416,9 @@ export class ReplicaManager implements LocalReplicas {
    */
   private tryComplete(i: number): void {
     if (this.role[i] !== LEADING) return;
+    // The high watermark never passes the log end: already there and no write waiting, nothing to do
+    // (a settled start's every new leader; most fetches of a caught-up follower).
+    if (this.pending.size === 0 && this.leo[i] <= this.log.hw(i)) return;
     const now = this.lease === 0 ? 0 : this.ctx.now(); // read only for the lease
     let hw = this.leo[i];
     let ackHw = hw;
