@@ -27,13 +27,13 @@ export const FRESH: Tables = {
 
 /**
  * Bytes per local partition a broker takes: ReplicaManager's tables (9 int32, a float64, 3 bytes;
- * per replica slot a float64 and 2 int32), the log's slots and high watermarks (2 int32), the
- * fetcher's position (an int32) and the delayed fetches' marks (2 bytes per slot). Alignment adds at
+ * per follower slot, rf - 1 of them, a float64 and 2 int32), the log's slots and high watermarks (2
+ * int32), the fetcher's position (an int32) and the delayed fetches' marks (2 bytes per follower slot). Alignment adds at
  * most 7 bytes per array. A wrong count costs only memory or speed: arrays past the share are
  * allocated fresh.
  */
 function bytesPerPartition(rf: number): number {
-  return 9 * 4 + 8 + 3 + rf * (8 + 2 * 4) + 2 * 4 + 4 + 2 * rf;
+  return 9 * 4 + 8 + 3 + (rf - 1) * (8 + 2 * 4) + 2 * 4 + 4 + 2 * (rf - 1);
 }
 const ARRAYS_PER_BROKER = 32;
 

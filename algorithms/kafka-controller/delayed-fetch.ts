@@ -43,8 +43,8 @@ export class DelayedFetches {
   private holdHead = 0;
   private holdTimerAt = Infinity;
   /**
-   * Replica slots (i * rf + j, j: F's index in partition i's replicas) with data for follower F, in
-   * the order marked; written up to dirtyCount[F]. Lists over slots with a mark per slot, not Sets:
+   * Follower slots (LocalReplicas.fs: i * fs + F's position among partition i's followers) with data
+   * for follower F, in the order marked; written up to dirtyCount[F]. Lists over slots with a mark per slot, not Sets:
    * Set.clear allocates a new table at every answer that listed something.
    */
   private readonly dirty: (number[] | undefined)[];
@@ -76,8 +76,8 @@ export class DelayedFetches {
     this.hwChanged = new Array(b).fill(undefined);
     this.dirtyCount = new Int32Array(b);
     this.hwChangedCount = new Int32Array(b);
-    this.isDirty = tables.u8(r.parts.length * r.rf);
-    this.isHwChanged = tables.u8(r.parts.length * r.rf);
+    this.isDirty = tables.u8(r.parts.length * r.fs);
+    this.isHwChanged = tables.u8(r.parts.length * r.fs);
   }
 
   /** A fetch from `follower` arrived at `now`, answering the response the leader sent at `answering`. */
@@ -86,9 +86,8 @@ export class DelayedFetches {
     if (answering >= 0 && answering + lease > this.leaseUntil[follower]) this.leaseUntil[follower] = answering + lease;
   }
 
-  /** Partition i has data for `follower`, its replica j. */
-  markDirty(follower: HostId, i: number, j: number): void {
-    const slot = i * this.r.rf + j;
+  /** A partition has data for `follower`, whose follower slot is `slot`. */
+  markDirty(follower: HostId, slot: number): void {
     if (this.isDirty[slot] === 1) return;
     this.isDirty[slot] = 1;
     let d = this.dirty[follower];
@@ -97,11 +96,10 @@ export class DelayedFetches {
   }
 
   /**
-   * News for `follower`, partition i's replica j, that need no early answer (partition i's high
+   * News for `follower` (follower slot `slot`) that need no early answer (the partition's high
    * watermark moved, or a new leader's relist): sent with its next answer.
    */
-  markHwChanged(follower: HostId, i: number, j: number): void {
-    const slot = i * this.r.rf + j;
+  markHwChanged(follower: HostId, slot: number): void {
     if (this.isHwChanged[slot] === 1) return;
     this.isHwChanged[slot] = 1;
     let h = this.hwChanged[follower];
@@ -163,7 +161,7 @@ export class DelayedFetches {
     // The scratch list keeps slots, not partitions: a slot names the follower's replica index too,
     // so the answer needs no look-up of the partition's replica list (a cache miss per entry at 1M).
     const list = this.scratch;
-    const rf = r.rf;
+    const fs = r.fs;
     const role = r.role;
     let m = 0;
     const nd = this.dirtyCount[follower];
@@ -172,7 +170,7 @@ export class DelayedFetches {
       const d = this.dirty[follower] as number[];
       for (let k = 0; k < nd; k++) {
         const slot = d[k];
-        if (role[(slot / rf) | 0] === LEADING) list[m++] = slot;
+        if (role[(slot / fs) | 0] === LEADING) list[m++] = slot;
       }
     }
     const nh = this.hwChangedCount[follower];
@@ -182,7 +180,7 @@ export class DelayedFetches {
       for (let k = 0; k < nh; k++) {
         const slot = h[k];
         isHwChanged[slot] = 0;
-        if (role[(slot / rf) | 0] === LEADING && isDirty[slot] === 0) list[m++] = slot;
+        if (role[(slot / fs) | 0] === LEADING && isDirty[slot] === 0) list[m++] = slot;
       }
       this.hwChangedCount[follower] = 0;
     }
@@ -200,7 +198,7 @@ export class DelayedFetches {
     const log = r.log;
     for (let k = 0, b = 0; k < m; k++, b += RESPONSE_FIELDS) {
       const slot = list[k];
-      const i = (slot / rf) | 0;
+      const i = (slot / fs) | 0;
       const leo = r.leo[i];
       e[b + RESPONSE_PARTITION] = r.parts[i];
       e[b + RESPONSE_LOG_END] = leo;

@@ -16,6 +16,8 @@ export const NO_QUERY = -2;
 
 export interface LocalReplicas {
   readonly rf: number;
+  /** Follower slots per partition in the leader-side columns (followerLeo, ...): rf - 1. */
+  readonly fs: number;
   /** Partition ids, by local position. */
   readonly parts: Int32Array;
   /** The leader epoch this broker knows per partition. */
@@ -32,9 +34,9 @@ export interface LocalReplicas {
   readonly fetchFrom: Int32Array;
   /** Leadership may not be taken before this time (the lease promise to earlier leaders). */
   readonly promiseUntil: Float64Array;
-  /** Leader side, per local partition x replica index: the follower's fetch offset (-1 unknown). */
+  /** Leader side, per follower slot (i * fs + the follower's position among i's other replicas): its fetch offset (-1 unknown). */
   readonly followerLeo: Int32Array;
-  /** Leader side, per local partition x replica index: the epoch a truncating follower asked about (NO_QUERY: none). */
+  /** Leader side, per follower slot: the epoch a truncating follower asked about (NO_QUERY: none). */
   readonly followerEpochQuery: Int32Array;
   /** Local position of a partition, or -1 if this host does not replicate it. */
   local(p: PartitionId): number;

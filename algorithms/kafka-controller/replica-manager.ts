@@ -48,6 +48,8 @@ import { KRULE } from "./rules.ts";
 export class ReplicaManager implements LocalReplicas {
   private readonly me: HostId;
   readonly rf: number;
+  /** Follower slots per local partition in the leader-side columns: rf - 1 (no slot for itself). */
+  readonly fs: number;
   readonly parts: Int32Array;
   private readonly n: number;
   private readonly acksAll: boolean;
@@ -70,7 +72,9 @@ export class ReplicaManager implements LocalReplicas {
   private readonly isrWriteMask: Int32Array;
   private readonly isrWriteEpoch: Int32Array;
 
-  // ---- per local partition x replica index (leader side) ----
+  // ---- per local partition x follower (leader side; slot i * fs + the follower's position among the
+  // partition's other replicas: this broker's own slot was written and never read, a third of each
+  // column, and every page of it fresh at a settled start) ----
   readonly followerLeo: Int32Array;
   readonly followerEpochQuery: Int32Array;
   private readonly lastCaughtUp: Float64Array;
@@ -100,6 +104,7 @@ export class ReplicaManager implements LocalReplicas {
     const c = ctx.cluster;
     this.me = ctx.host;
     this.rf = c.replicationFactor;
+    this.fs = this.rf - 1;
     this.parts = c.partitionsOf(ctx.host);
     const n = (this.n = this.parts.length);
     this.acksAll = o.acks === "all";
@@ -121,9 +126,9 @@ export class ReplicaManager implements LocalReplicas {
     this.isrWriteInFlight = t.u8(n);
     this.isrWriteMask = t.i32(n);
     this.isrWriteEpoch = t.i32(n);
-    this.followerLeo = t.i32(n * this.rf).fill(-1);
-    this.followerEpochQuery = t.i32(n * this.rf).fill(NO_QUERY);
-    this.lastCaughtUp = t.f64(n * this.rf);
+    this.followerLeo = t.i32(n * this.fs).fill(-1);
+    this.followerEpochQuery = t.i32(n * this.fs).fill(NO_QUERY);
+    this.lastCaughtUp = t.f64(n * this.fs);
     this.fetcher = new ReplicaFetcher(ctx, o, this, this.lease, t);
     this.fetches = new DelayedFetches(ctx, o, this, t);
     this.isrPropagation = new IsrChangePropagation(ctx);
@@ -169,6 +174,15 @@ export class ReplicaManager implements LocalReplicas {
 
   private replicaHost(i: number, j: number): HostId {
     return this.ctx.cluster.assignment[this.parts[i] * this.rf + j];
+  }
+
+  /**
+   * Slot of local partition i's replica j in the leader-side columns; j is never this broker's own
+   * index (a follower is another host: a broker never fetches from itself, startFetching's guard).
+   */
+  private followerSlot(i: number, j: number): number {
+    const self = this.replicaIndex(i, this.me);
+    return i * this.fs + (j < self ? j : j - 1);
   }
 
   isLeading(i: number): boolean {
@@ -268,19 +282,19 @@ export class ReplicaManager implements LocalReplicas {
     this.role[i] = LEADING;
     this.truncating[i] = 0; // a leader's log is the reference: nothing to truncate
     const now = this.ctx.now();
-    const base = i * this.rf;
-    for (let j = 0; j < this.rf; j++) {
-      this.followerLeo[base + j] = -1;
-      this.followerEpochQuery[base + j] = NO_QUERY;
-      this.lastCaughtUp[base + j] = now;
+    const base = i * this.fs;
+    for (let s = base; s < base + this.fs; s++) {
+      this.followerLeo[s] = -1;
+      this.followerEpochQuery[s] = NO_QUERY;
+      this.lastCaughtUp[s] = now;
     }
     this.ctx.observer.lead(this.parts[i], this.leaderEpoch[i]);
     // A follower's fetch that reached us before we took over was ignored (another epoch, KIP-320):
     // our next answer to each follower asks it to list the partition again (like Kafka's
     // UNKNOWN_LEADER_EPOCH, retried), or it would never report its offset and leave the ISR.
-    for (let j = 0; j < this.rf; j++) {
+    for (let j = 0, s = base; j < this.rf; j++) {
       const h = this.replicaHost(i, j);
-      if (h !== this.me) this.fetches.markHwChanged(h, i, j);
+      if (h !== this.me) this.fetches.markHwChanged(h, s++);
     }
     this.tryComplete(i); // an ISR of one commits its whole log at once
   }
@@ -321,14 +335,14 @@ export class ReplicaManager implements LocalReplicas {
   onFetch(follower: HostId, req: FetchRequest): void {
     const now = this.ctx.now();
     this.fetches.fetched(follower, req.answering, this.lease, now);
-    const rf = this.rf;
     for (let k = 0; k < req.forget.length; k++) {
       const i = this.local(req.forget[k]);
       if (i < 0) continue;
       const j = this.replicaIndex(i, follower);
       if (j < 0) continue;
-      this.followerLeo[i * rf + j] = -1;
-      this.followerEpochQuery[i * rf + j] = NO_QUERY;
+      const slot = this.followerSlot(i, j);
+      this.followerLeo[slot] = -1;
+      this.followerEpochQuery[slot] = NO_QUERY;
     }
     const { partitions, offsets, epochs, lastEpochs } = req;
     let near = 0;
@@ -343,19 +357,19 @@ export class ReplicaManager implements LocalReplicas {
       if (i < 0 || this.role[i] !== LEADING || epochs[k] !== this.leaderEpoch[i]) continue;
       const j = this.replicaIndex(i, follower);
       if (j < 0) continue;
-      const slot = i * rf + j;
+      const slot = this.followerSlot(i, j);
       this.followerLeo[slot] = offset;
       if (offset < 0) {
         // Its epoch question (KIP-101): answered with the next response.
         this.followerEpochQuery[slot] = lastEpochs[q];
-        this.fetches.markDirty(follower, i, j);
+        this.fetches.markDirty(follower, slot);
         continue;
       }
       this.followerEpochQuery[slot] = NO_QUERY;
       if (offset >= this.leo[i]) {
         this.lastCaughtUp[slot] = now;
         if ((this.isr[i] & (1 << j)) === 0) this.maybeExpandIsr(i, j);
-      } else this.fetches.markDirty(follower, i, j);
+      } else this.fetches.markDirty(follower, slot);
       this.tryComplete(i);
     }
     // The lab's lease: this fetch may have renewed the follower's lease (fetched() above), so writes
@@ -382,18 +396,19 @@ export class ReplicaManager implements LocalReplicas {
     }
     const offset = this.leo[i];
     // Followers caught up until now stop being caught up from now on (before the append).
-    const base = i * this.rf;
-    for (let j = 0; j < this.rf; j++) {
+    const base = i * this.fs;
+    for (let j = 0, s = base; j < this.rf; j++) {
       const h = this.replicaHost(i, j);
       if (h === this.me) continue;
-      if (this.followerLeo[base + j] >= offset) this.lastCaughtUp[base + j] = Math.max(this.lastCaughtUp[base + j], this.fetches.lastFetchAt[h]);
+      if (this.followerLeo[s] >= offset) this.lastCaughtUp[s] = Math.max(this.lastCaughtUp[s], this.fetches.lastFetchAt[h]);
+      s++;
     }
     this.log.append(i, writeId, this.leaderEpoch[i]);
     this.leo[i] = offset + 1;
-    for (let j = 0; j < this.rf; j++) {
+    for (let j = 0, s = base; j < this.rf; j++) {
       const h = this.replicaHost(i, j);
       if (h === this.me) continue;
-      this.fetches.markDirty(h, i, j);
+      this.fetches.markDirty(h, s++);
       this.fetches.wake(h);
     }
     if (!this.acksAll) {
@@ -423,21 +438,21 @@ export class ReplicaManager implements LocalReplicas {
     let hw = this.leo[i];
     let ackHw = hw;
     const mask = this.isr[i];
-    const base = i * this.rf;
-    for (let j = 0; j < this.rf; j++) {
-      if ((mask & (1 << j)) === 0) continue;
+    for (let j = 0, s = i * this.fs; j < this.rf; j++) {
       const h = this.replicaHost(i, j);
       if (h === this.me) continue;
-      const v = this.followerLeo[base + j];
+      const slot = s++;
+      if ((mask & (1 << j)) === 0) continue;
+      const v = this.followerLeo[slot];
       if (v < hw) hw = v;
       const fresh = this.lease === 0 || this.fetches.leaseUntil[h] > now;
       if ((fresh ? v : -1) < ackHw) ackHw = fresh ? v : -1;
     }
     if (hw > this.log.hw(i)) {
       this.log.commit(i, hw);
-      for (let j = 0; j < this.rf; j++) {
+      for (let j = 0, s = i * this.fs; j < this.rf; j++) {
         const h = this.replicaHost(i, j);
-        if (h !== this.me) this.fetches.markHwChanged(h, i, j);
+        if (h !== this.me) this.fetches.markHwChanged(h, s++);
       }
     }
     // Most calls find no write waiting (a Map look-up per fetched entry otherwise).
@@ -468,11 +483,11 @@ export class ReplicaManager implements LocalReplicas {
       if (this.role[i] !== LEADING || this.isrWriteInFlight[i] === 1) continue;
       const mask = this.isr[i];
       let out = 0;
-      for (let j = 0; j < rf; j++) {
-        if ((mask & (1 << j)) === 0) continue;
+      for (let j = 0, s = i * this.fs; j < rf; j++) {
         const h = this.replicaHost(i, j);
         if (h === this.me) continue;
-        const slot = i * rf + j;
+        const slot = s++;
+        if ((mask & (1 << j)) === 0) continue;
         const caughtUp = this.followerLeo[slot] >= this.leo[i] ? Math.max(this.fetches.lastFetchAt[h], this.lastCaughtUp[slot]) : this.lastCaughtUp[slot];
         if (now - caughtUp > lag) out |= 1 << j;
       }
