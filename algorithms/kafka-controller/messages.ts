@@ -76,21 +76,29 @@ export interface ControlledShutdownResponse extends Message {
  * A follower that has just changed leader does not know where its log diverges from the new
  * leader's: it lists the partition with offset -1 and its last entry's epoch (KIP-101's
  * OffsetsForLeaderEpoch request, riding on the fetch here), and truncates on the answer.
+ *
+ * The listing columns hold int32 values (partition ids, offsets counting writes, leader epochs): plain
+ * arrays below LARGE_RESPONSE entries, Int32Arrays from there, as a response's entries and for the same
+ * reason: a settled start's first fetches list every partition a follower replicates (~200 per fetch,
+ * ~2M entries at 1M partitions, all sent during the build), and as plain columns (8 bytes a number)
+ * they were promoted with the build, ~64 MB of fresh old-space pages.
  */
+export type RequestColumn = readonly number[] | Int32Array;
+
 export interface FetchRequest extends Message {
   readonly type: "kafka.Fetch";
   readonly answering: number;
-  readonly partitions: readonly number[];
+  readonly partitions: RequestColumn;
   /** Fetch offset per listed partition (-1: asking for the end offset of its last entry's epoch). */
-  readonly offsets: readonly number[];
+  readonly offsets: RequestColumn;
   /** The follower's current leader epoch per listed partition (KIP-320). */
-  readonly epochs: readonly number[];
+  readonly epochs: RequestColumn;
   /**
    * The epoch questions, in listing order: per entry with offset -1, the epoch of the follower's
    * last log entry (-1: empty log). Only those entries: a column per entry was -1 at every other
    * one, and at 1M partitions a settled start's first fetches list every partition.
    */
-  readonly lastEpochs: readonly number[];
+  readonly lastEpochs: RequestColumn;
   readonly forget: readonly number[];
 }
 

@@ -28,6 +28,7 @@ import type { LocalReplicas } from "./local-replicas.ts";
 import {
   EPOCH_ANSWER,
   fetchBytes,
+  LARGE_RESPONSE,
   RELIST,
   RESPONSE_EPOCH,
   RESPONSE_FIELDS,
@@ -154,11 +155,13 @@ export class ReplicaFetcher {
     const hasForget = forget !== undefined && forget.length > 0;
     if (this.followCount[leader] === 0 && !hasForget) return;
     // Plain arrays: a fetch is sent for every record a follower takes, and small typed arrays cost
-    // several times more to allocate. Sized once (m live entries), not grown by push (delayed-fetch.ts).
-    const partitions: number[] = m === 0 ? EMPTY : new Array<number>(m);
-    const offsets: number[] = m === 0 ? EMPTY : new Array<number>(m);
-    const epochs: number[] = m === 0 ? EMPTY : new Array<number>(m);
-    let lastEpochs: number[] = EMPTY;
+    // several times more to allocate; Int32Arrays from LARGE_RESPONSE entries (messages.ts). Sized once
+    // (m live entries), not grown by push (delayed-fetch.ts).
+    const large = m >= LARGE_RESPONSE;
+    const partitions: number[] | Int32Array = m === 0 ? EMPTY : large ? new Int32Array(m) : new Array<number>(m);
+    const offsets: number[] | Int32Array = m === 0 ? EMPTY : large ? new Int32Array(m) : new Array<number>(m);
+    const epochs: number[] | Int32Array = m === 0 ? EMPTY : large ? new Int32Array(m) : new Array<number>(m);
+    let lastEpochs: number[] | Int32Array = EMPTY;
     let nq = 0;
     if (m > 0) {
       const changed = this.changed[leader] as number[];
@@ -174,12 +177,15 @@ export class ReplicaFetcher {
         epochs[n] = r.leaderEpoch[i];
         if (truncating) {
           // Sized once for the entries left (every one may ask), trimmed below.
-          if (lastEpochs === EMPTY) lastEpochs = new Array<number>(m - n);
+          if (lastEpochs === EMPTY) lastEpochs = m - n >= LARGE_RESPONSE ? new Int32Array(m - n) : new Array<number>(m - n);
           lastEpochs[nq++] = r.log.lastEpoch(i);
         }
         n++;
       }
-      if (nq < lastEpochs.length) lastEpochs.length = nq;
+      if (nq < lastEpochs.length) {
+        if (lastEpochs instanceof Int32Array) lastEpochs = lastEpochs.subarray(0, nq);
+        else lastEpochs.length = nq;
+      }
       if (n !== m) throw new Error(`kafka-controller: ${n} changed partitions listed for leader ${leader}, counted ${m}`);
       this.changedCount[leader] = 0;
     }
