@@ -90,11 +90,22 @@ export class ObservationLog {
   }
 
   /**
+   * What else the world that wrote this log gives back when the log is released (World: its belief
+   * table, beliefs.ts), for the callers that release a log after its run (the runner, the benches)
+   * hold neither the world nor the table. An object, not a closure: a closure over the world would
+   * keep the whole world reachable from the record while it is judged.
+   */
+  releasesWith: { release(): void } | undefined;
+
+  /**
    * The log will not be read again (its run is judged and reported): its columns, zeroed up to its
    * length and so equal to fresh ones, go to the next log that grows to their capacity. The log is
-   * left empty. Only the holder of the last reference to the log and its columns may call this.
+   * left empty. Only the holder of the last reference to the log and its columns (and to the world
+   * that wrote it) may call this.
    */
   release(): void {
+    this.releasesWith?.release();
+    this.releasesWith = undefined;
     const n = this.length;
     // Only a large log's columns are worth keeping, and a kept set gives way to a larger one only.
     if (this.time.length >= 1 << 16 && (spare === undefined || this.time.length >= spare.time.length)) {

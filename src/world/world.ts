@@ -72,6 +72,7 @@ export class World
     this.network = new Network(this.kernel, streams.stream("network"), this, { ...DEFAULT_LINK, ...config.network });
     if (config.traceMessages !== undefined && config.traceMessages > 0) this.network.trace = new MessageTrace(config.traceMessages);
     this.beliefs = new BeliefTable(this.cluster);
+    this.log.releasesWith = this.beliefs; // its arrays serve the next world's table (beliefs.ts)
     // The reconnect back-off jitter follows the run seed unless the scenario fixes it.
     const zkConfig = { jitterSeed: config.seed, ...config.coordinator };
     this.coordinator = new ZkServer(this.kernel, this.network, this.coordinatorHost, zkConfig);
