@@ -23,6 +23,7 @@ import {
   RESPONSE_START,
   type FetchResponse,
 } from "./messages.ts";
+import { int32Column } from "./message-columns.ts";
 import type { KafkaControllerOptions } from "./options.ts";
 import { TIMER_FETCH_HOLD } from "./timers.ts";
 
@@ -190,7 +191,8 @@ export class DelayedFetches {
       this.dirtyCount[follower] = 0;
     }
     // Sized once (m is known): arrays grown by push allocate about three times their final length.
-    const e: number[] | Int32Array = m === 0 ? EMPTY : m >= LARGE_RESPONSE ? new Int32Array(m * RESPONSE_FIELDS) : new Array<number>(m * RESPONSE_FIELDS);
+    // A large one is a view of a shared buffer (message-columns.ts).
+    const e: number[] | Int32Array = m === 0 ? EMPTY : m >= LARGE_RESPONSE ? int32Column(m * RESPONSE_FIELDS) : new Array<number>(m * RESPONSE_FIELDS);
     let answers: number[] = EMPTY;
     let na = 0;
     let recordWrites: number[] = EMPTY;

@@ -39,6 +39,7 @@ import {
   type FetchRequest,
   type FetchResponse,
 } from "./messages.ts";
+import { int32Column, trimColumn } from "./message-columns.ts";
 import type { KafkaControllerOptions } from "./options.ts";
 import { TIMER_FETCH_TIMEOUT, TIMER_SPACE } from "./timers.ts";
 
@@ -155,12 +156,12 @@ export class ReplicaFetcher {
     const hasForget = forget !== undefined && forget.length > 0;
     if (this.followCount[leader] === 0 && !hasForget) return;
     // Plain arrays: a fetch is sent for every record a follower takes, and small typed arrays cost
-    // several times more to allocate; Int32Arrays from LARGE_RESPONSE entries (messages.ts). Sized once
-    // (m live entries), not grown by push (delayed-fetch.ts).
+    // several times more to allocate; Int32Arrays from LARGE_RESPONSE entries (messages.ts), views of
+    // shared buffers (message-columns.ts). Sized once (m live entries), not grown by push (delayed-fetch.ts).
     const large = m >= LARGE_RESPONSE;
-    const partitions: number[] | Int32Array = m === 0 ? EMPTY : large ? new Int32Array(m) : new Array<number>(m);
-    const offsets: number[] | Int32Array = m === 0 ? EMPTY : large ? new Int32Array(m) : new Array<number>(m);
-    const epochs: number[] | Int32Array = m === 0 ? EMPTY : large ? new Int32Array(m) : new Array<number>(m);
+    const partitions: number[] | Int32Array = m === 0 ? EMPTY : large ? int32Column(m) : new Array<number>(m);
+    const offsets: number[] | Int32Array = m === 0 ? EMPTY : large ? int32Column(m) : new Array<number>(m);
+    const epochs: number[] | Int32Array = m === 0 ? EMPTY : large ? int32Column(m) : new Array<number>(m);
     let lastEpochs: number[] | Int32Array = EMPTY;
     let nq = 0;
     if (m > 0) {
@@ -177,13 +178,13 @@ export class ReplicaFetcher {
         epochs[n] = r.leaderEpoch[i];
         if (truncating) {
           // Sized once for the entries left (every one may ask), trimmed below.
-          if (lastEpochs === EMPTY) lastEpochs = m - n >= LARGE_RESPONSE ? new Int32Array(m - n) : new Array<number>(m - n);
+          if (lastEpochs === EMPTY) lastEpochs = m - n >= LARGE_RESPONSE ? int32Column(m - n) : new Array<number>(m - n);
           lastEpochs[nq++] = r.log.lastEpoch(i);
         }
         n++;
       }
       if (nq < lastEpochs.length) {
-        if (lastEpochs instanceof Int32Array) lastEpochs = lastEpochs.subarray(0, nq);
+        if (lastEpochs instanceof Int32Array) lastEpochs = trimColumn(lastEpochs, nq);
         else lastEpochs.length = nq;
       }
       if (n !== m) throw new Error(`kafka-controller: ${n} changed partitions listed for leader ${leader}, counted ${m}`);

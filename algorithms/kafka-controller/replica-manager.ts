@@ -345,19 +345,32 @@ export class ReplicaManager implements LocalReplicas {
       this.followerEpochQuery[slot] = NO_QUERY;
     }
     const { partitions, offsets, epochs, lastEpochs } = req;
+    const assignment = this.ctx.cluster.assignment;
+    const rf = this.rf;
+    const me = this.me;
     let near = 0;
     let question = 0; // position in lastEpochs: one per entry with offset -1
     for (let k = 0; k < partitions.length; k++) {
       const offset = offsets[k];
       const q = question;
       if (offset < 0) question++;
-      const i = this.localNear(partitions[k], near);
+      const p = partitions[k];
+      const i = this.localNear(p, near);
       if (i >= 0) near = i + 1;
       // Rule (KIP-320): only entries fetched under our current leader epoch count.
       if (i < 0 || this.role[i] !== LEADING || epochs[k] !== this.leaderEpoch[i]) continue;
-      const j = this.replicaIndex(i, follower);
-      if (j < 0) continue;
-      const slot = this.followerSlot(i, j);
+      // The follower's replica index j and slot in one pass over the replica list (replicaIndex, then
+      // followerSlot's replicaIndex of this broker, read it twice per entry): f counts the other
+      // replicas before it.
+      let j = 0;
+      let f = 0;
+      for (const row = p * rf; j < rf; j++) {
+        const h = assignment[row + j];
+        if (h === follower) break;
+        if (h !== me) f++;
+      }
+      if (j === rf) continue;
+      const slot = i * this.fs + f;
       this.followerLeo[slot] = offset;
       if (offset < 0) {
         // Its epoch question (KIP-101): answered with the next response.
