@@ -363,7 +363,7 @@ export class ZnodeTree {
     const family = families.get(path.substring(0, slash));
     if (family !== undefined) {
       const k = family.indexIn(path, slash + 1, path.length);
-      return k >= 0 && family.takeMember(k) ? this.member(family, k, path, hash) : undefined;
+      return k >= 0 && family.takeMember(k) ? this.taken(family, path, memberZnode(family, k, path), hash) : undefined;
     }
     const up = path.lastIndexOf("/", slash - 1);
     if (up <= 0) return undefined;
@@ -371,17 +371,7 @@ export class ZnodeTree {
     const name = owner?.childName ?? null;
     if (owner === undefined || name === null || path.length - slash - 1 !== name.length || !path.endsWith(name)) return undefined;
     const k = owner.indexIn(path, up + 1, slash);
-    return k >= 0 && owner.takeChild(k) ? this.memberChild(owner, k, path, hash) : undefined;
-  }
-
-  /** Member `k` of `family` entering the table under `path`. */
-  private member(family: NumberedFamily, k: number, path: string, hash: number): Znode {
-    return this.taken(family, path, memberZnode(family, k, path), hash);
-  }
-
-  /** Member `k`'s child entering the table under `path`. */
-  private memberChild(family: NumberedFamily, k: number, path: string, hash: number): Znode {
-    return this.taken(family, path, childZnode(family, k), hash);
+    return k >= 0 && owner.takeChild(k) ? this.taken(owner, path, childZnode(owner, k), hash) : undefined;
   }
 
   /** `node`, of `family`, enters the table (and the family is dropped once it has nothing left to give). */
