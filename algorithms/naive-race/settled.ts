@@ -24,25 +24,19 @@ export interface NaiveRaceSettled {
 export function settleNaiveRace(cluster: ClusterView, o: NaiveRaceOptions, zk: SettledCoordinator, choice: SettledChoice | undefined, root: string): NaiveRaceSettled {
   const leaders = choice?.leaders ?? preferredLeaders(cluster);
   zk.openSessions(o.sessionTimeoutMs);
-  // Sizes the model's tables once: the root and a leader znode per partition, each broker's
-  // client watching every partition it replicates (tables and lists grown to 1M or 30k entries a
-  // doubling at a time were copied).
-  zk.reserve(cluster.partitions + 1, (h) => cluster.partitionsOf(h).length);
   zk.create(root, null, -1);
-  const epochs = new Float64Array(cluster.partitions);
+  const n = cluster.partitions;
+  const epochs = new Float64Array(n);
   // One data value per leader: a znode's data stands for its bytes and is never changed in place
-  // (tree.ts), so the million leader znodes share their brokers' hundred `{ leader }` values
-  // instead of each keeping its own object for the scavenger to copy.
-  const data: ({ leader: number } | undefined)[] = new Array(cluster.brokers).fill(undefined);
-  // `${root}/${p}` made "/leaders/" afresh for every partition (a young string the scavenger
-  // then had to sweep past, 32 MB at 1M partitions): the prefix is made once.
-  const prefix = `${root}/`;
-  for (let p = 0; p < cluster.partitions; p++) {
-    const leader = leaders[p];
-    const path = prefix + p;
-    epochs[p] = zk.create(path, (data[leader] ??= { leader }), leader);
-    for (let j = 0; j < cluster.replicationFactor; j++) zk.watch(cluster.replica(p, j), path, "data");
-  }
+  // (tree.ts), so the million leader znodes share their brokers' hundred `{ leader }` values,
+  // given by owner (no array of a million references).
+  const byOwner = Array.from({ length: cluster.brokers }, (_, leader) => ({ leader }));
+  // /leaders/<p> for every p in order, each followed by its replicas' data watches in replica
+  // order: as a family (createEphemeralNumbered), which the coordinator keeps as arrays until the
+  // run touches a partition's znode (at 1M partitions: 1M znodes and 3M + 3M watch entries,
+  // docs/performance.md, stop 32). Replica j of p is assignment[p * rf + j] (ClusterView).
+  const first = zk.createEphemeralNumbered(root, { byOwner }, leaders, { perMember: cluster.replicationFactor, hosts: cluster.assignment });
+  for (let p = 0; p < n; p++) epochs[p] = first + p;
   return { leaders, epochs };
 }
 

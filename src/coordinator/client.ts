@@ -56,6 +56,7 @@ import {
 } from "./messages.ts";
 import type { ZkClientHostStats } from "./stats.ts";
 import { Stream } from "./stream.ts";
+import { FamilyWatches, WatchSet } from "./watch-set.ts";
 
 /** Where the clients' events go (the world hands them to the host's elector). */
 export interface ZkEventSink {
@@ -132,8 +133,9 @@ export class ZkClientImpl implements ZkClient {
 
   private readonly pending = new Fifo<ClientRequest>();
   private readonly queued = new Fifo<ClientRequest>();
-  // The watch tables, in the order the watches were set (path-set.ts: a Set<string> that keeps each path's hash).
-  private dataWatches = new PathSet();
+  // The watch tables, in the order the watches were set (path-set.ts: a Set<string> that keeps each
+  // path's hash; watch-set.ts: data watches, also those restored on an ephemeral family's members).
+  private dataWatches = new WatchSet();
   private existWatches = new PathSet();
   private childWatches = new PathSet();
   /** Watches a settled start restored, not yet in the tables above, per kind in restore order (restoreWatch). */
@@ -264,6 +266,17 @@ export class ZkClientImpl implements ZkClient {
   restoreWatch(path: string, kind: "data" | "exists" | "children", hash: number = pathHash(path)): void {
     const noted = kind === "data" ? (this.restoredData ??= new RestoredWatches()) : kind === "exists" ? (this.restoredExist ??= new RestoredWatches()) : (this.restoredChild ??= new RestoredWatches());
     noted.note(path, hash);
+  }
+
+  /**
+   * The data watches this client holds on members of an ephemeral family a settled start restored
+   * (`prefix`: its parent and "/"; `count` members, member k watched by hosts[k * perMember ..
+   * (k + 1) * perMember), `watched` of them by this client), kept as they are (watch-set.ts). They
+   * precede every other data watch: none may be noted before.
+   */
+  restoreFamilyWatches(prefix: string, count: number, hosts: Int32Array, perMember: number, watched: number): void {
+    if ((this.restoredData?.n ?? 0) > 0 || this.dataWatches.size > 0) throw new Error(`zk: host ${this.host}: family watches under ${prefix} restored after other data watches`);
+    this.dataWatches.addFamily(new FamilyWatches(prefix, count, hosts, perMember, this.host, watched));
   }
 
   /** About `n` watches of `kind` will be restored on this client (a sizing hint for the lists restoreWatch notes them in). */
@@ -675,7 +688,7 @@ class RestoredWatches {
 }
 
 /** Adds the noted watches to `set`, in order (into an empty set, the noted lists become the set's: PathSet.addAll). */
-function addRestored(set: PathSet, noted: RestoredWatches | null): void {
+function addRestored(set: PathSet | WatchSet, noted: RestoredWatches | null): void {
   if (noted !== null) set.addAll(noted.paths, noted.hashes, noted.n, noted.index);
 }
 

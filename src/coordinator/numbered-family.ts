@@ -12,11 +12,37 @@
  * bytes, 2M path strings, 2M inserts into a 4M-slot index, each a cache miss at that size) of
  * which a run that crashes the busiest leader touches ~30k (docs/performance.md, stop 31).
  *
+ * Ephemeral families (stop 32: the naive race's /leaders/<p>, ZnodeTree.createEphemeralNumbered):
+ * members without a child, each owned by a session (an Int32Array of session ids; the data may be
+ * given per owner) and data-watched by a few sessions restored with them (the flat host array
+ * RestoredFamilyWatchers names, kept by reference). A member looked up takes its watchers with it
+ * onto its Znode; a watcher whose connection closes leaves the members not looked up (dropWatcher);
+ * the clients read the same host array for their side of those watches (watch-set.ts). At 1M
+ * partitions: no 1M Znodes, paths and index entries, no 3M server and 3M client watch entries
+ * (docs/performance.md, stop 32).
+ *
+ * The parent's children stay counted while it holds the family: members removed and children
+ * added later are kept beside the count (childCount, removeMember, added), never listed as paths.
+ *
  * The stats are those of creates in this order, one zxid each, from `firstZxid`: member 0, its
  * child, member 1, its child, ... (member k's czxid is firstZxid + k * step, step 2 with a child
  * and 1 without; its child's the next one). The values are kept by reference, as the tree keeps
  * data, and are never computed later from the restorer's state (which a run may change).
  */
+import type { Session } from "./sessions.ts";
+
+/**
+ * An ephemeral family's restored data watches (createEphemeralNumbered): member k is watched by
+ * the sessions of hosts[k * perMember .. (k + 1) * perMember), in that order (the order the
+ * watches were set), each host at most once per member.
+ */
+export interface RestoredFamilyWatchers {
+  readonly perMember: number;
+  readonly hosts: Int32Array;
+  /** Per host, its session (the one that set the watches). */
+  readonly sessions: readonly Session[];
+}
+
 export class NumberedFamily {
   /** The parent's path followed by "/": a member's path is this and its decimal index. */
   readonly prefix: string;
@@ -38,13 +64,113 @@ export class NumberedFamily {
     readonly childName: string | null,
     private readonly childData: readonly unknown[] | null,
     readonly firstZxid: number,
+    /** Per member, its owner's session id (an ephemeral family), or null: persistent members. */
+    private readonly owners: Int32Array | null = null,
+    watchers: RestoredFamilyWatchers | null = null,
+    /** Whether `data` holds a value per owner (by session id), not per member: member k holds data[owners[k]]. */
+    private readonly dataByOwner = false,
   ) {
-    if (data.length !== count || (childName !== null && childData?.length !== count)) throw new Error(`numbered family ${parentPath}: one value per member expected`);
+    if (owners !== null && (childName !== null || owners.length !== count)) throw new Error(`numbered family ${parentPath}: ephemeral members have an owner each and no child`);
+    if (watchers !== null && (owners === null || watchers.hosts.length !== count * watchers.perMember)) throw new Error(`numbered family ${parentPath}: watchers restored on ephemeral members only, perMember per member`);
+    if ((dataByOwner ? owners === null : data.length !== count) || (childName !== null && childData?.length !== count)) throw new Error(`numbered family ${parentPath}: one value per member expected`);
     if (parentPath === "/" || parentPath.endsWith("/")) throw new Error(`numbered family ${parentPath}: the parent must be a znode below the root`);
     this.prefix = parentPath + "/";
     this.step = childName === null ? 1 : 2;
     this.taken = new Uint8Array(count);
     this.pending = count * this.step;
+    if (watchers !== null) {
+      this.watchHosts = watchers.hosts;
+      this.perMember = watchers.perMember;
+      this.watcherOf = watchers.sessions.slice();
+      this.pendingWatches = new Int32Array(watchers.sessions.length);
+      const hosts = watchers.hosts;
+      const w = watchers.perMember;
+      for (let i = 0; i < hosts.length; i++) {
+        const h = hosts[i];
+        if (!(h >= 0 && h < this.watcherOf.length)) throw new Error(`numbered family ${parentPath}: watcher ${h} has no session`);
+        for (let j = i - (i % w); j < i; j++) if (hosts[j] === h) throw new Error(`numbered family ${parentPath}: member ${(i - (i % w)) / w} watched twice by ${h}`);
+        this.pendingWatches[h]++;
+      }
+      this.watchesPending = hosts.length;
+    }
+  }
+
+  /**
+   * Restored data watches (an ephemeral family with watchers; lab representation, as the members):
+   * per member `perMember` hosts (`watchHosts`), whose sessions are `watcherOf[host]`, null once
+   * that session's restored watches went with its connection (dropWatcher). Watches on members not
+   * looked up yet: per host (`pendingWatches`) and in all (`watchesPending`).
+   */
+  private readonly watchHosts: Int32Array | null = null;
+  private readonly perMember: number = 0;
+  private readonly watcherOf: (Session | null)[] = [];
+  private readonly pendingWatches: Int32Array = new Int32Array(0);
+  watchesPending = 0;
+
+  /** Member `k`'s owning session id, 0 for a persistent family. */
+  ownerOf(k: number): number {
+    return this.owners === null ? 0 : this.owners[k];
+  }
+
+  /** Whether the members are ephemeral (have owners). */
+  get ephemeral(): boolean {
+    return this.owners !== null;
+  }
+
+  /** The owners' session ids in member order (ephemeral families only). */
+  get ownerIds(): Int32Array {
+    return this.owners as Int32Array;
+  }
+
+  /**
+   * The sessions watching member `k` now, in the order they set the watch (a new array), or null
+   * if none; with `take`, the member is being looked up and its watches leave the family's count.
+   */
+  watchersOf(k: number, take: boolean): Session[] | null {
+    const hosts = this.watchHosts;
+    if (hosts === null) return null;
+    let out: Session[] | null = null;
+    for (let i = k * this.perMember, end = i + this.perMember; i < end; i++) {
+      const h = hosts[i];
+      const s = this.watcherOf[h];
+      if (s === null) continue;
+      (out ??= []).push(s);
+      if (take) {
+        this.pendingWatches[h]--;
+        this.watchesPending--;
+      }
+    }
+    return out;
+  }
+
+  /** Session `s`'s connection closed: its restored watches on members not looked up go; returns how many. */
+  dropWatcher(s: Session): number {
+    let n = 0;
+    for (let h = 0; h < this.watcherOf.length; h++) {
+      if (this.watcherOf[h] !== s) continue;
+      this.watcherOf[h] = null;
+      n += this.pendingWatches[h];
+      this.pendingWatches[h] = 0;
+    }
+    this.watchesPending -= n;
+    return n;
+  }
+
+  /** Every restored watch goes (the server's watches are lost: WatchManager.clear). */
+  dropAllWatchers(): void {
+    this.watcherOf.fill(null);
+    this.pendingWatches.fill(0);
+    this.watchesPending = 0;
+  }
+
+  /** Per host, the watches it holds on members not looked up yet (WatchManager.restoreFamily). */
+  watchesPerHost(): Int32Array {
+    return this.pendingWatches;
+  }
+
+  /** Host `h`'s restored session (whose watches the family counts). */
+  watcherSession(h: number): Session | null {
+    return this.watcherOf[h] ?? null;
   }
 
   /** The zxid that created member `k` (its child's is the next one). */
@@ -58,7 +184,7 @@ export class NumberedFamily {
   }
 
   memberData(k: number): unknown {
-    return this.data[k];
+    return this.dataByOwner ? this.data[(this.owners as Int32Array)[k]] : this.data[k];
   }
 
   childDataOf(k: number): unknown {
@@ -70,15 +196,7 @@ export class NumberedFamily {
    * zeros, below count), or -1: the only names the eager creates would have made.
    */
   indexIn(path: string, from: number, to: number): number {
-    const n = to - from;
-    if (n <= 0 || n > 15 || (n > 1 && path.charCodeAt(from) === 48)) return -1;
-    let k = 0;
-    for (let i = from; i < to; i++) {
-      const d = path.charCodeAt(i) - 48;
-      if (d < 0 || d > 9) return -1;
-      k = k * 10 + d;
-    }
-    return k < this.count ? k : -1;
+    return memberIndex(path, from, to, this.count);
   }
 
   /** Marks member `k` looked up; false if it was already (the tree's table answers for it). */
@@ -96,17 +214,36 @@ export class NumberedFamily {
     return (this.taken[k] & (child ? CHILD : MEMBER)) === 0;
   }
 
-  /** The members' names ("0", "1", ...) in index order (getChildren of the parent, which need not list the paths). */
-  memberNames(): string[] {
-    const out = new Array<string>(this.count);
-    for (let k = 0; k < this.count; k++) out[k] = String(k);
-    return out;
+  /**
+   * The parent's children while it holds the family (tree.ts: addChild, removeChild): the members
+   * not removed (`gone`, a byte per member once one is, and `removed` of them) and the children
+   * added since, by path (`added`; such a child's `at` is count + its index there). The parent's
+   * children never have to be listed as a million paths (listing them at a crash's first delete
+   * made 1M strings).
+   */
+  private gone: Uint8Array | null = null;
+  private removed = 0;
+  readonly added: string[] = [];
+
+  /** The parent's number of children. */
+  get childCount(): number {
+    return this.count - this.removed + this.added.length;
   }
 
-  /** The members' paths in index order (the parent's children once they must be listed). */
-  memberPaths(): string[] {
-    const out = new Array<string>(this.count);
-    for (let k = 0; k < this.count; k++) out[k] = this.prefix + k;
+  /** Member `at` (< count) leaves the parent's children. */
+  removeMember(at: number): void {
+    const gone = (this.gone ??= new Uint8Array(this.count));
+    if (gone[at] !== 0) throw new Error(`numbered family ${this.parentPath}: member ${at} removed twice`);
+    gone[at] = 1;
+    this.removed++;
+  }
+
+  /** The parent's children's names, unsorted (getChildren, which need not list the paths). */
+  childNames(): string[] {
+    const out: string[] = [];
+    const gone = this.gone;
+    for (let k = 0; k < this.count; k++) if (gone === null || gone[k] === 0) out.push(String(k));
+    for (const path of this.added) out.push(path.substring(this.prefix.length));
     return out;
   }
 
@@ -117,6 +254,22 @@ export class NumberedFamily {
     this.pending--;
     return true;
   }
+}
+
+/**
+ * The member index that `path`'s characters [from, to) name, a decimal number without leading
+ * zeros below `count`, or -1.
+ */
+export function memberIndex(path: string, from: number, to: number, count: number): number {
+  const n = to - from;
+  if (n <= 0 || n > 15 || (n > 1 && path.charCodeAt(from) === 48)) return -1;
+  let k = 0;
+  for (let i = from; i < to; i++) {
+    const d = path.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    k = k * 10 + d;
+  }
+  return k < count ? k : -1;
 }
 
 const MEMBER = 1;

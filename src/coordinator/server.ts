@@ -52,6 +52,7 @@ import type { Message, Network } from "../sim/network.ts";
 import type { WindowSeries } from "../sim/window-series.ts";
 import { commitLatencyMs, zkConfig, type ZkConfig } from "./config.ts";
 import { Fifo } from "./fifo.ts";
+import type { RestoredFamilyWatchers } from "./numbered-family.ts";
 import {
   replyBytes,
   type ZkConnectedMessage,
@@ -325,6 +326,20 @@ export class ZkServer implements WatchTrigger {
     const first = this.zxid + 1;
     this.tree.createNumbered(parent, data, childName, childData, first);
     this.zxid += data.length * (childName === null ? 1 : 2);
+    return first;
+  }
+
+  /**
+   * An ephemeral numbered family a quiet start created (ZnodeTree.createEphemeralNumbered):
+   * `parent`/k holding data[k] (with `dataByOwner`, data[owners[k]]), owned by session
+   * `owners[k]`, watched (if `watchers`) by the sessions it names; one zxid per member in order;
+   * returns the first zxid.
+   */
+  restoreEphemeralFamily(parent: string, data: readonly unknown[], dataByOwner: boolean, owners: Int32Array, watchers: RestoredFamilyWatchers | null): number {
+    const first = this.zxid + 1;
+    const family = this.tree.createEphemeralNumbered(parent, data, dataByOwner, owners, watchers, first);
+    if (family !== null) this.watches.restoreFamily(family);
+    this.zxid += owners.length;
     return first;
   }
 

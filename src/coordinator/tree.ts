@@ -16,18 +16,19 @@
  * The server's data watchers on a path are kept on its Znode while the path has one (watches.ts
  * owns them; the tree only tells it, through `watchHolder`, when a node enters or leaves the tree,
  * so it can move them: a watch belongs to the path, not to the node).
- * A settled start may restore a numbered family of persistent znodes (numbered-family.ts: Kafka's
- * partitions of a topic and their `state` children) as arrays of values: a member becomes a Znode
+ * A settled start may restore a numbered family of znodes (numbered-family.ts: Kafka's persistent
+ * partitions of a topic and their `state` children; the naive race's ephemeral leader znodes,
+ * with their owners and restored data watchers) as arrays of values: a member becomes a Znode
  * in the table the first time a lookup of its path misses the table (lookup), and its parent's
- * children stay counted until a create or delete under the parent needs them listed (listed;
- * getChildren names them without keeping a list). A representation only: every answer is what
- * the creates in restore order would have given.
+ * children stay counted, members removed and children added since kept beside them (addChild,
+ * removeChild; getChildren names them without keeping a list). A representation only: every
+ * answer is what the creates (and watches) in restore order would have given.
  * Measured heap: see docs/coordinator.md.
  *
  * Data values are stored by reference: callers treat them as immutable, as ZooKeeper's byte arrays.
  */
 import type { CreateMode, ZkErrorCode, ZkStat } from "../elector/zookeeper-client.ts";
-import { NumberedFamily } from "./numbered-family.ts";
+import { NumberedFamily, type RestoredFamilyWatchers } from "./numbered-family.ts";
 import { PathMap } from "./path-map.ts";
 import { pathHash } from "./path-table.ts";
 import type { Session } from "./sessions.ts";
@@ -74,10 +75,12 @@ function newZnode(data: unknown, zxid: number, ephemeralOwner: number): Znode {
  * changed the member without the member being looked up first (a delete or create under it looks
  * the member up as the parent).
  */
-function memberZnode(family: NumberedFamily, k: number, path: string): Znode {
+function memberZnode(family: NumberedFamily, k: number, path: string, take: boolean): Znode {
   const zxid = family.zxidOf(k);
-  const node = newZnode(family.memberData(k), zxid, 0);
+  const node = newZnode(family.memberData(k), zxid, family.ownerOf(k));
   node.at = k;
+  // An ephemeral family's restored data watchers go with the member (`take`: for good).
+  node.dataWatchers = family.watchersOf(k, take);
   if (family.childName !== null) {
     node.children = path + "/" + family.childName;
     node.cversion = 1;
@@ -101,23 +104,16 @@ export interface WatchHolder {
 
 export function childCount(node: Znode): number {
   const c = node.children;
-  return c === null ? 0 : typeof c === "string" ? 1 : Array.isArray(c) ? c.length : c.count;
-}
-
-/**
- * `node`'s children as paths: a family's members (numbered-family.ts) are listed now, in index
- * order (member k at k: its `at`, whether it is a Znode yet or not), and stay listed.
- */
-function listed(node: Znode): string[] | string | null {
-  const c = node.children;
-  if (c === null || typeof c === "string" || Array.isArray(c)) return c;
-  const paths = c.memberPaths();
-  return (node.children = paths.length === 1 ? paths[0] : paths);
+  return c === null ? 0 : typeof c === "string" ? 1 : Array.isArray(c) ? c.length : c.childCount;
 }
 
 function addChild(parent: Znode, childPath: string, child: Znode): void {
-  const c = listed(parent);
-  if (c === null) {
+  const c = parent.children;
+  if (c instanceof NumberedFamily) {
+    // Kept counted (numbered-family.ts): a child added to a family's parent is listed beside it.
+    child.at = c.count + c.added.length;
+    c.added.push(childPath);
+  } else if (c === null) {
     parent.children = childPath;
     child.at = 0;
   } else if (typeof c === "string") {
@@ -210,6 +206,13 @@ export class ZnodeTree {
   private families: Map<string, NumberedFamily> | null = null;
   /** Znodes of those families not yet in `nodes` (counted in size). */
   private pendingZnodes = 0;
+  /**
+   * Whether an ephemeral family was ever restored (createEphemeralNumbered): its members enter the
+   * table in the order they are looked up, not created, so liveWithUnlisted orders restored
+   * ephemerals by czxid. The last zxid a restore created (restored nodes have czxids up to it).
+   */
+  private ephemeralFamilies = false;
+  private lastRestoredZxid = 0;
 
   constructor() {
     this.nodes.set("/", newZnode(undefined, 0, 0));
@@ -262,7 +265,7 @@ export class ZnodeTree {
   childrenOf(node: Znode): string[] {
     const c = node.children;
     if (c === null) return [];
-    if (c instanceof NumberedFamily) return c.memberNames().sort(); // counted: listed without being kept
+    if (c instanceof NumberedFamily) return c.childNames().sort(); // counted: named without being listed
     if (typeof c === "string") return [nameOf(c)];
     const names: string[] = [];
     for (const path of c) names.push(nameOf(path));
@@ -323,6 +326,7 @@ export class ZnodeTree {
    */
   createRestored(path: string, data: unknown, mode: CreateMode, owner: number, zxid: number): ZkErrorCode {
     this.restoring = true;
+    if (zxid > this.lastRestoredZxid) this.lastRestoredZxid = zxid;
     const err = this.create(path, data, mode, owner, zxid);
     this.restoring = false;
     return err;
@@ -343,12 +347,59 @@ export class ZnodeTree {
     }
     if (childName !== null && (childName === "" || childName.includes("/"))) throw new Error(`numbered family under ${parentPath}: bad child name ${childName}`);
     if (data.length === 0) return;
-    const family = new NumberedFamily(parentPath, data.length, data, childName, childData, firstZxid);
+    this.addFamily(parent, new NumberedFamily(parentPath, data.length, data, childName, childData, firstZxid));
+  }
+
+  /**
+   * createNumbered for ephemeral members (server.restoreEphemeralFamily): member k holds data[k]
+   * (with `dataByOwner`, data[owners[k]]), is owned by session `owners[k]` and, with `watchers`, holds restored data watches (numbered-family.ts);
+   * as creates of the members in order, each followed by its watches. Each owner's ephemerals are
+   * counted, not listed, as createRestored's (liveWithUnlisted finds them in the family).
+   */
+  createEphemeralNumbered(parentPath: string, data: readonly unknown[], dataByOwner: boolean, owners: Int32Array, watchers: RestoredFamilyWatchers | null, firstZxid: number): NumberedFamily | null {
+    const parent = this.lookup(parentPath);
+    if (parent === undefined || parent.ephemeralOwner !== 0 || parent.children !== null) {
+      throw new Error(`numbered family under ${parentPath}: the parent must be a persistent znode without children`);
+    }
+    if (owners.length === 0) return null;
+    const family = new NumberedFamily(parentPath, owners.length, data, null, null, firstZxid, owners, watchers, dataByOwner);
+    // Each owner's count, in an array by session id (ids number the sessions opened: small).
+    let top = 0;
+    for (let k = 0; k < owners.length; k++) {
+      const o = owners[k];
+      if (!(o > 0)) throw new Error(`numbered family under ${parentPath}: member ${k} has no owner`);
+      if (o > top) top = o;
+    }
+    const counts = new Int32Array(top + 1);
+    for (let k = 0; k < owners.length; k++) counts[owners[k]]++;
+    for (let o = 1; o <= top; o++) {
+      if (counts[o] === 0) continue;
+      const list = this.ephemeralListOf(o);
+      list.live += counts[o];
+      list.unlisted = true;
+    }
+    this.ephemeralFamilies = true;
+    this.addFamily(parent, family);
+    if (family.lastMemberZxid > this.lastRestoredZxid) this.lastRestoredZxid = family.lastMemberZxid;
+    return family;
+  }
+
+  private addFamily(parent: Znode, family: NumberedFamily): void {
     parent.children = family;
     parent.cversion += family.count;
     parent.pzxid = family.lastMemberZxid;
-    (this.families ??= new Map()).set(parentPath, family);
+    (this.families ??= new Map()).set(family.parentPath, family);
     this.pendingZnodes += family.pending;
+  }
+
+  /** The family under `parentPath` with members not yet in the table, if any. */
+  familyAt(parentPath: string): NumberedFamily | undefined {
+    return this.families?.get(parentPath);
+  }
+
+  /** The families with members not yet in the table (for the watch table: their restored watches). */
+  pendingFamilies(): NumberedFamily[] {
+    return this.families === null ? [] : Array.from(this.families.values());
   }
 
   /**
@@ -363,7 +414,7 @@ export class ZnodeTree {
     const family = families.get(path.substring(0, slash));
     if (family !== undefined) {
       const k = family.indexIn(path, slash + 1, path.length);
-      return k >= 0 && family.takeMember(k) ? this.taken(family, path, memberZnode(family, k, path), hash) : undefined;
+      return k >= 0 && family.takeMember(k) ? this.taken(family, path, memberZnode(family, k, path, true), hash) : undefined;
     }
     const up = path.lastIndexOf("/", slash - 1);
     if (up <= 0) return undefined;
@@ -400,7 +451,7 @@ export class ZnodeTree {
     for (const family of this.families.values()) {
       for (let k = 0; k < family.count; k++) {
         const path = family.prefix + k;
-        if (family.isPending(k, false)) out.push([path, memberZnode(family, k, path)]);
+        if (family.isPending(k, false)) out.push([path, memberZnode(family, k, path, false)]);
         if (family.childName !== null && family.isPending(k, true)) out.push([path + "/" + family.childName, childZnode(family, k)]);
       }
     }
@@ -572,7 +623,22 @@ export class ZnodeTree {
 
   /** Takes `child` out of `parent`'s children: the last child moves into its place. */
   private removeChild(parent: Znode, child: Znode): void {
-    const c = listed(parent) as string[] | string;
+    const c = parent.children as NumberedFamily | string[] | string;
+    if (c instanceof NumberedFamily) {
+      // A member leaves its place (its `at` is its number); a child added since, the list beside it.
+      if (child.at < c.count) c.removeMember(child.at);
+      else {
+        const added = c.added;
+        const i = child.at - c.count;
+        const last = added.pop() as string;
+        if (i < added.length) {
+          added[i] = last;
+          (this.lookup(last) as Znode).at = child.at;
+        }
+      }
+      if (c.childCount === 0) parent.children = null;
+      return;
+    }
     if (typeof c === "string") {
       parent.children = null;
       return;
@@ -649,6 +715,7 @@ export class ZnodeTree {
    * already found: each node's last entry is kept, as liveEphemerals keeps it.
    */
   private liveWithUnlisted(list: EphemeralList): string[] {
+    if (this.ephemeralFamilies) return this.liveWithFamilies(list);
     const paths: string[] = [];
     const nodes: Znode[] = [];
     const table = this.nodes;
@@ -665,15 +732,68 @@ export class ZnodeTree {
     }
     return lastEntryOfEach(paths, nodes);
   }
+
+  /**
+   * liveWithUnlisted once an ephemeral family was restored: a family's members enter the table
+   * when looked up, in no creation order. The restored ephemerals (czxid up to lastRestoredZxid:
+   * in the table, and family members not looked up yet) are put in czxid order, which is the
+   * order of their creates and, for those in the table, the table's order without families; then
+   * the table's later nodes and the listed entries, as liveWithUnlisted.
+   */
+  private liveWithFamilies(list: EphemeralList): string[] {
+    const restored: { path: string; node: Znode | null; czxid: number }[] = [];
+    const paths: string[] = [];
+    const nodes: (Znode | null)[] = [];
+    const table = this.nodes;
+    const owner = list.owner;
+    for (let e = 0, end = table.end; e < end; e++) {
+      const node = table.valueAt(e);
+      if (node === undefined || node.ephemeralOwner !== owner) continue;
+      const path = table.pathAt(e) as string;
+      if (node.czxid <= this.lastRestoredZxid) restored.push({ path, node, czxid: node.czxid });
+      else {
+        paths.push(path);
+        nodes.push(node);
+      }
+    }
+    if (this.families !== null) {
+      for (const family of this.families.values()) {
+        if (!family.ephemeral) continue;
+        const owners = family.ownerIds;
+        for (let k = 0; k < family.count; k++) {
+          if (owners[k] === owner && family.isPending(k, false)) restored.push({ path: family.prefix + k, node: null, czxid: family.zxidOf(k) });
+        }
+      }
+    }
+    restored.sort((a, b) => a.czxid - b.czxid);
+    const allPaths = restored.map((r) => r.path);
+    const allNodes = restored.map((r) => r.node);
+    for (let k = 0; k < paths.length; k++) {
+      allPaths.push(paths[k]);
+      allNodes.push(nodes[k]);
+    }
+    for (let k = 0; k < list.used; k++) {
+      if (this.lookup(list.paths[k]) !== list.nodes[k]) continue;
+      allPaths.push(list.paths[k]);
+      allNodes.push(list.nodes[k]);
+    }
+    return lastEntryOfEach(allPaths, allNodes);
+  }
 }
 
-/** Of entries (paths[k], nodes[k]) in order, the paths of each node's last entry, in order. */
-function lastEntryOfEach(paths: readonly string[], nodes: readonly Znode[]): string[] {
+/**
+ * Of entries (paths[k], nodes[k]) in order, the paths of each node's last entry, in order (a null
+ * node: a family member not looked up yet, met once).
+ */
+function lastEntryOfEach(paths: readonly string[], nodes: readonly (Znode | null)[]): string[] {
   const seen = new Set<Znode>();
   const kept: string[] = [];
   for (let k = paths.length - 1; k >= 0; k--) {
-    if (seen.has(nodes[k])) continue;
-    seen.add(nodes[k]);
+    const node = nodes[k];
+    if (node !== null) {
+      if (seen.has(node)) continue;
+      seen.add(node);
+    }
     kept.push(paths[k]);
   }
   return kept.reverse();

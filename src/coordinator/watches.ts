@@ -23,6 +23,7 @@
  * (a handful of parents) and stay in one Map by path.
  */
 import type { ZkWatchType } from "../elector/zookeeper-client.ts";
+import type { NumberedFamily } from "./numbered-family.ts";
 import type { Session } from "./sessions.ts";
 import type { WatchHolder, Znode, ZnodeTree } from "./tree.ts";
 
@@ -86,6 +87,24 @@ export class WatchManager implements WatchHolder {
     s.unlistedWatches = true;
     this.size++;
     return true;
+  }
+
+  /**
+   * The data watches an ephemeral family restored with its members (ZnodeTree.createEphemeralNumbered):
+   * counted here and per session, kept in the family until a member is looked up (its watchers
+   * then go onto its Znode) or a watcher's connection closes (removeUnlisted). Not listed per
+   * session, as restoreData's.
+   */
+  restoreFamily(family: NumberedFamily): void {
+    const perHost = family.watchesPerHost();
+    for (let h = 0; h < perHost.length; h++) {
+      const n = perHost[h];
+      const s = family.watcherSession(h);
+      if (n === 0 || s === null) continue;
+      s.dataWatchCount += n;
+      s.unlistedWatches = true;
+      this.size += n;
+    }
   }
 
   /** The restore is over: the table of shared lists is dropped (the lists stay shared). */
@@ -195,12 +214,14 @@ export class WatchManager implements WatchHolder {
     for (const path of Array.from(this.dataMissing.keys())) {
       if (remove(this.dataMissing, path, s)) this.size--;
     }
+    for (const family of this.tree.pendingFamilies()) this.size -= family.dropWatcher(s);
     // Every watch the session held is gone with these and its listed ones (removeSession).
     s.dataWatchCount = 0;
   }
 
   clear(): void {
     for (const node of this.tree.nodes.values()) node.dataWatchers = null;
+    for (const family of this.tree.pendingFamilies()) family.dropAllWatchers();
     this.dataMissing.clear();
     this.child.clear();
     this.size = 0;
@@ -211,6 +232,14 @@ export class WatchManager implements WatchHolder {
     if (child) return new Map(this.child);
     const out = new Map<string, readonly Session[]>(this.dataMissing);
     for (const [path, node] of this.tree.nodes) if (node.dataWatchers !== null) out.set(path, node.dataWatchers);
+    for (const family of this.tree.pendingFamilies()) {
+      if (family.watchesPending === 0) continue;
+      for (let k = 0; k < family.count; k++) {
+        if (!family.isPending(k, false)) continue;
+        const list = family.watchersOf(k, false);
+        if (list !== null) out.set(family.prefix + k, list);
+      }
+    }
     return out;
   }
 

@@ -215,6 +215,21 @@ export interface SettledCoordinator {
    * observes differs from the creates. The values are kept by reference, as create's.
    */
   createNumbered(parent: string, data: readonly unknown[], child?: { readonly name: string; readonly data: readonly unknown[] }): number;
+  /**
+   * Ephemeral znodes `parent`/0, `parent`/1, ... (decimal, one per owner), member k holding
+   * data[k] (or, given `{ byOwner }`, byOwner[owners[k]]: a value per broker, as a leader znode
+   * holds its leader), owned by broker `owners[k]`'s session and, with `watchers`, data-watched by the
+   * brokers `watchers.hosts[k * perMember .. (k + 1) * perMember)` in that order (each at most
+   * once per member): the same as create(parent/k, its value, owners[k]) followed by watch(h,
+   * parent/k, "data") for each of those h, for k = 0, 1, ... in that order (returns the first
+   * zxid), for a parent that exists and has no children yet, before any other data watch is
+   * restored. Optional to use (lab), as createNumbered: the coordinator may keep the members, their
+   * owners and their watches (server and clients) as arrays until the run touches a member; nothing
+   * a client observes differs from the creates and watches. Data values are kept by reference,
+   * as is `watchers.hosts` when an Int32Array (a ClusterView's assignment: it must not change);
+   * owners are copied.
+   */
+  createEphemeralNumbered(parent: string, data: readonly unknown[] | { readonly byOwner: readonly unknown[] }, owners: ArrayLike<HostId>, watchers?: { readonly perMember: number; readonly hosts: ArrayLike<HostId> }): number;
   /** A setData the quiet start made on an existing znode (its version goes up by one); returns the zxid. */
   setData(path: string, data: unknown): number;
   /**
