@@ -59,6 +59,14 @@ export class Connections {
     }
   }
 
+  /**
+   * Settled boot (settled.ts), right after start(now): `counts[h]` relations with each host h, as
+   * that many relationUp(h, now) calls (every lastHeard is `now` already).
+   */
+  relationsUp(counts: Int32Array): void {
+    for (let h = 0; h < counts.length; h++) this.relCount[h] += counts[h];
+  }
+
   relationDown(h: HostId): void {
     this.relCount[h]--;
   }

@@ -240,6 +240,14 @@ export class GroupTable {
     return this.hosts[g * this.rf + j];
   }
 
+  /** The replica slot of the group's highest host id (whom FLE elects among equal votes). */
+  highestSlot(g: number): number {
+    const base = g * this.rf;
+    let best = 0;
+    for (let j = 1; j < this.rf; j++) if (this.hosts[base + j] > this.hosts[base + best]) best = j;
+    return best;
+  }
+
   /** The replica slot of host h in group g, or -1. */
   slotOf(g: number, h: HostId): number {
     const base = g * this.rf;

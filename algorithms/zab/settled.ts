@@ -11,23 +11,22 @@
  * Who leads is determined: FLE orders equal (epoch, zxid) votes by server id, so the replica with
  * the highest id wins (a given choice may name others, but only a cold start's own is tested).
  */
-import type { ClusterView, HostId, Observer, SettledChoice } from "../../src/elector/api.ts";
+import type { ClusterView, Observer, SettledChoice } from "../../src/elector/api.ts";
 import type { ZabDurable } from "./durable-state.ts";
 import { F_DECLARED_FOLLOW, F_DECLARED_LEAD, S_F_BROADCAST, S_L_BROADCAST, type GroupTable } from "./group-table.ts";
 
 export interface ZabSettled {
-  /** Per partition: its leader (epoch 1 for all). */
-  readonly leaders: Int32Array;
+  /**
+   * Per partition: its leader (epoch 1 for all); undefined for a quiet start's own outcome, each
+   * group's highest replica id, which every host reads from its own replica lists (layout.ts) in
+   * group order. Why: a per-partition table read host by host jumps ~33 partitions a group, a cache
+   * miss per group once the table outgrows the caches (4 MiB at 1M partitions, read by 100 hosts).
+   */
+  readonly leaders: Int32Array | undefined;
 }
 
 export function settleZab(cluster: ClusterView, choice: SettledChoice | undefined): ZabSettled {
-  if (choice === undefined) {
-    const leaders = new Int32Array(cluster.partitions);
-    for (let p = 0; p < cluster.partitions; p++) {
-      for (let j = 0; j < cluster.replicationFactor; j++) leaders[p] = Math.max(leaders[p], cluster.replica(p, j));
-    }
-    return { leaders };
-  }
+  if (choice === undefined) return { leaders: undefined };
   for (let p = 0; p < cluster.partitions; p++) {
     if (cluster.replicaIndex(p, choice.leaders[p]) < 0) throw new Error(`zab settled start: host ${choice.leaders[p]} does not replicate partition ${p}`);
     if (choice.epochs[p] !== 1) throw new Error(`zab settled start: partition ${p}: epoch ${choice.epochs[p]} (a quiet start's first election sets epoch 1)`);
@@ -35,22 +34,18 @@ export function settleZab(cluster: ClusterView, choice: SettledChoice | undefine
   return { leaders: choice.leaders };
 }
 
-/** What a host needs to settle its groups: the ports' relation bookkeeping and the observer. */
-export interface SettlePort {
-  readonly observer: Observer;
-  relationUp(h: HostId): void;
-}
-
 /**
  * Every group of one host, as the quiet start leaves it (the host has started its incarnation).
  * The table is fresh (built by this incarnation's constructor): fields whose settled value is the
- * fresh one are not written.
+ * fresh one are not written. `relations[h]` counts the groups this host leads or follows with host
+ * h (Connections.relationsUp: the same as one relationUp per relation, at the boot's one instant).
  */
-export function settleGroups(t: GroupTable, d: ZabDurable, port: SettlePort, s: ZabSettled): void {
+export function settleGroups(t: GroupTable, d: ZabDurable, observer: Observer, s: ZabSettled, relations: Int32Array): void {
   const all = (1 << t.rf) - 1;
+  const leaders = s.leaders;
   for (let g = 0; g < t.groups; g++) {
     const p = t.parts[g];
-    const leaderSlot = t.slotOf(g, s.leaders[p]);
+    const leaderSlot = leaders === undefined ? t.highestSlot(g) : t.slotOf(g, leaders[p]);
     const me = t.mySlot[g];
     t.round[g] = 1;
     t.pLeader[g] = leaderSlot;
@@ -67,13 +62,14 @@ export function settleGroups(t: GroupTable, d: ZabDurable, port: SettlePort, s: 
       t.mSynced[g] = all & ~(1 << me);
       t.mAcked[g] = all;
       t.maxAccepted[g] = 0;
-      for (let j = 0; j < t.rf; j++) if (j !== me) port.relationUp(t.hostOf(g, j));
-      port.observer.lead(p, 1);
+      for (let j = 0; j < t.rf; j++) if (j !== me) relations[t.hostOf(g, j)]++;
+      observer.lead(p, 1);
     } else {
+      const leader = t.hostOf(g, leaderSlot);
       t.st[g] = S_F_BROADCAST;
       t.flags[g] = F_DECLARED_FOLLOW; // maxAccepted stays -1 (fresh)
-      port.relationUp(s.leaders[p]);
-      port.observer.follow(p, s.leaders[p], 1);
+      relations[leader]++;
+      observer.follow(p, leader, 1);
     }
   }
 }

@@ -96,7 +96,9 @@ export class ZabHost implements ElectorInstance, CorePort {
     this.incarnation[0]++;
     this.outbox.startIncarnation(this.incarnation[0]);
     this.connections.start(this.ctx.now());
-    settleGroups(this.table, this.core.durable, this, settled as ZabSettled);
+    const relations = new Int32Array(this.ctx.cluster.brokers);
+    settleGroups(this.table, this.core.durable, this.observer, settled as ZabSettled, relations);
+    this.connections.relationsUp(relations);
     this.ctx.setTimer(this.pingIntervalMs, TAG_PING);
     this.endOfEvent();
   }
