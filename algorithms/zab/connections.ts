@@ -20,32 +20,31 @@ export class Connections {
   /** The peer's side of each connection and the last sequence number received. */
   private readonly inConn: Float64Array;
   private readonly inSeq: Float64Array;
-  /** Hosts sharing at least one group with this one, ascending. */
+  /**
+   * Hosts this incarnation ever related to (relCount went above 0), ascending, in peers[0 ..
+   * peerCount - 1]: the tick visits them, and only those with relations now count. Kept as
+   * relations come up rather than found at boot by a scan of every group's replica list (a pass
+   * over 9 ids a group at RF 3 on every host); a host with relations shares a group, so the tick
+   * pings the same hosts in the same order as over all hosts sharing a group.
+   */
   private readonly peers: Int32Array;
+  private peerCount = 0;
+  private readonly isPeer: Uint8Array;
 
   constructor(
     cluster: ClusterView,
-    me: HostId,
     private readonly t: GroupTable,
     private readonly core: ZabCore,
     private readonly outbox: Outbox,
     private readonly syncLimitMs: number,
   ) {
     const n = cluster.brokers;
-    const rf = t.rf;
     this.relCount = new Int32Array(n);
     this.lastHeard = new Float64Array(n);
     this.inConn = new Float64Array(n).fill(-1);
     this.inSeq = new Float64Array(n);
-    const shares = new Uint8Array(n);
-    for (let g = 0; g < t.groups; g++) {
-      for (let j = 0; j < rf; j++) shares[t.hostOf(g, j)] = 1;
-    }
-    shares[me] = 0;
-    let peerCount = 0;
-    for (let h = 0; h < n; h++) peerCount += shares[h];
-    this.peers = new Int32Array(peerCount);
-    for (let h = 0, k = 0; h < n; h++) if (shares[h] === 1) this.peers[k++] = h;
+    this.peers = new Int32Array(n);
+    this.isPeer = new Uint8Array(n);
   }
 
   /** Boot: every peer counts as just heard from. */
@@ -56,7 +55,16 @@ export class Connections {
   relationUp(h: HostId, now: number): void {
     if (this.relCount[h]++ === 0) {
       if (this.lastHeard[h] < now) this.lastHeard[h] = now;
+      if (this.isPeer[h] === 0) this.addPeer(h);
     }
+  }
+
+  /** h joins the peers, in order (at most once per host and incarnation). */
+  private addPeer(h: HostId): void {
+    this.isPeer[h] = 1;
+    let k = this.peerCount++;
+    for (; k > 0 && this.peers[k - 1] > h; k--) this.peers[k] = this.peers[k - 1];
+    this.peers[k] = h;
   }
 
   /**
@@ -64,7 +72,11 @@ export class Connections {
    * that many relationUp(h, now) calls (every lastHeard is `now` already).
    */
   relationsUp(counts: Int32Array): void {
-    for (let h = 0; h < counts.length; h++) this.relCount[h] += counts[h];
+    for (let h = 0; h < counts.length; h++) {
+      if (counts[h] === 0) continue;
+      this.relCount[h] += counts[h];
+      if (this.isPeer[h] === 0) this.addPeer(h);
+    }
   }
 
   relationDown(h: HostId): void {
@@ -88,10 +100,15 @@ export class Connections {
 
   /** The ping tick: liveness per host pair, then one ping to each peer we still relate to. */
   tick(now: number): void {
-    for (let k = 0; k < this.peers.length; k++) {
+    for (let k = 0; k < this.peerCount; k++) {
       const h = this.peers[k];
       if (this.relCount[h] === 0) continue;
-      if (now - this.lastHeard[h] > this.syncLimitMs) this.lost(h, true, now);
+      if (now - this.lastHeard[h] > this.syncLimitMs) {
+        this.lost(h, true, now);
+        // Should a relation to a new peer come up inside lost(), it joins in order: one below h was
+        // passed with no relation (skipped, as it would have been), one above h is still ahead.
+        while (this.peers[k] !== h) k++;
+      }
       if (this.relCount[h] > 0) this.outbox.emit0(h, T.Ping);
     }
   }

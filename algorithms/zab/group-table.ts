@@ -8,7 +8,7 @@
  * Learner.registerWithLeader / syncWithLeader / Follower.followLeader, or Leader.lead.
  */
 import type { ClusterView, HostId, PartitionId } from "../../src/elector/api.ts";
-import { replicaListsOf, type HostIds } from "./layout.ts";
+import { layoutOf, type HostIds } from "./layout.ts";
 
 // ---- per-group phase (st) ----
 export const S_LOOKING = 0; // FLE: exchanging notifications
@@ -63,7 +63,7 @@ export class GroupTable {
   /** Partitions of this host, ascending: local group g is parts[g]. */
   readonly parts: Int32Array;
   readonly groups: number;
-  /** This host's replica slot in each group. */
+  /** This host's replica slot in each group (layout.ts: read-only, shared by the host's incarnations). */
   readonly mySlot: Uint8Array;
 
   readonly st: Uint8Array;
@@ -125,14 +125,16 @@ export class GroupTable {
     this.rf = cluster.replicationFactor;
     if (this.rf > 8) throw new Error("zab: replication factors above 8 are not supported");
     this.quorum = (this.rf >> 1) + 1;
-    this.hosts = replicaListsOf(cluster, host);
+    const layout = layoutOf(cluster, host);
+    this.hosts = layout.hosts;
+    this.mySlot = layout.mySlot;
     this.parts = cluster.partitionsOf(host);
     const G = this.parts.length;
     this.groups = G;
     // One ArrayBuffer per host for every per-group array (4-byte fields first, so every view is
     // aligned): an ArrayBuffer allocation of hundreds of KiB costs far more than carving a view.
     const rowIdBytes = G < 0x10000 ? 2 : 4;
-    const arena = new ArrayBuffer(G * (4 * 2 + rowIdBytes + 9));
+    const arena = new ArrayBuffer(G * (4 * 2 + rowIdBytes + 8));
     let at = 0;
     const i32 = (n: number): Int32Array => {
       const a = new Int32Array(arena, at, n);
@@ -148,7 +150,6 @@ export class GroupTable {
     this.maxAccepted = i32(G).fill(-1);
     this.rowPlus1 = rowIdBytes === 2 ? new Uint16Array(arena, at, G) : new Int32Array(arena, at, G);
     at += G * rowIdBytes;
-    this.mySlot = u8(G);
     this.st = u8(G).fill(S_NONE);
     this.flags = u8(G);
     this.pLeader = new Int8Array(arena, at, G).fill(-1);
@@ -159,10 +160,6 @@ export class GroupTable {
     this.mSynced = u8(G);
     this.mAcked = u8(G);
     if (at !== arena.byteLength) throw new Error("zab group table: arena size mismatch");
-    for (let g = 0; g < G; g++) {
-      const base = g * this.rf;
-      for (let j = 0; j < this.rf; j++) if (this.hosts[base + j] === host) this.mySlot[g] = j;
-    }
     this.pZxid = this.vZxid = this.peerZxid = new Float64Array(0);
     this.pEpoch = this.lastBroadcast = this.vEpoch = this.oEpoch = this.rowGroup = new Int32Array(0);
     this.backoff = this.vState = this.oState = new Uint8Array(0);

@@ -77,7 +77,7 @@ export class ZabHost implements ElectorInstance, CorePort {
     this.persisting = o.persistBeforeAck && ctx.persist !== undefined;
     this.outbox = new Outbox(this.persisting ? { sendStream: (to, m, bytes) => this.hold(to, m, bytes) } : ctx, ctx.cluster.brokers, o.coalesce);
     this.core = new ZabCore(this.table, durable, this, o);
-    this.connections = new Connections(ctx.cluster, ctx.host, this.table, this.core, this.outbox, o.syncLimit * o.tickTimeMs);
+    this.connections = new Connections(ctx.cluster, this.table, this.core, this.outbox, o.syncLimit * o.tickTimeMs);
   }
 
   // ---- ElectorInstance ----
