@@ -9,7 +9,6 @@
  * random draws, zxid-valued epochs) are left out; each skip list says why, in the test.
  */
 import type { HostId, PartitionId } from "../elector/api.ts";
-import type { PathSet } from "../coordinator/path-set.ts";
 import { Obs } from "../record/observation-log.ts";
 import type { World } from "./world.ts";
 
@@ -23,10 +22,15 @@ export interface DigestRules {
   instanceLines?(instance: unknown): string[];
 }
 
+/** A client's watch table as the digest reads it (a PathSet, or for data watches a WatchSet). */
+interface WatchTable extends Iterable<string> {
+  readonly size: number;
+}
+
 interface ClientInternals {
-  readonly dataWatches: PathSet;
-  readonly existWatches: PathSet;
-  readonly childWatches: PathSet;
+  readonly dataWatches: WatchTable;
+  readonly existWatches: WatchTable;
+  readonly childWatches: WatchTable;
   readonly state: string;
   readonly sessionId: number;
 }
