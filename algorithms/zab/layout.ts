@@ -40,30 +40,27 @@ function build(cluster: ClusterView): HostLayout[] {
   const n = cluster.brokers;
   const rf = cluster.replicationFactor;
   const a = cluster.assignment;
-  // One buffer for all hosts' lists and one for their slots (two allocations), each host's a view.
+  // One buffer for all hosts' lists and one for their slots (two allocations), each host's a view;
+  // written through per-host cursors into the flat buffers.
   const all: HostIds = n <= 0x100 ? new Uint8Array(a.length * rf) : n <= 0x10000 ? new Uint16Array(a.length * rf) : new Int32Array(a.length * rf);
   const slots = new Uint8Array(a.length);
   const layouts: HostLayout[] = [];
-  const lists: HostIds[] = [];
-  const mine: Uint8Array[] = [];
+  // at[h]: where host h's next group goes in `slots` (its next list starts at rf times that).
+  const at = new Int32Array(n);
   for (let h = 0, from = 0; h < n; h++) {
     const groups = cluster.partitionsOf(h).length;
-    const layout = { hosts: all.subarray(from * rf, (from + groups) * rf), mySlot: slots.subarray(from, from + groups) };
-    layouts.push(layout);
-    lists.push(layout.hosts);
-    mine.push(layout.mySlot);
+    layouts.push({ hosts: all.subarray(from * rf, (from + groups) * rf), mySlot: slots.subarray(from, from + groups) });
+    at[h] = from;
     from += groups;
   }
   // Partitions ascend within each host's list, so the next group of host h is the next partition
   // naming h: one cursor per host.
-  const at = new Int32Array(n);
   for (let base = 0; base < a.length; base += rf) {
     for (let j = 0; j < rf; j++) {
       const h = a[base + j];
       const g = at[h]++;
-      const dst = lists[h];
-      for (let i = 0, k = g * rf; i < rf; i++) dst[k++] = a[base + i];
-      mine[h][g] = j;
+      for (let i = 0, k = g * rf; i < rf; i++) all[k++] = a[base + i];
+      slots[g] = j;
     }
   }
   return layouts;
