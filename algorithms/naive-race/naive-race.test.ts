@@ -4,7 +4,11 @@ import { judge } from "../../src/checker/judge.ts";
 import { busiestLeader, leadersAt } from "../../src/checker/leaders-at.ts";
 import type { Fault } from "../../src/sim/faults.ts";
 import { runWorld, type WorldOutcome } from "../../src/world/run.ts";
+import type { HostContext } from "../../src/elector/api.ts";
+import { ClusterModel } from "../../src/cluster/cluster-model.ts";
+import { RandomStreams } from "../../src/sim/random.ts";
 import { naiveRace, type NaiveRaceOptions } from "./index.ts";
+import { NaiveRaceHost } from "./race-host.ts";
 
 const defaults = Schema.decodeUnknownSync(naiveRace.options)({});
 const cluster = { brokers: 5, partitions: 12, replicationFactor: 3 };
@@ -119,5 +123,58 @@ describe("naive-race: requests lost to ConnectionLoss", () => {
     expect(lost).toBeGreaterThan(0); // the schedule does lose the follower's first read
     expect(leadersAt(out.log, 60_000).get(0)).toBe(follower);
     expect(judge(out).end.partitionsWithoutLeader).toBe(0);
+  });
+});
+
+describe("naive-race: a settled start's shares", () => {
+  // A stand-in context: what a host's constructor and startSettled read, and a log of its declarations.
+  function contextOf(cluster: ClusterModel, host: number, said: string[]): HostContext {
+    const store = new Map<string, unknown>();
+    const observer = {
+      lead: (p: number, e: number) => said.push(`lead ${p} ${e}`),
+      follow: (p: number, l: number, e: number) => said.push(`follow ${p} ${l} ${e}`),
+    };
+    return {
+      host,
+      cluster,
+      now: () => 0,
+      setTimer: () => 0,
+      durable: { get: (k: string) => store.get(k), set: (k: string, v: unknown) => void store.set(k, v) },
+      zk: { sessionId: 1 },
+      observer,
+    } as unknown as HostContext;
+  }
+
+  test("every host takes its partitions' leaders and epochs; a second instance given the same state gets its own copy", () => {
+    const cluster = new ClusterModel({ brokers: 5, partitions: 40, replicationFactor: 3 }, new RandomStreams(3).stream("cluster"));
+    const leaders = new Int32Array(40);
+    const epochs = new Float64Array(40);
+    for (let p = 0; p < 40; p++) {
+      leaders[p] = cluster.replica(p, p % 3);
+      epochs[p] = 1000 + 7 * p;
+    }
+    const settled = { leaders, epochs };
+    const expected = (h: number): string[] =>
+      Array.from(cluster.partitionsOf(h), (p) => (leaders[p] === h ? `lead ${p} ${epochs[p]}` : `follow ${p} ${leaders[p]} ${epochs[p]}`));
+    const hosts: NaiveRaceHost[] = [];
+    for (let h = 0; h < 5; h++) {
+      const said: string[] = [];
+      const host = new NaiveRaceHost(contextOf(cluster, h, said), defaults);
+      host.startSettled(settled);
+      expect(said).toEqual(expected(h));
+      cluster.partitionsOf(h).forEach((p, i) => {
+        expect(host.leaderOf(i)).toBe(leaders[p]);
+        expect(host.epochOf(i)).toBe(epochs[p]);
+      });
+      hosts.push(host);
+    }
+    const said: string[] = [];
+    const again = new NaiveRaceHost(contextOf(cluster, 2, said), defaults);
+    again.startSettled(settled);
+    expect(said).toEqual(expected(2));
+    const arrays = (h: NaiveRaceHost) => h as unknown as { leader: Int32Array; epoch: Float64Array };
+    expect(arrays(again).leader).not.toBe(arrays(hosts[2]).leader);
+    expect(arrays(again).epoch).not.toBe(arrays(hosts[2]).epoch);
+    expect(Array.from(arrays(again).leader)).toEqual(Array.from(arrays(hosts[2]).leader));
   });
 });

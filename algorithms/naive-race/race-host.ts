@@ -6,7 +6,7 @@
  * Per partition p the leader znode is /leaders/<p>, holding {leader: host}. Epoch = the znode's
  * creation zxid (czxid): unique per successful create, so two leaders never share one.
  */
-import type { ElectorInstance, HostContext, HostId, Message, PartitionId, ZkEvent, ZkResult } from "../../src/elector/api.ts";
+import type { ClusterView, ElectorInstance, HostContext, HostId, Message, PartitionId, ZkEvent, ZkResult } from "../../src/elector/api.ts";
 import { Fence, OP_FENCE } from "./fence.ts";
 import type { NaiveRaceOptions } from "./options.ts";
 import type { NaiveRaceSettled } from "./settled.ts";
@@ -25,9 +25,12 @@ export const ROOT = "/leaders";
 
 export class NaiveRaceHost implements ElectorInstance, ElectionView {
   private readonly partitions: Int32Array;
-  /** Per local partition: the leader we believe in (-1 none), its epoch, whether we lead. */
-  private readonly leader: Int32Array;
-  private readonly epoch: Float64Array;
+  /**
+   * Per local partition: the leader we believe in (-1 none), its epoch (both made by start, or
+   * taken from the settled state by startSettled), whether we lead.
+   */
+  private leader: Int32Array = new Int32Array(0);
+  private epoch: Float64Array = new Float64Array(0);
   private readonly leading: Uint8Array;
   /** Leading but stood down while Disconnected (step-down variant). */
   private readonly suspended: Uint8Array;
@@ -44,8 +47,6 @@ export class NaiveRaceHost implements ElectorInstance, ElectionView {
   ) {
     this.partitions = ctx.cluster.partitionsOf(ctx.host);
     const n = this.partitions.length;
-    this.leader = new Int32Array(n).fill(-1);
-    this.epoch = new Float64Array(n).fill(-1);
     this.leading = new Uint8Array(n);
     this.suspended = new Uint8Array(n);
     this.lastHeardFrom = new Float64Array(ctx.cluster.brokers).fill(-Infinity);
@@ -55,20 +56,31 @@ export class NaiveRaceHost implements ElectorInstance, ElectionView {
   }
 
   start(): void {
+    this.leader = new Int32Array(this.partitions.length).fill(-1);
+    this.epoch = new Float64Array(this.partitions.length).fill(-1);
     this.ctx.zk.connect(this.o.sessionTimeoutMs);
     this.ctx.setTimer(this.o.fetchIntervalMs, TIMER_FETCH);
   }
 
   /** Settled start (lab addition, settled.ts): lead or follow as the quiet start left each partition. */
   startSettled(settled: unknown): void {
-    const s = settled as NaiveRaceSettled;
+    const host = this.ctx.host;
     this.session = this.ctx.zk.sessionId;
+    // Every replica believes in its partition's settled leader and epoch, leader or not.
+    const share = settledShare(settled as NaiveRaceSettled, this.ctx.cluster, host);
+    this.leader = share.leaders;
+    this.epoch = share.epochs;
+    const now = this.ctx.now();
     for (let i = 0; i < this.partitions.length; i++) {
-      const p = this.partitions[i];
-      if (s.leaders[p] === this.ctx.host) this.becomeLeader(i, s.epochs[p]);
+      const l = this.leader[i];
+      if (l === host) this.becomeLeader(i, this.epoch[i]);
       else {
-        this.setLeader(i, s.leaders[p], s.epochs[p]);
-        this.ctx.observer.follow(p, s.leaders[p], s.epochs[p]);
+        // setLeader(i, l, epoch) from no leader: a new leader to fetch from.
+        if (l >= 0) {
+          this.followCount[l]++;
+          this.lastHeardFrom[l] = Math.max(this.lastHeardFrom[l], now);
+        }
+        this.ctx.observer.follow(this.partitions[i], l, this.epoch[i]);
       }
     }
     this.ctx.setTimer(this.o.fetchIntervalMs, TIMER_FETCH);
@@ -334,4 +346,68 @@ export class NaiveRaceHost implements ElectorInstance, ElectionView {
       this.replication.onFetchResponse(from, message as FetchResponse);
     }
   }
+}
+
+/** A settled state's leaders and epochs regrouped by host: host h's in the order of partitionsOf(h). */
+interface Regrouped {
+  readonly cluster: ClusterView;
+  readonly leaders: (Int32Array | undefined)[];
+  readonly epochs: (Float64Array | undefined)[];
+}
+
+const regrouped = new WeakMap<NaiveRaceSettled, Regrouped>();
+
+/**
+ * Host `host`'s share of a settled state: the leader and epoch of each of its partitions in its
+ * local order, as arrays it keeps. Why regrouped: a host reading leaders[p] and epochs[p] for its
+ * own partitions strides over both (12 MiB at 1M partitions) once per host, a cache miss a read
+ * (6M at 1M; docs/performance.md, stop 32), where one pass in partition order writes every host's
+ * share front to back. The first host regroups for all; each share is handed out once (an instance
+ * given the same settled state again gets a gathered copy of its own).
+ */
+function settledShare(s: NaiveRaceSettled, cluster: ClusterView, host: HostId): { leaders: Int32Array; epochs: Float64Array } {
+  let r = regrouped.get(s);
+  if (r === undefined || r.cluster !== cluster) {
+    r = regroup(s, cluster);
+    regrouped.set(s, r);
+  }
+  const leaders = r.leaders[host];
+  const epochs = r.epochs[host];
+  if (leaders !== undefined && epochs !== undefined) {
+    r.leaders[host] = undefined;
+    r.epochs[host] = undefined;
+    return { leaders, epochs };
+  }
+  const partitions = cluster.partitionsOf(host);
+  const own = { leaders: new Int32Array(partitions.length), epochs: new Float64Array(partitions.length) };
+  for (let i = 0; i < partitions.length; i++) {
+    own.leaders[i] = s.leaders[partitions[i]];
+    own.epochs[i] = s.epochs[partitions[i]];
+  }
+  return own;
+}
+
+/** Partition by partition, replica by replica: the order ClusterModel lists each host's partitions in. */
+function regroup(s: NaiveRaceSettled, cluster: ClusterView): Regrouped {
+  const rf = cluster.replicationFactor;
+  const assignment = cluster.assignment;
+  const leaders: (Int32Array | undefined)[] = [];
+  const epochs: (Float64Array | undefined)[] = [];
+  for (let h = 0; h < cluster.brokers; h++) {
+    const n = cluster.partitionsOf(h).length;
+    leaders.push(new Int32Array(n));
+    epochs.push(new Float64Array(n));
+  }
+  const next = new Int32Array(cluster.brokers);
+  for (let p = 0; p < cluster.partitions; p++) {
+    const l = s.leaders[p];
+    const e = s.epochs[p];
+    for (let j = 0; j < rf; j++) {
+      const h = assignment[p * rf + j];
+      const k = next[h]++;
+      leaders[h]![k] = l;
+      epochs[h]![k] = e;
+    }
+  }
+  return { cluster, leaders, epochs };
 }
