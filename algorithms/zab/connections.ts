@@ -21,15 +21,14 @@ export class Connections {
   private readonly inConn: Float64Array;
   private readonly inSeq: Float64Array;
   /**
-   * Hosts this incarnation ever related to (relCount went above 0), ascending, in peers[0 ..
-   * peerCount - 1]: the tick visits them, and only those with relations now count. Kept as
-   * relations come up rather than found at boot by a scan of every group's replica list (a pass
-   * over 9 ids a group at RF 3 on every host); a host with relations shares a group, so the tick
-   * pings the same hosts in the same order as over all hosts sharing a group.
+   * The hosts whose relCount is not 0, ascending, in peers[0 .. peerCount - 1] (zeros after it):
+   * the ones the tick visits. Kept as relations come and go rather than found at boot by a scan of
+   * every group's replica list (a pass over 9 ids a group at RF 3 on every host): the tick skipped
+   * every other host sharing a group, so it visits the same hosts in the same order. A function of
+   * relCount alone, so the state (and the explorer's digest of it) is what it was.
    */
   private readonly peers: Int32Array;
   private peerCount = 0;
-  private readonly isPeer: Uint8Array;
 
   constructor(
     cluster: ClusterView,
@@ -44,7 +43,6 @@ export class Connections {
     this.inConn = new Float64Array(n).fill(-1);
     this.inSeq = new Float64Array(n);
     this.peers = new Int32Array(n);
-    this.isPeer = new Uint8Array(n);
   }
 
   /** Boot: every peer counts as just heard from. */
@@ -53,18 +51,26 @@ export class Connections {
   }
 
   relationUp(h: HostId, now: number): void {
-    if (this.relCount[h]++ === 0) {
+    const before = this.relCount[h]++;
+    if (before === 0) {
       if (this.lastHeard[h] < now) this.lastHeard[h] = now;
-      if (this.isPeer[h] === 0) this.addPeer(h);
-    }
+      this.addPeer(h);
+    } else if (before === -1) this.removePeer(h);
   }
 
-  /** h joins the peers, in order (at most once per host and incarnation). */
+  /** h joins the peers, in order (its relCount left 0). */
   private addPeer(h: HostId): void {
-    this.isPeer[h] = 1;
     let k = this.peerCount++;
     for (; k > 0 && this.peers[k - 1] > h; k--) this.peers[k] = this.peers[k - 1];
     this.peers[k] = h;
+  }
+
+  /** h leaves the peers (its relCount came back to 0). */
+  private removePeer(h: HostId): void {
+    let k = 0;
+    while (this.peers[k] !== h) k++;
+    for (const end = --this.peerCount; k < end; k++) this.peers[k] = this.peers[k + 1];
+    this.peers[this.peerCount] = 0;
   }
 
   /**
@@ -74,13 +80,15 @@ export class Connections {
   relationsUp(counts: Int32Array): void {
     for (let h = 0; h < counts.length; h++) {
       if (counts[h] === 0) continue;
+      if (this.relCount[h] === 0) this.addPeer(h);
       this.relCount[h] += counts[h];
-      if (this.isPeer[h] === 0) this.addPeer(h);
     }
   }
 
   relationDown(h: HostId): void {
-    this.relCount[h]--;
+    const before = this.relCount[h]--;
+    if (before === 1) this.removePeer(h);
+    else if (before === 0) this.addPeer(h);
   }
 
   /** Checks an incoming frame's connection and sequence number. */
@@ -102,12 +110,13 @@ export class Connections {
   tick(now: number): void {
     for (let k = 0; k < this.peerCount; k++) {
       const h = this.peers[k];
-      if (this.relCount[h] === 0) continue;
       if (now - this.lastHeard[h] > this.syncLimitMs) {
         this.lost(h, true, now);
-        // Should a relation to a new peer come up inside lost(), it joins in order: one below h was
-        // passed with no relation (skipped, as it would have been), one above h is still ahead.
-        while (this.peers[k] !== h) k++;
+        // lost() ends relations (peers leave) and may start some (peers join): go on after h, at
+        // the peers above it as they are now, as a walk over every host sharing a group would.
+        k = Math.min(k, this.peerCount - 1);
+        while (k >= 0 && this.peers[k] > h) k--;
+        while (k + 1 < this.peerCount && this.peers[k + 1] <= h) k++;
       }
       if (this.relCount[h] > 0) this.outbox.emit0(h, T.Ping);
     }
