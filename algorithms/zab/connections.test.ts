@@ -83,7 +83,7 @@ function referenceTick(s: Script): Step[] {
     if (op >= 0) rel[op]++;
     else rel[-op - 1]--;
   }
-  const heard = s.silent.map((silent) => (silent ? 0 : 1_000));
+  const heard: number[] = s.silent.map((silent) => (silent ? 0 : 1_000));
   for (let h = 0; h < HOSTS; h++) {
     if (h === ME || rel[h] === 0) continue;
     if (1_000 - heard[h] > SYNC_LIMIT) {
