@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { lcg } from "../testing/lcg.ts";
 import type { ZkOp } from "../elector/zookeeper-client.ts";
 import { Harness } from "../testing/coordinator-harness.ts";
 import { RestoredCoordinator } from "../world/settled-coordinator.ts";
 import { nameOf, type Znode } from "./tree.ts";
-
-/** A small seeded generator (tests only): the same ops on both sides. */
-function lcg(seed: number): (n: number) => number {
-  let x = seed >>> 0;
-  return (n) => {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    return x % n;
-  };
-}
 
 const BROKERS = 3;
 /** Members of /t/p (each with a `state` child) and of /u (no child); /one holds one member. */

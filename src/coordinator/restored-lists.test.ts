@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { lcg } from "../testing/lcg.ts";
 import { Session } from "./sessions.ts";
 import { ZnodeTree } from "./tree.ts";
 import { WatchManager } from "./watches.ts";
-
-/** A small seeded generator (tests only): the same ops on both sides of each comparison. */
-function lcg(seed: number): (n: number) => number {
-  let x = seed >>> 0;
-  return (n) => {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    return x % n;
-  };
-}
 
 describe("what a settled start restores without listing it per session", () => {
   it("ephemerals created by createRestored close in the same order as listed ones, through re-creates, rollbacks and churn", () => {
