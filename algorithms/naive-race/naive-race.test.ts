@@ -9,6 +9,7 @@ import { ClusterModel } from "../../src/cluster/cluster-model.ts";
 import { RandomStreams } from "../../src/sim/random.ts";
 import { naiveRace, type NaiveRaceOptions } from "./index.ts";
 import { NaiveRaceHost } from "./race-host.ts";
+import { settledState } from "./settled.ts";
 
 const defaults = Schema.decodeUnknownSync(naiveRace.options)({});
 const cluster = { brokers: 5, partitions: 12, replicationFactor: 3 };
@@ -153,7 +154,7 @@ describe("naive-race: a settled start's shares", () => {
       leaders[p] = cluster.replica(p, p % 3);
       epochs[p] = 1000 + 7 * p;
     }
-    const settled = { leaders, epochs };
+    const settled = settledState(cluster, leaders, epochs);
     const expected = (h: number): string[] =>
       Array.from(cluster.partitionsOf(h), (p) => (leaders[p] === h ? `lead ${p} ${epochs[p]}` : `follow ${p} ${leaders[p]} ${epochs[p]}`));
     const hosts: NaiveRaceHost[] = [];

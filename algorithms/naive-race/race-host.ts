@@ -6,10 +6,10 @@
  * Per partition p the leader znode is /leaders/<p>, holding {leader: host}. Epoch = the znode's
  * creation zxid (czxid): unique per successful create, so two leaders never share one.
  */
-import type { ClusterView, ElectorInstance, HostContext, HostId, Message, PartitionId, ZkEvent, ZkResult } from "../../src/elector/api.ts";
+import type { ElectorInstance, HostContext, HostId, Message, PartitionId, ZkEvent, ZkResult } from "../../src/elector/api.ts";
 import { Fence, OP_FENCE } from "./fence.ts";
 import type { NaiveRaceOptions } from "./options.ts";
-import type { NaiveRaceSettled } from "./settled.ts";
+import { takeShare, type NaiveRaceSettled } from "./settled.ts";
 import { Replication, type ElectionView, type FetchRequest, type FetchResponse } from "./replication.ts";
 import { NRULE } from "./rules.ts";
 
@@ -67,19 +67,16 @@ export class NaiveRaceHost implements ElectorInstance, ElectionView {
     const host = this.ctx.host;
     this.session = this.ctx.zk.sessionId;
     // Every replica believes in its partition's settled leader and epoch, leader or not.
-    const share = settledShare(settled as NaiveRaceSettled, this.ctx.cluster, host);
+    // Taken as this host's own arrays (settled.ts: takeShare), so setLeader's change from no
+    // leader is counted directly (startFollowing) rather than through arrays filled with -1 first.
+    const share = takeShare(settled as NaiveRaceSettled, this.ctx.cluster, host);
     this.leader = share.leaders;
     this.epoch = share.epochs;
-    const now = this.ctx.now();
     for (let i = 0; i < this.partitions.length; i++) {
       const l = this.leader[i];
       if (l === host) this.becomeLeader(i, this.epoch[i]);
       else {
-        // setLeader(i, l, epoch) from no leader: a new leader to fetch from.
-        if (l >= 0) {
-          this.followCount[l]++;
-          this.lastHeardFrom[l] = Math.max(this.lastHeardFrom[l], now);
-        }
+        this.startFollowing(l, -1);
         this.ctx.observer.follow(this.partitions[i], l, this.epoch[i]);
       }
     }
@@ -299,13 +296,17 @@ export class NaiveRaceHost implements ElectorInstance, ElectionView {
   private setLeader(i: number, leader: HostId, epoch: number): void {
     const old = this.leader[i];
     if (old >= 0 && old !== this.ctx.host) this.followCount[old]--;
-    if (leader >= 0 && leader !== this.ctx.host) {
-      this.followCount[leader]++;
-      // A new leader to fetch from: count as caught up from now (Kafka adds a new follower to the ISR once it fetches).
-      if (old !== leader) this.lastHeardFrom[leader] = Math.max(this.lastHeardFrom[leader], this.ctx.now());
-    }
+    this.startFollowing(leader, old);
     this.leader[i] = leader;
     this.epoch[i] = epoch;
+  }
+
+  /** `leader` (none: -1; this host: nothing to follow) replaces `old` as a partition's leader. */
+  private startFollowing(leader: HostId, old: HostId): void {
+    if (leader < 0 || leader === this.ctx.host) return;
+    this.followCount[leader]++;
+    // A new leader to fetch from: count as caught up from now (Kafka adds a new follower to the ISR once it fetches).
+    if (old !== leader) this.lastHeardFrom[leader] = Math.max(this.lastHeardFrom[leader], this.ctx.now());
   }
 
   private localOfPath(path: string): number {
@@ -346,68 +347,4 @@ export class NaiveRaceHost implements ElectorInstance, ElectionView {
       this.replication.onFetchResponse(from, message as FetchResponse);
     }
   }
-}
-
-/** A settled state's leaders and epochs regrouped by host: host h's in the order of partitionsOf(h). */
-interface Regrouped {
-  readonly cluster: ClusterView;
-  readonly leaders: (Int32Array | undefined)[];
-  readonly epochs: (Float64Array | undefined)[];
-}
-
-const regrouped = new WeakMap<NaiveRaceSettled, Regrouped>();
-
-/**
- * Host `host`'s share of a settled state: the leader and epoch of each of its partitions in its
- * local order, as arrays it keeps. Why regrouped: a host reading leaders[p] and epochs[p] for its
- * own partitions strides over both (12 MiB at 1M partitions) once per host, a cache miss a read
- * (6M at 1M; docs/performance.md, stop 32), where one pass in partition order writes every host's
- * share front to back. The first host regroups for all; each share is handed out once (an instance
- * given the same settled state again gets a gathered copy of its own).
- */
-function settledShare(s: NaiveRaceSettled, cluster: ClusterView, host: HostId): { leaders: Int32Array; epochs: Float64Array } {
-  let r = regrouped.get(s);
-  if (r === undefined || r.cluster !== cluster) {
-    r = regroup(s, cluster);
-    regrouped.set(s, r);
-  }
-  const leaders = r.leaders[host];
-  const epochs = r.epochs[host];
-  if (leaders !== undefined && epochs !== undefined) {
-    r.leaders[host] = undefined;
-    r.epochs[host] = undefined;
-    return { leaders, epochs };
-  }
-  const partitions = cluster.partitionsOf(host);
-  const own = { leaders: new Int32Array(partitions.length), epochs: new Float64Array(partitions.length) };
-  for (let i = 0; i < partitions.length; i++) {
-    own.leaders[i] = s.leaders[partitions[i]];
-    own.epochs[i] = s.epochs[partitions[i]];
-  }
-  return own;
-}
-
-/** Partition by partition, replica by replica: the order ClusterModel lists each host's partitions in. */
-function regroup(s: NaiveRaceSettled, cluster: ClusterView): Regrouped {
-  const rf = cluster.replicationFactor;
-  const assignment = cluster.assignment;
-  const leaders: (Int32Array | undefined)[] = [];
-  const epochs: (Float64Array | undefined)[] = [];
-  for (let h = 0; h < cluster.brokers; h++) {
-    const n = cluster.partitionsOf(h).length;
-    leaders.push(new Int32Array(n));
-    epochs.push(new Float64Array(n));
-  }
-  const next = new Int32Array(cluster.brokers);
-  for (let p = 0; p < cluster.partitions; p++) {
-    const l = s.leaders[p];
-    const e = s.epochs[p];
-    for (let j = 0; j < rf; j++) {
-      const h = assignment[p * rf + j];
-      const k = next[h]++;
-      leaders[h]![k] = l;
-      epochs[h]![k] = e;
-    }
-  }
-  return { cluster, leaders, epochs };
 }

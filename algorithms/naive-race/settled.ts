@@ -12,11 +12,21 @@
  * (the first in the assignment) is taken to have won, which spreads leadership evenly as a
  * balanced race would.
  */
-import type { ClusterView, SettledChoice, SettledCoordinator } from "../../src/elector/api.ts";
+import type { ClusterView, HostId, SettledChoice, SettledCoordinator } from "../../src/elector/api.ts";
 import type { NaiveRaceOptions } from "./options.ts";
 
 export interface NaiveRaceSettled {
   /** Per partition: its leader and the czxid of its leader znode (the epoch). */
+  readonly leaders: Int32Array;
+  readonly epochs: Float64Array;
+  /**
+   * The same regrouped by host: host h's partitions' leaders and epochs in the order of
+   * partitionsOf(h), for the host to keep as its own arrays (undefined once taken: takeShare).
+   */
+  readonly shares: (HostShare | undefined)[];
+}
+
+export interface HostShare {
   readonly leaders: Int32Array;
   readonly epochs: Float64Array;
 }
@@ -37,7 +47,55 @@ export function settleNaiveRace(cluster: ClusterView, o: NaiveRaceOptions, zk: S
   // docs/performance.md, stop 32). Replica j of p is assignment[p * rf + j] (ClusterView).
   const first = zk.createEphemeralNumbered(root, { byOwner }, leaders, { perMember: cluster.replicationFactor, hosts: cluster.assignment });
   for (let p = 0; p < n; p++) epochs[p] = first + p;
-  return { leaders, epochs };
+  return settledState(cluster, leaders, epochs);
+}
+
+/**
+ * A settled state with its per-host shares. Why regrouped here: a host reading leaders[p] and
+ * epochs[p] for its own partitions strides over both (12 MiB at 1M partitions) once per host, a
+ * cache miss a read (6M at 1M; docs/performance.md, stop 32), where one pass in partition order,
+ * replica by replica (the order ClusterModel lists each host's partitions in), writes every host's
+ * share front to back.
+ */
+export function settledState(cluster: ClusterView, leaders: Int32Array, epochs: Float64Array): NaiveRaceSettled {
+  const rf = cluster.replicationFactor;
+  const assignment = cluster.assignment;
+  const shares: HostShare[] = [];
+  for (let h = 0; h < cluster.brokers; h++) {
+    const count = cluster.partitionsOf(h).length;
+    shares.push({ leaders: new Int32Array(count), epochs: new Float64Array(count) });
+  }
+  const next = new Int32Array(cluster.brokers);
+  for (let p = 0; p < cluster.partitions; p++) {
+    const l = leaders[p];
+    const e = epochs[p];
+    for (let j = 0; j < rf; j++) {
+      const h = assignment[p * rf + j];
+      const k = next[h]++;
+      shares[h].leaders[k] = l;
+      shares[h].epochs[k] = e;
+    }
+  }
+  return { leaders, epochs, shares };
+}
+
+/**
+ * Host `host`'s share, handed out once: the host keeps and changes these arrays. An instance given
+ * the same settled state again (a test) gets a gathered copy of its own.
+ */
+export function takeShare(s: NaiveRaceSettled, cluster: ClusterView, host: HostId): HostShare {
+  const share = s.shares[host];
+  if (share !== undefined) {
+    s.shares[host] = undefined;
+    return share;
+  }
+  const partitions = cluster.partitionsOf(host);
+  const own = { leaders: new Int32Array(partitions.length), epochs: new Float64Array(partitions.length) };
+  for (let i = 0; i < partitions.length; i++) {
+    own.leaders[i] = s.leaders[partitions[i]];
+    own.epochs[i] = s.epochs[partitions[i]];
+  }
+  return own;
 }
 
 /** Each partition's preferred replica (the first in its assignment), in a plain loop (Int32Array.from with a callback costs a call per partition). */
