@@ -9,6 +9,7 @@
  */
 import type { HostContext, HostId } from "../../src/elector/api.ts";
 import { FRESH, type Tables } from "./broker-tables.ts";
+import { HoldQueue } from "./hold-queue.ts";
 import { LEADING, NO_QUERY, type LocalReplicas } from "./local-replicas.ts";
 import {
   EPOCH_ANSWER,
@@ -40,8 +41,7 @@ export class DelayedFetches {
   /** Deadline of the follower's held fetch (-1: none held). */
   private readonly heldFetch: Float64Array;
   /** Followers whose fetch is held, with deadlines, in deadline order (lazily pruned). */
-  private readonly holdQueue: number[] = [];
-  private holdHead = 0;
+  private readonly holdQueue = new HoldQueue();
   private holdTimerAt = Infinity;
   /**
    * Follower slots (LocalReplicas.fs: i * fs + F's position among partition i's followers) with data
@@ -134,18 +134,15 @@ export class DelayedFetches {
     this.holdTimerAt = Infinity;
     const now = this.ctx.now();
     const q = this.holdQueue;
-    while (this.holdHead < q.length && q[this.holdHead + 1] <= now) {
-      const f = q[this.holdHead];
-      const deadline = q[this.holdHead + 1];
-      this.holdHead += 2;
+    while (!q.isEmpty() && q.firstDeadline() <= now) {
+      const f = q.firstFollower();
+      const deadline = q.firstDeadline();
+      q.shift();
       if (this.heldFetch[f] === deadline) this.respond(f, now); // still held, not answered meanwhile
     }
-    if (this.holdHead > 4096 && this.holdHead * 2 > q.length) {
-      q.splice(0, this.holdHead);
-      this.holdHead = 0;
-    }
-    if (this.holdHead < q.length) {
-      const at = Math.ceil(q[this.holdHead + 1] / HOLD_TICK_MS) * HOLD_TICK_MS;
+    q.cut();
+    if (!q.isEmpty()) {
+      const at = Math.ceil(q.firstDeadline() / HOLD_TICK_MS) * HOLD_TICK_MS;
       this.holdTimerAt = at;
       this.ctx.setTimer(Math.max(0, at - now), TIMER_FETCH_HOLD);
     }
@@ -197,6 +194,7 @@ export class DelayedFetches {
     let na = 0;
     let recordWrites: number[] = EMPTY;
     let recordEpochs: number[] = EMPTY;
+    let nr = 0; // records listed
     const log = r.log;
     for (let k = 0, b = 0; k < m; k++, b += RESPONSE_FIELDS) {
       const slot = list[k];
@@ -210,14 +208,16 @@ export class DelayedFetches {
       if (offset >= 0) {
         const start = Math.min(offset, leo);
         e[b + RESPONSE_START] = start;
-        // The records, concatenated in listing order.
+        // The records, concatenated in listing order. Sized for the first entry's (most answers with
+        // records list one partition and one record; an array grown by push from empty allocates
+        // room for 17), extended by the later entries' if any.
         if (start < leo && recordWrites === EMPTY) {
-          recordWrites = [];
-          recordEpochs = [];
+          recordWrites = new Array<number>(leo - start);
+          recordEpochs = new Array<number>(leo - start);
         }
-        for (let pos = start; pos < leo; pos++) {
-          recordWrites.push(log.writeAt(i, pos));
-          recordEpochs.push(log.epochAt(i, pos));
+        for (let pos = start; pos < leo; pos++, nr++) {
+          recordWrites[nr] = log.writeAt(i, pos);
+          recordEpochs[nr] = log.epochAt(i, pos);
         }
       } else if (r.followerEpochQuery[slot] !== NO_QUERY) {
         // OffsetsForLeaderEpoch (KIP-279): the largest epoch <= the one asked about, and its end
