@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ClusterModel } from "../../src/cluster/cluster-model.ts";
-import { brokerTables, FRESH, reserveBrokerTables } from "./broker-tables.ts";
+import { brokerTables, FRESH, RESERVED_HOLD_QUEUE, reserveBrokerTables } from "./broker-tables.ts";
 
 describe("broker tables (memory only)", () => {
   it("a settled start's shares: zeroed, disjoint, taken once; past a share and without one, fresh arrays", () => {
@@ -23,6 +23,9 @@ describe("broker tables (memory only)", () => {
     expect(Array.from(d).every((x) => x === 0)).toBe(true);
     expect(a.buffer).toBe(b.buffer);
     expect(Array.from(a).every((x) => x === -1) && Array.from(b).every((x) => x === 2.5)).toBe(true);
+    expect(t.reserved && !FRESH.reserved).toBe(true);
+    const holds = t.f64(RESERVED_HOLD_QUEUE); // the hold queue's buffer fits in the share too
+    expect(holds.buffer).toBe(a.buffer);
     const big = t.f64(1_000_000); // past the share
     expect(big.buffer).not.toBe(a.buffer);
     expect(big.length).toBe(1_000_000);

@@ -8,7 +8,7 @@
  * acknowledgement lease, until when its fetches may count towards acknowledgements.
  */
 import type { HostContext, HostId } from "../../src/elector/api.ts";
-import { FRESH, type Tables } from "./broker-tables.ts";
+import { FRESH, RESERVED_HOLD_QUEUE, type Tables } from "./broker-tables.ts";
 import { HoldQueue } from "./hold-queue.ts";
 import { LEADING, NO_QUERY, type LocalReplicas } from "./local-replicas.ts";
 import {
@@ -41,7 +41,7 @@ export class DelayedFetches {
   /** Deadline of the follower's held fetch (-1: none held). */
   private readonly heldFetch: Float64Array;
   /** Followers whose fetch is held, with deadlines, in deadline order (lazily pruned). */
-  private readonly holdQueue = new HoldQueue();
+  private readonly holdQueue: HoldQueue;
   private holdTimerAt = Infinity;
   /**
    * Follower slots (LocalReplicas.fs: i * fs + F's position among partition i's followers) with data
@@ -79,6 +79,7 @@ export class DelayedFetches {
     this.hwChangedCount = new Int32Array(b);
     this.isDirty = tables.u8(r.parts.length * r.fs);
     this.isHwChanged = tables.u8(r.parts.length * r.fs);
+    this.holdQueue = new HoldQueue(tables.reserved ? tables.f64(RESERVED_HOLD_QUEUE) : undefined);
   }
 
   /** A fetch from `follower` arrived at `now`, answering the response the leader sent at `answering`. */

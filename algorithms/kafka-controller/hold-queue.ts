@@ -17,10 +17,15 @@ const CUT_AT = 4096;
 
 export class HoldQueue {
   /** Pairs from 0 to `end` (two numbers each): follower, deadline. Zero past `end`. */
-  entries = new Float64Array(128);
+  entries: Float64Array;
   /** Position of the first pair not yet consumed (a number index, even). */
   head = 0;
   end = 0;
+
+  /** `buffer`: zeroed, an even length (a settled start's reserved share, broker-tables.ts). */
+  constructor(buffer: Float64Array = new Float64Array(128)) {
+    this.entries = buffer;
+  }
 
   isEmpty(): boolean {
     return this.head === this.end;

@@ -69,6 +69,8 @@ export class ReplicaFetcher {
   private readonly fetchDeadline: Float64Array;
   /** The deadline the host timer for L was armed for; -1: no timer armed. */
   private readonly timerArmedFor: Float64Array;
+  /** replica.fetch.wait.max.ms + replica.socket.timeout.ms: a fetch's deadline after it is sent. */
+  private readonly fetchTimeout: number;
   /** When the last fetch response from L arrived, and when L sent it. */
   readonly lastResponseAt: Float64Array;
   private readonly lastResponseSentAt: Float64Array;
@@ -93,6 +95,7 @@ export class ReplicaFetcher {
     this.timerArmedFor = new Float64Array(b).fill(-1);
     this.lastResponseAt = new Float64Array(b).fill(-Infinity);
     this.lastResponseSentAt = new Float64Array(b).fill(-1);
+    this.fetchTimeout = o.replicaFetchWaitMaxMs + o.replicaSocketTimeoutMs;
   }
 
   /**
@@ -204,7 +207,7 @@ export class ReplicaFetcher {
     };
     this.outstanding[leader] = 1;
     this.ctx.sendStream(leader, req, fetchBytes(m, forgotten.length));
-    const timeout = this.o.replicaFetchWaitMaxMs + this.o.replicaSocketTimeoutMs;
+    const timeout = this.fetchTimeout;
     const deadline = now + timeout;
     this.fetchDeadline[leader] = deadline;
     if (this.timerArmedFor[leader] < 0) {
