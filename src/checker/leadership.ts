@@ -41,9 +41,11 @@ export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, e
   // intervals are born grouped, in opening order, with nothing to regroup or permute afterwards.
   // Sized once (at 1M partitions each 64 MiB of new typed arrays costs a full collection).
   const start = scratch?.int32(Slot.IntervalStart, P + 1) ?? new Int32Array(P + 1);
-  for (let i = 0; i < log.length; i++) {
+  const n = log.length;
+  for (let i = 0; i < n; i++) {
+    if (kind[i] !== Obs.Lead) continue; // the partition is read for Lead declarations only
     const p = logPartition[i];
-    if (kind[i] === Obs.Lead && p >= 0 && p < P) start[p + 1]++;
+    if (p >= 0 && p < P) start[p + 1]++;
   }
   for (let p = 0; p < P; p++) start[p + 1] += start[p];
   const cap = start[P];
@@ -68,7 +70,7 @@ export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, e
     }
   }
   // start[p] is partition p's fill cursor until the end (see "Compact" below).
-  for (let i = 0; i < log.length; i++) {
+  for (let i = 0; i < n; i++) {
     const k = kind[i];
     if (k === Obs.Lead || k === Obs.Follow || k === Obs.StepDown) {
       const p = logPartition[i];

@@ -20,19 +20,35 @@ import { Slot, type Scratch } from "./scratch.ts";
 import { FINDINGS_PER_GRADE } from "./split-brain.ts";
 import type { DataFinding, DataMetrics, DivergenceFinding, LostWriteFinding } from "./metrics.ts";
 
-/** Indices of log entries of `kinds`, grouped by partition (CSR: partition p owns idx[start[p] .. start[p+1]-1], in log order). */
-function groupByPartition(log: ObservationLog, partitions: number, wanted: (kind: number) => boolean, scratch?: Scratch): { start: Int32Array; idx: Int32Array } {
+const isReplicaState = (k: number): boolean => k === Obs.Append || k === Obs.Truncate || k === Obs.Commit;
+
+/**
+ * Indices of the replica-state records (Append, Truncate, Commit), grouped by partition (CSR:
+ * partition p owns idx[start[p] .. start[p+1]-1], in log order). The kind is read first: a settled
+ * start's millions of declarations are passed over without reading their partitions, and the second
+ * pass covers only the span from the first such record to the last.
+ */
+function groupReplicaState(log: ObservationLog, partitions: number, scratch?: Scratch): { start: Int32Array; idx: Int32Array } {
+  const { kind, partition } = log;
+  const n = log.length;
   const start = scratch?.int32(Slot.StateStart, partitions + 1) ?? new Int32Array(partitions + 1);
-  for (let i = 0; i < log.length; i++) {
-    const p = log.partition[i];
-    if (p >= 0 && p < partitions && wanted(log.kind[i])) start[p + 1]++;
+  let from = n;
+  let to = 0;
+  for (let i = 0; i < n; i++) {
+    if (!isReplicaState(kind[i])) continue;
+    const p = partition[i];
+    if (!(p >= 0 && p < partitions)) continue;
+    start[p + 1]++;
+    if (i < from) from = i;
+    to = i + 1;
   }
   for (let p = 0; p < partitions; p++) start[p + 1] += start[p];
   const idx = scratch?.int32(Slot.StateIndex, start[partitions], false) ?? new Int32Array(start[partitions]); // every element written
   // start[p] serves as partition p's cursor (no second P-sized array), then is shifted back.
-  for (let i = 0; i < log.length; i++) {
-    const p = log.partition[i];
-    if (p >= 0 && p < partitions && wanted(log.kind[i])) idx[start[p]++] = i;
+  for (let i = from; i < to; i++) {
+    if (!isReplicaState(kind[i])) continue;
+    const p = partition[i];
+    if (p >= 0 && p < partitions) idx[start[p]++] = i;
   }
   start.copyWithin(1, 0, partitions);
   start[0] = 0;
@@ -56,8 +72,6 @@ export function historyByPartition(history: History, partitions: number, scratch
   start[0] = 0;
   return { start, rows };
 }
-
-const isReplicaState = (k: number): boolean => k === Obs.Append || k === Obs.Truncate || k === Obs.Commit;
 
 /**
  * One replica's replayed log, reused across partitions. Its length is kept apart from the arrays':
@@ -110,7 +124,14 @@ export function judgeData(record: SafetyRecord, byPartition?: HistoryByPartition
   const partitions = cluster.partitions;
   const rf = cluster.replicationFactor;
   let measured = false;
-  for (let i = 0; i < log.length && !measured; i++) measured = log.kind[i] === Obs.Append || log.kind[i] === Obs.Commit;
+  const { kind: kinds } = log;
+  for (let i = 0, n = log.length; i < n; i++) {
+    const k = kinds[i];
+    if (k === Obs.Append || k === Obs.Commit) {
+      measured = true;
+      break;
+    }
+  }
   let acknowledged = 0;
   for (let r = 0; r < history.length; r++) if (history.outcome[r] === Outcome.Ok) acknowledged++;
   if (!measured) {
@@ -124,7 +145,7 @@ export function judgeData(record: SafetyRecord, byPartition?: HistoryByPartition
     };
   }
 
-  const state = groupByPartition(log, partitions, isReplicaState, scratch);
+  const state = groupReplicaState(log, partitions, scratch);
   const writes = byPartition ?? historyByPartition(history, partitions, scratch);
   const replicas = Array.from({ length: rf }, () => new ReplicaLog());
   const lost: LostWriteFinding[] = [];
@@ -234,8 +255,8 @@ export function judgeData(record: SafetyRecord, byPartition?: HistoryByPartition
   if (lost.length > 0) {
     const wanted = new Map<number, number>(lost.map((f, i) => [f.writeId, i]));
     const found: LostWriteFinding[] = lost.slice();
-    for (let i = 0; i < log.length; i++) {
-      if (log.kind[i] !== Obs.Ack) continue;
+    for (let i = 0, n = log.length; i < n; i++) {
+      if (kinds[i] !== Obs.Ack) continue;
       const n = wanted.get(log.b[i]);
       if (n === undefined || log.host[i] !== lost[n].acknowledgedBy || found[n].epoch !== -1) continue;
       found[n] = { ...found[n], epoch: log.a[i] };

@@ -33,17 +33,20 @@ function leadIndex(log: ObservationLog, partitions: number, scratch?: Scratch): 
   const { kind, partition } = log;
   const length = log.length;
   const acked = scratch?.uint8(Slot.Acked, partitions) ?? new Uint8Array(partitions);
+  // The kind first: the partition column is read only for the few records asked about.
   for (let i = 0; i < length; i++) {
+    if (kind[i] !== Obs.Ack) continue;
     const p = partition[i];
-    if (kind[i] === Obs.Ack && p >= 0 && p < partitions) acked[p] = 1;
+    if (p >= 0 && p < partitions) acked[p] = 1;
   }
   // The indexed declarations' positions in the log, in log order: the scatter below walks these,
   // not the whole log a third time (3-7M records at 1M partitions, a few thousand of them indexed).
   const indexed: number[] = [];
   const start = scratch?.int32(Slot.LeadStart, partitions + 1) ?? new Int32Array(partitions + 1);
   for (let i = 0; i < length; i++) {
+    if (kind[i] !== Obs.Lead) continue;
     const p = partition[i];
-    if (kind[i] === Obs.Lead && p >= 0 && acked[p] === 1) {
+    if (p >= 0 && acked[p] === 1) {
       start[p + 1]++;
       indexed.push(i);
     }
@@ -151,8 +154,9 @@ export function judgeSplitBrain(log: ObservationLog, intervals: LeadershipInterv
   const late = lateAckCheck(log, partitions, scratch);
   let lateCount = 0;
   const latePartitions = new Set<number>();
-  for (let i = 0; i < log.length; i++) {
-    if (log.kind[i] !== Obs.Ack) continue;
+  const { kind } = log;
+  for (let i = 0, n = log.length; i < n; i++) {
+    if (kind[i] !== Obs.Ack) continue;
     const p = log.partition[i];
     const e = log.a[i];
     const t = log.time[i];
