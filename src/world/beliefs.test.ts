@@ -3,6 +3,7 @@ import { ClusterModel } from "../cluster/cluster-model.ts";
 import { RandomStreams } from "../sim/random.ts";
 import { BeliefTable } from "./beliefs.ts";
 import { ObservationLog } from "../record/observation-log.ts";
+import { lcg } from "../testing/lcg.ts";
 
 const cluster = (partitions: number): ClusterModel =>
   new ClusterModel({ brokers: 10, partitions, replicationFactor: 3 }, new RandomStreams(1).stream("cluster"));
@@ -39,5 +40,78 @@ describe("BeliefTable: arrays kept for the next world", () => {
     const taker = new BeliefTable(c);
     log.release(); // nothing more to give: taker keeps its arrays to itself
     expect(new BeliefTable(c).leader.buffer === taker.leader.buffer).toBe(false);
+  });
+});
+
+describe("BeliefTable: a settled start's declarations staged in host order", () => {
+  /**
+   * A settled start's order (host by host, each host's partitions in its list's order), broken by
+   * the seeded draws: skipped partitions, repeats, partitions out of order or not replicated by the
+   * host, and reads and crashes in the middle.
+   */
+  type Step = readonly ["set", number, number, number, number] | readonly ["read", number, number] | readonly ["forget", number];
+  function steps(c: ClusterModel, seed: number, breakEvery: number): Step[] {
+    const rnd = lcg(seed);
+    const out: Step[] = [];
+    for (let h = 0; h < c.brokers; h++) {
+      for (const p of c.partitionsOf(h)) {
+        const r = breakEvery > 0 ? rnd(breakEvery) : -1;
+        if (r === 0) continue; // skipped
+        out.push(["set", h, p, rnd(c.brokers), rnd(5)]);
+        if (r === 1) out.push(["set", h, p, -1, -1]); // repeated
+        if (r === 2) out.push(["set", h, rnd(c.partitions), h, 3]); // elsewhere: out of order, perhaps not a replica
+        if (r === 3) out.push(["read", rnd(c.brokers), rnd(c.partitions)]);
+        if (r === 4) out.push(["forget", rnd(c.brokers)]);
+      }
+    }
+    return out;
+  }
+
+  function replay(c: ClusterModel, all: readonly Step[], staged: boolean): { table: BeliefTable; reads: number[]; stagedToEnd: boolean } {
+    const table = new BeliefTable(c);
+    const reads: number[] = [];
+    if (staged) table.beginHostOrder();
+    for (const s of all) {
+      if (s[0] === "set") table.set(s[1], s[2], s[3], s[4]);
+      else if (s[0] === "read") reads.push(table.leaderSeenBy(s[1], s[2]));
+      else table.forget(s[1]);
+    }
+    const stagedToEnd = table.staging;
+    if (staged) table.endHostOrder();
+    return { table, reads, stagedToEnd };
+  }
+
+  it("leaves the table the direct stores leave, in host order or not", () => {
+    const cases: [ClusterModel, number, number][] = [
+      [cluster(3_000), 1, 0], // a settled start's exact order
+      [cluster(3_000), 2, 400], // a rare break
+      [cluster(500), 3, 30],
+      [cluster(500), 4, 6], // breaks everywhere
+      [ClusterModel.fromReplicaLists(3, [[0, 1, 2], [2, 0, 1], [1, 2, 0], [0, 2, 1]]), 5, 0],
+      // a host twice in one replica list: one slot (its first place), so no stage is opened
+      [ClusterModel.fromReplicaLists(4, [[0, 1, 0], [2, 3, 1], [1, 1, 2], [3, 0, 2]]), 6, 0],
+    ];
+    for (const [c, seed, breakEvery] of cases) {
+      const all = steps(c, seed, breakEvery);
+      const direct = replay(c, all, false);
+      const staged = replay(c, all, true);
+      expect(Array.from(staged.table.leader)).toEqual(Array.from(direct.table.leader));
+      expect(Array.from(staged.table.epoch)).toEqual(Array.from(direct.table.epoch));
+      expect(staged.reads).toEqual(direct.reads);
+      // A settled start's exact order is staged to its end (the point of the stage); a host twice
+      // in a replica list opens none.
+      if (breakEvery === 0) expect(staged.stagedToEnd).toBe(seed !== 6);
+    }
+  });
+
+  it("a read while staging sees the staged beliefs", () => {
+    const c = cluster(1_000);
+    const table = new BeliefTable(c);
+    table.beginHostOrder();
+    const [first] = c.partitionsOf(2);
+    table.set(2, first, 7, 4);
+    expect(table.leaderSeenBy(2, first)).toBe(7);
+    table.endHostOrder();
+    expect(table.leaderSeenBy(2, first)).toBe(7);
   });
 });

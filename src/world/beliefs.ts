@@ -8,6 +8,7 @@ import type { HostId, Observer, PartitionId } from "../elector/api.ts";
 import type { ClusterModel } from "../cluster/cluster-model.ts";
 import type { Kernel } from "../sim/kernel.ts";
 import { Obs, type ObsKind, type ObservationLog } from "../record/observation-log.ts";
+import { HostOrderStage } from "./host-order-stage.ts";
 
 /** Where acknowledgements and refusals go so the producer hears back. */
 export interface WriteOutcomeSink {
@@ -48,7 +49,32 @@ export class BeliefTable {
     }
   }
 
+  /** Open while a settled start's hosts boot (World): declarations are staged host by host (host-order-stage.ts). */
+  private stage: HostOrderStage | undefined;
+
+  /** The hosts are about to boot settled, one after another: stage their declarations in host order. */
+  beginHostOrder(): void {
+    this.stage = HostOrderStage.open(this.cluster);
+  }
+
+  /** Whether declarations are being staged (a test's question: a settled start's order keeps it open). */
+  get staging(): boolean {
+    return this.stage !== undefined;
+  }
+
+  /** Every staged declaration goes to its slot; later ones are stored directly. */
+  endHostOrder(): void {
+    const stage = this.stage;
+    if (stage === undefined) return;
+    this.stage = undefined;
+    stage.moveInto(this.leader, this.epoch);
+  }
+
   set(host: HostId, partition: PartitionId, leader: HostId, epoch: number): void {
+    if (this.stage !== undefined) {
+      if (this.stage.take(host, partition, leader, epoch)) return;
+      this.endHostOrder(); // out of host order: what is staged first, then this one directly
+    }
     const j = this.cluster.replicaIndex(partition, host);
     if (j < 0) return; // a broker that does not replicate the partition keeps no slot
     const slot = partition * this.cluster.replicationFactor + j;
@@ -58,6 +84,7 @@ export class BeliefTable {
 
   /** A crashed host believes nothing. */
   forget(host: HostId): void {
+    this.endHostOrder();
     const rf = this.cluster.replicationFactor;
     for (const p of this.cluster.partitionsOf(host)) {
       const slot = p * rf + this.cluster.replicaIndex(p, host);
@@ -67,6 +94,7 @@ export class BeliefTable {
   }
 
   leaderSeenBy(host: HostId, partition: PartitionId): HostId {
+    if (this.stage !== undefined) this.endHostOrder();
     const j = this.cluster.replicaIndex(partition, host);
     return j < 0 ? -1 : this.leader[partition * this.cluster.replicationFactor + j];
   }

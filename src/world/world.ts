@@ -158,7 +158,11 @@ export class World
     const zk = new RestoredCoordinator(this.coordinator, this.zkClients, this.cluster.brokers);
     const settled = definition.settle!(this.cluster, this.config.options, zk, this.config.settledChoice);
     zk.finish();
+    // Each host declares its partitions' beliefs in its own list's order: staged so, the belief
+    // table is written in one sequential pass instead of a cache miss per declaration at 1M.
+    this.beliefs.beginHostOrder();
     for (const host of this.hosts) host.bootSettled(settled);
+    this.beliefs.endHostOrder();
     this.startedAs = "settled";
   }
 
