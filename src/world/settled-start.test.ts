@@ -40,7 +40,6 @@ const RULES: Record<string, DigestRules & { readonly atMs: number; readonly ownC
       "lastFetchAt",
       "heldFetch",
       "holdQueue",
-      "holdHead",
       "holdTimerAt",
       "fetchDeadline", // the outstanding fetch's timeout deadline: network delays
       "timerArmedFor", // the deadline the lazy fetch-timeout timer was armed for: timer phase
