@@ -60,6 +60,7 @@ describe("BeliefTable: a settled start's declarations staged in host order", () 
         out.push(["set", h, p, rnd(c.brokers), rnd(5)]);
         if (r === 1) out.push(["set", h, p, -1, -1]); // repeated
         if (r === 2) out.push(["set", h, rnd(c.partitions), h, 3]); // elsewhere: out of order, perhaps not a replica
+        if (r === 5) out.push(["set", c.brokers + rnd(3), p, h, 2]); // not a broker at all (a producer's id)
         if (r === 3) out.push(["read", rnd(c.brokers), rnd(c.partitions)]);
         if (r === 4) out.push(["forget", rnd(c.brokers)]);
       }
@@ -113,5 +114,17 @@ describe("BeliefTable: a settled start's declarations staged in host order", () 
     expect(table.leaderSeenBy(2, first)).toBe(7);
     table.endHostOrder();
     expect(table.leaderSeenBy(2, first)).toBe(7);
+  });
+
+  it("a declaration by an id that is no broker is ignored while staging, as directly", () => {
+    const c = cluster(1_000);
+    const table = new BeliefTable(c);
+    table.beginHostOrder();
+    const [first] = c.partitionsOf(0);
+    table.set(0, first, 0, 1);
+    table.set(c.brokers + 1, first, 3, 3);
+    table.endHostOrder();
+    expect(table.leaderSeenBy(0, first)).toBe(0);
+    expect(Array.from(table.leader).filter((l) => l !== -1)).toEqual([0]);
   });
 });

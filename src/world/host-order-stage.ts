@@ -67,8 +67,9 @@ export class HostOrderStage {
 
   /** Stages `host`'s belief about `partition` if it is the next partition of the host's list; false otherwise. */
   take(host: number, partition: number, leader: number, epoch: number): boolean {
-    const k = this.count[host];
     const list = this.lists[host];
+    if (list === undefined) return false; // not a broker: the direct store ignores it
+    const k = this.count[host];
     if (k >= list.length || list[k] !== partition) return false;
     const at = this.start[host] + k;
     this.leader[at] = leader;
