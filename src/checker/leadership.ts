@@ -41,8 +41,8 @@ export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, e
   // intervals are born grouped, in opening order, with nothing to regroup or permute afterwards.
   // Sized once (at 1M partitions each 64 MiB of new typed arrays costs a full collection).
   const start = scratch?.int32(Slot.IntervalStart, P + 1) ?? new Int32Array(P + 1);
-  const n = log.length;
-  for (let i = 0; i < n; i++) {
+  const records = log.length;
+  for (let i = 0; i < records; i++) {
     if (kind[i] !== Obs.Lead) continue; // the partition is read for Lead declarations only
     const p = logPartition[i];
     if (p >= 0 && p < P) start[p + 1]++;
@@ -70,7 +70,7 @@ export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, e
     }
   }
   // start[p] is partition p's fill cursor until the end (see "Compact" below).
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < records; i++) {
     const k = kind[i];
     if (k === Obs.Lead || k === Obs.Follow || k === Obs.StepDown) {
       const p = logPartition[i];

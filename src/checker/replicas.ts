@@ -255,7 +255,7 @@ export function judgeData(record: SafetyRecord, byPartition?: HistoryByPartition
   if (lost.length > 0) {
     const wanted = new Map<number, number>(lost.map((f, i) => [f.writeId, i]));
     const found: LostWriteFinding[] = lost.slice();
-    for (let i = 0, n = log.length; i < n; i++) {
+    for (let i = 0, length = log.length; i < length; i++) {
       if (kinds[i] !== Obs.Ack) continue;
       const n = wanted.get(log.b[i]);
       if (n === undefined || log.host[i] !== lost[n].acknowledgedBy || found[n].epoch !== -1) continue;
