@@ -3,6 +3,8 @@
  * acknowledged or refused, host lifecycle changes and injected faults. Columns in growable typed
  * arrays, so a million declarations cost tens of megabytes, not a million objects.
  */
+import { KeptArrays } from "./kept-arrays.ts";
+
 export const Obs = {
   Lead: 1, // partition, a = epoch
   Follow: 2, // partition, a = leader (-1 none), b = epoch (-1 unknown)
@@ -48,7 +50,7 @@ interface Columns {
  * so every run paid a page fault per 4 KiB of them again (~23k of the ~38k page faults of a 1M zab
  * build), where smaller cells reuse memory their predecessors freed. One set is kept.
  */
-let spare: Columns | undefined;
+const spare = new KeptArrays<Columns>();
 
 export class ObservationLog {
   length = 0;
@@ -107,11 +109,9 @@ export class ObservationLog {
     this.releasesWith?.release();
     this.releasesWith = undefined;
     const n = this.length;
-    // Only a large log's columns are worth keeping, and a kept set gives way to a larger one only.
-    if (this.time.length >= 1 << 16 && (spare === undefined || this.time.length >= spare.time.length)) {
-      for (const col of [this.time, this.host, this.kind, this.partition, this.a, this.b, this.c]) col.fill(0, 0, n);
-      spare = { time: this.time, host: this.host, kind: this.kind, partition: this.partition, a: this.a, b: this.b, c: this.c };
-    }
+    const columns = { time: this.time, host: this.host, kind: this.kind, partition: this.partition, a: this.a, b: this.b, c: this.c };
+    // Only a large log's columns are kept (kept-arrays.ts); those are zeroed to read as fresh.
+    if (spare.give(columns, this.time.length)) for (const col of Object.values(columns)) col.fill(0, 0, n);
     this.length = 0;
     this.time = new Float64Array(1024);
     this.host = new Int32Array(1024);
@@ -127,8 +127,7 @@ export class ObservationLog {
       dst.set(src as never);
       return dst;
     };
-    const from = spare !== undefined && spare.time.length === n ? spare : undefined;
-    if (from !== undefined) spare = undefined;
+    const from = spare.take(n);
     this.time = g(this.time, from?.time ?? new Float64Array(n));
     this.host = g(this.host, from?.host ?? new Int32Array(n));
     this.kind = g(this.kind, from?.kind ?? new Uint8Array(n));

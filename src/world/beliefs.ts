@@ -8,6 +8,7 @@ import type { HostId, Observer, PartitionId } from "../elector/api.ts";
 import type { ClusterModel } from "../cluster/cluster-model.ts";
 import type { Kernel } from "../sim/kernel.ts";
 import { Obs, type ObsKind, type ObservationLog } from "../record/observation-log.ts";
+import { KeptArrays } from "../record/kept-arrays.ts";
 import { HostOrderStage } from "./host-order-stage.ts";
 
 /** Where acknowledgements and refusals go so the producer hears back. */
@@ -22,7 +23,7 @@ export interface WriteOutcomeSink {
  * (~9k, ~100 ms of a 1M build) to fill them. Refilled on reuse, a kept pair equals a fresh one.
  * One pair is kept (as the observation log's columns, observation-log.ts).
  */
-let spare: { readonly leader: Int32Array; readonly epoch: Float64Array } | undefined;
+const spare = new KeptArrays<{ readonly leader: Int32Array; readonly epoch: Float64Array }>();
 
 export class BeliefTable {
   /** Believed leader per replica slot (p * rf + j): the host itself when it leads, -1 for none. */
@@ -32,8 +33,7 @@ export class BeliefTable {
 
   constructor(private readonly cluster: ClusterModel) {
     const n = cluster.assignment.length;
-    const kept = spare !== undefined && spare.leader.length === n ? spare : undefined;
-    if (kept !== undefined) spare = undefined;
+    const kept = spare.take(n);
     this.leader = (kept?.leader ?? new Int32Array(n)).fill(-1);
     this.epoch = (kept?.epoch ?? new Float64Array(n)).fill(-1);
   }
@@ -43,10 +43,7 @@ export class BeliefTable {
    * the world's observation log's release (World wires it), whose caller holds the last reference.
    */
   release(): void {
-    // Only large tables are worth keeping; a kept pair gives way to a larger one only.
-    if (this.leader.length >= 1 << 16 && (spare === undefined || this.leader.length >= spare.leader.length)) {
-      spare = { leader: this.leader, epoch: this.epoch };
-    }
+    spare.give({ leader: this.leader, epoch: this.epoch }, this.leader.length); // refilled on reuse
   }
 
   /** Open while a settled start's hosts boot (World): declarations are staged host by host (host-order-stage.ts). */

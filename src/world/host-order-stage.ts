@@ -17,12 +17,13 @@
  * equals the one the direct stores would have made, whatever the elector declares.
  */
 import type { ClusterModel } from "../cluster/cluster-model.ts";
+import { KeptArrays } from "../record/kept-arrays.ts";
 
 /**
  * The staging arrays of the last stage, for the next stage of the same size (as the belief table's
  * own arrays, beliefs.ts: at 1M they are 36 MiB, mapped fresh for each world otherwise).
  */
-let spare: { readonly leader: Int32Array; readonly epoch: Float64Array } | undefined;
+const spare = new KeptArrays<{ readonly leader: Int32Array; readonly epoch: Float64Array }>();
 
 export class HostOrderStage {
   /** Each host's declarations so far, host-major: host h's k-th at start[h] + k. */
@@ -36,8 +37,7 @@ export class HostOrderStage {
 
   private constructor(private readonly cluster: ClusterModel) {
     const n = cluster.assignment.length;
-    const kept = spare !== undefined && spare.leader.length === n ? spare : undefined;
-    if (kept !== undefined) spare = undefined;
+    const kept = spare.take(n);
     // Only a staged prefix is ever read back: the arrays need no clearing.
     this.leader = kept?.leader ?? new Int32Array(n);
     this.epoch = kept?.epoch ?? new Float64Array(n);
@@ -99,6 +99,6 @@ export class HostOrderStage {
         epochOut[slot] = epoch[at];
       }
     }
-    if (leader.length >= 1 << 16 && (spare === undefined || leader.length >= spare.leader.length)) spare = { leader, epoch };
+    spare.give({ leader, epoch }, leader.length);
   }
 }
