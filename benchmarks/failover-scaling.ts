@@ -118,6 +118,14 @@ export function scalingCells(
  * target is judged on the median of several runs, with the spread printed beside it. Every run of a
  * cell must give the same result (the lab is deterministic): a difference stops the benchmark.
  *
+ * An elector's runs go in rounds: each round runs each of its cells once (a cell drops out once it
+ * has run its repeats), so its 10k, 100k and 1M cells are measured interleaved rather than one block
+ * after another. Why: on this shared VM the same run's speed switches between two levels for blocks
+ * of several seconds (naive-race's 10k run ~290 then ~450-730 ms for identical work, stop 33), so in
+ * blocks one cell could be measured entirely at the slow level and its neighbour at the fast one, and
+ * their difference, the time per added partition, measured the machine. Interleaved, a slow block
+ * falls on both cells alike.
+ *
  * By default a cell below 1M partitions runs nine times and a 1M cell three. Why: the linearity
  * target compares the time per added partition from 10k to 100k with that from 100k to 1M, and the
  * first is the difference of two cells of well under a second each (their run phase costs about the
@@ -199,20 +207,26 @@ async function main(): Promise<void> {
   }
   const repeatOf = (cell: Cell): number =>
     option("repeat") !== undefined ? repeatOption : cell.cluster.partitions >= 1_000_000 ? DEFAULT_REPEAT_1M : DEFAULT_REPEAT_SMALL;
-  const measured: Repeated[] = [];
-  for (const cell of cells) {
-    const repeat = repeatOf(cell);
-    const runs: Measured[] = [];
-    for (let r = 0; r < repeat; r++) {
-      const m = measure(cell, catalog, cell.start === "settled" ? UNTIL_SETTLED : undefined);
-      runs.push(m);
-      process.stderr.write(
-        `  ${cell.elector} ${cell.scenario} ${n0(cell.cluster.partitions)} partitions${repeat > 1 ? ` [run ${r + 1}/${repeat}]` : ""} (${cell.cluster.brokers} brokers; ${m.hosts}; start ${m.started}; end ${endText(m)} s): cell ${n0(m.wallMs)} ms, CPU ${n0(m.cpuMs)} ms of which system ${n0(m.sysMs)} (wall / CPU: build ${n0(m.probeMs)} / ${n0(m.buildCpuMs)}, run ${n0(m.runMs)} / ${n0(m.runCpuMs)} of which start ${n0(m.startMs)}, judge ${n0(m.judgeMs)} / ${n0(m.judgeCpuMs)}), ${n0(m.events)} events, heap ${mib(m.peakHeapBytes)} MiB, peak RSS ${mib(m.maxRssBytes)} MiB\n`,
-      );
-      if (r > 0) sameRun(runs[0], m);
+  // Each elector's cells in rounds (see DEFAULT_REPEAT_SMALL's comment), electors one after another.
+  const runsOf = new Map<Cell, Measured[]>(cells.map((cell) => [cell, []]));
+  for (const name of [...new Set(cells.map((cell) => cell.elector))]) {
+    const mine = cells.filter((cell) => cell.elector === name);
+    const rounds = Math.max(0, ...mine.map(repeatOf));
+    for (let r = 0; r < rounds; r++) {
+      for (const cell of mine) {
+        const repeat = repeatOf(cell);
+        if (r >= repeat) continue;
+        const runs = runsOf.get(cell)!;
+        const m = measure(cell, catalog, cell.start === "settled" ? UNTIL_SETTLED : undefined);
+        runs.push(m);
+        process.stderr.write(
+          `  ${cell.elector} ${cell.scenario} ${n0(cell.cluster.partitions)} partitions${repeat > 1 ? ` [run ${r + 1}/${repeat}]` : ""} (${cell.cluster.brokers} brokers; ${m.hosts}; start ${m.started}; end ${endText(m)} s): cell ${n0(m.wallMs)} ms, CPU ${n0(m.cpuMs)} ms of which system ${n0(m.sysMs)} (wall / CPU: build ${n0(m.probeMs)} / ${n0(m.buildCpuMs)}, run ${n0(m.runMs)} / ${n0(m.runCpuMs)} of which start ${n0(m.startMs)}, judge ${n0(m.judgeMs)} / ${n0(m.judgeCpuMs)}), ${n0(m.events)} events, heap ${mib(m.peakHeapBytes)} MiB, peak RSS ${mib(m.maxRssBytes)} MiB\n`,
+        );
+        if (r > 0) sameRun(runs[0], m);
+      }
     }
-    measured.push(medianRun(runs));
   }
+  const measured: Repeated[] = cells.map((cell) => medianRun(runsOf.get(cell)!));
   process.stdout.write(`${table(HEADER, measured.map(row))}\n\n`);
 
   // Targets and linearity, per elector (busiest-leader crash).
