@@ -126,16 +126,20 @@ export function scalingCells(
  * their difference, the time per added partition, measured the machine. Interleaved, a slow block
  * falls on both cells alike.
  *
- * By default a cell below 1M partitions runs nine times and a 1M cell three. Why: the linearity
+ * By default a cell below 1M partitions runs nine times and a 1M cell five. Why: the linearity
  * target compares the time per added partition from 10k to 100k with that from 100k to 1M, and the
  * first is the difference of two cells of well under a second each (their run phase costs about the
  * same at both counts), so a 100 ms swing of one of them moves it by ~1 µs, as much as the figure
  * itself. Measured (stop 32's two `--big` benches, medians of three): zab's 10k->100k marginal 1.3
- * then -0.2 µs, kafka-controller's 4.8 then 0.3. Nine runs of a sub-second cell cost seconds; a 1M
- * cell's run is long enough that three suffice.
+ * then -0.2 µs, kafka-controller's 4.8 then 0.3. Nine runs of a sub-second cell cost seconds. A 1M
+ * cell's first run in a process is its slowest (its arrays are fresh from the system, page faults:
+ * naive-race 617 ms of system CPU against 68-121 in the next two, stop 34), so of three runs the
+ * median was the slower of the two others, and one slow block of the machine moved it by half a
+ * second (naive-race 1,275-2,093 ms in four benches within three minutes, 12:20-12:23 UTC); five
+ * cost seconds more per elector.
  */
 const DEFAULT_REPEAT_SMALL = 9;
-const DEFAULT_REPEAT_1M = 3;
+const DEFAULT_REPEAT_1M = 5;
 
 /** The median wall and the median CPU over a cell's runs (each its own median), and their ranges. */
 interface Spread {
