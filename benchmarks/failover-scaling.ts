@@ -124,7 +124,11 @@ export function scalingCells(
  * of several seconds (naive-race's 10k run ~290 then ~450-730 ms for identical work, stop 33), so in
  * blocks one cell could be measured entirely at the slow level and its neighbour at the fast one, and
  * their difference, the time per added partition, measured the machine. Interleaved, a slow block
- * falls on both cells alike.
+ * falls on both cells alike. The 1M cells go in rounds of their own after the others: a run right
+ * after a 1M run pays for collecting what the 1M world left (stop 28 found ~800 MB then; in stop 34's
+ * first interleaved bench naive-race's 10k runs right after a 1M run judged in 58-90 ms, those after
+ * a 100k run in 9-38), and a
+ * slow block moves a 1M cell's time per added partition a tenth as much (it is divided by 900k).
  *
  * By default a cell below 1M partitions runs nine times and a 1M cell five. Why: the linearity
  * target compares the time per added partition from 10k to 100k with that from 100k to 1M, and the
@@ -211,10 +215,14 @@ async function main(): Promise<void> {
   }
   const repeatOf = (cell: Cell): number =>
     option("repeat") !== undefined ? repeatOption : cell.cluster.partitions >= 1_000_000 ? DEFAULT_REPEAT_1M : DEFAULT_REPEAT_SMALL;
-  // Each elector's cells in rounds (see DEFAULT_REPEAT_SMALL's comment), electors one after another.
+  // Each elector's cells in rounds (see DEFAULT_REPEAT_SMALL's comment), electors one after another:
+  // first its cells below 1M, then its 1M cells.
   const runsOf = new Map<Cell, Measured[]>(cells.map((cell) => [cell, []]));
-  for (const name of [...new Set(cells.map((cell) => cell.elector))]) {
+  const groups = [...new Set(cells.map((cell) => cell.elector))].flatMap((name) => {
     const mine = cells.filter((cell) => cell.elector === name);
+    return [mine.filter((cell) => cell.cluster.partitions < 1_000_000), mine.filter((cell) => cell.cluster.partitions >= 1_000_000)];
+  });
+  for (const mine of groups) {
     const rounds = Math.max(0, ...mine.map(repeatOf));
     for (let r = 0; r < rounds; r++) {
       for (const cell of mine) {
