@@ -9,7 +9,7 @@ import { ClusterModel } from "../../src/cluster/cluster-model.ts";
 import { RandomStreams } from "../../src/sim/random.ts";
 import { naiveRace, type NaiveRaceOptions } from "./index.ts";
 import { NaiveRaceHost } from "./race-host.ts";
-import { settledState } from "./settled.ts";
+import type { NaiveRaceSettled } from "./settled.ts";
 
 const defaults = Schema.decodeUnknownSync(naiveRace.options)({});
 const cluster = { brokers: 5, partitions: 12, replicationFactor: 3 };
@@ -127,7 +127,7 @@ describe("naive-race: requests lost to ConnectionLoss", () => {
   });
 });
 
-describe("naive-race: a settled start's shares", () => {
+describe("naive-race: a settled start's beliefs per host", () => {
   // A stand-in context: what a host's constructor and startSettled read, and a log of its declarations.
   function contextOf(cluster: ClusterModel, host: number, said: string[]): HostContext {
     const store = new Map<string, unknown>();
@@ -146,17 +146,15 @@ describe("naive-race: a settled start's shares", () => {
     } as unknown as HostContext;
   }
 
-  test("every host takes its partitions' leaders and epochs; a second instance given the same state gets its own copy", () => {
+  test("every host takes its partitions' leaders and epochs into arrays of its own", () => {
     const cluster = new ClusterModel({ brokers: 5, partitions: 40, replicationFactor: 3 }, new RandomStreams(3).stream("cluster"));
     const leaders = new Int32Array(40);
-    const epochs = new Float64Array(40);
-    for (let p = 0; p < 40; p++) {
-      leaders[p] = cluster.replica(p, p % 3);
-      epochs[p] = 1000 + 7 * p;
-    }
-    const settled = settledState(cluster, leaders, epochs);
+    for (let p = 0; p < 40; p++) leaders[p] = cluster.replica(p, p % 3);
+    const settled: NaiveRaceSettled = { leaders, firstEpoch: 1000 };
+    const epochOf = (p: number): number => 1000 + p;
     const expected = (h: number): string[] =>
-      Array.from(cluster.partitionsOf(h), (p) => (leaders[p] === h ? `lead ${p} ${epochs[p]}` : `follow ${p} ${leaders[p]} ${epochs[p]}`));
+      Array.from(cluster.partitionsOf(h), (p) => (leaders[p] === h ? `lead ${p} ${epochOf(p)}` : `follow ${p} ${leaders[p]} ${epochOf(p)}`));
+    const arrays = (h: NaiveRaceHost) => h as unknown as { leader: Int32Array; epoch: Float64Array };
     const hosts: NaiveRaceHost[] = [];
     for (let h = 0; h < 5; h++) {
       const said: string[] = [];
@@ -165,17 +163,19 @@ describe("naive-race: a settled start's shares", () => {
       expect(said).toEqual(expected(h));
       cluster.partitionsOf(h).forEach((p, i) => {
         expect(host.leaderOf(i)).toBe(leaders[p]);
-        expect(host.epochOf(i)).toBe(epochs[p]);
+        expect(host.epochOf(i)).toBe(epochOf(p));
       });
       hosts.push(host);
     }
+    // A second instance given the same settled state: the same beliefs, in arrays of its own.
     const said: string[] = [];
     const again = new NaiveRaceHost(contextOf(cluster, 2, said), defaults);
     again.startSettled(settled);
     expect(said).toEqual(expected(2));
-    const arrays = (h: NaiveRaceHost) => h as unknown as { leader: Int32Array; epoch: Float64Array };
     expect(arrays(again).leader).not.toBe(arrays(hosts[2]).leader);
     expect(arrays(again).epoch).not.toBe(arrays(hosts[2]).epoch);
     expect(Array.from(arrays(again).leader)).toEqual(Array.from(arrays(hosts[2]).leader));
+    expect(Array.from(arrays(again).epoch)).toEqual(Array.from(arrays(hosts[2]).epoch));
+    expect(leaders).toEqual(Int32Array.from({ length: 40 }, (_, p) => cluster.replica(p, p % 3))); // the settled state is left as it was
   });
 });

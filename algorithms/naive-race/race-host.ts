@@ -9,7 +9,7 @@
 import type { ElectorInstance, HostContext, HostId, Message, PartitionId, ZkEvent, ZkResult } from "../../src/elector/api.ts";
 import { Fence, OP_FENCE } from "./fence.ts";
 import type { NaiveRaceOptions } from "./options.ts";
-import { takeShare, type NaiveRaceSettled } from "./settled.ts";
+import type { NaiveRaceSettled } from "./settled.ts";
 import { Replication, type ElectionView, type FetchRequest, type FetchResponse } from "./replication.ts";
 import { NRULE } from "./rules.ts";
 
@@ -64,20 +64,28 @@ export class NaiveRaceHost implements ElectorInstance, ElectionView {
 
   /** Settled start (lab addition, settled.ts): lead or follow as the quiet start left each partition. */
   startSettled(settled: unknown): void {
+    const { leaders, firstEpoch } = settled as NaiveRaceSettled;
     const host = this.ctx.host;
+    const partitions = this.partitions;
     this.session = this.ctx.zk.sessionId;
-    // Every replica believes in its partition's settled leader and epoch, leader or not.
-    // Taken as this host's own arrays (settled.ts: takeShare), so setLeader's change from no
-    // leader is counted directly (startFollowing) rather than through arrays filled with -1 first.
-    const share = takeShare(settled as NaiveRaceSettled, this.ctx.cluster, host);
-    this.leader = share.leaders;
-    this.epoch = share.epochs;
-    for (let i = 0; i < this.partitions.length; i++) {
-      const l = this.leader[i];
-      if (l === host) this.becomeLeader(i, this.epoch[i]);
+    // Every replica believes in its partition's settled leader and epoch, leader or not: written
+    // straight into this host's arrays, so setLeader's change from no leader is counted directly
+    // (startFollowing) rather than through arrays filled with -1 first. The host's partitions are
+    // in ascending order (ClusterModel), so `leaders` is read forwards; the epochs are computed.
+    const leader = new Int32Array(partitions.length);
+    const epoch = new Float64Array(partitions.length);
+    this.leader = leader;
+    this.epoch = epoch;
+    for (let i = 0; i < partitions.length; i++) {
+      const p = partitions[i];
+      const l = leaders[p];
+      const e = firstEpoch + p;
+      leader[i] = l;
+      epoch[i] = e;
+      if (l === host) this.becomeLeader(i, e);
       else {
         this.startFollowing(l, -1);
-        this.ctx.observer.follow(this.partitions[i], l, this.epoch[i]);
+        this.ctx.observer.follow(p, l, e);
       }
     }
     this.ctx.setTimer(this.o.fetchIntervalMs, TIMER_FETCH);
