@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EventQueue } from "./event-queue.ts";
+import { EventQueue, QueueSizes } from "./event-queue.ts";
 import { RandomStream } from "./random.ts";
 
 /** Pushes an event whose `a` field carries an id, so pops can be read back as ids. */
@@ -197,6 +197,47 @@ describe("EventQueue", () => {
     }
     expect(q.size).toBe(0);
     expect(q.pop()).toBe(-1);
+  });
+
+  it("started at a family's sizes, hands out the same slots and handles in the same order as a queue that grew", () => {
+    // Speed only: a world's queue starts where the last one of its shape ended (kernel.ts).
+    const trace = (q: EventQueue): number[] => {
+      const r = new RandomStream(34, "queue-sizes");
+      const out: number[] = [];
+      let now = 0;
+      for (let i = 0; i < 20_000; i++) {
+        const m = r.next();
+        if (i % 5000 === 0) {
+          // A crowd in one bucket: the run's arrays grow.
+          for (let j = 0; j < 300; j++) out.push(q.push(now + 1, 1, 0, 0, -j, 0, undefined));
+        } else if (m < 0.55 || q.size === 0) {
+          // Past the horizon, into the drained bucket, at +Infinity, or near: all three heaps grow.
+          const t = m < 0.1 ? now + 5000 + r.uniform(0, 3000) : m < 0.2 ? now : m < 0.22 ? Infinity : now + r.uniform(0, 40);
+          const slot = q.push(t, 1, 0, 0, i, 0, undefined);
+          out.push(slot, q.handleOf(slot));
+          if (m > 0.5) q.cancel(q.handleOf(slot));
+        } else {
+          const slot = q.pop();
+          out.push(slot, q.aOf(slot), q.kindOf(slot));
+          if (q.timeOf(slot) !== Infinity) now = q.timeOf(slot);
+        }
+      }
+      return out;
+    };
+    const want = trace(new EventQueue(4));
+    const sizes = new QueueSizes();
+    expect(trace(new EventQueue(4, sizes))).toEqual(want);
+    // The family recorded every growth of that queue.
+    expect(sizes.slots).toBeGreaterThan(1024);
+    expect(sizes.run).toBeGreaterThan(64);
+    expect(sizes.late).toBeGreaterThan(64);
+    expect(sizes.overflow).toBeGreaterThan(64);
+    expect(sizes.infinite).toBeGreaterThan(64);
+    const recorded = { ...sizes };
+    // A queue of the family starts at those sizes (the same workload never grows it again) and
+    // gives exactly the same slots, handles and pops.
+    expect(trace(new EventQueue(4, sizes))).toEqual(want);
+    expect({ ...sizes }).toEqual(recorded);
   });
 
   it("keeps every field of events beyond the horizon and of events pushed into the draining bucket", () => {

@@ -75,12 +75,19 @@ function prefixSums(counts: Int32Array): void {
 
 /** A binary min-heap of slots keyed by (time, seq), the keys stored alongside the slot. */
 class KeyedHeap {
-  time = new Float64Array(64);
-  seq = new Float64Array(64);
-  slot = new Int32Array(64);
+  time: Float64Array;
+  seq: Float64Array;
+  slot: Int32Array;
   size = 0;
 
-  private grow(): void {
+  constructor(capacity: number) {
+    this.time = new Float64Array(capacity);
+    this.seq = new Float64Array(capacity);
+    this.slot = new Int32Array(capacity);
+  }
+
+  /** Doubles the arrays (the queue calls it when a push would not fit) and returns the new capacity. */
+  grow(): number {
     const n = this.time.length * 2;
     const time = new Float64Array(n);
     const seq = new Float64Array(n);
@@ -91,10 +98,11 @@ class KeyedHeap {
     this.time = time;
     this.seq = seq;
     this.slot = slot;
+    return n;
   }
 
+  /** Adds a key and its slot; there must be room (`size` below the arrays' length). */
   push(t: number, s: number, v: number): void {
-    if (this.size === this.time.length) this.grow();
     const time = this.time;
     const seq = this.seq;
     const slot = this.slot;
@@ -147,11 +155,35 @@ class KeyedHeap {
   }
 }
 
+/**
+ * The sizes a family of queues grew to (slots, run, the three heaps): a queue given a record starts
+ * at its sizes and raises them as it grows, so the next queue of the same family starts where the
+ * last one ended instead of doubling up from 1,024 slots again. The kernel keeps one record per
+ * host count (kernel.ts). Why: a bench cell's queue doubled from 1,024 to 65,536 slots in every
+ * run, each step a fresh buffer whose pages fault in and a copy of the old (8-34 ms of a
+ * kafka-controller 10k run, stop 34). Speed only: the order of events is (time, seq) whatever the
+ * sizes, and slots are handed out in the same order (lowest first, last freed first) from a
+ * larger start as through the doublings.
+ */
+export class QueueSizes {
+  slots = 1024;
+  run = 64;
+  late = 64;
+  overflow = 64;
+  infinite = 64;
+}
+
 export class EventQueue {
   // ---- slots: event records ----
   private f64: Float64Array;
   private i32: Int32Array;
-  private readonly objs: unknown[] = []; // kept packed (grown by push), never holey
+  /**
+   * Payloads by slot, kept packed (grown by push, never holey) and only as long as the highest slot
+   * that carried one (fresh slots come lowest first, so it grows by appending, in the optimized
+   * `push`). Filling it to the capacity in `grow` was a loop of up to 65,536 pushes a world in
+   * code that runs too rarely to be optimized (stop 34).
+   */
+  private readonly objs: unknown[] = [];
   private freeSlots: Int32Array;
   private freeCount = 0;
   private capacity = 0;
@@ -168,35 +200,51 @@ export class EventQueue {
   private cursor = 0;
 
   // ---- the run: the drained bucket's events sorted by (time, seq), popped from runPos on ----
-  private runTime = new Float64Array(64);
-  private runSeq = new Float64Array(64);
-  private runSlot = new Int32Array(64);
+  private runTime: Float64Array;
+  private runSeq: Float64Array;
+  private runSlot: Int32Array;
   private runLength = 0;
   private runPos = 0;
   // Scratch for sorting the run.
-  private sortTime = new Float64Array(64);
-  private sortSeq = new Float64Array(64);
-  private sortSlot = new Int32Array(64);
-  private runKey = new Int32Array(64);
-  private sortKey = new Int32Array(64);
+  private sortTime: Float64Array;
+  private sortSeq: Float64Array;
+  private sortSlot: Int32Array;
+  private runKey: Int32Array;
+  private sortKey: Int32Array;
   private readonly digitCount = new Int32Array(RADIX);
 
   // ---- heaps ----
   /** Events scheduled into or before the drained bucket after it was sorted. */
-  private readonly late = new KeyedHeap();
+  private readonly late: KeyedHeap;
   /** Events beyond the wheel's horizon. */
-  private readonly overflow = new KeyedHeap();
+  private readonly overflow: KeyedHeap;
   /** Bucket of the overflow's earliest event (Infinity when it is empty). */
   private overflowBucket = Infinity;
   /** Events at +Infinity: they run after every finite one, in insertion order. */
-  private readonly infinite = new KeyedHeap();
+  private readonly infinite: KeyedHeap;
 
-  constructor(initialCapacity = 1024) {
+  /**
+   * `initialCapacity` slots, or with `sizes` the sizes its family grew to (at least
+   * `initialCapacity`), raised there as this queue grows.
+   */
+  constructor(initialCapacity = 1024, private readonly sizes?: QueueSizes) {
+    const run = sizes?.run ?? 64;
+    this.runTime = new Float64Array(run);
+    this.runSeq = new Float64Array(run);
+    this.runSlot = new Int32Array(run);
+    this.sortTime = new Float64Array(run);
+    this.sortSeq = new Float64Array(run);
+    this.sortSlot = new Int32Array(run);
+    this.runKey = new Int32Array(run);
+    this.sortKey = new Int32Array(run);
+    this.late = new KeyedHeap(sizes?.late ?? 64);
+    this.overflow = new KeyedHeap(sizes?.overflow ?? 64);
+    this.infinite = new KeyedHeap(sizes?.infinite ?? 64);
     this.f64 = new Float64Array(0);
     this.i32 = new Int32Array(0);
     this.next = new Int32Array(0);
     this.freeSlots = new Int32Array(0);
-    this.grow(Math.max(1, initialCapacity));
+    this.grow(Math.max(1, initialCapacity, sizes?.slots ?? 0));
   }
 
   /** Events scheduled and not yet popped (cancelled ones included until they surface). */
@@ -227,20 +275,45 @@ export class EventQueue {
       i32[w + I_KIND] = kind | QUEUED;
     } else {
       i32[w + I_KIND] = kind | QUEUED | HAS_OBJ;
-      this.objs[slot] = obj;
+      const objs = this.objs;
+      if (slot < objs.length) objs[slot] = obj;
+      else this.appendObj(slot, obj);
     }
     const bucket = Math.floor(time * BUCKETS_PER_MS);
     if (bucket <= this.cursor) {
-      this.late.push(time, seq, slot);
+      const late = this.late;
+      if (late.size === late.time.length) this.growLate();
+      late.push(time, seq, slot);
     } else if (bucket - this.cursor < WHEEL_SIZE) {
       this.link(bucket, slot);
     } else if (time === Infinity) {
-      this.infinite.push(time, seq, slot);
+      const infinite = this.infinite;
+      if (infinite.size === infinite.time.length) this.growInfinite();
+      infinite.push(time, seq, slot);
     } else {
-      this.overflow.push(time, seq, slot);
+      const overflow = this.overflow;
+      if (overflow.size === overflow.time.length) this.growOverflow();
+      overflow.push(time, seq, slot);
       if (bucket < this.overflowBucket) this.overflowBucket = bucket;
     }
     return slot;
+  }
+
+  // A heap's growth, recorded in the family's sizes (three methods: a field chosen by name would
+  // make the call sites polymorphic in a key).
+  private growLate(): void {
+    const n = this.late.grow();
+    if (this.sizes !== undefined && n > this.sizes.late) this.sizes.late = n;
+  }
+
+  private growOverflow(): void {
+    const n = this.overflow.grow();
+    if (this.sizes !== undefined && n > this.sizes.overflow) this.sizes.overflow = n;
+  }
+
+  private growInfinite(): void {
+    const n = this.infinite.grow();
+    if (this.sizes !== undefined && n > this.sizes.infinite) this.sizes.infinite = n;
   }
 
   /**
@@ -372,6 +445,13 @@ export class EventQueue {
 
   // ---- storage ----
 
+  /** Stores the payload of a slot at or past the end of `objs`, padding with undefined (packed). */
+  private appendObj(slot: number, obj: unknown): void {
+    const objs = this.objs;
+    while (objs.length < slot) objs.push(undefined);
+    objs.push(obj);
+  }
+
   private grow(capacity: number): void {
     const old = this.capacity;
     const records = new ArrayBuffer(capacity * F64_STRIDE * Float64Array.BYTES_PER_ELEMENT);
@@ -379,7 +459,6 @@ export class EventQueue {
     f64.set(this.f64);
     this.f64 = f64;
     this.i32 = new Int32Array(records);
-    while (this.objs.length < capacity) this.objs.push(undefined);
     const next = new Int32Array(capacity);
     next.set(this.next);
     this.next = next;
@@ -389,6 +468,7 @@ export class EventQueue {
     for (let s = capacity - 1; s >= old; s--) free[this.freeCount++] = s;
     this.freeSlots = free;
     this.capacity = capacity;
+    if (this.sizes !== undefined && capacity > this.sizes.slots) this.sizes.slots = capacity;
   }
 
   /** Adds a slot to a wheel bucket after the cursor. */
@@ -529,6 +609,7 @@ export class EventQueue {
     this.sortSlot = new Int32Array(size);
     this.runKey = new Int32Array(size);
     this.sortKey = new Int32Array(size);
+    if (this.sizes !== undefined && size > this.sizes.run) this.sizes.run = size;
   }
 
   /** Moves overflow events whose bucket now falls inside the wheel's horizon. */
