@@ -94,6 +94,23 @@ describe("failover", () => {
     expect(f.neverLed).toBe(0);
   });
 
+  test("one interval of a host never paused (stop 34's short path) gives the general path's spells", () => {
+    // Partitions: 0 led to the end; 1 led until 400, then none; 2 an empty interval (never a live
+    // leader, so no spell: as a partition without intervals); 3 led by host 1, paused 100-200, until 900.
+    const iv = {
+      start: Int32Array.of(0, 1, 2, 3, 4),
+      host: Int32Array.of(0, 2, 0, 1),
+      epoch: Float64Array.of(1, 1, 1, 1),
+      from: Float64Array.of(0, 0, 50, 0),
+      to: Float64Array.of(1000, 400, 50, 900),
+      count: 4,
+    };
+    const pauses = [[], [100, 200], []];
+    expect(leaderlessSpells(iv, pauses, 4, 1000)).toEqual([1, 400, 1000, 3, 100, 200, 3, 900, 1000]);
+    // The same with every host paused outside the run (the general path for all four).
+    expect(leaderlessSpells(iv, [[2000, 2001], [100, 200], [2000, 2001]], 4, 1000)).toEqual([1, 400, 1000, 3, 100, 200, 3, 900, 1000]);
+  });
+
   test("nearest-rank percentiles", () => {
     const s = Float64Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(percentile(s, 0.5)).toBe(5);

@@ -219,19 +219,26 @@ function scanLog(log: ObservationLog): LogScan {
 
 /** Leaders at the end of the run (live hosts only) per broker, and the preferred-leader share. */
 function judgeBalance(record: RunRecord, intervals: LeadershipIntervals): BalanceMetrics {
-  const { cluster, finalStatus } = record;
+  const { cluster, finalStatus, durationMs } = record;
   const perBroker = new Float64Array(cluster.brokers);
+  // Hoisted into locals: per-partition loops (a million iterations at 1M) that read a field of the
+  // record, the cluster or the intervals per iteration, or call the cluster's accessors, ran 2-3x
+  // slower (stop 34).
+  const { start, to, host } = intervals;
+  const P = cluster.partitions;
+  const rf = cluster.replicationFactor;
+  const replicas = cluster.assignment;
   let led = 0;
   let preferred = 0;
-  for (let p = 0; p < cluster.partitions; p++) {
+  for (let p = 0; p < P; p++) {
     let leader = -1;
-    for (let k = intervals.start[p]; k < intervals.start[p + 1]; k++) {
-      if (intervals.to[k] === record.durationMs && finalStatus[intervals.host[k]] === FinalStatus.Up) leader = intervals.host[k];
+    for (let k = start[p]; k < start[p + 1]; k++) {
+      if (to[k] === durationMs && finalStatus[host[k]] === FinalStatus.Up) leader = host[k];
     }
     if (leader < 0) continue;
     led++;
     perBroker[leader]++;
-    if (cluster.preferredLeader(p) === leader) preferred++;
+    if (replicas[p * rf] === leader) preferred++; // the preferred leader: the first replica
   }
   const live = Array.from(perBroker).filter((_, h) => finalStatus[h] !== FinalStatus.Crashed);
   const mean = live.length === 0 ? 0 : led / live.length;
@@ -274,20 +281,24 @@ function judgeEndState(record: SafetyRecord, known?: Int32Array): EndState {
   const { cluster, finalStatus } = record;
   const rf = cluster.replicationFactor;
   const beliefs = known ?? finalBeliefs(record);
+  // Locals, not the cluster's fields and accessor per iteration: 33 -> 17 ms at 1M (stop 34).
+  const P = cluster.partitions;
+  const replicas = cluster.assignment;
   let one = 0;
   let none = 0;
   let several = 0;
   let disagreeing = 0;
   let noLiveReplica = 0;
-  for (let p = 0; p < cluster.partitions; p++) {
+  for (let p = 0; p < P; p++) {
+    const row = p * rf;
     let leader = -1;
     let leaders = 0;
     let live = 0;
     for (let j = 0; j < rf; j++) {
-      const h = cluster.replica(p, j);
+      const h = replicas[row + j];
       if (finalStatus[h] === FinalStatus.Crashed) continue;
       live++;
-      if (beliefs[p * rf + j] === h) {
+      if (beliefs[row + j] === h) {
         leaders++;
         leader = h;
       }
@@ -298,9 +309,9 @@ function judgeEndState(record: SafetyRecord, known?: Int32Array): EndState {
     else {
       one++;
       for (let j = 0; j < rf; j++) {
-        const h = cluster.replica(p, j);
+        const h = replicas[row + j];
         if (finalStatus[h] === FinalStatus.Crashed) continue;
-        if (beliefs[p * rf + j] !== leader) disagreeing++;
+        if (beliefs[row + j] !== leader) disagreeing++;
       }
     }
   }
