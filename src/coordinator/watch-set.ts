@@ -2,7 +2,7 @@
  * A client's table of data watches (ZKWatchManager.dataWatches): a PathSet (path-set.ts), in front
  * of which a settled start may put the watches this client holds on the members of restored
  * ephemeral families (lab representation, numbered-family.ts): per family, the member numbers
- * this client watches, ascending, in an Int32Array, and a byte per member once its watch is gone.
+ * this client watches, ascending, in an Int32Array, and the members whose watch is gone since.
  * It behaves as the Set<string> of paths it stands for: the family's watches first, in member
  * order (the order they were restored), then the set's paths in insertion order; a watch that
  * fired and is set again goes to the end (into the set).
@@ -20,8 +20,13 @@ import { PathSet } from "./path-set.ts";
  * client's host, but for those gone since (a bit per member, allocated when the first goes).
  */
 export class FamilyWatches {
-  /** A bit per member: that watch is gone (fired, or deleted); null: none gone yet. */
-  private gone: Uint8Array | null = null;
+  /**
+   * The members whose watch is gone (fired, or deleted); null: none gone yet. A set of the few a
+   * run removes, not a bit per member: at 1M members the bitmap was 125 KiB of fresh memory for
+   * each client the first time one of its watches fired, a fifth of the crash's session expiry
+   * (docs/performance.md, stop 34).
+   */
+  private gone: Set<number> | null = null;
   /** Watches not gone. */
   live: number;
 
@@ -49,10 +54,8 @@ export class FamilyWatches {
   }
 
   private holds(k: number): boolean {
-    const gone = this.gone;
-    if (gone !== null && (gone[k >> 3] & (1 << (k & 7))) !== 0) return false;
     const hosts = this.hosts;
-    for (let i = k * this.perMember, end = i + this.perMember; i < end; i++) if (hosts[i] === this.host) return true;
+    for (let i = k * this.perMember, end = i + this.perMember; i < end; i++) if (hosts[i] === this.host) return this.gone === null || !this.gone.has(k);
     return false;
   }
 
@@ -64,8 +67,7 @@ export class FamilyWatches {
   delete(path: string): boolean {
     const k = this.memberOf(path);
     if (k < 0) return false;
-    const gone = (this.gone ??= new Uint8Array((this.count + 7) >> 3));
-    gone[k >> 3] |= 1 << (k & 7);
+    (this.gone ??= new Set()).add(k);
     this.live--;
     return true;
   }
