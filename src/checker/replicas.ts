@@ -24,18 +24,22 @@ const isReplicaState = (k: number): boolean => k === Obs.Append || k === Obs.Tru
 
 /**
  * Indices of the replica-state records (Append, Truncate, Commit), grouped by partition (CSR:
- * partition p owns idx[start[p] .. start[p+1]-1], in log order). The kind is read first: a settled
+ * partition p owns idx[start[p] .. start[p+1]-1], in log order), and whether the log has an Append
+ * or a Commit at all (the data grades are measured). The kind is read first: a settled
  * start's millions of declarations are passed over without reading their partitions, and the second
  * pass covers only the span from the first such record to the last.
  */
-function groupReplicaState(log: ObservationLog, partitions: number, scratch?: Scratch): { start: Int32Array; idx: Int32Array } {
+function groupReplicaState(log: ObservationLog, partitions: number, scratch?: Scratch): { start: Int32Array; idx: Int32Array; measured: boolean } {
   const { kind, partition } = log;
   const n = log.length;
   const start = scratch?.int32(Slot.StateStart, partitions + 1) ?? new Int32Array(partitions + 1);
   let from = n;
   let to = 0;
+  let measured = false;
   for (let i = 0; i < n; i++) {
-    if (!isReplicaState(kind[i])) continue;
+    const k = kind[i];
+    if (!isReplicaState(k)) continue;
+    if (k !== Obs.Truncate) measured = true;
     const p = partition[i];
     if (!(p >= 0 && p < partitions)) continue;
     start[p + 1]++;
@@ -52,7 +56,7 @@ function groupReplicaState(log: ObservationLog, partitions: number, scratch?: Sc
   }
   start.copyWithin(1, 0, partitions);
   start[0] = 0;
-  return { start, idx };
+  return { start, idx, measured };
 }
 
 /** Rows of the history grouped by partition (CSR: partition p owns rows[start[p] .. start[p+1]-1], in invocation order). */
@@ -123,18 +127,13 @@ export function judgeData(record: SafetyRecord, byPartition?: HistoryByPartition
   const { log, history, cluster, finalStatus } = record;
   const partitions = cluster.partitions;
   const rf = cluster.replicationFactor;
-  let measured = false;
   const { kind: kinds } = log;
-  for (let i = 0, n = log.length; i < n; i++) {
-    const k = kinds[i];
-    if (k === Obs.Append || k === Obs.Commit) {
-      measured = true;
-      break;
-    }
-  }
   let acknowledged = 0;
   for (let r = 0; r < history.length; r++) if (history.outcome[r] === Outcome.Ok) acknowledged++;
-  if (!measured) {
+  // Whether any replica state was declared comes from the grouping's pass (a scan of its own for the
+  // first Append read ~3M records at 1M: a settled start's declarations come first).
+  const state = groupReplicaState(log, partitions, scratch);
+  if (!state.measured) {
     return {
       measured: false,
       acknowledged,
@@ -145,7 +144,6 @@ export function judgeData(record: SafetyRecord, byPartition?: HistoryByPartition
     };
   }
 
-  const state = groupReplicaState(log, partitions, scratch);
   const writes = byPartition ?? historyByPartition(history, partitions, scratch);
   const replicas = Array.from({ length: rf }, () => new ReplicaLog());
   const lost: LostWriteFinding[] = [];
@@ -156,14 +154,18 @@ export function judgeData(record: SafetyRecord, byPartition?: HistoryByPartition
   let divergencePartitions = 0;
   let unjudged = 0;
 
+  // Locals, not fields read per partition (a million iterations at 1M; as judge.ts's loops, stop 34).
+  const { start: writeStart, rows: writeRows } = writes;
+  const { start: stateStart, idx: stateIdx } = state;
+  const outcome = history.outcome;
   for (let p = 0; p < partitions; p++) {
     let hasOk = false;
-    for (let k = writes.start[p]; k < writes.start[p + 1] && !hasOk; k++) hasOk = history.outcome[writes.rows[k]] === Outcome.Ok;
-    if (!hasOk && state.start[p] === state.start[p + 1]) continue;
+    for (let k = writeStart[p]; k < writeStart[p + 1] && !hasOk; k++) hasOk = outcome[writeRows[k]] === Outcome.Ok;
+    if (!hasOk && stateStart[p] === stateStart[p + 1]) continue;
 
     for (const r of replicas) r.reset();
-    for (let k = state.start[p]; k < state.start[p + 1]; k++) {
-      const i = state.idx[k];
+    for (let k = stateStart[p]; k < stateStart[p + 1]; k++) {
+      const i = stateIdx[k];
       const j = cluster.replicaIndex(p, log.host[i]);
       if (j < 0) continue; // a host that does not replicate p holds no replica of it
       const r = replicas[j];
