@@ -57,10 +57,11 @@ export function leadershipIntervals(log: ObservationLog, cluster: ClusterView, e
   const ito = scratch?.float64(Slot.IntervalTo, cap, false) ?? new Float64Array(cap);
   // One row per partition: its replicas' hosts, then one word per replica slot j, read and written
   // by every declaration of that replica: >= 0 the interval it has open (it believes it leads), -1
-  // no belief, <= -2 it follows host -(v + 2). A settled start's log is in host order, so these
-  // reads are scattered over the whole table (at 1M partitions far past the cache): with the hosts
-  // beside the states a declaration misses once, not once for the replica list and again for its
-  // state. The final beliefs are decoded from the same words.
+  // no belief, <= -2 it follows host -(v + 2). A run's declarations land anywhere in the table (at
+  // 1M partitions far past the cache): with the hosts beside the states a declaration misses once,
+  // not once for the replica list and again for its state. (A settled start's millions of
+  // declarations come first and partition by partition, src/world/host-order-stage.ts, so those
+  // read the table in order.) The final beliefs are decoded from the same words.
   const S = 2 * rf;
   const state = scratch?.int32(Slot.ReplicaRows, P * S, false) ?? new Int32Array(P * S); // every word written below
   for (let p = 0; p < P; p++) {

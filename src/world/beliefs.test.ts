@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ClusterModel } from "../cluster/cluster-model.ts";
 import { RandomStreams } from "../sim/random.ts";
 import { BeliefTable } from "./beliefs.ts";
-import { ObservationLog } from "../record/observation-log.ts";
+import { Obs, ObservationLog } from "../record/observation-log.ts";
 import { lcg } from "../testing/lcg.ts";
 
 const cluster = (partitions: number): ClusterModel =>
@@ -68,21 +68,39 @@ describe("BeliefTable: a settled start's declarations staged in host order", () 
     return out;
   }
 
-  function replay(c: ClusterModel, all: readonly Step[], staged: boolean): { table: BeliefTable; reads: number[]; stagedToEnd: boolean } {
+  /** As a host's observer declares (HostObserver.declare): staged while the stage takes it, else logged and stored. */
+  function declare(table: BeliefTable, log: ObservationLog, host: number, partition: number, leader: number, epoch: number): void {
+    const kind = leader === host ? Obs.Lead : leader < 0 ? Obs.StepDown : Obs.Follow;
+    const [a, b] = kind === Obs.Lead ? [epoch, 0] : kind === Obs.Follow ? [leader, epoch] : [0, 0];
+    if (table.staged(host, kind, partition, leader, epoch, 0)) return;
+    log.record(0, host, kind, partition, a, b);
+    table.set(host, partition, leader, epoch);
+  }
+
+  function replay(c: ClusterModel, all: readonly Step[], staged: boolean): { table: BeliefTable; log: ObservationLog; reads: number[]; stagedToEnd: boolean } {
     const table = new BeliefTable(c);
+    const log = new ObservationLog();
     const reads: number[] = [];
-    if (staged) table.beginHostOrder();
+    if (staged) table.beginHostOrder(log);
     for (const s of all) {
-      if (s[0] === "set") table.set(s[1], s[2], s[3], s[4]);
+      if (s[0] === "set") declare(table, log, s[1], s[2], s[3], s[4]);
       else if (s[0] === "read") reads.push(table.leaderSeenBy(s[1], s[2]));
       else table.forget(s[1]);
     }
     const stagedToEnd = table.staging;
     if (staged) table.endHostOrder();
-    return { table, reads, stagedToEnd };
+    return { table, log, reads, stagedToEnd };
   }
 
-  it("leaves the table the direct stores leave, in host order or not", () => {
+  const rowsOf = (log: ObservationLog, from = 0, to = log.length): number[][] => {
+    const out: number[][] = [];
+    for (let i = from; i < to; i++) out.push([log.time[i], log.host[i], log.kind[i], log.partition[i], log.a[i], log.b[i], log.c[i]]);
+    return out;
+  };
+  /** Rows as a sorted list of their texts: what a log holds, whatever the order. */
+  const multiset = (rows: number[][]): string[] => rows.map((r) => r.join(",")).sort();
+
+  it("leaves the table the direct stores leave, and logs the same rows, each host's in its own order", () => {
     const cases: [ClusterModel, number, number][] = [
       [cluster(3_000), 1, 0], // a settled start's exact order
       [cluster(3_000), 2, 400], // a rare break
@@ -99,18 +117,32 @@ describe("BeliefTable: a settled start's declarations staged in host order", () 
       expect(Array.from(staged.table.leader)).toEqual(Array.from(direct.table.leader));
       expect(Array.from(staged.table.epoch)).toEqual(Array.from(direct.table.epoch));
       expect(staged.reads).toEqual(direct.reads);
-      // A settled start's exact order is staged to its end (the point of the stage); a host twice
-      // in a replica list opens none.
-      if (breakEvery === 0) expect(staged.stagedToEnd).toBe(seed !== 6);
+      const stagedRows = rowsOf(staged.log);
+      const directRows = rowsOf(direct.log);
+      expect(multiset(stagedRows)).toEqual(multiset(directRows));
+      for (let h = 0; h < c.brokers + 3; h++) {
+        expect(stagedRows.filter((r) => r[1] === h)).toEqual(directRows.filter((r) => r[1] === h));
+      }
+      // A settled start's exact order is staged to its end (the point of the stage), and its rows
+      // come partition by partition, each partition's replicas in their list's order; a host twice
+      // in a replica list opens no stage.
+      if (breakEvery === 0) {
+        expect(staged.stagedToEnd).toBe(seed !== 6);
+        if (seed !== 6) {
+          const slots = stagedRows.map((r) => r[3] * c.replicationFactor + c.replicaIndex(r[3], r[1]));
+          expect(slots).toEqual(slots.map((_, i) => i));
+        }
+      }
     }
   });
 
   it("a read while staging sees the staged beliefs", () => {
     const c = cluster(1_000);
     const table = new BeliefTable(c);
-    table.beginHostOrder();
+    const log = new ObservationLog();
+    table.beginHostOrder(log);
     const [first] = c.partitionsOf(2);
-    table.set(2, first, 7, 4);
+    declare(table, log, 2, first, 7, 4);
     expect(table.leaderSeenBy(2, first)).toBe(7);
     table.endHostOrder();
     expect(table.leaderSeenBy(2, first)).toBe(7);
@@ -119,10 +151,11 @@ describe("BeliefTable: a settled start's declarations staged in host order", () 
   it("a declaration by an id that is no broker is ignored while staging, as directly", () => {
     const c = cluster(1_000);
     const table = new BeliefTable(c);
-    table.beginHostOrder();
+    const log = new ObservationLog();
+    table.beginHostOrder(log);
     const [first] = c.partitionsOf(0);
-    table.set(0, first, 0, 1);
-    table.set(c.brokers + 1, first, 3, 3);
+    declare(table, log, 0, first, 0, 1);
+    declare(table, log, c.brokers + 1, first, 3, 3);
     table.endHostOrder();
     expect(table.leaderSeenBy(0, first)).toBe(0);
     expect(Array.from(table.leader).filter((l) => l !== -1)).toEqual([0]);

@@ -9,7 +9,7 @@ import type { ClusterModel } from "../cluster/cluster-model.ts";
 import type { Kernel } from "../sim/kernel.ts";
 import { Obs, type ObsKind, type ObservationLog } from "../record/observation-log.ts";
 import { KeptArrays } from "../record/kept-arrays.ts";
-import { HostOrderStage } from "./host-order-stage.ts";
+import { HostOrderStage, type DeclarationKind } from "./host-order-stage.ts";
 
 /** Where acknowledgements and refusals go so the producer hears back. */
 export interface WriteOutcomeSink {
@@ -49,9 +49,12 @@ export class BeliefTable {
   /** Open while a settled start's hosts boot (World): declarations are staged host by host (host-order-stage.ts). */
   private stage: HostOrderStage | undefined;
 
-  /** The hosts are about to boot settled, one after another: stage their declarations in host order. */
-  beginHostOrder(): void {
-    this.stage = HostOrderStage.open(this.cluster);
+  /**
+   * The hosts are about to boot settled, one after another: stage their declarations in host order,
+   * for this table and for `log` (each staged declaration's row is appended when the stage ends).
+   */
+  beginHostOrder(log: ObservationLog): void {
+    this.stage = HostOrderStage.open(this.cluster, log);
   }
 
   /** Whether declarations are being staged (a test's question: a settled start's order keeps it open). */
@@ -59,7 +62,7 @@ export class BeliefTable {
     return this.stage !== undefined;
   }
 
-  /** Every staged declaration goes to its slot; later ones are stored directly. */
+  /** Every staged declaration goes to its slot and its row to the log; later ones are stored directly. */
   endHostOrder(): void {
     const stage = this.stage;
     if (stage === undefined) return;
@@ -67,11 +70,22 @@ export class BeliefTable {
     stage.moveInto(this.leader, this.epoch);
   }
 
+  /**
+   * A declaration while staging: true if staged (stored and logged when the stage ends). False when
+   * there is no stage, or it refused the declaration and has been emptied: the caller then logs
+   * and stores it directly (set), after everything staged before it.
+   */
+  staged(host: HostId, kind: DeclarationKind, partition: PartitionId, leader: HostId, epoch: number, time: number): boolean {
+    const stage = this.stage;
+    if (stage === undefined) return false;
+    if (stage.take(host, kind, partition, leader, epoch, time)) return true;
+    this.endHostOrder(); // out of host order: what is staged first, then this one directly
+    return false;
+  }
+
+  /** Stores a declaration directly (after anything staged: the stage is emptied first). */
   set(host: HostId, partition: PartitionId, leader: HostId, epoch: number): void {
-    if (this.stage !== undefined) {
-      if (this.stage.take(host, partition, leader, epoch)) return;
-      this.endHostOrder(); // out of host order: what is staged first, then this one directly
-    }
+    this.endHostOrder();
     const j = this.cluster.replicaIndex(partition, host);
     if (j < 0) return; // a broker that does not replicate the partition keeps no slot
     const slot = partition * this.cluster.replicationFactor + j;
@@ -110,25 +124,40 @@ export class HostObserver implements Observer {
   ) {}
 
   private record(kind: ObsKind, partition: number, a: number, b: number, c = 0): void {
+    this.beliefs.endHostOrder(); // a row after staged declarations follows their rows in the log
     this.log.record(this.kernel.now, this.host, kind, partition, a, b, c);
+    this.mix(kind, partition, a);
+  }
+
+  private mix(kind: ObsKind, partition: number, a: number): void {
     this.kernel.mix(kind * 1_000_003 + this.host);
     this.kernel.mix(partition);
     this.kernel.mix(a);
   }
 
-  lead(partition: PartitionId, epoch: number): void {
-    this.record(Obs.Lead, partition, epoch, 0);
-    this.beliefs.set(this.host, partition, this.host, epoch);
-  }
-
-  follow(partition: PartitionId, leader: HostId, epoch: number): void {
-    this.record(Obs.Follow, partition, leader, epoch);
+  /**
+   * A belief (the log's row: kind, a, b; the table's: leader, epoch), mixed into the trace now and
+   * logged and stored now, or, while a settled start stages them, when the stage ends (beliefs'
+   * rows then come partition by partition; host-order-stage.ts).
+   */
+  private declare(kind: DeclarationKind, partition: PartitionId, leader: HostId, epoch: number, a: number, b: number): void {
+    this.mix(kind, partition, a);
+    const now = this.kernel.now;
+    if (this.beliefs.staged(this.host, kind, partition, leader, epoch, now)) return;
+    this.log.record(now, this.host, kind, partition, a, b);
     this.beliefs.set(this.host, partition, leader, epoch);
   }
 
+  lead(partition: PartitionId, epoch: number): void {
+    this.declare(Obs.Lead, partition, this.host, epoch, epoch, 0);
+  }
+
+  follow(partition: PartitionId, leader: HostId, epoch: number): void {
+    this.declare(Obs.Follow, partition, leader, epoch, leader, epoch);
+  }
+
   stepDown(partition: PartitionId): void {
-    this.record(Obs.StepDown, partition, 0, 0);
-    this.beliefs.set(this.host, partition, -1, -1);
+    this.declare(Obs.StepDown, partition, -1, -1, 0, 0);
   }
 
   acknowledged(partition: PartitionId, writeId: number, epoch: number): void {
