@@ -49,8 +49,9 @@ describe("BeliefTable: a settled start's declarations staged in host order", () 
    * the seeded draws: skipped partitions, repeats, partitions out of order or not replicated by the
    * host, and reads and crashes in the middle.
    */
-  type Step = readonly ["set", number, number, number, number] | readonly ["read", number, number] | readonly ["forget", number];
-  function steps(c: ClusterModel, seed: number, breakEvery: number): Step[] {
+  type Step = readonly ["set", number, number, number, number] | readonly ["read", number, number] | readonly ["forget", number] | readonly ["row", number, number];
+  /** `rowEvery`: another row (an append) after about one declaration in that many (raft's settled start: after each). */
+  function steps(c: ClusterModel, seed: number, breakEvery: number, rowEvery = 0): Step[] {
     const rnd = lcg(seed);
     const out: Step[] = [];
     for (let h = 0; h < c.brokers; h++) {
@@ -63,6 +64,7 @@ describe("BeliefTable: a settled start's declarations staged in host order", () 
         if (r === 5) out.push(["set", c.brokers + rnd(3), p, h, 2]); // not a broker at all (a producer's id)
         if (r === 3) out.push(["read", rnd(c.brokers), rnd(c.partitions)]);
         if (r === 4) out.push(["forget", rnd(c.brokers)]);
+        if (rowEvery > 0 && rnd(rowEvery) === 0) out.push(["row", h, p]);
       }
     }
     return out;
@@ -85,7 +87,10 @@ describe("BeliefTable: a settled start's declarations staged in host order", () 
     for (const s of all) {
       if (s[0] === "set") declare(table, log, s[1], s[2], s[3], s[4]);
       else if (s[0] === "read") reads.push(table.leaderSeenBy(s[1], s[2]));
-      else table.forget(s[1]);
+      else if (s[0] === "row") {
+        table.beforeOtherRow(); // as HostObserver records any other row
+        log.record(0, s[1], Obs.Append, s[2], 1, -1, 7);
+      } else table.forget(s[1]);
     }
     const stagedToEnd = table.staging;
     if (staged) table.endHostOrder();
@@ -101,7 +106,8 @@ describe("BeliefTable: a settled start's declarations staged in host order", () 
   const multiset = (rows: number[][]): string[] => rows.map((r) => r.join(",")).sort();
 
   it("leaves the table the direct stores leave, and logs the same rows, each host's in its own order", () => {
-    const cases: [ClusterModel, number, number][] = [
+    // [cluster, seed, breakEvery, rowEvery, rowAt: one other row after that share of the steps]
+    const cases: [ClusterModel, number, number, number?, number?][] = [
       [cluster(3_000), 1, 0], // a settled start's exact order
       [cluster(3_000), 2, 400], // a rare break
       [cluster(500), 3, 30],
@@ -109,9 +115,15 @@ describe("BeliefTable: a settled start's declarations staged in host order", () 
       [ClusterModel.fromReplicaLists(3, [[0, 1, 2], [2, 0, 1], [1, 2, 0], [0, 2, 1]]), 5, 0],
       // a host twice in one replica list: one slot (its first place), so no stage is opened
       [ClusterModel.fromReplicaLists(4, [[0, 1, 0], [2, 3, 1], [1, 1, 2], [3, 0, 2]]), 6, 0],
+      [cluster(3_000), 7, 0, 1], // another row after every declaration (raft's settled start)
+      [cluster(3_000), 8, 0, 2_000], // a rare other row
+      [cluster(500), 9, 30, 5],
+      [cluster(3_000), 10, 0, 0, 0.9], // one other row late (kafka-controller's controller): staged rows logged by slot
+      [cluster(3_000), 11, 0, 0, 0.05], // ... early: logged host by host
     ];
-    for (const [c, seed, breakEvery] of cases) {
-      const all = steps(c, seed, breakEvery);
+    for (const [c, seed, breakEvery, rowEvery = 0, rowAt] of cases) {
+      const all = steps(c, seed, breakEvery, rowEvery);
+      if (rowAt !== undefined) all.splice(Math.floor(all.length * rowAt), 0, ["row", 1, 0]);
       const direct = replay(c, all, false);
       const staged = replay(c, all, true);
       expect(Array.from(staged.table.leader)).toEqual(Array.from(direct.table.leader));
@@ -126,9 +138,10 @@ describe("BeliefTable: a settled start's declarations staged in host order", () 
       // A settled start's exact order is staged to its end (the point of the stage), and its rows
       // come partition by partition, each partition's replicas in their list's order; a host twice
       // in a replica list opens no stage.
+      // The table's staging survives other rows; the log's order changes only without them.
       if (breakEvery === 0) {
         expect(staged.stagedToEnd).toBe(seed !== 6);
-        if (seed !== 6) {
+        if (seed !== 6 && rowEvery === 0 && rowAt === undefined) {
           const slots = stagedRows.map((r) => r[3] * c.replicationFactor + c.replicaIndex(r[3], r[1]));
           expect(slots).toEqual(slots.map((_, i) => i));
         }

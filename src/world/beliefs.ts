@@ -70,8 +70,14 @@ export class BeliefTable {
     stage.moveInto(this.leader, this.epoch);
   }
 
+  /** Another row is about to enter the log: the staged declarations' rows go first (HostOrderStage.logStaged). */
+  beforeOtherRow(): void {
+    this.stage?.logStaged();
+  }
+
   /**
-   * A declaration while staging: true if staged (stored and logged when the stage ends). False when
+   * A declaration while staging: true if staged (stored when the stage ends, logged then or, once
+   * another row entered the log, now; host-order-stage.ts). False when
    * there is no stage, or it refused the declaration and has been emptied: the caller then logs
    * and stores it directly (set), after everything staged before it.
    */
@@ -124,7 +130,7 @@ export class HostObserver implements Observer {
   ) {}
 
   private record(kind: ObsKind, partition: number, a: number, b: number, c = 0): void {
-    this.beliefs.endHostOrder(); // a row after staged declarations follows their rows in the log
+    this.beliefs.beforeOtherRow(); // a row after staged declarations follows their rows in the log
     this.log.record(this.kernel.now, this.host, kind, partition, a, b, c);
     this.mix(kind, partition, a);
   }
@@ -137,8 +143,8 @@ export class HostObserver implements Observer {
 
   /**
    * A belief (the log's row: kind, a, b; the table's: leader, epoch), mixed into the trace now and
-   * logged and stored now, or, while a settled start stages them, when the stage ends (beliefs'
-   * rows then come partition by partition; host-order-stage.ts).
+   * logged and stored now, or, while a settled start stages them, when the stage ends (their rows
+   * then come partition by partition; host-order-stage.ts).
    */
   private declare(kind: DeclarationKind, partition: PartitionId, leader: HostId, epoch: number, a: number, b: number): void {
     this.mix(kind, partition, a);

@@ -19,7 +19,9 @@
  * moves what is staged into the table and the log and then stores and logs the rest directly
  * (beliefs.ts). So the table after the start equals the one the direct stores would have made,
  * whatever the elector declares, and the log holds the same rows, each host's in its own order;
- * only rows of different hosts at one instant change places (partition by partition).
+ * only rows of different hosts at one instant change places (partition by partition). A settled
+ * start that logs other rows too (raft's appends its leaders' first entries) keeps the table's
+ * staging but not the log's: at the first such row the staged rows are logged (logStaged).
  */
 import type { ClusterModel } from "../cluster/cluster-model.ts";
 import { KeptArrays } from "../record/kept-arrays.ts";
@@ -46,6 +48,12 @@ export class HostOrderStage {
   private readonly lists: Int32Array[];
   /** The instant of the first staged declaration (NaN before it): every staged one was made then. */
   private time = Number.NaN;
+  /**
+   * Whether the staged declarations' log rows wait for the move (partition by partition). Once
+   * another row must enter the log (logStaged), the waiting ones are logged at once, host by host,
+   * and later staged declarations are logged as they come; the table's stores still wait.
+   */
+  private rowsWait = true;
 
   private constructor(
     private readonly cluster: ClusterModel,
@@ -100,16 +108,51 @@ export class HostOrderStage {
     this.epoch[at] = epoch;
     this.kind[at] = kind;
     this.count[host] = k + 1;
+    if (!this.rowsWait) appendRow(this.log, time, host, kind, partition, leader, epoch);
     return true;
   }
 
   /**
-   * Moves every staged belief into its replica slot and appends its row to the log, walking the
-   * slots in order: slot p * rf + j belongs to host a[slot], whose partitions appear in its list in
-   * increasing order, so the slot is that host's next position. Slots past a host's staged prefix
-   * keep what the table holds. The stage is spent (its arrays go to the next stage).
+   * Another row is about to enter the log (kafka-controller's controller declares itself amid the
+   * brokers' beliefs; raft's settled start appends its leaders' first entries): the staged
+   * declarations' rows go first, partition by partition (a few, host by host: a walk of every
+   * slot would cost more than their order saves), and from now on the stage logs a declaration as
+   * it takes it.
+   */
+  logStaged(): void {
+    if (!this.rowsWait) return;
+    this.rowsWait = false;
+    let staged = 0;
+    for (let h = 0; h < this.lists.length; h++) staged += this.count[h];
+    if (staged * 8 >= this.cluster.assignment.length) {
+      this.move(null, null, true);
+      return;
+    }
+    const { leader, epoch, kind, log, time } = this;
+    for (let h = 0; h < this.lists.length; h++) {
+      const list = this.lists[h];
+      const from = this.start[h];
+      for (let k = 0; k < this.count[h]; k++) appendRow(log, time, h, kind[from + k] as DeclarationKind, list[k], leader[from + k], epoch[from + k]);
+    }
+  }
+
+  /**
+   * Moves every staged belief into its replica slot and, unless logStaged did, appends its row to
+   * the log. The stage is spent (its arrays go to the next stage).
    */
   moveInto(leaderOut: Int32Array, epochOut: Float64Array): void {
+    this.move(leaderOut, epochOut, this.rowsWait);
+    const { leader, epoch, kind } = this;
+    spare.give({ leader, epoch, kind }, leader.length);
+  }
+
+  /**
+   * Walks the replica slots in order: slot p * rf + j belongs to host a[slot], whose partitions
+   * appear in its list in increasing order, so the slot is that host's next position. Slots past a
+   * host's staged prefix are left as they are. Stores each staged belief into the table if given,
+   * and appends its row to the log if `rows`.
+   */
+  private move(leaderOut: Int32Array | null, epochOut: Float64Array | null, rows: boolean): void {
     const a = this.cluster.assignment;
     const rf = this.cluster.replicationFactor;
     const next = this.start.slice(0, this.cluster.brokers);
@@ -122,19 +165,23 @@ export class HostOrderStage {
       if (at < end[h]) {
         const l = leader[at];
         const e = epoch[at];
-        leaderOut[slot] = l;
-        epochOut[slot] = e;
-        // The row the host's observer would have appended (beliefs.ts: HostObserver.declare).
-        const k = kind[at] as DeclarationKind;
-        if (k === Obs.Lead) log.record(time, h, k, p, e, 0);
-        else if (k === Obs.Follow) log.record(time, h, k, p, l, e);
-        else log.record(time, h, k, p, 0, 0);
+        if (leaderOut !== null && epochOut !== null) {
+          leaderOut[slot] = l;
+          epochOut[slot] = e;
+        }
+        if (rows) appendRow(log, time, h, kind[at] as DeclarationKind, p, l, e);
       }
       if (++j === rf) {
         j = 0;
         p++;
       }
     }
-    spare.give({ leader, epoch, kind }, leader.length);
   }
+}
+
+/** A declaration's row, as the host's observer appends it directly (beliefs.ts: HostObserver.declare). */
+function appendRow(log: ObservationLog, time: number, host: number, kind: DeclarationKind, partition: number, leader: number, epoch: number): void {
+  if (kind === Obs.Lead) log.record(time, host, kind, partition, epoch, 0);
+  else if (kind === Obs.Follow) log.record(time, host, kind, partition, leader, epoch);
+  else log.record(time, host, kind, partition, 0, 0);
 }
