@@ -244,7 +244,8 @@ async function main(): Promise<void> {
   // Targets and linearity, per elector (busiest-leader crash).
   const lines: string[] = [];
   for (const name of names) {
-    const mine = measured.filter((m) => m.cell.elector === name && m.cell.scenario === "crash-busiest-leader");
+    // In increasing partition counts, whatever order --partitions gave (the marginals are between neighbours).
+    const mine = measured.filter((m) => m.cell.elector === name && m.cell.scenario === "crash-busiest-leader").sort((a, b) => a.cell.cluster.partitions - b.cell.cluster.partitions);
     if (mine.length === 0) continue;
     const at = (p: number): Repeated | undefined => mine.find((m) => m.cell.cluster.partitions === p);
     const ten = at(10_000);
@@ -255,11 +256,12 @@ async function main(): Promise<void> {
     lines.push(`${name}: whole-cell time per partition ${perPartition.join(", ")}`);
     /** Per pair of neighbouring partition counts, "a->b: " and µs per added partition of each cost, joined by " / ". */
     const marginal = (...costs: ((m: Repeated) => number)[]): string[] =>
-      mine.slice(1).map((m, i) => {
+      mine.slice(1).flatMap((m, i) => {
         const prev = mine[i];
         const dp = m.cell.cluster.partitions - prev.cell.cluster.partitions;
+        if (dp === 0) return []; // a partition count given twice: no slope between them
         const slopes = costs.map((cost) => (((cost(m) - cost(prev)) * 1000) / dp).toFixed(1));
-        return `${n0(prev.cell.cluster.partitions)}->${n0(m.cell.cluster.partitions)}: ${slopes.join(" / ")} µs`;
+        return [`${n0(prev.cell.cluster.partitions)}->${n0(m.cell.cluster.partitions)}: ${slopes.join(" / ")} µs`];
       });
     if (mine.length > 1) {
       lines.push(`  marginal whole-cell time per added partition ${marginal(wall).join(", ")}`);
