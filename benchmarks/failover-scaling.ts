@@ -58,6 +58,7 @@ import { pathToFileURL } from "node:url";
 import { electors as registry } from "../algorithms/index.ts";
 import { makeCell, type Cell } from "../src/runner/cell.ts";
 import { electorCatalog, moduleUrl } from "../src/runner/electors.ts";
+import { shareNoWorse } from "./resampled-verdict.ts";
 import { HEADER, SETTLE_QUIET_MS, countList, endText, flag, measure, mib, n0, numberOption, option, row, table, unjudgeable, type Measured } from "./bench-util.ts";
 import { brokersFor } from "./failover-scaling-shape.ts";
 import { STARTUP_HEADER, startUp, startUpRow, startUpVerdict, type StartUp } from "./start-up.ts";
@@ -143,6 +144,8 @@ export function scalingCells(
  * cost seconds more per elector.
  */
 const DEFAULT_REPEAT_SMALL = 9;
+/** Bootstrap resamples behind the linearity verdict's share (resampled-verdict.ts). */
+const RESAMPLES = 2000;
 const DEFAULT_REPEAT_1M = 5;
 
 /** The median wall and the median CPU over a cell's runs (each its own median), and their ranges. */
@@ -154,6 +157,9 @@ interface Spread {
   readonly sysMs: number;
   readonly wallRange: readonly [number, number];
   readonly cpuRange: readonly [number, number];
+  /** Every run's wall and CPU ms, in run order (for the verdict's resampled share). */
+  readonly walls: readonly number[];
+  readonly cpus: readonly number[];
 }
 
 const median = (xs: readonly number[]): number => {
@@ -180,6 +186,8 @@ function medianRun(runs: readonly Measured[]): Repeated {
       sysMs: median(runs.map((m) => m.sysMs)),
       wallRange: [Math.min(...walls), Math.max(...walls)],
       cpuRange: [Math.min(...cpus), Math.max(...cpus)],
+      walls,
+      cpus,
     },
   };
 }
@@ -279,12 +287,17 @@ async function main(): Promise<void> {
       const why = [ten, hundred, million].map(unjudgeable).find((w) => w !== undefined);
       const slope = (cost: (m: Repeated) => number, a: Repeated, b: Repeated): number =>
         ((cost(b) - cost(a)) * 1000) / (b.cell.cluster.partitions - a.cell.cluster.partitions);
-      const verdict = (cost: (m: Repeated) => number): string => {
+      // Beside each verdict, how firmly the runs support it (resampled-verdict.ts): the share of
+      // bootstrap resamples of the three cells' runs in which the criterion holds.
+      const verdict = (cost: (m: Repeated) => number, runs: (s: Spread) => readonly number[]): string => {
         const low = slope(cost, ten, hundred);
         const high = slope(cost, hundred, million);
-        return `${high.toFixed(1)} vs ${low.toFixed(1)} µs ${why !== undefined ? `NOT JUDGED: ${why}` : high <= low ? "met" : "MISSED"}`;
+        if (why !== undefined) return `${high.toFixed(1)} vs ${low.toFixed(1)} µs NOT JUDGED: ${why}`;
+        const cellRuns = (m: Repeated) => ({ partitions: m.cell.cluster.partitions, costs: runs(m.spread) });
+        const share = shareNoWorse(cellRuns(ten), cellRuns(hundred), cellRuns(million), RESAMPLES);
+        return `${high.toFixed(1)} vs ${low.toFixed(1)} µs ${high <= low ? "met" : "MISSED"} (holds in ${(share * 100).toFixed(0)}% of ${n0(RESAMPLES)} resamples of the runs)`;
       };
-      lines.push(`  linear (µs per added partition 100k->1M no more than 10k->100k): wall ${verdict(wall)}; CPU ${verdict(cpu)}`);
+      lines.push(`  linear (µs per added partition 100k->1M no more than 10k->100k): wall ${verdict(wall, (s) => s.walls)}; CPU ${verdict(cpu, (s) => s.cpus)}`);
     }
     // A target is judged only on a failover measured on a settled cluster (bench-util's unjudgeable).
     if (ten !== undefined) {
