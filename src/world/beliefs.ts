@@ -51,7 +51,8 @@ export class BeliefTable {
 
   /**
    * The hosts are about to boot settled, one after another: stage their declarations in host order,
-   * for this table and for `log` (each staged declaration's row is appended when the stage ends).
+   * for this table and for `log` (a staged declaration's row is appended when the stage ends, or
+   * when another row must enter the log first).
    */
   beginHostOrder(log: ObservationLog): void {
     this.stage = HostOrderStage.open(this.cluster, log);
@@ -76,10 +77,10 @@ export class BeliefTable {
   }
 
   /**
-   * A declaration while staging: true if staged (stored when the stage ends, logged then or, once
-   * another row entered the log, now; host-order-stage.ts). False when
-   * there is no stage, or it refused the declaration and has been emptied: the caller then logs
-   * and stores it directly (set), after everything staged before it.
+   * A declaration while staging: true if staged (stored when the stage ends; logged then, or now
+   * once another row entered the log; host-order-stage.ts). False when there is no stage, or it
+   * refused the declaration and has been emptied: the caller then logs and stores it directly
+   * (set), after everything staged before it.
    */
   staged(host: HostId, kind: DeclarationKind, partition: PartitionId, leader: HostId, epoch: number, time: number): boolean {
     const stage = this.stage;

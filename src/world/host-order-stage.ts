@@ -50,8 +50,8 @@ export class HostOrderStage {
   private time = Number.NaN;
   /**
    * Whether the staged declarations' log rows wait for the move (partition by partition). Once
-   * another row must enter the log (logStaged), the waiting ones are logged at once, host by host,
-   * and later staged declarations are logged as they come; the table's stores still wait.
+   * another row must enter the log, the waiting ones are logged at once (logStaged) and later
+   * staged declarations are logged as they come; the table's stores still wait.
    */
   private rowsWait = true;
 
