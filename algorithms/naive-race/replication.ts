@@ -74,6 +74,13 @@ export class Replication {
   /** acks=all: (position, write id) pairs waiting for the HW, per local partition. */
   private readonly waiting = new Map<number, number[]>();
   private readonly rf: number;
+  /**
+   * onFetch's "partitions the request mentioned", as a stamp per local partition (the call's number)
+   * instead of a Set per fetch: a fetch arrives from every follower every fetch interval, and the
+   * Sets were ~30% of what a settled run allocates.
+   */
+  private readonly mentionedIn: Int32Array;
+  private fetchesServed = 0;
 
   constructor(
     private readonly ctx: HostContext,
@@ -82,6 +89,7 @@ export class Replication {
     private readonly election: ElectionView,
   ) {
     this.rf = ctx.cluster.replicationFactor;
+    this.mentionedIn = new Int32Array(partitions.length);
     // Logs are durable: a restarted host finds what it held (store once, mutate in place).
     const stored = ctx.durable.get<Map<number, PartitionLog>>("naive.logs");
     this.logs = new ReplicaLogs(ctx.observer, partitions, stored);
@@ -122,8 +130,12 @@ export class Replication {
   /** The fetch to send to `leader`: every partition that names it as leader and has entries here. */
   fetchFor(leader: HostId): FetchRequest {
     const mentions: number[] = [];
-    for (const [i, log] of this.logs.byLocal) {
-      if (log.length > 0 && this.election.leaderOf(i) === leader) mentions.push(this.partitions[i], log.length, log.lastEpoch());
+    // By key, then the value: iterating the map's [key, value] pairs allocated a pair per entry.
+    const logs = this.logs.byLocal;
+    for (const i of logs.keys()) {
+      if (this.election.leaderOf(i) !== leader) continue;
+      const log = logs.get(i) as PartitionLog;
+      if (log.length > 0) mentions.push(this.partitions[i], log.length, log.lastEpoch());
     }
     return { type: "naive.Fetch", mentions };
   }
@@ -168,16 +180,20 @@ export class Replication {
   onFetch(from: HostId, request: FetchRequest): FetchResponse {
     const items: number[] = [];
     const m = request.mentions;
-    const mentioned = new Set<number>();
+    const mentioned = this.mentionedIn;
+    const call = ++this.fetchesServed;
     for (let k = 0; k < m.length; k += 3) {
       const i = this.ctx.cluster.localIndex(this.ctx.host, m[k]);
       if (i < 0 || !this.election.isLeading(i)) continue;
-      mentioned.add(i);
+      mentioned[i] = call;
       this.serve(i, from, m[k + 1], m[k + 2], items);
     }
     // Unasked: partitions we lead with entries the follower lacks (it holds nothing of them).
-    for (const [i, log] of this.logs.byLocal) {
-      if (log.length === 0 || mentioned.has(i) || !this.election.isLeading(i)) continue;
+    const logs = this.logs.byLocal;
+    for (const i of logs.keys()) {
+      if (mentioned[i] === call || !this.election.isLeading(i)) continue;
+      const log = logs.get(i) as PartitionLog;
+      if (log.length === 0) continue;
       if (this.ctx.cluster.replicaIndex(this.partitions[i], from) < 0) continue;
       this.serve(i, from, 0, -1, items);
     }
