@@ -58,7 +58,7 @@ import { pathToFileURL } from "node:url";
 import { electors as registry } from "../algorithms/index.ts";
 import { makeCell, type Cell } from "../src/runner/cell.ts";
 import { electorCatalog, moduleUrl } from "../src/runner/electors.ts";
-import { shareNoWorse } from "./resampled-verdict.ts";
+import { median, shareNoWorse } from "./resampled-verdict.ts";
 import { HEADER, SETTLE_QUIET_MS, countList, endText, flag, measure, mib, n0, numberOption, option, row, table, unjudgeable, type Measured } from "./bench-util.ts";
 import { brokersFor } from "./failover-scaling-shape.ts";
 import { STARTUP_HEADER, startUp, startUpRow, startUpVerdict, type StartUp } from "./start-up.ts";
@@ -161,12 +161,6 @@ interface Spread {
   readonly walls: readonly number[];
   readonly cpus: readonly number[];
 }
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
 
 /** A cell's median-wall run (the table shows it: all its columns are one run's), with the spread of all its runs. */
 interface Repeated extends Measured {

@@ -16,7 +16,8 @@ export interface CellRuns {
   readonly costs: readonly number[];
 }
 
-const median = (xs: readonly number[]): number => {
+/** The median of a cell's runs (the mean of the middle two for an even count), as bench:scaling reads it. */
+export const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
