@@ -111,7 +111,7 @@ export class KafkaBroker implements ElectorInstance {
       role.settled(s.leaders, s.isrs, s.brokerEpochs);
       if (this.o.autoLeaderRebalanceEnable) this.ctx.setTimer(5000, TIMER_REBALANCE + TIMER_SPACE * generation);
     }
-    this.rm.settled(s.controller, s.controllerEpoch, s.leaders, s.isrs);
+    this.rm.settled(s.controller, s.controllerEpoch, s.leadersByHost[this.ctx.host], s.isrsByHost[this.ctx.host]);
   }
 
   // ---- messages ----

@@ -233,17 +233,14 @@ export class ReplicaManager implements LocalReplicas {
    * (leader epoch 0, state znode version 0), applied without the network. Each local partition in turn
    * goes through applyPartitionState as onLeaderAndIsr's would, without building the request's five
    * arrays per broker: at 1M partitions those were 60 MB of fresh pages written once and read once.
+   * `leaders` and `isrs` are per local partition (KafkaSettled's by-host tables).
    */
   settled(controllerId: HostId, controllerEpoch: number, leaders: Int32Array, isrs: Int32Array): void {
     const n = this.n;
-    const parts = this.parts;
     const liveBrokers = new Uint8Array(this.ctx.cluster.brokers).fill(1);
-    this.onUpdateMetadata({ type: "kafka.UpdateMetadata", controllerId, controllerEpoch, correlationId: 0, liveBrokers, partitionCount: leaders.length });
+    this.onUpdateMetadata({ type: "kafka.UpdateMetadata", controllerId, controllerEpoch, correlationId: 0, liveBrokers, partitionCount: this.ctx.cluster.partitions });
     if (!this.acceptControllerEpoch(controllerId, controllerEpoch)) return;
-    for (let i = 0; i < n; i++) {
-      const p = parts[i];
-      this.applyPartitionState(i, leaders[p], 0, isrs[p], 0, controllerEpoch);
-    }
+    for (let i = 0; i < n; i++) this.applyPartitionState(i, leaders[i], 0, isrs[i], 0, controllerEpoch);
     this.fetcher.fetchNoted();
   }
 

@@ -48,6 +48,9 @@ export interface KafkaSettled {
   /** Per partition: leader, and the ISR as a mask over replica indices (all of them). */
   readonly leaders: Int32Array;
   readonly isrs: Int32Array;
+  /** The same per broker, in the order of its partitions (ClusterView.valuesByHost): what each broker's start reads. */
+  readonly leadersByHost: readonly Int32Array[];
+  readonly isrsByHost: readonly Int32Array[];
   /** Per broker: the czxid of its registration (Kafka's broker epoch). */
   readonly brokerEpochs: Float64Array;
 }
@@ -96,7 +99,9 @@ export function settleKafka(cluster: ClusterView, o: KafkaControllerOptions, zk:
   for (let h = 0; h < B; h++) zk.watch(h, CONTROLLER, "data");
   zk.watch(controller, BROKER_IDS, "children");
   zk.watch(controller, ISR_CHANGE, "children");
-  return { controller, controllerEpoch: 1, epochZkVersion: 1, leaders, isrs, brokerEpochs };
+  const leadersByHost = cluster.valuesByHost(leaders);
+  const isrsByHost = cluster.valuesByHost(isrs);
+  return { controller, controllerEpoch: 1, epochZkVersion: 1, leaders, isrs, leadersByHost, isrsByHost, brokerEpochs };
 }
 
 /**

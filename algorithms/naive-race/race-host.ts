@@ -64,21 +64,22 @@ export class NaiveRaceHost implements ElectorInstance, ElectionView {
 
   /** Settled start (lab addition, settled.ts): lead or follow as the quiet start left each partition. */
   startSettled(settled: unknown): void {
-    const { leaders, firstEpoch } = settled as NaiveRaceSettled;
+    const { leadersByHost, firstEpoch } = settled as NaiveRaceSettled;
     const host = this.ctx.host;
+    const leaders = leadersByHost[host];
     const partitions = this.partitions;
     this.session = this.ctx.zk.sessionId;
     // Every replica believes in its partition's settled leader and epoch, leader or not: written
     // straight into this host's arrays, so setLeader's change from no leader is counted directly
-    // (startFollowing) rather than through arrays filled with -1 first. The host's partitions are
-    // in ascending order (ClusterModel), so `leaders` is read forwards; the epochs are computed.
+    // (startFollowing) rather than through arrays filled with -1 first. `leaders` is this host's
+    // (in the order of its partitions); the epochs are computed.
     const leader = new Int32Array(partitions.length);
     const epoch = new Float64Array(partitions.length);
     this.leader = leader;
     this.epoch = epoch;
     for (let i = 0; i < partitions.length; i++) {
       const p = partitions[i];
-      const l = leaders[p];
+      const l = leaders[i];
       const e = firstEpoch + p;
       leader[i] = l;
       epoch[i] = e;

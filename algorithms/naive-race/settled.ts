@@ -18,6 +18,8 @@ import type { NaiveRaceOptions } from "./options.ts";
 export interface NaiveRaceSettled {
   /** Per partition: its leader. */
   readonly leaders: Int32Array;
+  /** The same per host, in the order of its partitions (ClusterView.valuesByHost): what each host's start reads. */
+  readonly leadersByHost: readonly Int32Array[];
   /** Partition p's epoch, the czxid of its leader znode, is firstEpoch + p (the znodes were created in partition order). */
   readonly firstEpoch: number;
 }
@@ -35,7 +37,7 @@ export function settleNaiveRace(cluster: ClusterView, o: NaiveRaceOptions, zk: S
   // run touches a partition's znode (at 1M partitions: 1M znodes and 3M + 3M watch entries,
   // docs/performance.md, stop 32). Replica j of p is assignment[p * rf + j] (ClusterView).
   const firstEpoch = zk.createEphemeralNumbered(root, { byOwner }, leaders, { perMember: cluster.replicationFactor, hosts: cluster.assignment });
-  return { leaders, firstEpoch };
+  return { leaders, leadersByHost: cluster.valuesByHost(leaders), firstEpoch };
 }
 
 /** Each partition's preferred replica (the first in its assignment), in a plain loop (Int32Array.from with a callback costs a call per partition). */

@@ -105,9 +105,10 @@ export class CoalescedHeartbeats {
   /**
    * Settled start (lab addition, settled.ts), after start(): every peer acknowledged our boot
    * generation and we hold its; each follower group accepted its leader at that generation.
+   * `leaders` is per local group.
    */
   settled(leaders: Int32Array): void {
-    const { brokers, self, n, parts } = this.layout;
+    const { brokers, self, n } = this.layout;
     for (let h = 0; h < brokers; h++) {
       if (h === self) continue;
       this.ackedGen[h] = this.outGen[h];
@@ -115,7 +116,7 @@ export class CoalescedHeartbeats {
     }
     if (!this.o.coalescedHeartbeats) return;
     for (let g = 0; g < n; g++) {
-      const l = leaders[parts[g]];
+      const l = leaders[g];
       if (l === self) continue;
       this.leaderGen[g] = this.inGen[l];
       this.claimant[g] = l;

@@ -23,7 +23,7 @@ export class GroupLayout {
   readonly parts: Int32Array;
   /** Groups served by this host. */
   readonly n: number;
-  /** This host's replica index in each group. */
+  /** This host's replica index in each group (the cluster's, read-only). */
   readonly selfIdx: Uint8Array;
 
   constructor(
@@ -39,8 +39,7 @@ export class GroupLayout {
     this.assignment = cluster.assignment;
     this.parts = cluster.partitionsOf(self);
     this.n = this.parts.length;
-    this.selfIdx = new Uint8Array(this.n);
-    for (let g = 0; g < this.n; g++) this.selfIdx[g] = this.replicaIndex(g, self);
+    this.selfIdx = cluster.replicaIndexesOf(self);
   }
 
   /** Local group index of partition p, -1 if we do not replicate it. */

@@ -120,28 +120,29 @@ export class RaftCore {
 
   /**
    * Settled start (lab addition, settled.ts): every group in the term its leader won, having voted
-   * for it, the leader's empty entry committed; deadlines drawn as at boot.
+   * for it, the leader's empty entry committed; deadlines drawn as at boot. `leaders` and `terms`
+   * are per local group (RaftSettled's by-host tables).
    */
   startSettled(now: number, leaders: Int32Array, terms: Int32Array): void {
     this.bootAt = now;
     const all = (1 << this.layout.rf) - 1;
     for (let g = 0; g < this.layout.n; g++) {
       const p = this.layout.parts[g];
-      const l = leaders[p];
-      this.term[g] = terms[p];
+      const l = leaders[g];
+      this.term[g] = terms[g];
       this.votedFor[g] = l;
       this.leader[g] = l;
       this.timeout[g] = this.drawTimeout();
       if (l === this.self) {
         this.role[g] = LEADER;
         this.answered[g] = all;
-        this.port.observer.lead(p, terms[p]);
+        this.port.observer.lead(p, terms[g]);
         this.replication.settleGroup(g, true);
         this.port.leadershipStarted(g);
         this.deadline[g] = now + this.o.heartbeatInterval;
       } else {
         this.role[g] = FOLLOWER;
-        this.port.observer.follow(p, l, terms[p]);
+        this.port.observer.follow(p, l, terms[g]);
         this.replication.settleGroup(g, false);
         this.deadline[g] = now + this.timeout[g];
       }

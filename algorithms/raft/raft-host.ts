@@ -94,8 +94,9 @@ export class RaftHost implements ElectorInstance, RaftPort {
     const now = this.ctx.now();
     this.coalesced.start(now);
     this.heardFrom.fill(now);
-    this.core.startSettled(now, s.leaders, s.terms);
-    this.coalesced.settled(s.leaders);
+    const leaders = s.leadersByHost[this.layout.self];
+    this.core.startSettled(now, leaders, s.termsByHost[this.layout.self]);
+    this.coalesced.settled(leaders);
     this.ctx.setTimer(this.o.tickMs, TICK);
     this.endStep();
   }

@@ -21,6 +21,9 @@ export interface RaftSettled {
   /** Per partition: its leader and the term it won. */
   readonly leaders: Int32Array;
   readonly terms: Int32Array;
+  /** The same per host, in the order of its groups (ClusterView.valuesByHost): what each host's start reads. */
+  readonly leadersByHost: readonly Int32Array[];
+  readonly termsByHost: readonly Int32Array[];
 }
 
 export function settleRaft(cluster: ClusterView, given: SettledChoice | undefined): RaftSettled {
@@ -32,5 +35,10 @@ export function settleRaft(cluster: ClusterView, given: SettledChoice | undefine
     if (cluster.replicaIndex(p, choice.leaders[p]) < 0) throw new Error(`raft settled start: host ${choice.leaders[p]} does not replicate partition ${p}`);
     if (choice.epochs[p] < 1) throw new Error(`raft settled start: partition ${p}: term ${choice.epochs[p]} (a leader's term is at least 1)`);
   }
-  return { leaders: choice.leaders, terms: choice.epochs };
+  return {
+    leaders: choice.leaders,
+    terms: choice.epochs,
+    leadersByHost: cluster.valuesByHost(choice.leaders),
+    termsByHost: cluster.valuesByHost(choice.epochs),
+  };
 }

@@ -33,3 +33,30 @@ describe("ClusterModel.localIndex", () => {
     expect(mismatches(ClusterModel.fromReplicaLists(3, lists))).toEqual([]);
   });
 });
+
+describe("ClusterModel's tables by host", () => {
+  const shapes = (): ClusterModel[] => [
+    new ClusterModel({ brokers: 100, partitions: 3_000, replicationFactor: 3 }, new RandomStream(7, "cluster")),
+    new ClusterModel({ brokers: 7, partitions: 1_234, replicationFactor: 2 }, new RandomStream(8, "cluster")),
+    new ClusterModel({ brokers: 1, partitions: 5, replicationFactor: 1 }, new RandomStream(9, "cluster")),
+    // A list naming one host twice: its replica index is its first place (replicaIndex), in both entries.
+    ClusterModel.fromReplicaLists(4, [[0, 1, 0], [2, 3, 1], [3, 3, 3], [1, 0, 2]]),
+  ];
+
+  it("replicaIndexesOf gives replicaIndex for each partition of the host's list", () => {
+    for (const c of shapes()) {
+      for (let h = 0; h < c.brokers; h++) {
+        expect(Array.from(c.replicaIndexesOf(h))).toEqual(Array.from(c.partitionsOf(h), (p) => c.replicaIndex(p, h)));
+      }
+    }
+  });
+
+  it("valuesByHost gives each host the values of its partitions, in the order of its list", () => {
+    for (const c of shapes()) {
+      const values = Int32Array.from({ length: c.partitions }, (_, p) => p * 7 - 3);
+      const byHost = c.valuesByHost(values);
+      expect(byHost.length).toBe(c.brokers);
+      for (let h = 0; h < c.brokers; h++) expect(Array.from(byHost[h])).toEqual(Array.from(c.partitionsOf(h), (p) => values[p]));
+    }
+  });
+});

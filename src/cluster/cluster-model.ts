@@ -28,6 +28,8 @@ export class ClusterModel implements ClusterView {
   /** CSR index of partitions per broker: partitions of host h are byHost[byHostStart[h] .. byHostStart[h+1]). */
   private readonly byHostStart: Int32Array;
   private readonly byHost: Int32Array;
+  /** Beside byHost: the host's replica index in that partition (its first place in the list); made when first asked. */
+  private byHostReplicaIndex: Uint8Array | undefined;
   /**
    * localIndex's buckets, per host, made on its first lookup: bucket b starts at the first position
    * of the host's list at or after partition b << bucketShift. A lookup searches one bucket (~8
@@ -93,6 +95,45 @@ export class ClusterModel implements ClusterView {
 
   partitionsOf(host: HostId): Int32Array {
     return this.byHost.subarray(this.byHostStart[host], this.byHostStart[host + 1]);
+  }
+
+  replicaIndexesOf(host: HostId): Uint8Array {
+    const table = this.byHostReplicaIndex ?? this.replicaIndexesByHost();
+    return table.subarray(this.byHostStart[host], this.byHostStart[host + 1]);
+  }
+
+  /** Every host's replica indexes at once, partition by partition (as byHost was filled). */
+  private replicaIndexesByHost(): Uint8Array {
+    const table = new Uint8Array(this.assignment.length);
+    const fill = this.byHostStart.slice(0, this.brokers);
+    const rf = this.replicationFactor;
+    const a = this.assignment;
+    for (let base = 0; base < a.length; base += rf) {
+      for (let j = 0; j < rf; j++) {
+        const h = a[base + j];
+        let first = 0;
+        while (a[base + first] !== h) first++;
+        table[fill[h]++] = first;
+      }
+    }
+    this.byHostReplicaIndex = table;
+    return table;
+  }
+
+  valuesByHost(values: Int32Array): Int32Array[] {
+    const out = new Int32Array(this.assignment.length);
+    const fill = this.byHostStart.slice(0, this.brokers);
+    const rf = this.replicationFactor;
+    const a = this.assignment;
+    // Partition by partition: the values are read in order and each host's part is written in
+    // order, where a host's partitions lie ~brokers / rf apart in `values`.
+    for (let p = 0, slot = 0; p < this.partitions; p++) {
+      const v = values[p];
+      for (let j = 0; j < rf; j++, slot++) out[fill[a[slot]]++] = v;
+    }
+    const hosts: Int32Array[] = [];
+    for (let h = 0; h < this.brokers; h++) hosts.push(out.subarray(this.byHostStart[h], this.byHostStart[h + 1]));
+    return hosts;
   }
 
   localIndex(host: HostId, partition: PartitionId): number {

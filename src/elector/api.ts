@@ -34,6 +34,15 @@ export interface ClusterView {
   preferredLeader(partition: PartitionId): HostId;
   /** Partitions that `host` replicates, ascending. */
   partitionsOf(host: HostId): Int32Array;
+  /** `host`'s position in the replica list of each partition of `partitionsOf(host)`, in that order (replicaIndex, read sequentially). */
+  replicaIndexesOf(host: HostId): Uint8Array;
+  /**
+   * Per host, `values[p]` for each partition p of `partitionsOf(host)`, in that order: a
+   * per-partition table (a settled start's leaders, say) as each host reads it. Made in one pass
+   * over the partitions; read host by host, the table's entries lie ~brokers / rf apart, and at a
+   * million partitions each read misses the caches.
+   */
+  valuesByHost(values: Int32Array): Int32Array[];
   /** Position of `partition` in `partitionsOf(host)` (an elector's local index), or -1. */
   localIndex(host: HostId, partition: PartitionId): number;
   /** Position of `host` in the partition's replica list, or -1. */
