@@ -80,8 +80,8 @@ export class ObservationLog {
   /**
    * Grows the columns at once to the capacity that doubling would reach for `records` records
    * (never more), skipping the doublings on the way. A settled start declares a belief for every
-   * replica: reserved before the start builds its state, the columns are allocated while the heap
-   * is small, where growing them record by record allocated twice their size in steps, the last
+   * replica: reserved once the first host has booted (world.ts), the columns are allocated while the
+   * heap is small, where growing them record by record allocated twice their size in steps, the last
    * ones at the end of the build over the whole settled heap, each step of ~100 MiB at 1M partitions
    * forcing a full collection of it (V8 collects on external-memory growth).
    */

@@ -16,6 +16,7 @@ import { buildCell, runCell } from "../runner/run-cell.ts";
 import { currentController } from "../runner/roles.ts";
 import { settledDigest, type DigestRules } from "./settled-digest.ts";
 import { outcomeOf } from "./run.ts";
+import { ObservationLog } from "../record/observation-log.ts";
 import { World } from "./world.ts";
 import type { WorldConfig } from "./world-config.ts";
 
@@ -238,6 +239,40 @@ describe("asking for a settled start", () => {
     fresh.start();
     fresh.run();
     expect(runCell(cell).metrics.traceHash).toBe(outcomeOf(fresh).traceHash);
+  });
+
+  it("the log's columns are sized once, after the first host booted, for every row the hosts log", () => {
+    // raft logs ~2.3 rows per replica (its leaders' first entries and commits), the others one.
+    const proto = ObservationLog.prototype as unknown as { grow(n?: number): void };
+    const grow = proto.grow;
+    for (const name of ["raft", "naive-race"]) {
+      const sizes: number[] = [];
+      proto.grow = function (this: ObservationLog, n?: number) {
+        grow.call(this, n);
+        sizes.push(this.time.length);
+      };
+      try {
+        const definition = electors.find((e) => e.name === name)!;
+        const w = new World({
+          seed: 1,
+          durationMs: 1,
+          cluster: { brokers: 10, partitions: 40_000, replicationFactor: 3 },
+          workload: { partitions: 0 },
+          faults: [],
+          elector: definition,
+          options: decodeOptions(definition, {}, "test"),
+          start: "settled",
+        });
+        w.start();
+        // Doubling up to the first host's rows, then one step to the capacity for all of them.
+        const large = sizes.filter((n) => n > 2 * 12_000 * 3);
+        expect(large, name).toHaveLength(1);
+        expect(large[0]).toBeGreaterThanOrEqual(w.log.length);
+        expect(large[0] / 2).toBeLessThan(w.log.length);
+      } finally {
+        proto.grow = grow;
+      }
+    }
   });
 
   it("an elector without a settled state starts cold and the results say so", () => {
