@@ -58,7 +58,7 @@ export interface KafkaSettled {
 export function settleKafka(cluster: ClusterView, o: KafkaControllerOptions, zk: SettledCoordinator, choice: SettledChoice | undefined): KafkaSettled {
   const { partitions: P, brokers: B, replicationFactor: rf, assignment } = cluster;
   const controller = choice?.controller ?? cluster.brokers - 1;
-  const leaders = choice?.leaders ?? preferredLeaders(cluster);
+  const leaders = choice?.leaders ?? cluster.preferredLeaders();
   const all = (1 << rf) - 1;
   const isrs = new Int32Array(P).fill(all);
   reserveBrokerTables(cluster); // before the tree: one buffer while the heap is small (broker-tables.ts)
@@ -137,13 +137,4 @@ class SharedStates {
 /** The first election's state: leader epoch 0, written by controller epoch 1. */
 function stateData(leader: HostId, isr: HostId[]): PartitionStateData {
   return { leader, leader_epoch: 0, isr, controller_epoch: 1 };
-}
-
-/** Each partition's preferred replica (the first in its assignment), in a plain loop (Int32Array.from with a callback costs a call per partition). */
-function preferredLeaders(cluster: ClusterView): Int32Array {
-  const leaders = new Int32Array(cluster.partitions);
-  const rf = cluster.replicationFactor;
-  const assignment = cluster.assignment;
-  for (let p = 0; p < leaders.length; p++) leaders[p] = assignment[p * rf];
-  return leaders;
 }

@@ -25,7 +25,7 @@ export interface NaiveRaceSettled {
 }
 
 export function settleNaiveRace(cluster: ClusterView, o: NaiveRaceOptions, zk: SettledCoordinator, choice: SettledChoice | undefined, root: string): NaiveRaceSettled {
-  const leaders = choice?.leaders ?? preferredLeaders(cluster);
+  const leaders = choice?.leaders ?? cluster.preferredLeaders();
   zk.openSessions(o.sessionTimeoutMs);
   zk.create(root, null, -1);
   // One data value per leader: a znode's data stands for its bytes and is never changed in place
@@ -38,13 +38,4 @@ export function settleNaiveRace(cluster: ClusterView, o: NaiveRaceOptions, zk: S
   // docs/performance.md, stop 32). Replica j of p is assignment[p * rf + j] (ClusterView).
   const firstEpoch = zk.createEphemeralNumbered(root, { byOwner }, leaders, { perMember: cluster.replicationFactor, hosts: cluster.assignment });
   return { leaders, leadersByHost: cluster.valuesByHost(leaders), firstEpoch };
-}
-
-/** Each partition's preferred replica (the first in its assignment), in a plain loop (Int32Array.from with a callback costs a call per partition). */
-function preferredLeaders(cluster: ClusterView): Int32Array {
-  const leaders = new Int32Array(cluster.partitions);
-  const rf = cluster.replicationFactor;
-  const assignment = cluster.assignment;
-  for (let p = 0; p < leaders.length; p++) leaders[p] = assignment[p * rf];
-  return leaders;
 }

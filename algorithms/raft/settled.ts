@@ -27,10 +27,7 @@ export interface RaftSettled {
 }
 
 export function settleRaft(cluster: ClusterView, given: SettledChoice | undefined): RaftSettled {
-  const choice = given ?? {
-    leaders: Int32Array.from({ length: cluster.partitions }, (_, p) => cluster.preferredLeader(p)),
-    epochs: new Int32Array(cluster.partitions).fill(1),
-  };
+  const choice = given ?? { leaders: cluster.preferredLeaders(), epochs: new Int32Array(cluster.partitions).fill(1) };
   for (let p = 0; p < cluster.partitions; p++) {
     if (cluster.replicaIndex(p, choice.leaders[p]) < 0) throw new Error(`raft settled start: host ${choice.leaders[p]} does not replicate partition ${p}`);
     if (choice.epochs[p] < 1) throw new Error(`raft settled start: partition ${p}: term ${choice.epochs[p]} (a leader's term is at least 1)`);

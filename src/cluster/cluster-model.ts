@@ -93,6 +93,15 @@ export class ClusterModel implements ClusterView {
     return this.assignment[partition * this.replicationFactor];
   }
 
+  preferredLeaders(): Int32Array {
+    const leaders = new Int32Array(this.partitions);
+    const rf = this.replicationFactor;
+    const a = this.assignment;
+    // A plain loop: Int32Array.from with a callback costs a call per partition (~30 ms at 1M).
+    for (let p = 0; p < leaders.length; p++) leaders[p] = a[p * rf];
+    return leaders;
+  }
+
   partitionsOf(host: HostId): Int32Array {
     return this.byHost.subarray(this.byHostStart[host], this.byHostStart[host + 1]);
   }

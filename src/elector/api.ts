@@ -32,6 +32,8 @@ export interface ClusterView {
   readonly assignment: Int32Array;
   replica(partition: PartitionId, index: number): HostId;
   preferredLeader(partition: PartitionId): HostId;
+  /** Every partition's preferred leader, as a fresh table (a settled start's usual leaders). */
+  preferredLeaders(): Int32Array;
   /** Partitions that `host` replicates, ascending. */
   partitionsOf(host: HostId): Int32Array;
   /** `host`'s position in the replica list of each partition of `partitionsOf(host)`, in that order (replicaIndex, read sequentially). */
