@@ -150,7 +150,7 @@ describe("naive-race: a settled start's beliefs per host", () => {
     const cluster = new ClusterModel({ brokers: 5, partitions: 40, replicationFactor: 3 }, new RandomStreams(3).stream("cluster"));
     const leaders = new Int32Array(40);
     for (let p = 0; p < 40; p++) leaders[p] = cluster.replica(p, p % 3);
-    const settled: NaiveRaceSettled = { leaders, leadersByHost: cluster.valuesByHost(leaders), firstEpoch: 1000 };
+    const settled: NaiveRaceSettled = { leadersByHost: cluster.valuesByHost(leaders), firstEpoch: 1000 };
     const epochOf = (p: number): number => 1000 + p;
     const expected = (h: number): string[] =>
       Array.from(cluster.partitionsOf(h), (p) => (leaders[p] === h ? `lead ${p} ${epochOf(p)}` : `follow ${p} ${leaders[p]} ${epochOf(p)}`));

@@ -16,9 +16,7 @@ import type { ClusterView, SettledChoice, SettledCoordinator } from "../../src/e
 import type { NaiveRaceOptions } from "./options.ts";
 
 export interface NaiveRaceSettled {
-  /** Per partition: its leader. */
-  readonly leaders: Int32Array;
-  /** The same per host, in the order of its partitions (ClusterView.valuesByHost): what each host's start reads. */
+  /** Per host, in the order of its partitions: each partition's leader (ClusterView.valuesByHost). */
   readonly leadersByHost: readonly Int32Array[];
   /** Partition p's epoch, the czxid of its leader znode, is firstEpoch + p (the znodes were created in partition order). */
   readonly firstEpoch: number;
@@ -37,5 +35,5 @@ export function settleNaiveRace(cluster: ClusterView, o: NaiveRaceOptions, zk: S
   // run touches a partition's znode (at 1M partitions: 1M znodes and 3M + 3M watch entries,
   // docs/performance.md, stop 32). Replica j of p is assignment[p * rf + j] (ClusterView).
   const firstEpoch = zk.createEphemeralNumbered(root, { byOwner }, leaders, { perMember: cluster.replicationFactor, hosts: cluster.assignment });
-  return { leaders, leadersByHost: cluster.valuesByHost(leaders), firstEpoch };
+  return { leadersByHost: cluster.valuesByHost(leaders), firstEpoch };
 }

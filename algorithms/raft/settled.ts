@@ -18,10 +18,10 @@
 import type { ClusterView, SettledChoice } from "../../src/elector/api.ts";
 
 export interface RaftSettled {
-  /** Per partition: its leader and the term it won. */
-  readonly leaders: Int32Array;
-  readonly terms: Int32Array;
-  /** The same per host, in the order of its groups (ClusterView.valuesByHost): what each host's start reads. */
+  /**
+   * Per host, in the order of its groups: each group's leader and the term it won (per-partition
+   * tables given to each host as its slice, ClusterView.valuesByHost).
+   */
   readonly leadersByHost: readonly Int32Array[];
   readonly termsByHost: readonly Int32Array[];
 }
@@ -32,10 +32,5 @@ export function settleRaft(cluster: ClusterView, given: SettledChoice | undefine
     if (cluster.replicaIndex(p, choice.leaders[p]) < 0) throw new Error(`raft settled start: host ${choice.leaders[p]} does not replicate partition ${p}`);
     if (choice.epochs[p] < 1) throw new Error(`raft settled start: partition ${p}: term ${choice.epochs[p]} (a leader's term is at least 1)`);
   }
-  return {
-    leaders: choice.leaders,
-    terms: choice.epochs,
-    leadersByHost: cluster.valuesByHost(choice.leaders),
-    termsByHost: cluster.valuesByHost(choice.epochs),
-  };
+  return { leadersByHost: cluster.valuesByHost(choice.leaders), termsByHost: cluster.valuesByHost(choice.epochs) };
 }

@@ -9,7 +9,7 @@ import type { ClusterModel } from "../cluster/cluster-model.ts";
 import type { Kernel } from "../sim/kernel.ts";
 import { Obs, type ObsKind, type ObservationLog } from "../record/observation-log.ts";
 import { KeptArrays } from "../record/kept-arrays.ts";
-import { HostOrderStage, type DeclarationKind } from "./host-order-stage.ts";
+import { appendDeclaration, HostOrderStage, type DeclarationKind } from "./host-order-stage.ts";
 
 /** Where acknowledgements and refusals go so the producer hears back. */
 export interface WriteOutcomeSink {
@@ -143,28 +143,29 @@ export class HostObserver implements Observer {
   }
 
   /**
-   * A belief (the log's row: kind, a, b; the table's: leader, epoch), mixed into the trace now and
-   * logged and stored now, or, while a settled start stages them, when the stage ends (their rows
-   * then come partition by partition; host-order-stage.ts).
+   * A belief (the table's leader and epoch; the log's row, appendDeclaration), mixed into the trace
+   * now (with the row's first value, `a`) and logged and stored now, or, while a settled start
+   * stages them, when the stage ends (their rows then come partition by partition;
+   * host-order-stage.ts).
    */
-  private declare(kind: DeclarationKind, partition: PartitionId, leader: HostId, epoch: number, a: number, b: number): void {
+  private declare(kind: DeclarationKind, partition: PartitionId, leader: HostId, epoch: number, a: number): void {
     this.mix(kind, partition, a);
     const now = this.kernel.now;
     if (this.beliefs.staged(this.host, kind, partition, leader, epoch, now)) return;
-    this.log.record(now, this.host, kind, partition, a, b);
+    appendDeclaration(this.log, now, this.host, kind, partition, leader, epoch);
     this.beliefs.set(this.host, partition, leader, epoch);
   }
 
   lead(partition: PartitionId, epoch: number): void {
-    this.declare(Obs.Lead, partition, this.host, epoch, epoch, 0);
+    this.declare(Obs.Lead, partition, this.host, epoch, epoch);
   }
 
   follow(partition: PartitionId, leader: HostId, epoch: number): void {
-    this.declare(Obs.Follow, partition, leader, epoch, leader, epoch);
+    this.declare(Obs.Follow, partition, leader, epoch, leader);
   }
 
   stepDown(partition: PartitionId): void {
-    this.declare(Obs.StepDown, partition, -1, -1, 0, 0);
+    this.declare(Obs.StepDown, partition, -1, -1, 0);
   }
 
   acknowledged(partition: PartitionId, writeId: number, epoch: number): void {

@@ -108,7 +108,7 @@ export class HostOrderStage {
     this.epoch[at] = epoch;
     this.kind[at] = kind;
     this.count[host] = k + 1;
-    if (!this.rowsWait) appendRow(this.log, time, host, kind, partition, leader, epoch);
+    if (!this.rowsWait) appendDeclaration(this.log, time, host, kind, partition, leader, epoch);
     return true;
   }
 
@@ -132,7 +132,7 @@ export class HostOrderStage {
     for (let h = 0; h < this.lists.length; h++) {
       const list = this.lists[h];
       const from = this.start[h];
-      for (let k = 0; k < this.count[h]; k++) appendRow(log, time, h, kind[from + k] as DeclarationKind, list[k], leader[from + k], epoch[from + k]);
+      for (let k = 0; k < this.count[h]; k++) appendDeclaration(log, time, h, kind[from + k] as DeclarationKind, list[k], leader[from + k], epoch[from + k]);
     }
   }
 
@@ -169,7 +169,7 @@ export class HostOrderStage {
           leaderOut[slot] = l;
           epochOut[slot] = e;
         }
-        if (rows) appendRow(log, time, h, kind[at] as DeclarationKind, p, l, e);
+        if (rows) appendDeclaration(log, time, h, kind[at] as DeclarationKind, p, l, e);
       }
       if (++j === rf) {
         j = 0;
@@ -179,8 +179,8 @@ export class HostOrderStage {
   }
 }
 
-/** A declaration's row, as the host's observer appends it directly (beliefs.ts: HostObserver.declare). */
-function appendRow(log: ObservationLog, time: number, host: number, kind: DeclarationKind, partition: number, leader: number, epoch: number): void {
+/** A declaration's row in the log: what a host's observer appends directly and the stage on its behalf (beliefs.ts). */
+export function appendDeclaration(log: ObservationLog, time: number, host: number, kind: DeclarationKind, partition: number, leader: number, epoch: number): void {
   if (kind === Obs.Lead) log.record(time, host, kind, partition, epoch, 0);
   else if (kind === Obs.Follow) log.record(time, host, kind, partition, leader, epoch);
   else log.record(time, host, kind, partition, 0, 0);
